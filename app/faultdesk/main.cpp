@@ -1,0 +1,142 @@
+// FaultDesk's entry point: picks the application type for the requested mode and hands over to core/ui.
+
+#include "mainwindow.h"
+#include "util/buildinfo.h"
+#include "util/logging.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+using namespace FaultDesk;
+
+namespace {
+
+constexpr int ExitOk = 0;
+constexpr int ExitBadInput = 2;
+
+bool hasDisplay()
+{
+    if (!qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        return true; // the caller chose a platform (offscreen, xcb, …) explicitly
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+}
+
+void setIdentity()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("faultdesk"));
+    QCoreApplication::setApplicationVersion(BuildInfo::version());
+    QCoreApplication::setOrganizationName(BuildInfo::organizationName());
+    QCoreApplication::setOrganizationDomain(BuildInfo::organizationDomain());
+}
+
+struct Options
+{
+    bool verbose = false;
+    bool headless = false;
+    QString logDir;
+    QStringList positional;
+};
+
+// Parses the global options; prints help/version/errors itself and returns an exit code when done.
+std::optional<int> parseOptions(const QStringList& arguments, Options& options)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("FaultDesk — detect, locate, handle and recover server faults.\n\n"
+                       "Commands:\n"
+                       "  (none)                 open the console window\n"
+                       "  FLEET.yaml             open the console on a fleet description"));
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Mirror the log to the terminal."));
+    const QCommandLineOption headless(
+        QStringLiteral("headless"), QStringLiteral("Run without a window (the default when there is no display)."));
+    const QCommandLineOption logDir(
+        QStringLiteral("log-dir"), QStringLiteral("Directory for the rotating log files."), QStringLiteral("DIR"));
+    parser.addOptions({ verbose, headless, logDir });
+    parser.addPositionalArgument(
+        QStringLiteral("fleet"), QStringLiteral("Fleet description to monitor."), QStringLiteral("[FLEET.yaml]"));
+
+    if (!parser.parse(arguments)) {
+        std::fprintf(stderr, "faultdesk: %s\nTry 'faultdesk --help'.\n", qPrintable(parser.errorText()));
+        return ExitBadInput;
+    }
+    if (parser.isSet(help)) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return ExitOk;
+    }
+    if (parser.isSet(version)) {
+        std::printf("faultdesk %s\n", qPrintable(BuildInfo::version()));
+        return ExitOk;
+    }
+    options.verbose = parser.isSet(verbose);
+    options.headless = parser.isSet(headless);
+    options.logDir = parser.value(logDir);
+    options.positional = parser.positionalArguments();
+    if (options.positional.size() > 1) {
+        std::fprintf(stderr, "faultdesk: unexpected argument '%s'\nTry 'faultdesk --help'.\n",
+            qPrintable(options.positional.at(1)));
+        return ExitBadInput;
+    }
+    return std::nullopt;
+}
+
+int runHeadless(const Options& options)
+{
+    QTextStream out(stdout);
+    out << "FaultDesk " << BuildInfo::version() << " (headless)\n";
+    if (options.positional.isEmpty()) {
+        out << "Nothing to monitor: give a fleet description (faultdesk FLEET.yaml --headless).\n";
+        return ExitOk;
+    }
+    out << "Fleet: " << options.positional.constFirst() << '\n';
+    return ExitOk;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QStringList arguments;
+    arguments.reserve(argc);
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+
+    Options options;
+    // The application type must be chosen before parsing: a window needs QApplication, everything else must not.
+    std::unique_ptr<QCoreApplication> app;
+    const bool wantsInfoOnly = arguments.contains(QStringLiteral("--help")) || arguments.contains(QStringLiteral("-h"))
+        || arguments.contains(QStringLiteral("--version")) || arguments.contains(QStringLiteral("-v"));
+    const bool headlessRequested = arguments.contains(QStringLiteral("--headless"));
+    const bool gui = !wantsInfoOnly && !headlessRequested && hasDisplay();
+    if (gui)
+        app = std::make_unique<QApplication>(argc, argv);
+    else
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    setIdentity();
+
+    if (const auto exitCode = parseOptions(arguments, options))
+        return *exitCode;
+
+    Logging::install({ options.logDir, options.verbose });
+
+    if (!gui) {
+        if (!headlessRequested)
+            std::fprintf(
+                stderr, "faultdesk: no display found (DISPLAY and WAYLAND_DISPLAY are unset); running headless.\n");
+        return runHeadless(options);
+    }
+
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/org.faultdesk.FaultDesk.svg")));
+    QApplication::setDesktopFileName(BuildInfo::applicationId());
+    MainWindow window;
+    window.show();
+    return QApplication::exec();
+}

@@ -1,0 +1,111 @@
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QChartView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTest>
+#include <QTreeView>
+
+using namespace FaultDesk;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private:
+    static QStringList menuTitles(const QMainWindow& window)
+    {
+        QStringList titles;
+        for (QAction* action : window.menuBar()->actions())
+            titles << action->text().remove(u'&');
+        return titles;
+    }
+
+    static QStringList actionTexts(const QMainWindow& window, const QString& menuName)
+    {
+        QStringList texts;
+        auto* menu = window.findChild<QMenu*>(menuName);
+        if (!menu)
+            return texts;
+        for (QAction* action : menu->actions())
+            if (!action->isSeparator())
+                texts << action->text().remove(u'&');
+        return texts;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("FaultDeskTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+        QSettings().clear();
+    }
+
+    void hasTitleMenusAndEmptyViews()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.windowTitle(), QStringLiteral("FaultDesk"));
+        QCOMPARE(menuTitles(window),
+            (QStringList { QStringLiteral("File"), QStringLiteral("View"), QStringLiteral("Help") }));
+        QVERIFY(actionTexts(window, QStringLiteral("fileMenu")).contains(QStringLiteral("Open Fleet…")));
+        QVERIFY(actionTexts(window, QStringLiteral("fileMenu")).contains(QStringLiteral("Quit")));
+        QVERIFY(actionTexts(window, QStringLiteral("helpMenu")).contains(QStringLiteral("About FaultDesk")));
+        QVERIFY(window.fleetView());
+        QVERIFY(window.chartView());
+        QVERIFY(window.chartView()->chart());
+        QCOMPARE(window.chartView()->chart()->animationOptions(), QChart::NoAnimation);
+        auto* targets = window.findChild<QLabel*>(QStringLiteral("targetsLabel"));
+        QVERIFY(targets);
+        QCOMPARE(targets->text(), QStringLiteral("Targets up: 0/0"));
+        window.setStatusSummary(7, 8, 1, true, 3.25);
+        QCOMPARE(targets->text(), QStringLiteral("Targets up: 7/8"));
+        QCOMPARE(
+            window.findChild<QLabel*>(QStringLiteral("monitorLabel"))->text(), QStringLiteral("Monitor: DEGRADED"));
+        QCOMPARE(window.findChild<QLabel*>(QStringLiteral("tickLabel"))->text(), QStringLiteral("Tick: 3.3 ms"));
+    }
+
+    void quitClosesCleanly()
+    {
+        auto* window = new MainWindow;
+        window->setAttribute(Qt::WA_DeleteOnClose);
+        QPointer<MainWindow> guard(window);
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window));
+        QAction* quit = nullptr;
+        for (QAction* action : window->findChild<QMenu*>(QStringLiteral("fileMenu"))->actions())
+            if (action->text() == QStringLiteral("&Quit"))
+                quit = action;
+        QVERIFY(quit);
+        quit->trigger();
+        QTRY_VERIFY(guard.isNull());
+    }
+
+    void remembersGeometryAndColours()
+    {
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.resize(900, 640);
+            window.setScheme(Palette::Scheme::Dark);
+            QVERIFY(Palette::isDark(QApplication::palette()));
+            window.close();
+        }
+        QApplication::setPalette(QPalette());
+        MainWindow reopened;
+        QCOMPARE(reopened.scheme(), Palette::Scheme::Dark);
+        QVERIFY(Palette::isDark(QApplication::palette()));
+        QCOMPARE(reopened.size(), QSize(900, 640));
+        reopened.setScheme(Palette::Scheme::Light);
+        QVERIFY(!Palette::isDark(QApplication::palette()));
+        reopened.close();
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
