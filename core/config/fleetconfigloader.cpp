@@ -406,8 +406,8 @@ std::optional<QUrl> Validator::url(const Entry& e)
         return std::nullopt;
     const QUrl u(*text, QUrl::StrictMode);
     QString why;
-    if (!u.isValid())
-        why = u.errorString();
+    if (!u.isValid() || u.isRelative())
+        why = QStringLiteral("not an absolute URL");
     else if (u.scheme() != u"http" && u.scheme() != u"https")
         why = QStringLiteral("scheme must be http or https");
     else if (u.host().isEmpty())
@@ -1339,9 +1339,10 @@ ConfigLoadResult Validator::run()
                     QStringLiteral("targets") });
             if (root) {
                 if (const Entry* v = root->get(u"version")) {
-                    if (const auto version = integer(*v, 1, 1); !version && v->value.IsScalar()) {
-                        // integer() already explained a non-number; this is a number from the future.
-                    }
+                    if (!v->value.IsScalar() || fromStd(v->value.Scalar()) != u"1")
+                        error(pos(*v),
+                            QStringLiteral("unsupported version %1: this FaultDesk reads 'version: 1'")
+                                .arg(describe(v->value)));
                 } else {
                     error(root->position, QStringLiteral("missing required key 'version' (add 'version: 1')"));
                 }
