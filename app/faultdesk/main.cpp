@@ -1,5 +1,6 @@
 // FaultDesk's entry point: picks the application type for the requested mode and hands over to core/ui.
 
+#include "config/configcheck.h"
 #include "mainwindow.h"
 #include "util/buildinfo.h"
 #include "util/logging.h"
@@ -51,7 +52,8 @@ std::optional<int> parseOptions(const QStringList& arguments, Options& options)
         QStringLiteral("FaultDesk — detect, locate, handle and recover server faults.\n\n"
                        "Commands:\n"
                        "  (none)                 open the console window\n"
-                       "  FLEET.yaml             open the console on a fleet description"));
+                       "  FLEET.yaml             open the console on a fleet description\n"
+                       "  check FLEET.yaml…      validate fleet descriptions (problems as file:line:col, exit 2)"));
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
@@ -88,6 +90,28 @@ std::optional<int> parseOptions(const QStringList& arguments, Options& options)
     return std::nullopt;
 }
 
+// `faultdesk check FILE…`: validation only, no window and no log files.
+int runCheck(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Validate fleet descriptions; exit 2 when any is invalid."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("check"), QStringLiteral("The check command."));
+    parser.addPositionalArgument(
+        QStringLiteral("files"), QStringLiteral("Fleet descriptions to validate."), QStringLiteral("FLEET.yaml…"));
+    if (!parser.parse(arguments)) {
+        std::fprintf(stderr, "faultdesk check: %s\n", qPrintable(parser.errorText()));
+        return ExitBadInput;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return ExitOk;
+    }
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    return ConfigCheck::run(parser.positionalArguments().mid(1), out, err);
+}
+
 int runHeadless(const Options& options)
 {
     QTextStream out(stdout);
@@ -108,6 +132,12 @@ int main(int argc, char** argv)
     arguments.reserve(argc);
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
+
+    if (arguments.size() > 1 && arguments.at(1) == u"check") {
+        const QCoreApplication app(argc, argv);
+        setIdentity();
+        return runCheck(arguments);
+    }
 
     Options options;
     // The application type must be chosen before parsing: a window needs QApplication, everything else must not.

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "sourceposition.h"
+#include "targetconfig.h"
+
+#include <QList>
+#include <QString>
+
+#include <chrono>
+
+namespace FaultDesk {
+
+/// Fleet-wide probing and confirmation defaults.
+struct FleetDefaults
+{
+    std::chrono::milliseconds interval { 1000 };
+    std::chrono::milliseconds timeout { 1000 };
+    int attempts = 2; ///< consecutive failures before a fault is HARD
+    std::chrono::milliseconds retryInterval { 500 };
+    std::chrono::milliseconds staleAfter { 3000 };
+    double flappingHigh = 30; ///< % state change over the last 20 checks that starts flapping
+    double flappingLow = 25; ///< … and that ends it
+};
+
+/// An HAProxy instance remediation may drive through its Runtime API.
+struct HaproxyInstance
+{
+    QString name;
+    QString socket; ///< absolute path of the unix socket, or empty
+    QString address; ///< `host:port` of a TCP Runtime API, or empty
+    QString blockAcl; ///< absolute path of the ACL file the frontend denies; empty = no blocking
+    SourcePosition position;
+};
+
+/// A validated fleet description. Only FleetConfigLoader makes these, so every reference in it resolves.
+struct FleetConfig
+{
+    QString sourceFile; ///< the file (or display name) it was loaded from
+    FleetDefaults defaults;
+    QList<HaproxyInstance> haproxy;
+    QList<TargetConfig> targets;
+
+    const TargetConfig* target(QStringView name) const;
+    const HaproxyInstance* haproxyInstance(QStringView name) const;
+    /// Number of signals over all targets.
+    int signalCount() const;
+};
+
+} // namespace FaultDesk

@@ -1,0 +1,1422 @@
+#include "fleetconfigloader.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QHostAddress>
+#include <QRegularExpression>
+#include <QSet>
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <vector>
+
+namespace FaultDesk {
+
+namespace {
+
+using std::chrono::milliseconds;
+using YNode = YAML::Node;
+
+// Bounds the work an adversarial document can cause: aliases let a small file reference one big node many times.
+constexpr qint64 VisitBudget = 2'000'000;
+
+QString fromStd(const std::string& s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
+
+QString quoted(const QString& s)
+{
+    constexpr qsizetype MaxShown = 60;
+    QString shown = s.size() > MaxShown ? s.left(MaxShown) + u'…' : s;
+    shown.replace(u'\n', QStringLiteral("\\n"));
+    return u'\'' + shown + u'\'';
+}
+
+int editDistance(QStringView a, QStringView b)
+{
+    std::vector<int> row(size_t(b.size()) + 1);
+    for (size_t j = 0; j < row.size(); ++j)
+        row[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        int diagonal = row[0];
+        row[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int up = row[size_t(j)];
+            const int cost = a.at(i - 1).toLower() == b.at(j - 1).toLower() ? 0 : 1;
+            row[size_t(j)] = std::min({ up + 1, row[size_t(j) - 1] + 1, diagonal + cost });
+            diagonal = up;
+        }
+    }
+    return row.back();
+}
+
+/// " (did you mean 'x'?)" for the closest candidate within a few edits, else empty.
+QString didYouMean(const QString& word, const QStringList& candidates)
+{
+    if (word.size() > 64)
+        return {};
+    QString best;
+    int bestDistance = std::max<int>(1, std::min<int>(3, int(word.size()) / 3)) + 1;
+    for (const QString& c : candidates) {
+        const int d = editDistance(word, c);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = c;
+        }
+    }
+    return best.isEmpty() ? QString() : QStringLiteral(" (did you mean '%1'?)").arg(best);
+}
+
+QString describe(const YNode& n)
+{
+    if (!n.IsDefined() || n.IsNull())
+        return QStringLiteral("nothing");
+    if (n.IsMap())
+        return QStringLiteral("a mapping");
+    if (n.IsSequence())
+        return QStringLiteral("a list");
+    return quoted(fromStd(n.Scalar()));
+}
+
+const QRegularExpression& namePattern()
+{
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_.-]+$"));
+    return re;
+}
+
+const QRegularExpression& labelNamePattern()
+{
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    return re;
+}
+
+struct Entry
+{
+    QString key;
+    YNode keyNode;
+    YNode value;
+};
+
+/// The known keys of one mapping, in file order.
+struct Fields
+{
+    QList<Entry> entries;
+    SourcePosition position;
+
+    const Entry* get(QStringView key) const
+    {
+        for (const Entry& e : entries) {
+            if (e.key == key)
+                return &e;
+        }
+        return nullptr;
+    }
+};
+
+class Validator
+{
+public:
+    Validator(const QString& file, const QByteArray& source, const QString& baseDir)
+        : m_file(file)
+        , m_source(source)
+        , m_baseDir(baseDir.isEmpty() ? QDir::currentPath() : baseDir)
+    { }
+
+    ConfigLoadResult run();
+
+private:
+    bool stopped() const { return m_budgetExhausted || m_errors.size() >= FleetConfigLoader::MaxErrors; }
+    bool spend(qint64 n)
+    {
+        m_visits += n;
+        if (m_visits > VisitBudget && !m_budgetExhausted) {
+            m_budgetExhausted = true;
+            m_errors.append({ m_file, {},
+                QStringLiteral("the document is too large or repeats aliases too often to be a fleet description") });
+        }
+        return !m_budgetExhausted;
+    }
+
+    static SourcePosition pos(const YNode& n)
+    {
+        const YAML::Mark m = n.Mark();
+        if (m.is_null() || m.line < 0 || m.column < 0)
+            return {};
+        return { m.line + 1, m.column + 1 };
+    }
+    static SourcePosition pos(const Entry& e)
+    {
+        const SourcePosition p = pos(e.value);
+        return p.isValid() ? p : pos(e.keyNode);
+    }
+
+    void error(SourcePosition p, const QString& message)
+    {
+        if (m_errors.size() >= FleetConfigLoader::MaxErrors) {
+            m_truncated = true;
+            return;
+        }
+        m_errors.append({ m_file, p, message });
+    }
+
+    std::optional<Fields> mapping(
+        const YNode& n, SourcePosition where, const QString& what, const QStringList& allowed);
+    std::optional<QList<YNode>> sequence(const Entry& e);
+    std::optional<QString> string(const Entry& e, bool allowEmpty = false);
+    std::optional<qint64> integer(const Entry& e, qint64 min, qint64 max);
+    std::optional<double> number(const Entry& e);
+    std::optional<bool> boolean(const Entry& e);
+    std::optional<milliseconds> duration(const Entry& e);
+    std::optional<QString> name(const Entry& e, const QString& what);
+    std::optional<QString> name(const YNode& n, const QString& what);
+    std::optional<QUrl> url(const Entry& e);
+    std::optional<QString> hostPort(const Entry& e);
+    std::optional<QString> host(const Entry& e);
+    std::optional<QString> path(const Entry& e);
+    std::optional<Selector> selector(const Entry& e, QString* text);
+    SourcePosition positionInScalar(const YNode& n, const QString& text, int column) const;
+    void missing(const Fields& f, const QString& what, const QString& key)
+    {
+        error(f.position, QStringLiteral("%1 is missing required key '%2'").arg(what, key));
+    }
+    void notSupportedYet(const Entry& e)
+    {
+        error(pos(e.keyNode),
+            QStringLiteral("'runbooks' is not supported yet: runbook bindings (Handle/Recover) arrive with the "
+                           "remediation feature; remove the section for now"));
+    }
+
+    void readDefaults(const Entry& e);
+    void readHaproxyInstances(const Entry& e);
+    void readTargets(const Entry& e);
+    std::optional<TargetConfig> readTarget(const YNode& n, int index);
+    std::optional<ProbeConfig> readProbe(const YNode& n);
+    std::optional<SignalConfig> readSignal(const YNode& n);
+    std::optional<SignalThreshold> readThreshold(const Entry& e);
+    void readDependsOn(const Entry& e, TargetConfig& target, int index);
+    std::optional<HaproxyMembership> readMembership(const Entry& e, const QString& targetName);
+    std::optional<AdminConfig> readAdmin(const Entry& e);
+    void readCommands(const Entry& e, TargetConfig& target);
+    void readLabels(const Entry& e, TargetConfig& target);
+    void checkReferences();
+    void checkCycles();
+
+    struct Reference
+    {
+        int from; ///< target index
+        QString name;
+        SourcePosition position;
+    };
+
+    QString m_file;
+    QByteArray m_source;
+    QString m_baseDir;
+    QList<ConfigError> m_errors;
+    bool m_truncated = false;
+    qint64 m_visits = 0;
+    bool m_budgetExhausted = false;
+
+    FleetConfig m_config;
+    QList<SourcePosition> m_targetNamePositions;
+    QList<SourcePosition> m_haproxyNamePositions;
+    QList<Reference> m_dependencyRefs;
+    QList<Reference> m_instanceRefs;
+    QHash<QString, int> m_targetIndex;
+};
+
+std::optional<Fields> Validator::mapping(
+    const YNode& n, SourcePosition where, const QString& what, const QStringList& allowed)
+{
+    if (stopped())
+        return std::nullopt;
+    if (!n.IsMap()) {
+        error(pos(n).isValid() ? pos(n) : where, QStringLiteral("%1 must be a mapping, got %2").arg(what, describe(n)));
+        return std::nullopt;
+    }
+    if (!spend(qint64(n.size()) + 1))
+        return std::nullopt;
+    Fields f;
+    f.position = pos(n).isValid() ? pos(n) : where;
+    QHash<QString, int> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+        const YNode keyNode = it->first;
+        if (!keyNode.IsScalar()) {
+            error(pos(keyNode), QStringLiteral("keys of %1 must be plain words, got %2").arg(what, describe(keyNode)));
+            continue;
+        }
+        const QString key = fromStd(keyNode.Scalar());
+        if (const auto s = seen.constFind(key); s != seen.constEnd()) {
+            error(pos(keyNode), QStringLiteral("duplicate key '%1' (first given at line %2)").arg(key).arg(*s));
+            continue;
+        }
+        seen.insert(key, pos(keyNode).line);
+        if (key == u"runbooks") {
+            notSupportedYet({ key, keyNode, it->second });
+            continue;
+        }
+        if (!allowed.contains(key)) {
+            error(pos(keyNode),
+                QStringLiteral("unknown key %1 in %2%3").arg(quoted(key), what, didYouMean(key, allowed)));
+            continue;
+        }
+        f.entries.append({ key, keyNode, it->second });
+    }
+    return f;
+}
+
+std::optional<QList<YNode>> Validator::sequence(const Entry& e)
+{
+    if (stopped())
+        return std::nullopt;
+    if (e.value.IsNull())
+        return QList<YNode>();
+    if (!e.value.IsSequence()) {
+        error(pos(e), QStringLiteral("'%1' must be a list, got %2").arg(e.key, describe(e.value)));
+        return std::nullopt;
+    }
+    if (!spend(qint64(e.value.size()) + 1))
+        return std::nullopt;
+    QList<YNode> items;
+    items.reserve(qsizetype(e.value.size()));
+    for (const YNode& item : e.value)
+        items.append(item);
+    return items;
+}
+
+std::optional<QString> Validator::string(const Entry& e, bool allowEmpty)
+{
+    if (!e.value.IsScalar()) {
+        error(pos(e), QStringLiteral("'%1' must be a string, got %2").arg(e.key, describe(e.value)));
+        return std::nullopt;
+    }
+    const QString s = fromStd(e.value.Scalar());
+    if (s.isEmpty() && !allowEmpty) {
+        error(pos(e), QStringLiteral("'%1' must not be empty").arg(e.key));
+        return std::nullopt;
+    }
+    return s;
+}
+
+std::optional<qint64> Validator::integer(const Entry& e, qint64 min, qint64 max)
+{
+    bool ok = false;
+    const qint64 v = e.value.IsScalar() ? fromStd(e.value.Scalar()).toLongLong(&ok) : 0;
+    if (!ok) {
+        error(pos(e), QStringLiteral("'%1' must be an integer, got %2").arg(e.key, describe(e.value)));
+        return std::nullopt;
+    }
+    if (v < min || v > max) {
+        error(pos(e), QStringLiteral("'%1' must be between %2 and %3, got %4").arg(e.key).arg(min).arg(max).arg(v));
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<double> Validator::number(const Entry& e)
+{
+    bool ok = false;
+    const double v = e.value.IsScalar() ? fromStd(e.value.Scalar()).toDouble(&ok) : 0;
+    if (!ok || !std::isfinite(v)) {
+        error(pos(e), QStringLiteral("'%1' must be a finite number, got %2").arg(e.key, describe(e.value)));
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<bool> Validator::boolean(const Entry& e)
+{
+    const QString s = e.value.IsScalar() ? fromStd(e.value.Scalar()).toLower() : QString();
+    if (s == u"true")
+        return true;
+    if (s == u"false")
+        return false;
+    error(pos(e), QStringLiteral("'%1' must be true or false, got %2").arg(e.key, describe(e.value)));
+    return std::nullopt;
+}
+
+std::optional<milliseconds> Validator::duration(const Entry& e)
+{
+    static const QRegularExpression re(QStringLiteral("^([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)$"));
+    if (!e.value.IsScalar()) {
+        error(pos(e),
+            QStringLiteral("'%1' must be a duration such as 500ms or 2s, got %2").arg(e.key, describe(e.value)));
+        return std::nullopt;
+    }
+    const QString text = fromStd(e.value.Scalar()).trimmed();
+    if (text.startsWith(u'-')) {
+        error(pos(e), QStringLiteral("'%1' must not be negative, got %2").arg(e.key, quoted(text)));
+        return std::nullopt;
+    }
+    const QRegularExpressionMatch m = re.match(text);
+    if (!m.hasMatch()) {
+        error(pos(e),
+            QStringLiteral("'%1': bad duration %2 (expected a number and a unit ms, s, m or h, e.g. 250ms or 1.5s)")
+                .arg(e.key, quoted(text)));
+        return std::nullopt;
+    }
+    const double value = m.capturedView(1).toDouble();
+    const QStringView unit = m.capturedView(2);
+    const double scale = unit == u"ms" ? 1 : unit == u"s" ? 1e3 : unit == u"m" ? 60e3 : 3600e3;
+    const double ms = value * scale;
+    // A week is far beyond any probing interval; the bound keeps the conversion exact.
+    if (ms > 7 * 24 * 3600e3) {
+        error(pos(e), QStringLiteral("'%1' is too long: %2 (at most a week)").arg(e.key, quoted(text)));
+        return std::nullopt;
+    }
+    if (ms < 1) {
+        error(pos(e), QStringLiteral("'%1' must be positive (at least 1ms), got %2").arg(e.key, quoted(text)));
+        return std::nullopt;
+    }
+    return milliseconds(qint64(std::llround(ms)));
+}
+
+std::optional<QString> Validator::name(const YNode& n, const QString& what)
+{
+    if (!n.IsScalar() || n.Scalar().empty()) {
+        error(pos(n), QStringLiteral("%1 must be a name, got %2").arg(what, describe(n)));
+        return std::nullopt;
+    }
+    const QString s = fromStd(n.Scalar());
+    if (!namePattern().match(s).hasMatch()) {
+        error(pos(n), QStringLiteral("invalid %1 %2 (use letters, digits, '_', '.' and '-')").arg(what, quoted(s)));
+        return std::nullopt;
+    }
+    return s;
+}
+
+std::optional<QString> Validator::name(const Entry& e, const QString& what)
+{
+    if (!e.value.IsDefined() || e.value.IsNull()) {
+        error(pos(e), QStringLiteral("%1 must be a name, got nothing").arg(what));
+        return std::nullopt;
+    }
+    return name(e.value, what);
+}
+
+std::optional<QUrl> Validator::url(const Entry& e)
+{
+    const auto text = string(e);
+    if (!text)
+        return std::nullopt;
+    const QUrl u(*text, QUrl::StrictMode);
+    QString why;
+    if (!u.isValid() || u.isRelative())
+        why = QStringLiteral("not an absolute URL");
+    else if (u.scheme() != u"http" && u.scheme() != u"https")
+        why = QStringLiteral("scheme must be http or https");
+    else if (u.host().isEmpty())
+        why = QStringLiteral("no host");
+    else if (!u.userInfo().isEmpty())
+        why = QStringLiteral("credentials in the URL; reference secrets with token_env or token_file instead");
+    if (!why.isEmpty()) {
+        error(pos(e), QStringLiteral("'%1': bad URL %2 (%3)").arg(e.key, quoted(*text), why));
+        return std::nullopt;
+    }
+    return u;
+}
+
+std::optional<QString> Validator::host(const Entry& e)
+{
+    static const QRegularExpression hostname(QStringLiteral("^[A-Za-z0-9_]([A-Za-z0-9_-]*)(\\.[A-Za-z0-9_-]+)*\\.?$"));
+    const auto text = string(e);
+    if (!text)
+        return std::nullopt;
+    QString h = *text;
+    if (h.startsWith(u'[') && h.endsWith(u']'))
+        h = h.mid(1, h.size() - 2);
+    const bool isIp = QHostAddress(h).protocol() != QAbstractSocket::UnknownNetworkLayerProtocol;
+    if (!isIp && !hostname.match(*text).hasMatch()) {
+        error(pos(e),
+            QStringLiteral("'%1': bad host %2 (expected a host name or an IP address, without port)")
+                .arg(e.key, quoted(*text)));
+        return std::nullopt;
+    }
+    return *text;
+}
+
+std::optional<QString> Validator::hostPort(const Entry& e)
+{
+    static const QRegularExpression hostname(QStringLiteral("^[A-Za-z0-9_]([A-Za-z0-9_-]*)(\\.[A-Za-z0-9_-]+)*\\.?$"));
+    const auto text = string(e);
+    if (!text)
+        return std::nullopt;
+    QString h;
+    QString port;
+    QString why;
+    if (text->startsWith(u'[')) {
+        const qsizetype close = text->indexOf(QStringLiteral("]:"));
+        if (close < 0) {
+            why = QStringLiteral("expected [IPv6]:port");
+        } else {
+            h = text->mid(1, close - 1);
+            port = text->mid(close + 2);
+            if (QHostAddress(h).protocol() != QAbstractSocket::IPv6Protocol)
+                why = QStringLiteral("%1 is not an IPv6 address").arg(quoted(h));
+        }
+    } else {
+        const qsizetype colon = text->lastIndexOf(u':');
+        if (colon < 0) {
+            why = QStringLiteral("no port; expected host:port, e.g. 127.0.0.1:9100");
+        } else {
+            h = text->left(colon);
+            port = text->mid(colon + 1);
+            if (h.contains(u':'))
+                why = QStringLiteral("write IPv6 addresses in brackets: [::1]:9100");
+            else if (QHostAddress(h).protocol() == QAbstractSocket::UnknownNetworkLayerProtocol
+                && !hostname.match(h).hasMatch())
+                why = QStringLiteral("bad host %1").arg(quoted(h));
+        }
+    }
+    if (why.isEmpty()) {
+        bool ok = false;
+        const int p = port.toInt(&ok);
+        if (!ok || p < 1 || p > 65535 || port.startsWith(u'+'))
+            why = QStringLiteral("port must be 1–65535");
+    }
+    if (!why.isEmpty()) {
+        error(pos(e), QStringLiteral("'%1': bad address %2 (%3)").arg(e.key, quoted(*text), why));
+        return std::nullopt;
+    }
+    return *text;
+}
+
+std::optional<QString> Validator::path(const Entry& e)
+{
+    const auto text = string(e);
+    if (!text)
+        return std::nullopt;
+    if (text->contains(QChar(0))) {
+        error(pos(e), QStringLiteral("'%1': bad path").arg(e.key));
+        return std::nullopt;
+    }
+    return QDir::cleanPath(QDir(m_baseDir).absoluteFilePath(*text));
+}
+
+SourcePosition Validator::positionInScalar(const YNode& n, const QString& text, int column) const
+{
+    const SourcePosition base = pos(n);
+    const YAML::Mark m = n.Mark();
+    if (!base.isValid() || text.contains(u'\n'))
+        return base;
+    // Find the scalar's first byte: walk to its line, then its column.
+    qsizetype at = 0;
+    for (int line = 0; line < m.line; ++line) {
+        at = m_source.indexOf('\n', at);
+        if (at < 0)
+            return base;
+        ++at;
+    }
+    at += m.column;
+    int quote = 0;
+    if (at < m_source.size() && (m_source.at(at) == '\'' || m_source.at(at) == '"')) {
+        ++at;
+        quote = 1;
+    }
+    // Only when the file holds the value verbatim (no escapes, no folding) do string columns map to file columns.
+    const QByteArray raw = text.toUtf8();
+    if (m_source.mid(at, raw.size()) != raw)
+        return base;
+    return { base.line, base.column + quote + int(text.left(column).toUtf8().size()) };
+}
+
+std::optional<Selector> Validator::selector(const Entry& e, QString* text)
+{
+    const auto s = string(e);
+    if (!s)
+        return std::nullopt;
+    QString why;
+    int column = 0;
+    auto parsed = Selector::parse(*s, &why, &column);
+    if (!parsed) {
+        error(positionInScalar(e.value, *s, column), QStringLiteral("'%1': bad selector: %2").arg(e.key, why));
+        return std::nullopt;
+    }
+    *text = *s;
+    return parsed;
+}
+
+void Validator::readDefaults(const Entry& e)
+{
+    if (e.value.IsNull())
+        return;
+    const auto f = mapping(e.value, pos(e), QStringLiteral("defaults"),
+        { QStringLiteral("interval"), QStringLiteral("timeout"), QStringLiteral("attempts"),
+            QStringLiteral("retry_interval"), QStringLiteral("stale_after"), QStringLiteral("flapping") });
+    if (!f)
+        return;
+    FleetDefaults& d = m_config.defaults;
+    for (const Entry& x : f->entries) {
+        if (x.key == u"interval") {
+            d.interval = duration(x).value_or(d.interval);
+        } else if (x.key == u"timeout") {
+            d.timeout = duration(x).value_or(d.timeout);
+        } else if (x.key == u"retry_interval") {
+            d.retryInterval = duration(x).value_or(d.retryInterval);
+        } else if (x.key == u"stale_after") {
+            d.staleAfter = duration(x).value_or(d.staleAfter);
+        } else if (x.key == u"attempts") {
+            d.attempts = int(integer(x, 1, 100).value_or(d.attempts));
+        } else if (x.key == u"flapping") {
+            const auto fl = mapping(
+                x.value, pos(x), QStringLiteral("flapping"), { QStringLiteral("high"), QStringLiteral("low") });
+            if (!fl)
+                continue;
+            bool ok = true;
+            for (const Entry& y : fl->entries) {
+                const auto v = number(y);
+                if (v && (*v < 0 || *v > 100)) {
+                    error(pos(y), QStringLiteral("'%1' is a percentage: 0–100, got %2").arg(y.key).arg(*v));
+                    ok = false;
+                } else if (!v) {
+                    ok = false;
+                } else {
+                    (y.key == u"high" ? d.flappingHigh : d.flappingLow) = *v;
+                }
+            }
+            if (ok && d.flappingLow > d.flappingHigh)
+                error(fl->position,
+                    QStringLiteral("flapping: low (%1) must not be above high (%2)")
+                        .arg(d.flappingLow)
+                        .arg(d.flappingHigh));
+        }
+    }
+}
+
+void Validator::readHaproxyInstances(const Entry& e)
+{
+    const auto items = sequence(e);
+    if (!items)
+        return;
+    QHash<QString, int> lines;
+    for (const YNode& n : *items) {
+        const auto f = mapping(n, pos(e), QStringLiteral("an haproxy instance"),
+            { QStringLiteral("name"), QStringLiteral("socket"), QStringLiteral("address"),
+                QStringLiteral("block_acl") });
+        if (!f)
+            continue;
+        HaproxyInstance h;
+        h.position = f->position;
+        SourcePosition namePos = f->position;
+        for (const Entry& x : f->entries) {
+            if (x.key == u"name") {
+                h.name = name(x, QStringLiteral("haproxy instance name")).value_or(QString());
+                namePos = pos(x);
+            } else if (x.key == u"socket") {
+                h.socket = path(x).value_or(QString());
+            } else if (x.key == u"address") {
+                h.address = hostPort(x).value_or(QString());
+            } else if (x.key == u"block_acl") {
+                h.blockAcl = path(x).value_or(QString());
+            }
+        }
+        if (!f->get(u"name"))
+            missing(*f, QStringLiteral("haproxy instance"), QStringLiteral("name"));
+        if (f->get(u"socket") && f->get(u"address"))
+            error(
+                pos(*f->get(u"address")), QStringLiteral("haproxy instance has both 'socket' and 'address'; give one"));
+        else if (!f->get(u"socket") && !f->get(u"address"))
+            error(f->position,
+                QStringLiteral("haproxy instance needs 'socket' (unix socket path) or 'address' (host:port)"));
+        if (!h.name.isEmpty()) {
+            if (const auto it = lines.constFind(h.name); it != lines.constEnd())
+                error(namePos,
+                    QStringLiteral("duplicate haproxy instance name '%1' (first defined at line %2)")
+                        .arg(h.name)
+                        .arg(*it));
+            else
+                lines.insert(h.name, namePos.line);
+        }
+        m_config.haproxy.append(h);
+    }
+}
+
+std::optional<ProbeConfig> Validator::readProbe(const YNode& n)
+{
+    const auto f = mapping(n, {}, QStringLiteral("a probe"),
+        { QStringLiteral("kind"), QStringLiteral("url"), QStringLiteral("address"), QStringLiteral("expect_status"),
+            QStringLiteral("body_match"), QStringLiteral("timeout") });
+    if (!f)
+        return std::nullopt;
+    ProbeConfig p;
+    p.position = f->position;
+    const Entry* kind = f->get(u"kind");
+    if (!kind) {
+        missing(*f, QStringLiteral("probe"), QStringLiteral("kind"));
+        return std::nullopt;
+    }
+    const QString k = kind->value.IsScalar() ? fromStd(kind->value.Scalar()) : QString();
+    const QStringList kinds { QStringLiteral("http"), QStringLiteral("metrics"), QStringLiteral("tcp") };
+    if (!kinds.contains(k)) {
+        error(pos(*kind),
+            QStringLiteral("probe kind must be http, metrics or tcp, got %1%2")
+                .arg(describe(kind->value), didYouMean(k, kinds)));
+        return std::nullopt;
+    }
+    p.kind = k == u"http" ? ProbeConfig::Kind::Http
+        : k == u"metrics" ? ProbeConfig::Kind::Metrics
+                          : ProbeConfig::Kind::Tcp;
+    const bool tcp = p.kind == ProbeConfig::Kind::Tcp;
+    for (const Entry& x : f->entries) {
+        if (x.key == u"url") {
+            if (tcp)
+                error(pos(x.keyNode), QStringLiteral("'url' does not apply to tcp probes (use 'address: host:port')"));
+            else if (const auto u = url(x))
+                p.url = *u;
+        } else if (x.key == u"address") {
+            if (!tcp)
+                error(pos(x.keyNode), QStringLiteral("'address' applies to tcp probes only (use 'url' for %1)").arg(k));
+            else
+                p.address = hostPort(x).value_or(QString());
+        } else if (x.key == u"expect_status" || x.key == u"body_match") {
+            if (p.kind != ProbeConfig::Kind::Http) {
+                error(pos(x.keyNode), QStringLiteral("'%1' applies to http probes only").arg(x.key));
+            } else if (x.key == u"expect_status") {
+                p.expectStatus = int(integer(x, 100, 599).value_or(p.expectStatus));
+            } else {
+                p.bodyMatch = string(x).value_or(QString());
+            }
+        } else if (x.key == u"timeout") {
+            p.timeout = duration(x);
+        }
+    }
+    if (tcp && !f->get(u"address"))
+        missing(*f, QStringLiteral("tcp probe"), QStringLiteral("address"));
+    if (!tcp && !f->get(u"url"))
+        missing(*f, QStringLiteral("%1 probe").arg(k), QStringLiteral("url"));
+    return p;
+}
+
+std::optional<SignalThreshold> Validator::readThreshold(const Entry& e)
+{
+    const auto f = mapping(e.value, pos(e), QStringLiteral("threshold"),
+        { QStringLiteral("above"), QStringLiteral("below"), QStringLiteral("clear"), QStringLiteral("adaptive") });
+    if (!f)
+        return std::nullopt;
+    SignalThreshold t;
+    const Entry* above = f->get(u"above");
+    const Entry* below = f->get(u"below");
+    if (above && below) {
+        error(pos(below->keyNode), QStringLiteral("threshold has both 'above' and 'below'; give one"));
+        return std::nullopt;
+    }
+    if (!above && !below) {
+        error(f->position, QStringLiteral("threshold needs 'above: LEVEL' or 'below: LEVEL'"));
+        return std::nullopt;
+    }
+    t.direction = above ? SignalThreshold::Direction::Above : SignalThreshold::Direction::Below;
+    const auto enter = number(above ? *above : *below);
+    std::optional<double> clear;
+    if (const Entry* c = f->get(u"clear"))
+        clear = number(*c);
+    if (const Entry* a = f->get(u"adaptive"))
+        t.adaptive = boolean(*a).value_or(false);
+    if (!enter || (f->get(u"clear") && !clear))
+        return std::nullopt;
+    t.enter = *enter;
+    t.clear = clear.value_or(*enter);
+    if (t.direction == SignalThreshold::Direction::Above && t.clear > t.enter) {
+        error(pos(*f->get(u"clear")),
+            QStringLiteral("threshold: clear (%1) must not be above the 'above' level (%2): the breach would end "
+                           "before it starts")
+                .arg(t.clear)
+                .arg(t.enter));
+        return std::nullopt;
+    }
+    if (t.direction == SignalThreshold::Direction::Below && t.clear < t.enter) {
+        error(pos(*f->get(u"clear")),
+            QStringLiteral("threshold: clear (%1) must not be below the 'below' level (%2): the breach would end "
+                           "before it starts")
+                .arg(t.clear)
+                .arg(t.enter));
+        return std::nullopt;
+    }
+    return t;
+}
+
+std::optional<SignalConfig> Validator::readSignal(const YNode& n)
+{
+    const QStringList kinds { QStringLiteral("gauge"), QStringLiteral("rate"), QStringLiteral("ratio"),
+        QStringLiteral("quantile") };
+    const auto f = mapping(n, {}, QStringLiteral("a signal"),
+        kinds
+            + QStringList {
+                QStringLiteral("name"), QStringLiteral("by"), QStringLiteral("threshold"), QStringLiteral("cause") });
+    if (!f)
+        return std::nullopt;
+    SignalConfig s;
+    s.position = f->position;
+    bool ok = true;
+    if (const Entry* nm = f->get(u"name")) {
+        if (const auto v = name(*nm, QStringLiteral("signal name")))
+            s.name = *v;
+        else
+            ok = false;
+    } else {
+        missing(*f, QStringLiteral("signal"), QStringLiteral("name"));
+        ok = false;
+    }
+    const Entry* kindEntry = nullptr;
+    for (const Entry& x : f->entries) {
+        if (!kinds.contains(x.key))
+            continue;
+        if (kindEntry) {
+            error(pos(x.keyNode),
+                QStringLiteral("signal has both '%1' and '%2'; give one of gauge, rate, ratio, quantile")
+                    .arg(kindEntry->key, x.key));
+            ok = false;
+            continue;
+        }
+        kindEntry = &x;
+    }
+    if (!kindEntry) {
+        error(f->position, QStringLiteral("signal needs one of gauge, rate, ratio, quantile"));
+        return std::nullopt;
+    }
+    const QString& kind = kindEntry->key;
+    if (kind == u"gauge" || kind == u"rate") {
+        s.kind = kind == u"gauge" ? SignalConfig::Kind::Gauge : SignalConfig::Kind::Rate;
+        if (const auto sel = selector(*kindEntry, &s.selectorText))
+            s.selector = *sel;
+        else
+            ok = false;
+    } else if (kind == u"ratio") {
+        s.kind = SignalConfig::Kind::Ratio;
+        const auto r = mapping(kindEntry->value, pos(*kindEntry), QStringLiteral("ratio"),
+            { QStringLiteral("num"), QStringLiteral("den") });
+        if (!r)
+            return std::nullopt;
+        for (const Entry& x : r->entries) {
+            const auto sel = selector(x, x.key == u"num" ? &s.selectorText : &s.denominatorText);
+            if (!sel)
+                ok = false;
+            else if (x.key == u"num")
+                s.selector = *sel;
+            else
+                s.denominator = *sel;
+        }
+        for (const auto key : { u"num", u"den" }) {
+            if (!r->get(key)) {
+                missing(*r, QStringLiteral("ratio"), QString::fromUtf16(key));
+                ok = false;
+            }
+        }
+    } else {
+        s.kind = SignalConfig::Kind::Quantile;
+        const auto r = mapping(kindEntry->value, pos(*kindEntry), QStringLiteral("quantile"),
+            { QStringLiteral("histogram"), QStringLiteral("q") });
+        if (!r)
+            return std::nullopt;
+        for (const Entry& x : r->entries) {
+            if (x.key == u"histogram") {
+                if (const auto sel = selector(x, &s.selectorText))
+                    s.selector = *sel;
+                else
+                    ok = false;
+            } else if (const auto q = number(x)) {
+                if (*q <= 0 || *q >= 1) {
+                    error(pos(x), QStringLiteral("'q' must be between 0 and 1 (exclusive), got %1").arg(*q));
+                    ok = false;
+                }
+                s.q = *q;
+            } else {
+                ok = false;
+            }
+        }
+        for (const auto key : { u"histogram", u"q" }) {
+            if (!r->get(key)) {
+                missing(*r, QStringLiteral("quantile"), QString::fromUtf16(key));
+                ok = false;
+            }
+        }
+    }
+    if (const Entry* by = f->get(u"by")) {
+        if (s.kind != SignalConfig::Kind::Gauge && s.kind != SignalConfig::Kind::Rate) {
+            error(pos(by->keyNode),
+                QStringLiteral("'by' (a per-label breakdown) applies to gauge and rate signals only"));
+            ok = false;
+        } else if (const auto label = string(*by); label && labelNamePattern().match(*label).hasMatch()) {
+            s.by = *label;
+        } else {
+            if (label)
+                error(pos(*by), QStringLiteral("'by' must be a label name, got %1").arg(quoted(*label)));
+            ok = false;
+        }
+    }
+    if (const Entry* t = f->get(u"threshold")) {
+        s.threshold = readThreshold(*t);
+        ok = ok && s.threshold;
+    }
+    if (const Entry* c = f->get(u"cause")) {
+        const QString text = c->value.IsScalar() ? fromStd(c->value.Scalar()) : QString();
+        if (const auto cause = CauseClasses::fromString(text)) {
+            s.cause = *cause;
+        } else {
+            error(pos(*c),
+                QStringLiteral("unknown cause class %1 (one of: %2)%3")
+                    .arg(describe(c->value), CauseClasses::names().join(QStringLiteral(", ")),
+                        didYouMean(text, CauseClasses::names())));
+            ok = false;
+        }
+    } else {
+        s.cause = CauseClasses::defaultForSignal(s.name);
+    }
+    if (!ok)
+        return std::nullopt;
+    return s;
+}
+
+void Validator::readDependsOn(const Entry& e, TargetConfig& target, int index)
+{
+    const auto items = sequence(e);
+    if (!items)
+        return;
+    for (const YNode& n : *items) {
+        DependencyConfig d;
+        d.position = pos(n);
+        if (n.IsMap()) {
+            const auto f = mapping(n, pos(e), QStringLiteral("a depends_on entry"), { QStringLiteral("any_of") });
+            if (!f)
+                continue;
+            const Entry* anyOf = f->get(u"any_of");
+            if (!anyOf) {
+                missing(*f, QStringLiteral("depends_on entry"), QStringLiteral("any_of"));
+                continue;
+            }
+            const auto names = sequence(*anyOf);
+            if (!names)
+                continue;
+            if (names->isEmpty()) {
+                error(pos(*anyOf), QStringLiteral("'any_of' needs at least one target name"));
+                continue;
+            }
+            d.anyOf = true;
+            for (const YNode& m : *names) {
+                if (const auto nm = name(m, QStringLiteral("target name"))) {
+                    d.targets << *nm;
+                    m_dependencyRefs.append({ index, *nm, pos(m) });
+                }
+            }
+        } else if (const auto nm = name(n, QStringLiteral("depends_on entry"))) {
+            d.targets << *nm;
+            m_dependencyRefs.append({ index, *nm, pos(n) });
+        }
+        if (!d.targets.isEmpty())
+            target.dependsOn.append(d);
+    }
+}
+
+std::optional<HaproxyMembership> Validator::readMembership(const Entry& e, const QString& targetName)
+{
+    const auto f = mapping(e.value, pos(e), QStringLiteral("haproxy membership"),
+        { QStringLiteral("instance"), QStringLiteral("backend"), QStringLiteral("server") });
+    if (!f)
+        return std::nullopt;
+    HaproxyMembership m;
+    m.position = f->position;
+    m.server = targetName;
+    for (const Entry& x : f->entries) {
+        const auto v = name(x, QStringLiteral("haproxy %1").arg(x.key));
+        if (!v)
+            return std::nullopt;
+        if (x.key == u"instance") {
+            m.instance = *v;
+            m_instanceRefs.append({ int(m_config.targets.size()), *v, pos(x) });
+        } else if (x.key == u"backend") {
+            m.backend = *v;
+        } else {
+            m.server = *v;
+        }
+    }
+    for (const auto key : { u"instance", u"backend" }) {
+        if (!f->get(key)) {
+            missing(*f, QStringLiteral("haproxy membership"), QString::fromUtf16(key));
+            return std::nullopt;
+        }
+    }
+    return m;
+}
+
+std::optional<AdminConfig> Validator::readAdmin(const Entry& e)
+{
+    const QStringList inlineSecrets { QStringLiteral("token"), QStringLiteral("password"), QStringLiteral("secret") };
+    const auto f = mapping(e.value, pos(e), QStringLiteral("admin"),
+        QStringList { QStringLiteral("url"), QStringLiteral("token_env"), QStringLiteral("token_file") }
+            + inlineSecrets);
+    if (!f)
+        return std::nullopt;
+    AdminConfig a;
+    a.position = f->position;
+    bool ok = true;
+    for (const Entry& x : f->entries) {
+        if (x.key == u"url") {
+            if (const auto u = url(x))
+                a.url = *u;
+            else
+                ok = false;
+        } else if (inlineSecrets.contains(x.key)) {
+            error(pos(x.keyNode),
+                QStringLiteral("inline secret '%1': secrets are never written in the configuration; reference it with "
+                               "'token_env: VARIABLE' or 'token_file: /path/to/file'")
+                    .arg(x.key));
+            ok = false;
+        } else if (x.key == u"token_env") {
+            static const QRegularExpression envName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+            const auto v = string(x);
+            if (v && envName.match(*v).hasMatch()) {
+                a.token = SecretRef(SecretRef::Kind::Env, *v);
+            } else {
+                if (v)
+                    error(pos(x),
+                        QStringLiteral("'token_env' must name an environment variable, got %1").arg(quoted(*v)));
+                ok = false;
+            }
+        } else if (x.key == u"token_file") {
+            if (const auto p = path(x))
+                a.token = SecretRef(SecretRef::Kind::File, *p);
+            else
+                ok = false;
+        }
+    }
+    if (f->get(u"token_env") && f->get(u"token_file")) {
+        error(pos(f->get(u"token_file")->keyNode),
+            QStringLiteral("admin has both 'token_env' and 'token_file'; give one"));
+        ok = false;
+    }
+    if (!f->get(u"url")) {
+        missing(*f, QStringLiteral("admin"), QStringLiteral("url"));
+        ok = false;
+    }
+    if (!ok)
+        return std::nullopt;
+    return a;
+}
+
+void Validator::readCommands(const Entry& e, TargetConfig& target)
+{
+    static const QRegularExpression placeholder(QStringLiteral("\\{([^{}]*)\\}"));
+    if (e.value.IsNull())
+        return;
+    if (!e.value.IsMap()) {
+        error(pos(e),
+            QStringLiteral("'commands' must be a mapping of name → [program, arg, …], got %1").arg(describe(e.value)));
+        return;
+    }
+    if (!spend(qint64(e.value.size())))
+        return;
+    for (auto it = e.value.begin(); it != e.value.end(); ++it) {
+        const YNode k = it->first;
+        const YNode v = it->second;
+        const auto commandName = name(k, QStringLiteral("command name"));
+        if (!commandName)
+            continue;
+        if (target.commands.contains(*commandName)) {
+            error(pos(k), QStringLiteral("duplicate command '%1'").arg(*commandName));
+            continue;
+        }
+        if (!v.IsSequence()) {
+            error(pos(v).isValid() ? pos(v) : pos(k),
+                QStringLiteral("command '%1' must be an argument vector [program, arg, …], not %2 (commands never "
+                               "go through a shell)")
+                    .arg(*commandName, v.IsScalar() ? QStringLiteral("a shell string") : describe(v)));
+            continue;
+        }
+        if (v.size() == 0 || !spend(qint64(v.size()))) {
+            error(pos(v).isValid() ? pos(v) : pos(k), QStringLiteral("command '%1' is empty").arg(*commandName));
+            continue;
+        }
+        QStringList argv;
+        bool ok = true;
+        for (const YNode& a : v) {
+            if (!a.IsScalar()) {
+                error(pos(a),
+                    QStringLiteral("arguments of command '%1' must be strings, got %2").arg(*commandName, describe(a)));
+                ok = false;
+                continue;
+            }
+            const QString arg = fromStd(a.Scalar());
+            auto matches = placeholder.globalMatch(arg);
+            while (matches.hasNext()) {
+                const QRegularExpressionMatch m = matches.next();
+                if (m.capturedView(1) != u"target" && m.capturedView(1) != u"address") {
+                    error(positionInScalar(a, arg, int(m.capturedStart())),
+                        QStringLiteral("unknown placeholder '%1' in command '%2' (use {target} or {address})")
+                            .arg(m.captured(0), *commandName));
+                    ok = false;
+                }
+            }
+            argv << arg;
+        }
+        if (ok && argv.constFirst().isEmpty()) {
+            error(pos(v), QStringLiteral("command '%1' has an empty program name").arg(*commandName));
+            ok = false;
+        }
+        if (ok)
+            target.commands.insert(*commandName, argv);
+    }
+}
+
+void Validator::readLabels(const Entry& e, TargetConfig& target)
+{
+    if (e.value.IsNull())
+        return;
+    if (!e.value.IsMap()) {
+        error(pos(e), QStringLiteral("'labels' must be a mapping, got %1").arg(describe(e.value)));
+        return;
+    }
+    if (!spend(qint64(e.value.size())))
+        return;
+    for (auto it = e.value.begin(); it != e.value.end(); ++it) {
+        const YNode k = it->first;
+        const YNode v = it->second;
+        const QString key = k.IsScalar() ? fromStd(k.Scalar()) : QString();
+        if (!labelNamePattern().match(key).hasMatch()) {
+            error(pos(k), QStringLiteral("invalid label name %1 (use letters, digits and '_')").arg(describe(k)));
+            continue;
+        }
+        if (target.labels.contains(key)) {
+            error(pos(k), QStringLiteral("duplicate label '%1'").arg(key));
+            continue;
+        }
+        if (!v.IsNull() && !v.IsScalar()) {
+            error(pos(v), QStringLiteral("label '%1' must be a string, got %2").arg(key, describe(v)));
+            continue;
+        }
+        target.labels.insert(key, v.IsScalar() ? fromStd(v.Scalar()) : QString());
+    }
+}
+
+std::optional<TargetConfig> Validator::readTarget(const YNode& n, int index)
+{
+    const auto f = mapping(n, {}, QStringLiteral("a target"),
+        { QStringLiteral("name"), QStringLiteral("group"), QStringLiteral("address"), QStringLiteral("priority"),
+            QStringLiteral("labels"), QStringLiteral("tls_ca_file"), QStringLiteral("probes"),
+            QStringLiteral("signals"), QStringLiteral("depends_on"), QStringLiteral("haproxy"), QStringLiteral("admin"),
+            QStringLiteral("commands") });
+    if (!f)
+        return std::nullopt;
+    TargetConfig t;
+    t.position = f->position;
+    SourcePosition namePos = f->position;
+    if (const Entry* nm = f->get(u"name")) {
+        t.name = name(*nm, QStringLiteral("target name")).value_or(QString());
+        namePos = pos(*nm);
+    } else {
+        missing(*f, QStringLiteral("target"), QStringLiteral("name"));
+    }
+    for (const Entry& x : f->entries) {
+        if (stopped())
+            return std::nullopt;
+        if (x.key == u"group") {
+            t.group = name(x, QStringLiteral("group name")).value_or(QString());
+        } else if (x.key == u"address") {
+            t.address = host(x).value_or(QString());
+        } else if (x.key == u"priority") {
+            t.priority = int(integer(x, 1, 10).value_or(t.priority));
+        } else if (x.key == u"labels") {
+            readLabels(x, t);
+        } else if (x.key == u"tls_ca_file") {
+            t.tlsCaFile = path(x).value_or(QString());
+        } else if (x.key == u"probes") {
+            const auto items = sequence(x);
+            if (items && items->isEmpty())
+                error(pos(x), QStringLiteral("'probes' needs at least one probe"));
+            for (const YNode& p : items.value_or(QList<YNode>())) {
+                if (const auto probe = readProbe(p))
+                    t.probes.append(*probe);
+            }
+        } else if (x.key == u"signals") {
+            QHash<QString, int> lines;
+            for (const YNode& s : sequence(x).value_or(QList<YNode>())) {
+                const auto signal = readSignal(s);
+                if (!signal)
+                    continue;
+                if (const auto it = lines.constFind(signal->name); it != lines.constEnd())
+                    error(signal->position,
+                        QStringLiteral("duplicate signal name '%1' (first defined at line %2)")
+                            .arg(signal->name)
+                            .arg(*it));
+                else
+                    lines.insert(signal->name, signal->position.line);
+                t.signalConfigs.append(*signal);
+            }
+            const bool scraped = std::any_of(t.probes.cbegin(), t.probes.cend(),
+                [](const ProbeConfig& p) { return p.kind == ProbeConfig::Kind::Metrics; });
+            const Entry* probes = f->get(u"probes");
+            const bool metricsProbeLater = probes && probes->value.IsSequence()
+                && std::any_of(probes->value.begin(), probes->value.end(), [](const YNode& p) {
+                       return p.IsMap() && p["kind"].IsScalar() && p["kind"].Scalar() == "metrics";
+                   });
+            if (!t.signalConfigs.isEmpty() && !scraped && !metricsProbeLater)
+                error(pos(x.keyNode), QStringLiteral("signals need a metrics probe on the target (kind: metrics)"));
+        } else if (x.key == u"depends_on") {
+            readDependsOn(x, t, index);
+        } else if (x.key == u"haproxy") {
+            t.haproxy = readMembership(x, t.name);
+        } else if (x.key == u"admin") {
+            t.admin = readAdmin(x);
+        } else if (x.key == u"commands") {
+            readCommands(x, t);
+        }
+    }
+    if (!f->get(u"probes"))
+        missing(*f, QStringLiteral("target"), QStringLiteral("probes"));
+    if (!t.name.isEmpty()) {
+        if (const auto it = m_targetIndex.constFind(t.name); it != m_targetIndex.constEnd()) {
+            error(namePos,
+                QStringLiteral("duplicate target name '%1' (first defined at line %2)")
+                    .arg(t.name)
+                    .arg(m_targetNamePositions.at(*it).line));
+        } else {
+            m_targetIndex.insert(t.name, index);
+        }
+    }
+    return t;
+}
+
+void Validator::readTargets(const Entry& e)
+{
+    const auto items = sequence(e);
+    if (!items)
+        return;
+    if (items->isEmpty()) {
+        error(pos(e), QStringLiteral("'targets' needs at least one target"));
+        return;
+    }
+    for (const YNode& n : *items) {
+        if (stopped())
+            return;
+        const int index = int(m_config.targets.size());
+        auto t = readTarget(n, index);
+        // Keep indices aligned with the references recorded while reading, even for broken targets.
+        m_config.targets.append(t.value_or(TargetConfig()));
+        m_targetNamePositions.append(t ? t->position : pos(n));
+    }
+}
+
+void Validator::checkReferences()
+{
+    QStringList targetNames;
+    for (const TargetConfig& t : std::as_const(m_config.targets))
+        targetNames << t.name;
+    for (const Reference& r : std::as_const(m_dependencyRefs)) {
+        if (!m_targetIndex.contains(r.name))
+            error(r.position,
+                QStringLiteral("depends_on: unknown target '%1'%2").arg(r.name, didYouMean(r.name, targetNames)));
+    }
+    QStringList instances;
+    for (const HaproxyInstance& h : std::as_const(m_config.haproxy))
+        instances << h.name;
+    for (const Reference& r : std::as_const(m_instanceRefs)) {
+        if (!instances.contains(r.name))
+            error(r.position,
+                QStringLiteral(
+                    "haproxy: unknown instance '%1'%2; instances are defined in the top-level 'haproxy' list")
+                    .arg(r.name, didYouMean(r.name, instances)));
+    }
+    QHash<QString, QString> servers;
+    for (const TargetConfig& t : std::as_const(m_config.targets)) {
+        if (!t.haproxy)
+            continue;
+        const QString key = t.haproxy->instance + u'/' + t.haproxy->backend + u'/' + t.haproxy->server;
+        if (const auto it = servers.constFind(key); it != servers.constEnd())
+            error(t.haproxy->position,
+                QStringLiteral("haproxy server %1 is already the membership of target '%2'").arg(quoted(key), *it));
+        else
+            servers.insert(key, t.name);
+    }
+}
+
+void Validator::checkCycles()
+{
+    const qsizetype n = m_config.targets.size();
+    struct Edge
+    {
+        int to;
+        SourcePosition position;
+    };
+    QList<QList<Edge>> edges(n);
+    for (const Reference& r : std::as_const(m_dependencyRefs)) {
+        const auto to = m_targetIndex.constFind(r.name);
+        // A duplicate target name maps references to the first one; the duplicate is reported already.
+        if (to == m_targetIndex.constEnd() || m_targetIndex.value(m_config.targets.at(r.from).name, -1) != r.from)
+            continue;
+        QList<Edge>& out = edges[r.from];
+        if (std::none_of(out.cbegin(), out.cend(), [&](const Edge& e) { return e.to == *to; }))
+            out.append({ *to, r.position });
+    }
+    enum Color : char {
+        White,
+        Grey,
+        Black
+    };
+    std::vector<Color> color(size_t(n), White);
+    QSet<QList<int>> reported;
+    struct Frame
+    {
+        int node;
+        qsizetype next;
+    };
+    std::vector<Frame> stack;
+    for (int root = 0; root < n; ++root) {
+        if (color[size_t(root)] != White)
+            continue;
+        color[size_t(root)] = Grey;
+        stack.push_back({ root, 0 });
+        while (!stack.empty()) {
+            const int v = stack.back().node;
+            const qsizetype k = stack.back().next;
+            if (k >= edges[v].size()) {
+                color[size_t(v)] = Black;
+                stack.pop_back();
+                continue;
+            }
+            ++stack.back().next;
+            const int w = edges[v][k].to;
+            if (color[size_t(w)] == White) {
+                color[size_t(w)] = Grey;
+                stack.push_back({ w, 0 });
+                continue;
+            }
+            if (color[size_t(w)] != Grey)
+                continue;
+            QList<int> cycle;
+            auto it = stack.end();
+            do {
+                --it;
+                cycle.prepend(it->node);
+            } while (it->node != w);
+            // Rotate so the cycle starts at its first-declared target: the same cycle found twice reads the same.
+            const auto first = std::min_element(cycle.begin(), cycle.end());
+            std::rotate(cycle.begin(), first, cycle.end());
+            if (reported.contains(cycle))
+                continue;
+            reported.insert(cycle);
+            QStringList names;
+            for (int i : std::as_const(cycle))
+                names << m_config.targets.at(i).name;
+            names << names.constFirst();
+            const int from = cycle.constFirst();
+            const int to = cycle.size() > 1 ? cycle.at(1) : from;
+            SourcePosition at;
+            for (const Edge& e : std::as_const(edges[from])) {
+                if (e.to == to)
+                    at = e.position;
+            }
+            error(at, QStringLiteral("dependency cycle: %1").arg(names.join(QStringLiteral(" → "))));
+        }
+    }
+}
+
+ConfigLoadResult Validator::run()
+{
+    ConfigLoadResult result;
+    m_config.sourceFile = m_file;
+    try {
+        std::vector<YNode> documents;
+        try {
+            documents = YAML::LoadAll(std::string(m_source.constData(), size_t(m_source.size())));
+        } catch (const YAML::ParserException& e) {
+            error({ std::max(e.mark.line, 0) + 1, std::max(e.mark.column, 0) + 1 },
+                QStringLiteral("YAML syntax error: ") + fromStd(e.msg));
+            result.errors = m_errors;
+            return result;
+        }
+        if (documents.empty() || documents.front().IsNull()) {
+            error({ 1, 1 },
+                QStringLiteral("empty fleet description: expected a mapping with 'version: 1' and 'targets'"));
+        } else {
+            if (documents.size() > 1)
+                error(pos(documents.at(1)),
+                    QStringLiteral("more than one YAML document ('---'); a fleet description is a single document"));
+            const auto root = mapping(documents.front(), { 1, 1 }, QStringLiteral("the fleet description"),
+                { QStringLiteral("version"), QStringLiteral("defaults"), QStringLiteral("haproxy"),
+                    QStringLiteral("targets") });
+            if (root) {
+                if (const Entry* v = root->get(u"version")) {
+                    if (!v->value.IsScalar() || fromStd(v->value.Scalar()) != u"1")
+                        error(pos(*v),
+                            QStringLiteral("unsupported version %1: this FaultDesk reads 'version: 1'")
+                                .arg(describe(v->value)));
+                } else {
+                    error(root->position, QStringLiteral("missing required key 'version' (add 'version: 1')"));
+                }
+                if (const Entry* d = root->get(u"defaults"))
+                    readDefaults(*d);
+                if (const Entry* h = root->get(u"haproxy"))
+                    readHaproxyInstances(*h);
+                if (const Entry* t = root->get(u"targets"))
+                    readTargets(*t);
+                else
+                    missing(*root, QStringLiteral("the fleet description"), QStringLiteral("targets"));
+                if (!stopped()) {
+                    checkReferences();
+                    checkCycles();
+                }
+            }
+        }
+    } catch (const std::exception& e) {
+        // yaml-cpp signals unexpected shapes with exceptions; they end the load, never the program.
+        error({}, QStringLiteral("cannot read the document: ") + QString::fromLocal8Bit(e.what()));
+    }
+    std::stable_sort(m_errors.begin(), m_errors.end(),
+        [](const ConfigError& a, const ConfigError& b) { return a.position < b.position; });
+    if (m_truncated)
+        m_errors.append({ m_file, {},
+            QStringLiteral("too many problems; stopped after the first %1").arg(FleetConfigLoader::MaxErrors) });
+    result.errors = m_errors;
+    if (m_errors.isEmpty())
+        result.config = std::move(m_config);
+    return result;
+}
+
+} // namespace
+
+ConfigLoadResult FleetConfigLoader::loadBytes(
+    const QByteArray& yaml, const QString& displayName, const QString& baseDir)
+{
+    if (yaml.size() > MaxFileBytes) {
+        ConfigLoadResult r;
+        r.errors.append({ displayName, {},
+            QStringLiteral("the file is larger than %1 MiB; is it really a fleet description?")
+                .arg(MaxFileBytes / (1024 * 1024)) });
+        return r;
+    }
+    return Validator(displayName, yaml, baseDir).run();
+}
+
+ConfigLoadResult FleetConfigLoader::loadFile(const QString& path)
+{
+    ConfigLoadResult r;
+    const QFileInfo info(path);
+    QFile file(path);
+    if (info.isDir()) {
+        r.errors.append({ path, {}, QStringLiteral("cannot read: is a directory") });
+        return r;
+    }
+    if (!file.open(QIODevice::ReadOnly)) {
+        r.errors.append({ path, {}, QStringLiteral("cannot read: ") + file.errorString() });
+        return r;
+    }
+    const QByteArray bytes = file.read(MaxFileBytes + 1);
+    if (file.error() != QFileDevice::NoError) {
+        r.errors.append({ path, {}, QStringLiteral("cannot read: ") + file.errorString() });
+        return r;
+    }
+    return loadBytes(bytes, path, info.absolutePath());
+}
+
+ConfigLoadResult FleetConfigLoader::reload(const QString& path, const FleetConfig& current)
+{
+    ConfigLoadResult r = loadFile(path);
+    if (!r.errors.isEmpty())
+        r.config = current;
+    return r;
+}
+
+} // namespace FaultDesk

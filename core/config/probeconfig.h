@@ -1,0 +1,38 @@
+#pragma once
+
+#include "sourceposition.h"
+
+#include <QString>
+#include <QUrl>
+
+#include <chrono>
+#include <optional>
+
+namespace FaultDesk {
+
+/// One probe of a target: an HTTP health check, a Prometheus metrics scrape or a TCP connect.
+struct ProbeConfig
+{
+    enum class Kind {
+        Http,
+        Metrics,
+        Tcp,
+    };
+
+    Kind kind = Kind::Http;
+    QUrl url; ///< http and metrics probes
+    QString address; ///< tcp probes: `host:port`
+    int expectStatus = 200; ///< http probes
+    QString bodyMatch; ///< http probes: substring the body must contain; empty = no check
+    std::optional<std::chrono::milliseconds> timeout; ///< overrides defaults.timeout for this probe
+    SourcePosition position;
+
+    /// This probe's deadline: its own timeout, else @p fleetDefault.
+    std::chrono::milliseconds timeoutOr(std::chrono::milliseconds fleetDefault) const
+    {
+        return timeout.value_or(fleetDefault);
+    }
+    static QString kindName(Kind kind);
+};
+
+} // namespace FaultDesk

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "probeconfig.h"
+#include "secretref.h"
+#include "signalconfig.h"
+#include "sourceposition.h"
+
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <optional>
+
+namespace FaultDesk {
+
+/// One `depends_on` entry: a plain name (must be up) or an `any_of` redundancy group (one of them must be up).
+struct DependencyConfig
+{
+    QStringList targets; ///< one name for a plain dependency
+    bool anyOf = false;
+    SourcePosition position;
+};
+
+/// The target's place in an HAProxy pool.
+struct HaproxyMembership
+{
+    QString instance; ///< name of a FleetConfig::haproxy entry
+    QString backend;
+    QString server; ///< defaults to the target's name
+    SourcePosition position;
+};
+
+/// The target's admin API, used by http actions.
+struct AdminConfig
+{
+    QUrl url;
+    std::optional<SecretRef> token;
+    SourcePosition position;
+};
+
+/// One monitored server: what to probe, which signals to derive, what it depends on and how to act on it.
+struct TargetConfig
+{
+    QString name;
+    QString group;
+    QString address;
+    int priority = 5; ///< business priority 1 (low) … 10 (high)
+    QMap<QString, QString> labels;
+    QString tlsCaFile; ///< absolute path; empty = system CAs
+    QList<ProbeConfig> probes;
+    QList<SignalConfig> signalConfigs;
+    QList<DependencyConfig> dependsOn;
+    std::optional<HaproxyMembership> haproxy;
+    std::optional<AdminConfig> admin;
+    QMap<QString, QStringList> commands; ///< name → argument vector with `{target}`/`{address}` placeholders
+    SourcePosition position;
+
+    /// The command @p name with `{target}` and `{address}` substituted, or std::nullopt when it is not defined.
+    std::optional<QStringList> commandArgv(const QString& name) const;
+    /// Names of every target this one depends on (plain and any_of), in order, without repeats.
+    QStringList dependencyNames() const;
+};
+
+} // namespace FaultDesk

@@ -1,0 +1,107 @@
+// `faultdesk check`, exercised on the real binary: the shipped examples and the demo fleet's configuration pass,
+// broken files are reported as file:line:col with exit status 2.
+
+#include <QDir>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestCheckCommand : public QObject
+{
+    Q_OBJECT
+private:
+    struct Result
+    {
+        int exitCode = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+
+    static Result check(const QStringList& files)
+    {
+        QProcess process;
+        process.start(QStringLiteral(FAULTDESK_BIN_DIR "/faultdesk"), QStringList { QStringLiteral("check") } + files);
+        if (!process.waitForFinished(30000)) {
+            process.kill();
+            process.waitForFinished();
+            return {};
+        }
+        return { process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            process.readAllStandardOutput(), process.readAllStandardError() };
+    }
+
+private Q_SLOTS:
+    void examplesPass_data()
+    {
+        QTest::addColumn<QString>("file");
+        const QDir examples(QStringLiteral(FAULTDESK_SOURCE_DIR "/resources/examples"));
+        const QStringList files = examples.entryList({ QStringLiteral("*.yaml") }, QDir::Files);
+        QVERIFY(files.size() >= 3);
+        for (const QString& f : files)
+            QTest::addRow("%s", qPrintable(f)) << examples.filePath(f);
+        QTest::addRow("demo fleet") << QStringLiteral(FAULTDESK_SOURCE_DIR "/tests/core/config/data/demo-fleet.yaml");
+    }
+    void examplesPass()
+    {
+        QFETCH(QString, file);
+        const Result r = check({ file });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.err.isEmpty());
+        QVERIFY2(r.out.startsWith(QByteArray(file.toUtf8() + ": ok (")), r.out.constData());
+    }
+
+    void summaryCounts()
+    {
+        const QString file = QStringLiteral(FAULTDESK_SOURCE_DIR "/resources/examples/http-service-haproxy.yaml");
+        const Result r = check({ file });
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.out, QByteArray(file.toUtf8() + ": ok (3 targets, 1 haproxy instance, 12 signals)\n"));
+    }
+
+    void badFileReportsEveryProblem()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("fleet.yaml"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("version: 1\n"
+                "defaults: { interval: 1x }\n"
+                "targets:\n"
+                "  - name: a\n"
+                "    priority: 0\n"
+                "    probes: [{ kind: http, url: 'ftp://x/' }]\n"
+                "    depends_on: [nobody]\n");
+        f.close();
+        const Result r = check({ path });
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.out.isEmpty());
+        const QList<QByteArray> lines = r.err.trimmed().split('\n');
+        QCOMPARE(lines.size(), 4);
+        QVERIFY2(lines.at(0).startsWith(QByteArray(path.toUtf8() + ":2:23: 'interval': bad duration")),
+            lines.at(0).constData());
+        QVERIFY2(lines.at(1).startsWith(QByteArray(path.toUtf8() + ":5:15: 'priority'")), lines.at(1).constData());
+        QVERIFY2(lines.at(2).startsWith(QByteArray(path.toUtf8() + ":6:33: 'url': bad URL")), lines.at(2).constData());
+        QVERIFY2(lines.at(3).startsWith(QByteArray(path.toUtf8() + ":7:18: depends_on: unknown target 'nobody'")),
+            lines.at(3).constData());
+    }
+
+    void missingFileIsBadInput()
+    {
+        const QString good = QStringLiteral(FAULTDESK_SOURCE_DIR "/resources/examples/database-replica.yaml");
+        const Result r = check({ good, QStringLiteral("/nonexistent/fleet.yaml") });
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("/nonexistent/fleet.yaml: cannot read"), r.err.constData());
+        QVERIFY(r.out.contains(": ok (")); // the good file is still checked and reported
+    }
+
+    void noFileIsBadInput()
+    {
+        const Result r = check({});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("no file given"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCheckCommand)
+#include "tst_checkcommand.moc"
