@@ -44,6 +44,8 @@ public:
     static std::optional<Selector> parse(QStringView text, QString* error = nullptr, int* errorColumn = nullptr);
 
     const QString& metric() const { return m_metric; }
+    /// The metric name as UTF-8, for matching raw scraped bytes.
+    std::string_view metricUtf8() const { return m_metricUtf8; }
     const QList<LabelMatcher>& matchers() const { return m_matchers; }
     /// The selector written back in canonical form.
     QString toString() const;
@@ -54,8 +56,12 @@ public:
      */
     template <typename LabelLookup> bool matches(std::string_view metricName, LabelLookup&& label) const
     {
-        if (!nameEquals(metricName))
-            return false;
+        return nameEquals(metricName) && matchesLabels(label);
+    }
+
+    /// The label matchers alone (the caller has checked the name, e.g. against `metric_bucket` for a histogram).
+    template <typename LabelLookup> bool matchesLabels(LabelLookup&& label) const
+    {
         for (const LabelMatcher& m : m_matchers) {
             const std::optional<std::string_view> v = label(m.nameView());
             if (!m.matches(v.value_or(std::string_view())))
