@@ -1,0 +1,88 @@
+#pragma once
+
+#include "proberesult.h"
+#include "probespec.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QQueue>
+#include <QSslCertificate>
+
+class QTimerEvent;
+
+namespace FaultDesk {
+
+/**
+ * The probe engine's worker: a lean HTTP/1.1 client (QTcpSocket, QSslSocket for https) with keep-alive
+ * connections reused per host, plus TCP connect probes. Lives on the ProbeEngine's thread; use it only
+ * through ProbeEngine. Every probe has one wall-clock deadline and a body limit; nothing it reads is kept
+ * past the limit.
+ */
+class ProbeWorker : public QObject
+{
+    Q_OBJECT
+public:
+    /// One probe to run.
+    struct Request
+    {
+        QString target;
+        int probeIndex = 0;
+        ProbeSpec spec;
+    };
+
+    explicit ProbeWorker(QObject* parent = nullptr);
+    ~ProbeWorker() override;
+
+    /// Queues @p requests; they start at once while fewer than maxInFlight probes run.
+    void submit(const QList<Request>& requests);
+    /// Limits concurrently running probes (the rest wait in a queue).
+    void setMaxInFlight(int count);
+    /// Idle keep-alive connections kept per scheme/host/port.
+    void setMaxIdlePerHost(int count);
+    /// Aborts every running probe without results and closes all connections.
+    void shutdown();
+
+Q_SIGNALS:
+    /// One per submitted request, in completion order.
+    void finished(const FaultDesk::ProbeResult& result);
+
+protected:
+    void timerEvent(QTimerEvent* event) override;
+
+private:
+    struct Job;
+    struct Connection;
+
+    void start(Job* job);
+    void startHttp(Job* job);
+    void sendRequest(Job* job);
+    void onConnected(Connection* conn);
+    bool onReadyRead(Connection* conn);
+    void connectFresh(Job* job);
+    static QString connectionKey(const Job* job);
+    void onSocketError(Connection* conn);
+    void onIdleEvent(Connection* conn);
+    bool feed(Job* job, const char* data, qint64 size);
+    bool parseHead(Job* job);
+    bool appendBody(Job* job, const char* data, qint64 size);
+    void completeResponse(Job* job);
+    void fail(Job* job, ProbeResult::FailureReason reason, const QString& text);
+    void finish(Job* job);
+    void releaseConnection(Job* job, bool reusable);
+    void destroyConnection(Connection* conn);
+    Connection* takeIdle(const QString& key);
+    Connection* createConnection(Job* job);
+    QString phaseText(const Job* job) const;
+    void startPending();
+
+    QHash<int, Job*> m_byTimer;
+    QHash<QString, QList<Connection*>> m_idle;
+    QHash<QString, QList<QSslCertificate>> m_caCache;
+    QQueue<Job*> m_pending;
+    int m_running = 0;
+    int m_maxInFlight = 1024;
+    int m_maxIdlePerHost = 2;
+};
+
+} // namespace FaultDesk
