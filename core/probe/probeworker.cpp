@@ -3,12 +3,21 @@
 #include "util/logging.h"
 
 #include <QElapsedTimer>
+#include <QHostAddress>
+#include <QSocketNotifier>
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimerEvent>
 
+#include <cerrno>
 #include <cstring>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace FaultDesk {
 
@@ -44,9 +53,16 @@ QString excerpt(const QByteArray& bytes, int max = 160)
 
 } // namespace
 
+// A connection is either a Qt socket (TLS, host names) or, for plain HTTP/TCP to an IP address, a raw
+// non-blocking fd in the worker's epoll set: Qt's poll-based dispatcher rescans every open socket on each
+// wake-up, so thousands of idle keep-alive connections would cost more than the probes themselves.
 struct ProbeWorker::Connection
 {
     QTcpSocket* socket = nullptr;
+    int fd = -1;
+    bool raw = false;
+    bool connecting = false;
+    QByteArray out; ///< unsent request bytes (raw)
     QString key;
     Job* job = nullptr;
     bool tls = false;
@@ -121,6 +137,9 @@ ProbeWorker::ProbeWorker(QObject* parent)
 ProbeWorker::~ProbeWorker()
 {
     shutdown();
+    delete m_epollNotifier;
+    if (m_epoll >= 0)
+        ::close(m_epoll);
 }
 
 void ProbeWorker::setMaxInFlight(int count)
@@ -172,6 +191,8 @@ void ProbeWorker::shutdown()
             destroyConnection(conn);
     }
     m_idle.clear();
+    qDeleteAll(m_graveyard);
+    m_graveyard.clear();
 }
 
 void ProbeWorker::start(Job* job)
@@ -187,7 +208,7 @@ void ProbeWorker::start(Job* job)
         if (job->url.host().isEmpty() || job->url.port() <= 0)
             return fail(job, ProbeResult::FailureReason::Other, QStringLiteral("TCP probe needs host:port"));
         job->conn = createConnection(job);
-        job->conn->socket->connectToHost(job->url.host(), quint16(job->url.port()));
+        beginConnect(job->conn, quint16(job->url.port()));
         return;
     }
     if (scheme != u"http" && scheme != u"https")
@@ -226,12 +247,163 @@ void ProbeWorker::connectFresh(Job* job)
         return; // createConnection failed the job
     conn->key = connectionKey(job);
     job->conn = conn;
-    const bool tls = conn->tls;
-    const auto port = quint16(job->url.port(tls ? 443 : 80));
-    if (tls)
-        static_cast<QSslSocket*>(conn->socket)->connectToHostEncrypted(job->url.host(), port);
+    beginConnect(conn, quint16(job->url.port(conn->tls ? 443 : 80)));
+}
+
+void ProbeWorker::beginConnect(Connection* conn, quint16 port)
+{
+    const QString host = conn->job->url.host();
+    if (conn->raw)
+        rawConnect(conn, QHostAddress(host), port);
+    else if (conn->tls)
+        static_cast<QSslSocket*>(conn->socket)->connectToHostEncrypted(host, port);
     else
-        conn->socket->connectToHost(job->url.host(), port);
+        conn->socket->connectToHost(host, port);
+}
+
+void ProbeWorker::rawConnect(Connection* conn, const QHostAddress& address, quint16 port)
+{
+    if (m_epoll < 0) {
+        m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
+        if (m_epoll < 0)
+            return onLost(conn, Loss::Other, QString::fromLocal8Bit(std::strerror(errno)));
+        m_epollNotifier = new QSocketNotifier(m_epoll, QSocketNotifier::Read, this);
+        connect(m_epollNotifier, &QSocketNotifier::activated, this, &ProbeWorker::onEpoll);
+    }
+    sockaddr_storage storage {};
+    socklen_t length = 0;
+    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
+        auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        const Q_IPV6ADDR bytes = address.toIPv6Address();
+        std::memcpy(&in6->sin6_addr, &bytes, sizeof bytes);
+        length = sizeof *in6;
+    } else {
+        auto* in4 = reinterpret_cast<sockaddr_in*>(&storage);
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons(port);
+        in4->sin_addr.s_addr = htonl(address.toIPv4Address());
+        length = sizeof *in4;
+    }
+    conn->fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (conn->fd < 0)
+        return onLost(conn, Loss::Other, QString::fromLocal8Bit(std::strerror(errno)));
+    const int one = 1;
+    ::setsockopt(conn->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    epoll_event event {};
+    event.data.ptr = conn;
+    if (::connect(conn->fd, reinterpret_cast<sockaddr*>(&storage), length) == 0) {
+        event.events = EPOLLIN | EPOLLRDHUP;
+        ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, conn->fd, &event);
+        return onConnected(conn);
+    }
+    if (errno != EINPROGRESS)
+        return onRawError(conn, errno);
+    conn->connecting = true;
+    event.events = EPOLLOUT | EPOLLIN | EPOLLRDHUP;
+    ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, conn->fd, &event);
+}
+
+void ProbeWorker::onEpoll()
+{
+    epoll_event events[256];
+    const int count = ::epoll_wait(m_epoll, events, 256, 0);
+    m_inEpollBatch = true;
+    for (int i = 0; i < count; ++i) {
+        auto* conn = static_cast<Connection*>(events[i].data.ptr);
+        if (conn->fd < 0)
+            continue; // closed earlier in this batch
+        const uint32_t what = events[i].events;
+        if (conn->connecting) {
+            int error = 0;
+            socklen_t size = sizeof error;
+            ::getsockopt(conn->fd, SOL_SOCKET, SO_ERROR, &error, &size);
+            if (error != 0) {
+                onRawError(conn, error);
+                continue;
+            }
+            if (!(what & EPOLLOUT))
+                continue;
+            conn->connecting = false;
+            epoll_event event {};
+            event.data.ptr = conn;
+            event.events = EPOLLIN | EPOLLRDHUP;
+            ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, conn->fd, &event);
+            onConnected(conn);
+            continue;
+        }
+        if ((what & EPOLLOUT) && !conn->out.isEmpty()) {
+            rawWrite(conn, QByteArray());
+            if (conn->fd < 0)
+                continue;
+        }
+        if (what & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))
+            rawReadable(conn);
+    }
+    m_inEpollBatch = false;
+    qDeleteAll(m_graveyard);
+    m_graveyard.clear();
+}
+
+void ProbeWorker::rawWrite(Connection* conn, const QByteArray& data)
+{
+    conn->out += data;
+    while (!conn->out.isEmpty()) {
+        const ssize_t n = ::send(conn->fd, conn->out.constData(), size_t(conn->out.size()), MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN)
+                return onRawError(conn, errno);
+            break;
+        }
+        conn->out.remove(0, n);
+    }
+    epoll_event event {};
+    event.data.ptr = conn;
+    event.events = EPOLLIN | EPOLLRDHUP | (conn->out.isEmpty() ? 0u : uint32_t(EPOLLOUT));
+    ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, conn->fd, &event);
+}
+
+void ProbeWorker::rawReadable(Connection* conn)
+{
+    if (!conn->job)
+        return onIdleEvent(conn);
+    char buffer[65536];
+    qint64 budget = SocketReadBuffer; // level-triggered: the rest comes on the next round, others get a turn
+    while (budget > 0) {
+        const ssize_t n = ::recv(conn->fd, buffer, sizeof buffer, 0);
+        if (n > 0) {
+            if (!consume(conn->job, buffer, n))
+                return;
+            budget -= n;
+        } else if (n == 0) {
+            return onLost(conn, Loss::PeerClosed, QString());
+        } else if (errno == EINTR) {
+            continue;
+        } else if (errno == EAGAIN) {
+            return;
+        } else {
+            return onRawError(conn, errno);
+        }
+    }
+}
+
+void ProbeWorker::onRawError(Connection* conn, int error)
+{
+    const QString text = QString::fromLocal8Bit(std::strerror(error));
+    switch (error) {
+    case ECONNREFUSED:
+        return onLost(conn, Loss::Refused, text);
+    case ECONNRESET:
+    case EPIPE:
+        return onLost(conn, Loss::Reset, text);
+    case ETIMEDOUT:
+        return onLost(conn, Loss::Timeout, text);
+    default:
+        return onLost(conn, Loss::Other, text);
+    }
 }
 
 ProbeWorker::Connection* ProbeWorker::takeIdle(const QString& key)
@@ -241,7 +413,9 @@ ProbeWorker::Connection* ProbeWorker::takeIdle(const QString& key)
         return nullptr;
     while (!it->isEmpty()) {
         Connection* conn = it->takeLast();
-        if (conn->socket->state() == QAbstractSocket::ConnectedState && conn->socket->bytesAvailable() == 0)
+        if (conn->raw
+                ? (conn->fd >= 0 && !conn->connecting)
+                : (conn->socket->state() == QAbstractSocket::ConnectedState && conn->socket->bytesAvailable() == 0))
             return conn;
         destroyConnection(conn);
     }
@@ -292,6 +466,9 @@ ProbeWorker::Connection* ProbeWorker::createConnection(Job* job)
             conn->sslErrorText = texts.join(u"; ");
         });
         conn->socket = ssl;
+    } else if (!QHostAddress(job->url.host()).isNull()) {
+        conn->raw = true;
+        return conn;
     } else {
         conn->socket = new QTcpSocket(this);
         connect(conn->socket, &QTcpSocket::connected, this, [this, conn] { onConnected(conn); });
@@ -321,6 +498,19 @@ ProbeWorker::Connection* ProbeWorker::createConnection(Job* job)
 void ProbeWorker::destroyConnection(Connection* conn)
 {
     conn->job = nullptr;
+    if (conn->raw) {
+        if (conn->fd >= 0) {
+            ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, conn->fd, nullptr);
+            ::close(conn->fd);
+            conn->fd = -1;
+        }
+        // Events of this batch may still point at it.
+        if (m_inEpollBatch)
+            m_graveyard.append(conn);
+        else
+            delete conn;
+        return;
+    }
     conn->socket->disconnect(this);
     conn->socket->abort();
     conn->socket->deleteLater();
@@ -385,7 +575,10 @@ void ProbeWorker::sendRequest(Job* job)
         request += "Accept: */*\r\n";
     }
     request += "Connection: keep-alive\r\n\r\n";
-    job->conn->socket->write(request);
+    if (job->conn->raw)
+        rawWrite(job->conn, request);
+    else
+        job->conn->socket->write(request);
 }
 
 bool ProbeWorker::onReadyRead(Connection* conn)
@@ -396,13 +589,18 @@ bool ProbeWorker::onReadyRead(Connection* conn)
         const qint64 n = conn->socket->read(buffer, sizeof buffer);
         if (n <= 0)
             return true;
-        job->result.bytesRead += n;
-        job->responseBytes += n;
-        if (job->phase == Job::Phase::Waiting)
-            job->phase = Job::Phase::Body;
-        if (!feed(job, buffer, n))
+        if (!consume(job, buffer, n))
             return false; // the job finished: conn may be gone or idle
     }
+}
+
+bool ProbeWorker::consume(Job* job, const char* data, qint64 size)
+{
+    job->result.bytesRead += size;
+    job->responseBytes += size;
+    if (job->phase == Job::Phase::Waiting)
+        job->phase = Job::Phase::Body;
+    return feed(job, data, size);
 }
 
 // Returns false once the job is finished, so the caller stops touching it.
@@ -672,7 +870,8 @@ void ProbeWorker::releaseConnection(Job* job, bool reusable)
         return;
     conn->job = nullptr;
     QList<Connection*>& idle = m_idle[conn->key];
-    if (reusable && idle.size() < m_maxIdlePerHost && conn->socket->state() == QAbstractSocket::ConnectedState) {
+    const bool open = conn->raw ? conn->fd >= 0 : conn->socket->state() == QAbstractSocket::ConnectedState;
+    if (reusable && idle.size() < m_maxIdlePerHost && open) {
         conn->everUsed = true;
         idle.append(conn);
     } else {
@@ -684,20 +883,56 @@ void ProbeWorker::releaseConnection(Job* job, bool reusable)
 
 void ProbeWorker::onSocketError(Connection* conn)
 {
-    Job* job = conn->job;
     // Bytes that arrived just before the close belong to the response.
     if (conn->socket->bytesAvailable() > 0 && !onReadyRead(conn))
         return;
     const QAbstractSocket::SocketError error = conn->socket->error();
-    const bool closedByPeer
-        = error == QAbstractSocket::RemoteHostClosedError || conn->socket->state() == QAbstractSocket::UnconnectedState;
+    Loss loss = Loss::Other;
+    QString detail = conn->socket->errorString();
+    switch (error) {
+    case QAbstractSocket::ConnectionRefusedError:
+        loss = Loss::Refused;
+        break;
+    case QAbstractSocket::HostNotFoundError:
+        loss = Loss::HostNotFound;
+        break;
+    case QAbstractSocket::SocketTimeoutError:
+        loss = Loss::Timeout;
+        break;
+    case QAbstractSocket::SslHandshakeFailedError:
+    case QAbstractSocket::SslInternalError:
+    case QAbstractSocket::SslInvalidUserDataError:
+        loss = Loss::Tls;
+        break;
+    case QAbstractSocket::RemoteHostClosedError:
+        loss = Loss::PeerClosed;
+        break;
+    case QAbstractSocket::NetworkError:
+        loss = Loss::Reset;
+        break;
+    default:
+        if (conn->socket->state() == QAbstractSocket::UnconnectedState)
+            loss = Loss::PeerClosed;
+        break;
+    }
+    if (conn->tls && !conn->sslErrorText.isEmpty())
+        detail = conn->sslErrorText;
+    onLost(conn, loss, detail);
+}
 
+void ProbeWorker::onLost(Connection* conn, Loss loss, const QString& detail)
+{
+    Job* job = conn->job;
+    if (!job)
+        return onIdleEvent(conn);
+    const bool closedByPeer = loss == Loss::PeerClosed;
     if (job->headDone && job->bodyMode == Job::BodyMode::UntilClose && closedByPeer) {
         completeResponse(job);
         return;
     }
     // A kept-alive connection the server closed while idle: retry once on a fresh one.
-    if (conn->everUsed && job->responseBytes == 0 && !job->retriedFresh) {
+    if (conn->everUsed && job->responseBytes == 0 && !job->retriedFresh
+        && (loss == Loss::PeerClosed || loss == Loss::Reset)) {
         job->retriedFresh = true;
         job->conn = nullptr;
         destroyConnection(conn);
@@ -709,32 +944,31 @@ void ProbeWorker::onSocketError(Connection* conn)
 
     using R = ProbeResult::FailureReason;
     const QString where = job->url.host() + u':' + QString::number(job->url.port(conn->tls ? 443 : 80));
-    if (conn->tls && job->phase != Job::Phase::Waiting && job->phase != Job::Phase::Body
-        && error != QAbstractSocket::ConnectionRefusedError && error != QAbstractSocket::HostNotFoundError) {
-        const QString detail = conn->sslErrorText.isEmpty() ? conn->socket->errorString() : conn->sslErrorText;
+    if (conn->tls && job->phase != Job::Phase::Waiting && job->phase != Job::Phase::Body && loss != Loss::Refused
+        && loss != Loss::HostNotFound && loss != Loss::Timeout)
         return fail(job, R::Tls, QStringLiteral("TLS handshake with %1 failed: %2").arg(where, detail));
-    }
-    switch (error) {
-    case QAbstractSocket::ConnectionRefusedError:
+    switch (loss) {
+    case Loss::Refused:
         return fail(job, R::Refused, QStringLiteral("connection refused by %1").arg(where));
-    case QAbstractSocket::HostNotFoundError:
+    case Loss::HostNotFound:
         return fail(job, R::Dns, QStringLiteral("DNS lookup of %1 failed").arg(job->url.host()));
-    case QAbstractSocket::SocketTimeoutError:
-        return fail(job, R::Timeout, QStringLiteral("timeout after %1 ms").arg(job->spec.timeoutMs));
-    case QAbstractSocket::SslHandshakeFailedError:
-    case QAbstractSocket::SslInternalError:
-    case QAbstractSocket::SslInvalidUserDataError:
-        return fail(job, R::Tls, QStringLiteral("TLS error with %1: %2").arg(where, conn->socket->errorString()));
-    default:
-        break;
-    }
-    if (closedByPeer || error == QAbstractSocket::NetworkError) {
+    case Loss::Timeout:
+        return fail(job, R::Timeout, QStringLiteral("timeout after %1 ms (%2)").arg(job->spec.timeoutMs).arg(detail));
+    case Loss::Tls:
+        return fail(job, R::Tls, QStringLiteral("TLS error with %1: %2").arg(where, detail));
+    case Loss::PeerClosed:
+    case Loss::Reset: {
         const QString when = job->responseBytes == 0
             ? QStringLiteral("before responding")
             : QStringLiteral("after %1 bytes of the response").arg(job->responseBytes);
-        return fail(job, R::Reset, QStringLiteral("connection reset by %1 %2").arg(where, when));
+        return fail(job, R::Reset,
+            QStringLiteral("connection %1 by %2 %3")
+                .arg(loss == Loss::Reset ? QStringLiteral("reset") : QStringLiteral("closed"), where, when));
     }
-    fail(job, R::Other, QStringLiteral("network error with %1: %2").arg(where, conn->socket->errorString()));
+    case Loss::Other:
+        break;
+    }
+    fail(job, R::Other, QStringLiteral("network error with %1: %2").arg(where, detail));
 }
 
 void ProbeWorker::timerEvent(QTimerEvent* event)

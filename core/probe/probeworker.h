@@ -9,6 +9,8 @@
 #include <QQueue>
 #include <QSslCertificate>
 
+class QHostAddress;
+class QSocketNotifier;
 class QTimerEvent;
 
 namespace FaultDesk {
@@ -53,6 +55,15 @@ protected:
 private:
     struct Job;
     struct Connection;
+    enum class Loss {
+        PeerClosed,
+        Reset,
+        Refused,
+        HostNotFound,
+        Timeout,
+        Tls,
+        Other
+    };
 
     void start(Job* job);
     void startHttp(Job* job);
@@ -62,6 +73,14 @@ private:
     void connectFresh(Job* job);
     static QString connectionKey(const Job* job);
     void onSocketError(Connection* conn);
+    void onLost(Connection* conn, Loss loss, const QString& detail);
+    void beginConnect(Connection* conn, quint16 port);
+    void rawConnect(Connection* conn, const QHostAddress& address, quint16 port);
+    void rawWrite(Connection* conn, const QByteArray& data);
+    void rawReadable(Connection* conn);
+    void onRawError(Connection* conn, int error);
+    void onEpoll();
+    bool consume(Job* job, const char* data, qint64 size);
     void onIdleEvent(Connection* conn);
     bool feed(Job* job, const char* data, qint64 size);
     bool parseHead(Job* job);
@@ -80,6 +99,10 @@ private:
     QHash<QString, QList<Connection*>> m_idle;
     QHash<QString, QList<QSslCertificate>> m_caCache;
     QQueue<Job*> m_pending;
+    QList<Connection*> m_graveyard; ///< raw connections closed during an epoll batch, freed after it
+    QSocketNotifier* m_epollNotifier = nullptr;
+    int m_epoll = -1;
+    bool m_inEpollBatch = false;
     int m_running = 0;
     int m_maxInFlight = 1024;
     int m_maxIdlePerHost = 2;

@@ -104,8 +104,15 @@ private Q_SLOTS:
         add("body mismatch", base + u"/ok", http, false, Reason::BodyMismatch, u"does not contain \"healthy\""_qs, 200,
             {}, 0, "healthy");
         add("garbage", base + u"/garbage", http, false, Reason::Other, u"malformed HTTP response"_qs);
-        add("reset", base + u"/reset", http, false, Reason::Reset, u"before responding"_qs);
-        add("closed without answer", base + u"/close", http, false, Reason::Reset, u"connection reset"_qs);
+        add("reset", base + u"/reset", http, false, Reason::Reset, u"connection reset by"_qs);
+        // Host names go through Qt's sockets (and its resolver) rather than the raw epoll path.
+        const QString named = QStringLiteral("http://localhost:%1");
+        add("ok via host name", named + u"/chunked", http, true, Reason::None, {}, 200, "hello chunked world");
+        add("503 via host name", named + u"/503", http, false, Reason::HttpStatus, u"HTTP 503: db integrity"_qs, 503);
+        add("reset via host name", named + u"/reset", http, false, Reason::Reset, u"before responding"_qs);
+        add("refused via host name", QStringLiteral("http://localhost:%2/ok"), http, false, Reason::Refused,
+            u"connection refused"_qs);
+        add("closed without answer", base + u"/close", http, false, Reason::Reset, u"connection closed by"_qs);
         add("too many redirects", base + u"/redirect/5", http, false, Reason::HttpStatus, u"too many redirects"_qs,
             302);
         add("redirect loop", base + u"/loop", http, false, Reason::HttpStatus, u"too many redirects"_qs, 301);
