@@ -1,0 +1,71 @@
+#include "probeengine.h"
+
+#include "probeworker.h"
+
+#include <QThread>
+
+namespace FaultDesk {
+
+ProbeEngine::ProbeEngine(QObject* parent)
+    : QObject(parent)
+    , m_thread(new QThread(this))
+    , m_worker(new ProbeWorker)
+{
+    qRegisterMetaType<FaultDesk::ProbeResult>();
+    qRegisterMetaType<FaultDesk::ProbeSpec>();
+    m_thread->setObjectName(QStringLiteral("FaultDesk probes"));
+    m_worker->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &ProbeWorker::finished, this, &ProbeEngine::onWorkerFinished, Qt::QueuedConnection);
+    m_thread->start();
+}
+
+ProbeEngine::~ProbeEngine()
+{
+    // The worker must close its sockets in its own thread before the thread stops.
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker] { worker->shutdown(); }, Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+}
+
+void ProbeEngine::submit(const QString& target, int probeIndex, const ProbeSpec& spec)
+{
+    submit(QList<Request> { Request { target, probeIndex, spec } });
+}
+
+void ProbeEngine::submit(const QList<Request>& requests)
+{
+    if (requests.isEmpty())
+        return;
+    QList<ProbeWorker::Request> work;
+    work.reserve(requests.size());
+    for (const Request& request : requests)
+        work.append(ProbeWorker::Request { request.target, request.probeIndex, request.spec });
+    m_pending.fetch_add(int(requests.size()));
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, work] { worker->submit(work); }, Qt::QueuedConnection);
+}
+
+void ProbeEngine::setMaxInFlight(int count)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, count] { worker->setMaxInFlight(count); });
+}
+
+void ProbeEngine::setMaxIdleConnectionsPerHost(int count)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, count] { worker->setMaxIdlePerHost(count); });
+}
+
+int ProbeEngine::pending() const
+{
+    return m_pending.load();
+}
+
+void ProbeEngine::onWorkerFinished(const ProbeResult& result)
+{
+    m_pending.fetch_sub(1);
+    Q_EMIT probeFinished(result);
+}
+
+} // namespace FaultDesk

@@ -1,0 +1,54 @@
+#include "probespec.h"
+
+namespace FaultDesk {
+
+ProbeSpec ProbeSpec::http(const QUrl& url, int timeoutMs)
+{
+    ProbeSpec spec;
+    spec.kind = Kind::Http;
+    spec.url = url;
+    spec.timeoutMs = timeoutMs;
+    return spec;
+}
+
+ProbeSpec ProbeSpec::metrics(const QUrl& url, int timeoutMs)
+{
+    ProbeSpec spec = http(url, timeoutMs);
+    spec.kind = Kind::Metrics;
+    return spec;
+}
+
+ProbeSpec ProbeSpec::tcp(const QString& host, quint16 port, int timeoutMs)
+{
+    ProbeSpec spec;
+    spec.kind = Kind::Tcp;
+    QUrl url;
+    url.setScheme(QStringLiteral("tcp"));
+    url.setHost(host);
+    url.setPort(port);
+    spec.url = url;
+    spec.timeoutMs = timeoutMs;
+    return spec;
+}
+
+qint64 ProbeSpec::effectiveBodyLimit() const
+{
+    if (bodyLimit > 0)
+        return bodyLimit;
+    return kind == Kind::Metrics ? DefaultMetricsBodyLimit : DefaultHealthBodyLimit;
+}
+
+QString ProbeSpec::kindName(Kind kind)
+{
+    switch (kind) {
+    case Kind::Http:
+        return QStringLiteral("http");
+    case Kind::Metrics:
+        return QStringLiteral("metrics");
+    case Kind::Tcp:
+        return QStringLiteral("tcp");
+    }
+    return QStringLiteral("http");
+}
+
+} // namespace FaultDesk
