@@ -41,8 +41,8 @@ inline Observation refused(const QString& target, qint64 timeMs)
     return o;
 }
 
-inline Observation unhealthy(const QString& target, qint64 timeMs, const QString& reason,
-    const QHash<QString, double>& values = {})
+inline Observation unhealthy(
+    const QString& target, qint64 timeMs, const QString& reason, const QHash<QString, double>& values = {})
 {
     Observation o;
     o.target = target;

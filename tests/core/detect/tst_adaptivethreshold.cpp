@@ -49,13 +49,17 @@ private Q_SLOTS:
         QTest::addColumn<double>("toleranceSd");
         using M = AdaptiveThreshold::Model;
         QTest::addRow("equal costs") << M::Normal << true << 0.1 << 0.01 << 6.0 << 1.0 << 1.0 << 20000 << 0.05;
-        QTest::addRow("false alarms 5x dearer") << M::Normal << true << 0.1 << 0.01 << 6.0 << 5.0 << 1.0 << 20000 << 0.05;
+        QTest::addRow("false alarms 5x dearer")
+            << M::Normal << true << 0.1 << 0.01 << 6.0 << 5.0 << 1.0 << 20000 << 0.05;
         QTest::addRow("misses 10x dearer") << M::Normal << true << 200.0 << 15.0 << 4.0 << 1.0 << 10.0 << 20000 << 0.05;
-        QTest::addRow("below, integrity-like") << M::Normal << false << 50.0 << 2.0 << 5.0 << 3.0 << 1.0 << 20000 << 0.05;
+        QTest::addRow("below, integrity-like")
+            << M::Normal << false << 50.0 << 2.0 << 5.0 << 3.0 << 1.0 << 20000 << 0.05;
         QTest::addRow("small window") << M::Normal << true << 0.1 << 0.01 << 6.0 << 5.0 << 1.0 << 300 << 0.3;
         // The kernel density widens the spread a little (bandwidth), so a looser tolerance.
-        QTest::addRow("empirical equal costs") << M::Empirical << true << 0.1 << 0.01 << 6.0 << 1.0 << 1.0 << 2000 << 0.15;
-        QTest::addRow("empirical uneven costs") << M::Empirical << true << 0.1 << 0.01 << 6.0 << 5.0 << 1.0 << 2000 << 0.2;
+        QTest::addRow("empirical equal costs")
+            << M::Empirical << true << 0.1 << 0.01 << 6.0 << 1.0 << 1.0 << 2000 << 0.15;
+        QTest::addRow("empirical uneven costs")
+            << M::Empirical << true << 0.1 << 0.01 << 6.0 << 5.0 << 1.0 << 2000 << 0.2;
     }
     void normalClosedForm()
     {
@@ -68,7 +72,8 @@ private Q_SLOTS:
         QFETCH(double, costMiss);
         QFETCH(int, samples);
         QFETCH(double, toleranceSd);
-        ThresholdRule rule = above ? ThresholdRule::above(QStringLiteral("x"), 0, 0) : ThresholdRule::below(QStringLiteral("x"), 0, 0);
+        ThresholdRule rule
+            = above ? ThresholdRule::above(QStringLiteral("x"), 0, 0) : ThresholdRule::below(QStringLiteral("x"), 0, 0);
         rule.faultShiftSd = shiftSd;
         rule.costFalseAlarm = costFa;
         rule.costMiss = costMiss;

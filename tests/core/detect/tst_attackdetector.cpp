@@ -31,9 +31,9 @@ private Q_SLOTS:
         flood.insert(QStringLiteral("203.0.113.7"), 300);
         flood.insert(QStringLiteral("203.0.113.8"), 250);
         flood.insert(QStringLiteral("203.0.113.9"), 200);
-        QTest::addRow("three flooding sources")
-            << flood << true
-            << QStringList { QStringLiteral("203.0.113.7"), QStringLiteral("203.0.113.8"), QStringLiteral("203.0.113.9") };
+        QTest::addRow("three flooding sources") << flood << true
+                                                << QStringList { QStringLiteral("203.0.113.7"),
+                                                       QStringLiteral("203.0.113.8"), QStringLiteral("203.0.113.9") };
         QHash<QString, double> single = crowd(20, 5);
         single.insert(QStringLiteral("198.51.100.1"), 900);
         QTest::addRow("one flooding source") << single << true << QStringList { QStringLiteral("198.51.100.1") };

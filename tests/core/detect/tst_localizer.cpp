@@ -30,9 +30,10 @@ QHash<QString, Localizer::Input> parse(const QString& spec)
         const auto parts = item.split(u'=');
         Localizer::Input in;
         const QString s = parts.value(1);
-        in.health = s.startsWith(u'H') ? Health::Confirmed : s.startsWith(u'S') ? Health::Suspect
-            : s.startsWith(u'?')                                                ? Health::Unknown
-                                                                                : Health::Ok;
+        in.health = s.startsWith(u'H') ? Health::Confirmed
+            : s.startsWith(u'S')       ? Health::Suspect
+            : s.startsWith(u'?')       ? Health::Unknown
+                                       : Health::Ok;
         in.noAnswer = s.endsWith(u'!');
         out.insert(parts.value(0), in);
     }
@@ -60,15 +61,15 @@ private Q_SLOTS:
         QTest::addRow("database corrupt: api errors are a symptom, not unreachable")
             << QStringLiteral("db-primary=H api-1=H") << QStringLiteral("api-1") << int(Role::Symptom)
             << QStringLiteral("db-primary") << false;
-        QTest::addRow("dependency up: api is the root") << QStringLiteral("db-primary=O api-1=H!")
-                                                        << QStringLiteral("api-1") << int(Role::Root)
-                                                        << QStringLiteral("api-1") << false;
-        QTest::addRow("dependency unknown: api is the root") << QStringLiteral("db-primary=? api-1=H!")
-                                                             << QStringLiteral("api-1") << int(Role::Root)
-                                                             << QStringLiteral("api-1") << false;
-        QTest::addRow("dependency only suspect: pending") << QStringLiteral("db-primary=S! api-1=H!")
-                                                          << QStringLiteral("api-1") << int(Role::Pending)
-                                                          << QStringLiteral("api-1") << false;
+        QTest::addRow("dependency up: api is the root")
+            << QStringLiteral("db-primary=O api-1=H!") << QStringLiteral("api-1") << int(Role::Root)
+            << QStringLiteral("api-1") << false;
+        QTest::addRow("dependency unknown: api is the root")
+            << QStringLiteral("db-primary=? api-1=H!") << QStringLiteral("api-1") << int(Role::Root)
+            << QStringLiteral("api-1") << false;
+        QTest::addRow("dependency only suspect: pending")
+            << QStringLiteral("db-primary=S! api-1=H!") << QStringLiteral("api-1") << int(Role::Pending)
+            << QStringLiteral("api-1") << false;
         QTest::addRow("any-of: one member down, child is a root")
             << QStringLiteral("db-primary=H! app=H!") << QStringLiteral("app") << int(Role::Root)
             << QStringLiteral("app") << false;
@@ -135,7 +136,8 @@ private Q_SLOTS:
         g.append({ QStringLiteral("b"), {}, { { QStringLiteral("a"), QStringLiteral("nowhere") } } });
         l.setGraph(g);
         const QStringList problems = l.validate();
-        QVERIFY2(problems.contains(QStringLiteral("b depends on unknown target nowhere")), qPrintable(problems.join(u'\n')));
+        QVERIFY2(
+            problems.contains(QStringLiteral("b depends on unknown target nowhere")), qPrintable(problems.join(u'\n')));
         QVERIFY2(problems.contains(QStringLiteral("dependency cycle: a -> b -> a")), qPrintable(problems.join(u'\n')));
         QCOMPARE(problems.size(), 2);
         // A failing cycle does not hang and still yields verdicts.
@@ -150,7 +152,8 @@ private Q_SLOTS:
         QCOMPARE(l.dependents(QStringLiteral("db-primary")),
             (QStringList { QStringLiteral("api-1"), QStringLiteral("api-2"), QStringLiteral("app") }));
         l.removeNode(QStringLiteral("api-2"));
-        QCOMPARE(l.dependents(QStringLiteral("db-primary")), (QStringList { QStringLiteral("api-1"), QStringLiteral("app") }));
+        QCOMPARE(l.dependents(QStringLiteral("db-primary")),
+            (QStringList { QStringLiteral("api-1"), QStringLiteral("app") }));
     }
 };
 

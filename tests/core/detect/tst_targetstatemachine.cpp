@@ -43,8 +43,7 @@ private Q_SLOTS:
         QTest::addRow("first check failing") << 2 << QStringLiteral("xxx") << QStringLiteral("SHH");
         QTest::addRow("attempts 1 is HARD at once") << 1 << QStringLiteral("oxo") << QStringLiteral("UHU");
         QTest::addRow("attempts 3") << 3 << QStringLiteral("xxoxxx") << QStringLiteral("SSUSSH");
-        QTest::addRow("counter restarts after a pass") << 2 << QStringLiteral("xoxoxo")
-                                                       << QStringLiteral("SUSUSU");
+        QTest::addRow("counter restarts after a pass") << 2 << QStringLiteral("xoxoxo") << QStringLiteral("SUSUSU");
     }
     void softHard()
     {
@@ -289,7 +288,8 @@ private Q_SLOTS:
     {
         TargetStateMachine m(policy(QStringLiteral("web-1")));
         for (int i = 0; i < 30; ++i)
-            m.observe(i % 2 ? refused(QStringLiteral("web-1"), t0() + i * 1000) : ok(QStringLiteral("web-1"), t0() + i * 1000));
+            m.observe(i % 2 ? refused(QStringLiteral("web-1"), t0() + i * 1000)
+                            : ok(QStringLiteral("web-1"), t0() + i * 1000));
         const auto changes = m.takeFlappingChanges();
         QCOMPARE(changes.size(), 1);
         QVERIFY(changes.first().flapping);
