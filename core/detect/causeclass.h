@@ -1,0 +1,30 @@
+#pragma once
+
+#include <QString>
+#include <QStringView>
+
+#include <optional>
+
+namespace FaultDesk {
+
+/// Why a target is faulty. The order is the precedence used when several rules fail at once: the first
+/// matching class names the fault (a crashed server is "down" even though its latency also looks bad).
+enum class CauseClass {
+    Down, ///< no answer at all (refused, timeout, reset, DNS, TLS, stale)
+    DataIntegrity, ///< integrity/checksum signals failed
+    Attack, ///< traffic concentrated on a few sources, rate well above baseline
+    Overload, ///< load above capacity
+    Errors, ///< error ratio too high
+    Latency, ///< latency too high
+    Unhealthy, ///< the health check answered but said "not ok", or any other rule
+};
+
+/// The configuration spelling: down, data-integrity, attack, overload, errors, latency, unhealthy.
+QString causeClassName(CauseClass cause);
+/// Parses the configuration spelling; std::nullopt for anything else.
+std::optional<CauseClass> causeClassFromName(QStringView name);
+/// The cause a signal's breach gets when the configuration names none (load→overload, *latency*→latency,
+/// error*→errors, integrity/checksum→data-integrity, otherwise unhealthy).
+CauseClass defaultCauseForSignal(QStringView signalName);
+
+} // namespace FaultDesk

@@ -1,0 +1,550 @@
+#include "detector.h"
+
+#include "targetstatemachine.h"
+
+#include <algorithm>
+
+namespace FaultDesk {
+
+namespace {
+
+Localizer::Node nodeOf(const TargetPolicy& p)
+{
+    return { p.name, p.dependsOn, p.anyOf };
+}
+
+Localizer::Health healthOf(TargetState base)
+{
+    switch (base) {
+    case TargetState::Up:
+        return Localizer::Health::Ok;
+    case TargetState::Soft:
+        return Localizer::Health::Suspect;
+    case TargetState::Hard:
+    case TargetState::Unreachable:
+        return Localizer::Health::Confirmed;
+    case TargetState::Unknown:
+        break;
+    }
+    return Localizer::Health::Unknown;
+}
+
+} // namespace
+
+Detector::Detector(QObject* parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<FaultDesk::DetectionEvent>();
+    qRegisterMetaType<FaultDesk::Fault>();
+}
+
+Detector::~Detector() = default;
+
+TargetStateMachine* Detector::machine(const QString& name) const
+{
+    const auto it = m_machines.find(name);
+    return it == m_machines.end() ? nullptr : it->second.get();
+}
+
+void Detector::setTargets(const QList<TargetPolicy>& targets)
+{
+    m_machines.clear();
+    m_order.clear();
+    m_pending.clear();
+    m_open.clear();
+    m_openOrder.clear();
+    m_faultOfTarget.clear();
+    m_orphanedAt.clear();
+    m_recovered.clear();
+    m_degraded = false;
+    QList<Localizer::Node> nodes;
+    for (const TargetPolicy& p : targets) {
+        if (m_machines.count(p.name))
+            continue;
+        m_machines.emplace(p.name, std::make_unique<TargetStateMachine>(p));
+        m_order.append(p.name);
+        nodes.append(nodeOf(p));
+    }
+    m_localizer.setGraph(nodes);
+    Q_EMIT targetsReset();
+}
+
+void Detector::addTarget(const TargetPolicy& policy)
+{
+    if (m_machines.count(policy.name))
+        removeTarget(policy.name);
+    m_machines.emplace(policy.name, std::make_unique<TargetStateMachine>(policy));
+    m_order.append(policy.name);
+    m_localizer.setNode(nodeOf(policy));
+    Q_EMIT targetAdded(policy.name);
+}
+
+void Detector::removeTarget(const QString& name)
+{
+    if (!m_machines.count(name))
+        return;
+    QList<DetectionEvent> events;
+    if (const QString id = m_faultOfTarget.value(name); !id.isEmpty()) {
+        const qint64 now = machine(name)->lastCheckMs();
+        clearFault(id, now, QStringLiteral("target removed from the fleet"), events);
+    }
+    m_machines.erase(name);
+    m_order.removeAll(name);
+    m_localizer.removeNode(name);
+    Q_EMIT targetRemoved(name);
+    for (const DetectionEvent& e : std::as_const(events)) {
+        if (const auto f = fault(e.faultId))
+            Q_EMIT faultChanged(*f);
+        Q_EMIT eventRaised(e);
+    }
+}
+
+void Detector::observe(const Observation& observation)
+{
+    if (m_machines.count(observation.target))
+        m_pending.append(observation);
+}
+
+QList<DetectionEvent> Detector::tick(qint64 nowMs)
+{
+    QList<DetectionEvent> monitorEvents;
+    QList<DetectionEvent> faultEvents;
+    QSet<QString> touched;
+    QSet<QString> touchedFaults;
+    QHash<QString, TargetState> before;
+    for (const QString& name : std::as_const(m_order))
+        before.insert(name, machine(name)->state());
+
+    std::stable_sort(m_pending.begin(), m_pending.end(),
+        [](const Observation& a, const Observation& b) { return a.timeMs < b.timeMs; });
+    for (const Observation& o : std::as_const(m_pending)) {
+        if (TargetStateMachine* m = machine(o.target)) {
+            m->observe(o);
+            touched.insert(o.target);
+        }
+    }
+    m_pending.clear();
+    for (const QString& name : std::as_const(m_order)) {
+        if (machine(name)->checkStaleness(nowMs))
+            touched.insert(name);
+    }
+
+    updateDegraded(nowMs, monitorEvents);
+    if (!m_degraded)
+        localize(nowMs, faultEvents, touchedFaults);
+
+    // One state change per target and tick: a SOFT→HARD→UNREACHABLE cascade inside one tick is one step.
+    QList<DetectionEvent> stateEvents;
+    QList<DetectionEvent> flapEvents;
+    for (const QString& name : std::as_const(m_order)) {
+        TargetStateMachine* m = machine(name);
+        const auto transitions = m->takeTransitions();
+        if (!transitions.isEmpty()) {
+            touched.insert(name);
+            if (before.value(name) != m->state()) {
+                DetectionEvent e;
+                e.kind = DetectionEvent::Kind::StateChanged;
+                e.timeMs = transitions.last().timeMs;
+                e.target = name;
+                e.from = before.value(name);
+                e.to = m->state();
+                e.reason = transitions.last().reason;
+                stateEvents.append(e);
+            }
+        }
+        for (const auto& change : m->takeFlappingChanges()) {
+            DetectionEvent e;
+            e.kind = change.flapping ? DetectionEvent::Kind::FlappingStarted : DetectionEvent::Kind::FlappingStopped;
+            e.timeMs = change.timeMs;
+            e.target = name;
+            e.percent = change.percent;
+            flapEvents.append(e);
+            touched.insert(name);
+        }
+        if (const QString id = m_faultOfTarget.value(name); !id.isEmpty()) {
+            Fault& f = m_open[id];
+            if (f.flapping != m->isFlapping() || f.targetState != m->state()) {
+                f.flapping = m->isFlapping();
+                f.targetState = m->state();
+                touchedFaults.insert(id);
+            }
+        }
+    }
+
+    QList<DetectionEvent> events = monitorEvents + stateEvents + faultEvents + flapEvents;
+    for (const QString& name : std::as_const(m_order)) {
+        if (!touched.contains(name))
+            continue;
+        Q_EMIT targetUpdated(name);
+        const TargetStateMachine* m = machine(name);
+        if (m->baseState() == TargetState::Soft && !m_degraded)
+            Q_EMIT retryRequested(name, m->nextCheckDueMs());
+    }
+    for (const QString& id : std::as_const(touchedFaults)) {
+        if (const auto f = fault(id))
+            Q_EMIT faultChanged(*f);
+    }
+    for (const DetectionEvent& e : std::as_const(events))
+        Q_EMIT eventRaised(e);
+    return events;
+}
+
+void Detector::updateDegraded(qint64 nowMs, QList<DetectionEvent>& events)
+{
+    int checked = 0;
+    int failing = 0;
+    for (const QString& name : std::as_const(m_order)) {
+        const TargetStateMachine* m = machine(name);
+        if (!m->lastCheck())
+            continue;
+        ++checked;
+        if (m->lastProbeDown())
+            ++failing;
+    }
+    const bool degraded = checked >= m_settings.degradedMinTargets && failing > m_settings.degradedFraction * checked;
+    if (degraded == m_degraded)
+        return;
+    m_degraded = degraded;
+    DetectionEvent e;
+    e.kind = degraded ? DetectionEvent::Kind::MonitorDegraded : DetectionEvent::Kind::MonitorRecovered;
+    e.timeMs = nowMs;
+    e.failing = failing;
+    e.checked = checked;
+    e.reason = degraded
+        ? QStringLiteral("the probes of %1 of %2 targets failed at once: the monitor cannot tell, no target is blamed")
+              .arg(failing)
+              .arg(checked)
+        : QStringLiteral("the probes of %1 of %2 targets fail now: judging targets again").arg(failing).arg(checked);
+    for (const QString& name : std::as_const(m_order))
+        machine(name)->setUnknown(degraded, nowMs, e.reason);
+    events.append(e);
+}
+
+QString Detector::incidentFor(const Fault& root, qint64 nowMs)
+{
+    if (m_settings.correlationWindowMs > 0 && !root.group.isEmpty()) {
+        for (const QString& id : std::as_const(m_openOrder)) {
+            const Fault& other = m_open[id];
+            if (other.id != root.id && other.rootCause && other.phase != Fault::Phase::Detected
+                && other.group == root.group && other.cause == root.cause && !other.incidentId.isEmpty()
+                && nowMs - other.locatedMs <= m_settings.correlationWindowMs)
+                return other.incidentId;
+        }
+    }
+    return QStringLiteral("I%1").arg(m_nextIncident++);
+}
+
+DetectionEvent Detector::locatedEvent(const Fault& f, qint64 nowMs) const
+{
+    DetectionEvent e;
+    e.kind = DetectionEvent::Kind::FaultLocated;
+    e.timeMs = nowMs;
+    e.target = f.target;
+    e.faultId = f.id;
+    e.incidentId = f.incidentId;
+    e.cause = f.cause;
+    e.evidence = f.evidence;
+    e.rootCause = f.rootCause;
+    e.root = f.rootCause ? f.target : f.rootTarget;
+    e.symptoms = f.symptoms;
+    e.sources = f.sources;
+    e.reason = f.localization;
+    return e;
+}
+
+void Detector::keepRecovered(const Fault& f)
+{
+    m_recovered.append(f);
+    while (m_recovered.size() > std::max(0, m_settings.recoveredKept)) {
+        const QString id = m_recovered.takeFirst().id;
+        Q_EMIT faultRemoved(id);
+    }
+}
+
+void Detector::clearFault(const QString& faultId, qint64 nowMs, const QString& reason, QList<DetectionEvent>& events)
+{
+    if (!m_open.contains(faultId))
+        return;
+    Fault f = m_open.take(faultId);
+    m_openOrder.removeAll(faultId);
+    if (m_faultOfTarget.value(f.target) == faultId)
+        m_faultOfTarget.remove(f.target);
+    m_orphanedAt.remove(faultId);
+    if (f.rootCause) {
+        // Its symptoms wait for their own next check: passing clears them with their cause.
+        for (const QString& id : std::as_const(m_openOrder)) {
+            if (m_open[id].rootFaultId == faultId)
+                m_orphanedAt.insert(id, nowMs);
+        }
+    }
+    f.phase = Fault::Phase::Recovered;
+    f.clearedMs = nowMs;
+    keepRecovered(f);
+    DetectionEvent e;
+    e.kind = DetectionEvent::Kind::FaultCleared;
+    e.timeMs = nowMs;
+    e.target = f.target;
+    e.faultId = f.id;
+    e.incidentId = f.incidentId;
+    e.cause = f.cause;
+    e.reason = reason;
+    events.append(e);
+}
+
+void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QString>& touchedFaults)
+{
+    QHash<QString, Localizer::Input> input;
+    for (const QString& name : std::as_const(m_order)) {
+        const TargetStateMachine* m = machine(name);
+        input.insert(name, { healthOf(m->baseState()), m->lastProbeDown() });
+    }
+    const QHash<QString, Localizer::Verdict> verdicts = m_localizer.localize(input);
+
+    // Newly confirmed failures become faults.
+    for (const QString& name : std::as_const(m_order)) {
+        const TargetStateMachine* m = machine(name);
+        if (m->baseState() != TargetState::Hard || m_faultOfTarget.contains(name))
+            continue;
+        Fault f;
+        f.id = QStringLiteral("F%1").arg(m_nextFault++);
+        f.target = name;
+        f.group = m->policy().group;
+        f.priority = m->policy().priority;
+        f.cause = m->primaryCause().value_or(CauseClass::Unhealthy);
+        f.evidence = m->evidence();
+        f.detectedMs = nowMs;
+        f.flapping = m->isFlapping();
+        f.targetState = m->state();
+        if (f.cause == CauseClass::Attack)
+            f.sources = m->attack().sources;
+        m_open.insert(f.id, f);
+        m_openOrder.append(f.id);
+        m_faultOfTarget.insert(name, f.id);
+        touchedFaults.insert(f.id);
+        DetectionEvent e;
+        e.kind = DetectionEvent::Kind::FaultDetected;
+        e.timeMs = nowMs;
+        e.target = name;
+        e.faultId = f.id;
+        e.cause = f.cause;
+        e.evidence = f.evidence;
+        events.append(e);
+    }
+
+    // Recovered targets clear their faults; symptoms whose cause cleared say so.
+    const QStringList open = m_openOrder;
+    for (const QString& id : open) {
+        if (!m_open.contains(id))
+            continue;
+        const Fault f = m_open[id];
+        const TargetStateMachine* m = machine(f.target);
+        if (m && m->baseState() != TargetState::Up)
+            continue;
+        QString reason = QStringLiteral("%1 passes its checks again").arg(f.target);
+        if (!f.rootCause && (m_orphanedAt.contains(id) || !m_open.contains(f.rootFaultId)))
+            reason = QStringLiteral("cleared with its cause %1").arg(f.rootTarget);
+        clearFault(id, nowMs, reason, events);
+        touchedFaults.insert(id);
+    }
+
+    // A worse cause replaces the one a fault was detected with (overloaded, then down).
+    QSet<QString> announce;
+    for (const QString& id : std::as_const(m_openOrder)) {
+        Fault& f = m_open[id];
+        const TargetStateMachine* m = machine(f.target);
+        const auto cause = m->primaryCause();
+        if (cause && int(*cause) < int(f.cause)) {
+            f.cause = *cause;
+            f.evidence = m->evidence();
+            f.sources = f.cause == CauseClass::Attack ? m->attack().sources : QStringList();
+            touchedFaults.insert(id);
+            if (f.phase != Fault::Phase::Detected)
+                announce.insert(id);
+        }
+    }
+
+    // Roles: roots first, so symptoms find their root's incident.
+    QStringList roots;
+    QStringList symptoms;
+    for (const QString& id : std::as_const(m_openOrder)) {
+        const Fault& f = m_open[id];
+        const auto v = verdicts.constFind(f.target);
+        if (v == verdicts.cend() || v->role == Localizer::Role::Pending)
+            continue;
+        if (v->role == Localizer::Role::Root && !f.rootCause && m_orphanedAt.contains(id)
+            && machine(f.target)->lastCheckMs() <= m_orphanedAt.value(id))
+            continue;
+        (v->role == Localizer::Role::Root ? roots : symptoms).append(id);
+    }
+    for (const QString& id : std::as_const(roots)) {
+        Fault& f = m_open[id];
+        const Localizer::Verdict& v = verdicts[f.target];
+        const bool wasSymptom = !f.rootCause;
+        if (f.phase != Fault::Phase::Detected && !wasSymptom && f.localization == v.explanation)
+            continue;
+        if (f.phase == Fault::Phase::Detected || wasSymptom || f.incidentId.isEmpty()) {
+            f.rootCause = true;
+            f.rootFaultId.clear();
+            f.rootTarget.clear();
+            f.incidentId = incidentFor(f, nowMs);
+        }
+        if (f.phase == Fault::Phase::Detected) {
+            f.phase = Fault::Phase::Located;
+            f.locatedMs = nowMs;
+        }
+        const bool relocated = wasSymptom || f.locatedMs == nowMs;
+        f.localization = v.explanation;
+        m_orphanedAt.remove(id);
+        touchedFaults.insert(id);
+        if (relocated)
+            announce.insert(id);
+    }
+    for (const QString& id : std::as_const(symptoms)) {
+        Fault& f = m_open[id];
+        const Localizer::Verdict& v = verdicts[f.target];
+        const QString rootId = m_faultOfTarget.value(v.root);
+        if (rootId.isEmpty() || rootId == id || !m_open.contains(rootId))
+            continue;
+        const Fault& root = m_open[rootId];
+        const bool changed = f.rootCause || f.rootFaultId != rootId || f.phase == Fault::Phase::Detected
+            || f.incidentId != root.incidentId;
+        m_orphanedAt.remove(id);
+        if (!changed && f.localization == v.explanation)
+            continue;
+        f.rootCause = false;
+        f.rootFaultId = rootId;
+        f.rootTarget = v.root;
+        f.incidentId = root.incidentId;
+        f.symptoms.clear();
+        f.localization = v.explanation;
+        if (f.phase == Fault::Phase::Detected) {
+            f.phase = Fault::Phase::Located;
+            f.locatedMs = nowMs;
+        }
+        touchedFaults.insert(id);
+        if (changed)
+            announce.insert(id);
+    }
+
+    // UNREACHABLE: a symptom that gets no answer at all.
+    for (const QString& name : std::as_const(m_order)) {
+        TargetStateMachine* m = machine(name);
+        const QString id = m_faultOfTarget.value(name);
+        const bool symptom = !id.isEmpty() && !m_open[id].rootCause;
+        m->setUnreachable(symptom && m->lastProbeDown(), nowMs,
+            symptom ? m_open[id].localization : QStringLiteral("no dependency is down"));
+    }
+
+    // Each root lists its symptoms.
+    for (const QString& id : std::as_const(m_openOrder)) {
+        Fault& f = m_open[id];
+        if (!f.rootCause)
+            continue;
+        QStringList list;
+        for (const QString& other : std::as_const(m_openOrder)) {
+            if (m_open[other].rootFaultId == id && !m_open[other].rootCause)
+                list.append(m_open[other].target);
+        }
+        if (list != f.symptoms) {
+            f.symptoms = list;
+            touchedFaults.insert(id);
+        }
+    }
+
+    for (const QString& id : std::as_const(m_openOrder)) {
+        if (announce.contains(id) && m_open[id].rootCause)
+            events.append(locatedEvent(m_open[id], nowMs));
+    }
+    for (const QString& id : std::as_const(m_openOrder)) {
+        if (announce.contains(id) && !m_open[id].rootCause)
+            events.append(locatedEvent(m_open[id], nowMs));
+    }
+}
+
+std::optional<TargetStatus> Detector::status(const QString& target) const
+{
+    const TargetStateMachine* m = machine(target);
+    if (!m)
+        return std::nullopt;
+    TargetStatus s;
+    s.name = target;
+    s.group = m->policy().group;
+    s.priority = m->policy().priority;
+    s.state = m->state();
+    s.consecutiveFailures = m->consecutiveFailures();
+    s.attempts = m->policy().attempts;
+    s.flapping = m->isFlapping();
+    s.flappingPercent = m->flappingPercent();
+    if (const QString id = m_faultOfTarget.value(target); !id.isEmpty()) {
+        const Fault& f = m_open[id];
+        s.faultId = id;
+        s.rootCause = f.rootCause && f.phase != Fault::Phase::Detected;
+        if (!f.rootCause)
+            s.symptomOf = f.rootTarget;
+    }
+    s.cause = m->primaryCause();
+    s.evidence = m->evidence();
+    if (const auto last = m->lastCheck())
+        s.lastReason = last->reason;
+    s.lastCheckMs = m->lastCheckMs();
+    s.nextCheckDueMs = m->nextCheckDueMs();
+    s.values = m->values();
+    s.thresholds = m->thresholds();
+    return s;
+}
+
+QList<TargetStatus> Detector::statuses() const
+{
+    QList<TargetStatus> out;
+    out.reserve(m_order.size());
+    for (const QString& name : m_order)
+        out.append(*status(name));
+    return out;
+}
+
+QList<Fault> Detector::openFaults() const
+{
+    QList<Fault> out;
+    for (const QString& id : m_openOrder)
+        out.append(m_open[id]);
+    return out;
+}
+
+QList<Fault> Detector::faults() const
+{
+    return openFaults() + m_recovered;
+}
+
+std::optional<Fault> Detector::fault(const QString& id) const
+{
+    if (const auto it = m_open.constFind(id); it != m_open.cend())
+        return *it;
+    for (const Fault& f : m_recovered) {
+        if (f.id == id)
+            return f;
+    }
+    return std::nullopt;
+}
+
+bool Detector::pinThreshold(const QString& target, const QString& signal, std::optional<double> level)
+{
+    TargetStateMachine* m = machine(target);
+    if (!m || !m->pinThreshold(signal, level))
+        return false;
+    Q_EMIT targetUpdated(target);
+    return true;
+}
+
+bool Detector::setFaultPhase(const QString& faultId, Fault::Phase phase)
+{
+    if (!m_open.contains(faultId) || phase == Fault::Phase::Recovered || phase == Fault::Phase::Detected)
+        return false;
+    Fault& f = m_open[faultId];
+    if (f.phase == phase)
+        return true;
+    f.phase = phase;
+    Q_EMIT faultChanged(f);
+    return true;
+}
+
+} // namespace FaultDesk

@@ -1,0 +1,116 @@
+#pragma once
+
+#include "detectionevent.h"
+#include "fault.h"
+#include "localizer.h"
+#include "observation.h"
+#include "targetpolicy.h"
+#include "targetstatus.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+namespace FaultDesk {
+
+class TargetStateMachine;
+
+/**
+ * Detection and localization for a fleet: feed it observations, call tick(now), read events and state.
+ * Per tick it judges the new checks (TargetStateMachine), counts missing checks as stale failures, blames
+ * the monitor instead of the targets when over half of the probes fail at once, separates root causes from
+ * symptoms over the dependency graph (Localizer), and keeps the faults and their incidents. Events come
+ * back from tick() and through eventRaised(); targetUpdated()/faultChanged() feed the item models.
+ * Single-threaded and clock-free: the caller owns time.
+ */
+class Detector : public QObject
+{
+    Q_OBJECT
+public:
+    struct Settings
+    {
+        double degradedFraction = 0.5; ///< more than this share of probes failing in one tick …
+        int degradedMinTargets = 3; ///< … among at least this many checked targets: the monitor is degraded
+        qint64 correlationWindowMs = 5000; ///< root faults of one group and cause this close share an incident
+        int recoveredKept = 200; ///< recovered faults kept for the fault list
+    };
+
+    explicit Detector(QObject* parent = nullptr);
+    ~Detector() override;
+
+    void setSettings(const Settings& settings) { m_settings = settings; }
+    Settings settings() const { return m_settings; }
+
+    /// Replaces the whole fleet (a reload): all state and faults start afresh; emits targetsReset().
+    void setTargets(const QList<TargetPolicy>& targets);
+    /// Adds a target, or replaces its policy (its state starts afresh); emits targetAdded().
+    void addTarget(const TargetPolicy& policy);
+    /// Removes a target; its open faults clear. Emits targetRemoved().
+    void removeTarget(const QString& name);
+    /// Dependency graph problems (unknown targets, cycles), one message each.
+    QStringList validateDependencies() const { return m_localizer.validate(); }
+
+    /// Queues one check result; it is judged at the next tick(). Results for unknown targets are dropped.
+    void observe(const Observation& observation);
+    /// Judges everything queued, then staleness, the monitor's own health and localization, as of @p nowMs.
+    QList<DetectionEvent> tick(qint64 nowMs);
+
+    QStringList targetNames() const { return m_order; }
+    std::optional<TargetStatus> status(const QString& target) const;
+    QList<TargetStatus> statuses() const;
+    /// Open faults first (in detection order), then the recovered ones kept.
+    QList<Fault> faults() const;
+    QList<Fault> openFaults() const;
+    std::optional<Fault> fault(const QString& id) const;
+    bool isDegraded() const { return m_degraded; }
+
+    /// Pins @p signal's threshold on @p target (std::nullopt returns it to adaptive/configured).
+    bool pinThreshold(const QString& target, const QString& signal, std::optional<double> level);
+    /// Remediation reports its progress (Handling, Handled, Recovering). Recovered is the detector's call.
+    bool setFaultPhase(const QString& faultId, Fault::Phase phase);
+
+Q_SIGNALS:
+    void eventRaised(const FaultDesk::DetectionEvent& event);
+    void targetsReset();
+    void targetAdded(const QString& target);
+    void targetRemoved(const QString& target);
+    /// Something shown for the target changed (values, state, flags).
+    void targetUpdated(const QString& target);
+    /// A fault appeared or changed (including becoming Recovered).
+    void faultChanged(const FaultDesk::Fault& fault);
+    /// A recovered fault was dropped from the kept list.
+    void faultRemoved(const QString& faultId);
+    /// A SOFT target asks for its fast re-check at @p dueMs.
+    void retryRequested(const QString& target, qint64 dueMs);
+
+private:
+    TargetStateMachine* machine(const QString& name) const;
+    void updateDegraded(qint64 nowMs, QList<DetectionEvent>& events);
+    void localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QString>& touchedFaults);
+    void clearFault(const QString& faultId, qint64 nowMs, const QString& reason, QList<DetectionEvent>& events);
+    QString incidentFor(const Fault& root, qint64 nowMs);
+    DetectionEvent locatedEvent(const Fault& f, qint64 nowMs) const;
+    void keepRecovered(const Fault& f);
+
+    Settings m_settings;
+    std::unordered_map<QString, std::unique_ptr<TargetStateMachine>> m_machines;
+    QStringList m_order;
+    Localizer m_localizer;
+    QList<Observation> m_pending;
+    QHash<QString, Fault> m_open; ///< open faults by id
+    QStringList m_openOrder;
+    QHash<QString, QString> m_faultOfTarget; ///< target → open fault id
+    QHash<QString, qint64> m_orphanedAt; ///< symptom fault id → when its root cleared
+    QList<Fault> m_recovered;
+    quint64 m_nextFault = 1;
+    quint64 m_nextIncident = 1;
+    bool m_degraded = false;
+};
+
+} // namespace FaultDesk

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "causeclass.h"
+#include "targetstate.h"
+
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+namespace FaultDesk {
+
+/**
+ * A detected fault on one target: where, why, the evidence, and whether it is a root cause or a symptom of
+ * another fault. Faults sharing a root cause share an incident id.
+ */
+struct Fault
+{
+    enum class Phase {
+        Detected, ///< confirmed (HARD), not yet located
+        Located, ///< root cause or symptom decided
+        Handling, ///< a runbook is mitigating it (set by remediation)
+        Handled, ///< mitigated (set by remediation)
+        Recovering, ///< returning to the pre-fault baseline (set by remediation)
+        Recovered, ///< the target passes its checks again
+    };
+
+    QString id;
+    QString incidentId;
+    QString target;
+    QString group;
+    int priority = 5;
+    CauseClass cause = CauseClass::Unhealthy;
+    Phase phase = Phase::Detected;
+    QString evidence; ///< the rule and the samples that decided it, one sentence
+    QString localization; ///< why it is a root cause or a symptom, one sentence
+    bool rootCause = true;
+    QString rootFaultId; ///< symptoms: the fault they are a symptom of
+    QString rootTarget; ///< symptoms: the root-cause target
+    QStringList symptoms; ///< root causes: targets whose faults are its symptoms
+    QStringList sources; ///< attack: the flooding sources, busiest first
+    qint64 detectedMs = 0;
+    qint64 locatedMs = 0;
+    qint64 clearedMs = 0;
+    bool flapping = false; ///< the target flaps: no automatic action
+    TargetState targetState = TargetState::Hard;
+
+    bool isOpen() const { return phase != Phase::Recovered; }
+    /// "detected", "located", "handling", "handled", "recovering", "recovered".
+    static QString phaseName(Phase phase);
+    QJsonObject toJson() const;
+};
+
+} // namespace FaultDesk
+
+Q_DECLARE_METATYPE(FaultDesk::Fault)

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "thresholdrule.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace FaultDesk {
+
+/**
+ * How one target is judged: the detection part of its fleet.yaml entry (the config loader fills it; the
+ * defaults are the documented ones). Independent of the config classes so detection can be tested alone.
+ */
+struct TargetPolicy
+{
+    /// Attack rule on the per-source request rates of an Observation.
+    struct AttackRule
+    {
+        bool enabled = true;
+        int topSources = 3; ///< the N busiest sources …
+        double shareEnter = 0.5; ///< … carry more than this share of all requests …
+        double shareClear = 0.4;
+        double rateFactor = 3.0; ///< … while the total rate is above this × its baseline median …
+        double rateClearFactor = 2.0;
+        double minRate = 5.0; ///< … and above this absolute rate (req/s)
+        double heavyFactor = 5.0; ///< sources named: rate ≥ this × the median source's rate
+        int maxNamed = 10;
+        int window = 120; ///< baseline samples of the total rate
+        int minSamples = 10;
+    };
+
+    QString name;
+    QString group;
+    int priority = 5; ///< 1 (low) … 10 (high)
+    int attempts = 2; ///< consecutive failing checks before HARD
+    qint64 intervalMs = 1000;
+    qint64 retryIntervalMs = 500; ///< fast re-check while SOFT
+    qint64 staleAfterMs = 3000; ///< no fresh check for this long counts as a failure
+    double flappingHigh = 30;
+    double flappingLow = 25;
+    QList<ThresholdRule> thresholds;
+    AttackRule attack;
+    QStringList dependsOn; ///< each must be up
+    QList<QStringList> anyOf; ///< redundancy groups: at least one member must be up
+};
+
+} // namespace FaultDesk

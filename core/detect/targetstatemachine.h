@@ -1,0 +1,149 @@
+#pragma once
+
+#include "adaptivethreshold.h"
+#include "attackdetector.h"
+#include "causeclass.h"
+#include "effectivethreshold.h"
+#include "flappingdetector.h"
+#include "observation.h"
+#include "targetpolicy.h"
+#include "targetstate.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace FaultDesk {
+
+/**
+ * Judges one target check by check: probe outcome and threshold rules (with hysteresis and adaptive levels)
+ * make a check pass or fail; `attempts` consecutive failures make it HARD, fewer are SOFT (and ask for a fast
+ * retry); the first passing check makes it UP. The Detector adds what needs the whole fleet: UNREACHABLE
+ * (a dependency is down) and UNKNOWN (the monitor itself is degraded). Pure logic: time comes with the input.
+ */
+class TargetStateMachine
+{
+public:
+    /// One rule that failed in a check.
+    struct Breach
+    {
+        QString signal; ///< signal name, or "sources" for the attack rule
+        CauseClass cause = CauseClass::Unhealthy;
+        double value = 0;
+        double level = 0; ///< the enter level it passed
+        ThresholdRule::Direction direction = ThresholdRule::Direction::Above;
+        EffectiveThreshold::Source levelSource = EffectiveThreshold::Source::Pinned;
+        AttackDetector::Verdict attack; ///< attack breaches only
+    };
+    /// One judged check.
+    struct Check
+    {
+        qint64 timeMs = 0;
+        Observation::Probe probe = Observation::Probe::Ok;
+        Observation::FailureKind failureKind = Observation::FailureKind::None;
+        QString reason;
+        QList<Breach> breaches;
+
+        bool failed() const { return probe != Observation::Probe::Ok || !breaches.isEmpty(); }
+        /// The cause this check points at (Down before data-integrity before attack …).
+        std::optional<CauseClass> primaryCause() const;
+    };
+    /// A change of the published state.
+    struct Transition
+    {
+        qint64 timeMs = 0;
+        TargetState from = TargetState::Unknown;
+        TargetState to = TargetState::Unknown;
+        QString reason;
+    };
+    /// Flapping started (flapping = true) or stopped.
+    struct FlappingChange
+    {
+        qint64 timeMs = 0;
+        bool flapping = false;
+        double percent = 0;
+    };
+
+    explicit TargetStateMachine(const TargetPolicy& policy);
+
+    const TargetPolicy& policy() const { return m_policy; }
+    const QString& name() const { return m_policy.name; }
+
+    /// Judges one check. Observations older than the last one are ignored (a late reply after a retry).
+    void observe(const Observation& observation);
+    /// Counts a missing check as a failure once no fresh check arrived for staleAfter (then once per
+    /// interval). Returns true when it did.
+    bool checkStaleness(qint64 nowMs);
+    /// UNKNOWN while the monitor cannot tell: checks still update values but neither count nor learn; when
+    /// released, the target starts afresh (its next check decides).
+    void setUnknown(bool unknown, qint64 nowMs, const QString& reason);
+    /// UNREACHABLE instead of HARD while a dependency is down (only has an effect while HARD).
+    void setUnreachable(bool unreachable, qint64 nowMs, const QString& reason);
+
+    TargetState state() const { return m_published; }
+    /// UP/SOFT/HARD/UNKNOWN from the checks alone.
+    TargetState baseState() const { return m_base; }
+    bool isUnreachable() const { return m_unreachable && m_base == TargetState::Hard; }
+    int consecutiveFailures() const { return m_failures; }
+    /// The latest check, if any.
+    std::optional<Check> lastCheck() const { return m_last; }
+    bool lastCheckFailed() const { return m_last && m_last->failed(); }
+    /// The latest check got no answer at all (probe "down"): what degraded-monitor and UNREACHABLE look at.
+    bool lastProbeDown() const { return m_last && m_last->probe == Observation::Probe::Down; }
+    qint64 lastCheckMs() const { return m_last ? m_last->timeMs : 0; }
+    /// When the next check is due: retryInterval after the last one while SOFT, interval otherwise.
+    qint64 nextCheckDueMs() const;
+    /// The latest known value of each signal.
+    const QHash<QString, double>& values() const { return m_values; }
+    /// The cause of the current failure (std::nullopt while passing).
+    std::optional<CauseClass> primaryCause() const;
+    /// The checks that decided the current failure (the last `attempts` failing ones, oldest first).
+    const QList<Check>& failedChecks() const { return m_failedChecks; }
+    /// One readable sentence: the rule and the samples that decided the current failure.
+    QString evidence() const;
+    bool isFlapping() const { return m_flapping.isFlapping(); }
+    double flappingPercent() const { return m_flapping.percent(); }
+    QList<EffectiveThreshold> thresholds() const;
+    /// Pins the enter level of @p signal's rule (std::nullopt unpins). False when there is no such rule.
+    bool pinThreshold(const QString& signal, std::optional<double> level);
+    AttackDetector::Verdict attack() const { return m_attack.verdict(); }
+
+    /// Transitions and flapping changes since the last call.
+    QList<Transition> takeTransitions();
+    QList<FlappingChange> takeFlappingChanges();
+
+private:
+    struct Rule
+    {
+        ThresholdRule rule;
+        std::optional<double> operatorPin;
+        std::optional<AdaptiveThreshold> learner;
+        bool breached = false;
+    };
+    EffectiveThreshold effective(const Rule& r) const;
+    void judge(const Check& check);
+    void publish(qint64 nowMs, const QString& reason);
+    QString transitionReason() const;
+
+    TargetPolicy m_policy;
+    QList<Rule> m_rules;
+    AttackDetector m_attack;
+    bool m_attackBreached = false;
+    FlappingDetector m_flapping;
+    TargetState m_base = TargetState::Unknown;
+    TargetState m_published = TargetState::Unknown;
+    bool m_unknownHold = false;
+    bool m_unreachable = false;
+    int m_failures = 0;
+    std::optional<Check> m_last;
+    QList<Check> m_failedChecks;
+    QHash<QString, double> m_values;
+    qint64 m_lastFreshMs = -1; ///< last real (not synthesised) check, or when staleness was first looked at
+    qint64 m_lastStaleMs = -1;
+    QList<Transition> m_transitions;
+    QList<FlappingChange> m_flappingChanges;
+};
+
+} // namespace FaultDesk

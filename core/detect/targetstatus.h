@@ -1,0 +1,45 @@
+#pragma once
+
+#include "causeclass.h"
+#include "effectivethreshold.h"
+#include "targetstate.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+#include <optional>
+
+namespace FaultDesk {
+
+/// A snapshot of one target as the Detector judges it now: what the fleet table and status line show.
+struct TargetStatus
+{
+    QString name;
+    QString group;
+    int priority = 5;
+    TargetState state = TargetState::Unknown;
+    int consecutiveFailures = 0;
+    int attempts = 2;
+    bool flapping = false;
+    double flappingPercent = 0;
+    bool rootCause = false; ///< the target is the root cause of an open fault
+    QString symptomOf; ///< root-cause target when this target's fault is a symptom
+    QString faultId; ///< its open fault, if any
+    std::optional<CauseClass> cause; ///< of the current failure
+    QString evidence; ///< of the current failure
+    QString lastReason; ///< probe failure text of the last check
+    qint64 lastCheckMs = 0;
+    qint64 nextCheckDueMs = 0; ///< a SOFT target wants its fast retry by then
+    QHash<QString, double> values;
+    QList<EffectiveThreshold> thresholds;
+
+    Severity severity() const;
+    QJsonObject toJson() const;
+};
+
+} // namespace FaultDesk
+
+Q_DECLARE_METATYPE(FaultDesk::TargetStatus)

@@ -1,0 +1,509 @@
+#include "detect/detector.h"
+#include "detecttestutil.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace FaultDesk;
+using namespace FaultDesk::TestUtil;
+
+namespace {
+
+using Kind = DetectionEvent::Kind;
+
+// A demo-like fleet: four web servers, two apis on the primary database, a reporting app on either database.
+QList<TargetPolicy> fleet()
+{
+    QList<TargetPolicy> out;
+    for (int i = 1; i <= 4; ++i) {
+        TargetPolicy p = policy(QStringLiteral("web-%1").arg(i), QStringLiteral("web"));
+        p.thresholds.append(ThresholdRule::above(QStringLiteral("load"), 0.85, 0.70));
+        out.append(p);
+    }
+    for (int i = 1; i <= 2; ++i) {
+        TargetPolicy p = policy(QStringLiteral("api-%1").arg(i), QStringLiteral("api"));
+        p.thresholds.append(ThresholdRule::above(QStringLiteral("error_rate"), 0.05, 0.01));
+        p.dependsOn = QStringList { QStringLiteral("db-primary") };
+        out.append(p);
+    }
+    for (const QString& name : { QStringLiteral("db-primary"), QStringLiteral("db-replica") }) {
+        TargetPolicy p = policy(name, QStringLiteral("db"));
+        p.thresholds.append(ThresholdRule::below(QStringLiteral("integrity"), 1, 1));
+        out.append(p);
+    }
+    TargetPolicy app = policy(QStringLiteral("report"), QStringLiteral("app"));
+    app.anyOf = { { QStringLiteral("db-primary"), QStringLiteral("db-replica") } };
+    out.append(app);
+    return out;
+}
+
+QHash<QString, double> sources(int clients, double each)
+{
+    QHash<QString, double> out;
+    for (int i = 0; i < clients; ++i)
+        out.insert(QStringLiteral("10.1.0.%1").arg(i + 1), each);
+    return out;
+}
+
+/// Drives a Detector round by round: every target gets a healthy check unless the round says otherwise.
+class Drill
+{
+public:
+    Detector detector;
+    qint64 now = t0();
+
+    Drill() { detector.setTargets(fleet()); }
+
+    QList<DetectionEvent> round(const QHash<QString, Observation>& special = {})
+    {
+        now += 1000;
+        for (const QString& name : detector.targetNames()) {
+            Observation o = special.contains(name) ? special[name] : healthy(name);
+            o.target = name;
+            o.timeMs = now - 100;
+            detector.observe(o);
+        }
+        return detector.tick(now);
+    }
+    Observation healthy(const QString& name) const
+    {
+        Observation o = ok(name, now);
+        o.values = { { QStringLiteral("load"), 0.4 }, { QStringLiteral("error_rate"), 0.001 },
+            { QStringLiteral("integrity"), 1 } };
+        if (name.startsWith(u"web"))
+            o.sourceRates = sources(20, 5);
+        return o;
+    }
+    TargetState state(const QString& name) const { return detector.status(name)->state; }
+    std::optional<Fault> faultOf(const QString& target) const
+    {
+        for (const Fault& f : detector.faults()) {
+            if (f.target == target)
+                return f;
+        }
+        return std::nullopt;
+    }
+};
+
+QList<DetectionEvent> ofKind(const QList<DetectionEvent>& events, Kind kind)
+{
+    QList<DetectionEvent> out;
+    for (const DetectionEvent& e : events) {
+        if (e.kind == kind)
+            out.append(e);
+    }
+    return out;
+}
+
+} // namespace
+
+class TestDetector : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    // A crash: SOFT at the first refused probe, HARD + detected + located (cause down) at the second.
+    void crashDetectedAndLocated()
+    {
+        Drill d;
+        d.round();
+        QCOMPARE(d.state(QStringLiteral("web-2")), TargetState::Up);
+        QSignalSpy retry(&d.detector, &Detector::retryRequested);
+        auto events = d.round({ { QStringLiteral("web-2"), refused(QStringLiteral("web-2"), 0) } });
+        QCOMPARE(d.state(QStringLiteral("web-2")), TargetState::Soft);
+        QCOMPARE(retry.count(), 1);
+        QCOMPARE(retry.first().at(0).toString(), QStringLiteral("web-2"));
+        QCOMPARE(retry.first().at(1).toLongLong(), d.now - 100 + 500);
+        QCOMPARE(ofKind(events, Kind::StateChanged).size(), 1);
+        QVERIFY(ofKind(events, Kind::FaultDetected).isEmpty());
+
+        events = d.round({ { QStringLiteral("web-2"), refused(QStringLiteral("web-2"), 0) } });
+        QCOMPARE(d.state(QStringLiteral("web-2")), TargetState::Hard);
+        const auto detected = ofKind(events, Kind::FaultDetected);
+        QCOMPARE(detected.size(), 1);
+        QCOMPARE(detected.first().target, QStringLiteral("web-2"));
+        QCOMPARE(detected.first().cause, CauseClass::Down);
+        const auto located = ofKind(events, Kind::FaultLocated);
+        QCOMPARE(located.size(), 1);
+        QVERIFY(located.first().rootCause);
+        QCOMPARE(located.first().root, QStringLiteral("web-2"));
+        QCOMPARE(located.first().evidence,
+            QStringLiteral("web-2 is down: 2 consecutive probes refused (connection refused at 14:03:11, 14:03:12)"));
+        QCOMPARE(d.detector.openFaults().size(), 1);
+        QVERIFY(d.detector.status(QStringLiteral("web-2"))->rootCause);
+
+        events = d.round();
+        QCOMPARE(d.state(QStringLiteral("web-2")), TargetState::Up);
+        const auto cleared = ofKind(events, Kind::FaultCleared);
+        QCOMPARE(cleared.size(), 1);
+        QCOMPARE(cleared.first().faultId, detected.first().faultId);
+        QVERIFY(d.detector.openFaults().isEmpty());
+        QCOMPARE(d.detector.faults().size(), 1);
+        QCOMPARE(d.detector.faults().first().phase, Fault::Phase::Recovered);
+    }
+
+    // The database down: the apis that answer nothing are UNREACHABLE symptoms, one incident, no blame.
+    void databaseDownApisAreSymptoms()
+    {
+        Drill d;
+        d.round();
+        const QHash<QString, Observation> outage = { { QStringLiteral("db-primary"), refused(QString(), 0) },
+            { QStringLiteral("api-1"), refused(QString(), 0) }, { QStringLiteral("api-2"), refused(QString(), 0) } };
+        d.round(outage);
+        const auto events = d.round(outage);
+        QCOMPARE(d.state(QStringLiteral("db-primary")), TargetState::Hard);
+        QCOMPARE(d.state(QStringLiteral("api-1")), TargetState::Unreachable);
+        QCOMPARE(d.state(QStringLiteral("api-2")), TargetState::Unreachable);
+        // The report app still has the replica.
+        QCOMPARE(d.state(QStringLiteral("report")), TargetState::Up);
+
+        const auto located = ofKind(events, Kind::FaultLocated);
+        QCOMPARE(located.size(), 3);
+        QCOMPARE(located.first().target, QStringLiteral("db-primary"));
+        QVERIFY(located.first().rootCause);
+        QCOMPARE(located.first().symptoms, (QStringList { QStringLiteral("api-1"), QStringLiteral("api-2") }));
+        QSet<QString> incidents;
+        for (const DetectionEvent& e : located)
+            incidents.insert(e.incidentId);
+        QCOMPARE(incidents.size(), 1);
+        QCOMPARE(located[1].root, QStringLiteral("db-primary"));
+        QVERIFY(!located[1].rootCause);
+        QVERIFY(!d.detector.status(QStringLiteral("api-1"))->rootCause);
+        QCOMPARE(d.detector.status(QStringLiteral("api-1"))->symptomOf, QStringLiteral("db-primary"));
+
+        // The database comes back; the apis are cleared with it once their own next check passes.
+        auto after = d.round(
+            { { QStringLiteral("api-1"), refused(QString(), 0) }, { QStringLiteral("api-2"), refused(QString(), 0) } });
+        QCOMPARE(ofKind(after, Kind::FaultCleared).size(), 1);
+        QVERIFY(ofKind(after, Kind::FaultLocated).isEmpty()); // no api is blamed while it waits for its check
+        after = d.round();
+        const auto cleared = ofKind(after, Kind::FaultCleared);
+        QCOMPARE(cleared.size(), 2);
+        QCOMPARE(cleared.first().reason, QStringLiteral("cleared with its cause db-primary"));
+        QVERIFY(d.detector.openFaults().isEmpty());
+    }
+
+    // A symptom that keeps failing after its cause recovered becomes a root cause of its own.
+    void symptomOutlivingItsCauseBecomesRoot()
+    {
+        Drill d;
+        const QHash<QString, Observation> outage = { { QStringLiteral("db-primary"), refused(QString(), 0) },
+            { QStringLiteral("api-1"), refused(QString(), 0) } };
+        d.round(outage);
+        d.round(outage);
+        QCOMPARE(d.state(QStringLiteral("api-1")), TargetState::Unreachable);
+        d.round({ { QStringLiteral("api-1"), refused(QString(), 0) } });
+        const auto events = d.round({ { QStringLiteral("api-1"), refused(QString(), 0) } });
+        QCOMPARE(d.state(QStringLiteral("api-1")), TargetState::Hard);
+        const auto located = ofKind(events, Kind::FaultLocated);
+        QCOMPARE(located.size(), 1);
+        QVERIFY(located.first().rootCause);
+        QCOMPARE(located.first().target, QStringLiteral("api-1"));
+    }
+
+    // Redundancy: one database down leaves the report app a root cause of its own failure; both down make it a
+    // symptom.
+    void anyOfRedundancy()
+    {
+        Drill d;
+        QHash<QString, Observation> oneDown = { { QStringLiteral("db-primary"), refused(QString(), 0) },
+            { QStringLiteral("report"), refused(QString(), 0) } };
+        d.round(oneDown);
+        d.round(oneDown);
+        QCOMPARE(d.state(QStringLiteral("report")), TargetState::Hard);
+        QVERIFY(d.faultOf(QStringLiteral("report"))->rootCause);
+
+        QHash<QString, Observation> bothDown = oneDown;
+        bothDown.insert(QStringLiteral("db-replica"), refused(QString(), 0));
+        d.round(bothDown);
+        const auto events = d.round(bothDown);
+        QCOMPARE(d.state(QStringLiteral("report")), TargetState::Unreachable);
+        const Fault f = *d.faultOf(QStringLiteral("report"));
+        QVERIFY(!f.rootCause);
+        QCOMPARE(f.rootTarget, QStringLiteral("db-primary"));
+        QCOMPARE(f.incidentId, d.faultOf(QStringLiteral("db-primary"))->incidentId);
+        QVERIFY(!ofKind(events, Kind::FaultLocated).isEmpty());
+    }
+
+    // While a dependency is failing but unconfirmed, the child's fault is detected but not yet located.
+    void pendingUntilDependencyConfirmed()
+    {
+        Drill d;
+        d.round({ { QStringLiteral("api-1"), refused(QString(), 0) } });
+        auto events = d.round({ { QStringLiteral("api-1"), refused(QString(), 0) },
+            { QStringLiteral("db-primary"), refused(QString(), 0) } });
+        QCOMPARE(ofKind(events, Kind::FaultDetected).size(), 1);
+        QVERIFY(ofKind(events, Kind::FaultLocated).isEmpty());
+        QCOMPARE(d.faultOf(QStringLiteral("api-1"))->phase, Fault::Phase::Detected);
+        events = d.round({ { QStringLiteral("api-1"), refused(QString(), 0) },
+            { QStringLiteral("db-primary"), refused(QString(), 0) } });
+        QCOMPARE(d.faultOf(QStringLiteral("api-1"))->phase, Fault::Phase::Located);
+        QVERIFY(!d.faultOf(QStringLiteral("api-1"))->rootCause);
+        QCOMPARE(ofKind(events, Kind::FaultLocated).size(), 2);
+    }
+
+    // reliability.md T13: over half of the probes failing at once blames the monitor: UNKNOWN, no faults,
+    // one event; recovery is one event too.
+    void degradedMonitorBlamesNobody()
+    {
+        Drill d;
+        d.round();
+        QHash<QString, Observation> blind;
+        for (const QString& name : d.detector.targetNames().mid(0, 5))
+            blind.insert(name, refused(QString(), 0));
+        QSignalSpy spy(&d.detector, &Detector::eventRaised);
+        QList<DetectionEvent> all;
+        for (int i = 0; i < 4; ++i)
+            all += d.round(blind);
+        QCOMPARE(ofKind(all, Kind::MonitorDegraded).size(), 1);
+        QCOMPARE(ofKind(all, Kind::MonitorDegraded).first().failing, 5);
+        QCOMPARE(ofKind(all, Kind::MonitorDegraded).first().checked, 9);
+        QVERIFY(ofKind(all, Kind::FaultDetected).isEmpty());
+        QVERIFY(d.detector.openFaults().isEmpty());
+        QVERIFY(d.detector.isDegraded());
+        for (const TargetStatus& s : d.detector.statuses())
+            QCOMPARE(s.state, TargetState::Unknown);
+        QCOMPARE(spy.count(), all.size());
+
+        all = d.round();
+        QCOMPARE(ofKind(all, Kind::MonitorRecovered).size(), 1);
+        QVERIFY(!d.detector.isDegraded());
+        all += d.round();
+        QVERIFY(ofKind(all, Kind::FaultDetected).isEmpty());
+        for (const TargetStatus& s : d.detector.statuses())
+            QCOMPARE(s.state, TargetState::Up);
+    }
+
+    // Threshold breaches are the targets' own business: five overloaded servers are five faults, not a blind
+    // monitor.
+    void breachesDoNotDegradeTheMonitor()
+    {
+        Drill d;
+        QHash<QString, Observation> hot;
+        for (const QString& name : d.detector.targetNames().mid(0, 6)) {
+            Observation o = d.healthy(name);
+            o.values[QStringLiteral("load")] = 1.5;
+            o.values[QStringLiteral("error_rate")] = 0.5;
+            hot.insert(name, o);
+        }
+        d.round(hot);
+        const auto events = d.round(hot);
+        QVERIFY(!d.detector.isDegraded());
+        QCOMPARE(ofKind(events, Kind::FaultDetected).size(), 6);
+    }
+
+    // Corruption: the database fails its integrity check, the apis answer 503 with errors: the database is the
+    // root cause (data-integrity), the apis nested symptoms (HARD, not unreachable), one incident.
+    void corruptionLocatesTheDatabase()
+    {
+        Drill d;
+        d.round();
+        QHash<QString, Observation> corrupt;
+        Observation db = d.healthy(QStringLiteral("db-primary"));
+        db.values[QStringLiteral("integrity")] = 0;
+        corrupt.insert(QStringLiteral("db-primary"), db);
+        for (const QString& api : { QStringLiteral("api-1"), QStringLiteral("api-2") }) {
+            Observation o = unhealthy(api, 0, QStringLiteral("HTTP 503: database error"), d.healthy(api).values);
+            o.values[QStringLiteral("error_rate")] = 0.42;
+            corrupt.insert(api, o);
+        }
+        d.round(corrupt);
+        d.round(corrupt);
+        const Fault root = *d.faultOf(QStringLiteral("db-primary"));
+        QVERIFY(root.rootCause);
+        QCOMPARE(root.cause, CauseClass::DataIntegrity);
+        QCOMPARE(root.evidence,
+            QStringLiteral(
+                "db-primary data integrity failed: integrity = 0 (below 1) for 2 checks (14:03:11, 14:03:12)"));
+        QCOMPARE(root.symptoms, (QStringList { QStringLiteral("api-1"), QStringLiteral("api-2") }));
+        for (const QString& api : { QStringLiteral("api-1"), QStringLiteral("api-2") }) {
+            const Fault f = *d.faultOf(api);
+            QVERIFY(!f.rootCause);
+            QCOMPARE(f.rootFaultId, root.id);
+            QCOMPARE(f.incidentId, root.incidentId);
+            QCOMPARE(f.cause, CauseClass::Errors);
+            QCOMPARE(d.state(api), TargetState::Hard);
+            QCOMPARE(d.detector.status(api)->severity(), Severity::Symptom);
+        }
+        QCOMPARE(d.detector.openFaults().size(), 3);
+    }
+
+    // Attack: the flooding sources are named; a flash crowd on another server is not an attack.
+    void attackNamesTheSources()
+    {
+        Drill d;
+        for (int i = 0; i < 12; ++i)
+            d.round();
+        Observation flood = d.healthy(QStringLiteral("web-1"));
+        flood.sourceRates.insert(QStringLiteral("203.0.113.7"), 400);
+        flood.sourceRates.insert(QStringLiteral("203.0.113.8"), 350);
+        flood.sourceRates.insert(QStringLiteral("203.0.113.9"), 300);
+        flood.values[QStringLiteral("load")] = 1.6;
+        Observation crowd = d.healthy(QStringLiteral("web-3"));
+        crowd.sourceRates = sources(20, 25);
+        const QHash<QString, Observation> round
+            = { { QStringLiteral("web-1"), flood }, { QStringLiteral("web-3"), crowd } };
+        d.round(round);
+        const auto events = d.round(round);
+        const auto located = ofKind(events, Kind::FaultLocated);
+        QCOMPARE(located.size(), 1);
+        QCOMPARE(located.first().target, QStringLiteral("web-1"));
+        QCOMPARE(located.first().cause, CauseClass::Attack);
+        const QStringList named { QStringLiteral("203.0.113.7"), QStringLiteral("203.0.113.8"),
+            QStringLiteral("203.0.113.9") };
+        QCOMPARE(located.first().sources, named);
+        QVERIFY2(located.first().evidence.contains(QStringLiteral("flooding sources: 203.0.113.7 (400 req/s), "
+                                                                  "203.0.113.8 (350 req/s), 203.0.113.9 (300 req/s)")),
+            qPrintable(located.first().evidence));
+        QCOMPARE(d.state(QStringLiteral("web-3")), TargetState::Up);
+    }
+
+    // Overload: exactly the overloaded web servers, grouped into one incident.
+    void overloadNamesTheOverloadedServers()
+    {
+        Drill d;
+        d.round();
+        QHash<QString, Observation> sale;
+        for (const QString& name : { QStringLiteral("web-1"), QStringLiteral("web-3") }) {
+            Observation o = d.healthy(name);
+            o.values[QStringLiteral("load")] = 1.3;
+            o.sourceRates = sources(20, 25);
+            sale.insert(name, o);
+        }
+        Observation busy = d.healthy(QStringLiteral("web-2"));
+        busy.values[QStringLiteral("load")] = 0.8; // busy but under the threshold
+        sale.insert(QStringLiteral("web-2"), busy);
+        d.round(sale);
+        d.round(sale);
+        QStringList overloaded;
+        QSet<QString> incidents;
+        for (const Fault& f : d.detector.openFaults()) {
+            QCOMPARE(f.cause, CauseClass::Overload);
+            QVERIFY(f.rootCause);
+            overloaded.append(f.target);
+            incidents.insert(f.incidentId);
+        }
+        QCOMPARE(overloaded, (QStringList { QStringLiteral("web-1"), QStringLiteral("web-3") }));
+        QCOMPARE(incidents.size(), 1);
+        QVERIFY(d.faultOf(QStringLiteral("web-1"))
+                    ->evidence.startsWith(QStringLiteral("web-1 is overloaded: load = 1.3 (above 0.85)")));
+    }
+
+    // A target that stops reporting goes stale and then down.
+    void staleTargetIsDown()
+    {
+        Drill d;
+        d.round();
+        QList<DetectionEvent> all;
+        for (int i = 0; i < 6; ++i) {
+            d.now += 1000;
+            for (const QString& name : d.detector.targetNames()) {
+                if (name != QStringLiteral("web-4"))
+                    d.detector.observe(d.healthy(name));
+            }
+            all += d.detector.tick(d.now);
+        }
+        QCOMPARE(d.state(QStringLiteral("web-4")), TargetState::Hard);
+        const auto detected = ofKind(all, Kind::FaultDetected);
+        QCOMPARE(detected.size(), 1);
+        QVERIFY(detected.first().evidence.contains(QStringLiteral("went stale")));
+    }
+
+    // Flapping: one "flapping started" event and the fault is marked (no automatic action).
+    void flappingMarked()
+    {
+        Drill d;
+        QList<DetectionEvent> all;
+        for (int i = 0; i < 30; ++i) {
+            const bool down = (i / 2) % 2 == 0;
+            all += d.round(down ? QHash<QString, Observation> { { QStringLiteral("web-1"), refused(QString(), 0) } }
+                                : QHash<QString, Observation> {});
+        }
+        QCOMPARE(ofKind(all, Kind::FlappingStarted).size(), 1);
+        QVERIFY(d.detector.status(QStringLiteral("web-1"))->flapping);
+        all = d.round({ { QStringLiteral("web-1"), refused(QString(), 0) } });
+        all += d.round({ { QStringLiteral("web-1"), refused(QString(), 0) } });
+        QVERIFY(d.faultOf(QStringLiteral("web-1"))->flapping);
+    }
+
+    // One JSON object per event with the documented keys.
+    void eventsSerialise()
+    {
+        Drill d;
+        d.round();
+        const QHash<QString, Observation> outage = { { QStringLiteral("db-primary"), refused(QString(), 0) },
+            { QStringLiteral("api-1"), refused(QString(), 0) } };
+        QList<DetectionEvent> all = d.round(outage);
+        all += d.round(outage);
+        QSet<QString> kinds;
+        for (const DetectionEvent& e : all) {
+            const QJsonObject o = e.toJson();
+            kinds.insert(o.value(QStringLiteral("event")).toString());
+            QVERIFY(QDateTime::fromString(o.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs).isValid());
+            QVERIFY(!QJsonDocument(o).toJson(QJsonDocument::Compact).contains('\n'));
+            QVERIFY(!e.toText().isEmpty());
+            if (e.kind == Kind::FaultLocated && e.target == QStringLiteral("db-primary")) {
+                QCOMPARE(o.value(QStringLiteral("root_cause")).toBool(), true);
+                QCOMPARE(o.value(QStringLiteral("root")).toString(), QStringLiteral("db-primary"));
+                QCOMPARE(o.value(QStringLiteral("cause")).toString(), QStringLiteral("down"));
+                QCOMPARE(o.value(QStringLiteral("symptoms")).toArray().first().toString(), QStringLiteral("api-1"));
+                QVERIFY(o.value(QStringLiteral("incident")).toString().startsWith(u'I'));
+                QVERIFY(
+                    o.value(QStringLiteral("evidence")).toString().startsWith(QStringLiteral("db-primary is down")));
+            }
+            if (e.kind == Kind::StateChanged) {
+                QVERIFY(o.contains(QStringLiteral("from")));
+                QVERIFY(o.contains(QStringLiteral("to")));
+            }
+        }
+        QCOMPARE(kinds,
+            (QSet<QString> {
+                QStringLiteral("state-changed"), QStringLiteral("fault-detected"), QStringLiteral("fault-located") }));
+    }
+
+    void pinAndPhase()
+    {
+        Drill d;
+        QSignalSpy updated(&d.detector, &Detector::targetUpdated);
+        QVERIFY(d.detector.pinThreshold(QStringLiteral("web-1"), QStringLiteral("load"), 0.5));
+        QCOMPARE(updated.count(), 1);
+        QVERIFY(!d.detector.pinThreshold(QStringLiteral("web-1"), QStringLiteral("nope"), 0.5));
+        QVERIFY(!d.detector.pinThreshold(QStringLiteral("nobody"), QStringLiteral("load"), 0.5));
+        Observation o = d.healthy(QStringLiteral("web-1"));
+        o.values[QStringLiteral("load")] = 0.6;
+        d.round({ { QStringLiteral("web-1"), o } });
+        d.round({ { QStringLiteral("web-1"), o } });
+        const Fault f = *d.faultOf(QStringLiteral("web-1"));
+        QSignalSpy changed(&d.detector, &Detector::faultChanged);
+        QVERIFY(d.detector.setFaultPhase(f.id, Fault::Phase::Handling));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(d.detector.fault(f.id)->phase, Fault::Phase::Handling);
+        QVERIFY(!d.detector.setFaultPhase(f.id, Fault::Phase::Recovered));
+        QVERIFY(!d.detector.setFaultPhase(QStringLiteral("F999"), Fault::Phase::Handled));
+    }
+
+    void targetsJoinAndLeave()
+    {
+        Drill d;
+        QSignalSpy added(&d.detector, &Detector::targetAdded);
+        QSignalSpy removed(&d.detector, &Detector::targetRemoved);
+        d.detector.addTarget(policy(QStringLiteral("cache-1"), QStringLiteral("cache")));
+        QCOMPARE(added.count(), 1);
+        d.round({ { QStringLiteral("cache-1"), refused(QString(), 0) } });
+        d.round({ { QStringLiteral("cache-1"), refused(QString(), 0) } });
+        QVERIFY(d.faultOf(QStringLiteral("cache-1"))->isOpen());
+        QSignalSpy events(&d.detector, &Detector::eventRaised);
+        d.detector.removeTarget(QStringLiteral("cache-1"));
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(events.count(), 1);
+        QVERIFY(!d.detector.status(QStringLiteral("cache-1")));
+        QVERIFY(d.detector.openFaults().isEmpty());
+        // Observations for unknown targets are dropped, not a crash.
+        d.detector.observe(refused(QStringLiteral("cache-1"), d.now));
+        d.round();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDetector)
+#include "tst_detector.moc"
