@@ -18,6 +18,14 @@ struct CommandSpec
     QHash<QString, QString> environment; ///< extra environment variables (literal values)
     QHash<QString, SecretRef> secretEnvironment; ///< variables whose values are read from a secret at run time
     QList<int> okExitCodes { 0 };
+
+    /// A spec running @p argv with the defaults.
+    static CommandSpec of(QStringList argv)
+    {
+        CommandSpec spec;
+        spec.argv = std::move(argv);
+        return spec;
+    }
 };
 
 /**

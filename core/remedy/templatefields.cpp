@@ -49,23 +49,20 @@ std::optional<QString> TemplateFields::substitute(
     out.reserve(text.size());
     for (qsizetype i = 0; i < text.size(); ++i) {
         const QChar c = text.at(i);
-        if (c == u'{' && i + 1 < text.size() && text.at(i + 1) == u'{') {
-            out += u'{';
-            ++i;
-            continue;
+        // Only {identifier} is a placeholder, so JSON bodies keep their own braces.
+        qsizetype close = -1;
+        if (c == u'{') {
+            qsizetype j = i + 1;
+            while (j < text.size()
+                && (text.at(j) == u'_' || (text.at(j).unicode() < 0x80 && text.at(j).isLetterOrNumber())))
+                ++j;
+            if (j > i + 1 && j < text.size() && text.at(j) == u'}' && !text.at(i + 1).isDigit())
+                close = j;
         }
-        if (c == u'}' && i + 1 < text.size() && text.at(i + 1) == u'}') {
-            out += u'}';
-            ++i;
-            continue;
-        }
-        if (c != u'{') {
+        if (close < 0) {
             out += c;
             continue;
         }
-        const qsizetype close = text.indexOf(u'}', i + 1);
-        if (close < 0)
-            return fail(QStringLiteral("unclosed '{' at position %1 in '%2'").arg(i).arg(text));
         const QString name = text.mid(i + 1, close - i - 1);
         if (!m_values.contains(name))
             return fail(QStringLiteral("unknown field {%1} in '%2' (known: %3)")

@@ -35,7 +35,7 @@ public:
      * Substitutes every {name} in @p text. Refuses (std::nullopt, @p error names the field and the problem)
      * an unknown placeholder, a value with a control character or newline, and — when @p optionGuard is set —
      * a value starting with '-' placed at the start of the result, where a program would read it as an option.
-     * "{{" and "}}" stand for literal braces.
+     * Only {identifier} is a placeholder; any other brace (a JSON body's) is literal.
      */
     std::optional<QString> substitute(
         const QString& text, Escape escape = Escape::None, bool optionGuard = false, QString* error = nullptr) const;
