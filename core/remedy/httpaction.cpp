@@ -109,7 +109,8 @@ void HttpAction::onFinished()
 {
     if (!isActive() || !m_reply)
         return;
-    appendOutput(m_reply->readAll());
+    if (m_reply->isOpen())
+        appendOutput(m_reply->readAll());
     const QVariant statusAttr = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     const int status = statusAttr.isValid() ? statusAttr.toInt() : 0;
     data().insert(QStringLiteral("http_status"), status);
