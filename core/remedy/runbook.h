@@ -1,0 +1,44 @@
+#pragma once
+
+#include "actioncontext.h"
+#include "waitaction.h"
+
+#include <QList>
+#include <QString>
+
+#include <chrono>
+#include <functional>
+
+namespace FaultDesk {
+
+class Action;
+
+/**
+ * An ordered list of remediation steps. Each step has an optional precondition, an action (made by a factory so
+ * the executor fills in the context: operator, audit sink, runbook step name, deadline), an optional verification
+ * (typically a WaitAction) and an optional rollback. Runbooks are plain values; RunbookExecutor runs them.
+ */
+struct Runbook
+{
+    /// Makes the action of a step for @p context (the executor's context with runbook step and deadline set).
+    using ActionFactory = std::function<Action*(const ActionContext& context)>;
+
+    struct Step
+    {
+        QString name; ///< "drain web-1", shown to the operator
+        /// Checked right before the step; an unmet precondition skips the step or fails it (see below).
+        std::function<ConditionCheck()> precondition;
+        bool skipWhenPreconditionUnmet = false;
+        ActionFactory action;
+        std::chrono::milliseconds deadline { 30000 };
+        ActionFactory verify; ///< optional: must succeed after the action for the step to count as done
+        std::chrono::milliseconds verifyDeadline { 60000 };
+        ActionFactory rollback; ///< optional: undoes the action when a later step fails or on abort
+        std::chrono::milliseconds rollbackDeadline { 30000 };
+    };
+
+    QString name; ///< "crash/handle"
+    QList<Step> steps;
+};
+
+} // namespace FaultDesk

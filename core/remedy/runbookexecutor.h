@@ -1,0 +1,71 @@
+#pragma once
+
+#include "actioncontext.h"
+#include "runbook.h"
+#include "runbookoutcome.h"
+
+#include <QObject>
+#include <QPointer>
+
+namespace FaultDesk {
+
+/**
+ * Runs a Runbook on the event loop, one step at a time: safety gate, precondition, action, verification. When a
+ * step fails, the executor rolls back that step (if its action ran) and every done step before it, newest first,
+ * where a rollback is defined, and finishes Escalated with a loud message. abort() stops the running step and
+ * rolls back the same way. stepChanged() reports every transition for the UI.
+ */
+class RunbookExecutor : public QObject
+{
+    Q_OBJECT
+
+public:
+    /// Checked before every step (the safety gates); an unmet check fails the step with its reason.
+    using Gate = std::function<ConditionCheck(const Runbook::Step& step, int index)>;
+
+    /// @p context is the base for every action: audit sink, operator, target, incident, template fields.
+    RunbookExecutor(Runbook runbook, ActionContext context, QObject* parent = nullptr);
+    ~RunbookExecutor() override;
+
+    void setGate(Gate gate) { m_gate = std::move(gate); }
+
+    /// Starts at the first step (asynchronously); finished() follows exactly once.
+    void start();
+    /// Stops the running step and rolls back the done ones; @p by names the person.
+    void abort(const QString& by);
+
+    bool isRunning() const { return m_running; }
+    const Runbook& runbook() const { return m_runbook; }
+    QList<StepReport> steps() const { return m_reports; }
+
+Q_SIGNALS:
+    void stepChanged(int index, const FaultDesk::StepReport& report);
+    void finished(const FaultDesk::RunbookOutcome& outcome);
+
+private:
+    void runStep(int index);
+    void onActionFinished(int index, const ActionResult& result);
+    void onVerifyFinished(int index, const ActionResult& result);
+    void fail(int index, const QString& reason, bool actionRan);
+    void rollbackNext();
+    void complete(RunbookOutcome::Result result, const QString& message);
+    void setStatus(int index, StepReport::Status status, const QString& reason = {});
+    ActionContext contextFor(int index, std::chrono::milliseconds deadline, const QString& phase) const;
+    Action* startAction(const Runbook::ActionFactory& factory, const ActionContext& context,
+        std::function<void(const ActionResult&)> done);
+
+    Runbook m_runbook;
+    ActionContext m_context;
+    Gate m_gate;
+    QList<StepReport> m_reports;
+    QPointer<Action> m_current;
+    QList<int> m_rollbackQueue;
+    int m_failedStep = -1;
+    QString m_failReason;
+    bool m_running = false;
+    bool m_aborting = false;
+    QString m_abortedBy;
+    bool m_rollingBack = false;
+};
+
+} // namespace FaultDesk

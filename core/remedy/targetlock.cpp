@@ -1,0 +1,153 @@
+#include "targetlock.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QHostInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QUrl>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace FaultDesk {
+
+QString TargetLock::Holder::toString() const
+{
+    return QStringLiteral("%1 (%2, %3 since %4 UTC)")
+        .arg(operatorName.isEmpty() ? QStringLiteral("someone") : operatorName, instance,
+            purpose.isEmpty() ? QStringLiteral("remediation") : purpose,
+            since.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+}
+
+TargetLock::TargetLock(TargetLock&& other) noexcept
+    : m_fd(std::exchange(other.m_fd, -1))
+    , m_target(std::move(other.m_target))
+{ }
+
+TargetLock& TargetLock::operator=(TargetLock&& other) noexcept
+{
+    if (this != &other) {
+        release();
+        m_fd = std::exchange(other.m_fd, -1);
+        m_target = std::move(other.m_target);
+    }
+    return *this;
+}
+
+TargetLock::~TargetLock()
+{
+    release();
+}
+
+QString TargetLock::lockPath(const QString& directory, const QString& target)
+{
+    // Percent-encoding keeps any target name a single, safe file name.
+    return QDir(directory).filePath(
+        QString::fromLatin1(QUrl::toPercentEncoding(target, QByteArrayLiteral("-_"))) + QStringLiteral(".lock"));
+}
+
+static std::optional<TargetLock::Holder> readHolder(int fd)
+{
+    QByteArray bytes;
+    char buf[4096];
+    ::lseek(fd, 0, SEEK_SET);
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        bytes.append(buf, n);
+        if (bytes.size() > 64 * 1024)
+            break;
+    }
+    const QJsonObject o = QJsonDocument::fromJson(bytes).object();
+    if (o.isEmpty())
+        return std::nullopt;
+    TargetLock::Holder h;
+    h.operatorName = o.value(QStringLiteral("operator")).toString();
+    h.instance = o.value(QStringLiteral("instance")).toString();
+    h.purpose = o.value(QStringLiteral("purpose")).toString();
+    h.since = QDateTime::fromString(o.value(QStringLiteral("since")).toString(), Qt::ISODate);
+    return h;
+}
+
+TargetLock TargetLock::tryAcquire(const QString& directory, const QString& target, const QString& operatorName,
+    const QString& purpose, Holder* heldBy, QString* error)
+{
+    TargetLock lock;
+    if (!QDir().mkpath(directory)) {
+        if (error)
+            *error = QStringLiteral("lock directory %1 cannot be created").arg(directory);
+        return lock;
+    }
+    const QByteArray path = QFile::encodeName(lockPath(directory, target));
+    const int fd = ::open(path.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        if (error)
+            *error
+                = QStringLiteral("%1: %2").arg(QFile::decodeName(path), QString::fromLocal8Bit(std::strerror(errno)));
+        return lock;
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        if (err == EWOULDBLOCK) {
+            if (heldBy) {
+                // The holder writes its name right after locking; an empty read means it is mid-write.
+                *heldBy = readHolder(fd).value_or(Holder { QStringLiteral("another instance"), {}, {}, {} });
+            }
+        } else if (error) {
+            *error = QStringLiteral("%1: %2").arg(QFile::decodeName(path), QString::fromLocal8Bit(std::strerror(err)));
+        }
+        ::close(fd);
+        return lock;
+    }
+    const QJsonObject me { { QStringLiteral("operator"), operatorName },
+        { QStringLiteral("instance"),
+            QStringLiteral("%1:%2").arg(QHostInfo::localHostName()).arg(QCoreApplication::applicationPid()) },
+        { QStringLiteral("purpose"), purpose },
+        { QStringLiteral("since"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate) } };
+    const QByteArray content = QJsonDocument(me).toJson(QJsonDocument::Compact);
+    if (::ftruncate(fd, 0) != 0 || ::write(fd, content.constData(), size_t(content.size())) != content.size()) {
+        if (error)
+            *error
+                = QStringLiteral("%1: %2").arg(QFile::decodeName(path), QString::fromLocal8Bit(std::strerror(errno)));
+        ::close(fd);
+        return lock;
+    }
+    ::fsync(fd);
+    lock.m_fd = fd;
+    lock.m_target = target;
+    return lock;
+}
+
+std::optional<TargetLock::Holder> TargetLock::holder(const QString& directory, const QString& target)
+{
+    const QByteArray path = QFile::encodeName(lockPath(directory, target));
+    const int fd = ::open(path.constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return std::nullopt;
+    std::optional<Holder> out;
+    if (::flock(fd, LOCK_SH | LOCK_NB) == 0)
+        ::flock(fd, LOCK_UN);
+    else
+        out = readHolder(fd).value_or(Holder { QStringLiteral("another instance"), {}, {}, {} });
+    ::close(fd);
+    return out;
+}
+
+void TargetLock::release()
+{
+    if (m_fd < 0)
+        return;
+    // Truncate first so a later reader never shows a stale holder; the file itself stays (unlinking races).
+    if (::ftruncate(m_fd, 0) != 0) { }
+    ::flock(m_fd, LOCK_UN);
+    ::close(m_fd);
+    m_fd = -1;
+}
+
+} // namespace FaultDesk

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <QDateTime>
+#include <QString>
+
+#include <optional>
+
+namespace FaultDesk {
+
+/**
+ * The remediation lock of one target, shared by every FaultDesk instance on the fleet: an flock()ed file per
+ * target in a shared directory, holding who took it. The kernel drops the lock when its holder exits or dies,
+ * so a crashed instance never leaves a stale lock; the file's content then only tells who held it last.
+ * Move-only; released on destruction. A second attempt — in this process or another — sees who holds it.
+ */
+class TargetLock
+{
+public:
+    /// Who holds a lock.
+    struct Holder
+    {
+        QString operatorName;
+        QString instance; ///< host:pid of the FaultDesk instance
+        QString purpose; ///< "crash/handle"
+        QDateTime since;
+
+        /// "alice (host:1234, crash/handle since 14:02:11 UTC)"
+        QString toString() const;
+    };
+
+    TargetLock() = default;
+    TargetLock(TargetLock&& other) noexcept;
+    TargetLock& operator=(TargetLock&& other) noexcept;
+    TargetLock(const TargetLock&) = delete;
+    TargetLock& operator=(const TargetLock&) = delete;
+    ~TargetLock();
+
+    /**
+     * Takes the lock of @p target in @p directory without waiting. When someone holds it, returns an unlocked
+     * TargetLock and fills @p heldBy; on an I/O problem fills @p error.
+     */
+    static TargetLock tryAcquire(const QString& directory, const QString& target, const QString& operatorName,
+        const QString& purpose, Holder* heldBy = nullptr, QString* error = nullptr);
+    /// Who holds @p target's lock now, if anyone (for the UI's "being handled by …").
+    static std::optional<Holder> holder(const QString& directory, const QString& target);
+
+    bool isLocked() const { return m_fd >= 0; }
+    QString target() const { return m_target; }
+    void release();
+
+private:
+    static QString lockPath(const QString& directory, const QString& target);
+
+    int m_fd = -1;
+    QString m_target;
+};
+
+} // namespace FaultDesk
