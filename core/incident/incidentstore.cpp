@@ -21,6 +21,9 @@ namespace {
 using Outcome = IncidentWriter::Outcome;
 using Context = IncidentWriter::Context;
 
+// NOT NULL text columns: a null QString would bind as SQL NULL.
+QString text(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
+
 QVariant msOrNull(const QDateTime& t)
 {
     return t.isValid() ? QVariant(t.toMSecsSinceEpoch()) : QVariant();
@@ -103,10 +106,10 @@ Outcome insertSymptom(Context& ctx, const QString& id, const Symptom& s)
                                               "cause_class, detail) VALUES (?, ?, ?, ?, ?, ?)"));
     q.addBindValue(id);
     q.addBindValue(s.timeUtc.isValid() ? s.timeUtc.toMSecsSinceEpoch() : 0);
-    q.addBindValue(s.target);
-    q.addBindValue(s.signal);
-    q.addBindValue(s.causeClass);
-    q.addBindValue(s.detail);
+    q.addBindValue(text(s.target));
+    q.addBindValue(text(s.signal));
+    q.addBindValue(text(s.causeClass));
+    q.addBindValue(text(s.detail));
     return ctx.exec(q) ? Outcome::Done : ctx.failure();
 }
 
@@ -116,8 +119,8 @@ Outcome insertEvidence(Context& ctx, const QString& id, const Evidence& e)
         QStringLiteral("INSERT INTO evidence (incident_id, time_ms, target, rule, detail) VALUES (?, ?, ?, ?, ?)"));
     q.addBindValue(id);
     q.addBindValue(e.timeUtc.isValid() ? e.timeUtc.toMSecsSinceEpoch() : 0);
-    q.addBindValue(e.target);
-    q.addBindValue(e.rule);
+    q.addBindValue(text(e.target));
+    q.addBindValue(text(e.rule));
     q.addBindValue(jsonText(e.detail));
     return ctx.exec(q) ? Outcome::Done : ctx.failure();
 }
@@ -130,8 +133,8 @@ Outcome insertEvent(Context& ctx, const QString& id, const IncidentEvent& e, Inc
     q.addBindValue(e.timeUtc.toMSecsSinceEpoch());
     q.addBindValue(IncidentLifecycle::name(e.state));
     q.addBindValue(IncidentLifecycle::name(resulting));
-    q.addBindValue(e.actor);
-    q.addBindValue(e.note);
+    q.addBindValue(text(e.actor));
+    q.addBindValue(text(e.note));
     return ctx.exec(q) ? Outcome::Done : ctx.failure();
 }
 
@@ -368,7 +371,7 @@ QFuture<WriteResult> IncidentStore::createIncident(const Incident& incident)
             q.addBindValue(inc.id);
             q.addBindValue(inc.rootTarget);
             q.addBindValue(inc.causeClass);
-            q.addBindValue(inc.title);
+            q.addBindValue(text(inc.title));
             q.addBindValue(inc.drill ? 1 : 0);
             q.addBindValue(msOrNull(inc.firstFailureUtc));
             q.addBindValue(inc.detectedUtc.toMSecsSinceEpoch());
@@ -497,8 +500,8 @@ QFuture<WriteResult> IncidentStore::saveSeries(const QString& incidentId, const 
                 QSqlQuery& q = ctx.prepare(QStringLiteral("INSERT OR REPLACE INTO series (incident_id, target, "
                                                           "signal, raw_points, points) VALUES (?, ?, ?, ?, ?)"));
                 q.addBindValue(incidentId);
-                q.addBindValue(s.target);
-                q.addBindValue(s.signal);
+                q.addBindValue(text(s.target));
+                q.addBindValue(text(s.signal));
                 q.addBindValue(qint64(s.points.size()));
                 q.addBindValue(encodePoints(kept));
                 if (!ctx.exec(q))
@@ -542,17 +545,17 @@ QFuture<WriteResult> IncidentStore::appendAudit(const AuditRecord& record)
             q.addBindValue(
                 record.phase == AuditRecord::Phase::Result ? QStringLiteral("result") : QStringLiteral("intent"));
             q.addBindValue(record.timeUtc.toMSecsSinceEpoch());
-            q.addBindValue(record.operatorName);
-            q.addBindValue(record.target);
-            q.addBindValue(record.incidentId);
-            q.addBindValue(record.runbook);
-            q.addBindValue(record.actionKind);
-            q.addBindValue(record.description);
+            q.addBindValue(text(record.operatorName));
+            q.addBindValue(text(record.target));
+            q.addBindValue(text(record.incidentId));
+            q.addBindValue(text(record.runbook));
+            q.addBindValue(text(record.actionKind));
+            q.addBindValue(text(record.description));
             q.addBindValue(jsonText(record.baseline));
-            q.addBindValue(record.status);
+            q.addBindValue(text(record.status));
             q.addBindValue(record.exitCode ? QVariant(*record.exitCode) : QVariant());
             q.addBindValue(record.durationMs);
-            q.addBindValue(record.outputExcerpt);
+            q.addBindValue(text(record.outputExcerpt));
             ctx.affected = 1;
             return ctx.exec(q) ? Outcome::Done : ctx.failure();
         },

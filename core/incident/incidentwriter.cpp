@@ -14,12 +14,11 @@ namespace {
 // SQLite primary result codes that mean "the storage cannot take writes now" rather than "this write is wrong".
 bool isStorageError(const QSqlError& e)
 {
-    if (e.type() == QSqlError::ConnectionError)
-        return true;
+    // QSQLITE reports every failed step as a ConnectionError, so only the SQLite code tells them apart.
     bool ok = false;
     const int code = e.nativeErrorCode().toInt(&ok) & 0xff;
     if (!ok)
-        return false;
+        return e.type() == QSqlError::ConnectionError;
     switch (code) {
     case 3: // PERM
     case 5: // BUSY
@@ -81,7 +80,8 @@ QFuture<WriteResult> IncidentWriter::enqueue(Operation op, const QString& incide
     bool dropped = false;
     {
         QMutexLocker lock(&m_mutex);
-        if (qsizetype(m_queue.size()) >= m_options.maxPending) {
+        // Unqueued writes (audit) never wait, so they cannot fill the buffer: they are not counted against it.
+        if (retry && qsizetype(m_queue.size()) >= m_options.maxPending) {
             ++m_dropped;
             dropped = true;
         } else {
@@ -163,6 +163,7 @@ bool IncidentWriter::ensureOpen(QString* error)
         return fail(q.lastError().text());
     if (q.value(0).toString().compare(u"wal", Qt::CaseInsensitive) != 0)
         return fail(QStringLiteral("cannot switch to WAL journaling (got %1)").arg(q.value(0).toString()));
+    q.finish();
     QString why;
     if (!run(QStringLiteral("PRAGMA synchronous=FULL"), &why) || !run(QStringLiteral("PRAGMA foreign_keys=ON"), &why))
         return fail(why);
@@ -313,7 +314,13 @@ void IncidentWriter::process()
 
 void IncidentWriter::shutdown()
 {
-    process();
+    bool pending = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        pending = !m_queue.empty();
+    }
+    if (pending)
+        process();
     std::deque<Pending> left;
     {
         QMutexLocker lock(&m_mutex);
