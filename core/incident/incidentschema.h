@@ -1,0 +1,27 @@
+#pragma once
+
+#include <QSqlDatabase>
+#include <QString>
+
+namespace FaultDesk {
+
+/**
+ * The incident database's schema and its migrations. Version 1 stored event times as ISO text; version 2 stores
+ * them as UTC milliseconds, adds the drill flag, the series snapshots and the indexes history queries need.
+ * Each step runs in the same transaction as the version bump, so a crash mid-migration leaves the old schema.
+ */
+class IncidentSchema
+{
+public:
+    static constexpr int currentVersion = 2;
+
+    /// The version recorded in @p db (0 for an empty database), or -1 (and @p error) when it cannot be read.
+    static int version(QSqlDatabase& db, QString* error = nullptr);
+    /**
+     * Brings @p db up to @p targetVersion (tests create old files with a lower one). Refuses a database written by
+     * a newer FaultDesk rather than guessing at its schema.
+     */
+    static bool migrate(QSqlDatabase& db, QString* error = nullptr, int targetVersion = currentVersion);
+};
+
+} // namespace FaultDesk

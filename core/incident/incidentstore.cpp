@@ -1,0 +1,825 @@
+#include "incidentstore.h"
+
+#include "incidentwriter.h"
+#include "seriesdownsampler.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QThread>
+#include <QUuid>
+#include <QtEndian>
+
+#include <cstring>
+
+namespace FaultDesk {
+
+namespace {
+using Outcome = IncidentWriter::Outcome;
+using Context = IncidentWriter::Context;
+
+// NOT NULL text columns: a null QString would bind as SQL NULL.
+QString text(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
+
+QVariant msOrNull(const QDateTime& t)
+{
+    return t.isValid() ? QVariant(t.toMSecsSinceEpoch()) : QVariant();
+}
+
+QDateTime utc(const QVariant& v)
+{
+    return v.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(v.toLongLong(), Qt::UTC);
+}
+
+QString jsonText(const QJsonObject& o)
+{
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+QJsonObject jsonObject(const QVariant& v)
+{
+    return QJsonDocument::fromJson(v.toString().toUtf8()).object();
+}
+
+QFuture<WriteResult> failedWrite(const QString& id, const QString& error)
+{
+    WriteResult r;
+    r.incidentId = id;
+    r.error = error;
+    return QtFuture::makeReadyFuture(r);
+}
+
+// Series points as little-endian (int64 ms, double) pairs behind a format tag.
+QByteArray encodePoints(const QList<SeriesPoint>& points)
+{
+    QByteArray blob;
+    blob.reserve(4 + points.size() * 16);
+    blob.append("FDS1", 4);
+    for (const SeriesPoint& p : points) {
+        char buf[16];
+        qToLittleEndian<qint64>(p.timeMs, buf);
+        quint64 bits = 0;
+        std::memcpy(&bits, &p.value, sizeof bits);
+        qToLittleEndian<quint64>(bits, buf + 8);
+        blob.append(buf, 16);
+    }
+    return blob;
+}
+
+QList<SeriesPoint> decodePoints(const QByteArray& blob)
+{
+    QList<SeriesPoint> out;
+    if (!blob.startsWith("FDS1"))
+        return out;
+    const qsizetype n = (blob.size() - 4) / 16;
+    out.reserve(n);
+    const char* p = blob.constData() + 4;
+    for (qsizetype i = 0; i < n; ++i, p += 16) {
+        SeriesPoint sp;
+        sp.timeMs = qFromLittleEndian<qint64>(p);
+        const quint64 bits = qFromLittleEndian<quint64>(p + 8);
+        std::memcpy(&sp.value, &bits, sizeof bits);
+        out.append(sp);
+    }
+    return out;
+}
+
+bool incidentExists(Context& ctx, const QString& id)
+{
+    QSqlQuery& q = ctx.prepare(QStringLiteral("SELECT 1 FROM incidents WHERE id = ?"));
+    q.addBindValue(id);
+    if (!ctx.exec(q))
+        return false;
+    const bool found = q.next();
+    q.finish();
+    if (!found)
+        ctx.error = QStringLiteral("no incident %1 in the store").arg(id);
+    return found;
+}
+
+Outcome insertSymptom(Context& ctx, const QString& id, const Symptom& s)
+{
+    QSqlQuery& q = ctx.prepare(QStringLiteral("INSERT INTO symptoms (incident_id, time_ms, target, signal, "
+                                              "cause_class, detail) VALUES (?, ?, ?, ?, ?, ?)"));
+    q.addBindValue(id);
+    q.addBindValue(s.timeUtc.isValid() ? s.timeUtc.toMSecsSinceEpoch() : 0);
+    q.addBindValue(text(s.target));
+    q.addBindValue(text(s.signal));
+    q.addBindValue(text(s.causeClass));
+    q.addBindValue(text(s.detail));
+    return ctx.exec(q) ? Outcome::Done : ctx.failure();
+}
+
+Outcome insertEvidence(Context& ctx, const QString& id, const Evidence& e)
+{
+    QSqlQuery& q = ctx.prepare(
+        QStringLiteral("INSERT INTO evidence (incident_id, time_ms, target, rule, detail) VALUES (?, ?, ?, ?, ?)"));
+    q.addBindValue(id);
+    q.addBindValue(e.timeUtc.isValid() ? e.timeUtc.toMSecsSinceEpoch() : 0);
+    q.addBindValue(text(e.target));
+    q.addBindValue(text(e.rule));
+    q.addBindValue(jsonText(e.detail));
+    return ctx.exec(q) ? Outcome::Done : ctx.failure();
+}
+
+Outcome insertEvent(Context& ctx, const QString& id, const IncidentEvent& e, IncidentState resulting)
+{
+    QSqlQuery& q = ctx.prepare(QStringLiteral("INSERT INTO incident_events (incident_id, time_ms, event, "
+                                              "resulting_state, actor, note) VALUES (?, ?, ?, ?, ?, ?)"));
+    q.addBindValue(id);
+    q.addBindValue(e.timeUtc.toMSecsSinceEpoch());
+    q.addBindValue(IncidentLifecycle::name(e.state));
+    q.addBindValue(IncidentLifecycle::name(resulting));
+    q.addBindValue(text(e.actor));
+    q.addBindValue(text(e.note));
+    return ctx.exec(q) ? Outcome::Done : ctx.failure();
+}
+
+// The phase column an event stamps: the first time for each phase, the latest recovery.
+QString phaseAssignment(IncidentState event)
+{
+    switch (event) {
+    case IncidentState::Located:
+        return QStringLiteral(", located_ms = COALESCE(located_ms, :t)");
+    case IncidentState::Acknowledged:
+        return QStringLiteral(", acknowledged_ms = COALESCE(acknowledged_ms, :t)");
+    case IncidentState::Handling:
+        return QStringLiteral(", handling_ms = COALESCE(handling_ms, :t)");
+    case IncidentState::Handled:
+        return QStringLiteral(", handled_ms = COALESCE(handled_ms, :t)");
+    case IncidentState::Recovering:
+        return QStringLiteral(", recovering_ms = COALESCE(recovering_ms, :t)");
+    case IncidentState::Recovered:
+        return QStringLiteral(", recovered_ms = :t");
+    case IncidentState::Reopened:
+        return QStringLiteral(", recovered_ms = NULL");
+    default:
+        return QString();
+    }
+}
+
+const QString kIncidentColumns
+    = QStringLiteral("id, root_target, cause_class, title, state, drill, first_failure_ms, detected_ms, located_ms, "
+                     "acknowledged_ms, handling_ms, handled_ms, recovering_ms, recovered_ms, updated_ms, baseline");
+
+Incident incidentFromRow(const QSqlQuery& q)
+{
+    Incident i;
+    i.id = q.value(0).toString();
+    i.rootTarget = q.value(1).toString();
+    i.causeClass = q.value(2).toString();
+    i.title = q.value(3).toString();
+    i.state = IncidentLifecycle::fromName(q.value(4).toString()).value_or(IncidentState::Detected);
+    i.drill = q.value(5).toBool();
+    i.firstFailureUtc = utc(q.value(6));
+    i.detectedUtc = utc(q.value(7));
+    i.locatedUtc = utc(q.value(8));
+    i.acknowledgedUtc = utc(q.value(9));
+    i.handlingUtc = utc(q.value(10));
+    i.handledUtc = utc(q.value(11));
+    i.recoveringUtc = utc(q.value(12));
+    i.recoveredUtc = utc(q.value(13));
+    i.updatedUtc = utc(q.value(14));
+    i.baseline = jsonObject(q.value(15));
+    return i;
+}
+
+const QString kAuditColumns = QStringLiteral("action_id, phase, time_ms, operator, target, incident_id, runbook, "
+                                             "kind, description, baseline, status, exit_code, duration_ms, output");
+
+AuditRecord auditFromRow(const QSqlQuery& q)
+{
+    AuditRecord r;
+    r.actionId = q.value(0).toString();
+    r.phase = q.value(1).toString() == u"result" ? AuditRecord::Phase::Result : AuditRecord::Phase::Intent;
+    r.timeUtc = utc(q.value(2));
+    r.operatorName = q.value(3).toString();
+    r.target = q.value(4).toString();
+    r.incidentId = q.value(5).toString();
+    r.runbook = q.value(6).toString();
+    r.actionKind = q.value(7).toString();
+    r.description = q.value(8).toString();
+    r.baseline = jsonObject(q.value(9));
+    r.status = q.value(10).toString();
+    if (!q.value(11).isNull())
+        r.exitCode = q.value(11).toInt();
+    r.durationMs = q.value(12).toLongLong();
+    r.outputExcerpt = q.value(13).toString();
+    return r;
+}
+
+QString likePattern(const QString& text)
+{
+    QString escaped = text;
+    escaped.replace(u'\\', QStringLiteral("\\\\"))
+        .replace(u'%', QStringLiteral("\\%"))
+        .replace(u'_', QStringLiteral("\\_"));
+    return u'%' + escaped + u'%';
+}
+
+// WHERE clause over the incidents table for @p f; values to bind in order go to @p binds.
+QString whereClause(const IncidentFilter& f, QVariantList& binds)
+{
+    QStringList terms;
+    if (!f.includeDrills)
+        terms << QStringLiteral("drill = 0");
+    if (f.openOnly)
+        terms << QStringLiteral("state <> 'recovered'");
+    if (!f.target.isEmpty()) {
+        terms << QStringLiteral("(root_target = ? OR id IN (SELECT incident_id FROM symptoms WHERE target = ?))");
+        binds << f.target << f.target;
+    }
+    if (!f.causeClass.isEmpty()) {
+        terms << QStringLiteral("cause_class = ?");
+        binds << f.causeClass;
+    }
+    if (f.fromUtc.isValid()) {
+        terms << QStringLiteral("detected_ms >= ?");
+        binds << f.fromUtc.toMSecsSinceEpoch();
+    }
+    if (f.toUtc.isValid()) {
+        terms << QStringLiteral("detected_ms < ?");
+        binds << f.toUtc.toMSecsSinceEpoch();
+    }
+    if (!f.text.isEmpty()) {
+        terms << QStringLiteral(
+            "(id LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' OR root_target LIKE ? ESCAPE '\\'"
+            " OR cause_class LIKE ? ESCAPE '\\' OR id IN (SELECT incident_id FROM incident_events"
+            " WHERE note LIKE ? ESCAPE '\\') OR id IN (SELECT incident_id FROM symptoms WHERE target LIKE ? ESCAPE"
+            " '\\' OR detail LIKE ? ESCAPE '\\'))");
+        const QString pattern = likePattern(f.text);
+        for (int i = 0; i < 7; ++i)
+            binds << pattern;
+    }
+    return terms.isEmpty() ? QString() : QStringLiteral(" WHERE ") + terms.join(QStringLiteral(" AND "));
+}
+
+bool execRead(QSqlQuery& q, const QString& sql, const QVariantList& binds, QString* error)
+{
+    if (!q.prepare(sql)) {
+        if (error)
+            *error = q.lastError().text();
+        return false;
+    }
+    for (const QVariant& v : binds)
+        q.addBindValue(v);
+    if (!q.exec()) {
+        if (error)
+            *error = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+} // namespace
+
+IncidentStore::IncidentStore(Options options, QObject* parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{
+    qRegisterMetaType<FaultDesk::StoreHealth>();
+    qRegisterMetaType<FaultDesk::WriteResult>();
+    if (m_options.path.isEmpty())
+        m_options.path = defaultPath();
+    m_thread = new QThread(this);
+    m_thread->setObjectName(QStringLiteral("incident-writer"));
+    IncidentWriter::Options wo;
+    wo.path = m_options.path;
+    wo.maxPending = m_options.maxPending;
+    wo.retryIntervalMs = m_options.retryIntervalMs;
+    m_writer = new IncidentWriter(wo);
+    m_writer->moveToThread(m_thread);
+    connect(m_writer, &IncidentWriter::committed, this, [this](const QStringList& ids) {
+        for (const QString& id : ids)
+            Q_EMIT recorded(id);
+    });
+    connect(m_writer, &IncidentWriter::healthChanged, this, &IncidentStore::healthChanged);
+    connect(m_writer, &IncidentWriter::errorOccurred, this, &IncidentStore::errorOccurred);
+    m_thread->start();
+}
+
+IncidentStore::~IncidentStore()
+{
+    QMetaObject::invokeMethod(m_writer, &IncidentWriter::shutdown, Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+    delete m_writer;
+    QMutexLocker lock(&m_readMutex);
+    for (const QString& name : std::as_const(m_readConnections))
+        QSqlDatabase::removeDatabase(name);
+}
+
+QString IncidentStore::defaultPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/incidents.db");
+}
+
+QString IncidentStore::newId()
+{
+    return QStringLiteral("inc-") + QUuid::createUuid().toString(QUuid::Id128).left(16);
+}
+
+QDateTime IncidentStore::now() const
+{
+    return m_options.clock ? m_options.clock() : QDateTime::currentDateTimeUtc();
+}
+
+bool IncidentStore::open(QString* error)
+{
+    bool ok = false;
+    QString why;
+    QMetaObject::invokeMethod(
+        m_writer, [&]() { ok = m_writer->open(&why); }, Qt::BlockingQueuedConnection);
+    if (!ok) {
+        if (error)
+            *error = why;
+        return false;
+    }
+    pruneExpired();
+    return true;
+}
+
+StoreHealth IncidentStore::health() const
+{
+    return m_writer->health();
+}
+
+void IncidentStore::setWriteBlockedForTesting(bool blocked)
+{
+    QMetaObject::invokeMethod(
+        m_writer, [this, blocked]() { m_writer->setQueryOnly(blocked); }, Qt::BlockingQueuedConnection);
+}
+
+QFuture<WriteResult> IncidentStore::createIncident(const Incident& incident)
+{
+    Incident inc = incident;
+    if (inc.id.isEmpty())
+        inc.id = newId();
+    if (inc.rootTarget.isEmpty())
+        return failedWrite(inc.id, QStringLiteral("incident %1: the root target is missing").arg(inc.id));
+    if (inc.causeClass.isEmpty())
+        return failedWrite(inc.id, QStringLiteral("incident %1: the cause class is missing").arg(inc.id));
+    if (!inc.detectedUtc.isValid())
+        return failedWrite(inc.id, QStringLiteral("incident %1: the detection time is missing").arg(inc.id));
+    return m_writer->enqueue(
+        [inc](Context& ctx) {
+            QSqlQuery& q = ctx.prepare(QStringLiteral(
+                "INSERT INTO incidents (id, root_target, cause_class, title, state, drill, first_failure_ms, "
+                "detected_ms, updated_ms, baseline) VALUES (?, ?, ?, ?, 'detected', ?, ?, ?, ?, ?)"));
+            q.addBindValue(inc.id);
+            q.addBindValue(inc.rootTarget);
+            q.addBindValue(inc.causeClass);
+            q.addBindValue(text(inc.title));
+            q.addBindValue(inc.drill ? 1 : 0);
+            q.addBindValue(msOrNull(inc.firstFailureUtc));
+            q.addBindValue(inc.detectedUtc.toMSecsSinceEpoch());
+            q.addBindValue(inc.detectedUtc.toMSecsSinceEpoch());
+            q.addBindValue(jsonText(inc.baseline));
+            if (!ctx.exec(q)) {
+                if (ctx.error.contains(u"UNIQUE"))
+                    ctx.error = QStringLiteral("incident %1 already exists").arg(inc.id);
+                return ctx.failure();
+            }
+            IncidentEvent detected;
+            detected.timeUtc = inc.detectedUtc;
+            detected.state = IncidentState::Detected;
+            detected.actor = QStringLiteral("auto");
+            detected.note = inc.title;
+            if (Outcome o = insertEvent(ctx, inc.id, detected, IncidentState::Detected); o != Outcome::Done)
+                return o;
+            for (const Symptom& s : inc.symptoms)
+                if (Outcome o = insertSymptom(ctx, inc.id, s); o != Outcome::Done)
+                    return o;
+            for (const Evidence& e : inc.evidence)
+                if (Outcome o = insertEvidence(ctx, inc.id, e); o != Outcome::Done)
+                    return o;
+            ctx.affected = 1;
+            return Outcome::Done;
+        },
+        inc.id);
+}
+
+QFuture<WriteResult> IncidentStore::transition(const QString& incidentId, const IncidentEvent& event)
+{
+    if (!event.timeUtc.isValid())
+        return failedWrite(incidentId, QStringLiteral("incident %1: the event has no time").arg(incidentId));
+    return m_writer->enqueue(
+        [incidentId, event](Context& ctx) {
+            QSqlQuery& sel = ctx.prepare(QStringLiteral("SELECT state FROM incidents WHERE id = ?"));
+            sel.addBindValue(incidentId);
+            if (!ctx.exec(sel))
+                return ctx.failure();
+            if (!sel.next()) {
+                ctx.error = QStringLiteral("no incident %1 in the store").arg(incidentId);
+                return Outcome::Refused;
+            }
+            const IncidentState from
+                = IncidentLifecycle::fromName(sel.value(0).toString()).value_or(IncidentState::Detected);
+            sel.finish();
+            QString why;
+            const std::optional<IncidentState> to = IncidentLifecycle::apply(from, event.state, &why);
+            if (!to) {
+                ctx.error = QStringLiteral("incident %1: %2").arg(incidentId, why);
+                return Outcome::Refused;
+            }
+            QSqlQuery& upd = ctx.prepare(QStringLiteral("UPDATE incidents SET state = :s, updated_ms = MAX(updated_ms, "
+                                                        ":t)")
+                + phaseAssignment(event.state) + QStringLiteral(" WHERE id = :id"));
+            upd.bindValue(QStringLiteral(":s"), IncidentLifecycle::name(*to));
+            upd.bindValue(QStringLiteral(":t"), event.timeUtc.toMSecsSinceEpoch());
+            upd.bindValue(QStringLiteral(":id"), incidentId);
+            if (!ctx.exec(upd))
+                return ctx.failure();
+            ctx.affected = 1;
+            return insertEvent(ctx, incidentId, event, *to);
+        },
+        incidentId);
+}
+
+QFuture<WriteResult> IncidentStore::acknowledge(
+    const QString& incidentId, const QString& actor, const QDateTime& timeUtc, const QString& note)
+{
+    IncidentEvent e;
+    e.timeUtc = timeUtc;
+    e.state = IncidentState::Acknowledged;
+    e.actor = actor;
+    e.note = note;
+    return transition(incidentId, e);
+}
+
+QFuture<WriteResult> IncidentStore::addSymptom(const QString& incidentId, const Symptom& symptom)
+{
+    return m_writer->enqueue(
+        [incidentId, symptom](Context& ctx) {
+            if (!incidentExists(ctx, incidentId))
+                return ctx.failure();
+            ctx.affected = 1;
+            return insertSymptom(ctx, incidentId, symptom);
+        },
+        incidentId);
+}
+
+QFuture<WriteResult> IncidentStore::addEvidence(const QString& incidentId, const Evidence& evidence)
+{
+    return m_writer->enqueue(
+        [incidentId, evidence](Context& ctx) {
+            if (!incidentExists(ctx, incidentId))
+                return ctx.failure();
+            ctx.affected = 1;
+            return insertEvidence(ctx, incidentId, evidence);
+        },
+        incidentId);
+}
+
+QFuture<WriteResult> IncidentStore::setBaseline(const QString& incidentId, const QJsonObject& baseline)
+{
+    return m_writer->enqueue(
+        [incidentId, baseline](Context& ctx) {
+            if (!incidentExists(ctx, incidentId))
+                return ctx.failure();
+            QSqlQuery& q = ctx.prepare(QStringLiteral("UPDATE incidents SET baseline = ? WHERE id = ?"));
+            q.addBindValue(jsonText(baseline));
+            q.addBindValue(incidentId);
+            ctx.affected = 1;
+            return ctx.exec(q) ? Outcome::Done : ctx.failure();
+        },
+        incidentId);
+}
+
+QFuture<WriteResult> IncidentStore::saveSeries(const QString& incidentId, const QList<SeriesSnapshot>& series)
+{
+    const int maxPoints = m_options.maxSeriesPoints;
+    return m_writer->enqueue(
+        [incidentId, series, maxPoints](Context& ctx) {
+            if (!incidentExists(ctx, incidentId))
+                return ctx.failure();
+            for (const SeriesSnapshot& s : series) {
+                const QList<SeriesPoint> kept = SeriesDownsampler::lttb(s.points, maxPoints);
+                QSqlQuery& q = ctx.prepare(QStringLiteral("INSERT OR REPLACE INTO series (incident_id, target, "
+                                                          "signal, raw_points, points) VALUES (?, ?, ?, ?, ?)"));
+                q.addBindValue(incidentId);
+                q.addBindValue(text(s.target));
+                q.addBindValue(text(s.signal));
+                q.addBindValue(qint64(s.points.size()));
+                q.addBindValue(encodePoints(kept));
+                if (!ctx.exec(q))
+                    return ctx.failure();
+                ctx.affected += kept.size();
+            }
+            return Outcome::Done;
+        },
+        incidentId);
+}
+
+QFuture<WriteResult> IncidentStore::pruneOlderThan(const QDateTime& cutoffUtc)
+{
+    const qint64 cutoff = cutoffUtc.toMSecsSinceEpoch();
+    return m_writer->enqueue(
+        [cutoff](Context& ctx) {
+            QSqlQuery& q = ctx.prepare(QStringLiteral("DELETE FROM incidents WHERE updated_ms < ?"));
+            q.addBindValue(cutoff);
+            if (!ctx.exec(q))
+                return ctx.failure();
+            ctx.affected = q.numRowsAffected();
+            return Outcome::Done;
+        },
+        QString());
+}
+
+QFuture<WriteResult> IncidentStore::pruneExpired()
+{
+    return pruneOlderThan(now().addMSecs(-m_options.retentionMs));
+}
+
+QFuture<WriteResult> IncidentStore::appendAudit(const AuditRecord& record)
+{
+    if (record.actionId.isEmpty() || !record.timeUtc.isValid())
+        return failedWrite(record.incidentId, QStringLiteral("audit record without an action id or a time"));
+    return m_writer->enqueue(
+        [record](Context& ctx) {
+            QSqlQuery& q = ctx.prepare(QStringLiteral("INSERT INTO audit (") + kAuditColumns
+                + QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            q.addBindValue(record.actionId);
+            q.addBindValue(
+                record.phase == AuditRecord::Phase::Result ? QStringLiteral("result") : QStringLiteral("intent"));
+            q.addBindValue(record.timeUtc.toMSecsSinceEpoch());
+            q.addBindValue(text(record.operatorName));
+            q.addBindValue(text(record.target));
+            q.addBindValue(text(record.incidentId));
+            q.addBindValue(text(record.runbook));
+            q.addBindValue(text(record.actionKind));
+            q.addBindValue(text(record.description));
+            q.addBindValue(jsonText(record.baseline));
+            q.addBindValue(text(record.status));
+            q.addBindValue(record.exitCode ? QVariant(*record.exitCode) : QVariant());
+            q.addBindValue(record.durationMs);
+            q.addBindValue(text(record.outputExcerpt));
+            ctx.affected = 1;
+            return ctx.exec(q) ? Outcome::Done : ctx.failure();
+        },
+        record.incidentId, false);
+}
+
+bool IncidentStore::append(const AuditRecord& record, QString* error)
+{
+    if (QThread::currentThread() == m_thread) {
+        if (error)
+            *error = QStringLiteral("audit append called on the incident writer thread");
+        return false;
+    }
+    QFuture<WriteResult> f = appendAudit(record);
+    f.waitForFinished();
+    const WriteResult r = f.result();
+    if (!r.ok && error)
+        *error = r.error;
+    return r.ok;
+}
+
+QSqlDatabase IncidentStore::readConnection(QString* error) const
+{
+    const QString name = QStringLiteral("faultdesk-incidents-read-%1-%2")
+                             .arg(quintptr(this), 0, 16)
+                             .arg(quintptr(QThread::currentThread()), 0, 16);
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        if (db.isOpen() || db.open())
+            return db;
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(m_options.path, db.lastError().text());
+        return QSqlDatabase();
+    }
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    {
+        QMutexLocker lock(&m_readMutex);
+        m_readConnections.append(name);
+    }
+    db.setDatabaseName(m_options.path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!db.open()) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(m_options.path, db.lastError().text());
+        return QSqlDatabase();
+    }
+    // Reads must never write, not even by mistake.
+    QSqlQuery(db).exec(QStringLiteral("PRAGMA query_only=ON"));
+    return db;
+}
+
+std::optional<Incident> IncidentStore::incident(const QString& id, bool withSeries, QString* error) const
+{
+    QSqlDatabase db = readConnection(error);
+    if (!db.isOpen())
+        return std::nullopt;
+    // One read transaction: the incident and its parts come from the same snapshot.
+    db.transaction();
+    auto done = qScopeGuard([&db] { db.rollback(); });
+    QSqlQuery q(db);
+    if (!execRead(q, QStringLiteral("SELECT ") + kIncidentColumns + QStringLiteral(" FROM incidents WHERE id = ?"),
+            { id }, error))
+        return std::nullopt;
+    if (!q.next()) {
+        if (error)
+            *error = QStringLiteral("no incident %1 in %2").arg(id, m_options.path);
+        return std::nullopt;
+    }
+    Incident inc = incidentFromRow(q);
+    if (!execRead(q,
+            QStringLiteral(
+                "SELECT time_ms, event, resulting_state, actor, note FROM incident_events WHERE incident_id = "
+                "? ORDER BY time_ms, id"),
+            { id }, error))
+        return std::nullopt;
+    while (q.next()) {
+        IncidentEvent e;
+        e.timeUtc = utc(q.value(0));
+        e.state = IncidentLifecycle::fromName(q.value(1).toString()).value_or(IncidentState::Detected);
+        e.resultingState = IncidentLifecycle::fromName(q.value(2).toString()).value_or(e.state);
+        e.actor = q.value(3).toString();
+        e.note = q.value(4).toString();
+        inc.events.append(e);
+    }
+    if (!execRead(q,
+            QStringLiteral("SELECT time_ms, target, signal, cause_class, detail FROM symptoms WHERE incident_id = ? "
+                           "ORDER BY time_ms, id"),
+            { id }, error))
+        return std::nullopt;
+    while (q.next())
+        inc.symptoms.append({ utc(q.value(0)), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
+            q.value(4).toString() });
+    if (!execRead(q,
+            QStringLiteral(
+                "SELECT time_ms, target, rule, detail FROM evidence WHERE incident_id = ? ORDER BY time_ms, id"),
+            { id }, error))
+        return std::nullopt;
+    while (q.next())
+        inc.evidence.append({ utc(q.value(0)), q.value(1).toString(), q.value(2).toString(), jsonObject(q.value(3)) });
+    if (!execRead(q,
+            QStringLiteral("SELECT ") + kAuditColumns
+                + QStringLiteral(" FROM audit WHERE incident_id = ? ORDER BY seq"),
+            { id }, error))
+        return std::nullopt;
+    while (q.next())
+        inc.actions.append(auditFromRow(q));
+    if (withSeries) {
+        if (!execRead(q,
+                QStringLiteral(
+                    "SELECT target, signal, points FROM series WHERE incident_id = ? ORDER BY target, signal"),
+                { id }, error))
+            return std::nullopt;
+        while (q.next())
+            inc.series.append({ q.value(0).toString(), q.value(1).toString(), decodePoints(q.value(2).toByteArray()) });
+    }
+    return inc;
+}
+
+QList<Incident> IncidentStore::incidents(const IncidentFilter& filter, QString* error) const
+{
+    QList<Incident> out;
+    QSqlDatabase db = readConnection(error);
+    if (!db.isOpen())
+        return out;
+    QVariantList binds;
+    QString sql = QStringLiteral("SELECT ") + kIncidentColumns + QStringLiteral(" FROM incidents")
+        + whereClause(filter, binds) + QStringLiteral(" ORDER BY detected_ms DESC, id");
+    if (filter.limit > 0) {
+        sql += QStringLiteral(" LIMIT ? OFFSET ?");
+        binds << filter.limit << std::max(0, filter.offset);
+    }
+    db.transaction();
+    auto done = qScopeGuard([&db] { db.rollback(); });
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!execRead(q, sql, binds, error))
+        return out;
+    while (q.next())
+        out.append(incidentFromRow(q));
+    if (out.isEmpty())
+        return out;
+    // Symptoms give the affected targets the history view shows; one query per page, not per incident.
+    QHash<QString, qsizetype> index;
+    QStringList marks;
+    QVariantList ids;
+    for (qsizetype i = 0; i < out.size(); ++i) {
+        index.insert(out[i].id, i);
+        marks << QStringLiteral("?");
+        ids << out[i].id;
+    }
+    if (out.size() <= 500) {
+        if (!execRead(q,
+                QStringLiteral("SELECT incident_id, time_ms, target, signal, cause_class, detail FROM symptoms WHERE "
+                               "incident_id IN (")
+                    + marks.join(u',') + QStringLiteral(") ORDER BY time_ms, id"),
+                ids, error))
+            return out;
+        while (q.next())
+            out[index.value(q.value(0).toString())].symptoms.append({ utc(q.value(1)), q.value(2).toString(),
+                q.value(3).toString(), q.value(4).toString(), q.value(5).toString() });
+    }
+    return out;
+}
+
+int IncidentStore::count(const IncidentFilter& filter, QString* error) const
+{
+    QSqlDatabase db = readConnection(error);
+    if (!db.isOpen())
+        return -1;
+    QVariantList binds;
+    const QString sql = QStringLiteral("SELECT COUNT(*) FROM incidents") + whereClause(filter, binds);
+    QSqlQuery q(db);
+    if (!execRead(q, sql, binds, error) || !q.next())
+        return -1;
+    return q.value(0).toInt();
+}
+
+QList<SeriesSnapshot> IncidentStore::series(const QString& incidentId, QString* error) const
+{
+    QList<SeriesSnapshot> out;
+    QSqlDatabase db = readConnection(error);
+    if (!db.isOpen())
+        return out;
+    QSqlQuery q(db);
+    if (!execRead(q,
+            QStringLiteral("SELECT target, signal, points FROM series WHERE incident_id = ? ORDER BY target, signal"),
+            { incidentId }, error))
+        return out;
+    while (q.next())
+        out.append({ q.value(0).toString(), q.value(1).toString(), decodePoints(q.value(2).toByteArray()) });
+    return out;
+}
+
+QList<AuditRecord> IncidentStore::auditRecords(const QString& incidentId, QString* error) const
+{
+    QList<AuditRecord> out;
+    QSqlDatabase db = readConnection(error);
+    if (!db.isOpen())
+        return out;
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!execRead(q,
+            QStringLiteral("SELECT ") + kAuditColumns
+                + (incidentId.isNull() ? QStringLiteral(" FROM audit ORDER BY seq")
+                                       : QStringLiteral(" FROM audit WHERE incident_id = ? ORDER BY seq")),
+            incidentId.isNull() ? QVariantList() : QVariantList { incidentId }, error))
+        return out;
+    while (q.next())
+        out.append(auditFromRow(q));
+    return out;
+}
+
+QList<AuditRecord> IncidentStore::records() const
+{
+    return auditRecords(QString());
+}
+
+QList<MttxFigures> IncidentStore::mttx(Grouping by, const IncidentFilter& filter, QString* error) const
+{
+    QList<MttxFigures> out;
+    QSqlDatabase db = readConnection(error);
+    if (!db.isOpen())
+        return out;
+    const QString key = by == Grouping::Target ? QStringLiteral("root_target")
+        : by == Grouping::Cause                ? QStringLiteral("cause_class")
+                                               : QStringLiteral("''");
+    QVariantList binds;
+    const QString sql = QStringLiteral("SELECT ") + key
+        + QStringLiteral(", COUNT(*), COUNT(recovered_ms), AVG(detected_ms - first_failure_ms), "
+                         "AVG(located_ms - detected_ms), AVG(acknowledged_ms - detected_ms), "
+                         "AVG(handled_ms - detected_ms), AVG(recovered_ms - detected_ms) FROM incidents")
+        + whereClause(filter, binds) + QStringLiteral(" GROUP BY 1 ORDER BY 1");
+    QSqlQuery q(db);
+    if (!execRead(q, sql, binds, error))
+        return out;
+    auto mean = [&q](int col) { return q.value(col).isNull() ? std::nullopt : std::optional(q.value(col).toDouble()); };
+    while (q.next()) {
+        MttxFigures m;
+        m.key = q.value(0).toString();
+        m.incidents = q.value(1).toInt();
+        m.recovered = q.value(2).toInt();
+        m.mttdMs = mean(3);
+        m.mttlMs = mean(4);
+        m.mttaMs = mean(5);
+        m.mtthMs = mean(6);
+        m.mttrMs = mean(7);
+        out.append(m);
+    }
+    return out;
+}
+
+QString IncidentStore::integrityCheck() const
+{
+    QString error;
+    QSqlDatabase db = readConnection(&error);
+    if (!db.isOpen())
+        return error;
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA integrity_check")))
+        return q.lastError().text();
+    QStringList lines;
+    while (q.next())
+        lines << q.value(0).toString();
+    return lines.join(u'\n');
+}
+
+} // namespace FaultDesk
