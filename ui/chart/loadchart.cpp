@@ -55,7 +55,14 @@ QString timeText(qint64 ms, bool seconds = true)
 QString valueText(double value, const QString& unit)
 {
     const double magnitude = std::abs(value);
-    const int decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3;
+    // Whole numbers stay whole ("80 %"); fractions get about three significant digits ("73.4 %", "0.125 s").
+    int decimals = 3;
+    if (value == std::round(value) || magnitude >= 100)
+        decimals = 0;
+    else if (magnitude >= 10)
+        decimals = 1;
+    else if (magnitude >= 1)
+        decimals = 2;
     QString text = QLocale().toString(value, 'f', decimals);
     if (!unit.isEmpty())
         text += u' ' + unit;
@@ -440,6 +447,15 @@ void LoadChart::refreshNow()
                                              : title + QStringLiteral(" (") + unit + u')');
 
     updateTimeAxis(pixels);
+    // The axes' labels and titles decide the plot's width; when they changed it, reduce again for the final width
+    // so the lines keep about two points per pixel.
+    m_chart->layout()->activate();
+    const int finalPixels = int(std::lround(m_chart->plotArea().width()));
+    if (finalPixels >= 16 && std::abs(finalPixels - pixels) > 2) {
+        double unusedMin = yMin;
+        double unusedMax = yMax;
+        updateLines(finalPixels, unusedMin, unusedMax);
+    }
     updateOverlay();
     updateControls();
 }
