@@ -101,6 +101,7 @@ struct LoadChart::Line
 {
     ChartSeries data;
     QColor color;
+    int colorIndex = -1; ///< into ChartTheme's series colours; kept while the line stays
     QList<QLineSeries*> segments; ///< [0] carries the legend entry; the others continue the line after gaps
 };
 
@@ -237,11 +238,30 @@ void LoadChart::setSeries(const QList<ChartSeries>& series)
         }
     }
     m_lines = std::move(lines);
+    for (auto& line : m_lines) {
+        if (line->segments.isEmpty())
+            addSegment(*line);
+    }
 
+    // A line keeps its colour while it stays selected; new lines take the first colour nobody uses.
+    QList<int> used;
+    for (const auto& line : m_lines) {
+        if (line->colorIndex >= 0)
+            used.append(line->colorIndex);
+    }
+    for (auto& line : m_lines) {
+        if (line->colorIndex >= 0)
+            continue;
+        int index = 0;
+        while (used.contains(index) && index < ChartTheme::seriesColorCount())
+            ++index;
+        line->colorIndex = index < ChartTheme::seriesColorCount() ? index : int(used.size());
+        used.append(line->colorIndex);
+    }
     const ChartTheme theme(palette());
     for (std::size_t i = 0; i < m_lines.size(); ++i) {
         Line& line = *m_lines[i];
-        line.color = theme.seriesColor(int(i));
+        line.color = theme.seriesColor(line.colorIndex);
         const QString name = line.data.label.isEmpty() ? line.data.target : line.data.label;
         for (QLineSeries* segment : std::as_const(line.segments)) {
             segment->setName(name);
@@ -414,16 +434,18 @@ void LoadChart::refreshNow()
         yMin = 0;
         yMax = 1;
     }
-    if (!std::isnan(m_fixedMin))
-        yMin = std::min(yMin, m_fixedMin);
-    if (!std::isnan(m_fixedMax))
-        yMax = std::max(yMax, m_fixedMax);
     // Loads, latencies and rates are never negative: anchoring at zero keeps bar-height intuition honest.
     if (yMin > 0)
         yMin = 0;
     if (yMax <= yMin)
         yMax = yMin + 1;
-    yMax += (yMax - yMin) * 0.05;
+    // Headroom so a peak does not touch the frame, unless a fixed range (0–100 %) already holds the data.
+    if (std::isnan(m_fixedMax) || yMax > m_fixedMax)
+        yMax += (yMax - yMin) * 0.05;
+    if (!std::isnan(m_fixedMin))
+        yMin = std::min(yMin, m_fixedMin);
+    if (!std::isnan(m_fixedMax))
+        yMax = std::max(yMax, m_fixedMax);
     const double rawStep = (yMax - yMin) / 5;
     const double magnitude = std::pow(10.0, std::floor(std::log10(rawStep)));
     double step = magnitude * 10;
@@ -492,24 +514,8 @@ void LoadChart::updateLines(int pixels, double& yMin, double& yMax)
         if (runs.size() > 1 && runs.back().isEmpty())
             runs.removeLast();
 
-        const QString name = line.data.label.isEmpty() ? line.data.target : line.data.label;
-        while (line.segments.size() < runs.size()) {
-            auto* segment = new QLineSeries(this);
-            m_chart->addSeries(segment);
-            segment->attachAxis(m_timeAxis);
-            segment->attachAxis(m_valueAxis);
-            segment->setName(name);
-            QPen pen(line.color, 2);
-            pen.setCapStyle(Qt::RoundCap);
-            pen.setJoinStyle(Qt::RoundJoin);
-            segment->setPen(pen);
-            segment->setMarkerSize(5);
-            if (!line.segments.isEmpty()) {
-                for (QLegendMarker* marker : m_chart->legend()->markers(segment))
-                    marker->setVisible(false);
-            }
-            line.segments.append(segment);
-        }
+        while (line.segments.size() < runs.size())
+            addSegment(line);
         for (qsizetype i = 0; i < line.segments.size(); ++i) {
             QLineSeries* segment = line.segments.at(i);
             if (i < runs.size()) {
@@ -521,6 +527,25 @@ void LoadChart::updateLines(int pixels, double& yMin, double& yMax)
             }
         }
     }
+}
+
+void LoadChart::addSegment(Line& line)
+{
+    auto* segment = new QLineSeries(this);
+    m_chart->addSeries(segment);
+    segment->attachAxis(m_timeAxis);
+    segment->attachAxis(m_valueAxis);
+    segment->setName(line.data.label.isEmpty() ? line.data.target : line.data.label);
+    QPen pen(line.color, 2);
+    pen.setCapStyle(Qt::RoundCap);
+    pen.setJoinStyle(Qt::RoundJoin);
+    segment->setPen(pen);
+    segment->setMarkerSize(5);
+    if (!line.segments.isEmpty()) {
+        for (QLegendMarker* marker : m_chart->legend()->markers(segment))
+            marker->setVisible(false);
+    }
+    line.segments.append(segment);
 }
 
 void LoadChart::updateThresholds(double& yMin, double& yMax)
@@ -749,9 +774,9 @@ void LoadChart::applyTheme()
         axis->setGridLinePen(QPen(theme.grid(), 1));
         axis->setLinePen(QPen(theme.axisLine(), 1));
     }
-    for (std::size_t i = 0; i < m_lines.size(); ++i) {
-        Line& line = *m_lines[i];
-        line.color = theme.seriesColor(int(i));
+    for (auto& linePtr : m_lines) {
+        Line& line = *linePtr;
+        line.color = theme.seriesColor(line.colorIndex);
         for (QLineSeries* segment : std::as_const(line.segments)) {
             QPen pen(line.color, 2);
             pen.setCapStyle(Qt::RoundCap);

@@ -126,6 +126,7 @@ private:
     void applyTheme();
     void updateRange();
     void updateLines(int pixels, double& yMin, double& yMax);
+    void addSegment(Line& line);
     void updateThresholds(double& yMin, double& yMax);
     void updateTimeAxis(int pixels);
     void updateOverlay();

@@ -134,12 +134,14 @@ private Q_SLOTS:
 
         // Deselecting a target removes its line; the others keep their colours.
         const QColor web1Colour = chart->lineSeries(QStringLiteral("web-1"))->color();
+        const QColor db1Colour = chart->lineSeries(QStringLiteral("db-1"))->color();
         series.removeAt(1);
         chart->setSeries(series);
         chart->refreshNow();
         QCOMPARE(legendLines(chart->chart()).size(), 2);
         QVERIFY(!chart->lineSeries(QStringLiteral("web-2")));
         QCOMPARE(chart->lineSeries(QStringLiteral("web-1"))->color(), web1Colour);
+        QCOMPARE(chart->lineSeries(QStringLiteral("db-1"))->color(), db1Colour);
     }
 
     void thresholdIsDashedAtItsValue()
@@ -161,7 +163,8 @@ private Q_SLOTS:
         // The value axis makes room for the threshold even when the data stays below it.
         auto* valueAxis = qobject_cast<QValueAxis*>(chart->chart()->axes(Qt::Vertical).constFirst());
         QVERIFY(valueAxis->max() >= 80);
-        QVERIFY2(chart->toolTipText(Now - Minute).contains(QStringLiteral("80 %")), qPrintable(chart->toolTipText(Now - Minute)));
+        QVERIFY2(chart->toolTipText(Now - Minute).contains(QStringLiteral("80 %")),
+            qPrintable(chart->toolTipText(Now - Minute)));
 
         // An adaptive threshold is a step function: 70 until two minutes ago, 90 since.
         chart->setThresholds({ { QStringLiteral("web-1"), QStringLiteral("load"),
