@@ -16,8 +16,8 @@ QColor mix(const QColor& a, const QColor& b, double t)
 
 // Okabe & Ito (2008), "Color Universal Design": distinguishable under the common colour-vision deficiencies.
 // Dark backgrounds get lighter variants of the same hues so every line keeps its contrast.
-constexpr std::array<QRgb, 6> LightSeries = { 0x0072b2, 0x009e73, 0xcc79a7, 0x56b4e9, 0x5d5d5d, 0x8c6bb1 };
-constexpr std::array<QRgb, 6> DarkSeries = { 0x56b4e9, 0x2ec4a0, 0xe39ac4, 0x9ecae9, 0xc8c8c8, 0xb9a2e0 };
+constexpr std::array<QRgb, 6> LightSeries = { 0x0072b2, 0x009e73, 0xcc79a7, 0x5d5d5d, 0x8c6bb1, 0x56b4e9 };
+constexpr std::array<QRgb, 6> DarkSeries = { 0x56b4e9, 0x2ec4a0, 0xe39ac4, 0xc8c8c8, 0xb9a2e0, 0x9ecae9 };
 
 } // namespace
 
