@@ -1,5 +1,6 @@
 // FaultDesk's entry point: picks the application type for the requested mode and hands over to core/ui.
 
+#include "commands.h"
 #include "config/configcheck.h"
 #include "mainwindow.h"
 #include "util/buildinfo.h"
@@ -34,6 +35,18 @@ void setIdentity()
     QCoreApplication::setApplicationVersion(BuildInfo::version());
     QCoreApplication::setOrganizationName(BuildInfo::organizationName());
     QCoreApplication::setOrganizationDomain(BuildInfo::organizationDomain());
+}
+
+// The value after @p name in @p arguments ("--log-dir DIR" or "--log-dir=DIR"), or empty.
+QString optionValue(const QStringList& arguments, const QString& name)
+{
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        if (arguments.at(i) == name && i + 1 < arguments.size())
+            return arguments.at(i + 1);
+        if (arguments.at(i).startsWith(name + u'='))
+            return arguments.at(i).mid(name.size() + 1);
+    }
+    return {};
 }
 
 struct Options
@@ -133,10 +146,22 @@ int main(int argc, char** argv)
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
 
-    if (arguments.size() > 1 && arguments.at(1) == u"check") {
+    const QString command = arguments.size() > 1 ? arguments.at(1) : QString();
+    if (command == u"check") {
         const QCoreApplication app(argc, argv);
         setIdentity();
         return runCheck(arguments);
+    }
+    const bool headlessDemo = command == u"demo" && (arguments.contains(QStringLiteral("--headless")) || !hasDisplay());
+    if (command == u"monitor" || headlessDemo) {
+        const QCoreApplication app(argc, argv);
+        setIdentity();
+        Logging::install(
+            { optionValue(arguments, QStringLiteral("--log-dir")), arguments.contains(QStringLiteral("--verbose")) });
+        if (command == u"demo" && !arguments.contains(QStringLiteral("--headless")))
+            std::fprintf(
+                stderr, "faultdesk: no display found (DISPLAY and WAYLAND_DISPLAY are unset); running headless.\n");
+        return command == u"monitor" ? Commands::monitor(arguments) : Commands::demoHeadless(arguments);
     }
 
     Options options;

@@ -1,51 +1,50 @@
 #include "causeclass.h"
 
-namespace FaultDesk::CauseClasses {
+namespace FaultDesk {
 
-QString toString(CauseClass cause)
+namespace {
+    constexpr CauseClass allCauses[] = { CauseClass::Down, CauseClass::Unhealthy, CauseClass::Overload,
+        CauseClass::Latency, CauseClass::Errors, CauseClass::Attack, CauseClass::DataIntegrity };
+}
+
+QString causeClassName(CauseClass cause)
 {
     switch (cause) {
     case CauseClass::Down:
         return QStringLiteral("down");
-    case CauseClass::Unhealthy:
-        return QStringLiteral("unhealthy");
-    case CauseClass::Overload:
-        return QStringLiteral("overload");
-    case CauseClass::Latency:
-        return QStringLiteral("latency");
-    case CauseClass::Errors:
-        return QStringLiteral("errors");
-    case CauseClass::Attack:
-        return QStringLiteral("attack");
     case CauseClass::DataIntegrity:
         return QStringLiteral("data-integrity");
+    case CauseClass::Attack:
+        return QStringLiteral("attack");
+    case CauseClass::Overload:
+        return QStringLiteral("overload");
+    case CauseClass::Errors:
+        return QStringLiteral("errors");
+    case CauseClass::Latency:
+        return QStringLiteral("latency");
+    case CauseClass::Unhealthy:
+        return QStringLiteral("unhealthy");
     }
-    return {};
+    return QStringLiteral("unhealthy");
 }
 
-QStringList names()
+std::optional<CauseClass> causeClassFromName(QStringView name)
 {
-    return { QStringLiteral("down"), QStringLiteral("unhealthy"), QStringLiteral("overload"), QStringLiteral("latency"),
-        QStringLiteral("errors"), QStringLiteral("attack"), QStringLiteral("data-integrity") };
-}
-
-std::optional<CauseClass> fromString(QStringView text)
-{
-    for (int i = 0; i <= int(CauseClass::DataIntegrity); ++i) {
-        if (toString(CauseClass(i)) == text)
-            return CauseClass(i);
+    for (CauseClass c : allCauses) {
+        if (name == causeClassName(c))
+            return c;
     }
     return std::nullopt;
 }
 
-CauseClass defaultForSignal(QStringView signalName)
+CauseClass defaultCauseForSignal(QStringView signalName)
 {
     // Most specific first: "error_latency" is a latency signal, "download_errors" an error signal.
-    if (signalName.contains(u"integrity") || signalName.contains(u"checksum"))
+    if (signalName.contains(u"integrity", Qt::CaseInsensitive) || signalName.contains(u"checksum", Qt::CaseInsensitive))
         return CauseClass::DataIntegrity;
-    if (signalName.contains(u"latency"))
+    if (signalName.contains(u"latency", Qt::CaseInsensitive))
         return CauseClass::Latency;
-    if (signalName.startsWith(u"error") || signalName.contains(u"_error"))
+    if (signalName.startsWith(u"error", Qt::CaseInsensitive) || signalName.contains(u"_error", Qt::CaseInsensitive))
         return CauseClass::Errors;
     if (signalName.startsWith(u"load") || signalName.endsWith(u"_load") || signalName.contains(u"utilisation")
         || signalName.contains(u"utilization"))
@@ -53,4 +52,12 @@ CauseClass defaultForSignal(QStringView signalName)
     return CauseClass::Unhealthy;
 }
 
-} // namespace FaultDesk::CauseClasses
+QStringList CauseClasses::names()
+{
+    QStringList out;
+    for (CauseClass c : allCauses)
+        out << causeClassName(c);
+    return out;
+}
+
+} // namespace FaultDesk

@@ -2,29 +2,40 @@
 
 #include <QString>
 #include <QStringList>
+#include <QStringView>
 
 #include <optional>
 
 namespace FaultDesk {
 
-/// What kind of fault a breach indicates; runbooks are bound per cause class.
+/// Why a target is faulty; runbooks are bound per cause class. The order is the precedence used when several
+/// rules fail at once: the first matching class names the fault (a crashed server is "down" even though its
+/// latency also looks bad).
 enum class CauseClass {
-    Down,
-    Unhealthy,
-    Overload,
-    Latency,
-    Errors,
-    Attack,
-    DataIntegrity,
+    Down, ///< no answer at all (refused, timeout, reset, DNS, TLS, stale)
+    DataIntegrity, ///< integrity/checksum signals failed
+    Attack, ///< traffic concentrated on a few sources, rate well above baseline
+    Overload, ///< load above capacity
+    Errors, ///< error ratio too high
+    Latency, ///< latency too high
+    Unhealthy, ///< the health check answered but said "not ok", or any other rule
 };
 
-/// Spelling of cause classes in the fleet configuration (`down`, …, `data-integrity`).
+/// The configuration spelling: down, data-integrity, attack, overload, errors, latency, unhealthy.
+QString causeClassName(CauseClass cause);
+/// Parses the configuration spelling; std::nullopt for anything else.
+std::optional<CauseClass> causeClassFromName(QStringView name);
+/// The cause a signal's breach gets when the configuration names none, guessed from the signal's name
+/// (integrity/checksum→data-integrity, *latency*→latency, error*→errors, load/utilisation→overload, else unhealthy).
+CauseClass defaultCauseForSignal(QStringView signalName);
+
+/// Spelling helpers used by the configuration loader.
 namespace CauseClasses {
-QString toString(CauseClass cause);
-std::optional<CauseClass> fromString(QStringView text);
-QStringList names();
-/// The cause class a signal gets when its configuration names none, guessed from the signal's name.
-CauseClass defaultForSignal(QStringView signalName);
+    inline QString toString(CauseClass cause) { return causeClassName(cause); }
+    inline std::optional<CauseClass> fromString(QStringView text) { return causeClassFromName(text); }
+    /// Every spelling, in the order the documentation lists them.
+    QStringList names();
+    inline CauseClass defaultForSignal(QStringView signalName) { return defaultCauseForSignal(signalName); }
 } // namespace CauseClasses
 
 } // namespace FaultDesk

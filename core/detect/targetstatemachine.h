@@ -2,7 +2,7 @@
 
 #include "adaptivethreshold.h"
 #include "attackdetector.h"
-#include "causeclass.h"
+#include "config/causeclass.h"
 #include "effectivethreshold.h"
 #include "flappingdetector.h"
 #include "observation.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "causeclass.h"
+#include "config/causeclass.h"
 
 #include <QString>
 

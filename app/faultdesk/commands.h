@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QStringList>
+
+namespace FaultDesk::Commands {
+
+constexpr int ExitOk = 0;
+constexpr int ExitFailed = 1;
+constexpr int ExitBadInput = 2;
+
+/// `faultdesk monitor FLEET.yaml [--json] [--duration S]`: headless monitoring, one line per event.
+int monitor(const QStringList& arguments);
+/// `faultdesk demo --headless [--json] [--duration S]`: the demo fleet monitored on the terminal.
+int demoHeadless(const QStringList& arguments);
+
+} // namespace FaultDesk::Commands

@@ -1,0 +1,161 @@
+// The headless subcommands: the same core as the window, printing to the terminal.
+
+#include "commands.h"
+
+#include "config/fleetconfigloader.h"
+#include "detect/detector.h"
+#include "monitor/demofleet.h"
+#include "monitor/monitor.h"
+#include "util/signalwatcher.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QTextStream>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace FaultDesk::Commands {
+
+namespace {
+
+struct RunOptions
+{
+    bool json = false;
+    double durationS = 0; ///< 0 = until interrupted
+    QString fleet;
+};
+
+std::optional<int> parse(const QStringList& arguments, const QString& command, bool wantsFleet, RunOptions& out)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(wantsFleet
+            ? QStringLiteral("Monitor a fleet headless: one status line (or JSON object) per event.")
+            : QStringLiteral("Start the demo fleet and monitor it headless."));
+    parser.addHelpOption();
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("One JSON object per line."));
+    const QCommandLineOption duration(QStringLiteral("duration"),
+        QStringLiteral("Stop after S seconds (default: until interrupted)."), QStringLiteral("S"));
+    const QCommandLineOption headless(QStringLiteral("headless"), QStringLiteral("Run without a window."));
+    const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Mirror the log to the terminal."));
+    const QCommandLineOption logDir(
+        QStringLiteral("log-dir"), QStringLiteral("Directory for the log files."), QStringLiteral("DIR"));
+    parser.addOptions({ json, duration, headless, verbose, logDir });
+    parser.addPositionalArgument(command, QStringLiteral("The command."));
+    if (wantsFleet)
+        parser.addPositionalArgument(
+            QStringLiteral("fleet"), QStringLiteral("Fleet description."), QStringLiteral("FLEET.yaml"));
+    if (!parser.parse(arguments)) {
+        std::fprintf(stderr, "faultdesk %s: %s\n", qPrintable(command), qPrintable(parser.errorText()));
+        return ExitBadInput;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return ExitOk;
+    }
+    const QStringList positional = parser.positionalArguments().mid(1);
+    if (wantsFleet && positional.size() != 1) {
+        std::fprintf(stderr, "faultdesk %s: expected one fleet description (FLEET.yaml)\n", qPrintable(command));
+        return ExitBadInput;
+    }
+    if (!wantsFleet && !positional.isEmpty()) {
+        std::fprintf(
+            stderr, "faultdesk %s: unexpected argument '%s'\n", qPrintable(command), qPrintable(positional.first()));
+        return ExitBadInput;
+    }
+    out.json = parser.isSet(json);
+    if (parser.isSet(duration)) {
+        bool ok = false;
+        out.durationS = parser.value(duration).toDouble(&ok);
+        if (!ok || out.durationS <= 0) {
+            std::fprintf(stderr, "faultdesk %s: --duration needs a positive number of seconds, got '%s'\n",
+                qPrintable(command), qPrintable(parser.value(duration)));
+            return ExitBadInput;
+        }
+    }
+    if (wantsFleet)
+        out.fleet = positional.first();
+    return std::nullopt;
+}
+
+std::optional<FleetConfig> loadFleet(const QString& path)
+{
+    ConfigLoadResult result = FleetConfigLoader::loadFile(path);
+    if (!result.ok()) {
+        for (const ConfigError& e : result.errors)
+            std::fprintf(stderr, "%s\n", qPrintable(e.toString()));
+        return std::nullopt;
+    }
+    return std::move(result.config);
+}
+
+// Runs the monitor until the duration passes or SIGINT/SIGTERM arrives, printing every event.
+int runMonitor(const FleetConfig& config, const RunOptions& options)
+{
+    Monitor monitor;
+    monitor.setConfig(config);
+    QTextStream out(stdout);
+    QObject::connect(&monitor, &Monitor::eventRaised, &monitor, [&out, &options](const DetectionEvent& e) {
+        if (options.json)
+            out << QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact) << '\n';
+        else
+            out << e.toText() << '\n';
+        out.flush();
+    });
+    SignalWatcher watcher;
+    QObject::connect(&watcher, &SignalWatcher::terminationRequested, qApp, &QCoreApplication::quit);
+    if (options.durationS > 0)
+        QTimer::singleShot(int(options.durationS * 1000), qApp, &QCoreApplication::quit);
+    if (!options.json) {
+        out << "Monitoring " << config.targets.size() << " targets from " << config.sourceFile << " (Ctrl+C to stop)\n";
+        out.flush();
+    }
+    monitor.start();
+    QCoreApplication::exec();
+    monitor.stop();
+    if (!options.json) {
+        const Monitor::Summary s = monitor.summary();
+        out << "Stopped: " << s.up << '/' << s.total << " targets up, " << s.activeFaults << " active faults\n";
+    }
+    return ExitOk;
+}
+
+} // namespace
+
+int monitor(const QStringList& arguments)
+{
+    RunOptions options;
+    if (const auto code = parse(arguments, QStringLiteral("monitor"), true, options))
+        return *code;
+    const std::optional<FleetConfig> config = loadFleet(options.fleet);
+    if (!config)
+        return ExitBadInput;
+    return runMonitor(*config, options);
+}
+
+int demoHeadless(const QStringList& arguments)
+{
+    RunOptions options;
+    if (const auto code = parse(arguments, QStringLiteral("demo"), false, options))
+        return *code;
+    DemoFleet fleet;
+    QString error;
+    if (!fleet.start(60000, &error)) {
+        std::fprintf(stderr, "faultdesk demo: %s\n", qPrintable(error));
+        return ExitFailed;
+    }
+    if (!options.json)
+        std::printf("Demo fleet running in %s\nInject faults with: faultdesk-fleetsim ctl --runtime-dir %s inject "
+                    "crash web-2\n",
+            qPrintable(fleet.runtimeDirectory()), qPrintable(fleet.runtimeDirectory()));
+    const std::optional<FleetConfig> config = loadFleet(fleet.fleetConfigPath());
+    if (!config)
+        return ExitFailed;
+    const int code = runMonitor(*config, options);
+    fleet.stop();
+    return code;
+}
+
+} // namespace FaultDesk::Commands

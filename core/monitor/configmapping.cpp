@@ -1,0 +1,105 @@
+#include "configmapping.h"
+
+namespace FaultDesk::ConfigMapping {
+
+ProbeTarget probeTarget(const TargetConfig& target, const FleetDefaults& defaults)
+{
+    ProbeTarget out;
+    out.name = target.name;
+    out.intervalMs = int(defaults.interval.count());
+    for (const ProbeConfig& p : target.probes) {
+        const int timeoutMs = int(p.timeoutOr(defaults.timeout).count());
+        ProbeSpec spec;
+        switch (p.kind) {
+        case ProbeConfig::Kind::Http:
+            spec = ProbeSpec::http(p.url, timeoutMs);
+            spec.expectedStatus = p.expectStatus;
+            spec.bodyContains = p.bodyMatch.toUtf8();
+            break;
+        case ProbeConfig::Kind::Metrics:
+            spec = ProbeSpec::metrics(p.url, timeoutMs);
+            break;
+        case ProbeConfig::Kind::Tcp: {
+            const qsizetype colon = p.address.lastIndexOf(u':');
+            QString host = p.address.left(colon);
+            if (host.startsWith(u'[') && host.endsWith(u']'))
+                host = host.mid(1, host.size() - 2);
+            spec = ProbeSpec::tcp(host, quint16(p.address.mid(colon + 1).toUInt()), timeoutMs);
+            break;
+        }
+        }
+        spec.caFile = target.tlsCaFile;
+        out.probes.append(spec);
+    }
+    return out;
+}
+
+QList<SignalSpec> signalSpecs(const TargetConfig& target)
+{
+    QList<SignalSpec> specs;
+    for (const SignalConfig& s : target.signalConfigs) {
+        SignalSpec spec;
+        spec.name = s.name;
+        spec.selector = s.selector;
+        if (s.isBreakdown()) {
+            spec.kind = SignalSpec::Kind::Breakdown;
+            spec.by = s.by;
+        } else {
+            switch (s.kind) {
+            case SignalConfig::Kind::Gauge:
+                spec.kind = SignalSpec::Kind::Gauge;
+                break;
+            case SignalConfig::Kind::Rate:
+                spec.kind = SignalSpec::Kind::Rate;
+                break;
+            case SignalConfig::Kind::Ratio:
+                spec.kind = SignalSpec::Kind::Ratio;
+                spec.denominator = s.denominator;
+                break;
+            case SignalConfig::Kind::Quantile:
+                spec.kind = SignalSpec::Kind::Quantile;
+                spec.quantile = s.q;
+                break;
+            }
+        }
+        specs.append(spec);
+    }
+    return specs;
+}
+
+TargetPolicy targetPolicy(const TargetConfig& target, const FleetDefaults& defaults)
+{
+    TargetPolicy p;
+    p.name = target.name;
+    p.group = target.group;
+    p.priority = target.priority;
+    p.attempts = defaults.attempts;
+    p.intervalMs = defaults.interval.count();
+    p.retryIntervalMs = defaults.retryInterval.count();
+    p.staleAfterMs = defaults.staleAfter.count();
+    p.flappingHigh = defaults.flappingHigh;
+    p.flappingLow = defaults.flappingLow;
+    for (const SignalConfig& s : target.signalConfigs) {
+        if (!s.threshold || s.isBreakdown())
+            continue;
+        ThresholdRule rule = s.threshold->direction == SignalThreshold::Direction::Above
+            ? ThresholdRule::above(s.name, s.threshold->enter, s.threshold->clear)
+            : ThresholdRule::below(s.name, s.threshold->enter, s.threshold->clear);
+        rule.cause = s.cause;
+        rule.adaptive = s.threshold->adaptive;
+        p.thresholds.append(rule);
+    }
+    bool hasSourceBreakdown = false;
+    for (const SignalConfig& s : target.signalConfigs)
+        hasSourceBreakdown = hasSourceBreakdown || s.isBreakdown();
+    p.attack.enabled = hasSourceBreakdown;
+    for (const DependencyConfig& d : target.dependsOn) {
+        if (d.anyOf)
+            p.anyOf.append(d.targets);
+        else
+            p.dependsOn.append(d.targets);
+    }
+    return p;
+}
+
+} // namespace FaultDesk::ConfigMapping

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "config/fleetconfig.h"
+#include "detect/targetpolicy.h"
+#include "metrics/signalspec.h"
+#include "probe/probetarget.h"
+
+#include <QList>
+
+namespace FaultDesk {
+
+/// Translations from the validated fleet configuration to what each stage of the pipeline consumes.
+namespace ConfigMapping {
+/// The probes of @p target as the scheduler runs them (deadlines and CA file applied).
+ProbeTarget probeTarget(const TargetConfig& target, const FleetDefaults& defaults);
+/// The signals of @p target in configuration order.
+QList<SignalSpec> signalSpecs(const TargetConfig& target);
+/// How the detector judges @p target: attempts, timings, thresholds, dependencies.
+TargetPolicy targetPolicy(const TargetConfig& target, const FleetDefaults& defaults);
+} // namespace ConfigMapping
+
+} // namespace FaultDesk

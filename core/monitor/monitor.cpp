@@ -1,0 +1,229 @@
+#include "monitor.h"
+
+#include "configmapping.h"
+#include "detect/detector.h"
+#include "metrics/promparser.h"
+#include "metrics/seriesstore.h"
+#include "metrics/signalevaluator.h"
+#include "probe/probescheduler.h"
+#include "util/logging.h"
+
+#include <QDateTime>
+
+namespace FaultDesk {
+
+namespace {
+
+Observation::FailureKind failureKind(ProbeResult::FailureReason reason)
+{
+    switch (reason) {
+    case ProbeResult::FailureReason::None:
+        return Observation::FailureKind::None;
+    case ProbeResult::FailureReason::Refused:
+        return Observation::FailureKind::Refused;
+    case ProbeResult::FailureReason::Timeout:
+        return Observation::FailureKind::Timeout;
+    case ProbeResult::FailureReason::Reset:
+        return Observation::FailureKind::Reset;
+    case ProbeResult::FailureReason::Dns:
+        return Observation::FailureKind::Dns;
+    case ProbeResult::FailureReason::Tls:
+        return Observation::FailureKind::Tls;
+    case ProbeResult::FailureReason::HttpStatus:
+        return Observation::FailureKind::HttpStatus;
+    case ProbeResult::FailureReason::BodyLimit:
+        return Observation::FailureKind::BodyLimit;
+    case ProbeResult::FailureReason::BodyMismatch:
+        return Observation::FailureKind::BodyMismatch;
+    case ProbeResult::FailureReason::Parse:
+        return Observation::FailureKind::Parse;
+    case ProbeResult::FailureReason::Other:
+        return Observation::FailureKind::Other;
+    }
+    return Observation::FailureKind::Other;
+}
+
+// An answer that says "not ok" is unhealthy; no usable answer at all is down.
+Observation::Probe verdict(ProbeResult::FailureReason reason)
+{
+    switch (reason) {
+    case ProbeResult::FailureReason::None:
+        return Observation::Probe::Ok;
+    case ProbeResult::FailureReason::HttpStatus:
+    case ProbeResult::FailureReason::BodyMismatch:
+    case ProbeResult::FailureReason::Parse:
+        return Observation::Probe::Unhealthy;
+    default:
+        return Observation::Probe::Down;
+    }
+}
+
+} // namespace
+
+Monitor::Monitor(QObject* parent)
+    : Monitor(Settings {}, parent)
+{ }
+
+Monitor::Monitor(const Settings& settings, QObject* parent)
+    : QObject(parent)
+    , m_settings(settings)
+    , m_scheduler(std::make_unique<ProbeScheduler>(nullptr))
+    , m_store(std::make_unique<SeriesStore>(settings.historyStepMs, settings.historyCapacity))
+    , m_detector(std::make_unique<Detector>())
+{
+    connect(m_scheduler.get(), &ProbeScheduler::roundFinished, this, &Monitor::onRoundFinished);
+    connect(m_detector.get(), &Detector::eventRaised, this, &Monitor::eventRaised);
+    connect(m_detector.get(), &Detector::retryRequested, this,
+        [this](const QString& target, qint64) { m_scheduler->setRetrying(target, true); });
+    connect(m_detector.get(), &Detector::targetUpdated, this, [this](const QString& target) {
+        if (!m_scheduler->isRetrying(target))
+            return;
+        const auto status = m_detector->status(target);
+        if (!status || status->state != TargetState::Soft)
+            m_scheduler->setRetrying(target, false);
+    });
+    m_tickTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_tickTimer, &QTimer::timeout, this, [this] { tick(QDateTime::currentMSecsSinceEpoch()); });
+}
+
+Monitor::~Monitor()
+{
+    stop();
+}
+
+void Monitor::setConfig(const FleetConfig& config)
+{
+    const bool running = isRunning();
+    stop();
+    m_config = config;
+    m_evaluators.clear();
+    m_sourceSignal.clear();
+
+    QList<ProbeTarget> probeTargets;
+    QList<TargetPolicy> policies;
+    for (const TargetConfig& t : m_config.targets) {
+        probeTargets.append(ConfigMapping::probeTarget(t, m_config.defaults));
+        policies.append(ConfigMapping::targetPolicy(t, m_config.defaults));
+        const QList<SignalSpec> specs = ConfigMapping::signalSpecs(t);
+        for (int i = 0; i < specs.size(); ++i) {
+            if (specs.at(i).kind == SignalSpec::Kind::Breakdown) {
+                if (!m_sourceSignal.contains(t.name) || specs.at(i).by == u"source")
+                    m_sourceSignal.insert(t.name, i);
+            } else {
+                m_store->addSeries(t.name, specs.at(i).name);
+            }
+        }
+        m_evaluators.emplace(t.name, std::make_unique<SignalEvaluator>(specs));
+    }
+    m_scheduler->setInterval(int(m_config.defaults.interval.count()));
+    m_scheduler->setRetryInterval(int(m_config.defaults.retryInterval.count()));
+    m_scheduler->setTargets(probeTargets);
+    m_detector->setTargets(policies);
+    qCInfo(lcApp).noquote() << "monitoring" << m_config.targets.size() << "targets from" << m_config.sourceFile;
+    if (running)
+        start();
+}
+
+void Monitor::start()
+{
+    m_scheduler->start();
+    m_tickTimer.start(m_settings.tickIntervalMs);
+}
+
+void Monitor::stop()
+{
+    m_tickTimer.stop();
+    m_scheduler->stop();
+}
+
+void Monitor::tick(qint64 nowMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    m_detector->tick(nowMs);
+    m_lastTickMs = double(timer.nsecsElapsed()) / 1e6;
+    Q_EMIT ticked();
+}
+
+void Monitor::onRoundFinished(const QString& target, const QList<ProbeResult>& results)
+{
+    ingestRound(target, results, QDateTime::currentMSecsSinceEpoch());
+}
+
+void Monitor::ingestRound(const QString& target, const QList<ProbeResult>& results, qint64 nowMs)
+{
+    ++m_rounds;
+    Observation obs;
+    obs.target = target;
+    obs.timeMs = nowMs;
+
+    auto fail = [&obs](Observation::Probe probe, Observation::FailureKind kind, const QString& reason) {
+        // Down outranks Unhealthy: one probe refused says more than another's 503.
+        if (obs.probe == Observation::Probe::Down)
+            return;
+        if (obs.probe == Observation::Probe::Unhealthy && probe != Observation::Probe::Down)
+            return;
+        obs.probe = probe;
+        obs.failureKind = kind;
+        obs.reason = reason;
+    };
+
+    for (const ProbeResult& r : results) {
+        if (!r.ok) {
+            fail(verdict(r.reason), failureKind(r.reason),
+                ProbeSpec::kindName(r.kind) + QStringLiteral(" probe: ") + r.reasonText);
+            continue;
+        }
+        if (r.kind != ProbeSpec::Kind::Metrics)
+            continue;
+        auto it = m_evaluators.find(target);
+        if (it == m_evaluators.end())
+            continue;
+        ParsedScrape scrape;
+        PromParseError error;
+        if (!PromParser::parse(std::string_view(r.body.constData(), size_t(r.body.size())), scrape, &error)) {
+            const QString why
+                = QStringLiteral("metrics probe: invalid payload (%1)").arg(QString::fromStdString(error.toString()));
+            qCDebug(lcProbe).noquote() << target << why;
+            fail(Observation::Probe::Unhealthy, Observation::FailureKind::Parse, why);
+            continue;
+        }
+        std::vector<SignalResult> values;
+        SignalEvaluator& evaluator = *it->second;
+        evaluator.evaluate(scrape, nowMs, values);
+        const QList<SignalSpec>& specs = evaluator.specs();
+        const int sourceIndex = m_sourceSignal.value(target, -1);
+        for (int i = 0; i < specs.size(); ++i) {
+            const SignalResult& v = values.at(size_t(i));
+            if (i == sourceIndex) {
+                for (const BreakdownEntry& e : v.breakdown)
+                    obs.sourceRates.insert(
+                        QString::fromUtf8(e.labelValue.data(), qsizetype(e.labelValue.size())), e.rate);
+                continue;
+            }
+            if (specs.at(i).kind == SignalSpec::Kind::Breakdown || !v.valid)
+                continue;
+            obs.values.insert(specs.at(i).name, v.value);
+            m_store->append(m_store->find(target, specs.at(i).name), nowMs, v.value);
+        }
+    }
+    m_detector->observe(obs);
+    Q_EMIT seriesUpdated(target);
+}
+
+Monitor::Summary Monitor::summary() const
+{
+    Summary s;
+    const QList<TargetStatus> statuses = m_detector->statuses();
+    s.total = int(statuses.size());
+    for (const TargetStatus& t : statuses)
+        s.up += t.state == TargetState::Up ? 1 : 0;
+    s.activeFaults = int(m_detector->openFaults().size());
+    s.degraded = m_detector->isDegraded();
+    s.lastTickMs = m_lastTickMs;
+    s.rounds = m_rounds;
+    s.skippedRounds = m_scheduler->counters().roundsSkipped;
+    return s;
+}
+
+} // namespace FaultDesk
