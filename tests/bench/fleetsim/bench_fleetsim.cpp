@@ -45,8 +45,10 @@ void demoFleetFigures()
     std::printf("demo fleet: crash -> connection refused after %lld ms (ctl round trip included)\n",
         static_cast<long long>(clock.elapsed()));
     clock.restart();
-    fleet.ctl({ QStringLiteral("start"), QStringLiteral("web-2") });
-    std::printf("demo fleet: ctl start -> listening after %lld ms\n", static_cast<long long>(clock.elapsed()));
+    QByteArray err;
+    const int rc = fleet.ctl({ QStringLiteral("start"), QStringLiteral("web-2") }, nullptr, &err);
+    std::printf("demo fleet: ctl start -> listening after %lld ms (exit %d%s)\n", static_cast<long long>(clock.elapsed()), rc,
+        err.trimmed().isEmpty() ? "" : qPrintable(u", " + QString::fromUtf8(err.trimmed())));
     clock.restart();
     while (!fleet.haproxyStatus("web", "web-2").startsWith("UP") && clock.elapsed() < 10000)
         QThread::msleep(20);
