@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QTest>
 
+#include <csignal>
 #include <memory>
 #include <sys/stat.h>
 
@@ -24,6 +25,8 @@ private Q_SLOTS:
     void haproxyBalancesAndWeightMovesLoad();
     void crashRefusesUntilStarted();
     void corruptionFailsIntegrityAndApis();
+    void failoverMovesApisToTheReplica();
+    void externalKillIsReportedAsCrash();
     void attackFloodsFromFewSources();
     void hangAcceptsButNeverAnswers();
     void slowTrickles();
@@ -237,6 +240,60 @@ void TestFleetsim::corruptionFailsIntegrityAndApis()
     const double errorsAfterRestore = apiErrors();
     QTest::qWait(2500);
     QCOMPARE(apiErrors(), errorsAfterRestore);
+}
+
+void TestFleetsim::failoverMovesApisToTheReplica()
+{
+    QCOMPARE(m_fleet->ctl({ QStringLiteral("inject"), QStringLiteral("corruption"), QStringLiteral("db-primary") }), 0);
+    const QStringList errors = { QStringLiteral("code=\"5") };
+    auto apiErrors = [&] {
+        return sumSamples(m_fleet->metrics(QStringLiteral("api-1")), QStringLiteral("http_requests_total"), errors)
+            + sumSamples(m_fleet->metrics(QStringLiteral("api-2")), QStringLiteral("http_requests_total"), errors);
+    };
+    const double before = apiErrors();
+    QTRY_VERIFY_WITH_TIMEOUT(apiErrors() - before >= 3, 10000);
+    const QList<QPair<QByteArray, QByteArray>> auth = { { "Authorization", "Bearer " + m_fleet->token() } };
+    QCOMPARE(httpRequest(m_fleet->port(QStringLiteral("db-primary")), "POST", "/admin/failover", 3000, auth,
+                 R"({"role":"replica"})")
+                 .status,
+        200);
+    QCOMPARE(
+        httpRequest(m_fleet->port(QStringLiteral("db-replica")), "POST", "/admin/failover", 3000, auth).status, 200);
+    QCOMPARE(sumSamples(m_fleet->metrics(QStringLiteral("db-replica")), QStringLiteral("db_role"),
+                 { QStringLiteral("role=\"primary\"") }),
+        1.0);
+    QCOMPARE(sumSamples(m_fleet->metrics(QStringLiteral("db-primary")), QStringLiteral("db_role"),
+                 { QStringLiteral("role=\"replica\"") }),
+        1.0);
+    QTest::qWait(1500); // the apis poll the databases every 500 ms
+    const double settled = apiErrors();
+    QTest::qWait(2500);
+    QCOMPARE(apiErrors(), settled);
+    // The data are still damaged where they were: failover mitigates, only a restore recovers.
+    QCOMPARE(sumSamples(m_fleet->metrics(QStringLiteral("db-primary")), QStringLiteral("db_integrity_ok")), 0.0);
+    QCOMPARE(m_fleet->ctlJson({ QStringLiteral("truth") }).value(QStringLiteral("faults")).toArray().size(), 1);
+}
+
+void TestFleetsim::externalKillIsReportedAsCrash()
+{
+    const QJsonObject status = m_fleet->ctlJson({ QStringLiteral("status") });
+    qint64 pid = 0;
+    for (const QJsonValue& t : status.value(QStringLiteral("targets")).toArray())
+        if (t.toObject().value(QStringLiteral("name")).toString() == u"api-2")
+            pid = t.toObject().value(QStringLiteral("pid")).toInteger();
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !m_fleet->ctlJson({ QStringLiteral("truth") }).value(QStringLiteral("faults")).toArray().isEmpty(), 5000);
+    const QJsonObject f
+        = m_fleet->ctlJson({ QStringLiteral("truth") }).value(QStringLiteral("faults")).toArray().at(0).toObject();
+    QCOMPARE(f.value(QStringLiteral("kind")).toString(), QStringLiteral("crash"));
+    QCOMPARE(f.value(QStringLiteral("target")).toString(), QStringLiteral("api-2"));
+    QCOMPARE(f.value(QStringLiteral("injected")).toBool(), false);
+    QCOMPARE(httpGet(m_fleet->port(QStringLiteral("api-2")), "/healthz", 1000).error,
+        QAbstractSocket::ConnectionRefusedError);
+    QCOMPARE(m_fleet->ctl({ QStringLiteral("start"), QStringLiteral("api-2") }), 0);
+    QCOMPARE(httpGet(m_fleet->port(QStringLiteral("api-2")), "/healthz").status, 200);
 }
 
 void TestFleetsim::attackFloodsFromFewSources()
