@@ -17,6 +17,7 @@ class TestFleetsimLifecycle : public QObject
 private Q_SLOTS:
     void sigtermLeavesNothing();
     void parentDeathLeavesNothing();
+    void killedSupervisorTakesItsChildren();
     void defaultRuntimeDirIsPrivateAndRemoved();
     void badDemoIsRejected_data();
     void badDemoIsRejected();
@@ -81,6 +82,19 @@ void TestFleetsimLifecycle::sigtermLeavesNothing()
     QTRY_VERIFY_WITH_TIMEOUT(gone(f), 5000);
     QVERIFY(!QFile::exists(fleet.dir() + QStringLiteral("/control.json")));
     QVERIFY(!QFile::exists(fleet.dir() + QStringLiteral("/haproxy.sock")));
+}
+
+void TestFleetsimLifecycle::killedSupervisorTakesItsChildren()
+{
+    // SIGKILL leaves fleetsim no chance to clean up: its servers and haproxy must still die (their parent-death
+    // signal), so their ports are free again.
+    FleetProcess fleet;
+    QVERIFY(fleet.waitReady());
+    const Footprint f = footprint(fleet);
+    QCOMPARE(f.pids.size(), 9);
+    fleet.process().kill();
+    QVERIFY(fleet.process().waitForFinished(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(gone(f), 5000);
 }
 
 void TestFleetsimLifecycle::parentDeathLeavesNothing()
