@@ -162,6 +162,8 @@ void SimTarget::send(HttpConnection* connection, int status, const QByteArray& b
 void SimTarget::handle(HttpConnection* connection, const HttpRequest& request)
 {
     if (m_hang) {
+        // Health checkers give up and close; forget those so a long hang does not accumulate them.
+        m_held.removeIf([](const QPointer<HttpConnection>& held) { return held.isNull(); });
         m_held << QPointer<HttpConnection>(connection);
         return;
     }

@@ -12,6 +12,8 @@ deb=$(ls "$out"/*.deb | head -n1)
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 fail=0
 for want in ./usr/bin/faultdesk \
+    ./usr/bin/faultdesk-fleetsim \
+    ./usr/share/faultdesk/demo/demo-fleet.json \
     ./usr/share/applications/org.faultdesk.FaultDesk.desktop \
     ./usr/share/metainfo/org.faultdesk.FaultDesk.metainfo.xml \
     ./usr/share/icons/hicolor/scalable/apps/org.faultdesk.FaultDesk.svg \
@@ -28,4 +30,6 @@ depends=$(dpkg-deb -f "$deb" Depends)
 echo "package $package $version: $(wc -l <<<"$contents") entries; depends: $depends"
 [ "$package" = faultdesk ] || { echo "package name is $package" >&2; fail=1; }
 grep -q 'libqt6widgets6' <<<"$depends" || { echo "Depends lacks the Qt libraries: $depends" >&2; fail=1; }
+grep -q 'libqt6httpserver6' <<<"$depends" || { echo "Depends lacks Qt HttpServer (faultdesk-fleetsim): $depends" >&2; fail=1; }
+grep -qw 'haproxy' <<<"$depends" || { echo "Depends lacks haproxy (the demo fleet): $depends" >&2; fail=1; }
 exit $fail
