@@ -27,6 +27,9 @@ public:
         , m_ref(ref)
     { }
 
+    static SecretRef env(const QString& variable) { return { Kind::Env, variable }; }
+    static SecretRef file(const QString& path) { return { Kind::File, path }; }
+
     Kind kind() const { return m_kind; }
     /// The variable name (Env) or the absolute file path (File).
     const QString& ref() const { return m_ref; }
@@ -36,6 +39,12 @@ public:
      * names the reference, never a value) when the variable is unset or empty, or the file is unreadable or empty.
      */
     std::optional<QByteArray> resolve(QString* error = nullptr) const;
+    /// resolve() as UTF-8 text (header values, environment variables).
+    std::optional<QString> resolveText(QString* error = nullptr) const
+    {
+        const auto bytes = resolve(error);
+        return bytes ? std::optional<QString>(QString::fromUtf8(*bytes)) : std::nullopt;
+    }
 
     /// `env:NAME` or `file:/path` — safe to log.
     QString toString() const;

@@ -75,7 +75,7 @@ bool CommandAction::prepare(QString* error)
         m_env.insert(it.key(), it.value());
     for (auto it = m_spec.secretEnvironment.cbegin(); it != m_spec.secretEnvironment.cend(); ++it) {
         QString why;
-        const auto secret = it.value().resolve(&why);
+        const auto secret = it.value().resolveText(&why);
         if (!secret) {
             *error = why;
             return false;

@@ -66,7 +66,7 @@ bool HttpAction::prepare(QString* error)
         m_body = body->toUtf8();
     }
     if (m_spec.bearerToken) {
-        const auto token = m_spec.bearerToken->resolve(&why);
+        const auto token = m_spec.bearerToken->resolveText(&why);
         if (!token) {
             *error = why;
             return false;

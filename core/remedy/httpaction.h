@@ -1,7 +1,7 @@
 #pragma once
 
 #include "action.h"
-#include "secretref.h"
+#include "config/secretref.h"
 
 #include <QList>
 #include <QNetworkRequest>
