@@ -8,11 +8,14 @@
 #include <QRegularExpression>
 #include <QSet>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <sstream>
+#include <stdexcept>
 #include <vector>
 
 namespace FaultDesk {
@@ -95,6 +98,52 @@ const QRegularExpression& labelNamePattern()
     static const QRegularExpression re(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
     return re;
 }
+
+/**
+ * Counts parse events and gives up past a bound. yaml-cpp 0.7 can loop forever on some malformed flow
+ * collections, emitting events without end (found by fuzz_fleetconfig); a real document yields fewer events
+ * than it has bytes, so a dry run with this handler rejects such input before YAML::LoadAll builds nodes.
+ */
+class EventBudget : public YAML::EventHandler
+{
+public:
+    explicit EventBudget(qint64 limit)
+        : m_limit(limit)
+    { }
+
+    struct Exceeded : std::runtime_error
+    {
+        Exceeded()
+            : std::runtime_error("event budget exceeded")
+        { }
+    };
+
+    void OnDocumentStart(const YAML::Mark&) override { spend(); }
+    void OnDocumentEnd() override { spend(); }
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override { spend(); }
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override { spend(); }
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override { spend(); }
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+    {
+        spend();
+    }
+    void OnSequenceEnd() override { spend(); }
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+    {
+        spend();
+    }
+    void OnMapEnd() override { spend(); }
+
+private:
+    void spend()
+    {
+        if (++m_events > m_limit)
+            throw Exceeded();
+    }
+
+    qint64 m_limit;
+    qint64 m_events = 0;
+};
 
 struct Entry
 {
@@ -1319,8 +1368,19 @@ ConfigLoadResult Validator::run()
     m_config.sourceFile = m_file;
     try {
         std::vector<YNode> documents;
+        const std::string text(m_source.constData(), size_t(m_source.size()));
         try {
-            documents = YAML::LoadAll(std::string(m_source.constData(), size_t(m_source.size())));
+            std::istringstream stream(text);
+            YAML::Parser parser(stream);
+            EventBudget budget(4 * qint64(text.size()) + 64);
+            while (parser.HandleNextDocument(budget)) { }
+            documents = YAML::LoadAll(text);
+        } catch (const EventBudget::Exceeded&) {
+            error({ 1, 1 },
+                QStringLiteral("YAML syntax error: the document does not parse to a finite structure (check the "
+                               "brackets and braces of flow collections)"));
+            result.errors = m_errors;
+            return result;
         } catch (const YAML::ParserException& e) {
             error({ std::max(e.mark.line, 0) + 1, std::max(e.mark.column, 0) + 1 },
                 QStringLiteral("YAML syntax error: ") + fromStd(e.msg));
