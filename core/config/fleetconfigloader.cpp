@@ -62,7 +62,8 @@ int editDistance(QStringView a, QStringView b)
 /// " (did you mean 'x'?)" for the closest candidate within a few edits, else empty.
 QString didYouMean(const QString& word, const QStringList& candidates)
 {
-    if (word.size() > 64)
+    // Suggestions are a courtesy; they must not turn a huge broken file into a quadratic wait.
+    if (word.size() > 64 || candidates.size() > 5000)
         return {};
     QString best;
     int bestDistance = std::max<int>(1, std::min<int>(3, int(word.size()) / 3)) + 1;
@@ -1254,6 +1255,8 @@ void Validator::checkReferences()
     for (const TargetConfig& t : std::as_const(m_config.targets))
         targetNames << t.name;
     for (const Reference& r : std::as_const(m_dependencyRefs)) {
+        if (stopped())
+            return;
         if (!m_targetIndex.contains(r.name))
             error(r.position,
                 QStringLiteral("depends_on: unknown target '%1'%2").arg(r.name, didYouMean(r.name, targetNames)));
@@ -1261,8 +1264,11 @@ void Validator::checkReferences()
     QStringList instances;
     for (const HaproxyInstance& h : std::as_const(m_config.haproxy))
         instances << h.name;
+    const QSet<QString> instanceSet(instances.cbegin(), instances.cend());
     for (const Reference& r : std::as_const(m_instanceRefs)) {
-        if (!instances.contains(r.name))
+        if (stopped())
+            return;
+        if (!instanceSet.contains(r.name))
             error(r.position,
                 QStringLiteral(
                     "haproxy: unknown instance '%1'%2; instances are defined in the top-level 'haproxy' list")
@@ -1426,7 +1432,7 @@ ConfigLoadResult Validator::run()
     }
     std::stable_sort(m_errors.begin(), m_errors.end(),
         [](const ConfigError& a, const ConfigError& b) { return a.position < b.position; });
-    if (m_truncated)
+    if (m_truncated || m_errors.size() >= FleetConfigLoader::MaxErrors)
         m_errors.append({ m_file, {},
             QStringLiteral("too many problems; stopped after the first %1").arg(FleetConfigLoader::MaxErrors) });
     result.errors = m_errors;
