@@ -8,11 +8,14 @@
 #include <QRegularExpression>
 #include <QSet>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <sstream>
+#include <stdexcept>
 #include <vector>
 
 namespace FaultDesk {
@@ -59,7 +62,8 @@ int editDistance(QStringView a, QStringView b)
 /// " (did you mean 'x'?)" for the closest candidate within a few edits, else empty.
 QString didYouMean(const QString& word, const QStringList& candidates)
 {
-    if (word.size() > 64)
+    // Suggestions are a courtesy; they must not turn a huge broken file into a quadratic wait.
+    if (word.size() > 64 || candidates.size() > 5000)
         return {};
     QString best;
     int bestDistance = std::max<int>(1, std::min<int>(3, int(word.size()) / 3)) + 1;
@@ -95,6 +99,52 @@ const QRegularExpression& labelNamePattern()
     static const QRegularExpression re(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
     return re;
 }
+
+/**
+ * Counts parse events and gives up past a bound. yaml-cpp 0.7 can loop forever on some malformed flow
+ * collections, emitting events without end (found by fuzz_fleetconfig); a real document yields fewer events
+ * than it has bytes, so a dry run with this handler rejects such input before YAML::LoadAll builds nodes.
+ */
+class EventBudget : public YAML::EventHandler
+{
+public:
+    explicit EventBudget(qint64 limit)
+        : m_limit(limit)
+    { }
+
+    struct Exceeded : std::runtime_error
+    {
+        Exceeded()
+            : std::runtime_error("event budget exceeded")
+        { }
+    };
+
+    void OnDocumentStart(const YAML::Mark&) override { spend(); }
+    void OnDocumentEnd() override { spend(); }
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override { spend(); }
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override { spend(); }
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override { spend(); }
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+    {
+        spend();
+    }
+    void OnSequenceEnd() override { spend(); }
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+    {
+        spend();
+    }
+    void OnMapEnd() override { spend(); }
+
+private:
+    void spend()
+    {
+        if (++m_events > m_limit)
+            throw Exceeded();
+    }
+
+    qint64 m_limit;
+    qint64 m_events = 0;
+};
 
 struct Entry
 {
@@ -1205,6 +1255,8 @@ void Validator::checkReferences()
     for (const TargetConfig& t : std::as_const(m_config.targets))
         targetNames << t.name;
     for (const Reference& r : std::as_const(m_dependencyRefs)) {
+        if (stopped())
+            return;
         if (!m_targetIndex.contains(r.name))
             error(r.position,
                 QStringLiteral("depends_on: unknown target '%1'%2").arg(r.name, didYouMean(r.name, targetNames)));
@@ -1212,8 +1264,11 @@ void Validator::checkReferences()
     QStringList instances;
     for (const HaproxyInstance& h : std::as_const(m_config.haproxy))
         instances << h.name;
+    const QSet<QString> instanceSet(instances.cbegin(), instances.cend());
     for (const Reference& r : std::as_const(m_instanceRefs)) {
-        if (!instances.contains(r.name))
+        if (stopped())
+            return;
+        if (!instanceSet.contains(r.name))
             error(r.position,
                 QStringLiteral(
                     "haproxy: unknown instance '%1'%2; instances are defined in the top-level 'haproxy' list")
@@ -1319,8 +1374,19 @@ ConfigLoadResult Validator::run()
     m_config.sourceFile = m_file;
     try {
         std::vector<YNode> documents;
+        const std::string text(m_source.constData(), size_t(m_source.size()));
         try {
-            documents = YAML::LoadAll(std::string(m_source.constData(), size_t(m_source.size())));
+            std::istringstream stream(text);
+            YAML::Parser parser(stream);
+            EventBudget budget(4 * qint64(text.size()) + 64);
+            while (parser.HandleNextDocument(budget)) { }
+            documents = YAML::LoadAll(text);
+        } catch (const EventBudget::Exceeded&) {
+            error({ 1, 1 },
+                QStringLiteral("YAML syntax error: the document does not parse to a finite structure (check the "
+                               "brackets and braces of flow collections)"));
+            result.errors = m_errors;
+            return result;
         } catch (const YAML::ParserException& e) {
             error({ std::max(e.mark.line, 0) + 1, std::max(e.mark.column, 0) + 1 },
                 QStringLiteral("YAML syntax error: ") + fromStd(e.msg));
@@ -1366,7 +1432,7 @@ ConfigLoadResult Validator::run()
     }
     std::stable_sort(m_errors.begin(), m_errors.end(),
         [](const ConfigError& a, const ConfigError& b) { return a.position < b.position; });
-    if (m_truncated)
+    if (m_truncated || m_errors.size() >= FleetConfigLoader::MaxErrors)
         m_errors.append({ m_file, {},
             QStringLiteral("too many problems; stopped after the first %1").arg(FleetConfigLoader::MaxErrors) });
     result.errors = m_errors;

@@ -95,6 +95,17 @@ private Q_SLOTS:
         QVERIFY(r.out.contains(": ok (")); // the good file is still checked and reported
     }
 
+    void helpMentionsCheck()
+    {
+        QProcess process;
+        process.start(QStringLiteral(FAULTDESK_BIN_DIR "/faultdesk"), { QStringLiteral("--help") });
+        QVERIFY(process.waitForFinished(30000));
+        QVERIFY(process.readAllStandardOutput().contains("check FLEET.yaml"));
+        const Result r = check({ QStringLiteral("--help") });
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("FLEET.yaml"));
+    }
+
     void noFileIsBadInput()
     {
         const Result r = check({});

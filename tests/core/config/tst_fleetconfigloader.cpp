@@ -333,6 +333,18 @@ private Q_SLOTS:
         QVERIFY(r.errors.size() <= FleetConfigLoader::MaxErrors + 1);
     }
 
+    void errorListIsCappedWithANote()
+    {
+        QByteArray yaml = "version: 1\ntargets:\n";
+        for (int i = 0; i < 500; ++i)
+            yaml += "  - { name: t" + QByteArray::number(i) + ", probes: [{kind: tcp, address: 'h:1'}], depends_on: [x"
+                + QByteArray::number(i) + "] }\n";
+        const ConfigLoadResult r = FleetConfigLoader::loadBytes(yaml, QStringLiteral("many.yaml"));
+        QCOMPARE(r.errors.size(), FleetConfigLoader::MaxErrors + 1);
+        QVERIFY(r.errors.at(0).message.contains(u"unknown target 'x0'"));
+        QVERIFY(r.errors.constLast().message.contains(u"too many problems"));
+    }
+
     // Replays the fuzzer's seeds and every crasher it ever found: no crash, and either a config or errors.
     void fuzzCorpusReplays_data()
     {
