@@ -434,6 +434,11 @@ std::string quoted(std::string_view s)
 
 } // namespace
 
+std::uint64_t hashBytes(std::string_view bytes)
+{
+    return hashName(bytes);
+}
+
 std::string_view metricTypeName(MetricType type)
 {
     switch (type) {
