@@ -22,6 +22,9 @@ enum class MetricType : std::uint8_t {
 /// Name of @p type as written in a `# TYPE` line.
 std::string_view metricTypeName(MetricType type);
 
+/// A fast 64-bit hash of @p bytes (family index, series identity between scrapes). Not for security.
+std::uint64_t hashBytes(std::string_view bytes);
+
 /// One label of a sample. Views point into the payload, or into the scrape's own buffer for escaped values.
 struct PromLabel
 {

@@ -1,5 +1,6 @@
 #include "promparser.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -434,6 +435,11 @@ std::string quoted(std::string_view s)
 
 } // namespace
 
+std::uint64_t hashBytes(std::string_view bytes)
+{
+    return hashName(bytes);
+}
+
 std::string_view metricTypeName(MetricType type)
 {
     switch (type) {
@@ -486,6 +492,8 @@ void ParsedScrape::clear()
 
 class PromParser::Impl
 {
+    static constexpr std::size_t kLinearDuplicateCheck = 64;
+
 public:
     Impl(std::string_view payload, ParsedScrape& out, const PromParseLimits& limits, PromParseError* error)
         : m_p(payload.data())
@@ -871,6 +879,24 @@ private:
 
     bool labelSet(std::string_view metric, std::uint32_t labelBegin)
     {
+        if (!labelSetBody(metric, labelBegin))
+            return false;
+        const auto& labels = m_out.m_labels;
+        if (labels.size() - labelBegin <= kLinearDuplicateCheck)
+            return true;
+        std::vector<std::string_view> names;
+        names.reserve(labels.size() - labelBegin);
+        for (std::size_t i = labelBegin; i < labels.size(); ++i)
+            names.push_back(labels[i].name);
+        std::sort(names.begin(), names.end());
+        const auto dup = std::adjacent_find(names.begin(), names.end());
+        if (dup != names.end())
+            return fail(dup->data(), "duplicate label " + quoted(*dup) + " in " + quoted(metric));
+        return true;
+    }
+
+    bool labelSetBody(std::string_view metric, std::uint32_t labelBegin)
+    {
         ++m_p; // '{'
         auto& labels = m_out.m_labels;
         for (;;) {
@@ -898,9 +924,13 @@ private:
             std::string_view value;
             if (!labelValue(name, value))
                 return false;
-            for (std::size_t i = labelBegin; i < labels.size(); ++i) {
-                if (labels[i].name == name)
-                    return fail(nameAt, "duplicate label " + quoted(name) + " in " + quoted(metric));
+            // Quadratic only for ordinary label sets; a hostile sample with thousands of labels is checked by
+            // sorting once the set is complete.
+            if (labels.size() - labelBegin < kLinearDuplicateCheck) {
+                for (std::size_t i = labelBegin; i < labels.size(); ++i) {
+                    if (labels[i].name == name)
+                        return fail(nameAt, "duplicate label " + quoted(name) + " in " + quoted(metric));
+                }
             }
             if (m_limits.maxLabelsPerSample && labels.size() - labelBegin >= m_limits.maxLabelsPerSample)
                 return fail(nameAt,

@@ -77,49 +77,17 @@ double SignalResult::topShare() const
     return total > 0 && !breakdown.empty() ? breakdown.front().rate / total : 0;
 }
 
-/// One selector as used by one or more signals, with the state it needs between scrapes.
-struct SignalEvaluator::Term
+/// The series of one sample name in the target's scrapes: identities (64-bit hashes of the series text) and
+/// previous values, shared by every selector on that name.
+struct SignalEvaluator::Track
 {
-    enum class Mode {
-        Sum, ///< gauge: sum of current values
-        Counter, ///< increase of the summed counter
-        Buckets, ///< increase per `le`
-        Groups, ///< increase per value of a label
-    };
-
-    /// A series with the right name seen in the last scrape. Series text lives in `arena`.
-    struct Entry
-    {
-        std::uint32_t offset = 0;
-        std::uint32_t length = 0;
-        double prev = 0;
-        double bound = 0;
-        std::uint32_t group = 0;
-        bool matched = false;
-        bool hasPrev = false;
-    };
-
-    Mode mode = Mode::Sum;
-    Selector selector;
     std::string sampleName;
-    std::string by;
     std::uint32_t maxSeries = 0;
-
-    std::string arena;
-    std::vector<Entry> entries;
-    std::vector<std::string> groups; ///< Groups: label values
-    std::vector<double> bounds; ///< Buckets: ascending distinct `le`
-    std::vector<std::uint32_t> current; ///< this scrape's sample indices with the right name
-
-    // This scrape's outcome.
-    double sum = 0;
-    double increase = 0;
-    bool counterReset = false;
+    std::vector<std::uint64_t> keys; ///< series identities, in this scrape's order
+    std::vector<double> prev; ///< value at the previous scrape, aligned with keys; NaN when unknown
+    std::vector<std::uint32_t> current; ///< this scrape's sample indices, aligned with keys
+    bool changed = true; ///< the series differ from the last scrape's: selectors must match again
     bool truncated = false;
-    std::uint32_t matched = 0;
-    std::vector<double> perGroup;
-
-    std::string_view series(const Entry& e) const { return std::string_view(arena).substr(e.offset, e.length); }
 
     void collect(const ParsedScrape& scrape)
     {
@@ -158,118 +126,157 @@ struct SignalEvaluator::Term
             current.resize(maxSeries);
     }
 
-    bool sameSeriesAsLastScrape(const ParsedScrape& scrape) const
+    /// Lines this scrape's series up with the previous scrape's; previous values follow their series.
+    void align(const ParsedScrape& scrape)
     {
-        if (current.size() != entries.size())
-            return false;
+        collect(scrape);
         const auto samples = scrape.samples();
-        for (std::size_t k = 0; k < current.size(); ++k) {
-            if (samples[current[k]].series != series(entries[k]))
-                return false;
+        changed = current.size() != keys.size();
+        if (!changed) {
+            for (std::size_t k = 0; k < current.size(); ++k) {
+                if (hashBytes(samples[current[k]].series) != keys[k]) {
+                    changed = true;
+                    break;
+                }
+            }
         }
-        return true;
+        if (!changed)
+            return;
+        std::unordered_map<std::uint64_t, double> old;
+        old.reserve(keys.size());
+        for (std::size_t k = 0; k < keys.size(); ++k)
+            old.emplace(keys[k], prev[k]);
+        keys.resize(current.size());
+        prev.resize(current.size());
+        for (std::size_t k = 0; k < current.size(); ++k) {
+            keys[k] = hashBytes(samples[current[k]].series);
+            const auto it = old.find(keys[k]);
+            prev[k] = it == old.end() ? kNaN : it->second;
+        }
+        keys.shrink_to_fit();
+        prev.shrink_to_fit();
     }
 
-    /// The series changed: match them again, carrying previous values over by series identity.
-    void rebuild(const ParsedScrape& scrape)
+    void remember(const ParsedScrape& scrape)
     {
-        std::unordered_map<std::string_view, const Entry*> old;
-        old.reserve(entries.size());
-        for (const Entry& e : entries)
-            old.emplace(series(e), &e);
-
-        std::string newArena;
-        std::vector<Entry> newEntries;
-        newEntries.reserve(current.size());
-        std::vector<std::string> newGroups;
-        std::unordered_map<std::string, std::uint32_t> groupIndex;
         const auto samples = scrape.samples();
-        for (std::uint32_t index : current) {
-            const PromSample& s = samples[index];
-            Entry e;
-            e.offset = std::uint32_t(newArena.size());
-            e.length = std::uint32_t(s.series.size());
-            newArena.append(s.series);
-            e.matched = selector.matchesLabels([&](std::string_view n) { return scrape.label(s, n); });
-            if (const auto it = old.find(s.series); it != old.end()) {
-                e.prev = it->second->prev;
-                e.hasPrev = it->second->hasPrev;
-            }
-            if (mode == Mode::Buckets) {
-                e.bound = s.bound;
-                if (std::isnan(e.bound))
-                    e.bound = parseBound(scrape.label(s, "le").value_or(std::string_view()));
-                if (std::isnan(e.bound))
-                    e.matched = false;
-            } else if (mode == Mode::Groups) {
-                const std::string value(scrape.label(s, by).value_or(std::string_view()));
-                const auto [it, added] = groupIndex.emplace(value, std::uint32_t(newGroups.size()));
+        for (std::size_t k = 0; k < current.size(); ++k)
+            prev[k] = samples[current[k]].value;
+    }
+
+    std::size_t bytes() const
+    {
+        return sizeof(*this) + sampleName.capacity() + keys.capacity() * sizeof(std::uint64_t)
+            + prev.capacity() * sizeof(double) + current.capacity() * sizeof(std::uint32_t);
+    }
+};
+
+/// One selector as used by one or more signals: which of its track's series match, and this scrape's sums.
+struct SignalEvaluator::Term
+{
+    enum class Mode {
+        Sum, ///< gauge: sum of current values
+        Counter, ///< increase of the summed counter
+        Buckets, ///< increase per `le`
+        Groups, ///< increase per value of a label
+    };
+
+    Mode mode = Mode::Sum;
+    Selector selector;
+    std::string by;
+    int track = 0;
+
+    std::vector<std::uint8_t> matched; ///< per series of the track
+    std::vector<std::uint32_t> group; ///< per series: index into bounds (Buckets) or groups (Groups)
+    std::vector<double> bounds; ///< Buckets: ascending distinct `le`
+    std::vector<std::string> groups; ///< Groups: label values
+
+    // This scrape's outcome.
+    double sum = 0;
+    double increase = 0;
+    bool counterReset = false;
+    std::uint32_t matchedCount = 0;
+    std::vector<double> perGroup;
+
+    void rematch(const ParsedScrape& scrape, const Track& t)
+    {
+        const auto samples = scrape.samples();
+        matched.assign(t.current.size(), 0);
+        group.assign(mode == Mode::Buckets || mode == Mode::Groups ? t.current.size() : 0, 0);
+        std::vector<double> bound(mode == Mode::Buckets ? t.current.size() : 0, kNaN);
+        std::unordered_map<std::string, std::uint32_t> groupIndex;
+        groups.clear();
+        for (std::size_t k = 0; k < t.current.size(); ++k) {
+            const PromSample& s = samples[t.current[k]];
+            bool hit = selector.matchesLabels([&](std::string_view n) { return scrape.label(s, n); });
+            if (hit && mode == Mode::Buckets) {
+                bound[k]
+                    = std::isnan(s.bound) ? parseBound(scrape.label(s, "le").value_or(std::string_view())) : s.bound;
+                hit = !std::isnan(bound[k]);
+            } else if (hit && mode == Mode::Groups) {
+                std::string value(scrape.label(s, by).value_or(std::string_view()));
+                const auto [it, added] = groupIndex.emplace(std::move(value), std::uint32_t(groups.size()));
                 if (added)
-                    newGroups.push_back(value);
-                e.group = it->second;
+                    groups.push_back(it->first);
+                group[k] = it->second;
             }
-            newEntries.push_back(e);
+            matched[k] = hit;
         }
         if (mode == Mode::Buckets) {
             bounds.clear();
-            for (const Entry& e : newEntries) {
-                if (e.matched)
-                    bounds.push_back(e.bound);
+            for (std::size_t k = 0; k < bound.size(); ++k) {
+                if (matched[k])
+                    bounds.push_back(bound[k]);
             }
             std::sort(bounds.begin(), bounds.end());
             bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
-            for (Entry& e : newEntries) {
-                if (e.matched)
-                    e.group = std::uint32_t(std::lower_bound(bounds.begin(), bounds.end(), e.bound) - bounds.begin());
+            for (std::size_t k = 0; k < bound.size(); ++k) {
+                if (matched[k])
+                    group[k] = std::uint32_t(std::lower_bound(bounds.begin(), bounds.end(), bound[k]) - bounds.begin());
             }
         }
-        arena = std::move(newArena);
-        entries = std::move(newEntries);
-        groups = std::move(newGroups);
+        matched.shrink_to_fit();
+        group.shrink_to_fit();
     }
 
-    void update(const ParsedScrape& scrape, bool countIncreases)
+    void update(const ParsedScrape& scrape, const Track& t, bool countIncreases)
     {
-        collect(scrape);
-        if (!sameSeriesAsLastScrape(scrape))
-            rebuild(scrape);
+        if (t.changed)
+            rematch(scrape, t);
         sum = 0;
         increase = 0;
         counterReset = false;
-        matched = 0;
-        const std::size_t groupCount = mode == Mode::Buckets ? bounds.size() : groups.size();
-        perGroup.assign(groupCount, 0.0);
+        matchedCount = 0;
+        perGroup.assign(mode == Mode::Buckets ? bounds.size() : groups.size(), 0.0);
         const auto samples = scrape.samples();
-        for (std::size_t k = 0; k < entries.size(); ++k) {
-            Entry& e = entries[k];
-            if (!e.matched)
+        for (std::size_t k = 0; k < t.current.size(); ++k) {
+            if (!matched[k])
                 continue;
-            const double v = samples[current[k]].value;
-            ++matched;
+            const double v = samples[t.current[k]].value;
+            ++matchedCount;
             if (mode == Mode::Sum) {
                 sum += v;
                 continue;
             }
-            if (countIncreases && e.hasPrev && !std::isnan(v) && !std::isnan(e.prev)) {
-                double inc = v - e.prev;
-                if (v < e.prev) {
-                    inc = v; // the counter restarted from zero
-                    counterReset = true;
-                }
-                increase += inc;
-                if (mode != Mode::Counter)
-                    perGroup[e.group] += inc;
+            const double p = t.prev[k];
+            if (!countIncreases || std::isnan(v) || std::isnan(p))
+                continue; // a series seen for the first time counts from its next scrape on
+            double inc = v - p;
+            if (v < p) {
+                inc = v; // the counter restarted from zero
+                counterReset = true;
             }
-            e.prev = v;
-            e.hasPrev = true;
+            increase += inc;
+            if (mode != Mode::Counter)
+                perGroup[group[k]] += inc;
         }
     }
 
     std::size_t bytes() const
     {
-        std::size_t n = sizeof(*this) + arena.capacity() + entries.capacity() * sizeof(Entry)
-            + bounds.capacity() * sizeof(double) + current.capacity() * sizeof(std::uint32_t)
-            + perGroup.capacity() * sizeof(double) + groups.capacity() * sizeof(std::string);
+        std::size_t n = sizeof(*this) + by.capacity() + matched.capacity() + group.capacity() * sizeof(std::uint32_t)
+            + bounds.capacity() * sizeof(double) + perGroup.capacity() * sizeof(double)
+            + groups.capacity() * sizeof(std::string);
         for (const std::string& g : groups)
             n += g.capacity() > 15 ? g.capacity() : 0;
         return n;
@@ -279,21 +286,32 @@ struct SignalEvaluator::Term
 SignalEvaluator::SignalEvaluator(QList<SignalSpec> specs, std::uint32_t maxSeriesPerSelector)
     : m_specs(std::move(specs))
 {
-    // Signals sharing a selector (a rate and the denominator of an error ratio) share its term.
+    // Selectors on the same sample name share a track; signals sharing a selector (a rate and the denominator
+    // of an error ratio) share its term.
+    auto trackFor = [&](const std::string& sampleName) -> int {
+        for (std::size_t i = 0; i < m_tracks.size(); ++i) {
+            if (m_tracks[i]->sampleName == sampleName)
+                return int(i);
+        }
+        auto t = std::make_unique<Track>();
+        t->sampleName = sampleName;
+        t->maxSeries = maxSeriesPerSelector;
+        m_tracks.push_back(std::move(t));
+        return int(m_tracks.size() - 1);
+    };
     auto termFor
         = [&](Term::Mode mode, const Selector& selector, const std::string& sampleName, const std::string& by) -> int {
+        const int track = trackFor(sampleName);
         for (std::size_t i = 0; i < m_terms.size(); ++i) {
             const Term& t = *m_terms[i];
-            if (t.mode == mode && t.sampleName == sampleName && t.by == by
-                && t.selector.toString() == selector.toString())
+            if (t.mode == mode && t.track == track && t.by == by && t.selector.toString() == selector.toString())
                 return int(i);
         }
         auto t = std::make_unique<Term>();
         t->mode = mode;
         t->selector = selector;
-        t->sampleName = sampleName;
+        t->track = track;
         t->by = by;
-        t->maxSeries = maxSeriesPerSelector;
         m_terms.push_back(std::move(t));
         return int(m_terms.size() - 1);
     };
@@ -331,15 +349,15 @@ SignalEvaluator& SignalEvaluator::operator=(SignalEvaluator&&) noexcept = defaul
 void SignalEvaluator::reset()
 {
     m_hasPrev = false;
-    for (auto& t : m_terms) {
-        for (auto& e : t->entries)
-            e.hasPrev = false;
-    }
+    for (auto& t : m_tracks)
+        std::fill(t->prev.begin(), t->prev.end(), kNaN);
 }
 
 std::size_t SignalEvaluator::stateBytes() const
 {
     std::size_t n = sizeof(*this) + m_specTerm.capacity() * sizeof(int) * 2;
+    for (const auto& t : m_tracks)
+        n += t->bytes();
     for (const auto& t : m_terms)
         n += t->bytes();
     return n;
@@ -348,8 +366,12 @@ std::size_t SignalEvaluator::stateBytes() const
 void SignalEvaluator::evaluate(const ParsedScrape& scrape, std::int64_t nowMs, std::vector<SignalResult>& results)
 {
     const bool haveInterval = m_hasPrev && nowMs > m_prevTime;
+    for (auto& t : m_tracks)
+        t->align(scrape);
     for (auto& t : m_terms)
-        t->update(scrape, haveInterval);
+        t->update(scrape, *m_tracks[std::size_t(t->track)], haveInterval);
+    for (auto& t : m_tracks)
+        t->remember(scrape);
     const double seconds = haveInterval ? double(nowMs - m_prevTime) / 1000.0 : 0;
 
     results.resize(std::size_t(m_specs.size()));
@@ -361,10 +383,10 @@ void SignalEvaluator::evaluate(const ParsedScrape& scrape, std::int64_t nowMs, s
         r.flags = 0;
         r.breakdown.clear();
         const Term& t = *m_terms[std::size_t(m_specTerm[std::size_t(i)])];
-        if (t.truncated)
+        if (m_tracks[std::size_t(t.track)]->truncated)
             r.flags |= SignalResult::Truncated;
         // A ratio's numerator may select nothing yet (no 5xx ever served): that is a zero rate, not missing data.
-        if (t.matched == 0 && spec.kind != SignalSpec::Kind::Ratio) {
+        if (t.matchedCount == 0 && spec.kind != SignalSpec::Kind::Ratio) {
             r.flags |= SignalResult::NoData;
             continue;
         }
@@ -388,7 +410,7 @@ void SignalEvaluator::evaluate(const ParsedScrape& scrape, std::int64_t nowMs, s
             break;
         case SignalSpec::Kind::Ratio: {
             const Term& d = *m_terms[std::size_t(m_specTerm2[std::size_t(i)])];
-            if (d.matched == 0) {
+            if (d.matchedCount == 0) {
                 r.flags |= SignalResult::NoData;
                 break;
             }

@@ -45,10 +45,12 @@ struct SignalResult
 /**
  * Computes a target's named signals from its successive scrapes.
  *
- * One evaluator per target: it keeps the previous scrape's counter values (only for the series the signals
- * use) and remembers which series matched which selector, so a scrape with the same series as the last one
- * costs a memcmp per used series and no regex. Rates follow PromQL: counter resets are handled per series,
- * a series seen for the first time contributes from its next scrape on. Not thread-safe: call from one thread.
+ * One evaluator per target: it keeps the previous scrape's values of the series the signals use (a 64-bit
+ * identity hash and a double per series, shared by all selectors on the same metric name) and which series
+ * matched which selector (a byte per series), so a scrape with the same series as the last one costs a hash
+ * per used series and no regex. A 64-bit hash collision between two series of one target would pair the wrong
+ * previous value; at these series counts the odds are below 1e-12. Rates follow PromQL: counter resets are handled per
+ * series, a series seen for the first time contributes from its next scrape on. Not thread-safe: call from one thread.
  */
 class SignalEvaluator
 {
@@ -75,8 +77,10 @@ public:
     std::size_t stateBytes() const;
 
 private:
+    struct Track;
     struct Term;
     QList<SignalSpec> m_specs;
+    std::vector<std::unique_ptr<Track>> m_tracks;
     std::vector<std::unique_ptr<Term>> m_terms;
     std::vector<int> m_specTerm; ///< first term of each spec
     std::vector<int> m_specTerm2; ///< denominator term of Ratio specs, else -1

@@ -405,6 +405,22 @@ private Q_SLOTS:
         QCOMPARE(scrape.findFamily("http_requests_total"), -1);
     }
 
+    void hugeLabelSets()
+    {
+        // Thousands of labels on one sample (a hostile target): accepted when distinct, duplicates still found,
+        // without a quadratic scan.
+        QByteArray payload = "m{";
+        for (int i = 0; i < 5000; ++i)
+            payload += "l" + QByteArray::number(i) + "=\"v\",";
+        ParsedScrape scrape;
+        PromParseError error;
+        QVERIFY2(PromParser::parse(view(payload + "} 1\n"), scrape, &error), error.toString().c_str());
+        QCOMPARE(scrape.samples()[0].labelCount, 5000u);
+        QVERIFY(!PromParser::parse(view("ok 1\n" + payload + "l777=\"again\"} 1\n"), scrape, &error));
+        QCOMPARE(error.line, 2u);
+        QVERIFY2(error.message.find("duplicate label 'l777'") != std::string::npos, error.message.c_str());
+    }
+
     void manyFamiliesGrowIndex()
     {
         QByteArray payload;

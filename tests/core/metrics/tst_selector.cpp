@@ -1,5 +1,8 @@
+#include "fuzz/selector/selector_harness.h"
 #include "metrics/selector.h"
 
+#include <QDirIterator>
+#include <QFile>
 #include <QTest>
 
 #include <map>
@@ -102,6 +105,37 @@ private Q_SLOTS:
         QVERIFY(sel);
         QCOMPARE(sel->toString(), QStringLiteral("x{a=\"1\",b=~\"q\\\"z\"}"));
         QCOMPARE(sel->matchers().size(), 2);
+    }
+
+    void matchesLabelsAlone()
+    {
+        // For histogram quantiles the caller checks the `_bucket` name itself and asks only for the labels.
+        const auto sel = Selector::parse(u"lat{path=~\"/api/.*\"}");
+        QVERIFY(sel);
+        QCOMPARE(sel->metricUtf8(), std::string_view("lat"));
+        const auto api = [](std::string_view) { return std::optional<std::string_view>("/api/v1"); };
+        const auto other = [](std::string_view) { return std::optional<std::string_view>("/health"); };
+        QVERIFY(sel->matchesLabels(api));
+        QVERIFY(!sel->matchesLabels(other));
+        QVERIFY(!sel->matches("lat_bucket", api));
+    }
+
+    /// Every seed and crasher of the fuzz_selector fuzzer goes through the same checks (no clang needed).
+    void fuzzCorpusReplays()
+    {
+        QDirIterator it(QStringLiteral(FAULTDESK_SOURCE_DIR "/tests/fuzz/corpus/selector"), QDir::Files,
+            QDirIterator::Subdirectories);
+        int files = 0;
+        while (it.hasNext()) {
+            const QString path = it.next();
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray data = f.readAll();
+            QVERIFY2(FaultDeskFuzz::runSelectorCase(std::string_view(data.constData(), std::size_t(data.size()))),
+                qPrintable(path));
+            ++files;
+        }
+        QVERIFY2(files > 0, "no fuzz corpus found");
     }
 };
 

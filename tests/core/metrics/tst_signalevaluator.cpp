@@ -1,6 +1,8 @@
+#include "fuzz/signals/signals_harness.h"
 #include "metrics/promparser.h"
 #include "metrics/signalevaluator.h"
 
+#include <QDirIterator>
 #include <QFile>
 #include <QTest>
 
@@ -333,6 +335,24 @@ private Q_SLOTS:
         ev.reset();
         const auto& r = feed(ev, "req 5\n", 1000, keep, scrape);
         QVERIFY(r[0].has(SignalResult::FirstScrape));
+    }
+
+    /// Every seed and crasher of the fuzz_signals fuzzer goes through the same checks (no clang needed).
+    void fuzzCorpusReplays()
+    {
+        QDirIterator it(QStringLiteral(FAULTDESK_SOURCE_DIR "/tests/fuzz/corpus/signals"), QDir::Files,
+            QDirIterator::Subdirectories);
+        int files = 0;
+        while (it.hasNext()) {
+            const QString path = it.next();
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray data = f.readAll();
+            QVERIFY2(FaultDeskFuzz::runSignalsCase(std::string_view(data.constData(), std::size_t(data.size()))),
+                qPrintable(path));
+            ++files;
+        }
+        QVERIFY2(files > 0, "no fuzz corpus found");
     }
 };
 
