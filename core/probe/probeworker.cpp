@@ -1030,10 +1030,21 @@ void ProbeWorker::finish(Job* job)
                          << "failed:" << ProbeResult::reasonName(job->result.reason) << job->result.reasonText;
     }
     --m_running;
-    const ProbeResult result = std::move(job->result);
+    // Results finishing in the same pass of the event loop cross to the engine's thread together.
+    if (m_outbox.isEmpty())
+        QMetaObject::invokeMethod(this, &ProbeWorker::flushResults, Qt::QueuedConnection);
+    m_outbox.append(std::move(job->result));
     delete job;
-    Q_EMIT finished(result);
     startPending();
+}
+
+void ProbeWorker::flushResults()
+{
+    if (m_outbox.isEmpty())
+        return;
+    QList<ProbeResult> batch;
+    batch.swap(m_outbox);
+    Q_EMIT finished(batch);
 }
 
 } // namespace FaultDesk

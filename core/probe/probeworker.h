@@ -46,8 +46,8 @@ public:
     void shutdown();
 
 Q_SIGNALS:
-    /// One per submitted request, in completion order.
-    void finished(const FaultDesk::ProbeResult& result);
+    /// Results in completion order; each submitted request appears in exactly one batch.
+    void finished(const QList<FaultDesk::ProbeResult>& results);
 
 protected:
     void timerEvent(QTimerEvent* event) override;
@@ -94,11 +94,13 @@ private:
     Connection* createConnection(Job* job);
     QString phaseText(const Job* job) const;
     void startPending();
+    void flushResults();
 
     QHash<int, Job*> m_byTimer;
     QHash<QString, QList<Connection*>> m_idle;
     QHash<QString, QList<QSslCertificate>> m_caCache;
     QQueue<Job*> m_pending;
+    QList<ProbeResult> m_outbox;
     QList<Connection*> m_graveyard; ///< raw connections closed during an epoll batch, freed after it
     QSocketNotifier* m_epollNotifier = nullptr;
     int m_epoll = -1;
