@@ -133,7 +133,7 @@ private Q_SLOTS:
             {}, 0, "healthy");
         add("garbage", base + u"/garbage", http, false, Reason::Other, u"malformed HTTP response"_qs);
         add("reset", base + u"/reset", http, false, Reason::Reset, u"connection reset by"_qs);
-        // Host names go through Qt's sockets (and its resolver) rather than the raw epoll path.
+        // Host names are resolved (QHostInfo, cached) before the connect; localhost also has ::1, tried second.
         const QString named = QStringLiteral("http://localhost:%1");
         add("ok via host name", named + u"/chunked", http, true, Reason::None, {}, 200, "hello chunked world");
         add("503 via host name", named + u"/503", http, false, Reason::HttpStatus, u"HTTP 503: db integrity"_qs, 503);
