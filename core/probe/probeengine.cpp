@@ -13,6 +13,7 @@ ProbeEngine::ProbeEngine(QObject* parent)
 {
     qRegisterMetaType<FaultDesk::ProbeResult>();
     qRegisterMetaType<FaultDesk::ProbeSpec>();
+    qRegisterMetaType<QList<FaultDesk::ProbeResult>>();
     m_thread->setObjectName(QStringLiteral("FaultDesk probes"));
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -62,10 +63,11 @@ int ProbeEngine::pending() const
     return m_pending.load();
 }
 
-void ProbeEngine::onWorkerFinished(const ProbeResult& result)
+void ProbeEngine::onWorkerFinished(const QList<ProbeResult>& results)
 {
-    m_pending.fetch_sub(1);
-    Q_EMIT probeFinished(result);
+    m_pending.fetch_sub(int(results.size()));
+    for (const ProbeResult& result : results)
+        Q_EMIT probeFinished(result);
 }
 
 } // namespace FaultDesk

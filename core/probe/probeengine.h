@@ -51,7 +51,7 @@ Q_SIGNALS:
     void probeFinished(const FaultDesk::ProbeResult& result);
 
 private:
-    void onWorkerFinished(const ProbeResult& result);
+    void onWorkerFinished(const QList<ProbeResult>& results);
 
     QThread* m_thread = nullptr;
     ProbeWorker* m_worker = nullptr;

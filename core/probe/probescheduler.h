@@ -49,6 +49,9 @@ public:
     /// Default interval between a target's rounds (default 1000 ms); re-spreads offsets.
     void setInterval(int ms);
     int interval() const { return m_intervalMs; }
+    /// Least time between two timer-driven ticks (default 10 ms); rounds start up to this late, in batches.
+    void setTickInterval(int ms);
+    int tickInterval() const { return m_tickIntervalMs; }
     /// Interval for targets marked retrying (default 250 ms).
     void setRetryInterval(int ms);
     int retryInterval() const { return m_retryIntervalMs; }
@@ -113,6 +116,7 @@ private:
     QHash<QString, int> m_index;
     int m_intervalMs = 1000;
     int m_retryIntervalMs = 250;
+    int m_tickIntervalMs = 10;
     bool m_running = false;
     bool m_haveOrigin = false;
     qint64 m_originMs = 0;

@@ -4,6 +4,7 @@
 
 #include <QElapsedTimer>
 #include <QHostAddress>
+#include <QHostInfo>
 #include <QSocketNotifier>
 #include <QSslConfiguration>
 #include <QSslSocket>
@@ -27,6 +28,8 @@ constexpr qint64 MaxHeadBytes = 64 * 1024;
 constexpr qint64 MaxChunkLine = 1024;
 // Qt buffers at most this much per socket, so a flood is read in bounded slices.
 constexpr qint64 SocketReadBuffer = 256 * 1024;
+// Resolved host names are reused this long (probes run every second; the resolver is not free).
+constexpr qint64 DnsCacheMs = 30'000;
 
 bool isRedirect(int status)
 {
@@ -53,9 +56,10 @@ QString excerpt(const QByteArray& bytes, int max = 160)
 
 } // namespace
 
-// A connection is either a Qt socket (TLS, host names) or, for plain HTTP/TCP to an IP address, a raw
-// non-blocking fd in the worker's epoll set: Qt's poll-based dispatcher rescans every open socket on each
-// wake-up, so thousands of idle keep-alive connections would cost more than the probes themselves.
+// A connection is either a QSslSocket (https) or, for plain HTTP and TCP probes, a raw non-blocking fd in
+// the worker's epoll set (host names resolved with QHostInfo and cached briefly): Qt's poll-based dispatcher rescans
+// every open socket on each wake-up, so thousands of idle keep-alive connections would cost more than the probes
+// themselves.
 struct ProbeWorker::Connection
 {
     QTcpSocket* socket = nullptr;
@@ -63,6 +67,10 @@ struct ProbeWorker::Connection
     bool raw = false;
     bool connecting = false;
     QByteArray out; ///< unsent request bytes (raw)
+    QList<QHostAddress> addresses; ///< candidates for a raw connect, tried in order
+    qsizetype nextAddress = 0;
+    quint16 port = 0;
+    QString resolvingHost; ///< set while waiting for a host name lookup
     QString key;
     Job* job = nullptr;
     bool tls = false;
@@ -132,7 +140,9 @@ struct ProbeWorker::Job
 
 ProbeWorker::ProbeWorker(QObject* parent)
     : QObject(parent)
-{ }
+{
+    m_monotonic.start();
+}
 
 ProbeWorker::~ProbeWorker()
 {
@@ -253,12 +263,59 @@ void ProbeWorker::connectFresh(Job* job)
 void ProbeWorker::beginConnect(Connection* conn, quint16 port)
 {
     const QString host = conn->job->url.host();
-    if (conn->raw)
-        rawConnect(conn, QHostAddress(host), port);
-    else if (conn->tls)
+    if (!conn->raw) {
         static_cast<QSslSocket*>(conn->socket)->connectToHostEncrypted(host, port);
-    else
-        conn->socket->connectToHost(host, port);
+        return;
+    }
+    conn->port = port;
+    const QHostAddress literal(host);
+    if (!literal.isNull()) {
+        conn->addresses = { literal };
+        return rawConnectNext(conn);
+    }
+    const auto cached = m_dnsCache.constFind(host);
+    if (cached != m_dnsCache.constEnd() && cached->expiresMs > m_monotonic.elapsed()) {
+        conn->addresses = cached->addresses;
+        return rawConnectNext(conn);
+    }
+    conn->resolvingHost = host;
+    QList<Connection*>& waiting = m_dnsWaiting[host];
+    waiting.append(conn);
+    if (waiting.size() == 1)
+        QHostInfo::lookupHost(host, this, [this, host](const QHostInfo& info) { onResolved(host, info); });
+}
+
+void ProbeWorker::onResolved(const QString& host, const QHostInfo& info)
+{
+    const QList<Connection*> waiting = m_dnsWaiting.take(host);
+    QList<QHostAddress> addresses = info.addresses();
+    // IPv4 first: services often listen on 0.0.0.0 only while "localhost" resolves to ::1 as well.
+    std::stable_sort(addresses.begin(), addresses.end(), [](const QHostAddress& a, const QHostAddress& b) {
+        return a.protocol() == QAbstractSocket::IPv4Protocol && b.protocol() != QAbstractSocket::IPv4Protocol;
+    });
+    if (info.error() == QHostInfo::NoError && !addresses.isEmpty())
+        m_dnsCache.insert(host, DnsEntry { addresses, m_monotonic.elapsed() + DnsCacheMs });
+    for (Connection* conn : waiting) {
+        conn->resolvingHost.clear();
+        if (addresses.isEmpty()) {
+            onLost(conn, Loss::HostNotFound, info.errorString());
+        } else {
+            conn->addresses = addresses;
+            rawConnectNext(conn);
+        }
+    }
+}
+
+void ProbeWorker::rawConnectNext(Connection* conn)
+{
+    if (conn->fd >= 0) {
+        if (m_epoll >= 0)
+            ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, conn->fd, nullptr);
+        ::close(conn->fd);
+        conn->fd = -1;
+    }
+    conn->connecting = false;
+    rawConnect(conn, conn->addresses.at(conn->nextAddress++), conn->port);
 }
 
 void ProbeWorker::rawConnect(Connection* conn, const QHostAddress& address, quint16 port)
@@ -288,7 +345,7 @@ void ProbeWorker::rawConnect(Connection* conn, const QHostAddress& address, quin
     }
     conn->fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (conn->fd < 0)
-        return onLost(conn, Loss::Other, QString::fromLocal8Bit(std::strerror(errno)));
+        return onRawError(conn, errno);
     const int one = 1;
     ::setsockopt(conn->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     epoll_event event {};
@@ -392,6 +449,12 @@ void ProbeWorker::rawReadable(Connection* conn)
 
 void ProbeWorker::onRawError(Connection* conn, int error)
 {
+    const bool connectFailed = conn->job && conn->job->phase == Job::Phase::Connecting;
+    if (connectFailed && conn->nextAddress < conn->addresses.size()
+        && (error == ECONNREFUSED || error == ENETUNREACH || error == EHOSTUNREACH || error == EADDRNOTAVAIL
+            || error == EAFNOSUPPORT)) {
+        return rawConnectNext(conn); // the host name has another address
+    }
     const QString text = QString::fromLocal8Bit(std::strerror(error));
     switch (error) {
     case ECONNREFUSED:
@@ -466,12 +529,9 @@ ProbeWorker::Connection* ProbeWorker::createConnection(Job* job)
             conn->sslErrorText = texts.join(u"; ");
         });
         conn->socket = ssl;
-    } else if (!QHostAddress(job->url.host()).isNull()) {
+    } else {
         conn->raw = true;
         return conn;
-    } else {
-        conn->socket = new QTcpSocket(this);
-        connect(conn->socket, &QTcpSocket::connected, this, [this, conn] { onConnected(conn); });
     }
     conn->socket->setReadBufferSize(SocketReadBuffer);
     connect(conn->socket, &QTcpSocket::readyRead, this, [this, conn] {
@@ -499,6 +559,11 @@ void ProbeWorker::destroyConnection(Connection* conn)
 {
     conn->job = nullptr;
     if (conn->raw) {
+        if (!conn->resolvingHost.isEmpty()) {
+            auto waiting = m_dnsWaiting.find(conn->resolvingHost);
+            if (waiting != m_dnsWaiting.end())
+                waiting->removeOne(conn); // the lookup's answer must not reach a dead connection
+        }
         if (conn->fd >= 0) {
             ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, conn->fd, nullptr);
             ::close(conn->fd);
@@ -1030,10 +1095,21 @@ void ProbeWorker::finish(Job* job)
                          << "failed:" << ProbeResult::reasonName(job->result.reason) << job->result.reasonText;
     }
     --m_running;
-    const ProbeResult result = std::move(job->result);
+    // Results finishing in the same pass of the event loop cross to the engine's thread together.
+    if (m_outbox.isEmpty())
+        QMetaObject::invokeMethod(this, &ProbeWorker::flushResults, Qt::QueuedConnection);
+    m_outbox.append(std::move(job->result));
     delete job;
-    Q_EMIT finished(result);
     startPending();
+}
+
+void ProbeWorker::flushResults()
+{
+    if (m_outbox.isEmpty())
+        return;
+    QList<ProbeResult> batch;
+    batch.swap(m_outbox);
+    Q_EMIT finished(batch);
 }
 
 } // namespace FaultDesk

@@ -3,23 +3,27 @@
 #include "proberesult.h"
 #include "probespec.h"
 
+#include <QElapsedTimer>
 #include <QHash>
+#include <QHostAddress>
 #include <QList>
 #include <QObject>
 #include <QQueue>
 #include <QSslCertificate>
 
 class QHostAddress;
+class QHostInfo;
 class QSocketNotifier;
 class QTimerEvent;
 
 namespace FaultDesk {
 
 /**
- * The probe engine's worker: a lean HTTP/1.1 client (QTcpSocket, QSslSocket for https) with keep-alive
- * connections reused per host, plus TCP connect probes. Lives on the ProbeEngine's thread; use it only
- * through ProbeEngine. Every probe has one wall-clock deadline and a body limit; nothing it reads is kept
- * past the limit.
+ * The probe engine's worker: a lean HTTP/1.1 client with keep-alive connections reused per host, plus TCP
+ * connect probes. Plain connections are raw non-blocking sockets on one epoll set (one QSocketNotifier), so
+ * idle connections cost nothing per wake-up; https uses QSslSocket with verification always on. Lives on the
+ * ProbeEngine's thread; use it only through ProbeEngine. Every probe has one wall-clock deadline and a body limit;
+ * nothing it reads is kept past the limit.
  */
 class ProbeWorker : public QObject
 {
@@ -46,8 +50,8 @@ public:
     void shutdown();
 
 Q_SIGNALS:
-    /// One per submitted request, in completion order.
-    void finished(const FaultDesk::ProbeResult& result);
+    /// Results in completion order; each submitted request appears in exactly one batch.
+    void finished(const QList<FaultDesk::ProbeResult>& results);
 
 protected:
     void timerEvent(QTimerEvent* event) override;
@@ -80,6 +84,8 @@ private:
     void rawReadable(Connection* conn);
     void onRawError(Connection* conn, int error);
     void onEpoll();
+    void onResolved(const QString& host, const QHostInfo& info);
+    void rawConnectNext(Connection* conn);
     bool consume(Job* job, const char* data, qint64 size);
     void onIdleEvent(Connection* conn);
     bool feed(Job* job, const char* data, qint64 size);
@@ -94,11 +100,22 @@ private:
     Connection* createConnection(Job* job);
     QString phaseText(const Job* job) const;
     void startPending();
+    void flushResults();
 
     QHash<int, Job*> m_byTimer;
     QHash<QString, QList<Connection*>> m_idle;
     QHash<QString, QList<QSslCertificate>> m_caCache;
+    struct DnsEntry
+    {
+        QList<QHostAddress> addresses;
+        qint64 expiresMs = 0;
+    };
+
     QQueue<Job*> m_pending;
+    QHash<QString, DnsEntry> m_dnsCache;
+    QHash<QString, QList<Connection*>> m_dnsWaiting;
+    QElapsedTimer m_monotonic;
+    QList<ProbeResult> m_outbox;
     QList<Connection*> m_graveyard; ///< raw connections closed during an epoll batch, freed after it
     QSocketNotifier* m_epollNotifier = nullptr;
     int m_epoll = -1;

@@ -177,7 +177,9 @@ struct Options
     QList<int> targets { 100, 500 };
     int duration = 25;
     int warmup = 8;
-    QString payload = QStringLiteral(FAULTDESK_SHARED_DIR "/fixtures/node_exporter.prom");
+    // FAULTDESK_SHARED_DIR in the environment overrides the build's idea of where /work/shared is.
+    QString payload = qEnvironmentVariable("FAULTDESK_SHARED_DIR", QStringLiteral(FAULTDESK_SHARED_DIR))
+        + QStringLiteral("/fixtures/node_exporter.prom");
     QString client = QStringLiteral("faultdesk");
     QString server;
     bool prometheus = true;
@@ -344,9 +346,9 @@ int runOne(const Options& options, int n)
     const double fdMs = scrapes > 0 ? cpu * 1000 / scrapes : 0;
     std::printf("N=%d (%s client, %.1f s window, server %s)\n", n, qPrintable(options.client), seconds,
         qPrintable(QFileInfo(server.program()).fileName()));
-    std::printf("  faultdesk : %.0f scrapes/s of %d, %.1f%% ok, %.1f MB/s, %llu skipped rounds, CPU %.3f cores, "
+    std::printf("  %-10s: %.0f scrapes/s of %d, %.1f%% ok, %.1f MB/s, %llu skipped rounds, CPU %.3f cores, "
                 "%.3f ms CPU/scrape\n",
-        scrapes / seconds, n, scrapes > 0 ? 100.0 * double(w1.ok - w0.ok) / scrapes : 0.0,
+        qPrintable(options.client), scrapes / seconds, n, scrapes > 0 ? 100.0 * double(w1.ok - w0.ok) / scrapes : 0.0,
         double(w1.bytes - w0.bytes) / seconds / 1e6, static_cast<unsigned long long>(w1.skipped - w0.skipped),
         cpu / seconds, fdMs);
     if (options.prometheus && promScrapesN > 0) {

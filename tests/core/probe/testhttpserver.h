@@ -5,6 +5,8 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QPointer>
+#include <QSslConfiguration>
+#include <QSslServer>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -18,7 +20,7 @@ namespace FaultDesk::Test {
 
 /**
  * A small HTTP/1.1 server on 127.0.0.1 (ephemeral port) for probe tests. Behaviour is chosen by path:
- *   /ok  /metrics  /chunked  /http10 (close-delimited)  /503  /redirect/N  /loop  /toftp  /missing (404)
+ *   /ok  /metrics  /chunked  /http10 (close-delimited)  /503  /redirect/N  /loop  /toftp  /tohttp  /missing (404)
  *   /hang (never answers)  /slow (trickles the whole response a byte per 100 ms)  /slowbody (headers, then trickle)
  *   /garbage  /reset (RST)  /close (closes without answering)  /okclose (answers, then closes the idle connection)
  *   /huge-length /huge-stream /huge-chunked (100 MB, announced / close-delimited / chunked, streamed in slices)
@@ -29,28 +31,41 @@ class TestHttpServer : public QObject
 public:
     static constexpr qint64 HugeSize = 100LL * 1024 * 1024;
 
-    TestHttpServer()
+    /// Plain HTTP, or HTTPS with @p tls (a configuration holding the server's certificate and key).
+    explicit TestHttpServer(const QSslConfiguration& tls = {})
     {
-        m_server.listen(QHostAddress::LocalHost, 0);
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket* socket = m_server.nextPendingConnection())
+        if (tls.isNull()) {
+            m_server = std::make_unique<QTcpServer>();
+        } else {
+            auto server = std::make_unique<QSslServer>();
+            server->setSslConfiguration(tls);
+            m_server = std::move(server);
+            m_scheme = QStringLiteral("https");
+        }
+        m_server->listen(QHostAddress::LocalHost, 0);
+        connect(m_server.get(), &QTcpServer::pendingConnectionAvailable, this, [this] {
+            while (QTcpSocket* socket = m_server->nextPendingConnection())
                 accept(socket);
         });
     }
 
     ~TestHttpServer() override
     {
-        m_server.close();
-        const auto sockets = m_server.findChildren<QTcpSocket*>();
+        m_server->close();
+        const auto sockets = m_server->findChildren<QTcpSocket*>(Qt::FindDirectChildrenOnly);
         for (QTcpSocket* socket : sockets) {
             socket->disconnect(this);
             delete socket;
         }
     }
 
-    bool isListening() const { return m_server.isListening(); }
-    quint16 port() const { return m_server.serverPort(); }
-    QUrl url(const QString& path) const { return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port()).arg(path)); }
+    bool isListening() const { return m_server->isListening(); }
+    quint16 port() const { return m_server->serverPort(); }
+    /// URL of @p path on this server, addressed by @p host (the TLS certificate names "localhost").
+    QUrl url(const QString& path, const QString& host = QStringLiteral("127.0.0.1")) const
+    {
+        return QUrl(QStringLiteral("%1://%2:%3%4").arg(m_scheme, host).arg(port()).arg(path));
+    }
     int connectionsAccepted() const { return m_accepted; }
     int requestsServed() const { return m_requests; }
 
@@ -124,6 +139,8 @@ private:
             socket->write(response(302, "Found", {}, "Location: " + next + "\r\n"));
         } else if (path == "/loop") {
             socket->write(response(301, "Moved Permanently", {}, "Location: /loop\r\n"));
+        } else if (path == "/tohttp") {
+            socket->write(response(302, "Found", {}, "Location: http://localhost/ok\r\n"));
         } else if (path == "/toftp") {
             socket->write(response(302, "Found", {}, "Location: ftp://127.0.0.1/file\r\n"));
         } else if (path == "/hang") {
@@ -211,7 +228,8 @@ private:
         refill();
     }
 
-    QTcpServer m_server;
+    std::unique_ptr<QTcpServer> m_server;
+    QString m_scheme = QStringLiteral("http");
     QHash<QTcpSocket*, QByteArray> m_buffers;
     int m_accepted = 0;
     int m_requests = 0;

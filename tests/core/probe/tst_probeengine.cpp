@@ -1,8 +1,12 @@
 #include "probe/probeengine.h"
 #include "testhttpserver.h"
 
+#include <QProcess>
 #include <QSignalSpy>
+#include <QSslKey>
+#include <QStandardPaths>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace FaultDesk;
@@ -34,8 +38,32 @@ private:
 
     std::unique_ptr<TestHttpServer> m_server;
     std::unique_ptr<ProbeEngine> m_engine;
+    QTemporaryDir m_certDir;
+    QSslConfiguration m_serverTls;
 
 private Q_SLOTS:
+    // A self-signed certificate for "localhost", made with the openssl tool, for the HTTPS cases.
+    void initTestCase()
+    {
+        const QString openssl = QStandardPaths::findExecutable(u"openssl"_qs);
+        if (openssl.isEmpty())
+            return;
+        QProcess process;
+        process.start(openssl,
+            { u"req"_qs, u"-x509"_qs, u"-newkey"_qs, u"rsa:2048"_qs, u"-nodes"_qs, u"-days"_qs, u"2"_qs, u"-subj"_qs,
+                u"/CN=localhost"_qs, u"-addext"_qs, u"subjectAltName=DNS:localhost"_qs, u"-keyout"_qs,
+                m_certDir.filePath(u"key.pem"_qs), u"-out"_qs, m_certDir.filePath(u"ca.pem"_qs) });
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitCode(), 0);
+        QFile cert(m_certDir.filePath(u"ca.pem"_qs));
+        QFile key(m_certDir.filePath(u"key.pem"_qs));
+        QVERIFY(cert.open(QIODevice::ReadOnly) && key.open(QIODevice::ReadOnly));
+        m_serverTls = QSslConfiguration::defaultConfiguration();
+        m_serverTls.setLocalCertificate(QSslCertificate(cert.readAll()));
+        m_serverTls.setPrivateKey(QSslKey(key.readAll(), QSsl::Rsa));
+        m_serverTls.setPeerVerifyMode(QSslSocket::VerifyNone); // the server does not ask for client certificates
+    }
+
     void init()
     {
         m_server = std::make_unique<TestHttpServer>();
@@ -105,7 +133,7 @@ private Q_SLOTS:
             {}, 0, "healthy");
         add("garbage", base + u"/garbage", http, false, Reason::Other, u"malformed HTTP response"_qs);
         add("reset", base + u"/reset", http, false, Reason::Reset, u"connection reset by"_qs);
-        // Host names go through Qt's sockets (and its resolver) rather than the raw epoll path.
+        // Host names are resolved (QHostInfo, cached) before the connect; localhost also has ::1, tried second.
         const QString named = QStringLiteral("http://localhost:%1");
         add("ok via host name", named + u"/chunked", http, true, Reason::None, {}, 200, "hello chunked world");
         add("503 via host name", named + u"/503", http, false, Reason::HttpStatus, u"HTTP 503: db integrity"_qs, 503);
@@ -166,6 +194,45 @@ private Q_SLOTS:
         QVERIFY(result.startedAt.isValid());
         QVERIFY(result.elapsedUs > 0);
         QVERIFY(result.elapsedUs < 5'000'000);
+    }
+
+    void tls_data()
+    {
+        QTest::addColumn<QString>("host");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<bool>("trustCa");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<QString>("textContains");
+        QTest::addRow("verified with the target's CA file")
+            << u"localhost"_qs << u"/chunked"_qs << true << true << QString();
+        QTest::addRow("self-signed, CA not given") << u"localhost"_qs << u"/ok"_qs << false << false << u"TLS"_qs;
+        QTest::addRow("name mismatch") << u"127.0.0.1"_qs << u"/ok"_qs << true << false << u"TLS"_qs;
+        QTest::addRow("redirect https to http")
+            << u"localhost"_qs << u"/tohttp"_qs << true << false << u"refused redirect from https"_qs;
+    }
+
+    void tls()
+    {
+        QFETCH(QString, host);
+        QFETCH(QString, path);
+        QFETCH(bool, trustCa);
+        QFETCH(bool, ok);
+        QFETCH(QString, textContains);
+        if (m_serverTls.isNull())
+            QSKIP("openssl is not installed");
+        TestHttpServer server(m_serverTls);
+        QVERIFY(server.isListening());
+        ProbeSpec spec = ProbeSpec::http(server.url(path, host), 10000);
+        if (trustCa)
+            spec.caFile = m_certDir.filePath(u"ca.pem"_qs);
+        const ProbeResult result = run(spec);
+        QVERIFY2(result.ok == ok, qPrintable(result.reasonText));
+        if (ok) {
+            QCOMPARE(result.body, QByteArray("hello chunked world"));
+        } else {
+            QCOMPARE(result.reason, Reason::Tls);
+            QVERIFY2(result.reasonText.contains(textContains), qPrintable(result.reasonText));
+        }
     }
 
     // A server that hangs or trickles is cut off at the probe's wall-clock deadline.
