@@ -74,6 +74,8 @@ public:
 
     /// Records a new incident in state detected, with its symptoms, evidence and baseline.
     QFuture<WriteResult> createIncident(const Incident& incident);
+    /// Records many incidents in one transaction (imports, tests): all or none.
+    QFuture<WriteResult> createIncidents(const QList<Incident>& incidents);
     /// Moves an incident along its lifecycle; refused (future with error) when the lifecycle forbids it.
     QFuture<WriteResult> transition(const QString& incidentId, const IncidentEvent& event);
     /// An operator takes the incident. Resolves once it is on disk: only then may the UI show it acknowledged.
@@ -122,6 +124,7 @@ Q_SIGNALS:
     void errorOccurred(const QString& message);
 
 private:
+    static QString validate(Incident& incident);
     QSqlDatabase readConnection(QString* error) const;
     QDateTime now() const;
 
