@@ -306,6 +306,7 @@ QString svgChart(const Incident& i, const QString& signal)
                .arg(w - right)
                .arg(hgt - 8)
                .arg(esc(QDateTime::fromMSecsSinceEpoch(t1, Qt::UTC).toString(QStringLiteral("HH:mm:ss"))));
+    int markers = 0;
     auto marker = [&](const QDateTime& t, const QString& colour, const QString& label) {
         if (!t.isValid() || t.toMSecsSinceEpoch() < t0 || t.toMSecsSinceEpoch() > t1)
             return;
@@ -317,7 +318,7 @@ QString svgChart(const Incident& i, const QString& signal)
                    .arg(hgt - bottom)
                    .arg(colour)
                    .arg(px + 2, 0, 'f', 1)
-                   .arg(top + 10)
+                   .arg(top + 10 + 11 * (markers++ % 3)) // staggered: close markers must not overprint
                    .arg(esc(label));
     };
     marker(i.detectedUtc, QStringLiteral("#d62728"), QStringLiteral("detected"));
@@ -336,7 +337,8 @@ QString svgChart(const Incident& i, const QString& signal)
         svg += QStringLiteral("<text x=\"%1\" y=\"%2\" font-size=\"11\" fill=\"%3\">%4</text>")
                    .arg(w - right - 150)
                    .arg(top + 14 + 13 * k)
-                   .arg(colour, esc(lines[k]->target));
+                   .arg(
+                       colour, esc(lines[k]->target.size() > 24 ? lines[k]->target.left(23) + u'…' : lines[k]->target));
     }
     svg += u"</svg>";
     return svg;
