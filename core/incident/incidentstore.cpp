@@ -10,6 +10,7 @@
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QThread>
+#include <QTimer>
 #include <QUuid>
 #include <QtEndian>
 
@@ -376,6 +377,12 @@ bool IncidentStore::open(QString* error)
         return false;
     }
     pruneExpired();
+    if (m_options.pruneIntervalMs > 0 && !m_pruneTimer) {
+        m_pruneTimer = new QTimer(this);
+        m_pruneTimer->setInterval(m_options.pruneIntervalMs);
+        connect(m_pruneTimer, &QTimer::timeout, this, [this] { pruneExpired(); });
+        m_pruneTimer->start();
+    }
     return true;
 }
 

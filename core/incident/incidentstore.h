@@ -16,6 +16,7 @@
 #include <optional>
 
 class QThread;
+class QTimer;
 
 namespace FaultDesk {
 
@@ -39,6 +40,7 @@ public:
     {
         QString path; ///< database file; empty = defaultPath()
         qint64 retentionMs = 365LL * 24 * 3600 * 1000; ///< incidents idle longer than this are pruned
+        int pruneIntervalMs = 6 * 3600 * 1000; ///< how often retention runs while open (also once at open); 0 = never
         int maxPending = 10000; ///< writes kept in memory while the database cannot take them
         int retryIntervalMs = 2000; ///< how often a failing database is retried
         int maxSeriesPoints = 2000; ///< longer series are downsampled (LTTB) when saved
@@ -130,6 +132,7 @@ private:
 
     Options m_options;
     QThread* m_thread = nullptr;
+    QTimer* m_pruneTimer = nullptr;
     IncidentWriter* m_writer = nullptr;
     mutable QMutex m_readMutex;
     mutable QStringList m_readConnections;

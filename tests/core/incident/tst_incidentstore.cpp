@@ -408,6 +408,19 @@ private Q_SLOTS:
         now = now.addDays(366);
         QCOMPARE(wait(store.pruneExpired()).affected, 1);
         QCOMPARE(store.count(), 0);
+
+        // While open, retention also runs by itself on its interval.
+        IncidentStore::Options periodic = options();
+        periodic.clock = [&now]() { return now; };
+        periodic.pruneIntervalMs = 50;
+        IncidentStore second(periodic);
+        QVERIFY(second.open());
+        Incident aging = makeIncident(QStringLiteral("web-3"), QStringLiteral("down"), 0);
+        aging.detectedUtc = now.addDays(-300);
+        QVERIFY(wait(second.createIncident(aging)).ok);
+        QCOMPARE(second.count(), 1);
+        now = now.addDays(100);
+        QTRY_COMPARE(second.count(), 0);
     }
 
     void seriesAreDownsampledAndRoundTrip()
