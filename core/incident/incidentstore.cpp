@@ -738,14 +738,17 @@ QList<Incident> IncidentStore::incidents(const IncidentFilter& filter, QString* 
         return out;
     // Symptoms give the affected targets the history view shows; one query per page, not per incident.
     QHash<QString, qsizetype> index;
-    QStringList marks;
-    QVariantList ids;
-    for (qsizetype i = 0; i < out.size(); ++i) {
+    for (qsizetype i = 0; i < out.size(); ++i)
         index.insert(out[i].id, i);
-        marks << QStringLiteral("?");
-        ids << out[i].id;
-    }
-    if (out.size() <= 500) {
+    // In chunks, so a large page stays under SQLite's bound-parameter limit.
+    constexpr qsizetype chunk = 500;
+    for (qsizetype from = 0; from < out.size(); from += chunk) {
+        QStringList marks;
+        QVariantList ids;
+        for (qsizetype i = from; i < std::min(out.size(), from + chunk); ++i) {
+            marks << QStringLiteral("?");
+            ids << out[i].id;
+        }
         if (!execRead(q,
                 QStringLiteral("SELECT incident_id, time_ms, target, signal, cause_class, detail FROM symptoms WHERE "
                                "incident_id IN (")

@@ -85,6 +85,7 @@ private Q_SLOTS:
         QList<Incident> page;
         const double pageMs = timed([&] { page = store.incidents(IncidentFilter {}); });
         QCOMPARE(page.size(), 1000);
+        QVERIFY(std::all_of(page.cbegin(), page.cend(), [](const Incident& i) { return i.symptoms.size() == 1; }));
         IncidentFilter byTarget;
         byTarget.target = QStringLiteral("web-17");
         byTarget.limit = 0;
