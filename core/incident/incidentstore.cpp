@@ -10,6 +10,7 @@
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QThread>
+#include <QTimer>
 #include <QUuid>
 #include <QtEndian>
 
@@ -22,7 +23,10 @@ using Outcome = IncidentWriter::Outcome;
 using Context = IncidentWriter::Context;
 
 // NOT NULL text columns: a null QString would bind as SQL NULL.
-QString text(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
+QString text(const QString& s)
+{
+    return s.isNull() ? QStringLiteral("") : s;
+}
 
 QVariant msOrNull(const QDateTime& t)
 {
@@ -159,6 +163,41 @@ QString phaseAssignment(IncidentState event)
     default:
         return QString();
     }
+}
+
+Outcome insertIncident(Context& ctx, const Incident& inc)
+{
+    QSqlQuery& q = ctx.prepare(
+        QStringLiteral("INSERT INTO incidents (id, root_target, cause_class, title, state, drill, first_failure_ms, "
+                       "detected_ms, updated_ms, baseline) VALUES (?, ?, ?, ?, 'detected', ?, ?, ?, ?, ?)"));
+    q.addBindValue(inc.id);
+    q.addBindValue(inc.rootTarget);
+    q.addBindValue(inc.causeClass);
+    q.addBindValue(text(inc.title));
+    q.addBindValue(inc.drill ? 1 : 0);
+    q.addBindValue(msOrNull(inc.firstFailureUtc));
+    q.addBindValue(inc.detectedUtc.toMSecsSinceEpoch());
+    q.addBindValue(inc.detectedUtc.toMSecsSinceEpoch());
+    q.addBindValue(jsonText(inc.baseline));
+    if (!ctx.exec(q)) {
+        if (ctx.error.contains(u"UNIQUE"))
+            ctx.error = QStringLiteral("incident %1 already exists").arg(inc.id);
+        return ctx.failure();
+    }
+    IncidentEvent detected;
+    detected.timeUtc = inc.detectedUtc;
+    detected.state = IncidentState::Detected;
+    detected.actor = QStringLiteral("auto");
+    detected.note = inc.title;
+    if (Outcome o = insertEvent(ctx, inc.id, detected, IncidentState::Detected); o != Outcome::Done)
+        return o;
+    for (const Symptom& s : inc.symptoms)
+        if (Outcome o = insertSymptom(ctx, inc.id, s); o != Outcome::Done)
+            return o;
+    for (const Evidence& e : inc.evidence)
+        if (Outcome o = insertEvidence(ctx, inc.id, e); o != Outcome::Done)
+            return o;
+    return Outcome::Done;
 }
 
 const QString kIncidentColumns
@@ -338,6 +377,12 @@ bool IncidentStore::open(QString* error)
         return false;
     }
     pruneExpired();
+    if (m_options.pruneIntervalMs > 0 && !m_pruneTimer) {
+        m_pruneTimer = new QTimer(this);
+        m_pruneTimer->setInterval(m_options.pruneIntervalMs);
+        connect(m_pruneTimer, &QTimer::timeout, this, [this] { pruneExpired(); });
+        m_pruneTimer->start();
+    }
     return true;
 }
 
@@ -352,53 +397,47 @@ void IncidentStore::setWriteBlockedForTesting(bool blocked)
         m_writer, [this, blocked]() { m_writer->setQueryOnly(blocked); }, Qt::BlockingQueuedConnection);
 }
 
-QFuture<WriteResult> IncidentStore::createIncident(const Incident& incident)
+QString IncidentStore::validate(Incident& inc)
 {
-    Incident inc = incident;
     if (inc.id.isEmpty())
         inc.id = newId();
     if (inc.rootTarget.isEmpty())
-        return failedWrite(inc.id, QStringLiteral("incident %1: the root target is missing").arg(inc.id));
+        return QStringLiteral("incident %1: the root target is missing").arg(inc.id);
     if (inc.causeClass.isEmpty())
-        return failedWrite(inc.id, QStringLiteral("incident %1: the cause class is missing").arg(inc.id));
+        return QStringLiteral("incident %1: the cause class is missing").arg(inc.id);
     if (!inc.detectedUtc.isValid())
-        return failedWrite(inc.id, QStringLiteral("incident %1: the detection time is missing").arg(inc.id));
+        return QStringLiteral("incident %1: the detection time is missing").arg(inc.id);
+    return QString();
+}
+
+QFuture<WriteResult> IncidentStore::createIncident(const Incident& incident)
+{
+    Incident inc = incident;
+    if (const QString error = validate(inc); !error.isEmpty())
+        return failedWrite(inc.id, error);
     return m_writer->enqueue(
         [inc](Context& ctx) {
-            QSqlQuery& q = ctx.prepare(QStringLiteral(
-                "INSERT INTO incidents (id, root_target, cause_class, title, state, drill, first_failure_ms, "
-                "detected_ms, updated_ms, baseline) VALUES (?, ?, ?, ?, 'detected', ?, ?, ?, ?, ?)"));
-            q.addBindValue(inc.id);
-            q.addBindValue(inc.rootTarget);
-            q.addBindValue(inc.causeClass);
-            q.addBindValue(text(inc.title));
-            q.addBindValue(inc.drill ? 1 : 0);
-            q.addBindValue(msOrNull(inc.firstFailureUtc));
-            q.addBindValue(inc.detectedUtc.toMSecsSinceEpoch());
-            q.addBindValue(inc.detectedUtc.toMSecsSinceEpoch());
-            q.addBindValue(jsonText(inc.baseline));
-            if (!ctx.exec(q)) {
-                if (ctx.error.contains(u"UNIQUE"))
-                    ctx.error = QStringLiteral("incident %1 already exists").arg(inc.id);
-                return ctx.failure();
-            }
-            IncidentEvent detected;
-            detected.timeUtc = inc.detectedUtc;
-            detected.state = IncidentState::Detected;
-            detected.actor = QStringLiteral("auto");
-            detected.note = inc.title;
-            if (Outcome o = insertEvent(ctx, inc.id, detected, IncidentState::Detected); o != Outcome::Done)
-                return o;
-            for (const Symptom& s : inc.symptoms)
-                if (Outcome o = insertSymptom(ctx, inc.id, s); o != Outcome::Done)
-                    return o;
-            for (const Evidence& e : inc.evidence)
-                if (Outcome o = insertEvidence(ctx, inc.id, e); o != Outcome::Done)
-                    return o;
             ctx.affected = 1;
-            return Outcome::Done;
+            return insertIncident(ctx, inc);
         },
         inc.id);
+}
+
+QFuture<WriteResult> IncidentStore::createIncidents(const QList<Incident>& incidents)
+{
+    QList<Incident> all = incidents;
+    for (Incident& inc : all)
+        if (const QString error = validate(inc); !error.isEmpty())
+            return failedWrite(inc.id, error);
+    return m_writer->enqueue(
+        [all](Context& ctx) {
+            for (const Incident& inc : all)
+                if (const Outcome o = insertIncident(ctx, inc); o != Outcome::Done)
+                    return o;
+            ctx.affected = all.size();
+            return Outcome::Done;
+        },
+        QString());
 }
 
 QFuture<WriteResult> IncidentStore::transition(const QString& incidentId, const IncidentEvent& event)
@@ -699,14 +738,17 @@ QList<Incident> IncidentStore::incidents(const IncidentFilter& filter, QString* 
         return out;
     // Symptoms give the affected targets the history view shows; one query per page, not per incident.
     QHash<QString, qsizetype> index;
-    QStringList marks;
-    QVariantList ids;
-    for (qsizetype i = 0; i < out.size(); ++i) {
+    for (qsizetype i = 0; i < out.size(); ++i)
         index.insert(out[i].id, i);
-        marks << QStringLiteral("?");
-        ids << out[i].id;
-    }
-    if (out.size() <= 500) {
+    // In chunks, so a large page stays under SQLite's bound-parameter limit.
+    constexpr qsizetype chunk = 500;
+    for (qsizetype from = 0; from < out.size(); from += chunk) {
+        QStringList marks;
+        QVariantList ids;
+        for (qsizetype i = from; i < std::min(out.size(), from + chunk); ++i) {
+            marks << QStringLiteral("?");
+            ids << out[i].id;
+        }
         if (!execRead(q,
                 QStringLiteral("SELECT incident_id, time_ms, target, signal, cause_class, detail FROM symptoms WHERE "
                                "incident_id IN (")

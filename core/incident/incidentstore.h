@@ -16,6 +16,7 @@
 #include <optional>
 
 class QThread;
+class QTimer;
 
 namespace FaultDesk {
 
@@ -39,6 +40,7 @@ public:
     {
         QString path; ///< database file; empty = defaultPath()
         qint64 retentionMs = 365LL * 24 * 3600 * 1000; ///< incidents idle longer than this are pruned
+        int pruneIntervalMs = 6 * 3600 * 1000; ///< how often retention runs while open (also once at open); 0 = never
         int maxPending = 10000; ///< writes kept in memory while the database cannot take them
         int retryIntervalMs = 2000; ///< how often a failing database is retried
         int maxSeriesPoints = 2000; ///< longer series are downsampled (LTTB) when saved
@@ -74,6 +76,8 @@ public:
 
     /// Records a new incident in state detected, with its symptoms, evidence and baseline.
     QFuture<WriteResult> createIncident(const Incident& incident);
+    /// Records many incidents in one transaction (imports, tests): all or none.
+    QFuture<WriteResult> createIncidents(const QList<Incident>& incidents);
     /// Moves an incident along its lifecycle; refused (future with error) when the lifecycle forbids it.
     QFuture<WriteResult> transition(const QString& incidentId, const IncidentEvent& event);
     /// An operator takes the incident. Resolves once it is on disk: only then may the UI show it acknowledged.
@@ -122,11 +126,13 @@ Q_SIGNALS:
     void errorOccurred(const QString& message);
 
 private:
+    static QString validate(Incident& incident);
     QSqlDatabase readConnection(QString* error) const;
     QDateTime now() const;
 
     Options m_options;
     QThread* m_thread = nullptr;
+    QTimer* m_pruneTimer = nullptr;
     IncidentWriter* m_writer = nullptr;
     mutable QMutex m_readMutex;
     mutable QStringList m_readConnections;

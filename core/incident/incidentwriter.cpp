@@ -120,8 +120,19 @@ StoreHealth IncidentWriter::health() const
 
 bool IncidentWriter::run(const QString& sql, QString* error)
 {
-    QSqlQuery q(m_db);
-    if (q.exec(sql))
+    // The per-write savepoint statements run thousands of times a second: prepare them once.
+    auto it = m_statements.find(sql);
+    if (it == m_statements.end()) {
+        auto prepared = std::make_unique<QSqlQuery>(m_db);
+        if (!prepared->prepare(sql)) {
+            if (error)
+                *error = QStringLiteral("%1: %2").arg(sql, prepared->lastError().text());
+            return false;
+        }
+        it = m_statements.emplace(sql, std::move(prepared)).first;
+    }
+    QSqlQuery& q = *it->second;
+    if (q.exec())
         return true;
     if (error)
         *error = QStringLiteral("%1: %2").arg(sql, q.lastError().text());

@@ -60,7 +60,7 @@ public:
         QString path;
         int maxPending = 10000;
         int retryIntervalMs = 2000;
-        int batchSize = 256;
+        int batchSize = 1000;
     };
 
     explicit IncidentWriter(Options options);

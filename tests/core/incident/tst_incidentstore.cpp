@@ -196,6 +196,27 @@ private Q_SLOTS:
         QCOMPARE(overall.at(0).incidents, 3);
     }
 
+    void reopenedIncidentRecoversAgain()
+    {
+        IncidentStore store(options());
+        QVERIFY(store.open());
+        Incident a = makeIncident(QStringLiteral("web-1"), QStringLiteral("down"), 0);
+        store.createIncident(a);
+        store.transition(a.id, step(IncidentState::Recovered, 30));
+        QVERIFY(wait(store.transition(a.id, step(IncidentState::Reopened, 90, QStringLiteral("bob")))).ok);
+        std::optional<Incident> reopened = store.incident(a.id);
+        QCOMPARE(reopened->state, IncidentState::Reopened);
+        QVERIFY(!reopened->recoveredUtc.isValid()); // not recovered any more: out of MTTR until it is
+        QCOMPARE(store.mttx(IncidentStore::Grouping::Overall).at(0).recovered, 0);
+        store.transition(a.id, step(IncidentState::Escalated, 100, QStringLiteral("bob")));
+        QVERIFY(wait(store.transition(a.id, step(IncidentState::Recovered, 300))).ok);
+        const std::optional<Incident> done = store.incident(a.id);
+        QCOMPARE(done->recoveredUtc, at(300)); // the last recovery counts
+        QCOMPARE(done->phases().recoverMs, std::optional<qint64>(300000));
+        QCOMPARE(done->events.size(), 5);
+        QCOMPARE(done->events.at(3).resultingState, IncidentState::Escalated);
+    }
+
     void refusedWritesFailAlone()
     {
         IncidentStore store(options());
@@ -387,6 +408,19 @@ private Q_SLOTS:
         now = now.addDays(366);
         QCOMPARE(wait(store.pruneExpired()).affected, 1);
         QCOMPARE(store.count(), 0);
+
+        // While open, retention also runs by itself on its interval.
+        IncidentStore::Options periodic = options();
+        periodic.clock = [&now]() { return now; };
+        periodic.pruneIntervalMs = 50;
+        IncidentStore second(periodic);
+        QVERIFY(second.open());
+        Incident aging = makeIncident(QStringLiteral("web-3"), QStringLiteral("down"), 0);
+        aging.detectedUtc = now.addDays(-300);
+        QVERIFY(wait(second.createIncident(aging)).ok);
+        QCOMPARE(second.count(), 1);
+        now = now.addDays(100);
+        QTRY_COMPARE(second.count(), 0);
     }
 
     void seriesAreDownsampledAndRoundTrip()
