@@ -69,6 +69,16 @@ QString valueText(double value, const QString& unit)
     return text;
 }
 
+/// Data lines: 2 px, bevel joins. Round joins look the same at this width but make the raster engine build a curve
+/// per vertex, which made the render of a 2,500-point line several times slower.
+QPen linePen(const QColor& colour)
+{
+    QPen pen(colour, 1);
+    pen.setCapStyle(Qt::FlatCap);
+    pen.setJoinStyle(Qt::BevelJoin);
+    return pen;
+}
+
 /// A fault period: translucent fill plus a light hatch, so it reads as "different" without colour too.
 class BandItem : public QGraphicsRectItem
 {
@@ -263,12 +273,14 @@ void LoadChart::setSeries(const QList<ChartSeries>& series)
         Line& line = *m_lines[i];
         line.color = theme.seriesColor(line.colorIndex);
         const QString name = line.data.label.isEmpty() ? line.data.target : line.data.label;
+        // Only real changes reach Qt Charts: a new name or pen relayouts the legend and restyles the series, which
+        // cost more than the whole downsample + replace when done on every tick.
+        const QPen pen = linePen(line.color);
         for (QLineSeries* segment : std::as_const(line.segments)) {
-            segment->setName(name);
-            QPen pen(line.color, 2);
-            pen.setCapStyle(Qt::RoundCap);
-            pen.setJoinStyle(Qt::RoundJoin);
-            segment->setPen(pen);
+            if (segment->name() != name)
+                segment->setName(name);
+            if (segment->pen() != pen)
+                segment->setPen(pen);
         }
     }
     scheduleRefresh();
@@ -293,10 +305,13 @@ void LoadChart::setThresholds(const QList<ChartThreshold>& thresholds)
         }
         Threshold& threshold = *m_thresholds[std::size_t(i)];
         threshold.data = thresholds.at(i);
-        threshold.series->setName(
-            threshold.data.target.isEmpty() ? tr("threshold") : tr("threshold %1").arg(threshold.data.target));
-        QPen pen(theme.threshold(), 1.5, Qt::DashLine);
-        threshold.series->setPen(pen);
+        const QString name
+            = threshold.data.target.isEmpty() ? tr("threshold") : tr("threshold %1").arg(threshold.data.target);
+        if (threshold.series->name() != name)
+            threshold.series->setName(name);
+        const QPen pen(theme.threshold(), 1.5, Qt::DashLine);
+        if (threshold.series->pen() != pen)
+            threshold.series->setPen(pen);
         // One legend entry explains the dashed amber line; more would crowd out the targets.
         for (QLegendMarker* marker : m_chart->legend()->markers(threshold.series))
             marker->setVisible(i == 0);
@@ -457,16 +472,24 @@ void LoadChart::refreshNow()
     }
     const double niceMin = std::floor(yMin / step) * step;
     const double niceMax = std::ceil(yMax / step) * step;
-    m_valueAxis->setRange(niceMin, niceMax);
-    m_valueAxis->setTickCount(int(std::lround((niceMax - niceMin) / step)) + 1);
-    m_valueAxis->setLabelFormat(step >= 1 ? QStringLiteral("%.0f")
-            : step >= 0.1                 ? QStringLiteral("%.1f")
-                                          : QStringLiteral("%.2f"));
+    // Unchanged axis properties are not set again: each setter relayouts the axis.
+    if (m_valueAxis->min() != niceMin || m_valueAxis->max() != niceMax)
+        m_valueAxis->setRange(niceMin, niceMax);
+    const int ticks = int(std::lround((niceMax - niceMin) / step)) + 1;
+    if (m_valueAxis->tickCount() != ticks)
+        m_valueAxis->setTickCount(ticks);
+    const QString format = step >= 1 ? QStringLiteral("%.0f")
+        : step >= 0.1                ? QStringLiteral("%.1f")
+                                     : QStringLiteral("%.2f");
+    if (m_valueAxis->labelFormat() != format)
+        m_valueAxis->setLabelFormat(format);
     const QString unit = m_lines.empty() ? QString() : m_lines.front()->data.unit;
-    const QString title = m_valueTitle.isEmpty() && !m_lines.empty() ? m_lines.front()->data.signal : m_valueTitle;
-    m_valueAxis->setTitleText(unit.isEmpty() ? title
-            : title.isEmpty()                ? unit
-                                             : title + QStringLiteral(" (") + unit + u')');
+    const QString signal = m_valueTitle.isEmpty() && !m_lines.empty() ? m_lines.front()->data.signal : m_valueTitle;
+    QString title = signal;
+    if (!unit.isEmpty())
+        title = signal.isEmpty() ? unit : signal + QStringLiteral(" (") + unit + u')';
+    if (m_valueAxis->titleText() != title)
+        m_valueAxis->setTitleText(title);
 
     updateTimeAxis(pixels);
     // The axes' labels and titles decide the plot's width; when they changed it, reduce again for the final width
@@ -520,7 +543,8 @@ void LoadChart::updateLines(int pixels, double& yMin, double& yMax)
             QLineSeries* segment = line.segments.at(i);
             if (i < runs.size()) {
                 // A sample between two gaps is a line of one point: show it as a dot rather than not at all.
-                segment->setPointsVisible(runs.at(i).size() == 1);
+                if (segment->pointsVisible() != (runs.at(i).size() == 1))
+                    segment->setPointsVisible(runs.at(i).size() == 1);
                 segment->replace(runs.at(i));
             } else if (segment->count() > 0) {
                 segment->clear();
@@ -536,10 +560,7 @@ void LoadChart::addSegment(Line& line)
     segment->attachAxis(m_timeAxis);
     segment->attachAxis(m_valueAxis);
     segment->setName(line.data.label.isEmpty() ? line.data.target : line.data.label);
-    QPen pen(line.color, 2);
-    pen.setCapStyle(Qt::RoundCap);
-    pen.setJoinStyle(Qt::RoundJoin);
-    segment->setPen(pen);
+    segment->setPen(linePen(line.color));
     segment->setMarkerSize(5);
     if (!line.segments.isEmpty()) {
         for (QLegendMarker* marker : m_chart->legend()->markers(segment))
@@ -778,10 +799,7 @@ void LoadChart::applyTheme()
         Line& line = *linePtr;
         line.color = theme.seriesColor(line.colorIndex);
         for (QLineSeries* segment : std::as_const(line.segments)) {
-            QPen pen(line.color, 2);
-            pen.setCapStyle(Qt::RoundCap);
-            pen.setJoinStyle(Qt::RoundJoin);
-            segment->setPen(pen);
+            segment->setPen(linePen(line.color));
         }
     }
     for (auto& threshold : m_thresholds)
