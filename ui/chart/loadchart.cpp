@@ -134,6 +134,7 @@ LoadChart::LoadChart(QWidget* parent)
     , m_overlay(std::make_unique<Overlay>())
     , m_fixedMin(NaN)
     , m_fixedMax(NaN)
+    , m_dragX(NaN)
     , m_clock([] { return QDateTime::currentMSecsSinceEpoch(); })
 {
     m_chart = new QChart;
@@ -845,19 +846,18 @@ bool LoadChart::eventFilter(QObject* watched, QEvent* event)
             return true;
         }
         if (event->type() == QEvent::MouseButtonPress && mouse->button() == Qt::LeftButton && plot.contains(pos)) {
-            setProperty("faultdesk_dragX", pos.x());
+            m_dragX = pos.x();
             return true;
         }
-        const QVariant dragX = property("faultdesk_dragX");
-        if (event->type() == QEvent::MouseMove && (mouse->buttons() & Qt::LeftButton) && dragX.isValid()
+        if (event->type() == QEvent::MouseMove && (mouse->buttons() & Qt::LeftButton) && !std::isnan(m_dragX)
             && plot.width() > 0) {
             // Dragging looks back in time: it pauses and pans the frozen range.
-            const double dx = pos.x() - dragX.toDouble();
+            const double dx = pos.x() - m_dragX;
             const auto shift = qint64(std::llround(dx / plot.width() * double(m_windowMs)));
             if (shift != 0) {
                 pauseAt(m_rangeStart - shift, m_rangeEnd - shift);
                 refreshNow();
-                setProperty("faultdesk_dragX", pos.x());
+                m_dragX = pos.x();
             }
             return true;
         }
@@ -874,7 +874,7 @@ bool LoadChart::eventFilter(QObject* watched, QEvent* event)
         return false;
     }
     case QEvent::MouseButtonRelease:
-        setProperty("faultdesk_dragX", QVariant());
+        m_dragX = NaN;
         return false;
     case QEvent::Leave:
         setCrosshair(-1);
