@@ -763,7 +763,9 @@ void LoadChart::updateControls()
     if (index >= 0) {
         m_windowBox->setCurrentIndex(int(index));
     } else {
-        const QString text = tr("%1 s").arg(m_windowMs / 1000);
+        const QString text = m_windowMs % 3'600'000 == 0 ? tr("%1 h").arg(m_windowMs / 3'600'000)
+            : m_windowMs % 60'000 == 0                   ? tr("%1 m").arg(m_windowMs / 60'000)
+                                                         : tr("%1 s").arg(m_windowMs / 1000);
         if (m_windowBox->count() == windowChoices().size())
             m_windowBox->addItem(text, QVariant::fromValue(m_windowMs));
         else
@@ -774,11 +776,15 @@ void LoadChart::updateControls()
     if (index >= 0 && m_windowBox->count() > windowChoices().size())
         m_windowBox->removeItem(m_windowBox->count() - 1);
 
-    m_liveButton->setChecked(m_followLive);
-    m_liveButton->setText(m_followLive ? tr("Live") : tr("Paused"));
-    m_liveButton->setIcon(style()->standardIcon(m_followLive ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
-    m_liveButton->setToolTip(m_followLive ? tr("Following live data: click to pause (drag the chart to look back)")
-                                          : tr("Paused: click to follow live data again (or double-click the chart)"));
+    const QString liveText = m_followLive ? tr("Live") : tr("Paused");
+    if (m_liveButton->text() != liveText) {
+        m_liveButton->setChecked(m_followLive);
+        m_liveButton->setText(liveText);
+        m_liveButton->setIcon(style()->standardIcon(m_followLive ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+        m_liveButton->setToolTip(m_followLive
+                ? tr("Following live data: click to pause (drag the chart to look back)")
+                : tr("Paused: click to follow live data again (or double-click the chart)"));
+    }
     m_pausedLabel->setText(m_followLive ? QString() : tr("%1 – %2").arg(timeText(m_rangeStart), timeText(m_rangeEnd)));
     m_pausedLabel->setVisible(!m_followLive);
 }
