@@ -14,6 +14,7 @@
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
@@ -158,6 +159,9 @@ LoadChart::LoadChart(QWidget* parent)
     m_view->setMouseTracking(true);
     m_view->viewport()->setMouseTracking(true);
     m_view->viewport()->installEventFilter(this);
+    m_view->installEventFilter(this);
+    m_view->setFocusPolicy(Qt::StrongFocus);
+    m_view->setToolTip(QString()); // the hover tooltip is shown by hand, with the values under the mouse
     m_view->setAccessibleName(tr("Load chart"));
 
     m_crosshair = new QGraphicsLineItem(m_chart);
@@ -782,8 +786,9 @@ void LoadChart::updateControls()
         m_liveButton->setText(liveText);
         m_liveButton->setIcon(style()->standardIcon(m_followLive ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
         m_liveButton->setToolTip(m_followLive
-                ? tr("Following live data: click to pause (drag the chart to look back)")
-                : tr("Paused: click to follow live data again (or double-click the chart)"));
+                ? tr("Following live data. Click or press Space on the chart to pause; drag the chart or press ← to "
+                     "look back")
+                : tr("Paused. Click, press End or double-click the chart to follow live data again"));
     }
     m_pausedLabel->setText(m_followLive ? QString() : tr("%1 – %2").arg(timeText(m_rangeStart), timeText(m_rangeEnd)));
     m_pausedLabel->setVisible(!m_followLive);
@@ -838,6 +843,33 @@ void LoadChart::showEvent(QShowEvent* event)
 
 bool LoadChart::eventFilter(QObject* watched, QEvent* event)
 {
+    if (watched == m_view && event->type() == QEvent::KeyPress) {
+        // Keyboard equivalents of the mouse: Space pauses/resumes, arrows look back and forth by a tenth of the
+        // window, End returns to live.
+        const int key = static_cast<QKeyEvent*>(event)->key();
+        const qint64 step = std::max<qint64>(1000, m_windowMs / 10);
+        switch (key) {
+        case Qt::Key_Space:
+            setFollowLive(!m_followLive);
+            return true;
+        case Qt::Key_Left:
+            pauseAt(m_rangeStart - step, m_rangeEnd - step);
+            return true;
+        case Qt::Key_Right:
+            if (!m_followLive) {
+                if (m_rangeEnd + step >= m_clock())
+                    setFollowLive(true);
+                else
+                    pauseAt(m_rangeStart + step, m_rangeEnd + step);
+            }
+            return true;
+        case Qt::Key_End:
+            setFollowLive(true);
+            return true;
+        default:
+            return false;
+        }
+    }
     if (watched != m_view->viewport())
         return QWidget::eventFilter(watched, event);
     switch (event->type()) {

@@ -449,6 +449,30 @@ private Q_SLOTS:
         QCOMPARE(chart->rangeEnd(), Now);
     }
 
+    void keyboardPausesPansAndResumes()
+    {
+        auto chart = makeChart();
+        QVERIFY(chart);
+        chart->setSeries({ { QStringLiteral("web-1"), QStringLiteral("load"), QStringLiteral("%"),
+            samples(300, Now, 5 * Minute, 40), {} } });
+        chart->refreshNow();
+        auto* view = chart->findChild<QChartView*>();
+        QVERIFY(view);
+        QTest::keyClick(view, Qt::Key_Space);
+        QVERIFY(!chart->followLive());
+        QTest::keyClick(view, Qt::Key_Left);
+        chart->refreshNow();
+        QCOMPARE(chart->rangeEnd(), Now - 30'000); // a tenth of the 5 m window
+        QTest::keyClick(view, Qt::Key_Left);
+        QTest::keyClick(view, Qt::Key_Right);
+        chart->refreshNow();
+        QCOMPARE(chart->rangeEnd(), Now - 30'000);
+        QTest::keyClick(view, Qt::Key_End);
+        QVERIFY(chart->followLive());
+        chart->refreshNow();
+        QCOMPARE(chart->rangeEnd(), Now);
+    }
+
     void rendersOffscreenToAnImage()
     {
         // Reports render charts that were never shown.
