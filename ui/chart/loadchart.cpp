@@ -98,6 +98,20 @@ public:
     }
 };
 
+/// A marker's label on a translucent plate of the chart's background, so it stays readable over lines and bands.
+class LabelItem : public QGraphicsSimpleTextItem
+{
+public:
+    using QGraphicsSimpleTextItem::QGraphicsSimpleTextItem;
+    QColor plate;
+
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override
+    {
+        painter->fillRect(boundingRect().adjusted(-2, 0, 2, 0), plate);
+        QGraphicsSimpleTextItem::paint(painter, option, widget);
+    }
+};
+
 /// The value in force at @p ms of a step-function threshold; NaN before its first point.
 double thresholdAt(const QList<QPointF>& points, double ms)
 {
@@ -127,7 +141,7 @@ struct LoadChart::Overlay
     QList<BandItem*> bands;
     QList<QGraphicsSimpleTextItem*> bandLabels;
     QList<QGraphicsLineItem*> markers;
-    QList<QGraphicsSimpleTextItem*> markerLabels;
+    QList<LabelItem*> markerLabels;
 };
 
 LoadChart::LoadChart(QWidget* parent)
@@ -714,7 +728,7 @@ void LoadChart::updateOverlay()
     while (o.markers.size() < m_markers.size()) {
         auto* line = new QGraphicsLineItem(m_chart);
         line->setZValue(MarkerZ);
-        auto* label = new QGraphicsSimpleTextItem(m_chart);
+        auto* label = new LabelItem(m_chart);
         label->setZValue(MarkerZ);
         o.markers.append(line);
         o.markerLabels.append(label);
@@ -728,7 +742,7 @@ void LoadChart::updateOverlay()
     for (const int i : std::as_const(order)) {
         const ChartMarker& m = m_markers.at(i);
         QGraphicsLineItem* line = o.markers.at(i);
-        QGraphicsSimpleTextItem* label = o.markerLabels.at(i);
+        LabelItem* label = o.markerLabels.at(i);
         if (plot.isEmpty() || m.timeMs < m_rangeStart || m.timeMs > m_rangeEnd) {
             line->hide();
             label->hide();
@@ -743,6 +757,9 @@ void LoadChart::updateOverlay()
         label->setText(m.label);
         label->setFont(small);
         label->setBrush(theme.text());
+        QColor plate = theme.background();
+        plate.setAlpha(200);
+        label->plate = plate;
         const double width = metrics.horizontalAdvance(m.label);
         const double labelX = std::min(x + 3, plot.right() - width);
         int row = 0;
