@@ -14,6 +14,7 @@
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
@@ -69,6 +70,16 @@ QString valueText(double value, const QString& unit)
     return text;
 }
 
+/// Data lines: 2 px, bevel joins. Round joins look the same at this width but make the raster engine build a curve
+/// per vertex, which made the render of a 2,500-point line several times slower.
+QPen linePen(const QColor& colour)
+{
+    QPen pen(colour, 1);
+    pen.setCapStyle(Qt::FlatCap);
+    pen.setJoinStyle(Qt::BevelJoin);
+    return pen;
+}
+
 /// A fault period: translucent fill plus a light hatch, so it reads as "different" without colour too.
 class BandItem : public QGraphicsRectItem
 {
@@ -84,6 +95,20 @@ public:
         painter->setPen(QPen(hatch, 0));
         painter->drawLine(rect().topLeft(), rect().bottomLeft());
         painter->drawLine(rect().topRight(), rect().bottomRight());
+    }
+};
+
+/// A marker's label on a translucent plate of the chart's background, so it stays readable over lines and bands.
+class LabelItem : public QGraphicsSimpleTextItem
+{
+public:
+    using QGraphicsSimpleTextItem::QGraphicsSimpleTextItem;
+    QColor plate;
+
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override
+    {
+        painter->fillRect(boundingRect().adjusted(-2, 0, 2, 0), plate);
+        QGraphicsSimpleTextItem::paint(painter, option, widget);
     }
 };
 
@@ -116,7 +141,7 @@ struct LoadChart::Overlay
     QList<BandItem*> bands;
     QList<QGraphicsSimpleTextItem*> bandLabels;
     QList<QGraphicsLineItem*> markers;
-    QList<QGraphicsSimpleTextItem*> markerLabels;
+    QList<LabelItem*> markerLabels;
 };
 
 LoadChart::LoadChart(QWidget* parent)
@@ -124,6 +149,7 @@ LoadChart::LoadChart(QWidget* parent)
     , m_overlay(std::make_unique<Overlay>())
     , m_fixedMin(NaN)
     , m_fixedMax(NaN)
+    , m_dragX(NaN)
     , m_clock([] { return QDateTime::currentMSecsSinceEpoch(); })
 {
     m_chart = new QChart;
@@ -147,6 +173,9 @@ LoadChart::LoadChart(QWidget* parent)
     m_view->setMouseTracking(true);
     m_view->viewport()->setMouseTracking(true);
     m_view->viewport()->installEventFilter(this);
+    m_view->installEventFilter(this);
+    m_view->setFocusPolicy(Qt::StrongFocus);
+    m_view->setToolTip(QString()); // the hover tooltip is shown by hand, with the values under the mouse
     m_view->setAccessibleName(tr("Load chart"));
 
     m_crosshair = new QGraphicsLineItem(m_chart);
@@ -263,12 +292,14 @@ void LoadChart::setSeries(const QList<ChartSeries>& series)
         Line& line = *m_lines[i];
         line.color = theme.seriesColor(line.colorIndex);
         const QString name = line.data.label.isEmpty() ? line.data.target : line.data.label;
+        // Only real changes reach Qt Charts: a new name or pen relayouts the legend and restyles the series, which
+        // cost more than the whole downsample + replace when done on every tick.
+        const QPen pen = linePen(line.color);
         for (QLineSeries* segment : std::as_const(line.segments)) {
-            segment->setName(name);
-            QPen pen(line.color, 2);
-            pen.setCapStyle(Qt::RoundCap);
-            pen.setJoinStyle(Qt::RoundJoin);
-            segment->setPen(pen);
+            if (segment->name() != name)
+                segment->setName(name);
+            if (segment->pen() != pen)
+                segment->setPen(pen);
         }
     }
     scheduleRefresh();
@@ -293,10 +324,13 @@ void LoadChart::setThresholds(const QList<ChartThreshold>& thresholds)
         }
         Threshold& threshold = *m_thresholds[std::size_t(i)];
         threshold.data = thresholds.at(i);
-        threshold.series->setName(
-            threshold.data.target.isEmpty() ? tr("threshold") : tr("threshold %1").arg(threshold.data.target));
-        QPen pen(theme.threshold(), 1.5, Qt::DashLine);
-        threshold.series->setPen(pen);
+        const QString name
+            = threshold.data.target.isEmpty() ? tr("threshold") : tr("threshold %1").arg(threshold.data.target);
+        if (threshold.series->name() != name)
+            threshold.series->setName(name);
+        const QPen pen(theme.threshold(), 1.5, Qt::DashLine);
+        if (threshold.series->pen() != pen)
+            threshold.series->setPen(pen);
         // One legend entry explains the dashed amber line; more would crowd out the targets.
         for (QLegendMarker* marker : m_chart->legend()->markers(threshold.series))
             marker->setVisible(i == 0);
@@ -457,16 +491,24 @@ void LoadChart::refreshNow()
     }
     const double niceMin = std::floor(yMin / step) * step;
     const double niceMax = std::ceil(yMax / step) * step;
-    m_valueAxis->setRange(niceMin, niceMax);
-    m_valueAxis->setTickCount(int(std::lround((niceMax - niceMin) / step)) + 1);
-    m_valueAxis->setLabelFormat(step >= 1 ? QStringLiteral("%.0f")
-            : step >= 0.1                 ? QStringLiteral("%.1f")
-                                          : QStringLiteral("%.2f"));
+    // Unchanged axis properties are not set again: each setter relayouts the axis.
+    if (m_valueAxis->min() != niceMin || m_valueAxis->max() != niceMax)
+        m_valueAxis->setRange(niceMin, niceMax);
+    const int ticks = int(std::lround((niceMax - niceMin) / step)) + 1;
+    if (m_valueAxis->tickCount() != ticks)
+        m_valueAxis->setTickCount(ticks);
+    const QString format = step >= 1 ? QStringLiteral("%.0f")
+        : step >= 0.1                ? QStringLiteral("%.1f")
+                                     : QStringLiteral("%.2f");
+    if (m_valueAxis->labelFormat() != format)
+        m_valueAxis->setLabelFormat(format);
     const QString unit = m_lines.empty() ? QString() : m_lines.front()->data.unit;
-    const QString title = m_valueTitle.isEmpty() && !m_lines.empty() ? m_lines.front()->data.signal : m_valueTitle;
-    m_valueAxis->setTitleText(unit.isEmpty() ? title
-            : title.isEmpty()                ? unit
-                                             : title + QStringLiteral(" (") + unit + u')');
+    const QString signal = m_valueTitle.isEmpty() && !m_lines.empty() ? m_lines.front()->data.signal : m_valueTitle;
+    QString title = signal;
+    if (!unit.isEmpty())
+        title = signal.isEmpty() ? unit : signal + QStringLiteral(" (") + unit + u')';
+    if (m_valueAxis->titleText() != title)
+        m_valueAxis->setTitleText(title);
 
     updateTimeAxis(pixels);
     // The axes' labels and titles decide the plot's width; when they changed it, reduce again for the final width
@@ -520,7 +562,8 @@ void LoadChart::updateLines(int pixels, double& yMin, double& yMax)
             QLineSeries* segment = line.segments.at(i);
             if (i < runs.size()) {
                 // A sample between two gaps is a line of one point: show it as a dot rather than not at all.
-                segment->setPointsVisible(runs.at(i).size() == 1);
+                if (segment->pointsVisible() != (runs.at(i).size() == 1))
+                    segment->setPointsVisible(runs.at(i).size() == 1);
                 segment->replace(runs.at(i));
             } else if (segment->count() > 0) {
                 segment->clear();
@@ -536,10 +579,7 @@ void LoadChart::addSegment(Line& line)
     segment->attachAxis(m_timeAxis);
     segment->attachAxis(m_valueAxis);
     segment->setName(line.data.label.isEmpty() ? line.data.target : line.data.label);
-    QPen pen(line.color, 2);
-    pen.setCapStyle(Qt::RoundCap);
-    pen.setJoinStyle(Qt::RoundJoin);
-    segment->setPen(pen);
+    segment->setPen(linePen(line.color));
     segment->setMarkerSize(5);
     if (!line.segments.isEmpty()) {
         for (QLegendMarker* marker : m_chart->legend()->markers(segment))
@@ -688,7 +728,7 @@ void LoadChart::updateOverlay()
     while (o.markers.size() < m_markers.size()) {
         auto* line = new QGraphicsLineItem(m_chart);
         line->setZValue(MarkerZ);
-        auto* label = new QGraphicsSimpleTextItem(m_chart);
+        auto* label = new LabelItem(m_chart);
         label->setZValue(MarkerZ);
         o.markers.append(line);
         o.markerLabels.append(label);
@@ -702,7 +742,7 @@ void LoadChart::updateOverlay()
     for (const int i : std::as_const(order)) {
         const ChartMarker& m = m_markers.at(i);
         QGraphicsLineItem* line = o.markers.at(i);
-        QGraphicsSimpleTextItem* label = o.markerLabels.at(i);
+        LabelItem* label = o.markerLabels.at(i);
         if (plot.isEmpty() || m.timeMs < m_rangeStart || m.timeMs > m_rangeEnd) {
             line->hide();
             label->hide();
@@ -717,6 +757,9 @@ void LoadChart::updateOverlay()
         label->setText(m.label);
         label->setFont(small);
         label->setBrush(theme.text());
+        QColor plate = theme.background();
+        plate.setAlpha(200);
+        label->plate = plate;
         const double width = metrics.horizontalAdvance(m.label);
         const double labelX = std::min(x + 3, plot.right() - width);
         int row = 0;
@@ -741,7 +784,9 @@ void LoadChart::updateControls()
     if (index >= 0) {
         m_windowBox->setCurrentIndex(int(index));
     } else {
-        const QString text = tr("%1 s").arg(m_windowMs / 1000);
+        const QString text = m_windowMs % 3'600'000 == 0 ? tr("%1 h").arg(m_windowMs / 3'600'000)
+            : m_windowMs % 60'000 == 0                   ? tr("%1 m").arg(m_windowMs / 60'000)
+                                                         : tr("%1 s").arg(m_windowMs / 1000);
         if (m_windowBox->count() == windowChoices().size())
             m_windowBox->addItem(text, QVariant::fromValue(m_windowMs));
         else
@@ -752,11 +797,16 @@ void LoadChart::updateControls()
     if (index >= 0 && m_windowBox->count() > windowChoices().size())
         m_windowBox->removeItem(m_windowBox->count() - 1);
 
-    m_liveButton->setChecked(m_followLive);
-    m_liveButton->setText(m_followLive ? tr("Live") : tr("Paused"));
-    m_liveButton->setIcon(style()->standardIcon(m_followLive ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
-    m_liveButton->setToolTip(m_followLive ? tr("Following live data: click to pause (drag the chart to look back)")
-                                          : tr("Paused: click to follow live data again (or double-click the chart)"));
+    const QString liveText = m_followLive ? tr("Live") : tr("Paused");
+    if (m_liveButton->text() != liveText) {
+        m_liveButton->setChecked(m_followLive);
+        m_liveButton->setText(liveText);
+        m_liveButton->setIcon(style()->standardIcon(m_followLive ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+        m_liveButton->setToolTip(m_followLive
+                ? tr("Following live data. Click or press Space on the chart to pause; drag the chart or press ← to "
+                     "look back")
+                : tr("Paused. Click, press End or double-click the chart to follow live data again"));
+    }
     m_pausedLabel->setText(m_followLive ? QString() : tr("%1 – %2").arg(timeText(m_rangeStart), timeText(m_rangeEnd)));
     m_pausedLabel->setVisible(!m_followLive);
 }
@@ -778,10 +828,7 @@ void LoadChart::applyTheme()
         Line& line = *linePtr;
         line.color = theme.seriesColor(line.colorIndex);
         for (QLineSeries* segment : std::as_const(line.segments)) {
-            QPen pen(line.color, 2);
-            pen.setCapStyle(Qt::RoundCap);
-            pen.setJoinStyle(Qt::RoundJoin);
-            segment->setPen(pen);
+            segment->setPen(linePen(line.color));
         }
     }
     for (auto& threshold : m_thresholds)
@@ -813,6 +860,33 @@ void LoadChart::showEvent(QShowEvent* event)
 
 bool LoadChart::eventFilter(QObject* watched, QEvent* event)
 {
+    if (watched == m_view && event->type() == QEvent::KeyPress) {
+        // Keyboard equivalents of the mouse: Space pauses/resumes, arrows look back and forth by a tenth of the
+        // window, End returns to live.
+        const int key = static_cast<QKeyEvent*>(event)->key();
+        const qint64 step = std::max<qint64>(1000, m_windowMs / 10);
+        switch (key) {
+        case Qt::Key_Space:
+            setFollowLive(!m_followLive);
+            return true;
+        case Qt::Key_Left:
+            pauseAt(m_rangeStart - step, m_rangeEnd - step);
+            return true;
+        case Qt::Key_Right:
+            if (!m_followLive) {
+                if (m_rangeEnd + step >= m_clock())
+                    setFollowLive(true);
+                else
+                    pauseAt(m_rangeStart + step, m_rangeEnd + step);
+            }
+            return true;
+        case Qt::Key_End:
+            setFollowLive(true);
+            return true;
+        default:
+            return false;
+        }
+    }
     if (watched != m_view->viewport())
         return QWidget::eventFilter(watched, event);
     switch (event->type()) {
@@ -827,19 +901,18 @@ bool LoadChart::eventFilter(QObject* watched, QEvent* event)
             return true;
         }
         if (event->type() == QEvent::MouseButtonPress && mouse->button() == Qt::LeftButton && plot.contains(pos)) {
-            setProperty("faultdesk_dragX", pos.x());
+            m_dragX = pos.x();
             return true;
         }
-        const QVariant dragX = property("faultdesk_dragX");
-        if (event->type() == QEvent::MouseMove && (mouse->buttons() & Qt::LeftButton) && dragX.isValid()
+        if (event->type() == QEvent::MouseMove && (mouse->buttons() & Qt::LeftButton) && !std::isnan(m_dragX)
             && plot.width() > 0) {
             // Dragging looks back in time: it pauses and pans the frozen range.
-            const double dx = pos.x() - dragX.toDouble();
+            const double dx = pos.x() - m_dragX;
             const auto shift = qint64(std::llround(dx / plot.width() * double(m_windowMs)));
             if (shift != 0) {
                 pauseAt(m_rangeStart - shift, m_rangeEnd - shift);
                 refreshNow();
-                setProperty("faultdesk_dragX", pos.x());
+                m_dragX = pos.x();
             }
             return true;
         }
@@ -856,7 +929,7 @@ bool LoadChart::eventFilter(QObject* watched, QEvent* event)
         return false;
     }
     case QEvent::MouseButtonRelease:
-        setProperty("faultdesk_dragX", QVariant());
+        m_dragX = NaN;
         return false;
     case QEvent::Leave:
         setCrosshair(-1);

@@ -154,6 +154,7 @@ private:
     QString m_valueTitle;
     double m_fixedMin;
     double m_fixedMax;
+    double m_dragX; ///< where a pan started (chart coordinates); NaN when not dragging
 
     std::function<qint64()> m_clock;
     Downsample::Method m_method = Downsample::Method::MinMax;

@@ -3,7 +3,7 @@
 // Qt Charts on the same data (replace() with every point, same render). Prints median and p95 per size; never
 // fails on time.
 //
-//   bench_chartrefresh [--runs N] [--sizes 1000,100000,1000000] [--series K]
+//   bench_chartrefresh [--runs N] [--sizes 1000,100000,1000000] [--series K] [--no-raw]
 
 #include "downsample.h"
 #include "loadchart.h"
@@ -23,6 +23,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <time.h>
 
 using namespace FaultDesk;
 
@@ -36,23 +37,44 @@ struct Figures
 {
     double median = 0;
     double p95 = 0;
+    double cpuMedian = 0; ///< thread CPU time, median
 };
+
+Figures summary(QList<double> ms)
+{
+    if (ms.isEmpty())
+        return {};
+    std::sort(ms.begin(), ms.end());
+    const auto at = [&](double q) {
+        return ms.at(std::clamp<qsizetype>(qsizetype(std::ceil(q * double(ms.size()))) - 1, 0, ms.size() - 1));
+    };
+    return { at(0.5), at(0.95) };
+}
+
+/// CPU time of this thread: on a shared machine, wall time also counts the time other processes held the core.
+double threadCpuMs()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
 
 Figures measure(int runs, const std::function<void(int)>& frame)
 {
     frame(-1); // warm-up: first layout, font caches
     QList<double> ms;
+    QList<double> cpu;
     for (int run = 0; run < runs; ++run) {
         QElapsedTimer timer;
+        const double cpu0 = threadCpuMs();
         timer.start();
         frame(run);
         ms.append(double(timer.nsecsElapsed()) / 1e6);
+        cpu.append(threadCpuMs() - cpu0);
     }
-    std::sort(ms.begin(), ms.end());
-    const auto at = [&](double q) {
-        return ms.at(std::min<qsizetype>(ms.size() - 1, qsizetype(std::ceil(q * double(ms.size())) - 1)));
-    };
-    return { at(0.5), at(0.95) };
+    Figures f = summary(ms);
+    f.cpuMedian = summary(cpu).median;
+    return f;
 }
 
 /// Two variants of a load-like series over the last hour, so every frame hands over different data.
@@ -88,23 +110,34 @@ int main(int argc, char** argv)
 
     int runs = 12;
     int seriesCount = 1;
+    bool raw = true;
     QList<qsizetype> sizes = { 1'000, 100'000, 1'000'000 };
     const QStringList args = app.arguments();
-    for (qsizetype i = 1; i + 1 < args.size(); ++i) {
-        if (args.at(i) == u"--runs")
-            runs = std::max(1, args.at(i + 1).toInt());
-        else if (args.at(i) == u"--series")
-            seriesCount = std::max(1, args.at(i + 1).toInt());
-        else if (args.at(i) == u"--sizes") {
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        const QString next = i + 1 < args.size() ? args.at(i + 1) : QString();
+        if (args.at(i) == u"--no-raw") {
+            raw = false;
+        } else if (args.at(i) == u"--runs") {
+            runs = std::max(1, next.toInt());
+            ++i;
+        } else if (args.at(i) == u"--series") {
+            seriesCount = std::max(1, next.toInt());
+            ++i;
+        } else if (args.at(i) == u"--sizes") {
             sizes.clear();
-            for (const QString& s : args.at(i + 1).split(u','))
+            for (const QString& s : next.split(u',', Qt::SkipEmptyParts))
                 sizes.append(s.toLongLong());
+            ++i;
         }
     }
 
     std::printf("chart refresh: %d series, %d×%d px, antialiased, offscreen raster; Qt %s, %s, %d runs per size\n",
         seriesCount, PlotSize.width(), PlotSize.height(), qVersion(), qPrintable(QSysInfo::prettyProductName()), runs);
-    std::printf("%10s  %-34s %10s %10s\n", "points", "path", "median ms", "p95 ms");
+    std::printf("%10s  %-40s %10s %10s %12s\n", "points", "path", "median ms", "p95 ms", "CPU med ms");
+    const auto row = [](qsizetype n, const char* name, const Figures& f, const QString& note = {}) {
+        std::printf("%10lld  %-40s %10.3f %10.3f %12.3f   %s\n", static_cast<long long>(n), name, f.median, f.p95,
+            f.cpuMedian, qPrintable(note));
+    };
 
     QImage image(PlotSize, QImage::Format_ARGB32_Premultiplied);
     for (const qsizetype n : std::as_const(sizes)) {
@@ -126,14 +159,13 @@ int main(int argc, char** argv)
                     double(Now), 1200)
                            .size();
             });
-            std::printf("%10lld  %-34s %10.3f %10.3f   (%lld points kept)\n", static_cast<long long>(n), name, f.median,
-                f.p95, static_cast<long long>(kept));
+            row(n, name, f, QStringLiteral("(%1 points kept)").arg(kept));
         }
 
         // LoadChart: the whole refresh as the console does it.
         for (const auto& [name, method] :
-            { std::pair { "LoadChart min/max + replace + render", Downsample::Method::MinMax },
-                std::pair { "LoadChart MinMaxLTTB + replace + render", Downsample::Method::MinMaxLttb } }) {
+            { std::pair { "LoadChart: min/max + replace + render", Downsample::Method::MinMax },
+                std::pair { "LoadChart: MinMaxLTTB + replace + render", Downsample::Method::MinMaxLttb } }) {
             LoadChart chart;
             chart.setClock([] { return Now; });
             chart.setLiveInterval(0);
@@ -153,12 +185,31 @@ int main(int argc, char** argv)
                 chart.refreshNow();
                 renderScene(chart.chart()->scene(), chart.chart(), image);
             });
-            std::printf("%10lld  %-34s %10.2f %10.2f   (%lld points per series drawn)\n", static_cast<long long>(n),
-                name, f.median, f.p95, static_cast<long long>(chart.lineSeries(QStringLiteral("web-1"))->count()));
+            row(n, name, f,
+                QStringLiteral("(%1 points per series drawn)").arg(chart.lineSeries(QStringLiteral("web-1"))->count()));
+            // The same frame split in its two halves, timed within each frame.
+            QList<double> refreshMs;
+            QList<double> renderMs;
+            measure(runs, [&](int run) {
+                QElapsedTimer timer;
+                timer.start();
+                chart.setSeries(data[std::max(0, run) % 2]);
+                chart.refreshNow();
+                const qint64 refreshed = timer.nsecsElapsed();
+                renderScene(chart.chart()->scene(), chart.chart(), image);
+                if (run >= 0) {
+                    refreshMs.append(double(refreshed) / 1e6);
+                    renderMs.append(double(timer.nsecsElapsed() - refreshed) / 1e6);
+                }
+            });
+            const Figures refresh = summary(refreshMs);
+            const Figures render = summary(renderMs);
+            std::printf("%10s    of which downsample + replace: median %.2f ms, render: median %.2f ms\n", "",
+                refresh.median, render.median);
         }
 
         // Raw Qt Charts: every point handed to the series with one replace(), same chart size and render.
-        {
+        if (raw) {
             QGraphicsScene scene;
             auto* chart = new QChart;
             chart->setAnimationOptions(QChart::NoAnimation);
@@ -175,6 +226,11 @@ int main(int argc, char** argv)
                 chart->addSeries(line);
                 line->attachAxis(xAxis);
                 line->attachAxis(yAxis);
+                // The same 1 px bevel-joined pen LoadChart draws with, so only the point count differs.
+                QPen pen(QColor(0x00, 0x72, 0xb2), 1);
+                pen.setCapStyle(Qt::FlatCap);
+                pen.setJoinStyle(Qt::BevelJoin);
+                line->setPen(pen);
                 lines.append(line);
             }
             chart->resize(QSizeF(PlotSize));
@@ -184,8 +240,7 @@ int main(int argc, char** argv)
                     lines.at(k)->replace(variants[std::max(0, run) % 2].at(k));
                 renderScene(&scene, chart, image);
             });
-            std::printf("%10lld  %-34s %10.2f %10.2f\n", static_cast<long long>(n),
-                "raw Qt Charts replace(all) + render", f.median, f.p95);
+            row(n, "raw Qt Charts: replace(all) + render", f, QStringLiteral("(%1 points per series drawn)").arg(n));
         }
         std::fflush(stdout);
     }

@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCategoryAxis>
 #include <QChart>
+#include <QChartView>
 #include <QComboBox>
 #include <QGraphicsLineItem>
 #include <QGraphicsRectItem>
@@ -399,6 +400,77 @@ private Q_SLOTS:
         QVERIFY2(tip.contains(QLocale().toString(1234.0, 'f', 0) + QStringLiteral(" ms")), qPrintable(tip));
         QVERIFY2(tip.contains(QDateTime::fromMSecsSinceEpoch(Now - Minute + 300).toString(QStringLiteral("HH:mm:ss"))),
             qPrintable(tip));
+    }
+
+    void hoverShowsCrosshairDragPansDoubleClickResumes()
+    {
+        auto chart = makeChart();
+        QVERIFY(chart);
+        chart->setSeries({ { QStringLiteral("web-1"), QStringLiteral("load"), QStringLiteral("%"),
+            samples(3000, Now, 5 * Minute, 40), {} } });
+        chart->refreshNow();
+        auto* view = chart->findChild<QChartView*>();
+        QVERIFY(view);
+        QSignalSpy hovered(chart.get(), &LoadChart::hovered);
+        const QRectF plot = chart->chart()->plotArea();
+        const auto viewPos = [&](double chartX) {
+            return view->mapFromScene(chart->chart()->mapToScene(QPointF(chartX, plot.center().y())));
+        };
+
+        // Hovering the middle of the plot reports the time there and draws the crosshair.
+        QTest::mouseMove(view->viewport(), viewPos(plot.center().x()));
+        QTRY_VERIFY(!hovered.isEmpty());
+        const qint64 middle = Now - 5 * Minute / 2;
+        QVERIFY2(std::abs(hovered.constLast().at(0).toLongLong() - middle) < 5 * Minute / 100,
+            qPrintable(QString::number(hovered.constLast().at(0).toLongLong() - middle)));
+        const auto lines = chart->chart()->childItems();
+        QVERIFY(std::any_of(lines.cbegin(), lines.cend(), [&](QGraphicsItem* item) {
+            auto* line = dynamic_cast<QGraphicsLineItem*>(item);
+            return line && line->isVisible() && std::abs(line->line().x1() - plot.center().x()) < 2
+                && line->pen().style() == Qt::DotLine;
+        }));
+
+        // Dragging to the right looks back in time: pauses and moves the range earlier by the dragged distance.
+        QTest::mousePress(view->viewport(), Qt::LeftButton, {}, viewPos(plot.center().x()));
+        QMouseEvent drag(QEvent::MouseMove, viewPos(plot.center().x() + plot.width() / 5),
+            view->viewport()->mapToGlobal(viewPos(plot.center().x() + plot.width() / 5)), Qt::NoButton, Qt::LeftButton,
+            Qt::NoModifier);
+        QApplication::sendEvent(view->viewport(), &drag);
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, viewPos(plot.center().x() + plot.width() / 5));
+        QVERIFY(!chart->followLive());
+        QVERIFY2(std::abs(chart->rangeEnd() - (Now - Minute)) < 5 * Minute / 50,
+            qPrintable(QString::number(chart->rangeEnd() - Now)));
+        QCOMPARE(chart->rangeEnd() - chart->rangeStart(), 5 * Minute);
+
+        // Double-click goes back to live.
+        QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, viewPos(plot.center().x()));
+        QVERIFY(chart->followLive());
+        chart->refreshNow();
+        QCOMPARE(chart->rangeEnd(), Now);
+    }
+
+    void keyboardPausesPansAndResumes()
+    {
+        auto chart = makeChart();
+        QVERIFY(chart);
+        chart->setSeries({ { QStringLiteral("web-1"), QStringLiteral("load"), QStringLiteral("%"),
+            samples(300, Now, 5 * Minute, 40), {} } });
+        chart->refreshNow();
+        auto* view = chart->findChild<QChartView*>();
+        QVERIFY(view);
+        QTest::keyClick(view, Qt::Key_Space);
+        QVERIFY(!chart->followLive());
+        QTest::keyClick(view, Qt::Key_Left);
+        chart->refreshNow();
+        QCOMPARE(chart->rangeEnd(), Now - 30'000); // a tenth of the 5 m window
+        QTest::keyClick(view, Qt::Key_Left);
+        QTest::keyClick(view, Qt::Key_Right);
+        chart->refreshNow();
+        QCOMPARE(chart->rangeEnd(), Now - 30'000);
+        QTest::keyClick(view, Qt::Key_End);
+        QVERIFY(chart->followLive());
+        chart->refreshNow();
+        QCOMPARE(chart->rangeEnd(), Now);
     }
 
     void rendersOffscreenToAnImage()
