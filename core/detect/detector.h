@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 namespace FaultDesk {
 
@@ -99,7 +100,8 @@ private:
     void keepRecovered(const Fault& f);
 
     Settings m_settings;
-    std::unordered_map<QString, std::unique_ptr<TargetStateMachine>> m_machines;
+    std::unordered_map<QString, TargetStateMachine*> m_machines; ///< name → owned by m_list
+    std::vector<std::unique_ptr<TargetStateMachine>> m_list; ///< in m_order's order: ticks walk this
     QStringList m_order;
     Localizer m_localizer;
     QList<Observation> m_pending;
