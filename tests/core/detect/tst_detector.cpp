@@ -131,6 +131,7 @@ private Q_SLOTS:
         QCOMPARE(located.first().evidence,
             QStringLiteral("web-2 is down: 2 consecutive probes refused (connection refused at 14:03:11, 14:03:12)"));
         QCOMPARE(d.detector.openFaults().size(), 1);
+        QVERIFY(d.detector.openFaults().first().actionable());
         QVERIFY(d.detector.status(QStringLiteral("web-2"))->rootCause);
 
         events = d.round();
@@ -171,6 +172,8 @@ private Q_SLOTS:
         QVERIFY(!located[1].rootCause);
         QVERIFY(!d.detector.status(QStringLiteral("api-1"))->rootCause);
         QCOMPARE(d.detector.status(QStringLiteral("api-1"))->symptomOf, QStringLiteral("db-primary"));
+        QVERIFY(d.faultOf(QStringLiteral("db-primary"))->actionable());
+        QVERIFY(!d.faultOf(QStringLiteral("api-1"))->actionable());
 
         // The database comes back; the apis are cleared with it once their own next check passes.
         auto after = d.round(
@@ -273,6 +276,24 @@ private Q_SLOTS:
         QVERIFY(ofKind(all, Kind::FaultDetected).isEmpty());
         for (const TargetStatus& s : d.detector.statuses())
             QCOMPARE(s.state, TargetState::Up);
+    }
+
+    // The monitor itself stops delivering (a stuck probe thread): everything goes stale at once, which is the
+    // monitor's fault, not the fleet's.
+    void silentMonitorIsDegradedNotBlamed()
+    {
+        Drill d;
+        d.round();
+        QList<DetectionEvent> all;
+        for (int i = 0; i < 8; ++i) {
+            d.now += 1000;
+            all += d.detector.tick(d.now);
+        }
+        QCOMPARE(ofKind(all, Kind::MonitorDegraded).size(), 1);
+        QVERIFY(ofKind(all, Kind::FaultDetected).isEmpty());
+        QVERIFY(d.detector.isDegraded());
+        all = d.round();
+        QCOMPARE(ofKind(all, Kind::MonitorRecovered).size(), 1);
     }
 
     // Threshold breaches are the targets' own business: five overloaded servers are five faults, not a blind
@@ -425,6 +446,7 @@ private Q_SLOTS:
         all = d.round({ { QStringLiteral("web-1"), refused(QString(), 0) } });
         all += d.round({ { QStringLiteral("web-1"), refused(QString(), 0) } });
         QVERIFY(d.faultOf(QStringLiteral("web-1"))->flapping);
+        QVERIFY(!d.faultOf(QStringLiteral("web-1"))->actionable());
     }
 
     // One JSON object per event with the documented keys.
