@@ -209,7 +209,10 @@ void Detector::updateDegraded(qint64 nowMs, QList<DetectionEvent>& events)
         if (m->lastProbeDown())
             ++failing;
     }
-    const bool degraded = checked >= m_settings.degradedMinTargets && failing > m_settings.degradedFraction * checked;
+    // Hysteresis, so a monitor hovering around half its probes failing does not toggle every tick.
+    const bool degraded = m_degraded
+        ? checked >= m_settings.degradedMinTargets && failing > m_settings.degradedClearFraction * checked
+        : checked >= m_settings.degradedMinTargets && failing > m_settings.degradedFraction * checked;
     if (degraded == m_degraded)
         return;
     m_degraded = degraded;

@@ -38,6 +38,7 @@ public:
     {
         double degradedFraction = 0.5; ///< more than this share of probes failing in one tick …
         int degradedMinTargets = 3; ///< … among at least this many checked targets: the monitor is degraded
+        double degradedClearFraction = 0.4; ///< back to judging targets at or below this share (hysteresis)
         qint64 correlationWindowMs = 5000; ///< root faults of one group and cause this close share an incident
         int recoveredKept = 200; ///< recovered faults kept for the fault list
     };

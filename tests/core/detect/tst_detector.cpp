@@ -229,6 +229,47 @@ private Q_SLOTS:
         QVERIFY(!ofKind(events, Kind::FaultLocated).isEmpty());
     }
 
+    // A root cause that turns out to be a symptom (its dependency confirmed later) moves into the dependency's
+    // incident.
+    void rootBecomesSymptom()
+    {
+        Drill d;
+        const Observation down = refused(QString(), 0);
+        d.round({ { QStringLiteral("api-1"), down } });
+        d.round({ { QStringLiteral("api-1"), down } });
+        const Fault before = *d.faultOf(QStringLiteral("api-1"));
+        QVERIFY(before.rootCause);
+        d.round({ { QStringLiteral("api-1"), down }, { QStringLiteral("db-primary"), down } });
+        const auto events = d.round({ { QStringLiteral("api-1"), down }, { QStringLiteral("db-primary"), down } });
+        const Fault after = *d.faultOf(QStringLiteral("api-1"));
+        QCOMPARE(after.id, before.id);
+        QVERIFY(!after.rootCause);
+        QCOMPARE(after.incidentId, d.faultOf(QStringLiteral("db-primary"))->incidentId);
+        QVERIFY(after.incidentId != before.incidentId);
+        QCOMPARE(d.state(QStringLiteral("api-1")), TargetState::Unreachable);
+        QCOMPARE(ofKind(events, Kind::FaultLocated).size(), 2);
+        QCOMPARE(d.faultOf(QStringLiteral("db-primary"))->symptoms, QStringList { QStringLiteral("api-1") });
+    }
+
+    // Degraded mode has hysteresis: 4 of 9 probes failing keeps it, 3 of 9 ends it.
+    void degradedHysteresis()
+    {
+        Drill d;
+        d.round();
+        auto failing = [&](int n) {
+            QHash<QString, Observation> r;
+            for (const QString& name : d.detector.targetNames().mid(0, n))
+                r.insert(name, refused(QString(), 0));
+            return r;
+        };
+        d.round(failing(5));
+        QVERIFY(d.detector.isDegraded());
+        d.round(failing(4));
+        QVERIFY(d.detector.isDegraded());
+        d.round(failing(3));
+        QVERIFY(!d.detector.isDegraded());
+    }
+
     // While a dependency is failing but unconfirmed, the child's fault is detected but not yet located.
     void pendingUntilDependencyConfirmed()
     {
