@@ -7,7 +7,7 @@ namespace FaultDesk {
 
 namespace {
 
-constexpr int RecomputeEvery = 10;
+constexpr int RecomputeEvery = 20;
 
 double normalCdf(double z)
 {
@@ -122,7 +122,7 @@ AdaptiveThreshold::Estimate AdaptiveThreshold::optimise(
     // (robust to a flat region when costs are very uneven) and a golden-section search refines it.
     const double lo = std::min(f.mean, f.faultMean) - 4 * f.sd;
     const double hi = std::max(f.mean, f.faultMean) + 4 * f.sd;
-    constexpr int Steps = 200;
+    constexpr int Steps = 64;
     const double step = (hi - lo) / Steps;
     int best = 0;
     double bestCost = cost(lo);

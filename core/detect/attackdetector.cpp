@@ -31,11 +31,14 @@ AttackDetector::Verdict AttackDetector::observe(const QHash<QString, double>& so
         total += rate;
         sorted.append({ rate, it.key() });
     }
-    // Busiest first; ties by name so the named sources are stable.
-    std::sort(sorted.begin(), sorted.end(),
-        [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    // Busiest first; ties by name so the named sources are stable. Only the top needs ordering on the
+    // common path; the full order is needed only to name the sources of an attack.
+    const auto busier
+        = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
+    const int topN = std::min<int>(std::max(1, m_rule.topSources), int(sorted.size()));
+    std::partial_sort(sorted.begin(), sorted.begin() + topN, sorted.end(), busier);
     double top = 0;
-    for (int i = 0; i < std::min<int>(m_rule.topSources, int(sorted.size())); ++i)
+    for (int i = 0; i < topN; ++i)
         top += sorted[i].first;
 
     Verdict v;
@@ -54,6 +57,7 @@ AttackDetector::Verdict AttackDetector::observe(const QHash<QString, double>& so
     }
     if (v.underAttack) {
         // Name the sources far above a typical one; the median source stands for normal clients.
+        std::sort(sorted.begin(), sorted.end(), busier);
         const double typical = sorted[sorted.size() / 2].first;
         for (const auto& [rate, source] : sorted) {
             if (v.sources.size() >= m_rule.maxNamed)

@@ -43,12 +43,13 @@ Detector::~Detector() = default;
 TargetStateMachine* Detector::machine(const QString& name) const
 {
     const auto it = m_machines.find(name);
-    return it == m_machines.end() ? nullptr : it->second.get();
+    return it == m_machines.end() ? nullptr : it->second;
 }
 
 void Detector::setTargets(const QList<TargetPolicy>& targets)
 {
     m_machines.clear();
+    m_list.clear();
     m_order.clear();
     m_pending.clear();
     m_open.clear();
@@ -61,7 +62,8 @@ void Detector::setTargets(const QList<TargetPolicy>& targets)
     for (const TargetPolicy& p : targets) {
         if (m_machines.count(p.name))
             continue;
-        m_machines.emplace(p.name, std::make_unique<TargetStateMachine>(p));
+        m_list.push_back(std::make_unique<TargetStateMachine>(p));
+        m_machines.emplace(p.name, m_list.back().get());
         m_order.append(p.name);
         nodes.append(nodeOf(p));
     }
@@ -73,7 +75,8 @@ void Detector::addTarget(const TargetPolicy& policy)
 {
     if (m_machines.count(policy.name))
         removeTarget(policy.name);
-    m_machines.emplace(policy.name, std::make_unique<TargetStateMachine>(policy));
+    m_list.push_back(std::make_unique<TargetStateMachine>(policy));
+    m_machines.emplace(policy.name, m_list.back().get());
     m_order.append(policy.name);
     m_localizer.setNode(nodeOf(policy));
     Q_EMIT targetAdded(policy.name);
@@ -89,7 +92,9 @@ void Detector::removeTarget(const QString& name)
         clearFault(id, now, QStringLiteral("target removed from the fleet"), events);
     }
     m_machines.erase(name);
-    m_order.removeAll(name);
+    const qsizetype at = m_order.indexOf(name);
+    m_order.removeAt(at);
+    m_list.erase(m_list.begin() + at);
     m_localizer.removeNode(name);
     Q_EMIT targetRemoved(name);
     for (const DetectionEvent& e : std::as_const(events)) {
@@ -111,12 +116,14 @@ QList<DetectionEvent> Detector::tick(qint64 nowMs)
     QList<DetectionEvent> faultEvents;
     QSet<QString> touched;
     QSet<QString> touchedFaults;
-    QHash<QString, TargetState> before;
-    for (const QString& name : std::as_const(m_order))
-        before.insert(name, machine(name)->state());
+    QList<TargetState> before;
+    before.reserve(m_order.size());
+    for (const auto& m : m_list)
+        before.append(m->state());
 
-    std::stable_sort(m_pending.begin(), m_pending.end(),
-        [](const Observation& a, const Observation& b) { return a.timeMs < b.timeMs; });
+    const auto byTime = [](const Observation& a, const Observation& b) { return a.timeMs < b.timeMs; };
+    if (!std::is_sorted(m_pending.cbegin(), m_pending.cend(), byTime))
+        std::stable_sort(m_pending.begin(), m_pending.end(), byTime);
     for (const Observation& o : std::as_const(m_pending)) {
         if (TargetStateMachine* m = machine(o.target)) {
             m->observe(o);
@@ -124,9 +131,9 @@ QList<DetectionEvent> Detector::tick(qint64 nowMs)
         }
     }
     m_pending.clear();
-    for (const QString& name : std::as_const(m_order)) {
-        if (machine(name)->checkStaleness(nowMs))
-            touched.insert(name);
+    for (int i = 0; i < int(m_list.size()); ++i) {
+        if (m_list[i]->checkStaleness(nowMs))
+            touched.insert(m_order[i]);
     }
 
     updateDegraded(nowMs, monitorEvents);
@@ -136,17 +143,18 @@ QList<DetectionEvent> Detector::tick(qint64 nowMs)
     // One state change per target and tick: a SOFT→HARD→UNREACHABLE cascade inside one tick is one step.
     QList<DetectionEvent> stateEvents;
     QList<DetectionEvent> flapEvents;
-    for (const QString& name : std::as_const(m_order)) {
-        TargetStateMachine* m = machine(name);
+    for (int i = 0; i < int(m_list.size()); ++i) {
+        const QString& name = m_order[i];
+        TargetStateMachine* m = m_list[i].get();
         const auto transitions = m->takeTransitions();
         if (!transitions.isEmpty()) {
             touched.insert(name);
-            if (before.value(name) != m->state()) {
+            if (before.value(i) != m->state()) {
                 DetectionEvent e;
                 e.kind = DetectionEvent::Kind::StateChanged;
                 e.timeMs = transitions.last().timeMs;
                 e.target = name;
-                e.from = before.value(name);
+                e.from = before.value(i);
                 e.to = m->state();
                 e.reason = transitions.last().reason;
                 stateEvents.append(e);
@@ -172,11 +180,12 @@ QList<DetectionEvent> Detector::tick(qint64 nowMs)
     }
 
     QList<DetectionEvent> events = monitorEvents + stateEvents + faultEvents + flapEvents;
-    for (const QString& name : std::as_const(m_order)) {
+    for (int i = 0; i < int(m_list.size()); ++i) {
+        const QString& name = m_order[i];
         if (!touched.contains(name))
             continue;
         Q_EMIT targetUpdated(name);
-        const TargetStateMachine* m = machine(name);
+        const TargetStateMachine* m = m_list[i].get();
         if (m->baseState() == TargetState::Soft && !m_degraded)
             Q_EMIT retryRequested(name, m->nextCheckDueMs());
     }
@@ -193,15 +202,17 @@ void Detector::updateDegraded(qint64 nowMs, QList<DetectionEvent>& events)
 {
     int checked = 0;
     int failing = 0;
-    for (const QString& name : std::as_const(m_order)) {
-        const TargetStateMachine* m = machine(name);
+    for (const auto& m : m_list) {
         if (!m->lastCheck())
             continue;
         ++checked;
         if (m->lastProbeDown())
             ++failing;
     }
-    const bool degraded = checked >= m_settings.degradedMinTargets && failing > m_settings.degradedFraction * checked;
+    // Hysteresis, so a monitor hovering around half its probes failing does not toggle every tick.
+    const bool degraded = m_degraded
+        ? checked >= m_settings.degradedMinTargets && failing > m_settings.degradedClearFraction * checked
+        : checked >= m_settings.degradedMinTargets && failing > m_settings.degradedFraction * checked;
     if (degraded == m_degraded)
         return;
     m_degraded = degraded;
@@ -215,8 +226,8 @@ void Detector::updateDegraded(qint64 nowMs, QList<DetectionEvent>& events)
               .arg(failing)
               .arg(checked)
         : QStringLiteral("the probes of %1 of %2 targets fail now: judging targets again").arg(failing).arg(checked);
-    for (const QString& name : std::as_const(m_order))
-        machine(name)->setUnknown(degraded, nowMs, e.reason);
+    for (const auto& m : m_list)
+        m->setUnknown(degraded, nowMs, e.reason);
     events.append(e);
 }
 
@@ -294,15 +305,17 @@ void Detector::clearFault(const QString& faultId, qint64 nowMs, const QString& r
 void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QString>& touchedFaults)
 {
     QHash<QString, Localizer::Input> input;
-    for (const QString& name : std::as_const(m_order)) {
-        const TargetStateMachine* m = machine(name);
-        input.insert(name, { healthOf(m->baseState()), m->lastProbeDown() });
+    // Targets absent from the input count as Ok, so only the failing and unknown ones need an entry.
+    for (int i = 0; i < int(m_list.size()); ++i) {
+        if (m_list[i]->baseState() != TargetState::Up)
+            input.insert(m_order[i], { healthOf(m_list[i]->baseState()), m_list[i]->lastProbeDown() });
     }
     const QHash<QString, Localizer::Verdict> verdicts = m_localizer.localize(input);
 
     // Newly confirmed failures become faults.
-    for (const QString& name : std::as_const(m_order)) {
-        const TargetStateMachine* m = machine(name);
+    for (int i = 0; i < int(m_list.size()); ++i) {
+        const QString& name = m_order[i];
+        const TargetStateMachine* m = m_list[i].get();
         if (m->baseState() != TargetState::Hard || m_faultOfTarget.contains(name))
             continue;
         Fault f;
@@ -427,9 +440,9 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
     }
 
     // UNREACHABLE: a symptom that gets no answer at all.
-    for (const QString& name : std::as_const(m_order)) {
-        TargetStateMachine* m = machine(name);
-        const QString id = m_faultOfTarget.value(name);
+    for (int i = 0; i < int(m_list.size()); ++i) {
+        TargetStateMachine* m = m_list[i].get();
+        const QString id = m_faultOfTarget.value(m_order[i]);
         const bool symptom = !id.isEmpty() && !m_open[id].rootCause;
         m->setUnreachable(symptom && m->lastProbeDown(), nowMs,
             symptom ? m_open[id].localization : QStringLiteral("no dependency is down"));

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 namespace FaultDesk {
 
@@ -37,6 +38,7 @@ public:
     {
         double degradedFraction = 0.5; ///< more than this share of probes failing in one tick …
         int degradedMinTargets = 3; ///< … among at least this many checked targets: the monitor is degraded
+        double degradedClearFraction = 0.4; ///< back to judging targets at or below this share (hysteresis)
         qint64 correlationWindowMs = 5000; ///< root faults of one group and cause this close share an incident
         int recoveredKept = 200; ///< recovered faults kept for the fault list
     };
@@ -99,7 +101,8 @@ private:
     void keepRecovered(const Fault& f);
 
     Settings m_settings;
-    std::unordered_map<QString, std::unique_ptr<TargetStateMachine>> m_machines;
+    std::unordered_map<QString, TargetStateMachine*> m_machines; ///< name → owned by m_list
+    std::vector<std::unique_ptr<TargetStateMachine>> m_list; ///< in m_order's order: ticks walk this
     QStringList m_order;
     Localizer m_localizer;
     QList<Observation> m_pending;

@@ -46,6 +46,12 @@ struct Fault
     TargetState targetState = TargetState::Hard;
 
     bool isOpen() const { return phase != Phase::Recovered; }
+    /// Whether automatic remediation may act on it: a located root cause on a HARD (not UNREACHABLE, not
+    /// UNKNOWN) target that is not flapping. Symptoms clear with their cause; nobody restarts them.
+    bool actionable() const
+    {
+        return phase == Phase::Located && rootCause && !flapping && targetState == TargetState::Hard;
+    }
     /// "detected", "located", "handling", "handled", "recovering", "recovered".
     static QString phaseName(Phase phase);
     QJsonObject toJson() const;

@@ -191,10 +191,10 @@ void TargetStateMachine::observe(const Observation& o)
         b.attack = v;
         check.breaches.append(b);
     }
-    judge(check);
+    judge(check, o.values);
 }
 
-void TargetStateMachine::judge(const Check& check)
+void TargetStateMachine::judge(const Check& check, const QHash<QString, double>& freshValues)
 {
     m_last = check;
     if (m_unknownHold)
@@ -214,10 +214,11 @@ void TargetStateMachine::judge(const Check& check)
         m_failedChecks.clear();
         m_base = TargetState::Up;
         m_unreachable = false;
-        // Learn only from healthy checks, or a slow fault would teach the threshold to accept itself.
+        // Learn only from healthy checks, or a slow fault would teach the threshold to accept itself; and only
+        // from values this check brought, not the last known ones.
         for (Rule& r : m_rules) {
-            const auto it = check.probe == Observation::Probe::Ok ? m_values.constFind(r.rule.signal) : m_values.cend();
-            if (r.learner && !r.breached && it != m_values.cend())
+            const auto it = freshValues.constFind(r.rule.signal);
+            if (r.learner && !r.breached && check.probe == Observation::Probe::Ok && it != freshValues.cend())
                 r.learner->addSample(it.value());
         }
     }

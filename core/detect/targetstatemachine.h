@@ -123,7 +123,7 @@ private:
         bool breached = false;
     };
     EffectiveThreshold effective(const Rule& r) const;
-    void judge(const Check& check);
+    void judge(const Check& check, const QHash<QString, double>& freshValues);
     void publish(qint64 nowMs, const QString& reason);
     QString transitionReason() const;
 

@@ -131,6 +131,7 @@ private Q_SLOTS:
         QCOMPARE(located.first().evidence,
             QStringLiteral("web-2 is down: 2 consecutive probes refused (connection refused at 14:03:11, 14:03:12)"));
         QCOMPARE(d.detector.openFaults().size(), 1);
+        QVERIFY(d.detector.openFaults().first().actionable());
         QVERIFY(d.detector.status(QStringLiteral("web-2"))->rootCause);
 
         events = d.round();
@@ -171,6 +172,8 @@ private Q_SLOTS:
         QVERIFY(!located[1].rootCause);
         QVERIFY(!d.detector.status(QStringLiteral("api-1"))->rootCause);
         QCOMPARE(d.detector.status(QStringLiteral("api-1"))->symptomOf, QStringLiteral("db-primary"));
+        QVERIFY(d.faultOf(QStringLiteral("db-primary"))->actionable());
+        QVERIFY(!d.faultOf(QStringLiteral("api-1"))->actionable());
 
         // The database comes back; the apis are cleared with it once their own next check passes.
         auto after = d.round(
@@ -226,6 +229,47 @@ private Q_SLOTS:
         QVERIFY(!ofKind(events, Kind::FaultLocated).isEmpty());
     }
 
+    // A root cause that turns out to be a symptom (its dependency confirmed later) moves into the dependency's
+    // incident.
+    void rootBecomesSymptom()
+    {
+        Drill d;
+        const Observation down = refused(QString(), 0);
+        d.round({ { QStringLiteral("api-1"), down } });
+        d.round({ { QStringLiteral("api-1"), down } });
+        const Fault before = *d.faultOf(QStringLiteral("api-1"));
+        QVERIFY(before.rootCause);
+        d.round({ { QStringLiteral("api-1"), down }, { QStringLiteral("db-primary"), down } });
+        const auto events = d.round({ { QStringLiteral("api-1"), down }, { QStringLiteral("db-primary"), down } });
+        const Fault after = *d.faultOf(QStringLiteral("api-1"));
+        QCOMPARE(after.id, before.id);
+        QVERIFY(!after.rootCause);
+        QCOMPARE(after.incidentId, d.faultOf(QStringLiteral("db-primary"))->incidentId);
+        QVERIFY(after.incidentId != before.incidentId);
+        QCOMPARE(d.state(QStringLiteral("api-1")), TargetState::Unreachable);
+        QCOMPARE(ofKind(events, Kind::FaultLocated).size(), 2);
+        QCOMPARE(d.faultOf(QStringLiteral("db-primary"))->symptoms, QStringList { QStringLiteral("api-1") });
+    }
+
+    // Degraded mode has hysteresis: 4 of 9 probes failing keeps it, 3 of 9 ends it.
+    void degradedHysteresis()
+    {
+        Drill d;
+        d.round();
+        auto failing = [&](int n) {
+            QHash<QString, Observation> r;
+            for (const QString& name : d.detector.targetNames().mid(0, n))
+                r.insert(name, refused(QString(), 0));
+            return r;
+        };
+        d.round(failing(5));
+        QVERIFY(d.detector.isDegraded());
+        d.round(failing(4));
+        QVERIFY(d.detector.isDegraded());
+        d.round(failing(3));
+        QVERIFY(!d.detector.isDegraded());
+    }
+
     // While a dependency is failing but unconfirmed, the child's fault is detected but not yet located.
     void pendingUntilDependencyConfirmed()
     {
@@ -273,6 +317,24 @@ private Q_SLOTS:
         QVERIFY(ofKind(all, Kind::FaultDetected).isEmpty());
         for (const TargetStatus& s : d.detector.statuses())
             QCOMPARE(s.state, TargetState::Up);
+    }
+
+    // The monitor itself stops delivering (a stuck probe thread): everything goes stale at once, which is the
+    // monitor's fault, not the fleet's.
+    void silentMonitorIsDegradedNotBlamed()
+    {
+        Drill d;
+        d.round();
+        QList<DetectionEvent> all;
+        for (int i = 0; i < 8; ++i) {
+            d.now += 1000;
+            all += d.detector.tick(d.now);
+        }
+        QCOMPARE(ofKind(all, Kind::MonitorDegraded).size(), 1);
+        QVERIFY(ofKind(all, Kind::FaultDetected).isEmpty());
+        QVERIFY(d.detector.isDegraded());
+        all = d.round();
+        QCOMPARE(ofKind(all, Kind::MonitorRecovered).size(), 1);
     }
 
     // Threshold breaches are the targets' own business: five overloaded servers are five faults, not a blind
@@ -425,6 +487,7 @@ private Q_SLOTS:
         all = d.round({ { QStringLiteral("web-1"), refused(QString(), 0) } });
         all += d.round({ { QStringLiteral("web-1"), refused(QString(), 0) } });
         QVERIFY(d.faultOf(QStringLiteral("web-1"))->flapping);
+        QVERIFY(!d.faultOf(QStringLiteral("web-1"))->actionable());
     }
 
     // One JSON object per event with the documented keys.

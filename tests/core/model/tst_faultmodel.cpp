@@ -1,0 +1,230 @@
+#include "detect/detector.h"
+#include "model/faultmodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QDateTime>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace FaultDesk;
+
+namespace {
+
+qint64 t0()
+{
+    return QDateTime(QDate(2026, 11, 27), QTime(14, 3, 10), Qt::UTC).toMSecsSinceEpoch();
+}
+
+Fault fault(const QString& id, const QString& target, const QString& rootId = QString())
+{
+    Fault f;
+    f.id = id;
+    f.incidentId = QStringLiteral("I1");
+    f.target = target;
+    f.cause = rootId.isEmpty() ? CauseClass::DataIntegrity : CauseClass::Errors;
+    f.phase = Fault::Phase::Located;
+    f.evidence = target + QStringLiteral(" is broken");
+    f.rootCause = rootId.isEmpty();
+    f.rootFaultId = rootId;
+    f.detectedMs = t0();
+    return f;
+}
+
+QString roleList(QList<int> roles)
+{
+    std::sort(roles.begin(), roles.end());
+    QStringList r;
+    for (int role : roles)
+        r.append(QString::number(role));
+    return r.join(u',');
+}
+
+QStringList changes(const QSignalSpy& spy)
+{
+    QStringList out;
+    for (const auto& args : spy) {
+        const auto tl = args.at(0).value<QModelIndex>();
+        const auto br = args.at(1).value<QModelIndex>();
+        out.append(QStringLiteral("%1:%2-%3:%4")
+                       .arg(tl.data(FaultModel::FaultIdRole).toString())
+                       .arg(tl.column())
+                       .arg(br.column())
+                       .arg(roleList(args.at(2).value<QList<int>>())));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+Observation refused(const QString& target, qint64 t)
+{
+    Observation o;
+    o.target = target;
+    o.timeMs = t;
+    o.probe = Observation::Probe::Down;
+    o.failureKind = Observation::FailureKind::Refused;
+    o.reason = QStringLiteral("connection refused");
+    return o;
+}
+
+} // namespace
+
+using Mutation = std::function<void(Fault&)>;
+Q_DECLARE_METATYPE(Mutation)
+
+class TestFaultModel : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void tree()
+    {
+        FaultModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Fault root = fault(QStringLiteral("F1"), QStringLiteral("db-primary"));
+        root.symptoms = { QStringLiteral("api-1"), QStringLiteral("api-2") };
+        // Symptoms listed before their root still nest under it.
+        model.resetFaults({ fault(QStringLiteral("F2"), QStringLiteral("api-1"), QStringLiteral("F1")), root,
+            fault(QStringLiteral("F3"), QStringLiteral("api-2"), QStringLiteral("F1")),
+            fault(QStringLiteral("F4"), QStringLiteral("web-1")) });
+        QCOMPARE(model.rowCount(), 2);
+        const QModelIndex db = model.indexOf(QStringLiteral("F1"));
+        QCOMPARE(db.row(), 0);
+        QCOMPARE(model.rowCount(db), 2);
+        QCOMPARE(model.indexOf(QStringLiteral("F3")).parent(), db);
+        QCOMPARE(db.data(FaultModel::SymptomCountRole).toInt(), 2);
+        QCOMPARE(db.data(FaultModel::RootCauseRole).toBool(), true);
+        QCOMPARE(db.data(FaultModel::SeverityRole).toInt(), int(Severity::Critical));
+        const QModelIndex api = model.indexOf(QStringLiteral("F2"), FaultModel::CauseColumn);
+        QCOMPARE(api.data().toString(), QStringLiteral("errors"));
+        QCOMPARE(api.data(FaultModel::SeverityRole).toInt(), int(Severity::Symptom));
+        QCOMPARE(api.data(FaultModel::IncidentIdRole).toString(), QStringLiteral("I1"));
+        QCOMPARE(
+            model.indexOf(QStringLiteral("F1"), FaultModel::StateColumn).data().toString(), QStringLiteral("located"));
+        QCOMPARE(model.indexOf(QStringLiteral("F1"), FaultModel::EvidenceColumn).data().toString(),
+            QStringLiteral("db-primary is broken"));
+        QCOMPARE(
+            model.indexOf(QStringLiteral("F1"), FaultModel::SinceColumn).data(FaultModel::SortRole).toLongLong(), t0());
+        QCOMPARE(model.headerData(FaultModel::EvidenceColumn, Qt::Horizontal).toString(), QStringLiteral("Evidence"));
+    }
+
+    void exactDataChanged_data()
+    {
+        QTest::addColumn<Mutation>("mutate");
+        QTest::addColumn<QStringList>("expected");
+        const QString display = roleList({ Qt::DisplayRole, FaultModel::SortRole });
+        QTest::addRow("handling") << Mutation([](Fault& f) { f.phase = Fault::Phase::Handling; })
+                                  << QStringList { QStringLiteral("F2:0-4:") + roleList({ FaultModel::PhaseRole }),
+                                         QStringLiteral("F2:2-2:") + display };
+        QTest::addRow("recovered") << Mutation([](Fault& f) { f.phase = Fault::Phase::Recovered; })
+                                   << QStringList { QStringLiteral("F2:0-4:")
+                                              + roleList({ FaultModel::PhaseRole, FaultModel::SeverityRole }),
+                                          QStringLiteral("F2:2-2:") + display };
+        QTest::addRow("worse cause")
+            << Mutation([](Fault& f) {
+                   f.cause = CauseClass::Down;
+                   f.evidence = QStringLiteral("api-1 is down");
+               })
+            << QStringList { QStringLiteral("F2:0-4:") + roleList({ FaultModel::CauseRole }),
+                   QStringLiteral("F2:1-1:") + display,
+                   QStringLiteral("F2:3-3:") + roleList({ Qt::DisplayRole, FaultModel::SortRole, Qt::ToolTipRole }) };
+        QTest::addRow("flapping") << Mutation([](Fault& f) { f.flapping = true; })
+                                  << QStringList { QStringLiteral("F2:0-4:") + roleList({ FaultModel::FlappingRole }) };
+        QTest::addRow("unchanged") << Mutation([](Fault&) {}) << QStringList();
+    }
+    void exactDataChanged()
+    {
+        QFETCH(Mutation, mutate);
+        QFETCH(QStringList, expected);
+        FaultModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.resetFaults({ fault(QStringLiteral("F1"), QStringLiteral("db-primary")),
+            fault(QStringLiteral("F2"), QStringLiteral("api-1"), QStringLiteral("F1")) });
+        QSignalSpy spy(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy moved(&model, &QAbstractItemModel::rowsRemoved);
+        Fault f = fault(QStringLiteral("F2"), QStringLiteral("api-1"), QStringLiteral("F1"));
+        mutate(f);
+        model.updateFault(f);
+        std::sort(expected.begin(), expected.end());
+        QCOMPARE(changes(spy), expected);
+        QCOMPARE(moved.count(), 0);
+    }
+
+    // Re-localization moves rows: a root that turns out to be a symptom goes under its new root; orphans are
+    // adopted when their root arrives; a root leaving hands its symptoms back to the top level.
+    void moves()
+    {
+        FaultModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.updateFault(fault(QStringLiteral("F2"), QStringLiteral("api-1")));
+        model.updateFault(fault(QStringLiteral("F3"), QStringLiteral("api-2"), QStringLiteral("F1")));
+        QCOMPARE(model.rowCount(), 2);
+        model.updateFault(fault(QStringLiteral("F1"), QStringLiteral("db-primary")));
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.indexOf(QStringLiteral("F3")).parent(), model.indexOf(QStringLiteral("F1")));
+        model.updateFault(fault(QStringLiteral("F2"), QStringLiteral("api-1"), QStringLiteral("F1")));
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.rowCount(model.indexOf(QStringLiteral("F1"))), 2);
+        model.removeFault(QStringLiteral("F1"));
+        QCOMPARE(model.rowCount(), 2);
+        QVERIFY(!model.indexOf(QStringLiteral("F1")).isValid());
+
+        Fault done = fault(QStringLiteral("F2"), QStringLiteral("api-1"));
+        done.phase = Fault::Phase::Recovered;
+        model.updateFault(done);
+        model.removeRecovered();
+        QCOMPARE(model.rowCount(), 1);
+        QVERIFY(model.indexOf(QStringLiteral("F3")).isValid());
+    }
+
+    // Following a Detector through a database outage and its recovery (3 of 7 failing: not a blind monitor).
+    void followsDetector()
+    {
+        Detector detector;
+        FaultModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setDetector(&detector);
+        QList<TargetPolicy> fleet;
+        for (const QString& name : { QStringLiteral("db-primary"), QStringLiteral("api-1"), QStringLiteral("api-2"),
+                 QStringLiteral("web-1"), QStringLiteral("web-2"), QStringLiteral("web-3"), QStringLiteral("web-4") }) {
+            TargetPolicy p;
+            p.name = name;
+            if (name.startsWith(u"api"))
+                p.dependsOn = QStringList { QStringLiteral("db-primary") };
+            fleet.append(p);
+        }
+        detector.setTargets(fleet);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        qint64 t = t0();
+        auto round = [&](bool outage) {
+            t += 1000;
+            for (const TargetPolicy& p : fleet) {
+                if (outage && !p.name.startsWith(u"web")) {
+                    detector.observe(refused(p.name, t));
+                } else {
+                    Observation o;
+                    o.target = p.name;
+                    o.timeMs = t;
+                    detector.observe(o);
+                }
+            }
+            detector.tick(t + 10);
+        };
+        round(false);
+        round(true);
+        round(true);
+        QCOMPARE(model.rowCount(), 1);
+        const QModelIndex db = model.index(0, 0);
+        QCOMPARE(db.data().toString(), QStringLiteral("db-primary"));
+        QCOMPARE(db.data(FaultModel::CauseRole).toInt(), int(CauseClass::Down));
+        QCOMPARE(model.rowCount(db), 2);
+        QCOMPARE(db.data(FaultModel::SymptomCountRole).toInt(), 2);
+        QCOMPARE(model.index(0, FaultModel::StateColumn, db).data().toString(), QStringLiteral("located"));
+        round(false);
+        QCOMPARE(db.data(FaultModel::PhaseRole).toInt(), int(Fault::Phase::Recovered));
+        for (int i = 0; i < model.rowCount(db); ++i)
+            QCOMPARE(model.index(i, 0, db).data(FaultModel::PhaseRole).toInt(), int(Fault::Phase::Recovered));
+        QCOMPARE(reset.count(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFaultModel)
+#include "tst_faultmodel.moc"

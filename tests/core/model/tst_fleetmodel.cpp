@@ -1,0 +1,277 @@
+#include "detect/detector.h"
+#include "model/fleetmodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QDateTime>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace FaultDesk;
+
+namespace {
+
+qint64 t0()
+{
+    return QDateTime(QDate(2026, 11, 27), QTime(14, 3, 10), Qt::UTC).toMSecsSinceEpoch();
+}
+
+TargetStatus status(const QString& name, const QString& group)
+{
+    TargetStatus s;
+    s.name = name;
+    s.group = group;
+    s.state = TargetState::Up;
+    s.lastCheckMs = t0();
+    s.values = { { QStringLiteral("load"), 0.4 }, { QStringLiteral("p95_latency"), 0.12 },
+        { QStringLiteral("error_rate"), 0.002 } };
+    return s;
+}
+
+QList<TargetStatus> fleet()
+{
+    return { status(QStringLiteral("web-1"), QStringLiteral("web")),
+        status(QStringLiteral("web-2"), QStringLiteral("web")),
+        status(QStringLiteral("db-primary"), QStringLiteral("db")) };
+}
+
+// One dataChanged emission, flattened: "row:firstColumn-lastColumn:roles".
+QString describe(const QList<QVariant>& args)
+{
+    const auto tl = args.at(0).value<QModelIndex>();
+    const auto br = args.at(1).value<QModelIndex>();
+    auto roles = args.at(2).value<QList<int>>();
+    std::sort(roles.begin(), roles.end());
+    QStringList r;
+    for (int role : roles)
+        r.append(QString::number(role));
+    const QString parent = tl.parent().isValid() ? tl.parent().data().toString() + u'/' : QString();
+    return QStringLiteral("%1%2:%3-%4:%5")
+        .arg(parent, tl.siblingAtColumn(0).data().toString())
+        .arg(tl.column())
+        .arg(br.column())
+        .arg(r.join(u','));
+}
+
+QStringList changes(const QSignalSpy& spy)
+{
+    QStringList out;
+    for (const auto& args : spy)
+        out.append(describe(args));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+QString roles(std::initializer_list<int> list)
+{
+    QList<int> v(list);
+    std::sort(v.begin(), v.end());
+    QStringList r;
+    for (int role : v)
+        r.append(QString::number(role));
+    return r.join(u',');
+}
+
+} // namespace
+
+using Mutation = std::function<void(TargetStatus&)>;
+Q_DECLARE_METATYPE(Mutation)
+
+class TestFleetModel : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    // Each kind of update signals exactly the cells and roles it changed.
+    void exactDataChanged_data()
+    {
+        QTest::addColumn<bool>("grouped");
+        QTest::addColumn<Mutation>("mutate");
+        QTest::addColumn<QStringList>("expected");
+        const int D = Qt::DisplayRole;
+        const int S = FleetModel::SortRole;
+        const int T = Qt::ToolTipRole;
+        const QString display = roles({ D, S });
+        for (bool grouped : { false, true }) {
+            const QString mode = grouped ? QStringLiteral("grouped ") : QStringLiteral("flat ");
+            const QString at = grouped ? QStringLiteral("web/web-1") : QStringLiteral("web-1");
+            QTest::addRow("%sload", qPrintable(mode))
+                << grouped << Mutation([](TargetStatus& s) { s.values[QStringLiteral("load")] = 0.9; })
+                << QStringList { at + u":3-3:" + display };
+            QTest::addRow("%slatency and check time", qPrintable(mode)) << grouped << Mutation([](TargetStatus& s) {
+                s.values[QStringLiteral("p95_latency")] = 0.3;
+                s.lastCheckMs += 1000;
+            }) << QStringList { at + u":4-4:" + display, at + u":6-6:" + display };
+            QTest::addRow("%snothing", qPrintable(mode)) << grouped << Mutation([](TargetStatus&) {}) << QStringList();
+            QStringList hard { at + u":0-6:"
+                    + roles({ FleetModel::StateRole, FleetModel::SeverityRole, FleetModel::RootCauseRole,
+                        FleetModel::CauseRole }),
+                at + u":2-2:" + roles({ D, S, T }) };
+            if (grouped) {
+                hard.append(QStringLiteral("web:0-6:")
+                    + roles({ FleetModel::StateRole, FleetModel::SeverityRole, FleetModel::RootCauseRole }));
+                hard.append(QStringLiteral("web:2-2:") + display);
+            }
+            QTest::addRow("%sbecomes HARD root cause", qPrintable(mode)) << grouped << Mutation([](TargetStatus& s) {
+                s.state = TargetState::Hard;
+                s.rootCause = true;
+                s.cause = CauseClass::Down;
+                s.evidence = QStringLiteral("web-1 is down");
+            }) << hard;
+            QStringList flap { at + u":0-6:" + roles({ FleetModel::FlappingRole }) };
+            if (grouped)
+                flap.append(QStringLiteral("web:0-6:") + roles({ FleetModel::FlappingRole }));
+            QTest::addRow("%sstarts flapping", qPrintable(mode))
+                << grouped << Mutation([](TargetStatus& s) { s.flapping = true; }) << flap;
+        }
+    }
+    void exactDataChanged()
+    {
+        QFETCH(bool, grouped);
+        QFETCH(Mutation, mutate);
+        QFETCH(QStringList, expected);
+        FleetModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setGrouped(grouped);
+        model.resetTargets(fleet());
+        QSignalSpy spy(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy layout(&model, &QAbstractItemModel::layoutChanged);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        TargetStatus s = fleet().first();
+        mutate(s);
+        model.updateTarget(s);
+        std::sort(expected.begin(), expected.end());
+        QCOMPARE(changes(spy), expected);
+        QCOMPARE(layout.count(), 0);
+        QCOMPARE(reset.count(), 0);
+    }
+
+    void contents()
+    {
+        FleetModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.resetTargets(fleet());
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.columnCount(), int(FleetModel::ColumnCount));
+        const QModelIndex load = model.indexOf(QStringLiteral("web-2"), FleetModel::LoadColumn);
+        QCOMPARE(load.data().toString(), QStringLiteral("0.40"));
+        QCOMPARE(load.data(FleetModel::SortRole).toDouble(), 0.4);
+        QCOMPARE(model.indexOf(QStringLiteral("web-2"), FleetModel::LatencyColumn).data().toString(),
+            QStringLiteral("120 ms"));
+        QCOMPARE(model.indexOf(QStringLiteral("web-2"), FleetModel::ErrorRateColumn).data().toString(),
+            QStringLiteral("0.2 %"));
+        QCOMPARE(
+            model.indexOf(QStringLiteral("web-2"), FleetModel::LastCheckColumn).data(FleetModel::SortRole).toLongLong(),
+            t0());
+        QCOMPARE(load.data(FleetModel::StateRole).toInt(), int(TargetState::Up));
+        QCOMPARE(load.data(FleetModel::SeverityRole).toInt(), int(Severity::Ok));
+        QCOMPARE(load.data(FleetModel::IsGroupRole).toBool(), false);
+        QCOMPARE(model.headerData(FleetModel::StateColumn, Qt::Horizontal).toString(), QStringLiteral("State"));
+        QVERIFY(model.roleNames().contains(FleetModel::SeverityRole));
+        // A target without a value shows nothing and sorts as null, not as zero.
+        TargetStatus bare = status(QStringLiteral("cache-1"), QStringLiteral("cache"));
+        bare.values.clear();
+        model.updateTarget(bare);
+        QVERIFY(model.indexOf(QStringLiteral("cache-1"), FleetModel::LoadColumn).data().isNull());
+        QVERIFY(model.indexOf(QStringLiteral("cache-1"), FleetModel::LoadColumn).data(FleetModel::SortRole).isNull());
+    }
+
+    void groupRows()
+    {
+        FleetModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setGrouped(true);
+        model.resetTargets(fleet());
+        QCOMPARE(model.rowCount(), 2);
+        const QModelIndex web = model.groupIndex(QStringLiteral("web"));
+        QCOMPARE(web.data().toString(), QStringLiteral("web"));
+        QCOMPARE(web.data(FleetModel::IsGroupRole).toBool(), true);
+        QCOMPARE(model.rowCount(web), 2);
+        QCOMPARE(model.indexOf(QStringLiteral("web-2")).parent(), web);
+        TargetStatus s = fleet()[1];
+        s.state = TargetState::Soft;
+        model.updateTarget(s);
+        QCOMPARE(web.data(FleetModel::StateRole).toInt(), int(TargetState::Soft));
+        QCOMPARE(model.index(web.row(), FleetModel::StateColumn).data().toString(), QStringLiteral("SOFT"));
+    }
+
+    // Joining and leaving are row inserts and removals; moving group is a remove plus an insert.
+    void joinAndLeave_data()
+    {
+        QTest::addColumn<bool>("grouped");
+        QTest::addRow("flat") << false;
+        QTest::addRow("grouped") << true;
+    }
+    void joinAndLeave()
+    {
+        QFETCH(bool, grouped);
+        FleetModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setGrouped(grouped);
+        model.resetTargets(fleet());
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        model.updateTarget(status(QStringLiteral("cache-1"), QStringLiteral("cache")));
+        QCOMPARE(inserted.count(), grouped ? 2 : 1); // a new group row, then the target
+        QVERIFY(model.indexOf(QStringLiteral("cache-1")).isValid());
+        model.removeTarget(QStringLiteral("cache-1"));
+        QCOMPARE(removed.count(), 1); // grouped: the now empty group row goes, its child with it
+        QVERIFY(!model.indexOf(QStringLiteral("cache-1")).isValid());
+        model.removeTarget(QStringLiteral("web-1"));
+        QCOMPARE(removed.count(), 2);
+        QCOMPARE(reset.count(), 0);
+        TargetStatus moved = fleet()[1];
+        moved.group = QStringLiteral("db");
+        model.updateTarget(moved);
+        QCOMPARE(reset.count(), 0);
+        if (grouped)
+            QCOMPARE(model.indexOf(QStringLiteral("web-2")).parent(), model.groupIndex(QStringLiteral("db")));
+        QCOMPARE(
+            model.indexOf(QStringLiteral("web-2"), FleetModel::GroupColumn).data().toString(), QStringLiteral("db"));
+    }
+
+    // Following a Detector: a reload resets; an observation changes its cells; a new target is a row insert.
+    void followsDetector()
+    {
+        Detector detector;
+        FleetModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setDetector(&detector);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        TargetPolicy p;
+        p.name = QStringLiteral("web-1");
+        p.group = QStringLiteral("web");
+        TargetPolicy q = p;
+        q.name = QStringLiteral("web-2");
+        detector.setTargets({ p, q });
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(model.rowCount(), 2);
+
+        QSignalSpy spy(&model, &QAbstractItemModel::dataChanged);
+        Observation o;
+        o.target = QStringLiteral("web-2");
+        o.timeMs = t0();
+        o.values = { { QStringLiteral("load"), 0.5 } };
+        detector.observe(o);
+        detector.tick(t0() + 10);
+        const QStringList seen = changes(spy);
+        QVERIFY2(seen.contains(QStringLiteral("web-2:3-3:") + roles({ Qt::DisplayRole, FleetModel::SortRole })),
+            qPrintable(seen.join(u' ')));
+        QVERIFY(seen.contains(QStringLiteral("web-2:6-6:") + roles({ Qt::DisplayRole, FleetModel::SortRole })));
+        for (const QString& c : seen)
+            QVERIFY2(c.startsWith(QStringLiteral("web-2:")), qPrintable(c));
+        QCOMPARE(
+            model.indexOf(QStringLiteral("web-2"), FleetModel::StateColumn).data().toString(), QStringLiteral("UP"));
+
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        TargetPolicy r = p;
+        r.name = QStringLiteral("web-3");
+        detector.addTarget(r);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(reset.count(), 1);
+        detector.removeTarget(QStringLiteral("web-1"));
+        QCOMPARE(model.rowCount(), 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFleetModel)
+#include "tst_fleetmodel.moc"
