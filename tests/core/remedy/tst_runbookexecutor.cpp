@@ -22,6 +22,7 @@ private Q_SLOTS:
     void refusedActionIsNotRolledBack();
     void rollbackFailureIsListed();
     void abortRollsBackDoneSteps();
+    void abortBeforeFirstStep();
     void preconditions();
     void gateRefusesStep();
 
@@ -198,6 +199,22 @@ void TestRunbookExecutor::abortRollsBackDoneSteps()
     QCOMPARE(out.steps[1].action->status, ActionResult::Status::Aborted);
     QCOMPARE(out.steps[2].status, StepReport::Status::Skipped);
     QVERIFY(!exists(u"a"_qs) && exists(u"hang-undone"_qs) && !exists(u"c"_qs));
+}
+
+void TestRunbookExecutor::abortBeforeFirstStep()
+{
+    RunbookExecutor executor({ u"rb"_qs, { touchStep(u"a"_qs), touchStep(u"b"_qs) } }, baseContext(m_sink.get()));
+    QSignalSpy finished(&executor, &RunbookExecutor::finished);
+    executor.start();
+    executor.abort(u"bob"_qs);
+    QVERIFY(finished.wait(10000) || !finished.isEmpty());
+    const RunbookOutcome out = finished.first().first().value<RunbookOutcome>();
+    QCOMPARE(out.result, RunbookOutcome::Result::Aborted);
+    QVERIFY2(out.message.startsWith(u"ABORTED by bob before step 1 'a'"_qs), qPrintable(out.message));
+    QCOMPARE(out.steps[0].status, StepReport::Status::Skipped);
+    QCOMPARE(out.steps[1].status, StepReport::Status::Skipped);
+    QVERIFY(out.rolledBack.isEmpty() && out.notRolledBack.isEmpty());
+    QVERIFY(!exists(u"a"_qs) && m_sink->records().isEmpty());
 }
 
 void TestRunbookExecutor::preconditions()
