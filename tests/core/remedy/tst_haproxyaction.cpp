@@ -1,6 +1,7 @@
 #include "remedytest.h"
 
 #include "remedy/haproxyaction.h"
+#include "remedy/haproxybaseline.h"
 #include "remedy/haproxyclient.h"
 
 #include <QJsonArray>
@@ -35,9 +36,11 @@ private Q_SLOTS:
     void drainDeadline();
     void aclBlockAndUnblock();
     void unreachableSocket();
+    void recoverToBaseline();
 
 private:
     QList<HaproxyServerState> readStates();
+    HaproxyBaseline capture();
     std::unique_ptr<HaproxyAction> action(const HaproxyOperation& op, int deadlineMs = 10000);
     QByteArray request(int timeoutMs = 5000);
     QTcpSocket* holdSession();
@@ -373,6 +376,43 @@ void TestHaproxyAction::unreachableSocket()
     const ActionResult r = run(a);
     QCOMPARE(r.status, ActionResult::Status::Failed);
     QVERIFY(!r.error.isEmpty());
+}
+
+HaproxyBaseline TestHaproxyAction::capture()
+{
+    auto servers = action(HaproxyOperation::showServersState(u"web"_qs));
+    auto acl = action(HaproxyOperation::showAcl(m_acl));
+    if (!run(*servers).ok() || !run(*acl).ok())
+        return {};
+    return HaproxyBaseline::fromActionData(servers->result().data, { acl->result().data });
+}
+
+void TestHaproxyAction::recoverToBaseline()
+{
+    const HaproxyBaseline baseline = capture();
+    QCOMPARE(baseline.servers.size(), 4);
+    QVERIFY(baseline.acls.contains(m_acl));
+    // Handle: rebalance, drain one, block a source.
+    QVERIFY(run(*action(HaproxyOperation::setWeights(u"web"_qs, { { u"s1"_qs, 256 }, { u"s2"_qs, 3 } }))).ok());
+    QVERIFY(run(*action(HaproxyOperation::setState(u"web"_qs, u"s4"_qs, u"maint"_qs))).ok());
+    QVERIFY(run(*action(HaproxyOperation::addAcl(m_acl, u"10.9.8.7"_qs))).ok());
+    HaproxyBaseline now = capture();
+    const QStringList diff = baseline.differences(now);
+    QCOMPARE(diff.size(), 4);
+    QVERIFY2(diff.contains(u"web/s4 maint, baseline ready"_qs), qPrintable(diff.join(u" | ")));
+    QVERIFY(diff.contains(u"%1: 10.9.8.7 not in the baseline"_qs.arg(m_acl)));
+    // Recover: apply the computed operations, then the read-back must equal the baseline.
+    const auto ops = baseline.restoreOperations(now);
+    QCOMPARE(ops.size(), 4);
+    for (const HaproxyOperation& op : ops) {
+        auto a = action(op);
+        const ActionResult r = run(*a);
+        QVERIFY2(r.ok(), qPrintable(a->description() + u": " + r.summary()));
+    }
+    now = capture();
+    QVERIFY2(baseline.differences(now).isEmpty(), qPrintable(baseline.differences(now).join(u" | ")));
+    // The baseline survives the audit record it is stored in.
+    QCOMPARE(HaproxyBaseline::fromJson(baseline.toJson())->differences(now), QStringList {});
 }
 
 QTEST_GUILESS_MAIN(TestHaproxyAction)
