@@ -72,6 +72,7 @@ void Action::begin()
         return;
     }
     m_intentWritten = true;
+    m_result.ran = true;
     m_deadline.start(m_context.deadline);
     Q_EMIT started();
     run();
@@ -133,7 +134,9 @@ bool Action::writeAudit(bool intent, QString* error)
     record.runbook = m_context.runbook;
     record.actionKind = kind();
     record.description = m_result.description;
-    if (!intent) {
+    if (intent)
+        record.baseline = m_context.baseline;
+    else {
         record.status = ActionResult::statusName(m_result.status);
         record.exitCode = m_result.exitCode;
         record.durationMs = m_result.durationMs;

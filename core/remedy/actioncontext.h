@@ -2,6 +2,7 @@
 
 #include "templatefields.h"
 
+#include <QJsonObject>
 #include <QString>
 
 #include <chrono>
@@ -22,6 +23,7 @@ struct ActionContext
     QString incidentId;
     QString runbook; ///< runbook name and step, e.g. "crash/handle#1"
     std::chrono::milliseconds deadline { 30000 };
+    QJsonObject baseline; ///< pre-fault baseline, written into the Intent record (Recover after a crash reads it)
     TemplateFields fields; ///< {target}, {address}, {backend}, {server}, {source} …
     qsizetype outputLimit = 64 * 1024; ///< bytes of output kept; the rest is counted and dropped
     qsizetype auditExcerptLimit = 2048; ///< characters of output written to the audit record

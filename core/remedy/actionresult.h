@@ -30,6 +30,7 @@ struct ActionResult
     QString output; ///< bounded, masked output
     QString error; ///< human-readable reason when not Ok
     QJsonObject data; ///< read-back state, action specific
+    bool ran = false; ///< the action really started (its intent was recorded): it may have changed something
 
     bool ok() const { return status == Status::Ok; }
     /// The audit/UI spelling: ok, failed, timeout, refused, aborted.

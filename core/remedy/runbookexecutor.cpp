@@ -85,7 +85,9 @@ void RunbookExecutor::setStatus(int index, StepReport::Status status, const QStr
 void RunbookExecutor::runStep(int index)
 {
     if (m_aborting) {
-        m_failedStep = index < m_reports.size() ? index : -1;
+        // Aborted between steps: this step never started.
+        if (index < m_reports.size())
+            setStatus(index, StepReport::Status::Skipped, QStringLiteral("not run: runbook aborted"));
         fail(index, QStringLiteral("aborted by %1").arg(m_abortedBy), false);
         return;
     }
@@ -130,11 +132,11 @@ void RunbookExecutor::onActionFinished(int index, const ActionResult& result)
     m_reports[index].action = result;
     if (m_aborting) {
         setStatus(index, StepReport::Status::Aborted, QStringLiteral("aborted by %1").arg(m_abortedBy));
-        fail(index, QStringLiteral("aborted by %1").arg(m_abortedBy), result.status != ActionResult::Status::Refused);
+        fail(index, QStringLiteral("aborted by %1").arg(m_abortedBy), result.ran);
         return;
     }
     if (!result.ok()) {
-        fail(index, result.summary(), result.status != ActionResult::Status::Refused);
+        fail(index, result.summary(), result.ran);
         return;
     }
     const Runbook::Step& step = m_runbook.steps.at(index);
@@ -169,7 +171,8 @@ void RunbookExecutor::fail(int index, const QString& reason, bool actionRan)
 {
     m_failedStep = index < m_reports.size() ? index : -1;
     m_failReason = reason;
-    if (m_failedStep >= 0 && m_reports[index].status != StepReport::Status::Aborted)
+    if (m_failedStep >= 0 && m_reports[index].status != StepReport::Status::Aborted
+        && m_reports[index].status != StepReport::Status::Skipped)
         setStatus(index, m_aborting ? StepReport::Status::Aborted : StepReport::Status::Failed, reason);
     m_rollingBack = true;
     m_rollbackQueue.clear();
@@ -191,9 +194,11 @@ void RunbookExecutor::rollbackNext()
         const QString where = m_failedStep >= 0
             ? QStringLiteral("step %1 '%2'").arg(m_failedStep + 1).arg(m_reports[m_failedStep].name)
             : QStringLiteral("the runbook");
+        const bool before = m_failedStep >= 0 && m_reports[m_failedStep].status == StepReport::Status::Skipped;
         if (m_aborting)
-            complete(
-                RunbookOutcome::Result::Aborted, QStringLiteral("ABORTED by %1 during %2").arg(m_abortedBy, where));
+            complete(RunbookOutcome::Result::Aborted,
+                QStringLiteral("ABORTED by %1 %2 %3")
+                    .arg(m_abortedBy, before ? QStringLiteral("before") : QStringLiteral("during"), where));
         else
             complete(
                 RunbookOutcome::Result::Escalated, QStringLiteral("ESCALATED: %1 failed: %2").arg(where, m_failReason));
@@ -235,7 +240,7 @@ void RunbookExecutor::complete(RunbookOutcome::Result result, const QString& mes
     outcome.steps = m_reports;
     QString text = message;
     for (const StepReport& r : std::as_const(m_reports)) {
-        const bool changed = r.action && r.action->status != ActionResult::Status::Refused;
+        const bool changed = r.action && r.action->ran;
         if (r.rollback && r.rollback->ok())
             outcome.rolledBack.append(r.name);
         else if (result != RunbookOutcome::Result::Succeeded && changed)

@@ -48,7 +48,8 @@ QString TargetLock::lockPath(const QString& directory, const QString& target)
 {
     // Percent-encoding keeps any target name a single, safe file name.
     return QDir(directory).filePath(
-        QString::fromLatin1(QUrl::toPercentEncoding(target, QByteArrayLiteral("-_"))) + QStringLiteral(".lock"));
+        QString::fromLatin1(QUrl::toPercentEncoding(target, QByteArrayLiteral("-_"), QByteArrayLiteral(".")))
+        + QStringLiteral(".lock"));
 }
 
 static std::optional<TargetLock::Holder> readHolder(int fd)

@@ -105,8 +105,10 @@ void TestCommandAction::refusedValues()
 
 void TestCommandAction::auditIntentAndResult()
 {
-    CommandAction action(
-        CommandSpec::of({ QStringLiteral(REMEDY_PEER), u"restart"_qs, u"{target}"_qs }), context(m_sink.get()));
+    ActionContext ctx = context(m_sink.get());
+    ctx.baseline
+        = QJsonObject { { u"web/web-1"_qs, QJsonObject { { u"weight"_qs, 10 }, { u"state"_qs, u"ready"_qs } } } };
+    CommandAction action(CommandSpec::of({ QStringLiteral(REMEDY_PEER), u"restart"_qs, u"{target}"_qs }), ctx);
     const ActionResult r = run(action);
     QVERIFY(r.ok());
     const auto records = m_sink->records();
@@ -121,6 +123,7 @@ void TestCommandAction::auditIntentAndResult()
     QCOMPARE(intent.actionKind, u"command"_qs);
     QVERIFY2(intent.description.endsWith(u"restart web-1"_qs), qPrintable(intent.description));
     QCOMPARE(intent.timeUtc.timeSpec(), Qt::UTC);
+    QCOMPARE(intent.baseline, ctx.baseline); // Recover after a crash starts from the recorded baseline
     QVERIFY(intent.timeUtc <= result.timeUtc);
     QCOMPARE(result.status, u"ok"_qs);
     QCOMPARE(result.exitCode, std::optional<int>(0));
