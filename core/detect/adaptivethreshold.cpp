@@ -36,9 +36,10 @@ double beyond(double x, double centre, double scale, ThresholdRule::Direction di
 
 } // namespace
 
-AdaptiveThreshold::AdaptiveThreshold(const ThresholdRule& rule, Model model)
+AdaptiveThreshold::AdaptiveThreshold(const ThresholdRule& rule, Model model, uint recomputePhase)
     : m_rule(rule)
     , m_model(model)
+    , m_sinceRecompute(int(recomputePhase % RecomputeEvery))
 {
     m_samples.reserve(qMax(1, rule.window));
 }
@@ -53,11 +54,12 @@ void AdaptiveThreshold::addSample(double value)
         m_samples[m_next] = value;
         m_next = (m_next + 1) % int(m_samples.size());
     }
-    // Recompute on every sample until valid so the level appears as soon as it can, then every few samples.
-    if (++m_sinceRecompute >= RecomputeEvery || (!m_estimate.valid && m_samples.size() >= m_rule.minSamples)) {
+    // Recompute as soon as the level can be valid, then every few samples, keeping this instance's phase.
+    const bool periodic = ++m_sinceRecompute >= RecomputeEvery;
+    if (periodic)
         m_sinceRecompute = 0;
+    if (periodic || (!m_estimate.valid && m_samples.size() >= m_rule.minSamples))
         m_estimate = optimise(m_samples, m_rule, m_model);
-    }
     m_estimate.samples = int(m_samples.size());
 }
 

@@ -34,7 +34,9 @@ public:
         int samples = 0;
     };
 
-    explicit AdaptiveThreshold(const ThresholdRule& rule, Model model = Model::Normal);
+    /// @p recomputePhase staggers the periodic re-estimation so a fleet started together does not recompute
+    /// every threshold in the same tick (pass something target-specific, e.g. a hash of its name).
+    explicit AdaptiveThreshold(const ThresholdRule& rule, Model model = Model::Normal, uint recomputePhase = 0);
 
     /// Adds one healthy baseline sample; the estimate is recomputed every few samples.
     void addSample(double value);

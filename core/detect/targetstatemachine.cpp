@@ -100,7 +100,7 @@ TargetStateMachine::TargetStateMachine(const TargetPolicy& policy)
         Rule rule;
         rule.rule = r;
         if (r.adaptive)
-            rule.learner.emplace(r);
+            rule.learner.emplace(r, AdaptiveThreshold::Model::Normal, uint(qHash(m_policy.name)));
         m_rules.append(rule);
     }
 }
