@@ -83,8 +83,10 @@ void Action::onDeadline()
     if (m_state != State::Running)
         return;
     cancel();
+    const QString detail = timeoutDetail();
     finish(ActionResult::Status::Timeout,
-        QStringLiteral("deadline of %1 ms passed").arg(qint64(m_context.deadline.count())));
+        QStringLiteral("deadline of %1 ms passed").arg(qint64(m_context.deadline.count()))
+            + (detail.isEmpty() ? QString() : u"; " + detail));
 }
 
 void Action::finish(ActionResult::Status status, const QString& error, std::optional<int> exitCode)

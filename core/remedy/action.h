@@ -52,6 +52,8 @@ protected:
     virtual void run() = 0;
     /// Stops whatever is in flight (deadline or abort); must not call finish().
     virtual void cancel() = 0;
+    /// What was still missing when the deadline passed ("web/s1 still has 3 sessions"), for the timeout message.
+    virtual QString timeoutDetail() const { return {}; }
 
     void finish(ActionResult::Status status, const QString& error = {}, std::optional<int> exitCode = {});
     void appendOutput(const QByteArray& bytes);

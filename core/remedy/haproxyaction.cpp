@@ -431,4 +431,17 @@ void HaproxyAction::cancel()
     m_cancelled = true;
 }
 
+QString HaproxyAction::timeoutDetail() const
+{
+    if (m_op.kind != HaproxyOperation::Kind::Drain)
+        return {};
+    const auto s = HaproxyServerState::find(m_servers, m_backend, m_server);
+    if (!s)
+        return QStringLiteral("%1/%2 was never read back").arg(m_backend, m_server);
+    return QStringLiteral("%1/%2 still has %3 sessions and stays in %4 (not put into maintenance)")
+        .arg(m_backend, m_server)
+        .arg(s->sessions)
+        .arg(s->adminState);
+}
+
 } // namespace FaultDesk
