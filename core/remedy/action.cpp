@@ -48,6 +48,19 @@ bool Action::prepare(QString*)
     return true;
 }
 
+std::optional<QString> Action::preview(QString* error)
+{
+    if (m_state != State::Idle)
+        return mask(description());
+    QString why;
+    if (!prepare(&why)) {
+        if (error)
+            *error = mask(why);
+        return std::nullopt;
+    }
+    return mask(description());
+}
+
 void Action::begin()
 {
     if (m_state != State::Starting)

@@ -28,6 +28,12 @@ public:
     /// Masked one-line description (argv, method+URL, runtime API command) for previews and the audit trail.
     virtual QString description() const = 0;
 
+    /**
+     * Validates and substitutes without running or recording anything, for the confirmation preview: the masked
+     * description of exactly what would run, or std::nullopt with the reason it would be refused.
+     */
+    std::optional<QString> preview(QString* error = nullptr);
+
     /// Starts asynchronously (from the event loop); finished() follows, never from inside start().
     void start();
     /// Stops the action (an operator's abort); finished() reports Aborted unless it had already finished.

@@ -164,6 +164,9 @@ bool HaproxyAction::prepare(QString* error)
         || !sub(m_op.aclFile, QStringLiteral("ACL file"), &m_aclFile)
         || !sub(m_op.pattern, QStringLiteral("ACL pattern"), &m_pattern))
         return false;
+    m_weights.clear();
+    delete m_client;
+    m_client = nullptr;
     for (const auto& [server, weight] : std::as_const(m_op.weights)) {
         QString name;
         if (!sub(server, QStringLiteral("server"), &name))
