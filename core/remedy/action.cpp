@@ -48,6 +48,19 @@ bool Action::prepare(QString*)
     return true;
 }
 
+std::optional<QString> Action::preview(QString* error)
+{
+    if (m_state != State::Idle)
+        return mask(description());
+    QString why;
+    if (!prepare(&why)) {
+        if (error)
+            *error = mask(why);
+        return std::nullopt;
+    }
+    return mask(description());
+}
+
 void Action::begin()
 {
     if (m_state != State::Starting)
@@ -83,8 +96,10 @@ void Action::onDeadline()
     if (m_state != State::Running)
         return;
     cancel();
+    const QString detail = timeoutDetail();
     finish(ActionResult::Status::Timeout,
-        QStringLiteral("deadline of %1 ms passed").arg(qint64(m_context.deadline.count())));
+        QStringLiteral("deadline of %1 ms passed").arg(qint64(m_context.deadline.count()))
+            + (detail.isEmpty() ? QString() : u"; " + detail));
 }
 
 void Action::finish(ActionResult::Status status, const QString& error, std::optional<int> exitCode)

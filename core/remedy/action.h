@@ -28,6 +28,12 @@ public:
     /// Masked one-line description (argv, method+URL, runtime API command) for previews and the audit trail.
     virtual QString description() const = 0;
 
+    /**
+     * Validates and substitutes without running or recording anything, for the confirmation preview: the masked
+     * description of exactly what would run, or std::nullopt with the reason it would be refused.
+     */
+    std::optional<QString> preview(QString* error = nullptr);
+
     /// Starts asynchronously (from the event loop); finished() follows, never from inside start().
     void start();
     /// Stops the action (an operator's abort); finished() reports Aborted unless it had already finished.
@@ -52,6 +58,8 @@ protected:
     virtual void run() = 0;
     /// Stops whatever is in flight (deadline or abort); must not call finish().
     virtual void cancel() = 0;
+    /// What was still missing when the deadline passed ("web/s1 still has 3 sessions"), for the timeout message.
+    virtual QString timeoutDetail() const { return {}; }
 
     void finish(ActionResult::Status status, const QString& error = {}, std::optional<int> exitCode = {});
     void appendOutput(const QByteArray& bytes);

@@ -96,6 +96,7 @@ void CommandAction::run()
     if (!m_spec.workingDirectory.isEmpty())
         m_process->setWorkingDirectory(m_spec.workingDirectory);
     m_process->setProcessChannelMode(QProcess::SeparateChannels);
+    m_process->setStandardInputFile(QProcess::nullDevice()); // a command never waits for input that cannot come
     // Its own process group, so the deadline can kill the program and everything it started in one signal.
     m_process->setChildProcessModifier([] { ::setpgid(0, 0); });
     connect(m_process, &QProcess::readyReadStandardOutput, this,

@@ -164,6 +164,9 @@ bool HaproxyAction::prepare(QString* error)
         || !sub(m_op.aclFile, QStringLiteral("ACL file"), &m_aclFile)
         || !sub(m_op.pattern, QStringLiteral("ACL pattern"), &m_pattern))
         return false;
+    m_weights.clear();
+    delete m_client;
+    m_client = nullptr;
     for (const auto& [server, weight] : std::as_const(m_op.weights)) {
         QString name;
         if (!sub(server, QStringLiteral("server"), &name))
@@ -429,6 +432,19 @@ void HaproxyAction::readAcl(std::function<void(const QStringList&)> then)
 void HaproxyAction::cancel()
 {
     m_cancelled = true;
+}
+
+QString HaproxyAction::timeoutDetail() const
+{
+    if (m_op.kind != HaproxyOperation::Kind::Drain)
+        return {};
+    const auto s = HaproxyServerState::find(m_servers, m_backend, m_server);
+    if (!s)
+        return QStringLiteral("%1/%2 was never read back").arg(m_backend, m_server);
+    return QStringLiteral("%1/%2 still has %3 sessions and stays in %4 (not put into maintenance)")
+        .arg(m_backend, m_server)
+        .arg(s->sessions)
+        .arg(s->adminState);
 }
 
 } // namespace FaultDesk

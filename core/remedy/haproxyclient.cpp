@@ -153,7 +153,10 @@ void HaproxyClient::send(const HaproxyCommand& command, Callback done)
         return;
     }
     auto* ex = new Exchange<QTcpSocket>(this, command, deliver, m_timeout);
-    ex->socket().connectToHost(m_endpoint.left(colon), quint16(port));
+    QString host = m_endpoint.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2); // [::1]:9999
+    ex->socket().connectToHost(host, quint16(port));
 }
 
 } // namespace FaultDesk

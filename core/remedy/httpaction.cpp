@@ -45,6 +45,8 @@ bool HttpAction::prepare(QString* error)
         *error = QStringLiteral("url '%1' is not a valid http(s) URL").arg(*url);
         return false;
     }
+    m_headers.clear();
+    m_body.clear();
     for (const auto& [name, valueTemplate] : std::as_const(m_spec.headers)) {
         if (name.isEmpty() || TemplateFields::hasControlCharacter(name) || name.contains(u':') || name.contains(u' ')) {
             *error = QStringLiteral("header name '%1' is not valid").arg(name);

@@ -35,6 +35,11 @@ struct Runbook
         std::chrono::milliseconds verifyDeadline { 60000 };
         ActionFactory rollback; ///< optional: undoes the action when a later step fails or on abort
         std::chrono::milliseconds rollbackDeadline { 30000 };
+        /// For the safety gates' blast-radius check: the step takes backend/server out of rotation (drain, maint,
+        /// weight 0). The executor's gate reads these; the step itself does not.
+        bool removesServer = false;
+        QString backend;
+        QString server;
     };
 
     QString name; ///< "crash/handle"

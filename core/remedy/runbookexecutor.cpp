@@ -28,6 +28,40 @@ RunbookExecutor::~RunbookExecutor()
         m_current->abort();
 }
 
+QStringList RunbookExecutor::preview(const Runbook& runbook, const ActionContext& context)
+{
+    QStringList out;
+    for (int i = 0; i < runbook.steps.size(); ++i) {
+        const Runbook::Step& step = runbook.steps.at(i);
+        auto describe = [&](const Runbook::ActionFactory& factory, std::chrono::milliseconds deadline) -> QString {
+            if (!factory)
+                return {};
+            ActionContext c = context;
+            c.deadline = deadline;
+            std::unique_ptr<Action> action(factory(c));
+            if (!action)
+                return QStringLiteral("REFUSED: the action could not be built");
+            QString error;
+            const auto text = action->preview(&error);
+            if (!text)
+                return u"REFUSED: " + error;
+            return *text + QStringLiteral(" (deadline %1 s)").arg(double(deadline.count()) / 1000);
+        };
+        QString line = QStringLiteral("%1. %2: %3").arg(i + 1).arg(step.name, describe(step.action, step.deadline));
+        if (step.precondition)
+            line += step.skipWhenPreconditionUnmet ? QStringLiteral("; skipped unless its precondition holds")
+                                                   : QStringLiteral("; only if its precondition holds");
+        if (const QString v = describe(step.verify, step.verifyDeadline); !v.isEmpty())
+            line += u"; verify: " + v;
+        if (const QString r = describe(step.rollback, step.rollbackDeadline); !r.isEmpty())
+            line += u"; rollback: " + r;
+        else
+            line += QStringLiteral("; no rollback");
+        out.append(line);
+    }
+    return out;
+}
+
 void RunbookExecutor::start()
 {
     if (m_running)

@@ -29,6 +29,10 @@ public:
 
     void setGate(Gate gate) { m_gate = std::move(gate); }
 
+    /// One line per step for the confirmation dialog: "1. drain web-1: set server web/web-1 state drain; …",
+    /// with "REFUSED: reason" where a step's input would be refused. Builds the actions but runs none.
+    static QStringList preview(const Runbook& runbook, const ActionContext& context);
+
     /// Starts at the first step (asynchronously); finished() follows exactly once.
     void start();
     /// Stops the running step and rolls back the done ones; @p by names the person.

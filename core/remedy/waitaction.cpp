@@ -60,6 +60,16 @@ void WaitAction::poll()
     m_timer.start(m_spec.interval);
 }
 
+QString WaitAction::timeoutDetail() const
+{
+    if (m_checks == 0)
+        return QStringLiteral("the condition was never checked");
+    return QStringLiteral("held %1 of %2 checks in a row; last check: %3")
+        .arg(m_consecutive)
+        .arg(m_spec.requiredConsecutive)
+        .arg(m_lastReason.isEmpty() ? QStringLiteral("not met") : m_lastReason);
+}
+
 void WaitAction::cancel()
 {
     m_timer.stop();

@@ -44,6 +44,7 @@ protected:
     bool prepare(QString* error) override;
     void run() override;
     void cancel() override;
+    QString timeoutDetail() const override;
 
 private:
     void poll();

@@ -347,6 +347,7 @@ void TestHaproxyAction::drainDeadline()
     const auto s = HaproxyServerState::find(readStates(), u"web"_qs, busy);
     QCOMPARE(s->adminState, u"drain"_qs);
     QVERIFY(r.data.value(u"sessions"_qs).toInt() > 0);
+    QVERIFY2(r.error.contains(u"still has 1 sessions and stays in drain"_qs), qPrintable(r.error));
 }
 
 void TestHaproxyAction::aclBlockAndUnblock()

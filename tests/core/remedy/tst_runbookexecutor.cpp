@@ -25,6 +25,7 @@ private Q_SLOTS:
     void abortBeforeFirstStep();
     void preconditions();
     void gateRefusesStep();
+    void previewShowsExactCommands();
 
 private:
     Runbook::Step touchStep(const QString& name, bool withRollback = true);
@@ -246,6 +247,30 @@ void TestRunbookExecutor::gateRefusesStep()
     QCOMPARE(out.result, RunbookOutcome::Result::Escalated);
     QVERIFY2(out.message.contains(u"refused by the safety gates: web-1 is flapping"_qs), qPrintable(out.message));
     QVERIFY(!exists(u"b"_qs) && !exists(u"a"_qs));
+}
+
+void TestRunbookExecutor::previewShowsExactCommands()
+{
+    Runbook::Step restart;
+    restart.name = u"restart"_qs;
+    restart.action = command({ u"systemctl"_qs, u"restart"_qs, u"app@{target}"_qs });
+    restart.deadline = 20s;
+    Runbook::Step bad;
+    bad.name = u"bad"_qs;
+    bad.action = command({ u"touch"_qs, u"{target}"_qs });
+    ActionContext ctx = baseContext(m_sink.get());
+    const QStringList lines = RunbookExecutor::preview({ u"rb"_qs, { touchStep(u"a"_qs), restart } }, ctx);
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines[0].startsWith(u"1. a: touch "_qs + m_dir->filePath(u"a"_qs)), qPrintable(lines[0]));
+    QVERIFY2(lines[0].contains(u"; rollback: rm "_qs), qPrintable(lines[0]));
+    QVERIFY2(lines[1].startsWith(u"2. restart: systemctl restart app@web-1 (deadline 20 s); no rollback"_qs)
+            || lines[1].contains(u"REFUSED: program 'systemctl' not found"_qs),
+        qPrintable(lines[1]));
+    ctx.fields.set(u"target"_qs, u"--version"_qs);
+    const QStringList refused = RunbookExecutor::preview({ u"rb"_qs, { bad } }, ctx);
+    QVERIFY2(refused[0].contains(u"REFUSED: argument 1: field {target} refused"_qs), qPrintable(refused[0]));
+    QVERIFY(m_sink->records().isEmpty()); // a preview runs and records nothing
+    QVERIFY(!exists(u"a"_qs));
 }
 
 QTEST_GUILESS_MAIN(TestRunbookExecutor)

@@ -79,6 +79,8 @@ void TestWaitAction::deadlineKeepsLastReason()
     QCOMPARE(r.status, ActionResult::Status::Timeout);
     QVERIFY(r.output.contains(u"load 0.93 above 0.80"_qs));
     QCOMPARE(r.data.value(u"last_reason"_qs).toString(), u"load 0.93 above 0.80"_qs);
+    QVERIFY2(
+        r.error.contains(u"held 0 of 3 checks in a row; last check: load 0.93 above 0.80"_qs), qPrintable(r.error));
 }
 
 void TestWaitAction::abortStopsPolling()
