@@ -513,7 +513,7 @@ QString FleetSupervisor::fleetYaml() const
                             "        threshold: { above: 0.05, clear: 0.01 }\n"
                             "      - name: p95_latency\n"
                             "        quantile: { histogram: http_request_duration_seconds, q: 0.95 }\n"
-                            "        threshold: { above: 0.5, clear: 0.3, adaptive: true }\n")
+                            "        threshold: { above: 1.5, clear: 0.8, adaptive: true }\n")
                  .arg(t.name, t.group)
                  .arg(t.priority)
                  .arg(labels.join(QStringLiteral(", ")), yamlQuote(base + QStringLiteral("/healthz")),
