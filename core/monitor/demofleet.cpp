@@ -24,6 +24,10 @@ DemoFleet::~DemoFleet()
 
 QString DemoFleet::findProgram()
 {
+    // An explicit choice wins (tests run from another directory than the programs).
+    const QString chosen = qEnvironmentVariable("FAULTDESK_FLEETSIM");
+    if (!chosen.isEmpty())
+        return chosen;
     const QString name = QStringLiteral("faultdesk-fleetsim");
     const QString beside = QCoreApplication::applicationDirPath() + u'/' + name;
     if (QFileInfo(beside).isExecutable())

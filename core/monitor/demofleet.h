@@ -21,7 +21,8 @@ public:
     explicit DemoFleet(QObject* parent = nullptr);
     ~DemoFleet() override;
 
-    /// Path of the faultdesk-fleetsim program: next to this executable, else on PATH. Empty when not found.
+    /// Path of the faultdesk-fleetsim program: $FAULTDESK_FLEETSIM, else next to this executable, else on PATH.
+    /// Empty when not found.
     static QString findProgram();
 
     /// Extra arguments passed to `faultdesk-fleetsim run` (timings, rates).

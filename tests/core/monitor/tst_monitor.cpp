@@ -1,0 +1,185 @@
+// The wired pipeline against the real demo fleet: each injected fault is located where fleetsim's ground
+// truth says it is, with the cause it says.
+
+#include "config/fleetconfigloader.h"
+#include "detect/detector.h"
+#include "metrics/seriesstore.h"
+#include "monitor/demofleet.h"
+#include "monitor/monitor.h"
+
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace FaultDesk;
+
+class TestMonitor : public QObject
+{
+    Q_OBJECT
+private:
+    struct Fleet
+    {
+        DemoFleet demo;
+        std::unique_ptr<Monitor> monitor;
+        QList<DetectionEvent> events;
+    };
+
+    static std::unique_ptr<Fleet> startFleet()
+    {
+        auto fleet = std::make_unique<Fleet>();
+        QString error;
+        if (!fleet->demo.start(60000, &error)) {
+            qWarning("demo fleet did not start: %s", qPrintable(error));
+            return nullptr;
+        }
+        ConfigLoadResult loaded = FleetConfigLoader::loadFile(fleet->demo.fleetConfigPath());
+        if (!loaded.ok()) {
+            for (const ConfigError& e : loaded.errors)
+                qWarning("%s", qPrintable(e.toString()));
+            return nullptr;
+        }
+        fleet->monitor = std::make_unique<Monitor>();
+        fleet->monitor->setConfig(*loaded.config);
+        Fleet* raw = fleet.get();
+        connect(fleet->monitor.get(), &Monitor::eventRaised, fleet->monitor.get(),
+            [raw](const DetectionEvent& e) { raw->events.append(e); });
+        fleet->monitor->start();
+        return fleet;
+    }
+
+    static std::optional<Fault> openRootFault(const Fleet& fleet, const QString& target)
+    {
+        for (const Fault& f : fleet.monitor->detector()->openFaults())
+            if (f.target == target && f.rootCause && f.phase != Fault::Phase::Detected)
+                return f;
+        return std::nullopt;
+    }
+
+    static bool allUp(const Fleet& fleet)
+    {
+        const QList<TargetStatus> statuses = fleet.monitor->detector()->statuses();
+        if (statuses.isEmpty())
+            return false;
+        for (const TargetStatus& s : statuses)
+            if (s.state != TargetState::Up)
+                return false;
+        return true;
+    }
+
+    static QJsonObject truthFor(const Fleet& fleet, const QString& kind)
+    {
+        const QJsonArray faults = fleet.demo.truth().value(QStringLiteral("faults")).toArray();
+        for (const QJsonValue& v : faults)
+            if (v.toObject().value(QStringLiteral("kind")).toString() == kind)
+                return v.toObject();
+        return {};
+    }
+
+private Q_SLOTS:
+    void baselineIsQuietAndCharted()
+    {
+        auto fleet = startFleet();
+        QVERIFY(fleet);
+        QTRY_VERIFY_WITH_TIMEOUT(allUp(*fleet), 15000);
+        QCOMPARE(fleet->monitor->summary().total, 8);
+        // Signals flow into the store: web-1's load has fresh samples.
+        const SeriesStore* store = fleet->monitor->store();
+        const auto id = store->find(QStringLiteral("web-1"), QStringLiteral("load"));
+        QVERIFY(id >= 0);
+        QTRY_VERIFY_WITH_TIMEOUT(store->latest(id).valid, 10000);
+        QVERIFY(store->latest(id).value >= 0.0 && store->latest(id).value < 0.85);
+        QTest::qWait(3000);
+        QVERIFY2(fleet->monitor->detector()->openFaults().isEmpty(), "no fault on a quiet fleet");
+    }
+
+    void crashIsLocatedAsDown()
+    {
+        auto fleet = startFleet();
+        QVERIFY(fleet);
+        QTRY_VERIFY_WITH_TIMEOUT(allUp(*fleet), 15000);
+        QVERIFY(fleet->demo.inject(QStringLiteral("crash"), QStringLiteral("web-2")));
+        const QJsonObject truth = truthFor(*fleet, QStringLiteral("crash"));
+        QCOMPARE(truth.value(QStringLiteral("root_cause")).toString(), QStringLiteral("web-2"));
+        QTRY_VERIFY_WITH_TIMEOUT(openRootFault(*fleet, QStringLiteral("web-2")).has_value(), 10000);
+        const Fault f = *openRootFault(*fleet, QStringLiteral("web-2"));
+        QCOMPARE(causeClassName(f.cause), truth.value(QStringLiteral("cause")).toString());
+        QVERIFY2(f.evidence.contains(QStringLiteral("refused")), qPrintable(f.evidence));
+        // Restarting it (what Handle does) clears the fault.
+        QCOMPARE(fleet->demo.control({ QStringLiteral("start"), QStringLiteral("web-2") }), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(fleet->monitor->detector()->openFaults().isEmpty(), 15000);
+    }
+
+    void corruptionBlamesTheDatabaseNotTheApis()
+    {
+        auto fleet = startFleet();
+        QVERIFY(fleet);
+        QTRY_VERIFY_WITH_TIMEOUT(allUp(*fleet), 15000);
+        QVERIFY(fleet->demo.inject(QStringLiteral("corruption"), QStringLiteral("db-primary")));
+        const QJsonObject truth = truthFor(*fleet, QStringLiteral("corruption"));
+        const QString root = truth.value(QStringLiteral("root_cause")).toString();
+        QCOMPARE(root, QStringLiteral("db-primary"));
+        QTRY_VERIFY_WITH_TIMEOUT(openRootFault(*fleet, root).has_value(), 15000);
+        QCOMPARE(causeClassName(openRootFault(*fleet, root)->cause), QStringLiteral("data-integrity"));
+        // The apis that fail meanwhile are symptoms of the database, never root causes.
+        QTRY_VERIFY_WITH_TIMEOUT(!openRootFault(*fleet, root)->symptoms.isEmpty(), 15000);
+        for (const Fault& f : fleet->monitor->detector()->openFaults()) {
+            if (f.target.startsWith(u"api"))
+                QVERIFY2(!f.rootCause && f.rootTarget == root, qPrintable(f.target + u' ' + f.rootTarget));
+        }
+    }
+
+    void attackNamesTheFloodingSources()
+    {
+        auto fleet = startFleet();
+        QVERIFY(fleet);
+        QTRY_VERIFY_WITH_TIMEOUT(allUp(*fleet), 15000);
+        QTest::qWait(12000); // the attack rule needs a baseline of normal traffic first
+        QVERIFY(fleet->demo.inject(QStringLiteral("attack")));
+        const QJsonObject truth = truthFor(*fleet, QStringLiteral("attack"));
+        QStringList expected;
+        for (const QJsonValue& v : truth.value(QStringLiteral("sources")).toArray())
+            expected << v.toString();
+        QVERIFY(!expected.isEmpty());
+        auto attacked = [&]() -> std::optional<Fault> {
+            for (const Fault& f : fleet->monitor->detector()->openFaults())
+                if (f.cause == CauseClass::Attack && f.rootCause)
+                    return f;
+            return std::nullopt;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(attacked().has_value(), 20000);
+        const Fault f = *attacked();
+        QVERIFY2(f.target.startsWith(u"web"), qPrintable(f.target));
+        for (const QString& source : f.sources)
+            QVERIFY2(expected.contains(source), qPrintable(source + u" is not one of " + expected.join(u',')));
+        QVERIFY(!f.sources.isEmpty());
+    }
+
+    void overloadFindsTheHotWebServers()
+    {
+        auto fleet = startFleet();
+        QVERIFY(fleet);
+        QTRY_VERIFY_WITH_TIMEOUT(allUp(*fleet), 15000);
+        QVERIFY(fleet->demo.inject(QStringLiteral("overload")));
+        const QJsonObject truth = truthFor(*fleet, QStringLiteral("overload"));
+        QStringList expected { truth.value(QStringLiteral("root_cause")).toString() };
+        for (const QJsonValue& v : truth.value(QStringLiteral("targets")).toArray())
+            expected << v.toString();
+        auto overloaded = [&] {
+            QStringList hot;
+            for (const Fault& f : fleet->monitor->detector()->openFaults())
+                if (f.cause == CauseClass::Overload)
+                    hot << f.target;
+            return hot;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!overloaded().isEmpty(), 25000);
+        for (const QString& t : overloaded()) {
+            QVERIFY2(t.startsWith(u"web"), qPrintable(t));
+        }
+        QVERIFY2(overloaded().contains(truth.value(QStringLiteral("root_cause")).toString())
+                || expected.contains(overloaded().constFirst()),
+            qPrintable(overloaded().join(u',') + u" vs " + expected.join(u',')));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMonitor)
+#include "tst_monitor.moc"
