@@ -154,6 +154,35 @@ private Q_SLOTS:
         QVERIFY(!f.sources.isEmpty());
     }
 
+    void hangAndGarbageGiveTheirReasons()
+    {
+        auto fleet = startFleet();
+        QVERIFY(fleet);
+        QTRY_VERIFY_WITH_TIMEOUT(allUp(*fleet), 15000);
+        const SeriesStore* store = fleet->monitor->store();
+        const auto load = store->find(QStringLiteral("web-3"), QStringLiteral("load"));
+        QTRY_VERIFY_WITH_TIMEOUT(store->latest(load).valid, 10000);
+
+        // Garbage metrics: a parse error, and not one sample of the bad payload reaches the store.
+        QVERIFY(fleet->demo.inject(QStringLiteral("garbage"), QStringLiteral("web-3")));
+        auto reasonOf = [&](const QString& target) {
+            const auto s = fleet->monitor->detector()->status(target);
+            return s ? s->lastReason : QString();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(reasonOf(QStringLiteral("web-3")).contains(QStringLiteral("invalid payload")), 10000);
+        const qint64 lastGood = store->latest(load).timeMs;
+        QTest::qWait(2500);
+        QCOMPARE(store->latest(load).timeMs, lastGood);
+        QVERIFY(fleet->demo.clear(QStringLiteral("garbage")));
+
+        // A hanging server is cut off at the probe deadline with reason timeout, and confirmed as down.
+        QVERIFY(fleet->demo.inject(QStringLiteral("hang"), QStringLiteral("web-4")));
+        QTRY_VERIFY_WITH_TIMEOUT(openRootFault(*fleet, QStringLiteral("web-4")).has_value(), 15000);
+        QVERIFY2(reasonOf(QStringLiteral("web-4")).contains(QStringLiteral("timeout")),
+            qPrintable(reasonOf(QStringLiteral("web-4"))));
+        QCOMPARE(openRootFault(*fleet, QStringLiteral("web-4"))->cause, CauseClass::Down);
+    }
+
     void overloadFindsTheHotWebServers()
     {
         auto fleet = startFleet();
