@@ -140,16 +140,18 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
         for (const QString& signal : charts) {
             if (shown == 2)
                 break; // the first two signals tell the story; the rest are in the JSON
-            const QImage image = ReportCharts::render(i, signal, QSize(1600, 640));
+            QImage image = ReportCharts::render(i, signal, QSize(760, 320));
             if (image.isNull())
                 continue;
             const QString name = QStringLiteral("chart:%1-%2").arg(index).arg(shown++);
+            // QTextDocument crops high-DPI images to their logical size; the img's width/height scale it instead.
+            image.setDevicePixelRatio(1.0);
             if (resources)
                 resources->addResource(QTextDocument::ImageResource, QUrl(name), image);
             out += QStringLiteral("<p><img src=\"%1\" width=\"%2\" height=\"%3\"/></p>")
                        .arg(name)
                        .arg(chartWidthPx)
-                       .arg(chartWidthPx * 640 / 1600);
+                       .arg(chartWidthPx * 320 / 760);
         }
         out += QStringLiteral("<p><small>Shaded: the fault from detection to recovery. Vertical lines: detection, "
                               "each action, recovery. Times in UTC.</small></p>");
@@ -313,7 +315,8 @@ bool PdfReport::write(const ReportData& report, const QString& path, QString* er
                                             "h3 { font-size: 10pt; color: #1d2b3a; margin-top: 10px; } "
                                             "th { font-weight: bold; } pre { font-size: 7.5pt; }"));
     doc.setDocumentMargin(0);
-    doc.setHtml(bodyHtml(report, &doc, int(body.width())));
+    // Image sizes in rich text are taken at 96 dpi and scaled to the device's resolution.
+    doc.setHtml(bodyHtml(report, &doc, int(body.width() * 96.0 / pdf.resolution())));
     doc.setPageSize(body.size());
     const int pages = std::max(1, doc.pageCount());
 

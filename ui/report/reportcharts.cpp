@@ -65,7 +65,9 @@ QImage ReportCharts::render(const Incident& incident, const QString& signal, QSi
     chart.setMarkers(markers);
     chart.setFollowLive(false);
     chart.pauseAt(t0, t1);
-    return chart.renderToImage(size);
+    // The widget too, not only the chart: a never-shown chart view would otherwise keep its default geometry.
+    chart.resize(size);
+    return chart.renderToImage(size, 2.0);
 }
 
 QByteArray ReportCharts::png(const Incident& incident, const QString& signal, QSize size)

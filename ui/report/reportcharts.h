@@ -18,7 +18,8 @@ class ReportCharts
 public:
     /// Signals with stored series, "load" first, then in the order they were stored.
     static QStringList signalNames(const Incident& incident);
-    /// The chart of @p signal over the incident window at @p size; a null image when nothing was stored for it.
+    /// The chart of @p signal over the incident window at @p size (logical pixels, drawn at twice the resolution for
+    /// print); a null image when nothing was stored for it.
     static QImage render(const Incident& incident, const QString& signal, QSize size);
     /// render() as PNG bytes (for data: URIs in HTML).
     static QByteArray png(const Incident& incident, const QString& signal, QSize size);

@@ -46,7 +46,7 @@ QString ReportExporter::suffix(Format format)
 QByteArray ReportExporter::htmlWithCharts(const ReportData& report)
 {
     return ReportRenderer::html(report, [](const Incident& incident, const QString& signal) {
-        return ReportCharts::png(incident, signal, QSize(1200, 460));
+        return ReportCharts::png(incident, signal, QSize(900, 340));
     });
 }
 

@@ -3,6 +3,7 @@
 
 #include "incident/incidentstore.h"
 #include "incident/reportdata.h"
+#include "reportcharts.h"
 #include "reportexporter.h"
 #include "ui/report/reportfixture.h"
 
@@ -143,6 +144,18 @@ private Q_SLOTS:
         // The chart image is in the PDF.
         f.seek(0);
         QVERIFY(f.readAll().contains("/Subtype /Image"));
+    }
+
+    // The chart covers the whole stored window: the fault period (and its markers) is inside the picture.
+    void chartImage()
+    {
+        const ReportData r = incidentReport(m_id);
+        const Incident& inc = r.incidents.constFirst();
+        QCOMPARE(ReportCharts::signalNames(inc), QStringList { QStringLiteral("load") });
+        const QImage image = ReportCharts::render(inc, QStringLiteral("load"), QSize(1000, 400));
+        QCOMPARE(image.size(), QSize(2000, 800));
+        image.save(QDir(outDir()).filePath(QStringLiteral("chart.png")));
+        QVERIFY(ReportCharts::render(inc, QStringLiteral("nothing"), QSize(1000, 400)).isNull());
     }
 
     void html()
