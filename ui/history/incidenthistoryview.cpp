@@ -217,8 +217,10 @@ void IncidentHistoryView::refresh()
         m_status->setText(list.size() >= f.limit ? tr("Newest %n incident(s) shown", nullptr, int(list.size()))
                                                  : tr("%n incident(s)", nullptr, int(list.size())));
     m_table->resizeColumnsToContents();
-    if (!keep.isEmpty())
+    if (!keep.isEmpty()) {
+        m_shown.clear(); // its timeline may have grown: show it afresh
         openIncident(keep);
+    }
     else
         m_export->setEnabled(false);
 }
@@ -235,7 +237,8 @@ bool IncidentHistoryView::openIncident(const QString& id)
         if (index.data(IncidentHistoryModel::IncidentIdRole).toString() == id) {
             m_table->setCurrentIndex(index);
             m_table->scrollTo(index);
-            showTimeline(id);
+            if (m_shown != id) // selecting it may have shown it already
+                showTimeline(id);
             return true;
         }
     }
