@@ -42,12 +42,13 @@ QString mean(std::optional<double> v)
 QString table(const QStringList& header, const QList<QStringList>& rows, const QList<int>& widths = {})
 {
     QString out = QStringLiteral(
-        "<table width=\"100%\" border=\"1\" cellspacing=\"0\" cellpadding=\"3\" style=\"border-color:#bbb\"><tr>");
+        "<table width=\"100%\" border=\"1\" cellspacing=\"0\" cellpadding=\"3\" style=\"border-color:#bbb\">"
+        "<thead><tr>"); // a thead repeats on every page the table continues on
     for (qsizetype i = 0; i < header.size(); ++i) {
         const QString width = i < widths.size() ? QStringLiteral(" width=\"%1%\"").arg(widths[i]) : QString();
         out += QStringLiteral("<th bgcolor=\"#eef1f5\" align=\"left\"%1>%2</th>").arg(width, esc(header[i]));
     }
-    out += u"</tr>";
+    out += u"</tr></thead>";
     for (const QStringList& r : rows) {
         out += u"<tr>";
         for (const QString& c : r)
@@ -102,7 +103,8 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
     const PhaseTimes p = i.phases();
     QString out;
     if (nested)
-        out += QStringLiteral("<h2>%1</h2>").arg(esc(i.title.isEmpty() ? i.id : i.title));
+        out += QStringLiteral("<h2 style=\"page-break-before: always\">%1</h2>")
+                   .arg(esc(i.title.isEmpty() ? i.id : i.title)); // each incident of a range on its own pages
 
     out += QStringLiteral("<%1>Summary</%1>").arg(h);
     QStringList symptomTargets = i.affectedTargets();
@@ -135,6 +137,9 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
 
     const QStringList charts = ReportCharts::signalNames(i);
     if (!charts.isEmpty()) {
+        // Heading and chart share one borderless table cell: a row is never split, so the heading cannot be
+        // left alone at the foot of a page.
+        out += QStringLiteral("<table width=\"100%\" border=\"0\" cellspacing=\"0\" cellpadding=\"0\"><tr><td>");
         out += QStringLiteral("<%1>Load over the incident window</%1>").arg(h);
         int shown = 0;
         for (const QString& signal : charts) {
@@ -155,6 +160,7 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
         }
         out += QStringLiteral("<p><small>Shaded: the fault from detection to recovery. Vertical lines: detection, "
                               "each action, recovery. Times in UTC.</small></p>");
+        out += QStringLiteral("</td></tr></table>");
     }
 
     out += QStringLiteral("<%1>Timeline</%1>").arg(h);
@@ -197,13 +203,14 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
     rows.clear();
     for (const AuditRecord& a : i.actions)
         if (a.phase == AuditRecord::Phase::Result)
-            rows << QStringList { when(a.timeUtc), actionName(a), a.target, a.operatorName, a.status,
-                dur(a.durationMs >= 0 ? std::optional(a.durationMs) : std::nullopt), a.outputExcerpt.left(400) };
+            rows << QStringList { a.timeUtc.toUTC().toString(QStringLiteral("HH:mm:ss")), actionName(a), a.target,
+                a.operatorName, a.status, dur(a.durationMs >= 0 ? std::optional(a.durationMs) : std::nullopt),
+                a.outputExcerpt.left(400) };
     out += rows.isEmpty() ? QStringLiteral("<p>No action was taken on this incident.</p>")
                           : table({ QStringLiteral("Time (UTC)"), QStringLiteral("Action"), QStringLiteral("Target"),
                                       QStringLiteral("By"), QStringLiteral("Result"), QStringLiteral("Took"),
                                       QStringLiteral("Verification / output") },
-                              rows, { 15, 20, 10, 7, 9, 8, 31 });
+                              rows, { 10, 22, 13, 6, 8, 8, 33 });
 
     out += QStringLiteral("<%1>Baseline</%1>").arg(h);
     out += QStringLiteral("<p>%1</p>").arg(esc(restoredText(i)));
