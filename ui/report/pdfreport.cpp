@@ -6,6 +6,7 @@
 #include <QAbstractTextDocumentLayout>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QPageLayout>
 #include <QPainter>
@@ -65,6 +66,36 @@ QString fieldTable(const QList<QStringList>& rows)
         out += QStringLiteral("<tr><td width=\"28%\"><b>%1</b></td><td>%2</td></tr>")
                    .arg(esc(r.value(0)), esc(r.value(1)));
     return out + u"</table>";
+}
+
+// Evidence samples as "name: value" lines a reader can scan, numbers to four significant digits.
+QString detailText(const QJsonObject& detail)
+{
+    auto value = [](const QJsonValue& v) -> QString {
+        if (v.isDouble())
+            return QString::number(v.toDouble(), 'g', 4);
+        if (v.isString())
+            return v.toString();
+        if (v.isBool())
+            return v.toBool() ? QStringLiteral("yes") : QStringLiteral("no");
+        return QString::fromUtf8(QJsonDocument(v.isArray() ? QJsonDocument(v.toArray()) : QJsonDocument(v.toObject()))
+                                     .toJson(QJsonDocument::Compact));
+    };
+    QStringList lines;
+    for (auto it = detail.begin(); it != detail.end(); ++it) {
+        if (it.key() == u"first_failure_estimate" || it.key() == u"fault")
+            continue; // bookkeeping, not evidence
+        if (it->isObject()) {
+            QStringList parts;
+            const QJsonObject o = it->toObject();
+            for (auto in = o.begin(); in != o.end(); ++in)
+                parts << in.key() + u" = " + value(*in);
+            lines << it.key() + u": " + parts.join(QStringLiteral(", "));
+        } else {
+            lines << it.key() + u": " + value(*it);
+        }
+    }
+    return lines.join(u'\n');
 }
 
 QString actionName(const AuditRecord& a)
@@ -139,7 +170,8 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
     if (!charts.isEmpty()) {
         // Heading and chart share one borderless table cell: a row is never split, so the heading cannot be
         // left alone at the foot of a page.
-        out += QStringLiteral("<table width=\"100%\" border=\"0\" cellspacing=\"0\" cellpadding=\"0\"><tr><td>");
+        out += QStringLiteral("<table width=\"100%\" border=\"0\" cellspacing=\"0\" cellpadding=\"0\" "
+                              "style=\"margin-top: 12px\"><tr><td>");
         out += QStringLiteral("<%1>Load over the incident window</%1>").arg(h);
         int shown = 0;
         for (const QString& signal : charts) {
@@ -192,11 +224,10 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
         out += QStringLiteral("<%1>Evidence</%1>").arg(h);
         rows.clear();
         for (const Evidence& e : i.evidence)
-            rows << QStringList { when(e.timeUtc), e.target, e.rule,
-                QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Compact)) };
+            rows << QStringList { when(e.timeUtc), e.target, e.rule, detailText(e.detail) };
         out += table({ QStringLiteral("Time (UTC)"), QStringLiteral("Target"), QStringLiteral("Rule"),
                          QStringLiteral("Samples") },
-            rows, { 20, 14, 33, 33 });
+            rows, { 17, 12, 33, 38 });
     }
 
     out += QStringLiteral("<%1>Actions</%1>").arg(h);

@@ -64,7 +64,11 @@ QImage ReportCharts::render(const Incident& incident, const QString& signal, QSi
         markers << ChartMarker { incident.recoveredUtc.toMSecsSinceEpoch(), QStringLiteral("recovered") };
     chart.setMarkers(markers);
     chart.setFollowLive(false);
-    chart.pauseAt(t0, t1);
+    // Detection and recovery stay inside the picture even when the stored samples end at them, with a margin.
+    for (const QDateTime& t : { incident.detectedUtc, incident.recoveredUtc })
+        if (t.isValid())
+            t1 = std::max(t1, t.toMSecsSinceEpoch());
+    chart.pauseAt(t0, t1 + std::max<qint64>(1000, (t1 - t0) / 40));
     // The widget too, not only the chart: a never-shown chart view would otherwise keep its default geometry.
     chart.resize(size);
     return chart.renderToImage(size, 2.0);

@@ -9,6 +9,7 @@
 #include "recorderseries.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -289,7 +290,11 @@ private Q_SLOTS:
 
         QTemporaryDir dir;
         IncidentStore::Options o;
-        o.path = dir.filePath(QStringLiteral("incidents.db"));
+        // FAULTDESK_REPORT_SAMPLES keeps the database, to render a report from real data afterwards.
+        const QString keep = qEnvironmentVariable("FAULTDESK_REPORT_SAMPLES");
+        o.path = keep.isEmpty() ? dir.filePath(QStringLiteral("incidents.db")) : keep + QStringLiteral("/demo.db");
+        if (!keep.isEmpty())
+            QFile::remove(o.path);
         IncidentStore store(o);
         QVERIFY(store.open(&error));
         Monitor monitor;
@@ -317,9 +322,14 @@ private Q_SLOTS:
         const auto inc = store.incident(id, false);
         QCOMPARE(inc->causeClass, QStringLiteral("down"));
         QVERIFY(inc->detectedUtc.isValid());
-        recorder.saveAllSeries();
+
+        // The fleet brings web-2 back: the incident is recovered and its window's series are kept.
+        QVERIFY2(demo.clear({}, &error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(store.incident(id, false)->state == IncidentState::Recovered, 30000);
         QVERIFY(recorder.waitForWrites());
-        QVERIFY(!store.series(id).isEmpty());
+        const QList<SeriesSnapshot> series = store.series(id);
+        QVERIFY(!series.isEmpty());
+        QCOMPARE(series.first().target, QStringLiteral("web-2"));
         monitor.stop();
         demo.stop();
         qputenv("PATH", path);
