@@ -84,13 +84,24 @@ void IncidentRecorder::attach(Monitor* monitor)
 void IncidentRecorder::attach(
     Detector* detector, const SeriesStore* series, const QHash<QString, QStringList>& signalsByTarget)
 {
-    if (m_detector)
+    if (m_detector) {
         disconnect(m_detector, nullptr, this, nullptr);
+        saveAllSeries(); // the new detector's incident ids start over
+        m_tracked.clear();
+        m_orphanSymptoms.clear();
+    }
     m_detector = detector;
     m_series = series;
     m_signals = signalsByTarget;
-    if (detector)
+    if (detector) {
         connect(detector, &Detector::faultChanged, this, &IncidentRecorder::onFaultChanged);
+        // A reload starts the detector afresh and its incident ids over ("I1" again): close the books first.
+        connect(detector, &Detector::targetsReset, this, [this] {
+            saveAllSeries();
+            m_tracked.clear();
+            m_orphanSymptoms.clear();
+        });
+    }
 }
 
 void IncidentRecorder::setFleet(const FleetConfig& config)
@@ -135,6 +146,11 @@ void IncidentRecorder::onFaultChanged(const Fault& fault)
     if (fault.incidentId.isEmpty() || fault.phase == Fault::Phase::Detected)
         return; // not located yet: no incident to attach it to
     Tracked* t = find(fault.incidentId);
+    if (t && t->recovered && !t->rootFaults.contains(fault.id)) {
+        // The detector reused the id of an incident that is over: this is a new one.
+        m_tracked.remove(fault.incidentId);
+        t = nullptr;
+    }
     if (fault.rootCause) {
         if (!t) {
             if (fault.phase == Fault::Phase::Recovered)
@@ -160,6 +176,12 @@ void IncidentRecorder::onFaultChanged(const Fault& fault)
 
 void IncidentRecorder::createIncident(const Fault& root)
 {
+    // Recovered incidents are followed for a while (late audit records, the after-recovery series); not forever.
+    const qint64 forgetBefore = now() - std::max<qint64>(3600 * 1000, 2 * m_settings.windowAfterMs);
+    m_tracked.removeIf([forgetBefore](const std::pair<const QString&, Tracked&>& e) {
+        return e.second.recovered && e.second.recoveredMs < forgetBefore;
+    });
+
     Tracked t;
     t.storeId = IncidentStore::newId();
     t.detectorId = root.incidentId;

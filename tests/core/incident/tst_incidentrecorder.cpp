@@ -255,6 +255,29 @@ private Q_SLOTS:
         QCOMPARE(rig.store.count(withDrills), 1);
     }
 
+    // A second crash after recovery is a second incident; a reload (targets reset) closes the books.
+    void secondFaultSecondIncident()
+    {
+        Rig rig;
+        rig.rounds(10);
+        rig.crashed = true;
+        rig.rounds(3);
+        rig.crashed = false;
+        rig.rounds(3);
+        rig.crashed = true;
+        rig.rounds(3);
+        QVERIFY(rig.recorder.waitForWrites());
+        QCOMPARE(rig.recorder.recordedIds().size(), 2);
+        QCOMPARE(rig.store.incident(rig.recorder.recordedIds().at(0), false)->state, IncidentState::Recovered);
+        QCOMPARE(rig.store.incident(rig.recorder.recordedIds().at(1), false)->state, IncidentState::Located);
+
+        rig.detector.setTargets(fleet());
+        QVERIFY(rig.recorder.storeId(QStringLiteral("I2")).isEmpty());
+        rig.rounds(3);
+        QVERIFY(rig.recorder.waitForWrites());
+        QCOMPARE(rig.recorder.recordedIds().size(), 3);
+    }
+
     // Shutdown while the incident is open: the series so far are saved and committed.
     void shutdownSavesOpenSeries()
     {
