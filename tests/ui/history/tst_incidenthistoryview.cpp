@@ -139,6 +139,14 @@ private Q_SLOTS:
         QVERIFY(events.contains(QStringLiteral("action result")));
         QVERIFY(events.contains(QStringLiteral("symptom")));
         QVERIFY(!view.openIncident(QStringLiteral("inc-doesnotexist")));
+        if (const QString keep = qEnvironmentVariable("FAULTDESK_REPORT_SAMPLES"); !keep.isEmpty()) {
+            view.show();
+            view.grab().save(keep + QStringLiteral("/history.png"));
+            ExportReportDialog dialog(m_store.get());
+            dialog.setIncident(m_db);
+            dialog.show();
+            dialog.grab().save(keep + QStringLiteral("/export-dialog.png"));
+        }
 
         auto* exportButton = view.findChild<QPushButton*>(QString(), Qt::FindDirectChildrenOnly);
         QVERIFY(exportButton);
