@@ -347,6 +347,9 @@ bool PdfReport::write(const ReportData& report, const QString& path, QString* er
     doc.documentLayout()->setPaintDevice(&pdf);
     QFont font(QStringLiteral("DejaVu Sans"));
     font.setPointSizeF(8.5);
+    // A hair of letter spacing (1/64 px: QFixed rounds anything smaller to 0) turns ligatures off, so "ff" and "fi" in
+    // ids and names copy and search as typed.
+    font.setLetterSpacing(QFont::AbsoluteSpacing, 0.02);
     doc.setDefaultFont(font);
     doc.setDefaultStyleSheet(QStringLiteral("h1 { font-size: 15pt; color: #1d2b3a; } "
                                             "h2 { font-size: 12pt; color: #1d2b3a; margin-top: 14px; } "
@@ -366,6 +369,7 @@ bool PdfReport::write(const ReportData& report, const QString& path, QString* er
     }
     QFont small(QStringLiteral("DejaVu Sans"));
     small.setPointSizeF(7.5);
+    small.setLetterSpacing(QFont::AbsoluteSpacing, 0.02);
     const QString title = reportTitle(report);
     const QString subtitle = reportSubtitle(report);
     for (int n = 0; n < pages; ++n) {

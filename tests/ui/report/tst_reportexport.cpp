@@ -75,6 +75,7 @@ private:
     QString m_id;
     QString m_hostileId;
     QString m_drillId;
+    QString m_ligatureId;
 
     QString outDir() const
     {
@@ -107,6 +108,7 @@ private Q_SLOTS:
         m_id = ReportFixture::seed(*m_store, false);
         m_hostileId = ReportFixture::seed(*m_store, false, kHostile, 5);
         m_drillId = ReportFixture::seed(*m_store, true, QStringLiteral("db-primary"), 10);
+        m_ligatureId = ReportFixture::seed(*m_store, false, QStringLiteral("staff-office-fl"), 200);
         QVERIFY(!m_id.isEmpty() && !m_hostileId.isEmpty() && !m_drillId.isEmpty());
     }
 
@@ -156,6 +158,19 @@ private Q_SLOTS:
         QCOMPARE(image.size(), QSize(2000, 800));
         image.save(QDir(outDir()).filePath(QStringLiteral("chart.png")));
         QVERIFY(ReportCharts::render(inc, QStringLiteral("nothing"), QSize(1000, 400)).isNull());
+    }
+
+    // Names and ids are searchable as typed: no "ff"/"fi"/"fl" ligature glyphs in the text layer.
+    void pdfTextHasNoLigatures()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("ligatures.pdf"));
+        QString error;
+        QVERIFY2(ReportExporter::write(incidentReport(m_ligatureId), ReportExporter::Format::Pdf, path, &error),
+            qPrintable(error));
+        const QString text = QString::fromUtf8(
+            run(QStringLiteral("pdftotext"), { QStringLiteral("-raw"), path, QStringLiteral("-") }));
+        QVERIFY2(text.contains(u"staff-office-fl"), qPrintable(text.left(300)));
+        QVERIFY(!text.contains(QChar(0xFB00)) && !text.contains(QChar(0xFB01)) && !text.contains(QChar(0xFB02)));
     }
 
     void html()
