@@ -12,5 +12,8 @@ constexpr int ExitBadInput = 2;
 int monitor(const QStringList& arguments);
 /// `faultdesk demo --headless [--json] [--duration S]`: the demo fleet monitored on the terminal.
 int demoHeadless(const QStringList& arguments);
+/// `faultdesk report [--db FILE] (--incident ID | --last | --since T) --format md|html|pdf|json -o OUT`.
+/// Needs a QApplication (charts); main() forces the offscreen platform when there is no display.
+int report(const QStringList& arguments);
 
 } // namespace FaultDesk::Commands

@@ -152,6 +152,16 @@ int main(int argc, char** argv)
         setIdentity();
         return runCheck(arguments);
     }
+    if (command == u"report") {
+        // PDF pages and charts are drawn by widgets: a QApplication, offscreen when there is no display.
+        if (!hasDisplay())
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        const QApplication app(argc, argv);
+        setIdentity();
+        Logging::install(
+            { optionValue(arguments, QStringLiteral("--log-dir")), arguments.contains(QStringLiteral("--verbose")) });
+        return Commands::report(arguments);
+    }
     const bool headlessDemo = command == u"demo" && (arguments.contains(QStringLiteral("--headless")) || !hasDisplay());
     if (command == u"monitor" || headlessDemo) {
         const QCoreApplication app(argc, argv);

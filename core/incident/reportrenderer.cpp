@@ -344,7 +344,7 @@ QString svgChart(const Incident& i, const QString& signal)
     return svg;
 }
 
-void htmlIncident(QString& out, const Incident& i, const QString& h)
+void htmlIncident(QString& out, const Incident& i, const QString& h, const ReportRenderer::ChartImage& chartImage)
 {
     using R = ReportRenderer;
     const PhaseTimes p = i.phases();
@@ -380,8 +380,14 @@ void htmlIncident(QString& out, const Incident& i, const QString& h)
             signalNames << s.signal;
     if (!signalNames.isEmpty()) {
         out += u'<' + h + u">Load over the incident window</" + h + u">\n";
-        for (const QString& s : signalNames)
-            out += QStringLiteral("<figure>%1<figcaption>%2</figcaption></figure>\n").arg(svgChart(i, s), esc(s));
+        for (const QString& s : signalNames) {
+            const QByteArray png = chartImage ? chartImage(i, s) : QByteArray();
+            const QString chart = png.isEmpty()
+                ? svgChart(i, s)
+                : QStringLiteral("<img alt=\"%1\" style=\"max-width:100%\" src=\"data:image/png;base64,%2\">")
+                      .arg(esc(s), QString::fromLatin1(png.toBase64()));
+            out += QStringLiteral("<figure>%1<figcaption>%2</figcaption></figure>\n").arg(chart, esc(s));
+        }
     }
     out += u'<' + h + u">Timeline</" + h + u">\n";
     QList<QStringList> rows;
@@ -569,6 +575,11 @@ QByteArray ReportRenderer::markdown(const ReportData& r)
 
 QByteArray ReportRenderer::html(const ReportData& r)
 {
+    return html(r, ChartImage());
+}
+
+QByteArray ReportRenderer::html(const ReportData& r, const ChartImage& chartImage)
+{
     QString out = QStringLiteral(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
         // Defence in depth: even if some text escaped its escaping, nothing could run or load.
@@ -589,7 +600,7 @@ QByteArray ReportRenderer::html(const ReportData& r)
                    r.includesDrills ? QStringLiteral(" Drills are included.") : QString());
     if (r.kind == ReportData::Kind::Incident) {
         if (!r.incidents.isEmpty())
-            htmlIncident(out, r.incidents.constFirst(), QStringLiteral("h2"));
+            htmlIncident(out, r.incidents.constFirst(), QStringLiteral("h2"), chartImage);
     } else if (r.incidents.isEmpty()) {
         out += u"<p>No incident in this period.</p>\n";
     } else {
@@ -602,7 +613,7 @@ QByteArray ReportRenderer::html(const ReportData& r)
         out += u"<h2>Incidents</h2>\n";
         htmlTable(out, kIncidentTableHeader, incidentTable(r));
         for (qsizetype k = 0; k < r.incidents.size() - r.omittedIncidents; ++k)
-            htmlIncident(out, r.incidents[k], QStringLiteral("h3"));
+            htmlIncident(out, r.incidents[k], QStringLiteral("h3"), chartImage);
     }
     out += u"</body></html>\n";
     return out.toUtf8();

@@ -5,6 +5,8 @@
 #include <QByteArray>
 #include <QJsonObject>
 
+#include <functional>
+
 namespace FaultDesk {
 
 /**
@@ -21,6 +23,10 @@ public:
     static QByteArray markdown(const ReportData& report);
     /// HTML with inline CSS and SVG charts of the stored series; no external resource, scripts blocked by CSP.
     static QByteArray html(const ReportData& report);
+    /// PNG bytes of an incident's chart of one signal; empty = fall back to the SVG chart.
+    using ChartImage = std::function<QByteArray(const Incident& incident, const QString& signal)>;
+    /// html() with the charts drawn by @p chartImage (the UI's LoadChart) and embedded as data: URIs.
+    static QByteArray html(const ReportData& report, const ChartImage& chartImage);
     static QJsonObject json(const ReportData& report);
     static QByteArray jsonText(const ReportData& report);
 

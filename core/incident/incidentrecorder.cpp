@@ -1,0 +1,380 @@
+#include "incidentrecorder.h"
+
+#include "config/fleetconfig.h"
+#include "detect/detector.h"
+#include "incidentseriesreader.h"
+#include "incidentstore.h"
+#include "monitor/configmapping.h"
+#include "monitor/monitor.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDeadlineTimer>
+#include <QJsonArray>
+#include <QTimeZone>
+#include <QTimer>
+
+namespace FaultDesk {
+
+namespace {
+QDateTime utc(qint64 ms)
+{
+    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC) : QDateTime();
+}
+
+std::optional<IncidentState> stateFor(Fault::Phase phase)
+{
+    switch (phase) {
+    case Fault::Phase::Handling:
+        return IncidentState::Handling;
+    case Fault::Phase::Handled:
+        return IncidentState::Handled;
+    case Fault::Phase::Recovering:
+        return IncidentState::Recovering;
+    case Fault::Phase::Recovered:
+        return IncidentState::Recovered;
+    case Fault::Phase::Detected:
+    case Fault::Phase::Located:
+        break;
+    }
+    return std::nullopt;
+}
+} // namespace
+
+IncidentRecorder::IncidentRecorder(IncidentStore* store, QObject* parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_clock([] { return QDateTime::currentMSecsSinceEpoch(); })
+    , m_snapshotTimer(new QTimer(this))
+{
+    connect(m_snapshotTimer, &QTimer::timeout, this, [this] {
+        const qint64 t = now();
+        for (const Tracked& tr : std::as_const(m_tracked))
+            if (!tr.recovered)
+                saveSeries(tr, t);
+    });
+    setSettings(m_settings);
+}
+
+IncidentRecorder::~IncidentRecorder()
+{
+    saveAllSeries();
+    waitForWrites(10000);
+}
+
+void IncidentRecorder::setSettings(const Settings& settings)
+{
+    m_settings = settings;
+    if (m_settings.snapshotIntervalMs > 0)
+        m_snapshotTimer->start(m_settings.snapshotIntervalMs);
+    else
+        m_snapshotTimer->stop();
+}
+
+void IncidentRecorder::attach(Monitor* monitor)
+{
+    setFleet(monitor->config());
+    QHash<QString, QStringList> signalNames;
+    for (const TargetConfig& t : monitor->config().targets)
+        for (const SignalConfig& s : t.signalConfigs)
+            signalNames[t.name] << s.name;
+    attach(monitor->detector(), monitor->store(), signalNames);
+}
+
+void IncidentRecorder::attach(
+    Detector* detector, const SeriesStore* series, const QHash<QString, QStringList>& signalsByTarget)
+{
+    if (m_detector) {
+        disconnect(m_detector, nullptr, this, nullptr);
+        saveAllSeries(); // the new detector's incident ids start over
+        m_tracked.clear();
+        m_orphanSymptoms.clear();
+    }
+    m_detector = detector;
+    m_series = series;
+    m_signals = signalsByTarget;
+    if (detector) {
+        connect(detector, &Detector::faultChanged, this, &IncidentRecorder::onFaultChanged);
+        // A reload starts the detector afresh and its incident ids over ("I1" again): close the books first.
+        connect(detector, &Detector::targetsReset, this, [this] {
+            saveAllSeries();
+            m_tracked.clear();
+            m_orphanSymptoms.clear();
+        });
+    }
+}
+
+void IncidentRecorder::setFleet(const FleetConfig& config)
+{
+    m_timing.clear();
+    for (const TargetConfig& t : config.targets) {
+        const TargetPolicy p = ConfigMapping::targetPolicy(t, config.defaults);
+        m_timing.insert(t.name, { p.attempts, p.retryIntervalMs });
+    }
+}
+
+QString IncidentRecorder::storeId(const QString& detectorIncidentId) const
+{
+    const auto it = m_tracked.constFind(detectorIncidentId);
+    return it == m_tracked.cend() ? QString() : it->storeId;
+}
+
+qint64 IncidentRecorder::now() const
+{
+    return m_clock();
+}
+
+qint64 IncidentRecorder::firstFailureEstimate(const QString& target, qint64 detectedMs) const
+{
+    const auto timing = m_timing.value(target, { 2, 500 });
+    return detectedMs - qint64(std::max(0, timing.first - 1)) * timing.second;
+}
+
+IncidentRecorder::Tracked* IncidentRecorder::find(const QString& anyId)
+{
+    auto it = m_tracked.find(anyId);
+    if (it != m_tracked.end())
+        return &*it;
+    for (Tracked& t : m_tracked)
+        if (t.storeId == anyId)
+            return &t;
+    return nullptr;
+}
+
+void IncidentRecorder::onFaultChanged(const Fault& fault)
+{
+    if (fault.incidentId.isEmpty() || fault.phase == Fault::Phase::Detected)
+        return; // not located yet: no incident to attach it to
+    Tracked* t = find(fault.incidentId);
+    if (t && t->recovered && !t->rootFaults.contains(fault.id)) {
+        // The detector reused the id of an incident that is over: this is a new one.
+        m_tracked.remove(fault.incidentId);
+        t = nullptr;
+    }
+    if (fault.rootCause) {
+        if (!t) {
+            if (fault.phase == Fault::Phase::Recovered)
+                return; // cleared before we ever saw it located
+            createIncident(fault);
+            return;
+        }
+        if (!t->rootFaults.contains(fault.id)) {
+            // Another root correlated into the same incident (same group and cause, close in time).
+            t->rootFaults.insert(fault.id);
+            t->openRoots.insert(fault.id);
+            addSymptom(*t, fault);
+        }
+        advance(*t, fault);
+        return;
+    }
+    if (!t) {
+        m_orphanSymptoms[fault.incidentId].append(fault);
+        return;
+    }
+    addSymptom(*t, fault);
+}
+
+void IncidentRecorder::createIncident(const Fault& root)
+{
+    // Recovered incidents are followed for a while (late audit records, the after-recovery series); not forever.
+    const qint64 forgetBefore = now() - std::max<qint64>(3600 * 1000, 2 * m_settings.windowAfterMs);
+    m_tracked.removeIf([forgetBefore](const std::pair<const QString&, Tracked&>& e) {
+        return e.second.recovered && e.second.recoveredMs < forgetBefore;
+    });
+
+    Tracked t;
+    t.storeId = IncidentStore::newId();
+    t.detectorId = root.incidentId;
+    t.rootFaultId = root.id;
+    t.rootFaults.insert(root.id);
+    t.openRoots.insert(root.id);
+    t.targets << root.target;
+    t.detectedMs = root.detectedMs;
+
+    Incident inc;
+    inc.id = t.storeId;
+    inc.rootTarget = root.target;
+    inc.causeClass = causeClassName(root.cause);
+    inc.title = QStringLiteral("%1: %2").arg(root.target, inc.causeClass);
+    inc.drill = m_drill;
+    inc.detectedUtc = utc(root.detectedMs);
+    inc.firstFailureUtc = utc(firstFailureEstimate(root.target, root.detectedMs));
+
+    Evidence e;
+    e.timeUtc = inc.detectedUtc;
+    e.target = root.target;
+    e.rule = root.evidence.isEmpty() ? QStringLiteral("confirmed failing") : root.evidence;
+    QJsonObject detail;
+    detail.insert(QStringLiteral("fault"), root.id);
+    detail.insert(QStringLiteral("localization"), root.localization);
+    detail.insert(QStringLiteral("target_state"), targetStateName(root.targetState));
+    detail.insert(
+        QStringLiteral("first_failure_estimate"), QStringLiteral("detection time - (attempts - 1) x retry interval"));
+    if (!root.sources.isEmpty())
+        detail.insert(QStringLiteral("sources"), QJsonArray::fromStringList(root.sources));
+    if (m_detector) {
+        if (const auto status = m_detector->status(root.target)) {
+            QJsonObject values;
+            for (auto it = status->values.cbegin(); it != status->values.cend(); ++it)
+                values.insert(it.key(), it.value());
+            if (!values.isEmpty())
+                detail.insert(QStringLiteral("values"), values);
+            if (!status->lastReason.isEmpty())
+                detail.insert(QStringLiteral("last_probe"), status->lastReason);
+            detail.insert(QStringLiteral("consecutive_failures"), status->consecutiveFailures);
+        }
+    }
+    e.detail = detail;
+    inc.evidence << e;
+
+    const QString detectorId = root.incidentId;
+    m_tracked.insert(detectorId, t);
+    m_recordedIds << t.storeId;
+    watch(m_store->createIncident(inc), detectorId, true);
+    Tracked& tracked = m_tracked[detectorId];
+    transition(
+        tracked, IncidentState::Located, root.locatedMs > 0 ? root.locatedMs : root.detectedMs, root.localization);
+    for (const Fault& s : m_orphanSymptoms.take(detectorId))
+        addSymptom(tracked, s);
+    for (const QString& target : root.symptoms)
+        if (!tracked.targets.contains(target))
+            tracked.targets << target;
+    advance(tracked, root);
+}
+
+void IncidentRecorder::addSymptom(Tracked& t, const Fault& f)
+{
+    if (t.symptomTargets.contains(f.target) || f.target == t.targets.value(0))
+        return;
+    t.symptomTargets.insert(f.target);
+    if (!t.targets.contains(f.target))
+        t.targets << f.target;
+    Symptom s;
+    s.timeUtc = utc(f.locatedMs > 0 ? f.locatedMs : f.detectedMs);
+    s.target = f.target;
+    s.causeClass = causeClassName(f.cause);
+    s.detail = f.rootCause ? QStringLiteral("another root cause in the same incident: %1").arg(f.evidence)
+                           : (f.localization.isEmpty() ? f.evidence : f.localization);
+    watch(m_store->addSymptom(t.storeId, s), t.detectorId, false);
+}
+
+void IncidentRecorder::advance(Tracked& t, const Fault& root)
+{
+    if (root.phase == Fault::Phase::Recovered) {
+        t.openRoots.remove(root.id);
+        if (!t.openRoots.isEmpty() || t.recovered)
+            return;
+        t.recovered = true;
+        t.recoveredMs = root.clearedMs > 0 ? root.clearedMs : now();
+        transition(t, IncidentState::Recovered, t.recoveredMs, QStringLiteral("the target passes its checks again"));
+        saveSeries(t, now());
+        // Save again once the after-recovery part of the window has passed, so the chart shows the return.
+        const QString id = t.detectorId;
+        QTimer::singleShot(std::max<qint64>(0, m_settings.windowAfterMs), this, [this, id] {
+            if (const Tracked* tr = find(id))
+                saveSeries(*tr, tr->recoveredMs + m_settings.windowAfterMs);
+        });
+        return;
+    }
+    if (root.id != t.rootFaultId || t.recovered)
+        return;
+    const auto state = stateFor(root.phase);
+    if (!state || root.phase == t.phase)
+        return;
+    if (int(root.phase) < int(t.phase))
+        return; // phases never go back
+    t.phase = root.phase;
+    transition(t, *state, now(), QString());
+}
+
+void IncidentRecorder::transition(Tracked& t, IncidentState state, qint64 timeMs, const QString& note)
+{
+    IncidentEvent e;
+    e.timeUtc = utc(timeMs);
+    e.state = state;
+    e.actor = m_settings.actor;
+    e.note = note;
+    watch(m_store->transition(t.storeId, e), t.detectorId, false);
+}
+
+void IncidentRecorder::saveSeries(const Tracked& t, qint64 untilMs)
+{
+    if (!m_series)
+        return;
+    const qint64 from = t.detectedMs - m_settings.windowBeforeMs;
+    QList<SeriesSnapshot> list;
+    for (const QString& target : t.targets) {
+        for (const QString& signal : m_signals.value(target)) {
+            SeriesSnapshot s;
+            s.target = target;
+            s.signal = signal;
+            for (const auto& [timeMs, value] : IncidentSeriesReader::read(*m_series, target, signal, from, untilMs))
+                s.points.append({ timeMs, value });
+            if (!s.points.isEmpty())
+                list << s;
+        }
+    }
+    if (!list.isEmpty())
+        watch(m_store->saveSeries(t.storeId, list), t.detectorId, false);
+}
+
+void IncidentRecorder::saveAllSeries()
+{
+    const qint64 t = now();
+    for (const Tracked& tr : std::as_const(m_tracked))
+        saveSeries(tr, tr.recovered ? std::min(t, tr.recoveredMs + m_settings.windowAfterMs) : t);
+}
+
+void IncidentRecorder::watch(const QFuture<WriteResult>& future, const QString& detectorId, bool announce)
+{
+    ++m_pending;
+    const QString storeId = m_tracked.value(detectorId).storeId;
+    QFuture<WriteResult> f = future;
+    f.then(this, [this, storeId, detectorId, announce](const WriteResult& r) {
+        --m_pending;
+        if (!r.ok) {
+            Q_EMIT writeFailed(storeId, r.error);
+            return;
+        }
+        if (announce)
+            Q_EMIT incidentRecorded(storeId, detectorId);
+    });
+}
+
+bool IncidentRecorder::waitForWrites(int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (m_pending > 0 && !deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    return m_pending == 0;
+}
+
+void IncidentRecorder::setBaseline(const QString& incidentId, const QJsonObject& baseline)
+{
+    if (Tracked* t = find(incidentId))
+        watch(m_store->setBaseline(t->storeId, baseline), t->detectorId, false);
+    else
+        watch(m_store->setBaseline(incidentId, baseline), QString(), false);
+}
+
+void IncidentRecorder::acknowledge(const QString& incidentId, const QString& actor, const QString& note)
+{
+    const Tracked* t = find(incidentId);
+    watch(m_store->acknowledge(t ? t->storeId : incidentId, actor, utc(now()), note), t ? t->detectorId : QString(),
+        false);
+}
+
+bool IncidentRecorder::append(const AuditRecord& record, QString* error)
+{
+    AuditRecord r = record;
+    if (const Tracked* t = find(r.incidentId))
+        r.incidentId = t->storeId;
+    return m_store->append(r, error);
+}
+
+QList<AuditRecord> IncidentRecorder::records() const
+{
+    return m_store->records();
+}
+
+} // namespace FaultDesk

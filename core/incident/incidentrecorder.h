@@ -1,0 +1,148 @@
+#pragma once
+
+#include "audit/auditsink.h"
+#include "detect/fault.h"
+#include "incident.h"
+#include "writeresult.h"
+
+#include <QFuture>
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QSet>
+#include <QStringList>
+
+#include <functional>
+
+class QTimer;
+
+namespace FaultDesk {
+
+class Detector;
+class IncidentStore;
+class Monitor;
+class SeriesStore;
+struct FleetConfig;
+
+/**
+ * Turns the live pipeline's faults into incident records: one incident per root cause (the Detector's
+ * Fault::incidentId groups a root with its symptoms), created when the root is located, with its cause, title,
+ * evidence and symptoms; lifecycle transitions as remediation moves the fault along (handling, handled,
+ * recovering) and the detector clears it (recovered); the baseline remediation captured; and the affected
+ * targets' series over the incident window (a few minutes before detection to a while after recovery).
+ *
+ * The Detector's incident ids ("I1") restart with every process, so each gets a fresh store id
+ * (IncidentStore::newId()); storeId() translates. The recorder is also an AuditSink that rewrites the detector's
+ * incident id to the store's before forwarding to the store, so remediation can write its audit trail through it
+ * and the actions land on the right incident.
+ *
+ * The first failing sample is approximated as detection time − (attempts − 1) × retry interval of the root
+ * target (the confirming checks that made it HARD run at the fast retry interval); with no fleet configuration
+ * the defaults (2 attempts, 500 ms) apply.
+ *
+ * incidentRecorded() is emitted only after the store committed the incident, so anything shown from it survives
+ * a crash. Lives on the detector's thread.
+ */
+class IncidentRecorder : public QObject, public AuditSink
+{
+    Q_OBJECT
+public:
+    struct Settings
+    {
+        qint64 windowBeforeMs = 3 * 60 * 1000; ///< series kept from this long before detection …
+        qint64 windowAfterMs = 60 * 1000; ///< … to this long after recovery (saved again once it passed)
+        int snapshotIntervalMs = 30 * 1000; ///< open incidents' series are saved this often; 0 = never
+        QString actor = QStringLiteral("auto"); ///< actor of the transitions the recorder writes
+    };
+
+    explicit IncidentRecorder(IncidentStore* store, QObject* parent = nullptr);
+    /// Saves the series of every incident it follows and waits (up to 10 s) for the store to commit.
+    ~IncidentRecorder() override;
+
+    void setSettings(const Settings& settings);
+    Settings settings() const { return m_settings; }
+    /// "now" in ms since the epoch for the transitions the fault does not time itself; default: the system clock.
+    void setClock(std::function<qint64()> clock) { m_clock = std::move(clock); }
+
+    /// Follows @p monitor's detector, series store and fleet configuration (call after Monitor::setConfig).
+    void attach(Monitor* monitor);
+    /// Follows @p detector; @p series (may be null: no series saved) holds the signals named per target.
+    void attach(Detector* detector, const SeriesStore* series, const QHash<QString, QStringList>& signalsByTarget);
+    /// Per-target attempts and retry interval (to estimate the first failing sample) and signal names.
+    void setFleet(const FleetConfig& config);
+
+    /// Incidents created from now on are drills (kept out of MTTx figures unless asked).
+    void setDrill(bool drill) { m_drill = drill; }
+    bool isDrill() const { return m_drill; }
+
+    /// The store's id of the detector's incident @p detectorIncidentId (empty when not recorded yet).
+    QString storeId(const QString& detectorIncidentId) const;
+    /// Store ids of every incident this recorder created, in creation order.
+    QStringList recordedIds() const { return m_recordedIds; }
+
+    /// Saves the series of every followed incident now (open or waiting for its after-recovery window).
+    void saveAllSeries();
+    /// Runs the event loop until every write made so far is committed or refused, or @p timeoutMs passes.
+    bool waitForWrites(int timeoutMs = 10000);
+    int pendingWrites() const { return m_pending; }
+
+    /// AuditSink: forwards to the store with the incident id translated to the store's. Blocks until committed.
+    bool append(const AuditRecord& record, QString* error = nullptr) override;
+    QList<AuditRecord> records() const override;
+
+public Q_SLOTS:
+    /// Follows one fault change (connected to Detector::faultChanged by attach()).
+    void onFaultChanged(const FaultDesk::Fault& fault);
+    /// The pre-fault baseline remediation captured; @p incidentId may be the detector's or the store's id.
+    void setBaseline(const QString& incidentId, const QJsonObject& baseline);
+    /// An operator took the incident (detector's or store's id). Goes through the store's acknowledge().
+    void acknowledge(const QString& incidentId, const QString& actor, const QString& note = {});
+
+Q_SIGNALS:
+    /// The incident @p storeId (for the detector's @p detectorIncidentId) is committed to the database.
+    void incidentRecorded(const QString& storeId, const QString& detectorIncidentId);
+    /// A write about @p storeId was refused or failed.
+    void writeFailed(const QString& storeId, const QString& error);
+
+private:
+    struct Tracked
+    {
+        QString storeId;
+        QString detectorId;
+        QString rootFaultId;
+        QSet<QString> rootFaults; ///< correlated roots sharing the incident
+        QSet<QString> openRoots;
+        QSet<QString> symptomTargets;
+        QStringList targets; ///< affected targets, root first
+        qint64 detectedMs = 0;
+        qint64 recoveredMs = 0;
+        Fault::Phase phase = Fault::Phase::Located;
+        bool recovered = false;
+    };
+
+    void createIncident(const Fault& root);
+    void addSymptom(Tracked& t, const Fault& symptom);
+    void advance(Tracked& t, const Fault& root);
+    void transition(Tracked& t, IncidentState state, qint64 timeMs, const QString& note);
+    void saveSeries(const Tracked& t, qint64 untilMs);
+    void watch(const QFuture<WriteResult>& future, const QString& detectorId, bool announce);
+    Tracked* find(const QString& anyId);
+    qint64 now() const;
+    qint64 firstFailureEstimate(const QString& target, qint64 detectedMs) const;
+
+    IncidentStore* m_store;
+    Settings m_settings;
+    std::function<qint64()> m_clock;
+    Detector* m_detector = nullptr;
+    const SeriesStore* m_series = nullptr;
+    QHash<QString, QStringList> m_signals; ///< target → signal names to save
+    QHash<QString, QPair<int, qint64>> m_timing; ///< target → attempts, retry interval
+    QHash<QString, Tracked> m_tracked; ///< by detector incident id
+    QHash<QString, QList<Fault>> m_orphanSymptoms; ///< symptoms whose root incident is not created yet
+    QStringList m_recordedIds;
+    QTimer* m_snapshotTimer = nullptr;
+    int m_pending = 0;
+    bool m_drill = false;
+};
+
+} // namespace FaultDesk

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QString>
+
+#include <utility>
+#include <vector>
+
+namespace FaultDesk {
+
+class SeriesStore;
+
+/**
+ * Reads a window of one live series for an incident snapshot. A translation unit of its own because the
+ * metrics and incident headers both define a FaultDesk::SeriesPoint; this keeps them apart.
+ */
+class IncidentSeriesReader
+{
+public:
+    /// Samples of @p target / @p signal with time in [@p fromMs, @p toMs] as (ms, value); empty when unknown.
+    static std::vector<std::pair<qint64, double>> read(
+        const SeriesStore& store, const QString& target, const QString& signal, qint64 fromMs, qint64 toMs);
+};
+
+} // namespace FaultDesk

@@ -1,0 +1,363 @@
+// IncidentRecorder against a Detector fed synthetic observations on a fake clock, and against the real demo fleet.
+
+#include "config/fleetconfigloader.h"
+#include "detect/detector.h"
+#include "incident/incidentrecorder.h"
+#include "incident/incidentstore.h"
+#include "monitor/demofleet.h"
+#include "monitor/monitor.h"
+#include "recorderseries.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace FaultDesk;
+
+namespace {
+
+qint64 startMs()
+{
+    return QDateTime(QDate(2026, 11, 27), QTime(14, 3, 10), Qt::UTC).toMSecsSinceEpoch();
+}
+
+TargetPolicy policy(const QString& name, const QString& group)
+{
+    TargetPolicy p;
+    p.name = name;
+    p.group = group;
+    return p;
+}
+
+// Four web servers, two APIs on db-primary, the database: the corruption drill's shape.
+QList<TargetPolicy> fleet()
+{
+    QList<TargetPolicy> out;
+    for (int i = 1; i <= 2; ++i) {
+        TargetPolicy p = policy(QStringLiteral("web-%1").arg(i), QStringLiteral("web"));
+        p.thresholds.append(ThresholdRule::above(QStringLiteral("load"), 0.85, 0.70));
+        out.append(p);
+    }
+    for (int i = 1; i <= 2; ++i) {
+        TargetPolicy p = policy(QStringLiteral("api-%1").arg(i), QStringLiteral("api"));
+        p.thresholds.append(ThresholdRule::above(QStringLiteral("error_rate"), 0.05, 0.01));
+        p.dependsOn = QStringList { QStringLiteral("db-primary") };
+        out.append(p);
+    }
+    TargetPolicy db = policy(QStringLiteral("db-primary"), QStringLiteral("db"));
+    db.thresholds.append(ThresholdRule::below(QStringLiteral("integrity"), 1, 1));
+    out.append(db);
+    return out;
+}
+
+// A detector, a series store and a recorder on one fake clock; rounds of one check per target per second.
+class Rig
+{
+public:
+    QTemporaryDir dir;
+    IncidentStore store;
+    Detector detector;
+    std::shared_ptr<SeriesStore> series = RecorderSeries::make();
+    IncidentRecorder recorder { &store };
+    qint64 now = startMs();
+    bool corrupt = false;
+    bool crashed = false;
+
+    Rig()
+        : store(options(dir))
+    {
+        QString error;
+        QVERIFY2(store.open(&error), qPrintable(error));
+        detector.setTargets(fleet());
+        QHash<QString, QStringList> signalNames;
+        for (const QString& t : detector.targetNames())
+            signalNames[t] = { QStringLiteral("load"), QStringLiteral("error_rate") };
+        IncidentRecorder::Settings s;
+        s.windowBeforeMs = 60'000;
+        s.windowAfterMs = 0;
+        s.snapshotIntervalMs = 0;
+        recorder.setSettings(s);
+        recorder.setClock([this] { return now; });
+        recorder.attach(&detector, series.get(), signalNames);
+    }
+
+    static IncidentStore::Options options(const QTemporaryDir& d)
+    {
+        IncidentStore::Options o;
+        o.path = d.filePath(QStringLiteral("incidents.db"));
+        o.pruneIntervalMs = 0;
+        return o;
+    }
+
+    void round()
+    {
+        now += 1000;
+        for (const QString& name : detector.targetNames()) {
+            Observation o;
+            o.target = name;
+            o.timeMs = now - 100;
+            const bool api = name.startsWith(u"api");
+            const double load = name == u"web-2" && crashed ? 0 : 0.3 + 0.01 * double(now / 1000 % 7);
+            o.values
+                = { { QStringLiteral("load"), load }, { QStringLiteral("error_rate"), api && corrupt ? 0.4 : 0.001 },
+                      { QStringLiteral("integrity"), name == u"db-primary" && corrupt ? 0 : 1 } };
+            if (name == u"web-2" && crashed) {
+                o.probe = Observation::Probe::Down;
+                o.failureKind = Observation::FailureKind::Refused;
+                o.reason = QStringLiteral("connection refused");
+                o.values.clear();
+            }
+            detector.observe(o);
+            if (!o.values.isEmpty())
+                RecorderSeries::append(*series, name, QStringLiteral("load"), now - 100, load);
+        }
+        detector.tick(now);
+    }
+    void rounds(int n)
+    {
+        for (int i = 0; i < n; ++i)
+            round();
+    }
+    std::optional<Fault> faultOf(const QString& target) const
+    {
+        for (const Fault& f : detector.openFaults())
+            if (f.target == target)
+                return f;
+        return std::nullopt;
+    }
+};
+
+} // namespace
+
+class TestIncidentRecorder : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    // The corruption drill's detection: one incident for db-primary, the APIs' errors as its symptoms.
+    void incidentCreatedOnLocated()
+    {
+        Rig rig;
+        QSignalSpy recorded(&rig.recorder, &IncidentRecorder::incidentRecorded);
+        rig.rounds(30);
+        QCOMPARE(rig.recorder.recordedIds().size(), 0);
+        rig.corrupt = true;
+        rig.rounds(4);
+        QTRY_COMPARE(recorded.count(), 1);
+        QVERIFY(rig.recorder.waitForWrites());
+        const QString id = recorded.first().at(0).toString();
+        QCOMPARE(rig.recorder.storeId(recorded.first().at(1).toString()), id);
+        QVERIFY(id.startsWith(u"inc-"));
+
+        const auto inc = rig.store.incident(id);
+        QVERIFY(inc);
+        QCOMPARE(inc->rootTarget, QStringLiteral("db-primary"));
+        QCOMPARE(inc->causeClass, QStringLiteral("data-integrity"));
+        QVERIFY(inc->title.contains(u"db-primary"));
+        QCOMPARE(inc->state, IncidentState::Located);
+        QVERIFY(!inc->drill);
+        QVERIFY(inc->detectedUtc.isValid());
+        QVERIFY(inc->firstFailureUtc < inc->detectedUtc); // attempts − 1 retries before HARD
+        QVERIFY(inc->locatedUtc.isValid());
+        QVERIFY(!inc->evidence.isEmpty());
+        QVERIFY(inc->evidence.first().rule.contains(u"integrity"));
+        QStringList symptoms;
+        for (const Symptom& s : inc->symptoms)
+            symptoms << s.target;
+        symptoms.sort();
+        QCOMPARE(symptoms, (QStringList { QStringLiteral("api-1"), QStringLiteral("api-2") }));
+        QCOMPARE(inc->affectedTargets().first(), QStringLiteral("db-primary"));
+        QCOMPARE(rig.store.count({}), 1); // one incident for the root and its symptoms
+    }
+
+    // Handle/Recover move the fault; the incident follows, and the window's series are kept on recovery.
+    void transitionsAndSeries()
+    {
+        Rig rig;
+        rig.rounds(90);
+        rig.crashed = true;
+        rig.rounds(3);
+        const auto fault = rig.faultOf(QStringLiteral("web-2"));
+        QVERIFY(fault);
+        QVERIFY(rig.recorder.waitForWrites());
+        const QString id = rig.recorder.storeId(fault->incidentId);
+        QVERIFY(!id.isEmpty());
+
+        rig.recorder.setBaseline(fault->incidentId, QJsonObject { { QStringLiteral("weights"), 100 } });
+        rig.now += 200;
+        QVERIFY(rig.detector.setFaultPhase(fault->id, Fault::Phase::Handling));
+        AuditRecord intent;
+        intent.actionId = QStringLiteral("a1");
+        intent.timeUtc = QDateTime::fromMSecsSinceEpoch(rig.now, Qt::UTC);
+        intent.operatorName = QStringLiteral("auto");
+        intent.target = QStringLiteral("web-2");
+        intent.incidentId = fault->incidentId; // the detector's id: the recorder translates it
+        intent.runbook = QStringLiteral("crash/handle#1");
+        intent.actionKind = QStringLiteral("command");
+        intent.description = QStringLiteral("systemctl restart web");
+        QString error;
+        QVERIFY2(rig.recorder.append(intent, &error), qPrintable(error));
+        rig.now += 1500;
+        QVERIFY(rig.detector.setFaultPhase(fault->id, Fault::Phase::Handled));
+        rig.now += 300;
+        QVERIFY(rig.detector.setFaultPhase(fault->id, Fault::Phase::Recovering));
+        rig.crashed = false;
+        rig.rounds(5);
+        QVERIFY(rig.recorder.waitForWrites());
+
+        const auto inc = rig.store.incident(id);
+        QVERIFY(inc);
+        QCOMPARE(inc->state, IncidentState::Recovered);
+        QCOMPARE(inc->causeClass, QStringLiteral("down"));
+        QList<IncidentState> steps;
+        for (const IncidentEvent& e : inc->events)
+            steps << e.state;
+        QVERIFY(steps.contains(IncidentState::Located));
+        QVERIFY(steps.indexOf(IncidentState::Handling) < steps.indexOf(IncidentState::Handled));
+        QVERIFY(steps.indexOf(IncidentState::Handled) < steps.indexOf(IncidentState::Recovering));
+        QVERIFY(steps.indexOf(IncidentState::Recovering) < steps.indexOf(IncidentState::Recovered));
+        QVERIFY(inc->handlingUtc.isValid() && inc->handlingUtc < inc->recoveredUtc);
+        QCOMPARE(inc->baseline.value(QStringLiteral("weights")).toInt(), 100);
+        QCOMPARE(inc->actions.size(), 1);
+        QCOMPARE(inc->actions.first().incidentId, id);
+        QVERIFY(inc->phases().recoverMs.has_value());
+
+        // The window: from windowBefore before detection to recovery, web-2 with its outage gap.
+        bool sawWeb2 = false;
+        for (const SeriesSnapshot& s : inc->series) {
+            QVERIFY(s.target == u"web-2");
+            QCOMPARE(s.signal, QStringLiteral("load"));
+            QVERIFY(!s.points.isEmpty());
+            QVERIFY(s.points.first().timeMs <= inc->detectedUtc.toMSecsSinceEpoch() - 50'000);
+            QVERIFY(s.points.last().timeMs >= inc->recoveredUtc.toMSecsSinceEpoch() - 2000);
+            sawWeb2 = true;
+        }
+        QVERIFY(sawWeb2);
+    }
+
+    // Drills are marked, so MTTx figures leave them out unless asked.
+    void drillFlag()
+    {
+        Rig rig;
+        rig.recorder.setDrill(true);
+        rig.rounds(20);
+        rig.crashed = true;
+        rig.rounds(3);
+        QVERIFY(rig.recorder.waitForWrites());
+        QCOMPARE(rig.recorder.recordedIds().size(), 1);
+        const auto inc = rig.store.incident(rig.recorder.recordedIds().first(), false);
+        QVERIFY(inc);
+        QVERIFY(inc->drill);
+        QCOMPARE(rig.store.count({}), 0);
+        IncidentFilter withDrills;
+        withDrills.includeDrills = true;
+        QCOMPARE(rig.store.count(withDrills), 1);
+    }
+
+    // A second crash after recovery is a second incident; a reload (targets reset) closes the books.
+    void secondFaultSecondIncident()
+    {
+        Rig rig;
+        rig.rounds(10);
+        rig.crashed = true;
+        rig.rounds(3);
+        rig.crashed = false;
+        rig.rounds(3);
+        rig.crashed = true;
+        rig.rounds(3);
+        QVERIFY(rig.recorder.waitForWrites());
+        QCOMPARE(rig.recorder.recordedIds().size(), 2);
+        QCOMPARE(rig.store.incident(rig.recorder.recordedIds().at(0), false)->state, IncidentState::Recovered);
+        QCOMPARE(rig.store.incident(rig.recorder.recordedIds().at(1), false)->state, IncidentState::Located);
+
+        rig.detector.setTargets(fleet());
+        QVERIFY(rig.recorder.storeId(QStringLiteral("I2")).isEmpty());
+        rig.rounds(3);
+        QVERIFY(rig.recorder.waitForWrites());
+        QCOMPARE(rig.recorder.recordedIds().size(), 3);
+    }
+
+    // Shutdown while the incident is open: the series so far are saved and committed.
+    void shutdownSavesOpenSeries()
+    {
+        QTemporaryDir dir;
+        QString id;
+        {
+            Rig rig;
+            rig.rounds(20);
+            rig.crashed = true;
+            rig.rounds(3);
+            QVERIFY(rig.recorder.waitForWrites());
+            id = rig.recorder.recordedIds().value(0);
+            QVERIFY(!id.isEmpty());
+            QVERIFY(rig.store.series(id).isEmpty());
+            rig.recorder.saveAllSeries();
+            QVERIFY(rig.recorder.waitForWrites());
+            QCOMPARE(rig.store.series(id).size(), 1);
+        }
+    }
+
+    // End to end: the real demo fleet, the real monitor; a crash on web-2 becomes a recorded incident.
+    void demoFleetCrash()
+    {
+        const QByteArray path = qgetenv("PATH");
+        qputenv("PATH", QByteArray(FAULTDESK_BIN_DIR) + ':' + path);
+        if (DemoFleet::findProgram().isEmpty())
+            QSKIP("faultdesk-fleetsim is not built");
+        DemoFleet demo;
+        QString error;
+        QVERIFY2(demo.start(60000, &error), qPrintable(error));
+        const ConfigLoadResult loaded = FleetConfigLoader::loadFile(demo.fleetConfigPath());
+        QVERIFY(loaded.ok());
+
+        QTemporaryDir dir;
+        IncidentStore::Options o;
+        // FAULTDESK_REPORT_SAMPLES keeps the database, to render a report from real data afterwards.
+        const QString keep = qEnvironmentVariable("FAULTDESK_REPORT_SAMPLES");
+        o.path = keep.isEmpty() ? dir.filePath(QStringLiteral("incidents.db")) : keep + QStringLiteral("/demo.db");
+        if (!keep.isEmpty())
+            QFile::remove(o.path);
+        IncidentStore store(o);
+        QVERIFY(store.open(&error));
+        Monitor monitor;
+        monitor.setConfig(*loaded.config);
+        IncidentRecorder recorder(&store);
+        recorder.attach(&monitor);
+        QSignalSpy recorded(&recorder, &IncidentRecorder::incidentRecorded);
+        monitor.start();
+        QTest::qWait(3000); // a few healthy rounds first, so the chart has a "before"
+        QVERIFY2(demo.inject(QStringLiteral("crash"), QStringLiteral("web-2"), &error), qPrintable(error));
+
+        QString id;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const QList<QVariant>& args : std::as_const(recorded)) {
+                    const auto inc = store.incident(args.at(0).toString(), false);
+                    if (inc && inc->rootTarget == u"web-2") {
+                        id = inc->id;
+                        return true;
+                    }
+                }
+                return false;
+            }(),
+            30000);
+        const auto inc = store.incident(id, false);
+        QCOMPARE(inc->causeClass, QStringLiteral("down"));
+        QVERIFY(inc->detectedUtc.isValid());
+
+        // The fleet brings web-2 back: the incident is recovered and its window's series are kept.
+        QVERIFY2(demo.clear({}, &error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(store.incident(id, false)->state == IncidentState::Recovered, 30000);
+        QVERIFY(recorder.waitForWrites());
+        const QList<SeriesSnapshot> series = store.series(id);
+        QVERIFY(!series.isEmpty());
+        QCOMPARE(series.first().target, QStringLiteral("web-2"));
+        monitor.stop();
+        demo.stop();
+        qputenv("PATH", path);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIncidentRecorder)
+#include "tst_incidentrecorder.moc"

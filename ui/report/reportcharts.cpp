@@ -1,0 +1,89 @@
+#include "reportcharts.h"
+
+#include "loadchart.h"
+
+#include <QBuffer>
+
+#include <cmath>
+#include <limits>
+
+namespace FaultDesk {
+
+QStringList ReportCharts::signalNames(const Incident& incident)
+{
+    QStringList names;
+    for (const SeriesSnapshot& s : incident.series)
+        if (!names.contains(s.signal) && !s.points.isEmpty())
+            names << s.signal;
+    if (names.removeAll(QStringLiteral("load")) > 0)
+        names.prepend(QStringLiteral("load"));
+    return names;
+}
+
+QImage ReportCharts::render(const Incident& incident, const QString& signal, QSize size)
+{
+    QList<ChartSeries> lines;
+    qint64 t0 = std::numeric_limits<qint64>::max();
+    qint64 t1 = std::numeric_limits<qint64>::min();
+    for (const SeriesSnapshot& s : incident.series) {
+        if (s.signal != signal || s.points.isEmpty())
+            continue;
+        ChartSeries c;
+        c.target = s.target;
+        c.signal = s.signal;
+        c.points.reserve(s.points.size());
+        for (const SeriesPoint& p : s.points) {
+            c.points.append(QPointF(double(p.timeMs), p.value));
+            t0 = std::min(t0, p.timeMs);
+            t1 = std::max(t1, p.timeMs);
+        }
+        lines << c;
+    }
+    if (lines.isEmpty() || t1 <= t0)
+        return {};
+
+    LoadChart chart;
+    chart.setAttribute(Qt::WA_DontShowOnScreen);
+    chart.setTitle(QStringLiteral("%1 of the affected targets").arg(signal));
+    chart.setValueTitle(signal);
+    chart.setMaxGap(5000);
+    chart.setSeries(lines);
+    ChartBand band;
+    band.startMs = incident.detectedUtc.isValid() ? incident.detectedUtc.toMSecsSinceEpoch() : t0;
+    band.endMs = incident.recoveredUtc.isValid() ? incident.recoveredUtc.toMSecsSinceEpoch() : t1;
+    band.label = QStringLiteral("%1 %2").arg(incident.causeClass, incident.rootTarget);
+    chart.setFaultPeriods({ band });
+    QList<ChartMarker> markers;
+    if (incident.detectedUtc.isValid())
+        markers << ChartMarker { incident.detectedUtc.toMSecsSinceEpoch(), QStringLiteral("detected") };
+    for (const AuditRecord& a : incident.actions)
+        if (a.phase == AuditRecord::Phase::Intent && a.timeUtc.isValid())
+            markers << ChartMarker { a.timeUtc.toMSecsSinceEpoch(),
+                a.runbook.isEmpty() ? a.actionKind : a.runbook.section(u'#', 0, 0).section(u'/', -1) };
+    if (incident.recoveredUtc.isValid())
+        markers << ChartMarker { incident.recoveredUtc.toMSecsSinceEpoch(), QStringLiteral("recovered") };
+    chart.setMarkers(markers);
+    chart.setFollowLive(false);
+    // Detection and recovery stay inside the picture even when the stored samples end at them, with a margin.
+    for (const QDateTime& t : { incident.detectedUtc, incident.recoveredUtc })
+        if (t.isValid())
+            t1 = std::max(t1, t.toMSecsSinceEpoch());
+    chart.pauseAt(t0, t1 + std::max<qint64>(1000, (t1 - t0) / 40));
+    // The widget too, not only the chart: a never-shown chart view would otherwise keep its default geometry.
+    chart.resize(size);
+    return chart.renderToImage(size, 2.0);
+}
+
+QByteArray ReportCharts::png(const Incident& incident, const QString& signal, QSize size)
+{
+    const QImage image = render(incident, signal, size);
+    if (image.isNull())
+        return {};
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return bytes;
+}
+
+} // namespace FaultDesk

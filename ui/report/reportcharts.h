@@ -1,0 +1,28 @@
+#pragma once
+
+#include "incident/incident.h"
+
+#include <QImage>
+#include <QSize>
+#include <QStringList>
+
+namespace FaultDesk {
+
+/**
+ * The charts of an incident report, drawn by LoadChart from the series stored with the incident: one chart per
+ * signal (load first), each affected target a line, the fault period shaded from detection to recovery, and
+ * markers at detection, each action and recovery. Needs a QApplication (any platform, offscreen included).
+ */
+class ReportCharts
+{
+public:
+    /// Signals with stored series, "load" first, then in the order they were stored.
+    static QStringList signalNames(const Incident& incident);
+    /// The chart of @p signal over the incident window at @p size (logical pixels, drawn at twice the resolution for
+    /// print); a null image when nothing was stored for it.
+    static QImage render(const Incident& incident, const QString& signal, QSize size);
+    /// render() as PNG bytes (for data: URIs in HTML).
+    static QByteArray png(const Incident& incident, const QString& signal, QSize size);
+};
+
+} // namespace FaultDesk
