@@ -11,7 +11,7 @@ class SeriesStore;
 
 /**
  * Reads a window of one live series for an incident snapshot. A translation unit of its own because the
- * metrics and incident headers both define a FaultDesk::SeriesPoint; this keeps them apart.
+ * metrics store should stay out of the incident store's translation units (they only exchange plain pairs).
  */
 class IncidentSeriesReader
 {

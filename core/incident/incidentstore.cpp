@@ -57,12 +57,12 @@ QFuture<WriteResult> failedWrite(const QString& id, const QString& error)
 }
 
 // Series points as little-endian (int64 ms, double) pairs behind a format tag.
-QByteArray encodePoints(const QList<SeriesPoint>& points)
+QByteArray encodePoints(const QList<SnapshotPoint>& points)
 {
     QByteArray blob;
     blob.reserve(4 + points.size() * 16);
     blob.append("FDS1", 4);
-    for (const SeriesPoint& p : points) {
+    for (const SnapshotPoint& p : points) {
         char buf[16];
         qToLittleEndian<qint64>(p.timeMs, buf);
         quint64 bits = 0;
@@ -73,16 +73,16 @@ QByteArray encodePoints(const QList<SeriesPoint>& points)
     return blob;
 }
 
-QList<SeriesPoint> decodePoints(const QByteArray& blob)
+QList<SnapshotPoint> decodePoints(const QByteArray& blob)
 {
-    QList<SeriesPoint> out;
+    QList<SnapshotPoint> out;
     if (!blob.startsWith("FDS1"))
         return out;
     const qsizetype n = (blob.size() - 4) / 16;
     out.reserve(n);
     const char* p = blob.constData() + 4;
     for (qsizetype i = 0; i < n; ++i, p += 16) {
-        SeriesPoint sp;
+        SnapshotPoint sp;
         sp.timeMs = qFromLittleEndian<qint64>(p);
         const quint64 bits = qFromLittleEndian<quint64>(p + 8);
         std::memcpy(&sp.value, &bits, sizeof bits);
@@ -535,7 +535,7 @@ QFuture<WriteResult> IncidentStore::saveSeries(const QString& incidentId, const 
             if (!incidentExists(ctx, incidentId))
                 return ctx.failure();
             for (const SeriesSnapshot& s : series) {
-                const QList<SeriesPoint> kept = SeriesDownsampler::lttb(s.points, maxPoints);
+                const QList<SnapshotPoint> kept = SeriesDownsampler::lttb(s.points, maxPoints);
                 QSqlQuery& q = ctx.prepare(QStringLiteral("INSERT OR REPLACE INTO series (incident_id, target, "
                                                           "signal, raw_points, points) VALUES (?, ?, ?, ?, ?)"));
                 q.addBindValue(incidentId);

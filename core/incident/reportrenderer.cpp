@@ -263,7 +263,7 @@ QString svgChart(const Incident& i, const QString& signal)
         if (s.signal != signal)
             continue;
         lines << &s;
-        for (const SeriesPoint& p : s.points) {
+        for (const SnapshotPoint& p : s.points) {
             t0 = std::min(t0, p.timeMs);
             t1 = std::max(t1, p.timeMs);
             if (std::isfinite(p.value)) {
@@ -328,7 +328,7 @@ QString svgChart(const Incident& i, const QString& signal)
     marker(i.recoveredUtc, QStringLiteral("#2ca02c"), QStringLiteral("recovered"));
     for (qsizetype k = 0; k < lines.size(); ++k) {
         QString pts;
-        for (const SeriesPoint& p : lines[k]->points)
+        for (const SnapshotPoint& p : lines[k]->points)
             if (std::isfinite(p.value))
                 pts += QStringLiteral("%1,%2 ").arg(x(p.timeMs), 0, 'f', 1).arg(y(p.value), 0, 'f', 1);
         const QString& colour = palette[k % palette.size()];
@@ -642,7 +642,7 @@ QJsonObject ReportRenderer::json(const ReportData& r)
             actions.append(a.toJson());
         for (const SeriesSnapshot& s : i.series) {
             QJsonArray points;
-            for (const SeriesPoint& pt : s.points)
+            for (const SnapshotPoint& pt : s.points)
                 points.append(QJsonArray { pt.timeMs, std::isfinite(pt.value) ? QJsonValue(pt.value) : QJsonValue() });
             series.append(QJsonObject { { QStringLiteral("target"), s.target }, { QStringLiteral("signal"), s.signal },
                 { QStringLiteral("points"), points } });

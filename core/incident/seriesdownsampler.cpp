@@ -4,12 +4,12 @@
 
 namespace FaultDesk {
 
-QList<SeriesPoint> SeriesDownsampler::lttb(const QList<SeriesPoint>& points, int maxPoints)
+QList<SnapshotPoint> SeriesDownsampler::lttb(const QList<SnapshotPoint>& points, int maxPoints)
 {
     const qsizetype n = points.size();
     if (maxPoints < 3 || n <= maxPoints)
         return points;
-    QList<SeriesPoint> out;
+    QList<SnapshotPoint> out;
     out.reserve(maxPoints);
     out.append(points.first());
     // Buckets over the inner points; the first and last points are always kept.

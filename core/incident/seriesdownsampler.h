@@ -13,7 +13,7 @@ public:
      * spanning the largest triangle with its neighbours, so spikes survive. Returns @p points unchanged when they
      * already fit in @p maxPoints (or @p maxPoints < 3). Non-finite values are kept as gaps where chosen.
      */
-    static QList<SeriesPoint> lttb(const QList<SeriesPoint>& points, int maxPoints);
+    static QList<SnapshotPoint> lttb(const QList<SnapshotPoint>& points, int maxPoints);
 };
 
 } // namespace FaultDesk

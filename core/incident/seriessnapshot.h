@@ -6,11 +6,11 @@
 namespace FaultDesk {
 
 /// One sample of a stored series: time in ms since the epoch (UTC) and the value.
-struct SeriesPoint
+struct SnapshotPoint
 {
     qint64 timeMs = 0;
     double value = 0;
-    friend bool operator==(const SeriesPoint&, const SeriesPoint&) = default;
+    friend bool operator==(const SnapshotPoint&, const SnapshotPoint&) = default;
 };
 
 /// A target's signal over an incident's window, kept with the incident so reports can redraw its chart later.
@@ -18,7 +18,7 @@ struct SeriesSnapshot
 {
     QString target;
     QString signal; ///< "load", "p95_latency", …
-    QList<SeriesPoint> points; ///< in time order
+    QList<SnapshotPoint> points; ///< in time order
 };
 
 } // namespace FaultDesk

@@ -32,7 +32,7 @@ QImage ReportCharts::render(const Incident& incident, const QString& signal, QSi
         c.target = s.target;
         c.signal = s.signal;
         c.points.reserve(s.points.size());
-        for (const SeriesPoint& p : s.points) {
+        for (const SnapshotPoint& p : s.points) {
             c.points.append(QPointF(double(p.timeMs), p.value));
             t0 = std::min(t0, p.timeMs);
             t1 = std::max(t1, p.timeMs);

@@ -626,10 +626,10 @@ private Q_SLOTS:
         QFETCH(int, points);
         QFETCH(int, maxPoints);
         QFETCH(int, expected);
-        QList<SeriesPoint> in;
+        QList<SnapshotPoint> in;
         for (int i = 0; i < points; ++i)
             in.append({ i * 1000LL, double(i % 17) });
-        const QList<SeriesPoint> out = SeriesDownsampler::lttb(in, maxPoints);
+        const QList<SnapshotPoint> out = SeriesDownsampler::lttb(in, maxPoints);
         QCOMPARE(out.size(), expected);
         QCOMPARE(out.first(), in.first());
         QCOMPARE(out.last(), in.last());
