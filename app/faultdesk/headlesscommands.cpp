@@ -4,6 +4,8 @@
 
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
+#include "incident/incidentrecorder.h"
+#include "incident/incidentstore.h"
 #include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 #include "util/signalwatcher.h"
