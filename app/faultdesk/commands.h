@@ -13,4 +13,10 @@ int monitor(const QStringList& arguments);
 /// `faultdesk demo --headless [--json] [--duration S]`: the demo fleet monitored on the terminal.
 int demoHeadless(const QStringList& arguments);
 
+/// `faultdesk demo [--fill-screen] [--drill KIND[:TARGET]]` with a display: the demo fleet plus the console
+/// watching it; the fleet stops when the window closes. Needs a QApplication.
+int demoGui(const QStringList& arguments);
+/// `faultdesk [FLEET.yaml] [--fill-screen]`: the console, monitoring FLEET.yaml when given. Needs a QApplication.
+int console(const QStringList& arguments);
+
 } // namespace FaultDesk::Commands
