@@ -11,8 +11,7 @@ namespace FaultDesk {
 
 FaultProxyModel::FaultProxyModel(QObject* parent)
     : QIdentityProxyModel(parent)
-{
-}
+{ }
 
 void FaultProxyModel::setAppearance(bool dark, const QColor& muted)
 {

@@ -390,7 +390,8 @@ QDockWidget* MainWindow::addDock(
     addDockWidget(area, dock);
     if (m_viewMenu) {
         // Docks added after start-up (history) join the View menu and get their remembered place back.
-        m_viewMenu->insertAction(m_viewMenu->actions().value(m_viewMenu->actions().size() - 2), dock->toggleViewAction());
+        m_viewMenu->insertAction(
+            m_viewMenu->actions().value(m_viewMenu->actions().size() - 2), dock->toggleViewAction());
         QSettings settings;
         restoreDockWidget(dock);
         restoreState(settings.value(QStringLiteral("MainWindow/state")).toByteArray());
@@ -554,7 +555,8 @@ void MainWindow::rebuildDrillMenu()
     QMenu* crash = m_drillMenu->addMenu(tr("Inject &Crash"));
     crash->setObjectName(QStringLiteral("drillCrashMenu"));
     for (const QString& server : std::as_const(webServers))
-        add(crash, server, QStringLiteral("crash ") + server, { QStringLiteral("inject"), QStringLiteral("crash"), server });
+        add(crash, server, QStringLiteral("crash ") + server,
+            { QStringLiteral("inject"), QStringLiteral("crash"), server });
     add(m_drillMenu, tr("Inject C&orruption"), QStringLiteral("corruption"),
         { QStringLiteral("inject"), QStringLiteral("corruption") });
     add(m_drillMenu, tr("Inject &Attack"), QStringLiteral("attack"),
@@ -583,8 +585,8 @@ void MainWindow::runDrill(const QString& what, const QStringList& ctlArguments)
     const auto done = [this, process, what](bool ok, const QString& message) {
         --m_runningDrills;
         process->deleteLater();
-        statusBar()->showMessage(ok ? tr("Drill: %1 — done").arg(what) : tr("Drill %1 failed: %2").arg(what, message),
-            10000);
+        statusBar()->showMessage(
+            ok ? tr("Drill: %1 — done").arg(what) : tr("Drill %1 failed: %2").arg(what, message), 10000);
         Q_EMIT drillFinished(what, ok, message);
     };
     connect(process, &QProcess::finished, this, [process, done](int code, QProcess::ExitStatus status) {
@@ -652,7 +654,8 @@ void MainWindow::onFleetSelectionChanged()
         if (row.data(FleetModel::IsGroupRole).toBool()) {
             groups << row.data().toString();
             for (int i = 0; i < m_fleetProxy->rowCount(row); ++i)
-                targets << m_fleetProxy->index(i, FleetModel::NameColumn, row).data(FleetModel::TargetNameRole).toString();
+                targets
+                    << m_fleetProxy->index(i, FleetModel::NameColumn, row).data(FleetModel::TargetNameRole).toString();
         } else {
             targets << row.data(FleetModel::TargetNameRole).toString();
         }
@@ -676,8 +679,7 @@ void MainWindow::selectFault(const QString& faultId)
     const QModelIndex index = m_faultProxy->mapFromSource(m_faultModel->indexOf(faultId));
     if (!index.isValid())
         return;
-    m_faultView->selectionModel()->select(
-        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_faultView->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_faultView->setCurrentIndex(index);
     m_faultView->scrollTo(index);
 }
@@ -712,10 +714,10 @@ void MainWindow::updateFaultDetails()
         return;
     }
     const QString role = fault->rootCause ? tr("<b>Root cause</b>") : tr("Symptom of <b>%1</b>").arg(fault->rootTarget);
-    QString text = tr("<b>%1</b> — %2 · cause <b>%3</b> · %4 since %5")
-                       .arg(fault->target.toHtmlEscaped(), role, causeClassName(fault->cause),
-                           Fault::phaseName(fault->phase),
-                           QDateTime::fromMSecsSinceEpoch(fault->detectedMs).toLocalTime().toString(QStringLiteral("HH:mm:ss")));
+    QString text
+        = tr("<b>%1</b> — %2 · cause <b>%3</b> · %4 since %5")
+              .arg(fault->target.toHtmlEscaped(), role, causeClassName(fault->cause), Fault::phaseName(fault->phase),
+                  QDateTime::fromMSecsSinceEpoch(fault->detectedMs).toLocalTime().toString(QStringLiteral("HH:mm:ss")));
     text += QStringLiteral("<br>") + fault->evidence.toHtmlEscaped();
     if (!fault->localization.isEmpty())
         text += QStringLiteral("<br><i>") + fault->localization.toHtmlEscaped() + QStringLiteral("</i>");
@@ -752,7 +754,8 @@ void MainWindow::onEvent(const DetectionEvent& event)
             text += QStringLiteral(" — ") + event.evidence;
         showNotification(text, true);
     } else if (event.kind == DetectionEvent::Kind::MonitorDegraded) {
-        showNotification(tr("Monitoring degraded: %1 — targets are UNKNOWN, nobody is blamed").arg(event.reason), false);
+        showNotification(
+            tr("Monitoring degraded: %1 — targets are UNKNOWN, nobody is blamed").arg(event.reason), false);
     }
 }
 
@@ -771,11 +774,12 @@ void MainWindow::showNotification(const QString& text, bool critical)
                                          .arg(StateAppearance::colour(severity, dark).name()));
     if (auto* icon = m_notificationBar->findChild<QLabel*>(QStringLiteral("notificationIcon")))
         icon->setPixmap(StateAppearance::icon(severity, dark).pixmap(16, 16));
-    m_notificationLabel->setText(QStringLiteral("%1 %2").arg(clockText(QDateTime::currentMSecsSinceEpoch()).left(8), text));
+    m_notificationLabel->setText(
+        QStringLiteral("%1 %2").arg(clockText(QDateTime::currentMSecsSinceEpoch()).left(8), text));
     m_notificationBar->show();
     if (m_tray && m_tray->isVisible())
-        m_tray->showMessage(BuildInfo::applicationName(), text,
-            critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Warning, 10000);
+        m_tray->showMessage(
+            BuildInfo::applicationName(), text, critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Warning, 10000);
 }
 
 void MainWindow::updateTray()
@@ -813,16 +817,16 @@ void MainWindow::addActionMarker(qint64 ms, const QString& label)
 void MainWindow::appendAuditRecord(const AuditRecord& record)
 {
     const QString time = record.timeUtc.isValid() ? clockText(record.timeUtc.toMSecsSinceEpoch()) : QString();
-    auto* item = new QTreeWidgetItem({ time,
-        record.phase == AuditRecord::Phase::Intent ? tr("intent") : tr("result"), record.operatorName, record.target,
-        record.runbook, record.status, record.description });
+    auto* item = new QTreeWidgetItem({ time, record.phase == AuditRecord::Phase::Intent ? tr("intent") : tr("result"),
+        record.operatorName, record.target, record.runbook, record.status, record.description });
     QString tip = record.description;
     if (!record.outputExcerpt.isEmpty())
         tip += u'\n' + record.outputExcerpt;
     item->setToolTip(6, tip);
     if (record.phase == AuditRecord::Phase::Result) {
         const bool ok = record.status == u"ok";
-        item->setForeground(5, StateAppearance::colour(ok ? Severity::Ok : Severity::Critical, Palette::isDark(palette())));
+        item->setForeground(
+            5, StateAppearance::colour(ok ? Severity::Ok : Severity::Critical, Palette::isDark(palette())));
     }
     m_actionLog->insertTopLevelItem(0, item);
     while (m_actionLog->topLevelItemCount() > MaxTimelineRows)
@@ -849,7 +853,8 @@ void MainWindow::refresh()
         }
         if (targets.isEmpty())
             targets = detector->targetNames().mid(0, MaxDefaultChartTargets);
-        title = tr("Load — %1").arg(targets.size() > 6 ? tr("%n target(s)", nullptr, int(targets.size())) : targets.join(u", "));
+        title = tr("Load — %1")
+                    .arg(targets.size() > 6 ? tr("%n target(s)", nullptr, int(targets.size())) : targets.join(u", "));
     }
     m_chart->setTitle(title);
 
@@ -872,7 +877,8 @@ void MainWindow::refresh()
             qint64 previous = -1;
             for (const SeriesPoint& p : points) {
                 if (previous >= 0 && double(p.timeMs - previous) > gap)
-                    line.points.append(QPointF(double(previous + store->stepMs()), std::numeric_limits<double>::quiet_NaN()));
+                    line.points.append(
+                        QPointF(double(previous + store->stepMs()), std::numeric_limits<double>::quiet_NaN()));
                 line.points.append(QPointF(double(p.timeMs), p.value));
                 previous = p.timeMs;
             }

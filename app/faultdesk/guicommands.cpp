@@ -28,8 +28,8 @@ class ConsoleSession
 public:
     ConsoleSession()
     {
-        QObject::connect(&m_window, &MainWindow::openFleetRequested, &m_window,
-            [this](const QString& path) { openFleet(path); });
+        QObject::connect(
+            &m_window, &MainWindow::openFleetRequested, &m_window, [this](const QString& path) { openFleet(path); });
     }
 
     MainWindow& window() { return m_window; }
@@ -38,15 +38,15 @@ public:
     /// Loads and monitors @p path; on errors shows them (file:line:col) and keeps what runs now.
     bool openFleet(const QString& path)
     {
-        const ConfigLoadResult result = m_running ? FleetConfigLoader::reload(path, m_monitor.config())
-                                                  : FleetConfigLoader::loadFile(path);
+        const ConfigLoadResult result
+            = m_running ? FleetConfigLoader::reload(path, m_monitor.config()) : FleetConfigLoader::loadFile(path);
         if (!result.ok()) {
             QStringList lines;
             for (const ConfigError& e : result.errors)
                 lines << e.toString();
-            const QString kept = m_running ? QObject::tr("\n\nThe console keeps monitoring %1.")
-                                                 .arg(m_monitor.config().sourceFile)
-                                           : QString();
+            const QString kept = m_running
+                ? QObject::tr("\n\nThe console keeps monitoring %1.").arg(m_monitor.config().sourceFile)
+                : QString();
             std::fprintf(stderr, "%s\n", qPrintable(lines.join(u'\n')));
             QMessageBox box(QMessageBox::Warning, QObject::tr("Fleet description has errors"),
                 QObject::tr("%1 cannot be used:").arg(path) + kept, QMessageBox::Ok, &m_window);
@@ -170,8 +170,8 @@ int demoGui(const QStringList& arguments)
     QString error;
     if (!fleet.start(60000, &error)) {
         std::fprintf(stderr, "faultdesk demo: %s\n", qPrintable(error));
-        QMessageBox::critical(&session.window(), QObject::tr("Demo fleet"),
-            QObject::tr("The demo fleet did not start: %1").arg(error));
+        QMessageBox::critical(
+            &session.window(), QObject::tr("Demo fleet"), QObject::tr("The demo fleet did not start: %1").arg(error));
         return ExitFailed;
     }
     std::printf("Demo fleet running in %s\n", qPrintable(fleet.runtimeDirectory()));
