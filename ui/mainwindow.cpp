@@ -103,6 +103,11 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
+Monitor* MainWindow::monitor() const
+{
+    return m_monitor.data();
+}
+
 QChartView* MainWindow::chartView() const
 {
     return m_chart->findChild<QChartView*>();

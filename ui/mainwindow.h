@@ -53,7 +53,7 @@ public:
 
     /// Follows @p monitor (not owned; may be nullptr to detach): models, chart, timeline, status bar.
     void setMonitor(Monitor* monitor);
-    Monitor* monitor() const { return m_monitor; }
+    Monitor* monitor() const;
     /// Enables the Drill menu for @p fleet (not owned; nullptr hides it).
     void setDemoFleet(DemoFleet* fleet);
 

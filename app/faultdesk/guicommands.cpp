@@ -59,7 +59,7 @@ public:
             m_window.setDemoFleet(nullptr);
         m_window.setMonitor(nullptr);
         m_monitor.stop();
-        m_monitor.setConfig(result.config);
+        m_monitor.setConfig(*result.config);
         m_monitor.start();
         m_running = true;
         m_window.setMonitor(&m_monitor);

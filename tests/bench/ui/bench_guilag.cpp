@@ -96,7 +96,7 @@ int main(int argc, char** argv)
         return 1;
     }
     Monitor monitor;
-    monitor.setConfig(config.config);
+    monitor.setConfig(*config.config);
     monitor.start();
 
     MainWindow window;
