@@ -327,8 +327,8 @@ void MainWindow::createDocks()
     m_faultView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_faultView->setWordWrap(false);
     m_faultView->header()->setStretchLastSection(false);
-    m_faultView->header()->resizeSection(FaultModel::TargetColumn, 230);
-    m_faultView->header()->resizeSection(FaultModel::CauseColumn, 90);
+    m_faultView->header()->resizeSection(FaultModel::TargetColumn, 210);
+    m_faultView->header()->resizeSection(FaultModel::CauseColumn, 80);
     m_faultView->header()->resizeSection(FaultModel::StateColumn, 80);
     m_faultView->header()->resizeSection(FaultModel::EvidenceColumn, 380);
     m_faultView->header()->resizeSection(FaultModel::SinceColumn, 70);
@@ -362,6 +362,8 @@ void MainWindow::createDocks()
     faultLayout->addLayout(m_faultActionsLayout);
     faultDock->setWidget(faultPane);
     addDockWidget(Qt::RightDockWidgetArea, faultDock);
+    // Wide enough for the evidence sentence by default; the operator's own layout is restored later.
+    resizeDocks({ faultDock }, { 640 }, Qt::Horizontal);
 
     m_timeline = new QTreeWidget(this);
     m_timeline->setObjectName(QStringLiteral("timeline"));
@@ -444,7 +446,9 @@ void MainWindow::setStatusSummary(int up, int total, int activeFaults, bool moni
     m_targetsLabel->setText(tr("Targets up: %1/%2").arg(up).arg(total));
     m_faultsLabel->setText(tr("Active faults: %1").arg(activeFaults));
     m_monitorLabel->setText(monitorDegraded ? tr("Monitor: DEGRADED") : tr("Monitor: ok"));
-    m_tickLabel->setText(tickMs < 0 ? tr("Tick: —") : tr("Tick: %1 ms").arg(tickMs, 0, 'f', 1));
+    m_tickLabel->setText(tickMs < 0 ? tr("Tick: —")
+            : tickMs < 0.05         ? tr("Tick: < 0.1 ms")
+                                    : tr("Tick: %1 ms").arg(tickMs, 0, 'f', 1));
     const bool dark = Palette::isDark(palette());
     const auto tint = [dark](QLabel* label, std::optional<Severity> severity) {
         label->setStyleSheet(severity ? QStringLiteral("QLabel { color: %1; font-weight: bold; }")
@@ -734,8 +738,12 @@ void MainWindow::updateFaultDetails()
 
 void MainWindow::onEvent(const DetectionEvent& event)
 {
-    auto* item = new QTreeWidgetItem(
-        { clockText(event.timeMs), DetectionEvent::kindName(event.kind), event.target, event.toText() });
+    // toText() starts with the time and the target, which have their own columns.
+    QString details = event.toText().section(u' ', 1);
+    if (!event.target.isEmpty() && details.startsWith(event.target + u' '))
+        details = details.mid(event.target.size() + 1);
+    auto* item
+        = new QTreeWidgetItem({ clockText(event.timeMs), DetectionEvent::kindName(event.kind), event.target, details });
     item->setToolTip(3, event.toText());
     const bool bad = event.kind == DetectionEvent::Kind::FaultDetected
         || (event.kind == DetectionEvent::Kind::FaultLocated && event.rootCause)
