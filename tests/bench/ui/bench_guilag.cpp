@@ -61,18 +61,18 @@ int main(int argc, char** argv)
     parser.addHelpOption();
     parser.addOptions({ { QStringLiteral("targets"), QStringLiteral("Monitored endpoints."), QStringLiteral("N"),
                             QStringLiteral("500") },
-        { QStringLiteral("seconds"), QStringLiteral("Measured seconds."), QStringLiteral("S"),
-            QStringLiteral("20") } });
+        { QStringLiteral("seconds"), QStringLiteral("Measured seconds."), QStringLiteral("S"), QStringLiteral("20") },
+        { QStringLiteral("payload"), QStringLiteral("Metrics page each endpoint serves (default: node_exporter.prom)."),
+            QStringLiteral("FILE"), QStringLiteral(FAULTDESK_SHARED_DIR "/fixtures/node_exporter.prom") } });
     parser.process(app);
     const int count = parser.value(QStringLiteral("targets")).toInt();
     const int seconds = parser.value(QStringLiteral("seconds")).toInt();
 
     QProcess fleetsim;
     fleetsim.setProgram(QStringLiteral(FAULTDESK_BIN_DIR "/faultdesk-fleetsim"));
-    fleetsim.setArguments({ QStringLiteral("--targets"), QString::number(count), QStringLiteral("--payload"),
-        QStringLiteral(FAULTDESK_SHARED_DIR "/fixtures/node_exporter.prom") });
-    if (!QFileInfo::exists(QStringLiteral(FAULTDESK_SHARED_DIR "/fixtures/node_exporter.prom")))
-        fleetsim.setArguments({ QStringLiteral("--targets"), QString::number(count) });
+    const QString payload = parser.value(QStringLiteral("payload"));
+    fleetsim.setArguments(
+        { QStringLiteral("--targets"), QString::number(count), QStringLiteral("--payload"), payload });
     fleetsim.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     fleetsim.start();
     int firstPort = -1;
@@ -164,8 +164,9 @@ int main(int argc, char** argv)
     fleetsim.terminate();
     fleetsim.waitForFinished(5000);
 
-    std::printf("bench_guilag: %d targets at 1 s, 8 charts x 8 series refreshed at 1 s, %d s measured (%s)\n", count,
-        seconds, qPrintable(QGuiApplication::platformName()));
+    std::printf(
+        "bench_guilag: %d targets at 1 s serving %s, 8 charts x 8 series refreshed at 1 s, %d s measured (%s)\n", count,
+        qPrintable(QFileInfo(payload).fileName()), seconds, qPrintable(QGuiApplication::platformName()));
     std::printf("  event-loop lag  p50 %.2f ms   p99 %.2f ms   max %.2f ms   (%zu samples of a 10 ms timer)\n",
         percentile(lateness, 0.5), percentile(lateness, 0.99), percentile(lateness, 1.0), lateness.size());
     std::printf("  monitor tick    p50 %.2f ms   p99 %.2f ms\n", percentile(ticks, 0.5), percentile(ticks, 0.99));
