@@ -79,11 +79,45 @@ bool FleetProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceP
     return false;
 }
 
+namespace {
+
+bool isValueColumn(int column)
+{
+    return column == FleetModel::LoadColumn || column == FleetModel::LatencyColumn
+        || column == FleetModel::ErrorRateColumn;
+}
+
+} // namespace
+
+bool FleetProxyModel::isStale(const QModelIndex& index) const
+{
+    // A target that does not answer keeps its last scraped values; they are shown as such, not as current.
+    const QVariant state = QSortFilterProxyModel::data(index, FleetModel::StateRole);
+    if (!state.isValid() || QSortFilterProxyModel::data(index, FleetModel::IsGroupRole).toBool())
+        return false;
+    const auto s = TargetState(state.toInt());
+    return s == TargetState::Hard || s == TargetState::Unreachable || s == TargetState::Unknown;
+}
+
 QVariant FleetProxyModel::data(const QModelIndex& index, int role) const
 {
     if (!index.isValid())
         return {};
     const int column = index.column();
+    if (isValueColumn(column) && isStale(index)) {
+        switch (role) {
+        case Qt::DisplayRole: {
+            const QString text = QSortFilterProxyModel::data(index, role).toString();
+            return text.isEmpty() ? QStringLiteral("—") : tr("(%1)").arg(text);
+        }
+        case Qt::ToolTipRole:
+            return tr("Last known value: the target does not answer now");
+        case Qt::ForegroundRole:
+            return QColor(0x88, 0x88, 0x88);
+        default:
+            break;
+        }
+    }
     switch (role) {
     case Qt::DecorationRole:
         if (column == FleetModel::StateColumn) {

@@ -34,6 +34,7 @@ protected:
 
 private:
     void refilter();
+    bool isStale(const QModelIndex& index) const;
 
     QString m_text;
     QString m_group;

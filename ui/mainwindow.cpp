@@ -363,7 +363,7 @@ void MainWindow::createDocks()
     faultDock->setWidget(faultPane);
     addDockWidget(Qt::RightDockWidgetArea, faultDock);
     // Wide enough for the evidence sentence by default; the operator's own layout is restored later.
-    resizeDocks({ faultDock }, { 640 }, Qt::Horizontal);
+    resizeDocks({ faultDock }, { 580 }, Qt::Horizontal);
 
     m_timeline = new QTreeWidget(this);
     m_timeline->setObjectName(QStringLiteral("timeline"));
@@ -766,6 +766,12 @@ void MainWindow::onEvent(const DetectionEvent& event)
         if (!event.evidence.isEmpty())
             text += QStringLiteral(" — ") + event.evidence;
         showNotification(text, true);
+        // Nothing selected yet: the new root cause is the obvious next thing to look at (and to handle).
+        if (selectedFaultId().isEmpty())
+            QTimer::singleShot(0, this, [this, id = event.faultId] {
+                if (selectedFaultId().isEmpty())
+                    selectFault(id);
+            });
     } else if (event.kind == DetectionEvent::Kind::MonitorDegraded) {
         showNotification(
             tr("Monitoring degraded: %1 — targets are UNKNOWN, nobody is blamed").arg(event.reason), false);

@@ -232,9 +232,12 @@ private Q_SLOTS:
             window.fleetModel()->indexOf(QStringLiteral("web-2"), FleetModel::StateColumn));
         QTRY_VERIFY(row.data(Qt::DisplayRole).toString().contains(QStringLiteral("root cause")));
 
-        // Selecting the fault focuses the chart on it and tells the remediation panel.
-        QSignalSpy selected(&window, &MainWindow::faultSelected);
+        // With nothing selected, the new root cause is selected for the operator.
         const QString id = root.data(FaultModel::FaultIdRole).toString();
+        QTRY_COMPARE(window.selectedFaultId(), id);
+        // Selecting the fault focuses the chart on it and tells the remediation panel.
+        window.faultView()->clearSelection();
+        QSignalSpy selected(&window, &MainWindow::faultSelected);
         window.selectFault(id);
         QCOMPARE(selected.size(), 1);
         QCOMPARE(selected.at(0).at(0).toString(), id);

@@ -134,6 +134,12 @@ private Q_SLOTS:
         QVERIFY(root.data(Qt::DisplayRole).toString().contains(QStringLiteral("root cause")));
         QVERIFY(root.data(Qt::FontRole).value<QFont>().bold());
         QVERIFY(root.data(Qt::BackgroundRole).isValid());
+        // A target that does not answer shows its last values as such.
+        const QModelIndex staleLoad
+            = proxy.mapFromSource(model.indexOf(QStringLiteral("web-2"), FleetModel::LoadColumn));
+        QCOMPARE(staleLoad.data().toString(), QStringLiteral("(0.00)"));
+        QCOMPARE(proxy.mapFromSource(model.indexOf(QStringLiteral("web-1"), FleetModel::LoadColumn)).data().toString(),
+            QStringLiteral("0.40"));
         const QModelIndex up = proxy.mapFromSource(model.indexOf(QStringLiteral("web-1"), FleetModel::StateColumn));
         QVERIFY(!up.data(Qt::FontRole).value<QFont>().bold());
         QVERIFY(!up.data(Qt::BackgroundRole).isValid());
