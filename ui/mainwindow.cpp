@@ -706,7 +706,7 @@ void MainWindow::onFaultSelectionChanged()
                 targets.prepend(fault->rootTarget);
             targets.removeDuplicates();
             m_chartTargets = targets;
-            m_chartTitle = tr("Load — %1 %2").arg(causeClassName(fault->cause), targets.join(u", "));
+            m_chartTitle = tr("Load — %1 (%2 fault)").arg(targets.join(u", "), causeClassName(fault->cause));
             m_fleetView->selectionModel()->clearSelection();
             refresh();
         }
