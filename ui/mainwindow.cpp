@@ -399,9 +399,7 @@ QDockWidget* MainWindow::addDock(
         // Docks added after start-up (history) join the View menu and get their remembered place back.
         m_viewMenu->insertAction(
             m_viewMenu->actions().value(m_viewMenu->actions().size() - 2), dock->toggleViewAction());
-        QSettings settings;
         restoreDockWidget(dock);
-        restoreState(settings.value(QStringLiteral("MainWindow/state")).toByteArray());
     }
     return dock;
 }

@@ -1,6 +1,7 @@
 // The console window against the real demo fleet (faultdesk-fleetsim): what an operator sees in the fleet view,
 // the fault panel, the chart and the status bar, and what survives a restart.
 
+#include "audit/auditrecord.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
 #include "faultproxymodel.h"
@@ -14,6 +15,8 @@
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QDateTime>
+#include <QDockWidget>
 #include <QFont>
 #include <QHeaderView>
 #include <QLabel>
@@ -25,6 +28,7 @@
 #include <QStandardPaths>
 #include <QTest>
 #include <QTreeView>
+#include <QTreeWidget>
 
 #include <memory>
 
@@ -200,6 +204,42 @@ private Q_SLOTS:
         reopened.findChild<QLineEdit*>(QStringLiteral("fleetFilter"))->clear();
         header->setSectionHidden(FleetModel::LatencyColumn, false);
         reopened.close();
+    }
+
+    void hooksForRemediationAndHistory()
+    {
+        MainWindow window;
+        attach(window);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* buttons = new QWidget;
+        buttons->setObjectName(QStringLiteral("faultActions"));
+        window.setFaultActions(buttons);
+        QVERIFY(window.findChild<QDockWidget*>(QStringLiteral("faultDock"))->isAncestorOf(buttons));
+
+        auto* history = new QTreeView;
+        QDockWidget* dock = window.addHistoryDock(history);
+        QCOMPARE(dock->objectName(), QStringLiteral("historyDock"));
+        QVERIFY(window.findChild<QMenu*>(QStringLiteral("viewMenu"))->actions().contains(dock->toggleViewAction()));
+
+        AuditRecord record;
+        record.actionId = QStringLiteral("a-1");
+        record.phase = AuditRecord::Phase::Result;
+        record.timeUtc = QDateTime::currentDateTimeUtc();
+        record.operatorName = QStringLiteral("alice");
+        record.target = QStringLiteral("web-2");
+        record.runbook = QStringLiteral("crash/handle#1");
+        record.status = QStringLiteral("ok");
+        record.description = QStringLiteral("haproxy: disable server web/web-2");
+        window.appendAuditRecord(record);
+        auto* log = window.findChild<QTreeWidget*>(QStringLiteral("actionLog"));
+        QCOMPARE(log->topLevelItemCount(), 1);
+        QCOMPARE(log->topLevelItem(0)->text(3), QStringLiteral("web-2"));
+        QCOMPARE(log->topLevelItem(0)->text(5), QStringLiteral("ok"));
+
+        window.addActionMarker(QDateTime::currentMSecsSinceEpoch() - 2000, QStringLiteral("drain web-2"));
+        window.loadChart()->refreshNow();
+        QCOMPARE(window.loadChart()->markerItems().size(), 1);
     }
 
     void injectedCrashIsAHighlightedRootCause()
