@@ -1,5 +1,6 @@
 #include "fleetproxymodel.h"
 
+#include "config/causeclass.h"
 #include "model/fleetmodel.h"
 #include "stateappearance.h"
 
@@ -96,7 +97,11 @@ bool FleetProxyModel::isStale(const QModelIndex& index) const
     if (!state.isValid() || QSortFilterProxyModel::data(index, FleetModel::IsGroupRole).toBool())
         return false;
     const auto s = TargetState(state.toInt());
-    return s == TargetState::Hard || s == TargetState::Unreachable || s == TargetState::Unknown;
+    if (s == TargetState::Unreachable || s == TargetState::Unknown)
+        return true;
+    // HARD and still answering (overload, attack, errors): the values are current.
+    return s == TargetState::Hard
+        && QSortFilterProxyModel::data(index, FleetModel::CauseRole).toInt() == int(CauseClass::Down);
 }
 
 QVariant FleetProxyModel::data(const QModelIndex& index, int role) const

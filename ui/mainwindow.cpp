@@ -669,6 +669,7 @@ void MainWindow::onFleetSelectionChanged()
     }
     targets.removeDuplicates();
     m_chartTargets = targets;
+    m_chartFaultId.clear();
     m_chartTitle = groups.size() == 1 && rows.size() == 1 ? tr("Load — group %1").arg(groups.constFirst())
                                                           : tr("Load — %1").arg(targets.mid(0, 6).join(u", "))
             + (targets.size() > 6 ? tr(" and %n more", nullptr, int(targets.size() - 6)) : QString());
@@ -704,6 +705,7 @@ void MainWindow::onFaultSelectionChanged()
                 targets.prepend(fault->rootTarget);
             targets.removeDuplicates();
             m_chartTargets = targets;
+            m_chartFaultId = id;
             m_chartTitle = tr("Load — %1 (%2 fault)").arg(targets.join(u", "), causeClassName(fault->cause));
             m_fleetView->selectionModel()->clearSelection();
             refresh();
@@ -862,6 +864,11 @@ void MainWindow::refresh()
     SeriesStore* store = m_monitor->store();
     QStringList targets = m_chartTargets;
     QString title = m_chartTitle;
+    if (!m_chartFaultId.isEmpty()) {
+        // The fault may be re-classified while shown: the title follows its current cause.
+        if (const std::optional<Fault> fault = detector->fault(m_chartFaultId))
+            title = tr("Load — %1 (%2 fault)").arg(targets.join(u", "), causeClassName(fault->cause));
+    }
     if (targets.isEmpty()) {
         // Nothing chosen: the root causes of open faults, else the first few targets.
         for (const Fault& fault : detector->openFaults()) {

@@ -183,6 +183,7 @@ private:
 
     QStringList m_chartTargets;
     QString m_chartTitle;
+    QString m_chartFaultId; ///< the fault the chart focuses on, if any
     QSet<QString> m_notified; ///< fault ids already announced
     QList<ChartMarker> m_markers;
     QByteArray m_fleetHeaderState;

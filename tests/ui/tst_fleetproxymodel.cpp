@@ -35,6 +35,7 @@ QList<TargetStatus> fleet()
         target(QStringLiteral("db-1"), QStringLiteral("db"), TargetState::Unreachable, 0.1),
     };
     list[1].rootCause = true;
+    list[1].cause = CauseClass::Down;
     list[1].faultId = QStringLiteral("f-1");
     return list;
 }
