@@ -878,7 +878,7 @@ void MainWindow::refresh()
         if (targets.isEmpty())
             targets = detector->targetNames().mid(0, MaxDefaultChartTargets);
         title = tr("Load — %1")
-                    .arg(targets.size() > 6 ? tr("%n target(s)", nullptr, int(targets.size())) : targets.join(u", "));
+                    .arg(targets.size() > 6 ? tr("all %n targets", nullptr, int(targets.size())) : targets.join(u", "));
     }
     m_chart->setTitle(title);
 
