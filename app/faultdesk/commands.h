@@ -16,4 +16,10 @@ int demoHeadless(const QStringList& arguments);
 /// Needs a QApplication (charts); main() forces the offscreen platform when there is no display.
 int report(const QStringList& arguments);
 
+/// `faultdesk demo [--fill-screen] [--drill KIND[:TARGET]]` with a display: the demo fleet plus the console
+/// watching it; the fleet stops when the window closes. Needs a QApplication.
+int demoGui(const QStringList& arguments);
+/// `faultdesk [FLEET.yaml] [--fill-screen]`: the console, monitoring FLEET.yaml when given. Needs a QApplication.
+int console(const QStringList& arguments);
+
 } // namespace FaultDesk::Commands

@@ -2,13 +2,13 @@
 
 #include "commands.h"
 #include "config/configcheck.h"
-#include "mainwindow.h"
 #include "util/buildinfo.h"
 #include "util/logging.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QIcon>
 #include <QTextStream>
 
 #include <cstdio>
@@ -66,6 +66,7 @@ std::optional<int> parseOptions(const QStringList& arguments, Options& options)
                        "Commands:\n"
                        "  (none)                 open the console window\n"
                        "  FLEET.yaml             open the console on a fleet description\n"
+                       "  demo                   start the demo fleet and the console watching it\n"
                        "  check FLEET.yaml…      validate fleet descriptions (problems as file:line:col, exit 2)"));
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
     const QCommandLineOption help = parser.addHelpOption();
@@ -75,7 +76,9 @@ std::optional<int> parseOptions(const QStringList& arguments, Options& options)
         QStringLiteral("headless"), QStringLiteral("Run without a window (the default when there is no display)."));
     const QCommandLineOption logDir(
         QStringLiteral("log-dir"), QStringLiteral("Directory for the rotating log files."), QStringLiteral("DIR"));
-    parser.addOptions({ verbose, headless, logDir });
+    const QCommandLineOption fillScreen(
+        QStringLiteral("fill-screen"), QStringLiteral("Fill the screen (displays without a window manager)."));
+    parser.addOptions({ verbose, headless, logDir, fillScreen });
     parser.addPositionalArgument(
         QStringLiteral("fleet"), QStringLiteral("Fleet description to monitor."), QStringLiteral("[FLEET.yaml]"));
 
@@ -174,6 +177,16 @@ int main(int argc, char** argv)
         return command == u"monitor" ? Commands::monitor(arguments) : Commands::demoHeadless(arguments);
     }
 
+    if (command == u"demo" && hasDisplay()) {
+        const QApplication app(argc, argv);
+        setIdentity();
+        Logging::install(
+            { optionValue(arguments, QStringLiteral("--log-dir")), arguments.contains(QStringLiteral("--verbose")) });
+        QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/org.faultdesk.FaultDesk.svg")));
+        QApplication::setDesktopFileName(BuildInfo::applicationId());
+        return Commands::demoGui(arguments);
+    }
+
     Options options;
     // The application type must be chosen before parsing: a window needs QApplication, everything else must not.
     std::unique_ptr<QCoreApplication> app;
@@ -201,7 +214,5 @@ int main(int argc, char** argv)
 
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/org.faultdesk.FaultDesk.svg")));
     QApplication::setDesktopFileName(BuildInfo::applicationId());
-    MainWindow window;
-    window.show();
-    return QApplication::exec();
+    return Commands::console(arguments);
 }

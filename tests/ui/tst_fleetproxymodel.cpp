@@ -1,0 +1,209 @@
+// The fleet view's and fault panel's proxy models: filtering, grouping, looks, and model consistency.
+
+#include "faultproxymodel.h"
+#include "fleetproxymodel.h"
+#include "model/faultmodel.h"
+#include "model/fleetmodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QFont>
+#include <QIcon>
+#include <QTest>
+
+using namespace FaultDesk;
+
+namespace {
+
+TargetStatus target(const QString& name, const QString& group, TargetState state, double load)
+{
+    TargetStatus t;
+    t.name = name;
+    t.group = group;
+    t.state = state;
+    t.values.insert(QStringLiteral("load"), load);
+    t.lastCheckMs = 1700000000000;
+    return t;
+}
+
+QList<TargetStatus> fleet()
+{
+    QList<TargetStatus> list {
+        target(QStringLiteral("web-1"), QStringLiteral("web"), TargetState::Up, 0.4),
+        target(QStringLiteral("web-2"), QStringLiteral("web"), TargetState::Hard, 0.0),
+        target(QStringLiteral("web-3"), QStringLiteral("web"), TargetState::Up, 0.9),
+        target(QStringLiteral("api-1"), QStringLiteral("api"), TargetState::Soft, 0.2),
+        target(QStringLiteral("db-1"), QStringLiteral("db"), TargetState::Unreachable, 0.1),
+    };
+    list[1].rootCause = true;
+    list[1].cause = CauseClass::Down;
+    list[1].faultId = QStringLiteral("f-1");
+    return list;
+}
+
+QStringList visibleTargets(const QAbstractItemModel& model, const QModelIndex& parent = {})
+{
+    QStringList names;
+    for (int row = 0; row < model.rowCount(parent); ++row) {
+        const QModelIndex i = model.index(row, FleetModel::NameColumn, parent);
+        if (i.data(FleetModel::IsGroupRole).toBool())
+            names += visibleTargets(model, i);
+        else
+            names << i.data(FleetModel::TargetNameRole).toString();
+    }
+    names.sort();
+    return names;
+}
+
+} // namespace
+
+class TestFleetProxyModel : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void filters_data()
+    {
+        QTest::addColumn<bool>("grouped");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("group");
+        QTest::addColumn<QStringList>("expected");
+        for (const bool grouped : { false, true }) {
+            const char* mode = grouped ? "grouped" : "flat";
+            QTest::addRow("%s: everything", mode)
+                << grouped << QString() << QString()
+                << QStringList { QStringLiteral("api-1"), QStringLiteral("db-1"), QStringLiteral("web-1"),
+                       QStringLiteral("web-2"), QStringLiteral("web-3") };
+            QTest::addRow("%s: name text", mode)
+                << grouped << QStringLiteral("WEB-2") << QString() << QStringList { QStringLiteral("web-2") };
+            QTest::addRow("%s: group text", mode)
+                << grouped << QStringLiteral("api") << QString() << QStringList { QStringLiteral("api-1") };
+            QTest::addRow("%s: label text", mode)
+                << grouped << QStringLiteral("rack=b") << QString() << QStringList { QStringLiteral("db-1") };
+            QTest::addRow("%s: group filter", mode)
+                << grouped << QString() << QStringLiteral("web")
+                << QStringList { QStringLiteral("web-1"), QStringLiteral("web-2"), QStringLiteral("web-3") };
+            QTest::addRow("%s: both", mode)
+                << grouped << QStringLiteral("3") << QStringLiteral("web") << QStringList { QStringLiteral("web-3") };
+            QTest::addRow("%s: nothing", mode) << grouped << QStringLiteral("nomatch") << QString() << QStringList {};
+        }
+    }
+
+    void filters()
+    {
+        QFETCH(bool, grouped);
+        QFETCH(QString, text);
+        QFETCH(QString, group);
+        QFETCH(QStringList, expected);
+        FleetModel model;
+        model.setGrouped(grouped);
+        model.resetTargets(fleet());
+        FleetProxyModel proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setTargetLabels({ { QStringLiteral("db-1"), { QStringLiteral("rack=b") } },
+            { QStringLiteral("web-1"), { QStringLiteral("rack=a") } } });
+        proxy.setFilterText(text);
+        proxy.setGroupFilter(group);
+        QCOMPARE(visibleTargets(proxy), expected);
+        // Updates keep flowing through the filter.
+        TargetStatus changed = fleet().at(0);
+        changed.state = TargetState::Soft;
+        model.updateTarget(changed);
+        QCOMPARE(visibleTargets(proxy), expected);
+        proxy.setFilterText({});
+        proxy.setGroupFilter({});
+        QCOMPARE(visibleTargets(proxy).size(), 5);
+    }
+
+    void statesHaveIconColourAndWords()
+    {
+        FleetModel model;
+        model.resetTargets(fleet());
+        FleetProxyModel proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSet<qint64> icons;
+        for (const QString& name :
+            { QStringLiteral("web-1"), QStringLiteral("web-2"), QStringLiteral("api-1"), QStringLiteral("db-1") }) {
+            const QModelIndex state = proxy.mapFromSource(model.indexOf(name, FleetModel::StateColumn));
+            const QIcon icon = state.data(Qt::DecorationRole).value<QIcon>();
+            QVERIFY2(!icon.isNull(), qPrintable(name));
+            icons.insert(icon.cacheKey());
+            QVERIFY(!state.data(Qt::DisplayRole).toString().isEmpty());
+        }
+        QCOMPARE(icons.size(), 4); // up, hard, soft, unreachable: four different shapes
+        const QModelIndex root = proxy.mapFromSource(model.indexOf(QStringLiteral("web-2"), FleetModel::StateColumn));
+        QVERIFY(root.data(Qt::DisplayRole).toString().contains(QStringLiteral("root cause")));
+        QVERIFY(root.data(Qt::FontRole).value<QFont>().bold());
+        QVERIFY(root.data(Qt::BackgroundRole).isValid());
+        // A target that does not answer shows its last values as such.
+        const QModelIndex staleLoad
+            = proxy.mapFromSource(model.indexOf(QStringLiteral("web-2"), FleetModel::LoadColumn));
+        QCOMPARE(staleLoad.data().toString(), QStringLiteral("(0.00)"));
+        QCOMPARE(proxy.mapFromSource(model.indexOf(QStringLiteral("web-1"), FleetModel::LoadColumn)).data().toString(),
+            QStringLiteral("0.40"));
+        const QModelIndex up = proxy.mapFromSource(model.indexOf(QStringLiteral("web-1"), FleetModel::StateColumn));
+        QVERIFY(!up.data(Qt::FontRole).value<QFont>().bold());
+        QVERIFY(!up.data(Qt::BackgroundRole).isValid());
+    }
+
+    void sortsByRawValues()
+    {
+        FleetModel model;
+        model.resetTargets(fleet());
+        FleetProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.sort(FleetModel::LoadColumn, Qt::DescendingOrder);
+        QCOMPARE(proxy.index(0, FleetModel::NameColumn).data(FleetModel::TargetNameRole).toString(),
+            QStringLiteral("web-3"));
+        QCOMPARE(proxy.index(4, FleetModel::NameColumn).data(FleetModel::TargetNameRole).toString(),
+            QStringLiteral("web-2"));
+    }
+
+    void faultsRootProminentSymptomsMuted()
+    {
+        Fault root;
+        root.id = QStringLiteral("f-root");
+        root.incidentId = QStringLiteral("i-1");
+        root.target = QStringLiteral("db-1");
+        root.cause = CauseClass::Down;
+        root.phase = Fault::Phase::Located;
+        root.rootCause = true;
+        root.symptoms = { QStringLiteral("api-1") };
+        root.evidence = QStringLiteral("connection refused");
+        root.detectedMs = 1700000000000;
+        Fault symptom = root;
+        symptom.id = QStringLiteral("f-sym");
+        symptom.target = QStringLiteral("api-1");
+        symptom.rootCause = false;
+        symptom.rootFaultId = root.id;
+        symptom.rootTarget = root.target;
+        symptom.symptoms.clear();
+
+        FaultModel model;
+        FaultProxyModel proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.resetFaults({ root, symptom });
+        proxy.setAppearance(false, QColor(0x80, 0x80, 0x80));
+
+        const QModelIndex rootIndex = proxy.mapFromSource(model.indexOf(root.id));
+        const QModelIndex symptomIndex = proxy.mapFromSource(model.indexOf(symptom.id));
+        QVERIFY(rootIndex.isValid() && symptomIndex.isValid());
+        QCOMPARE(symptomIndex.parent(), rootIndex);
+        QVERIFY(rootIndex.data(Qt::FontRole).value<QFont>().bold());
+        QVERIFY(rootIndex.data(Qt::DisplayRole).toString().contains(QStringLiteral("root cause")));
+        QVERIFY(symptomIndex.data(Qt::FontRole).value<QFont>().italic());
+        QCOMPARE(symptomIndex.data(Qt::ForegroundRole).value<QColor>(), QColor(0x80, 0x80, 0x80));
+        QVERIFY(rootIndex.data(Qt::DecorationRole).value<QIcon>().cacheKey()
+            != symptomIndex.data(Qt::DecorationRole).value<QIcon>().cacheKey());
+
+        root.phase = Fault::Phase::Recovered;
+        model.updateFault(root);
+        const QModelIndex recovered = proxy.mapFromSource(model.indexOf(root.id));
+        QVERIFY(!recovered.data(Qt::FontRole).value<QFont>().bold());
+        QVERIFY(!recovered.data(Qt::DisplayRole).toString().contains(QStringLiteral("root cause")));
+    }
+};
+
+QTEST_MAIN(TestFleetProxyModel)
+#include "tst_fleetproxymodel.moc"
