@@ -3,6 +3,10 @@
 #include "commands.h"
 
 #include "config/fleetconfigloader.h"
+#include "exportreportdialog.h"
+#include "incident/incidentrecorder.h"
+#include "incident/incidentstore.h"
+#include "incidenthistoryview.h"
 #include "mainwindow.h"
 #include "monitor/demofleet.h"
 #include "monitor/monitor.h"
@@ -26,10 +30,33 @@ namespace {
 class ConsoleSession
 {
 public:
-    ConsoleSession()
+    explicit ConsoleSession(const QString& dbPath = {})
+        : m_store(storeOptions(dbPath))
+        , m_recorder(&m_store)
     {
         QObject::connect(
             &m_window, &MainWindow::openFleetRequested, &m_window, [this](const QString& path) { openFleet(path); });
+        QString dbError;
+        if (!m_store.open(&dbError))
+            m_window.showNotification(
+                QObject::tr("Incident database unavailable: %1 — incidents wait in memory").arg(dbError), true);
+        QObject::connect(&m_store, &IncidentStore::errorOccurred, &m_window,
+            [this](const QString& error) { m_window.showNotification(error, true); });
+        // Past incidents, searchable, each exportable as a report.
+        auto* history = new IncidentHistoryView(&m_store, &m_window);
+        m_window.addHistoryDock(history);
+        QObject::connect(history, &IncidentHistoryView::exportRequested, &m_window,
+            [this](const QString& id) { ExportReportDialog::exportIncident(&m_store, id, &m_window); });
+        QObject::connect(history, &IncidentHistoryView::exportRangeRequested, &m_window,
+            [this](const QDateTime& from, const QDateTime& to, bool drills) {
+                ExportReportDialog::exportRange(&m_store, from, to, drills, &m_window);
+            });
+    }
+
+    ~ConsoleSession()
+    {
+        m_recorder.saveAllSeries();
+        m_recorder.waitForWrites();
     }
 
     MainWindow& window() { return m_window; }
@@ -60,6 +87,7 @@ public:
         m_window.setMonitor(nullptr);
         m_monitor.stop();
         m_monitor.setConfig(*result.config);
+        m_recorder.attach(&m_monitor);
         m_monitor.start();
         m_running = true;
         m_window.setMonitor(&m_monitor);
@@ -75,7 +103,17 @@ public:
     void stop() { m_monitor.stop(); }
 
 private:
+    static IncidentStore::Options storeOptions(const QString& path)
+    {
+        IncidentStore::Options o;
+        o.path = path;
+        return o;
+    }
+
+    // Declared in this order so the window goes first and the monitor last.
     Monitor m_monitor;
+    IncidentStore m_store;
+    IncidentRecorder m_recorder;
     MainWindow m_window;
     DemoFleet* m_demo = nullptr;
     bool m_running = false;

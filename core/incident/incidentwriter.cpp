@@ -81,7 +81,8 @@ QFuture<WriteResult> IncidentWriter::enqueue(Operation op, const QString& incide
     {
         QMutexLocker lock(&m_mutex);
         // Unqueued writes (audit) never wait, so they cannot fill the buffer: they are not counted against it.
-        if (retry && qsizetype(m_queue.size()) >= m_options.maxPending) {
+        // Writes the writer holds in a running batch count too: a failed batch goes back into the queue.
+        if (retry && qsizetype(m_queue.size() + m_inFlight) >= m_options.maxPending) {
             ++m_dropped;
             dropped = true;
         } else {
@@ -111,7 +112,7 @@ StoreHealth IncidentWriter::health() const
     QMutexLocker lock(&m_mutex);
     StoreHealth h;
     h.writable = m_writable;
-    h.pending = int(m_queue.size());
+    h.pending = int(m_queue.size() + m_inFlight);
     h.dropped = m_dropped;
     h.lastError = m_lastError;
     h.lastErrorUtc = m_lastErrorUtc;
@@ -257,6 +258,7 @@ void IncidentWriter::process()
                 batch.push_back(std::move(m_queue.front()));
                 m_queue.pop_front();
             }
+            m_inFlight = batch.size();
         }
         if (batch.empty())
             return;
@@ -264,6 +266,7 @@ void IncidentWriter::process()
             QMutexLocker lock(&m_mutex);
             for (auto it = batch.rbegin(); it != batch.rend(); ++it)
                 m_queue.push_front(std::move(*it));
+            m_inFlight = 0;
         };
         auto abort = [&](const QString& why) {
             run(QStringLiteral("ROLLBACK"), nullptr);
@@ -302,6 +305,10 @@ void IncidentWriter::process()
         if (!run(QStringLiteral("COMMIT"), &error)) {
             abort(error);
             return;
+        }
+        {
+            QMutexLocker lock(&m_mutex);
+            m_inFlight = 0;
         }
         QStringList touched;
         for (size_t i = 0; i < batch.size(); ++i) {

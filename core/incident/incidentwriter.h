@@ -118,6 +118,7 @@ private:
     bool m_scheduled = false;
     bool m_writable = true;
     quint64 m_dropped = 0;
+    std::size_t m_inFlight = 0; ///< writes taken out of the queue by the running batch (under m_mutex)
     QString m_lastError;
     QDateTime m_lastErrorUtc;
 };
