@@ -13,4 +13,8 @@ int monitor(const QStringList& arguments);
 /// `faultdesk demo --headless [--json] [--duration S]`: the demo fleet monitored on the terminal.
 int demoHeadless(const QStringList& arguments);
 
+/// `faultdesk drill overload|crash|corruption|attack [--auto] [--json] [--db FILE]`: a remediation fire drill on
+/// the demo fleet; exit 0 only when the right root cause was located and the fleet recovered to its baseline.
+int drill(const QStringList& arguments);
+
 } // namespace FaultDesk::Commands
