@@ -111,7 +111,10 @@ int drill(const QStringList& arguments)
     const QCommandLineOption checkInter(QStringLiteral("check-inter"),
         QStringLiteral("HAProxy health-check interval of the demo fleet (default 300ms)."), QStringLiteral("DURATION"),
         QStringLiteral("300ms"));
-    parser.addOptions({ autoOption, json, db, timeout, checkInter });
+    const QCommandLineOption targetOption(QStringLiteral("target"),
+        QStringLiteral("Where to inject (default: web-2 for crash, the demo's default for the others)."),
+        QStringLiteral("NAME"));
+    parser.addOptions({ autoOption, json, db, timeout, checkInter, targetOption });
     parser.addPositionalArgument(QStringLiteral("drill"), QStringLiteral("drill"));
     parser.addPositionalArgument(QStringLiteral("kind"), QStringLiteral("overload, crash, corruption or attack"));
     if (!parser.parse(arguments)) {
@@ -219,7 +222,10 @@ int drill(const QStringList& arguments)
     waitUntil([&] { return refreshed; }, 10000);
 
     const qint64 injectedMs = QDateTime::currentMSecsSinceEpoch();
-    if (!fleet.inject(kind, {}, &error)) {
+    QString where = parser.value(targetOption);
+    if (where.isEmpty() && kind == u"crash")
+        where = QStringLiteral("web-2");
+    if (!fleet.inject(kind, where, &error)) {
         std::fprintf(stderr, "faultdesk drill: inject %s: %s\n", qPrintable(kind), qPrintable(error));
         return ExitFailed;
     }
