@@ -114,7 +114,11 @@ int drill(const QStringList& arguments)
     const QCommandLineOption targetOption(QStringLiteral("target"),
         QStringLiteral("Where to inject (default: web-2 for crash, the demo's default for the others)."),
         QStringLiteral("NAME"));
-    parser.addOptions({ autoOption, json, db, timeout, checkInter, targetOption });
+    const QCommandLineOption warmup(QStringLiteral("warmup"),
+        QStringLiteral("Seconds of healthy traffic before the injection, for the baselines the detector learns "
+                       "(default 12 for attack, 3 otherwise)."),
+        QStringLiteral("S"));
+    parser.addOptions({ autoOption, json, db, timeout, checkInter, targetOption, warmup });
     parser.addPositionalArgument(QStringLiteral("drill"), QStringLiteral("drill"));
     parser.addPositionalArgument(QStringLiteral("kind"), QStringLiteral("overload, crash, corruption or attack"));
     if (!parser.parse(arguments)) {
@@ -217,6 +221,11 @@ int drill(const QStringList& arguments)
         std::fprintf(stderr, "faultdesk drill: the demo fleet did not become healthy within %lld s\n", phaseMs / 1000);
         return ExitFailed;
     }
+    // The attack rule compares the rate with its own baseline (ten samples at least): give it healthy traffic.
+    const double warmupS = parser.isSet(warmup) ? parser.value(warmup).toDouble() : (kind == u"attack" ? 12 : 3);
+    const qint64 healthySince = QDateTime::currentMSecsSinceEpoch();
+    waitUntil([&] { return QDateTime::currentMSecsSinceEpoch() - healthySince >= qint64(warmupS * 1000); },
+        qint64(warmupS * 1000) + 1000);
     bool refreshed = false;
     controller.refresh([&] { refreshed = true; });
     waitUntil([&] { return refreshed; }, 10000);
@@ -259,6 +268,7 @@ int drill(const QStringList& arguments)
         { QStringLiteral("ground_truth"),
             QJsonObject { { QStringLiteral("root_cause"), truthFault.value(QStringLiteral("root_cause")) },
                 { QStringLiteral("cause"), truthFault.value(QStringLiteral("cause")) },
+                { QStringLiteral("sources"), truthFault.value(QStringLiteral("sources")) },
                 { QStringLiteral("targets"), truthFault.value(QStringLiteral("targets")) } } } };
     QJsonArray actions;
     bool recovered = false;

@@ -265,7 +265,14 @@ Runbook RemediationController::attackHandle(const Fault& f, const RemediationBas
     const QString endpoint = haproxyEndpoint();
     const QString acl = blockAcl();
     const QStringList already = b.haproxy.acls.value(acl);
-    for (const QString& source : f.sources) {
+    // One attack shows on every server of the pool: the sources located on any of them (same incident) are blocked.
+    QStringList sources = f.sources;
+    for (const Fault& o : m_monitor->detector()->openFaults())
+        if (o.cause == CauseClass::Attack && o.incidentId == f.incidentId)
+            for (const QString& s : o.sources)
+                if (!sources.contains(s))
+                    sources << s;
+    for (const QString& source : std::as_const(sources)) {
         Runbook::Step block;
         block.name = QStringLiteral("block %1").arg(source);
         block.precondition = [this, acl, source] {
@@ -360,6 +367,10 @@ void RemediationController::addHaproxyRestoreSteps(
     }
     for (const HaproxyServerState& s : b.haproxy.servers) {
         if (!backend.isEmpty() && s.backend != backend)
+            continue;
+        // Only servers that differ now get a step (a drained one); the verification covers the rest.
+        const auto now = HaproxyServerState::find(m_current.haproxy.servers, s.backend, s.server);
+        if (now && now->adminState == s.adminState)
             continue;
         Runbook::Step st;
         st.name = QStringLiteral("%1/%2 back to %3").arg(s.backend, s.server, s.adminState);
