@@ -73,6 +73,8 @@ public:
         Monitor* monitor, AuditSink* audit, QString lockDirectory, QString operatorName, QObject* parent = nullptr);
     ~RemediationController() override;
 
+    /// The operator this console acts for (the default for handle/recover/abort).
+    QString operatorName() const { return m_operator; }
     void setSettings(const Settings& settings);
     Settings settings() const { return m_settings; }
 
