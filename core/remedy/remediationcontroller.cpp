@@ -461,30 +461,30 @@ bool RemediationController::start(
         c.fields.set(QStringLiteral("address"), t->address);
     active->executor = std::make_unique<RunbookExecutor>(*rb, c);
     const QString backend = active->backend;
-    active->executor->setGate([this, faultId, purpose, operatorName, automatic, target = f.target, backend](
-                                  const Runbook::Step& step, int index) {
-        SafetyRequest r;
-        r.target = target;
-        r.purpose = purpose;
-        r.automatic = automatic;
-        r.requester = operatorName;
-        r.removesServer = step.removesServer;
-        r.backend = step.backend.isEmpty() ? backend : step.backend;
-        r.server = step.server;
-        SafetySnapshot s = snapshot(target, r.backend);
-        s.lockHeldBy.clear(); // this run holds it
-        // Later steps of a run see the effect of the earlier ones (a restarted server is healthy again): the fault
-        // condition was checked when the run started; each step re-checks everything else live.
-        if (index > 0 || purpose == SafetyRequest::Purpose::Recover)
-            if (s.condition == TargetCondition::Healthy || s.condition == TargetCondition::SoftFault)
-                s.condition = TargetCondition::HardFault;
-        if (automatic)
-            s.policy.enabled = true; // the attempt was admitted when it started
-        const SafetyDecision g = SafetyGates::check(r, s);
-        Q_UNUSED(faultId)
-        return ConditionCheck { g.allowed,
-            g.allowed ? g.affects.join(QStringLiteral("; ")) : g.reasons.join(QStringLiteral("; ")) };
-    });
+    active->executor->setGate(
+        [this, faultId, purpose, operatorName, target = f.target, backend](const Runbook::Step& step, int index) {
+            SafetyRequest r;
+            r.target = target;
+            r.purpose = purpose;
+            // The attempt was admitted (and counted in the ledger) when the run started: the steps re-check
+            // everything else, not the attempt limit and backoff their own attempt just set.
+            r.automatic = false;
+            r.requester = operatorName;
+            r.removesServer = step.removesServer;
+            r.backend = step.backend.isEmpty() ? backend : step.backend;
+            r.server = step.server;
+            SafetySnapshot s = snapshot(target, r.backend);
+            s.lockHeldBy.clear(); // this run holds it
+            // Later steps of a run see the effect of the earlier ones (a restarted server is healthy again): the fault
+            // condition was checked when the run started; each step re-checks everything else live.
+            if (index > 0 || purpose == SafetyRequest::Purpose::Recover)
+                if (s.condition == TargetCondition::Healthy || s.condition == TargetCondition::SoftFault)
+                    s.condition = TargetCondition::HardFault;
+            const SafetyDecision g = SafetyGates::check(r, s);
+            Q_UNUSED(faultId)
+            return ConditionCheck { g.allowed,
+                g.allowed ? g.affects.join(QStringLiteral("; ")) : g.reasons.join(QStringLiteral("; ")) };
+        });
     connect(active->executor.get(), &RunbookExecutor::stepChanged, this,
         [this, faultId](int index, const StepReport& report) { Q_EMIT stepChanged(faultId, index, report); });
     connect(active->executor.get(), &RunbookExecutor::finished, this,
@@ -535,9 +535,23 @@ void RemediationController::finishRun(const QString& faultId, const RunbookOutco
     active->locks.clear();
     Q_EMIT runFinished(faultId, active->purpose, outcome, run.verified);
     Q_EMIT gatesChanged();
-    if (ok && active->purpose == SafetyRequest::Purpose::Handle)
-        if (const auto f = faultOf(faultId))
+    if (ok && active->purpose == SafetyRequest::Purpose::Handle) {
+        if (const auto f = faultOf(faultId)) {
+            // Blocked sources stay blocked for a limited time only: then Recover unblocks them (and verifies).
+            if (f->cause == CauseClass::Attack)
+                QTimer::singleShot(m_settings.attackBlock, this, [this, faultId] {
+                    if (m_recoverRuns.contains(faultId) || m_active.contains(faultId))
+                        return;
+                    QString why;
+                    if (!start(faultId, SafetyRequest::Purpose::Recover, QStringLiteral("auto (block expired)"), false,
+                            &why))
+                        Q_EMIT escalated(faultId,
+                            QStringLiteral("the block of %1's sources expired but Recover was refused: %2")
+                                .arg(faultId, why));
+                });
             maybeAuto(*f);
+        }
+    }
 }
 
 bool RemediationController::abort(const QString& faultId, const QString& by)
@@ -629,7 +643,9 @@ void RemediationController::maybeAuto(const Fault& fault)
         QString error;
         const bool before = m_policy.enabled;
         m_policy.enabled = true; // a per-target override may enable it with the global switch off
-        const bool started = start(fault.id, purpose, QStringLiteral("auto"), true, &error);
+        // Recover completes the attempt Handle started: it is neither counted again nor held by the backoff.
+        const bool started
+            = start(fault.id, purpose, QStringLiteral("auto"), purpose == SafetyRequest::Purpose::Handle, &error);
         m_policy.enabled = before;
         if (!started)
             qCInfo(lcRemedy, "automatic %s of %s not started: %s", qUtf8Printable(purposeName(purpose)),

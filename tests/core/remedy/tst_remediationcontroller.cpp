@@ -23,6 +23,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void refusesSymptomsAndSeesTheLock();
     void abortRollsBackTheDoneSteps();
+    void automationHandlesAndRecoversWhereEnabled();
 
 private:
     std::optional<Fault> waitForFault(CauseClass cause, bool root);
@@ -176,6 +177,28 @@ void TestRemediationController::abortRollsBackTheDoneSteps()
     const QStringList diff = baseline->differences(m_controller->current(), QStringLiteral("web"));
     QVERIFY2(diff.isEmpty(), qPrintable(diff.join(u'\n')));
     m_fleet->clear();
+}
+
+void TestRemediationController::automationHandlesAndRecoversWhereEnabled()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(allUp(), 30000);
+    QVERIFY(!m_controller->autoEnabled()); // off by default
+    m_controller->setAutoEnabledFor(QStringLiteral("web-3"), true);
+    QVERIFY(m_controller->autoEnabledFor(QStringLiteral("web-3")));
+    QVERIFY(!m_controller->autoEnabledFor(QStringLiteral("web-1")));
+    QSignalSpy finished(m_controller.get(), &RemediationController::runFinished);
+    QVERIFY(m_fleet->inject(QStringLiteral("crash"), QStringLiteral("web-3")));
+    // Nobody presses a button: Handle (restart, re-admit) and then Recover (verify the baseline) run by themselves.
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 45000);
+    QCOMPARE(finished.at(0).at(1).value<SafetyRequest::Purpose>(), SafetyRequest::Purpose::Handle);
+    QCOMPARE(finished.at(1).at(1).value<SafetyRequest::Purpose>(), SafetyRequest::Purpose::Recover);
+    QVERIFY(finished.at(1).at(3).toBool());
+    const QString faultId = finished.at(0).at(0).toString();
+    QCOMPARE(m_controller->lastRun(faultId, SafetyRequest::Purpose::Handle)->operatorName, QStringLiteral("auto"));
+    const auto records = m_audit->records();
+    QVERIFY(std::any_of(records.cbegin(), records.cend(),
+        [](const AuditRecord& r) { return r.operatorName == u"auto" && r.target == u"web-3"; }));
+    m_controller->setAutoEnabledFor(QStringLiteral("web-3"), false);
 }
 
 QTEST_GUILESS_MAIN(TestRemediationController)
