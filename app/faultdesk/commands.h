@@ -22,4 +22,8 @@ int demoGui(const QStringList& arguments);
 /// `faultdesk [FLEET.yaml] [--fill-screen]`: the console, monitoring FLEET.yaml when given. Needs a QApplication.
 int console(const QStringList& arguments);
 
+/// `faultdesk drill overload|crash|corruption|attack [--auto] [--json] [--db FILE]`: a remediation fire drill on
+/// the demo fleet; exit 0 only when the right root cause was located and the fleet recovered to its baseline.
+int drill(const QStringList& arguments);
+
 } // namespace FaultDesk::Commands

@@ -166,6 +166,13 @@ int main(int argc, char** argv)
         return Commands::report(arguments);
     }
     const bool headlessDemo = command == u"demo" && (arguments.contains(QStringLiteral("--headless")) || !hasDisplay());
+    if (command == u"drill") {
+        const QCoreApplication app(argc, argv);
+        setIdentity();
+        Logging::install(
+            { optionValue(arguments, QStringLiteral("--log-dir")), arguments.contains(QStringLiteral("--verbose")) });
+        return Commands::drill(arguments);
+    }
     if (command == u"monitor" || headlessDemo) {
         const QCoreApplication app(argc, argv);
         setIdentity();

@@ -1,0 +1,205 @@
+// RemediationController against the real demo fleet (fleetsim, HAProxy): gates, the lock, aborting a runbook.
+#include "audit/jsonlauditsink.h"
+#include "config/fleetconfigloader.h"
+#include "detect/detector.h"
+#include "monitor/demofleet.h"
+#include "monitor/monitor.h"
+#include "remedy/remediationcontroller.h"
+#include "remedy/targetlock.h"
+
+#include <QDir>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace FaultDesk;
+
+class TestRemediationController : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void refusesSymptomsAndSeesTheLock();
+    void abortRollsBackTheDoneSteps();
+    void automationHandlesAndRecoversWhereEnabled();
+
+private:
+    std::optional<Fault> waitForFault(CauseClass cause, bool root);
+    bool allUp() const;
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<DemoFleet> m_fleet;
+    std::unique_ptr<Monitor> m_monitor;
+    std::unique_ptr<JsonlAuditSink> m_audit;
+    std::unique_ptr<RemediationController> m_controller;
+};
+
+void TestRemediationController::initTestCase()
+{
+    qputenv("PATH", QByteArray(FAULTDESK_BIN_DIR ":") + qgetenv("PATH"));
+    m_fleet = std::make_unique<DemoFleet>();
+    m_fleet->setExtraArguments({ QStringLiteral("--check-inter"), QStringLiteral("300ms") });
+    QString error;
+    QVERIFY2(m_fleet->start(60000, &error), qPrintable(error));
+    ConfigLoadResult loaded = FleetConfigLoader::loadFile(m_fleet->fleetConfigPath());
+    QVERIFY(loaded.ok());
+    m_monitor = std::make_unique<Monitor>();
+    m_monitor->setConfig(*loaded.config);
+    m_monitor->start();
+    m_audit = std::make_unique<JsonlAuditSink>(m_dir.filePath(QStringLiteral("audit.jsonl")));
+    m_controller = std::make_unique<RemediationController>(
+        m_monitor.get(), m_audit.get(), m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
+    QDir().mkpath(m_dir.filePath(QStringLiteral("locks")));
+    RemediationController::Settings s;
+    s.pollInterval = std::chrono::milliseconds(400);
+    s.waitInterval = std::chrono::milliseconds(300);
+    s.settle = std::chrono::milliseconds(6000); // long enough to abort during it
+    m_controller->setSettings(s);
+    QTRY_VERIFY_WITH_TIMEOUT(allUp(), 30000);
+    QTest::qWait(2500); // the last healthy state is read back
+    QVERIFY(m_controller->current().haproxyKnown);
+}
+
+void TestRemediationController::cleanupTestCase()
+{
+    m_controller.reset();
+    if (m_monitor)
+        m_monitor->stop();
+    if (m_fleet)
+        m_fleet->stop();
+}
+
+bool TestRemediationController::allUp() const
+{
+    const auto st = m_monitor->detector()->statuses();
+    return !st.isEmpty()
+        && std::all_of(st.cbegin(), st.cend(), [](const TargetStatus& s) { return s.state == TargetState::Up; });
+}
+
+std::optional<Fault> TestRemediationController::waitForFault(CauseClass cause, bool root)
+{
+    std::optional<Fault> found;
+    QElapsedTimer clock;
+    clock.start();
+    while (!found && clock.elapsed() < 30000) {
+        for (const Fault& f : m_monitor->detector()->openFaults())
+            if (f.cause == cause && f.rootCause == root && f.phase != Fault::Phase::Detected)
+                found = f;
+        if (!found)
+            QTest::qWait(100);
+    }
+    return found;
+}
+
+void TestRemediationController::refusesSymptomsAndSeesTheLock()
+{
+    QVERIFY(m_fleet->inject(QStringLiteral("crash"), QStringLiteral("db-primary")));
+    const auto root = waitForFault(CauseClass::Down, true);
+    QVERIFY(root);
+    QCOMPARE(root->target, QStringLiteral("db-primary"));
+    // The APIs behind the dead database are its symptoms: no button may act on them.
+    std::optional<Fault> symptom;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (const Fault& f : m_monitor->detector()->openFaults())
+                if (!f.rootCause && f.target.startsWith(u"api-"))
+                    symptom = f;
+            return symptom.has_value();
+        }(),
+        20000);
+    const SafetyDecision onSymptom = m_controller->canHandle(symptom->id);
+    QVERIFY(!onSymptom.allowed);
+    QVERIFY2(onSymptom.tooltip().contains(u"symptom of db-primary"), qPrintable(onSymptom.tooltip()));
+
+    // Another FaultDesk instance holds db-primary: the button says who, and a click is refused.
+    TargetLock::Holder holder;
+    TargetLock other = TargetLock::tryAcquire(m_dir.filePath(QStringLiteral("locks")), QStringLiteral("db-primary"),
+        QStringLiteral("bob"), QStringLiteral("down/handle"), &holder);
+    QVERIFY(other.isLocked());
+    const SafetyDecision locked = m_controller->canHandle(root->id);
+    QVERIFY(!locked.allowed);
+    QVERIFY2(locked.tooltip().contains(u"bob"), qPrintable(locked.tooltip()));
+    QString error;
+    QVERIFY(!m_controller->handle(root->id, QStringLiteral("alice"), &error));
+    QVERIFY2(error.contains(u"bob"), qPrintable(error));
+    other.release();
+
+    // Free again: Handle restarts it; a second click while it runs sees the run.
+    QVERIFY(m_controller->canHandle(root->id).allowed);
+    QSignalSpy finished(m_controller.get(), &RemediationController::runFinished);
+    QVERIFY2(m_controller->handle(root->id, QStringLiteral("alice"), &error), qPrintable(error));
+    const SafetyDecision second = m_controller->canHandle(root->id);
+    QVERIFY(!second.allowed);
+    QVERIFY2(second.tooltip().contains(u"running"), qPrintable(second.tooltip()));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 40000);
+    QCOMPARE(finished.at(0).at(2).value<RunbookOutcome>().result, RunbookOutcome::Result::Succeeded);
+    // The audit trail has an intent and a result for every action.
+    QVERIFY(m_audit->unfinished().isEmpty());
+    QVERIFY(m_audit->records().size() >= 2);
+    QTRY_VERIFY_WITH_TIMEOUT(allUp(), 30000);
+}
+
+void TestRemediationController::abortRollsBackTheDoneSteps()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(m_monitor->detector()->openFaults().isEmpty(), 30000);
+    QTest::qWait(1500);
+    QVERIFY(m_fleet->inject(QStringLiteral("overload")));
+    const auto f = waitForFault(CauseClass::Overload, true);
+    QVERIFY(f);
+    const RemediationPlan plan = m_controller->preview(f->id, SafetyRequest::Purpose::Handle);
+    QVERIFY2(plan.isValid(), qPrintable(plan.error));
+    QVERIFY(!plan.weights.isEmpty());
+    QVERIFY2(plan.steps.constFirst().contains(u"set weight web/"), qPrintable(plan.steps.join(u'\n')));
+    const auto baseline = m_controller->baseline(f->id);
+    QVERIFY(baseline && baseline->haproxyKnown);
+
+    QSignalSpy steps(m_controller.get(), &RemediationController::stepChanged);
+    QSignalSpy finished(m_controller.get(), &RemediationController::runFinished);
+    QString error;
+    QVERIFY2(m_controller->handle(f->id, QStringLiteral("alice"), &error), qPrintable(error));
+    // Abort while the new weights settle: the rebalance is done, so it is rolled back.
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(steps.cbegin(), steps.cend(),
+                                 [](const QList<QVariant>& a) {
+                                     return a.at(2).value<StepReport>().status == StepReport::Status::Verifying;
+                                 }),
+        20000);
+    QVERIFY(m_controller->abort(f->id, QStringLiteral("alice")));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+    const auto outcome = finished.at(0).at(2).value<RunbookOutcome>();
+    QCOMPARE(outcome.result, RunbookOutcome::Result::Aborted);
+    QVERIFY2(outcome.rolledBack.join(u',').contains(u"rebalance web"), qPrintable(outcome.message));
+    // The pool's weights read back equal the baseline again.
+    bool fresh = false;
+    m_controller->refresh([&] { fresh = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(fresh, 10000);
+    const QStringList diff = baseline->differences(m_controller->current(), QStringLiteral("web"));
+    QVERIFY2(diff.isEmpty(), qPrintable(diff.join(u'\n')));
+    m_fleet->clear();
+}
+
+void TestRemediationController::automationHandlesAndRecoversWhereEnabled()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(allUp(), 30000);
+    QVERIFY(!m_controller->autoEnabled()); // off by default
+    m_controller->setAutoEnabledFor(QStringLiteral("web-3"), true);
+    QVERIFY(m_controller->autoEnabledFor(QStringLiteral("web-3")));
+    QVERIFY(!m_controller->autoEnabledFor(QStringLiteral("web-1")));
+    QSignalSpy finished(m_controller.get(), &RemediationController::runFinished);
+    QVERIFY(m_fleet->inject(QStringLiteral("crash"), QStringLiteral("web-3")));
+    // Nobody presses a button: Handle (restart, re-admit) and then Recover (verify the baseline) run by themselves.
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 45000);
+    QCOMPARE(finished.at(0).at(1).value<SafetyRequest::Purpose>(), SafetyRequest::Purpose::Handle);
+    QCOMPARE(finished.at(1).at(1).value<SafetyRequest::Purpose>(), SafetyRequest::Purpose::Recover);
+    QVERIFY(finished.at(1).at(3).toBool());
+    const QString faultId = finished.at(0).at(0).toString();
+    QCOMPARE(m_controller->lastRun(faultId, SafetyRequest::Purpose::Handle)->operatorName, QStringLiteral("auto"));
+    const auto records = m_audit->records();
+    QVERIFY(std::any_of(records.cbegin(), records.cend(),
+        [](const AuditRecord& r) { return r.operatorName == u"auto" && r.target == u"web-3"; }));
+    m_controller->setAutoEnabledFor(QStringLiteral("web-3"), false);
+}
+
+QTEST_GUILESS_MAIN(TestRemediationController)
+#include "tst_remediationcontroller.moc"
