@@ -7,6 +7,7 @@
 #include "audit/jsonlauditsink.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
+#include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
 #include "monitor/demofleet.h"
 #include "monitor/monitor.h"
@@ -187,8 +188,15 @@ int drill(const QStringList& arguments)
     Monitor monitor;
     const FleetConfig config = *loaded.config;
     monitor.setConfig(config);
-    // Hook for the incident recorder (records incidents from the Monitor's events into `store`): construct it
-    // here, after the Monitor and before monitor.start(), when --db is given.
+    // With --db the drill's incident is recorded like any other (marked as a drill, so it stays out of the MTTx
+    // figures), and the actions' audit records land on it: the recorder maps the detector's incident ids.
+    std::unique_ptr<IncidentRecorder> recorder;
+    if (store) {
+        recorder = std::make_unique<IncidentRecorder>(store.get());
+        recorder->setDrill(true);
+        recorder->attach(&monitor);
+        audit = recorder.get();
+    }
     monitor.start();
 
     const QString lockDir = fleet.runtimeDirectory() + QStringLiteral("/locks");
@@ -201,6 +209,15 @@ int drill(const QStringList& arguments)
     settings.settle = std::chrono::milliseconds(2000);
     settings.verifyDeadline = std::chrono::milliseconds(phaseMs / 2);
     controller.setSettings(settings);
+    if (recorder) {
+        QObject::connect(&controller, &RemediationController::baselineCaptured, recorder.get(),
+            [&controller, &recorder, &monitor](const QString& faultId) {
+                const auto fault = monitor.detector()->fault(faultId);
+                const auto baseline = controller.baseline(faultId);
+                if (fault && baseline)
+                    recorder->setBaseline(fault->incidentId, baseline->toJson());
+            });
+    }
     QHash<QString, RemediationController::Run> finishedRuns;
     QObject::connect(&controller, &RemediationController::stepChanged, &controller,
         [&](const QString&, int index, const StepReport& r) {
@@ -383,6 +400,10 @@ int drill(const QStringList& arguments)
     else
         std::printf("%s\n", QJsonDocument(summary).toJson(QJsonDocument::Indented).constData());
     std::fflush(stdout);
+    if (recorder) {
+        recorder->saveAllSeries();
+        recorder->waitForWrites();
+    }
     monitor.stop();
     fleet.stop();
     return passed ? ExitOk : ExitFailed;

@@ -2,20 +2,29 @@
 
 #include "commands.h"
 
+#include "audit/auditsink.h"
+#include "remedy/autoremediationpanel.h"
 #include "config/fleetconfigloader.h"
+#include "detect/detector.h"
 #include "exportreportdialog.h"
+#include "remedy/faultactions.h"
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
 #include "incidenthistoryview.h"
 #include "mainwindow.h"
 #include "monitor/demofleet.h"
 #include "monitor/monitor.h"
+#include "remedy/remediationcontroller.h"
 #include "util/buildinfo.h"
 #include "util/signalwatcher.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileInfo>
 #include <QMessageBox>
+#include <QPointer>
 #include <QScreen>
 #include <QStatusBar>
 #include <QTimer>
@@ -25,6 +34,34 @@
 namespace FaultDesk::Commands {
 
 namespace {
+
+/// Where remediation's audit records go: into the incident database (through the recorder, which files them under
+/// the right incident) and, as they are written, onto the window's action log and chart.
+class ConsoleAuditSink : public AuditSink
+{
+public:
+    ConsoleAuditSink(AuditSink* next, MainWindow* window)
+        : m_next(next)
+        , m_window(window)
+    { }
+
+    bool append(const AuditRecord& record, QString* error = nullptr) override
+    {
+        if (!m_next->append(record, error))
+            return false;
+        QMetaObject::invokeMethod(m_window, [window = m_window, record] {
+            window->appendAuditRecord(record);
+            if (record.phase == AuditRecord::Phase::Intent)
+                window->addActionMarker(record.timeUtc.toMSecsSinceEpoch(), record.runbook.section(u'#', 0, 0));
+        });
+        return true;
+    }
+    QList<AuditRecord> records() const override { return m_next->records(); }
+
+private:
+    AuditSink* m_next;
+    QPointer<MainWindow> m_window;
+};
 
 /// One console: the window, its monitor and (for the demo) the fleet it watches.
 class ConsoleSession
@@ -55,6 +92,9 @@ public:
 
     ~ConsoleSession()
     {
+        // The buttons go before the controller they call.
+        m_window.setFaultActions(nullptr);
+        m_remedy.reset();
         m_recorder.saveAllSeries();
         m_recorder.waitForWrites();
     }
@@ -91,6 +131,7 @@ public:
         m_monitor.start();
         m_running = true;
         m_window.setMonitor(&m_monitor);
+        attachRemediation();
         return true;
     }
 
@@ -102,6 +143,40 @@ public:
 
     void stop() { m_monitor.stop(); }
 
+private:
+    /// Handle/Recover for the fleet now monitored: the controller reads the configuration when it is made.
+    void attachRemediation()
+    {
+        m_window.setFaultActions(nullptr);
+        if (m_autoDock) {
+            m_autoDock->deleteLater();
+            m_autoDock = nullptr;
+        }
+        m_remedy.reset();
+        const QString lockDir
+            = QFileInfo(m_store.path().isEmpty() ? IncidentStore::defaultPath() : m_store.path()).absolutePath()
+            + QStringLiteral("/locks");
+        QDir().mkpath(lockDir);
+        m_remedy = std::make_unique<RemediationController>(
+            &m_monitor, &m_audit, lockDir, qEnvironmentVariable("USER", QStringLiteral("operator")));
+        auto* actions = new FaultActions(m_remedy.get());
+        m_window.setFaultActions(actions);
+        actions->setFaultId(m_window.selectedFaultId());
+        QObject::connect(&m_window, &MainWindow::faultSelected, actions, &FaultActions::setFaultId);
+        QObject::connect(m_remedy.get(), &RemediationController::escalated, &m_window,
+            [this](const QString&, const QString& message) { m_window.showNotification(message, true); });
+        QObject::connect(
+            m_remedy.get(), &RemediationController::baselineCaptured, &m_window, [this](const QString& faultId) {
+                const auto fault = m_monitor.detector()->fault(faultId);
+                const auto baseline = m_remedy->baseline(faultId);
+                if (fault && baseline)
+                    m_recorder.setBaseline(fault->incidentId, baseline->toJson());
+            });
+        m_autoDock = m_window.addDock(new AutoRemediationPanel(m_remedy.get()), QObject::tr("Automation"),
+            QStringLiteral("automationDock"), Qt::RightDockWidgetArea);
+    }
+
+public:
 private:
     static IncidentStore::Options storeOptions(const QString& path)
     {
@@ -115,6 +190,9 @@ private:
     IncidentStore m_store;
     IncidentRecorder m_recorder;
     MainWindow m_window;
+    ConsoleAuditSink m_audit { &m_recorder, &m_window };
+    std::unique_ptr<RemediationController> m_remedy;
+    QDockWidget* m_autoDock = nullptr;
     DemoFleet* m_demo = nullptr;
     bool m_running = false;
 };
