@@ -407,8 +407,14 @@ QDockWidget* MainWindow::addDock(
 QDockWidget* MainWindow::addHistoryDock(QWidget* widget)
 {
     QDockWidget* dock = addDock(widget, tr("Incident History"), QStringLiteral("historyDock"));
-    if (m_timelineDock && dockWidgetArea(dock) == dockWidgetArea(m_timelineDock))
+    if (m_timelineDock && dockWidgetArea(dock) == dockWidgetArea(m_timelineDock)) {
         tabifyDockWidget(m_timelineDock, dock);
+        // The live timeline stays in front; history is one click away. On a first start keep the bottom docks
+        // low so the fleet table and the chart get the room.
+        m_timelineDock->raise();
+        if (!QSettings().contains(QStringLiteral("MainWindow/state")))
+            resizeDocks({ m_timelineDock }, { 180 }, Qt::Vertical);
+    }
     return dock;
 }
 
