@@ -201,7 +201,9 @@ void Monitor::ingestRound(const QString& target, const QList<ProbeResult>& resul
                         QString::fromUtf8(e.labelValue.data(), qsizetype(e.labelValue.size())), e.rate);
                 continue;
             }
-            if (specs.at(i).kind == SignalSpec::Kind::Breakdown || !v.valid)
+            // A ratio over an interval without traffic (0/0) says nothing: leaving it out keeps the rule's
+            // current verdict instead of clearing an error-rate breach every quiet second.
+            if (specs.at(i).kind == SignalSpec::Kind::Breakdown || !v.valid || v.has(SignalResult::ZeroOverZero))
                 continue;
             obs.values.insert(specs.at(i).name, v.value);
             m_store->append(m_store->find(target, specs.at(i).name), nowMs, v.value);
