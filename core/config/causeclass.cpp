@@ -3,8 +3,8 @@
 namespace FaultDesk {
 
 namespace {
-    constexpr CauseClass allCauses[] = { CauseClass::Down, CauseClass::Unhealthy, CauseClass::Overload,
-        CauseClass::Latency, CauseClass::Errors, CauseClass::Attack, CauseClass::DataIntegrity };
+constexpr CauseClass allCauses[] = { CauseClass::Down, CauseClass::Unhealthy, CauseClass::Overload, CauseClass::Latency,
+    CauseClass::Errors, CauseClass::Attack, CauseClass::DataIntegrity };
 }
 
 QString causeClassName(CauseClass cause)

@@ -31,11 +31,20 @@ CauseClass defaultCauseForSignal(QStringView signalName);
 
 /// Spelling helpers used by the configuration loader.
 namespace CauseClasses {
-    inline QString toString(CauseClass cause) { return causeClassName(cause); }
-    inline std::optional<CauseClass> fromString(QStringView text) { return causeClassFromName(text); }
-    /// Every spelling, in the order the documentation lists them.
-    QStringList names();
-    inline CauseClass defaultForSignal(QStringView signalName) { return defaultCauseForSignal(signalName); }
+inline QString toString(CauseClass cause)
+{
+    return causeClassName(cause);
+}
+inline std::optional<CauseClass> fromString(QStringView text)
+{
+    return causeClassFromName(text);
+}
+/// Every spelling, in the order the documentation lists them.
+QStringList names();
+inline CauseClass defaultForSignal(QStringView signalName)
+{
+    return defaultCauseForSignal(signalName);
+}
 } // namespace CauseClasses
 
 } // namespace FaultDesk

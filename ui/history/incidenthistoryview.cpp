@@ -220,8 +220,7 @@ void IncidentHistoryView::refresh()
     if (!keep.isEmpty()) {
         m_shown.clear(); // its timeline may have grown: show it afresh
         openIncident(keep);
-    }
-    else
+    } else
         m_export->setEnabled(false);
 }
 

@@ -47,7 +47,8 @@ void demoFleetFigures()
     clock.restart();
     QByteArray err;
     const int rc = fleet.ctl({ QStringLiteral("start"), QStringLiteral("web-2") }, nullptr, &err);
-    std::printf("demo fleet: ctl start -> listening after %lld ms (exit %d%s)\n", static_cast<long long>(clock.elapsed()), rc,
+    std::printf("demo fleet: ctl start -> listening after %lld ms (exit %d%s)\n",
+        static_cast<long long>(clock.elapsed()), rc,
         err.trimmed().isEmpty() ? "" : qPrintable(u", " + QString::fromUtf8(err.trimmed())));
     clock.restart();
     while (!fleet.haproxyStatus("web", "web-2").startsWith("UP") && clock.elapsed() < 10000)
