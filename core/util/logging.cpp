@@ -80,7 +80,9 @@ void handler(QtMsgType type, const QMessageLogContext& context, const QString& m
             s.file.flush();
         }
     }
-    if (s.options.verbose || !s.file.isOpen() || type >= QtCriticalMsg) {
+    // QtInfoMsg sorts after QtFatalMsg in the enum, so name the levels the terminal always gets.
+    const bool alwaysShown = type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg;
+    if (s.options.verbose || !s.file.isOpen() || alwaysShown) {
         std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
         std::fflush(stderr);
     }

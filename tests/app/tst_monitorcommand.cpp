@@ -44,6 +44,9 @@ private Q_SLOTS:
                 up.insert(e.value(QStringLiteral("target")).toString());
         }
         QCOMPARE(up.size(), 8);
+        // Without --verbose the log goes to its file, not onto the operator's terminal.
+        const QByteArray err = monitor.readAllStandardError();
+        QVERIFY2(!err.contains(" info faultdesk."), err.constData());
         fleet.terminate();
         QVERIFY(fleet.waitForFinished(15000));
     }
