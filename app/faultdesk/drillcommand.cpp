@@ -4,7 +4,6 @@
 
 #include "commands.h"
 
-#include "audit/jsonlauditsink.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
 #include "incident/incidentrecorder.h"
@@ -167,23 +166,18 @@ int drill(const QStringList& arguments)
         return ExitFailed;
     }
 
-    // The audit trail: the incident database when asked for, else a JSON-lines file in the fleet's directory.
     std::unique_ptr<IncidentStore> store;
-    std::unique_ptr<JsonlAuditSink> jsonl;
-    AuditSink* audit = nullptr;
-    if (parser.isSet(db)) {
-        IncidentStore::Options o;
-        o.path = parser.value(db);
-        store = std::make_unique<IncidentStore>(o);
-        if (!store->open(&error)) {
-            std::fprintf(stderr, "faultdesk drill: %s: %s\n", qPrintable(o.path), qPrintable(error));
-            return ExitFailed;
-        }
-        audit = store.get();
-    } else {
-        jsonl = std::make_unique<JsonlAuditSink>(fleet.runtimeDirectory() + QStringLiteral("/audit.jsonl"));
-        audit = jsonl.get();
+    // Drills are recorded like real incidents (marked as drills), in --db or the default incident database, so
+    // `faultdesk report --last` right after a drill gives its report.
+    IncidentStore::Options o;
+    o.path = parser.value(db);
+    store = std::make_unique<IncidentStore>(o);
+    if (!store->open(&error)) {
+        std::fprintf(stderr, "faultdesk drill: %s: %s\n",
+            qPrintable(o.path.isEmpty() ? IncidentStore::defaultPath() : o.path), qPrintable(error));
+        return ExitFailed;
     }
+    AuditSink* audit = store.get();
 
     Monitor monitor;
     const FleetConfig config = *loaded.config;
