@@ -98,21 +98,4 @@ QString StateAppearance::text(Severity severity)
     return {};
 }
 
-Severity StateAppearance::severityOf(TargetState state)
-{
-    switch (state) {
-    case TargetState::Up:
-        return Severity::Ok;
-    case TargetState::Unknown:
-        return Severity::Unknown;
-    case TargetState::Soft:
-        return Severity::Warning;
-    case TargetState::Hard:
-        return Severity::Critical;
-    case TargetState::Unreachable:
-        return Severity::Symptom;
-    }
-    return Severity::Unknown;
-}
-
 } // namespace FaultDesk

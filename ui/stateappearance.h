@@ -22,8 +22,6 @@ public:
     static QIcon icon(Severity severity, bool dark);
     /// "OK", "UNKNOWN", "SYMPTOM", "WARNING", "CRITICAL".
     static QString text(Severity severity);
-    /// The severity a target state is shown with.
-    static Severity severityOf(TargetState state);
 };
 
 } // namespace FaultDesk
