@@ -1,6 +1,7 @@
 #include "attackdetector.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace FaultDesk {
 
@@ -8,28 +9,67 @@ AttackDetector::AttackDetector(const TargetPolicy::AttackRule& rule)
     : m_rule(rule)
 { }
 
-double AttackDetector::baselineMedian() const
+double AttackDetector::baselineRate() const
 {
     if (m_baseline.isEmpty())
         return 0;
+    // The lower quartile, not the median: a flash sale is not an attack, so it teaches the baseline, and a long
+    // one would otherwise lift it so far that an attack riding on the next quiet hour went unseen.
     QList<double> v = m_baseline;
-    const auto mid = v.begin() + v.size() / 2;
-    std::nth_element(v.begin(), mid, v.end());
-    return *mid;
+    const auto q = v.begin() + v.size() / 4;
+    std::nth_element(v.begin(), q, v.end());
+    return *q;
 }
 
-AttackDetector::Verdict AttackDetector::observe(const QHash<QString, double>& sourceRates)
+void AttackDetector::smooth(const QHash<QString, double>& sourceRates, qint64 nowMs)
+{
+    const qint64 tau = m_rule.smoothingMs;
+    if (tau <= 0 || m_lastMs < 0) {
+        m_smoothed.clear();
+        for (auto it = sourceRates.cbegin(); it != sourceRates.cend(); ++it)
+            m_smoothed.insert(it.key(), std::max(0.0, it.value()));
+        m_lastMs = nowMs;
+        return;
+    }
+    if (nowMs <= m_lastMs) {
+        // A second look at the same instant adds nothing; a clock that went back restarts the interval.
+        m_lastMs = nowMs;
+        return;
+    }
+    const double alpha = 1.0 - std::exp(-double(std::min(nowMs - m_lastMs, 10 * tau)) / double(tau));
+    m_lastMs = nowMs;
+    // Sources that sent nothing this interval decay towards zero; the ones that have faded out are dropped so
+    // the map stays as small as the set of recent clients.
+    for (auto it = m_smoothed.begin(); it != m_smoothed.end();) {
+        const double rate = std::max(0.0, sourceRates.value(it.key(), 0.0));
+        it.value() += alpha * (rate - it.value());
+        if (it.value() < 1e-3 && rate <= 0)
+            it = m_smoothed.erase(it);
+        else
+            ++it;
+    }
+    for (auto it = sourceRates.cbegin(); it != sourceRates.cend(); ++it) {
+        if (!m_smoothed.contains(it.key()) && it.value() > 0)
+            m_smoothed.insert(it.key(), alpha * it.value());
+    }
+}
+
+AttackDetector::Verdict AttackDetector::observe(const QHash<QString, double>& sourceRates, qint64 nowMs)
 {
     if (!m_rule.enabled || sourceRates.isEmpty())
         return m_verdict;
 
-    QList<std::pair<double, QString>> sorted;
-    sorted.reserve(sourceRates.size());
     double total = 0;
-    for (auto it = sourceRates.cbegin(); it != sourceRates.cend(); ++it) {
-        const double rate = std::max(0.0, it.value());
-        total += rate;
-        sorted.append({ rate, it.key() });
+    for (auto it = sourceRates.cbegin(); it != sourceRates.cend(); ++it)
+        total += std::max(0.0, it.value());
+    smooth(sourceRates, nowMs);
+
+    QList<std::pair<double, QString>> sorted;
+    sorted.reserve(m_smoothed.size());
+    double smoothedTotal = 0;
+    for (auto it = m_smoothed.cbegin(); it != m_smoothed.cend(); ++it) {
+        smoothedTotal += it.value();
+        sorted.append({ it.value(), it.key() });
     }
     // Busiest first; ties by name so the named sources are stable. Only the top needs ordering on the
     // common path; the full order is needed only to name the sources of an attack.
@@ -43,8 +83,8 @@ AttackDetector::Verdict AttackDetector::observe(const QHash<QString, double>& so
 
     Verdict v;
     v.totalRate = total;
-    v.topShare = total > 0 ? top / total : 0;
-    v.baselineRate = baselineMedian();
+    v.topShare = smoothedTotal > 0 ? top / smoothedTotal : 0;
+    v.baselineRate = baselineRate();
     const bool armed = m_baseline.size() >= std::max(1, m_rule.minSamples);
     if (armed) {
         if (!m_verdict.underAttack) {
@@ -56,13 +96,16 @@ AttackDetector::Verdict AttackDetector::observe(const QHash<QString, double>& so
         }
     }
     if (v.underAttack) {
-        // Name the sources far above a typical one; the median source stands for normal clients.
+        // Name the sources far above a typical one (the median source stands for normal clients) that also
+        // carry a real part of the traffic: a client that happened to send two requests lately is neither.
         std::sort(sorted.begin(), sorted.end(), busier);
         const double typical = sorted[sorted.size() / 2].first;
         for (const auto& [rate, source] : sorted) {
             if (v.sources.size() >= m_rule.maxNamed)
                 break;
-            if (!v.sources.isEmpty() && rate < m_rule.heavyFactor * typical)
+            if (!v.sources.isEmpty()
+                && (rate < m_rule.heavyFactor * typical || rate < m_rule.minSourceShare * smoothedTotal
+                    || rate < m_rule.minOfBusiest * sorted.first().first))
                 break;
             v.sources.append(source);
             v.sourceRates.append(rate);

@@ -12,7 +12,12 @@ namespace FaultDesk {
 /**
  * Tells an attack from a flash crowd on one target: an attack is traffic concentrated on a few sources (the
  * busiest `topSources` carry more than `shareEnter` of all requests) while the total rate is well above its
- * own baseline. A flash sale raises the rate too, but spread over many sources. Hysteresis on both.
+ * own baseline (the lower quartile of the recent total rate). A flash sale raises the rate too, but spread over many
+ * sources. Hysteresis on both.
+ *
+ * The total rate is judged as measured (it reacts at once); the concentration is judged on per-source rates
+ * smoothed over `smoothingMs`, because one interval's per-source counts are too few to tell a few heavy sources
+ * from the luck of an ordinary crowd.
  */
 class AttackDetector
 {
@@ -21,26 +26,29 @@ public:
     {
         bool underAttack = false;
         double totalRate = 0; ///< req/s summed over all sources
-        double baselineRate = 0; ///< median total rate while not under attack
-        double topShare = 0; ///< share of the `topSources` busiest sources, 0…1
+        double baselineRate = 0; ///< lower quartile of the total rate while not under attack
+        double topShare = 0; ///< share of the `topSources` busiest sources (smoothed rates), 0…1
         QStringList sources; ///< the flooding sources, busiest first
-        QList<double> sourceRates; ///< their rates, same order
+        QList<double> sourceRates; ///< their smoothed rates, same order
     };
 
     explicit AttackDetector(const TargetPolicy::AttackRule& rule = {});
 
-    /// Judges one set of per-source rates (req/s). Empty input keeps the previous verdict.
-    Verdict observe(const QHash<QString, double>& sourceRates);
+    /// Judges one set of per-source rates (req/s) measured at @p nowMs. Empty input keeps the previous verdict.
+    Verdict observe(const QHash<QString, double>& sourceRates, qint64 nowMs);
     Verdict verdict() const { return m_verdict; }
     int baselineSamples() const { return int(m_baseline.size()); }
 
 private:
-    double baselineMedian() const;
+    double baselineRate() const;
+    void smooth(const QHash<QString, double>& sourceRates, qint64 nowMs);
 
     TargetPolicy::AttackRule m_rule;
     QList<double> m_baseline;
     int m_next = 0;
     Verdict m_verdict;
+    QHash<QString, double> m_smoothed; ///< source → EWMA of its rate
+    qint64 m_lastMs = -1;
 };
 
 } // namespace FaultDesk

@@ -21,12 +21,18 @@ struct TargetPolicy
         int topSources = 3; ///< the N busiest sources …
         double shareEnter = 0.5; ///< … carry more than this share of all requests …
         double shareClear = 0.4;
-        double rateFactor = 3.0; ///< … while the total rate is above this × its baseline median …
+        double rateFactor = 3.0; ///< … while the total rate is above this × its baseline (lower quartile) …
         double rateClearFactor = 2.0;
         double minRate = 5.0; ///< … and above this absolute rate (req/s)
         double heavyFactor = 5.0; ///< sources named: rate ≥ this × the median source's rate
+        double minSourceShare = 0.05; ///< … and carry at least this share of all requests
+        double minOfBusiest = 0.2; ///< … and at least this fraction of the busiest source's rate
         int maxNamed = 10;
-        int window = 120; ///< baseline samples of the total rate
+        /// Time constant of the per-source rate smoothing (EWMA) the concentration is judged on. Per-source
+        /// rates over one interval are a handful of requests each, so the busiest three of an ordinary crowd
+        /// easily carry half of one second's requests; over a few seconds they do not. 0 = no smoothing.
+        qint64 smoothingMs = 5000;
+        int window = 300; ///< baseline samples of the total rate
         int minSamples = 10;
     };
 

@@ -178,7 +178,7 @@ void TargetStateMachine::observe(const Observation& o)
         }
     }
     if (!o.sourceRates.isEmpty() && !m_unknownHold) {
-        const AttackDetector::Verdict v = m_attack.observe(o.sourceRates);
+        const AttackDetector::Verdict v = m_attack.observe(o.sourceRates, o.timeMs);
         m_attackBreached = v.underAttack;
     }
     if (m_attackBreached) {

@@ -140,8 +140,7 @@ private Q_SLOTS:
         for (const QJsonValue& v : truth.value(QStringLiteral("sources")).toArray())
             expected << v.toString();
         QVERIFY(!expected.isEmpty());
-        // Attack faults are judged per server; together they must name the flooding sources. (Naming is per
-        // one-second window and can also pick a bursty legitimate client: a known weakness, not asserted here.)
+        // Attack faults are judged per server; together they must name the flooding sources, and only them.
         auto attackedTargets = [&] {
             QStringList targets;
             for (const Fault& f : fleet->monitor->detector()->openFaults())
@@ -161,7 +160,18 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!attackedTargets().isEmpty(), 20000);
         for (const QString& t : attackedTargets())
             QVERIFY2(t.startsWith(u"web"), qPrintable(t)); // the attacked pool, not the apis or databases
-        QTRY_VERIFY_WITH_TIMEOUT(!namedAttackers().isEmpty(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(namedAttackers().size() == expected.size(), 10000);
+        // Once the flood is established, no ordinary client is named with it.
+        for (int look = 0; look < 3; ++look) {
+            QTest::qWait(1500);
+            for (const Fault& f : fleet->monitor->detector()->openFaults()) {
+                if (f.cause != CauseClass::Attack)
+                    continue;
+                for (const QString& source : f.sources)
+                    QVERIFY2(expected.contains(source),
+                        qPrintable(f.target + u" names " + source + u", not an attacker: " + f.evidence));
+            }
+        }
     }
 
     void hangAndGarbageGiveTheirReasons()
@@ -217,6 +227,13 @@ private Q_SLOTS:
         QVERIFY2(overloaded().contains(truth.value(QStringLiteral("root_cause")).toString())
                 || expected.contains(overloaded().constFirst()),
             qPrintable(overloaded().join(u',') + u" vs " + expected.join(u',')));
+        // A flash sale is many clients, not a few: the busy servers must not be reported as attacked.
+        QVERIFY(fleet->monitor->detector()->openFaults().size() >= 1);
+        for (int look = 0; look < 8; ++look) {
+            for (const Fault& f : fleet->monitor->detector()->openFaults())
+                QVERIFY2(f.cause != CauseClass::Attack, qPrintable(f.target + u": " + f.evidence));
+            QTest::qWait(1000);
+        }
     }
 };
 
