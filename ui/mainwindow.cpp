@@ -127,8 +127,12 @@ void MainWindow::createActions()
 
     m_exportAction = new QAction(tr("&Export Report…"), this);
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    m_exportAction->setEnabled(false);
-    m_exportAction->setToolTip(tr("Select an incident to export its report"));
+    m_exportAction->setObjectName(QStringLiteral("exportReportAction"));
+    setReportIncident({}, tr("Select a fault or a past incident to export its report"));
+    connect(m_exportAction, &QAction::triggered, this, [this] {
+        if (!m_reportIncident.isEmpty())
+            Q_EMIT exportReportRequested(m_reportIncident);
+    });
 
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setShortcut(QKeySequence::Quit);
@@ -720,6 +724,15 @@ void MainWindow::onFaultSelectionChanged()
     Q_EMIT faultSelected(id);
 }
 
+void MainWindow::setReportIncident(const QString& incidentId, const QString& label)
+{
+    m_reportIncident = incidentId;
+    m_exportAction->setEnabled(!incidentId.isEmpty());
+    const QString tip = incidentId.isEmpty() ? label : tr("Export the report of %1").arg(label);
+    m_exportAction->setToolTip(tip);
+    m_exportAction->setStatusTip(tip);
+}
+
 void MainWindow::updateFaultDetails()
 {
     const QString id = selectedFaultId();
@@ -819,7 +832,6 @@ void MainWindow::updateTray()
             raise();
             activateWindow();
         });
-        m_tray->show();
     }
     Severity worst = Severity::Ok;
     if (m_monitor) {
@@ -831,6 +843,9 @@ void MainWindow::updateTray()
         m_tray->setIcon(StateAppearance::icon(worst, false));
         m_tray->setToolTip(tip);
     }
+    // Shown once it has an icon: a tray entry without one is an empty slot on the panel.
+    if (!m_tray->isVisible())
+        m_tray->show();
 }
 
 void MainWindow::addActionMarker(qint64 ms, const QString& label)

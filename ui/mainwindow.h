@@ -93,6 +93,14 @@ public:
     /// How often the chart and the status bar refresh (default 1000 ms).
     void setRefreshInterval(int ms);
 
+    /// Points File ▸ Export Report… at the stored incident @p incidentId, described by @p label in its tooltip;
+    /// an empty id disables the action and @p label says why.
+    void setReportIncident(const QString& incidentId, const QString& label);
+    /// The incident File ▸ Export Report… exports, or empty.
+    QString reportIncident() const { return m_reportIncident; }
+    /// File ▸ Export Report….
+    QAction* exportReportAction() const { return m_exportAction; }
+
 public Q_SLOTS:
     /// Marks an action on the chart at @p ms (ms since epoch), e.g. "drain web-2".
     void addActionMarker(qint64 ms, const QString& label);
@@ -113,6 +121,8 @@ Q_SIGNALS:
     void faultSelected(const QString& faultId);
     /// A drill's ctl call finished (@p ok false: @p message says why).
     void drillFinished(const QString& what, bool ok, const QString& message);
+    /// The operator chose File ▸ Export Report… for the stored incident @p incidentId.
+    void exportReportRequested(const QString& incidentId);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -171,6 +181,7 @@ private:
 
     QAction* m_openAction = nullptr;
     QAction* m_exportAction = nullptr;
+    QString m_reportIncident;
     QAction* m_quitAction = nullptr;
     QAction* m_aboutAction = nullptr;
     QAction* m_groupedAction = nullptr;

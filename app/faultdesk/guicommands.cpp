@@ -84,6 +84,25 @@ public:
         m_window.addHistoryDock(history);
         QObject::connect(history, &IncidentHistoryView::exportRequested, &m_window,
             [this](const QString& id) { ExportReportDialog::exportIncident(&m_store, id, &m_window); });
+        // File ▸ Export Report… follows what the operator looks at: the selected fault's incident, or the past
+        // incident opened in the history.
+        QObject::connect(history, &IncidentHistoryView::incidentOpened, &m_window,
+            [this](const QString& id) { m_window.setReportIncident(id, QObject::tr("incident %1").arg(id)); });
+        QObject::connect(&m_window, &MainWindow::faultSelected, &m_window, [this](const QString& faultId) {
+            if (faultId.isEmpty())
+                return;
+            const std::optional<Fault> fault = m_monitor.detector()->fault(faultId);
+            if (!fault)
+                return;
+            const QString id = m_recorder.storeId(fault->incidentId);
+            m_window.setReportIncident(id,
+                id.isEmpty()
+                    ? QObject::tr("The incident of %1 is still being recorded").arg(fault->target)
+                    : QObject::tr("incident %1 (%2, %3)")
+                          .arg(id, fault->rootCause ? fault->target : fault->rootTarget, causeClassName(fault->cause)));
+        });
+        QObject::connect(&m_window, &MainWindow::exportReportRequested, &m_window,
+            [this](const QString& id) { ExportReportDialog::exportIncident(&m_store, id, &m_window); });
         QObject::connect(history, &IncidentHistoryView::exportRangeRequested, &m_window,
             [this](const QDateTime& from, const QDateTime& to, bool drills) {
                 ExportReportDialog::exportRange(&m_store, from, to, drills, &m_window);

@@ -100,12 +100,14 @@ AttackDetector::Verdict AttackDetector::observe(const QHash<QString, double>& so
         // carry a real part of the traffic: a client that happened to send two requests lately is neither.
         std::sort(sorted.begin(), sorted.end(), busier);
         const double typical = sorted[sorted.size() / 2].first;
+        const double minRequestRate
+            = m_rule.smoothingMs > 0 ? m_rule.minSourceRequests * 1000.0 / double(m_rule.smoothingMs) : 0.0;
         for (const auto& [rate, source] : sorted) {
             if (v.sources.size() >= m_rule.maxNamed)
                 break;
             if (!v.sources.isEmpty()
                 && (rate < m_rule.heavyFactor * typical || rate < m_rule.minSourceShare * smoothedTotal
-                    || rate < m_rule.minOfBusiest * sorted.first().first))
+                    || rate < m_rule.minOfBusiest * sorted.first().first || rate < minRequestRate))
                 break;
             v.sources.append(source);
             v.sourceRates.append(rate);

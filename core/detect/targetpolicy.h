@@ -26,7 +26,10 @@ struct TargetPolicy
         double minRate = 5.0; ///< … and above this absolute rate (req/s)
         double heavyFactor = 5.0; ///< sources named: rate ≥ this × the median source's rate
         double minSourceShare = 0.05; ///< … and carry at least this share of all requests
-        double minOfBusiest = 0.2; ///< … and at least this fraction of the busiest source's rate
+        double minOfBusiest = 0.2; ///< … and at least this fraction of the busiest source's rate …
+        /// … and sent at least this many requests within the smoothing window: an ordinary client that sent
+        /// two requests in a row is not a flooding source, whatever the ratios say.
+        double minSourceRequests = 5;
         int maxNamed = 10;
         /// Time constant of the per-source rate smoothing (EWMA) the concentration is judged on. Per-source
         /// rates over one interval are a handful of requests each, so the busiest three of an ordinary crowd

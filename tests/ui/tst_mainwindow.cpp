@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
 #include <QTreeView>
@@ -67,6 +68,29 @@ private Q_SLOTS:
         QCOMPARE(
             window.findChild<QLabel*>(QStringLiteral("monitorLabel"))->text(), QStringLiteral("Monitor: DEGRADED"));
         QCOMPARE(window.findChild<QLabel*>(QStringLiteral("tickLabel"))->text(), QStringLiteral("Tick: 3.3 ms"));
+    }
+
+    // File ▸ Export Report… exports what the operator is looking at, and says why when there is nothing.
+    void exportReportFollowsTheSelectedIncident()
+    {
+        MainWindow window;
+        QAction* action = window.exportReportAction();
+        QVERIFY(window.findChild<QMenu*>(QStringLiteral("fileMenu"))->actions().contains(action));
+        QVERIFY(!action->isEnabled());
+        QVERIFY2(action->toolTip().contains(QStringLiteral("Select")), qPrintable(action->toolTip()));
+        QSignalSpy requested(&window, &MainWindow::exportReportRequested);
+        window.setReportIncident(
+            QStringLiteral("20261127-0001"), QStringLiteral("incident 20261127-0001 (web-2, down)"));
+        QVERIFY(action->isEnabled());
+        QCOMPARE(action->toolTip(), QStringLiteral("Export the report of incident 20261127-0001 (web-2, down)"));
+        action->trigger();
+        QCOMPARE(requested.size(), 1);
+        QCOMPARE(requested.first().first().toString(), QStringLiteral("20261127-0001"));
+        window.setReportIncident({}, QStringLiteral("The incident of web-2 is still being recorded"));
+        QVERIFY(!action->isEnabled());
+        QCOMPARE(action->toolTip(), QStringLiteral("The incident of web-2 is still being recorded"));
+        action->trigger();
+        QCOMPARE(requested.size(), 1);
     }
 
     void quitClosesCleanly()
