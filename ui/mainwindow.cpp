@@ -799,8 +799,20 @@ void MainWindow::onEvent(const DetectionEvent& event)
 
 void MainWindow::showNotification(const QString& text, bool critical)
 {
+    showBanner(text, critical ? Severity::Critical : Severity::Warning);
+    if (m_tray && m_tray->isVisible())
+        m_tray->showMessage(
+            BuildInfo::applicationName(), text, critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Warning, 10000);
+}
+
+void MainWindow::showNotice(const QString& text)
+{
+    showBanner(text, Severity::Ok);
+}
+
+void MainWindow::showBanner(const QString& text, Severity severity)
+{
     const bool dark = Palette::isDark(palette());
-    const Severity severity = critical ? Severity::Critical : Severity::Warning;
     QColor background = StateAppearance::colour(severity, dark);
     background.setAlpha(dark ? 90 : 45);
     m_notificationBar->setStyleSheet(QStringLiteral("QFrame#notificationBar { background: rgba(%1,%2,%3,%4); "
@@ -815,9 +827,6 @@ void MainWindow::showNotification(const QString& text, bool critical)
     m_notificationLabel->setText(
         QStringLiteral("%1 %2").arg(clockText(QDateTime::currentMSecsSinceEpoch()).left(8), text));
     m_notificationBar->show();
-    if (m_tray && m_tray->isVisible())
-        m_tray->showMessage(
-            BuildInfo::applicationName(), text, critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Warning, 10000);
 }
 
 void MainWindow::updateTray()
@@ -850,6 +859,12 @@ void MainWindow::updateTray()
 
 void MainWindow::addActionMarker(qint64 ms, const QString& label)
 {
+    // The steps of one run arrive within seconds under one label: one marker says it, a stack of equal ones
+    // only hides the chart.
+    for (const ChartMarker& m : std::as_const(m_markers)) {
+        if (m.label == label && std::abs(m.timeMs - ms) < 10000)
+            return;
+    }
     m_markers.append({ ms, label });
     m_chart->setMarkers(m_markers);
 }

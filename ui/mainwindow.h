@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chartdata.h"
+#include "detect/targetstate.h"
 #include "palette.h"
 
 #include <QHash>
@@ -108,6 +109,8 @@ public Q_SLOTS:
     void appendAuditRecord(const FaultDesk::AuditRecord& record);
     /// Shows @p text in the window's notification bar (and the tray when there is one); @p critical tints it.
     void showNotification(const QString& text, bool critical);
+    /// Shows @p text in the notification bar as good news (a check, not a warning); no tray message.
+    void showNotice(const QString& text);
     /// Reloads the chart from the series store and the status bar from the monitor now.
     void refresh();
     /// Demo fleet drill without blocking: injects @p kind (overload, crash, corruption, attack, …) on @p target
@@ -143,6 +146,7 @@ private:
     void onFaultSelectionChanged();
     void updateFaultDetails();
     void updateTray();
+    void showBanner(const QString& text, Severity severity);
     void rebuildDrillMenu();
     void runDrill(const QString& what, const QStringList& ctlArguments);
     void populateGroupFilter();

@@ -20,6 +20,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileInfo>
@@ -120,6 +121,8 @@ public:
 
     MainWindow& window() { return m_window; }
     Monitor& monitor() { return m_monitor; }
+    /// Handle/Recover for the fleet now monitored (null before a fleet is open).
+    RemediationController* remedy() const { return m_remedy.get(); }
 
     /// Loads and monitors @p path; on errors shows them (file:line:col) and keeps what runs now.
     bool openFleet(const QString& path)
@@ -221,6 +224,7 @@ struct GuiOptions
     bool fillScreen = false;
     QString drill; ///< KIND or KIND:TARGET, injected after the baseline settles
     int drillDelayS = 20;
+    bool drillAuto = false; ///< press Handle, end the cause, press Recover, as `faultdesk drill --auto` does
     QString fleet;
 };
 
@@ -236,6 +240,9 @@ std::optional<int> parseGui(const QStringList& arguments, bool demo, GuiOptions&
         { QStringLiteral("drill"), QStringLiteral("Demo: inject KIND (on TARGET) once the fleet has a baseline."),
             QStringLiteral("KIND[:TARGET]") },
         { QStringLiteral("drill-delay"), QStringLiteral("Seconds before --drill (default 20)."), QStringLiteral("S") },
+        { QStringLiteral("drill-auto"),
+            QStringLiteral(
+                "Demo: once the drill's fault is located, press Handle, end the cause, then press Recover.") },
         { QStringLiteral("verbose"), QStringLiteral("Mirror the log to the terminal.") },
         { QStringLiteral("log-dir"), QStringLiteral("Directory for the log files."), QStringLiteral("DIR") },
     });
@@ -254,6 +261,11 @@ std::optional<int> parseGui(const QStringList& arguments, bool demo, GuiOptions&
     }
     out.fillScreen = parser.isSet(QStringLiteral("fill-screen")) || qEnvironmentVariableIsSet("FAULTDESK_FILL_SCREEN");
     out.drill = parser.value(QStringLiteral("drill"));
+    out.drillAuto = parser.isSet(QStringLiteral("drill-auto"));
+    if (out.drillAuto && out.drill.isEmpty()) {
+        std::fprintf(stderr, "faultdesk: --drill-auto needs --drill KIND\n");
+        return ExitBadInput;
+    }
     if (parser.isSet(QStringLiteral("drill-delay"))) {
         bool ok = false;
         out.drillDelayS = parser.value(QStringLiteral("drill-delay")).toInt(&ok);
@@ -271,6 +283,99 @@ std::optional<int> parseGui(const QStringList& arguments, bool demo, GuiOptions&
         out.fleet = positional.constFirst();
     return std::nullopt;
 }
+
+/**
+ * Replays a drill without hands in the console, through the same controller the buttons use: waits for the
+ * drill's root-cause fault, selects it, runs Handle, ends the injected cause as the world would (the sale ends,
+ * the attacker leaves; a crash ends with Handle's restart, a corruption with Recover's restore), then runs
+ * Recover once the gates allow it. Every step is audited under the operator name "drill".
+ */
+class DrillAutopilot : public QObject
+{
+public:
+    DrillAutopilot(ConsoleSession& session, const QString& kind)
+        : QObject(&session.window())
+        , m_session(session)
+        , m_kind(kind)
+    {
+        m_timer.setInterval(500);
+        connect(&m_timer, &QTimer::timeout, this, [this] { step(); });
+        m_timer.start();
+    }
+
+private:
+    enum class Stage {
+        Waiting,
+        Handling,
+        Recovering,
+        Done
+    };
+
+    void step()
+    {
+        RemediationController* remedy = m_session.remedy();
+        if (!remedy || m_stage == Stage::Done)
+            return;
+        const CauseClass wanted = m_kind == u"crash" ? CauseClass::Down
+            : m_kind == u"corruption"                ? CauseClass::DataIntegrity
+            : m_kind == u"attack"                    ? CauseClass::Attack
+                                                     : CauseClass::Overload;
+        switch (m_stage) {
+        case Stage::Waiting:
+            for (const Fault& f : m_session.monitor().detector()->openFaults()) {
+                if (f.cause != wanted || !f.actionable() || !remedy->canHandle(f.id).allowed)
+                    continue;
+                m_faultId = f.id;
+                m_session.window().selectFault(f.id);
+                QString why;
+                if (remedy->handle(f.id, QStringLiteral("drill"), &why))
+                    m_stage = Stage::Handling;
+                else
+                    finish(QObject::tr("Drill: Handle refused: %1").arg(why), true);
+                return;
+            }
+            return;
+        case Stage::Handling:
+            if (remedy->isRunning(m_faultId))
+                return;
+            if (m_kind == u"overload" || m_kind == u"attack")
+                m_session.window().drill(QStringLiteral("clear"));
+            m_stage = Stage::Recovering;
+            m_recoverAfterMs = QDateTime::currentMSecsSinceEpoch() + 3000;
+            return;
+        case Stage::Recovering:
+            if (m_recoverStarted) {
+                if (!remedy->isRunning(m_faultId))
+                    finish(QObject::tr("Drill: %1 handled and recovered").arg(m_faultId), false);
+                return;
+            }
+            if (QDateTime::currentMSecsSinceEpoch() < m_recoverAfterMs || !remedy->canRecover(m_faultId).allowed)
+                return;
+            m_recoverStarted = remedy->recover(m_faultId, QStringLiteral("drill"));
+            return;
+        case Stage::Done:
+            return;
+        }
+    }
+
+    void finish(const QString& message, bool critical)
+    {
+        m_stage = Stage::Done;
+        m_timer.stop();
+        if (critical)
+            m_session.window().showNotification(message, true);
+        else
+            m_session.window().showNotice(message);
+    }
+
+    ConsoleSession& m_session;
+    QString m_kind;
+    QTimer m_timer;
+    Stage m_stage = Stage::Waiting;
+    QString m_faultId;
+    qint64 m_recoverAfterMs = 0;
+    bool m_recoverStarted = false;
+};
 
 void showWindow(MainWindow& window, const GuiOptions& options)
 {
@@ -320,8 +425,12 @@ int demoGui(const QStringList& arguments)
     if (!options.drill.isEmpty()) {
         const QString kind = options.drill.section(u':', 0, 0);
         const QString target = options.drill.section(u':', 1);
-        QTimer::singleShot(options.drillDelayS * 1000, &session.window(),
-            [&session, kind, target] { session.window().drill(kind, target); });
+        const bool autopilot = options.drillAuto;
+        QTimer::singleShot(options.drillDelayS * 1000, &session.window(), [&session, kind, target, autopilot] {
+            session.window().drill(kind, target);
+            if (autopilot)
+                new DrillAutopilot(session, kind);
+        });
     }
     const int code = runSession(session);
     fleet.stop();

@@ -54,6 +54,23 @@ void AttackDetector::smooth(const QHash<QString, double>& sourceRates, qint64 no
     }
 }
 
+void AttackDetector::remember(const QHash<QString, double>& sourceRates, qint64 nowMs)
+{
+    const qint64 span = std::max<qint64>(m_rule.smoothingMs, 1000);
+    const double seconds = m_lastMs < 0 || nowMs <= m_lastMs ? 1.0 : double(std::min(nowMs - m_lastMs, span)) / 1000.0;
+    m_recent.append({ nowMs, seconds, sourceRates });
+    while (m_recent.size() > 1 && m_recent.constFirst().endMs <= nowMs - span)
+        m_recent.removeFirst();
+}
+
+double AttackDetector::recentRequests(const QString& source) const
+{
+    double requests = 0;
+    for (const Interval& i : m_recent)
+        requests += std::max(0.0, i.rates.value(source, 0.0)) * i.seconds;
+    return requests;
+}
+
 AttackDetector::Verdict AttackDetector::observe(const QHash<QString, double>& sourceRates, qint64 nowMs)
 {
     if (!m_rule.enabled || sourceRates.isEmpty())
@@ -62,6 +79,7 @@ AttackDetector::Verdict AttackDetector::observe(const QHash<QString, double>& so
     double total = 0;
     for (auto it = sourceRates.cbegin(); it != sourceRates.cend(); ++it)
         total += std::max(0.0, it.value());
+    remember(sourceRates, nowMs);
     smooth(sourceRates, nowMs);
 
     QList<std::pair<double, QString>> sorted;
@@ -100,15 +118,17 @@ AttackDetector::Verdict AttackDetector::observe(const QHash<QString, double>& so
         // carry a real part of the traffic: a client that happened to send two requests lately is neither.
         std::sort(sorted.begin(), sorted.end(), busier);
         const double typical = sorted[sorted.size() / 2].first;
-        const double minRequestRate
-            = m_rule.smoothingMs > 0 ? m_rule.minSourceRequests * 1000.0 / double(m_rule.smoothingMs) : 0.0;
         for (const auto& [rate, source] : sorted) {
             if (v.sources.size() >= m_rule.maxNamed)
                 break;
             if (!v.sources.isEmpty()
                 && (rate < m_rule.heavyFactor * typical || rate < m_rule.minSourceShare * smoothedTotal
-                    || rate < m_rule.minOfBusiest * sorted.first().first || rate < minRequestRate))
+                    || rate < m_rule.minOfBusiest * sorted.first().first))
                 break;
+            // Counted, not smoothed: at the start of a flood its sources have sent many requests while their
+            // smoothed rates still climb.
+            if (!v.sources.isEmpty() && recentRequests(source) < m_rule.minSourceRequests)
+                continue;
             v.sources.append(source);
             v.sourceRates.append(rate);
         }

@@ -42,6 +42,9 @@ public:
 private:
     double baselineRate() const;
     void smooth(const QHash<QString, double>& sourceRates, qint64 nowMs);
+    void remember(const QHash<QString, double>& sourceRates, qint64 nowMs);
+    /// Requests @p source sent within the last `smoothingMs` (the rates times their intervals).
+    double recentRequests(const QString& source) const;
 
     TargetPolicy::AttackRule m_rule;
     QList<double> m_baseline;
@@ -49,6 +52,13 @@ private:
     Verdict m_verdict;
     QHash<QString, double> m_smoothed; ///< source → EWMA of its rate
     qint64 m_lastMs = -1;
+    struct Interval
+    {
+        qint64 endMs = 0;
+        double seconds = 1;
+        QHash<QString, double> rates;
+    };
+    QList<Interval> m_recent; ///< the inputs of the last `smoothingMs`, for counting a source's requests
 };
 
 } // namespace FaultDesk

@@ -174,7 +174,7 @@ private Q_SLOTS:
                 QCOMPARE(v.sources.size(), attackers.size());
         }
         QVERIFY2(detectedAfter > 0 && detectedAfter <= 4, qPrintable(QString::number(detectedAfter)));
-        QVERIFY2(allNamedAfter > 0 && allNamedAfter <= detectedAfter + 3, qPrintable(QString::number(allNamedAfter)));
+        QVERIFY2(allNamedAfter > 0 && allNamedAfter <= detectedAfter + 1, qPrintable(QString::number(allNamedAfter)));
         QVERIFY(d.d.verdict().underAttack);
         // The attacker leaves: the verdict ends within a few seconds.
         int clearedAfter = -1;
