@@ -143,6 +143,19 @@ void MainWindow::createActions()
     m_aboutAction->setMenuRole(QAction::AboutRole);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
 
+    m_softChecksAction = new QAction(tr("Show &Unconfirmed Checks"), this);
+    m_softChecksAction->setObjectName(QStringLiteral("softChecksAction"));
+    m_softChecksAction->setCheckable(true);
+    m_softChecksAction->setStatusTip(
+        tr("Show single failed checks that did not become faults (UP → SOFT → UP) in the incident timeline"));
+    connect(m_softChecksAction, &QAction::toggled, this, [this](bool show) {
+        for (int i = 0; i < m_timeline->topLevelItemCount(); ++i) {
+            QTreeWidgetItem* item = m_timeline->topLevelItem(i);
+            if (item->data(0, Qt::UserRole).toBool())
+                item->setHidden(!show);
+        }
+    });
+
     m_groupedAction = new QAction(tr("&Group Targets"), this);
     m_groupedAction->setCheckable(true);
     m_groupedAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
@@ -185,6 +198,7 @@ void MainWindow::createMenus()
     m_viewMenu->setObjectName(QStringLiteral("viewMenu"));
     m_viewMenu->addAction(m_focusFilterAction);
     m_viewMenu->addAction(m_groupedAction);
+    m_viewMenu->addAction(m_softChecksAction);
     m_viewMenu->addSeparator();
     const auto docks = findChildren<QDockWidget*>();
     for (QDockWidget* dock : docks)
@@ -764,6 +778,12 @@ void MainWindow::onEvent(const DetectionEvent& event)
     auto* item
         = new QTreeWidgetItem({ clockText(event.timeMs), DetectionEvent::kindName(event.kind), event.target, details });
     item->setToolTip(3, event.toText());
+    // A single failed check that the next one took back is not part of any incident: kept, but shown only on
+    // request, so the timeline reads as detections, localizations and clears.
+    const bool unconfirmed = event.kind == DetectionEvent::Kind::StateChanged
+        && ((event.from == TargetState::Up && event.to == TargetState::Soft)
+            || (event.from == TargetState::Soft && event.to == TargetState::Up));
+    item->setData(0, Qt::UserRole, unconfirmed);
     const bool bad = event.kind == DetectionEvent::Kind::FaultDetected
         || (event.kind == DetectionEvent::Kind::FaultLocated && event.rootCause)
         || event.kind == DetectionEvent::Kind::MonitorDegraded;
@@ -773,6 +793,7 @@ void MainWindow::onEvent(const DetectionEvent& event)
     else if (event.kind == DetectionEvent::Kind::FaultCleared || event.kind == DetectionEvent::Kind::MonitorRecovered)
         item->setForeground(1, StateAppearance::colour(Severity::Ok, dark));
     m_timeline->insertTopLevelItem(0, item);
+    item->setHidden(unconfirmed && !m_softChecksAction->isChecked());
     while (m_timeline->topLevelItemCount() > MaxTimelineRows)
         delete m_timeline->takeTopLevelItem(m_timeline->topLevelItemCount() - 1);
 

@@ -185,6 +185,7 @@ private:
 
     QAction* m_openAction = nullptr;
     QAction* m_exportAction = nullptr;
+    QAction* m_softChecksAction = nullptr;
     QString m_reportIncident;
     QAction* m_quitAction = nullptr;
     QAction* m_aboutAction = nullptr;

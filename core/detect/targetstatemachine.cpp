@@ -158,7 +158,8 @@ void TargetStateMachine::observe(const Observation& o)
     for (Rule& r : m_rules) {
         const auto it = o.values.constFind(r.rule.signal);
         const EffectiveThreshold e = effective(r);
-        if (it != o.values.cend() && std::isfinite(it.value())) {
+        const bool fresh = it != o.values.cend() && std::isfinite(it.value());
+        if (fresh) {
             const double v = it.value();
             const bool above = r.rule.direction == ThresholdRule::Direction::Above;
             if (!r.breached)
@@ -174,10 +175,12 @@ void TargetStateMachine::observe(const Observation& o)
             b.level = e.enter;
             b.direction = r.rule.direction;
             b.levelSource = e.source;
+            b.fresh = fresh;
             check.breaches.append(b);
         }
     }
-    if (!o.sourceRates.isEmpty() && !m_unknownHold) {
+    const bool freshSources = !o.sourceRates.isEmpty() && !m_unknownHold;
+    if (freshSources) {
         const AttackDetector::Verdict v = m_attack.observe(o.sourceRates, o.timeMs);
         m_attackBreached = v.underAttack;
     }
@@ -189,6 +192,7 @@ void TargetStateMachine::observe(const Observation& o)
         b.value = v.totalRate;
         b.level = v.baselineRate * m_policy.attack.rateFactor;
         b.attack = v;
+        b.fresh = freshSources;
         check.breaches.append(b);
     }
     judge(check, o.values);
@@ -196,9 +200,14 @@ void TargetStateMachine::observe(const Observation& o)
 
 void TargetStateMachine::judge(const Check& check, const QHash<QString, double>& freshValues)
 {
-    m_last = check;
-    if (m_unknownHold)
+    if (m_unknownHold) {
+        m_last = check;
         return;
+    }
+    // Confirming a fault takes failing checks that each measured it; a kept breach is no second witness.
+    if (check.failed() && !check.conclusive())
+        return;
+    m_last = check;
     const bool failed = check.failed();
     if (m_flapping.record(failed ? 1 : 0))
         m_flappingChanges.append({ check.timeMs, m_flapping.isFlapping(), m_flapping.percent() });

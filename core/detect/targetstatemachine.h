@@ -13,6 +13,7 @@
 #include <QList>
 #include <QString>
 
+#include <algorithm>
 #include <optional>
 
 namespace FaultDesk {
@@ -36,6 +37,7 @@ public:
         ThresholdRule::Direction direction = ThresholdRule::Direction::Above;
         EffectiveThreshold::Source levelSource = EffectiveThreshold::Source::Pinned;
         AttackDetector::Verdict attack; ///< attack breaches only
+        bool fresh = true; ///< this check measured the value; false: the breach was kept from an earlier one
     };
     /// One judged check.
     struct Check
@@ -47,6 +49,14 @@ public:
         QList<Breach> breaches;
 
         bool failed() const { return probe != Observation::Probe::Ok || !breaches.isEmpty(); }
+        /// Whether the check tells anything new: a probe failure or pass does, and so does a breach measured
+        /// now; a check whose only breaches were kept from earlier ones (no requests in a fast retry's half
+        /// second, say) neither confirms a fault nor clears one.
+        bool conclusive() const
+        {
+            return probe != Observation::Probe::Ok || breaches.isEmpty()
+                || std::any_of(breaches.cbegin(), breaches.cend(), [](const Breach& b) { return b.fresh; });
+        }
         /// The cause this check points at (Down before data-integrity before attack …).
         std::optional<CauseClass> primaryCause() const;
     };

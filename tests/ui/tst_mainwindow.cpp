@@ -1,7 +1,10 @@
+#include "detect/detectionevent.h"
 #include "mainwindow.h"
+#include "monitor/monitor.h"
 
 #include <QApplication>
 #include <QChartView>
+#include <QDateTime>
 #include <QLabel>
 #include <QMenuBar>
 #include <QSettings>
@@ -9,6 +12,7 @@
 #include <QStandardPaths>
 #include <QTest>
 #include <QTreeView>
+#include <QTreeWidget>
 
 using namespace FaultDesk;
 
@@ -91,6 +95,51 @@ private Q_SLOTS:
         QCOMPARE(action->toolTip(), QStringLiteral("The incident of web-2 is still being recorded"));
         action->trigger();
         QCOMPARE(requested.size(), 1);
+    }
+
+    // Single failed checks that the next check took back stay out of the timeline unless asked for.
+    void unconfirmedChecksStayOutOfTheTimeline()
+    {
+        Monitor monitor;
+        MainWindow window;
+        window.setMonitor(&monitor);
+        auto* timeline = window.findChild<QTreeWidget*>(QStringLiteral("timeline"));
+        QVERIFY(timeline);
+        auto* show = window.findChild<QAction*>(QStringLiteral("softChecksAction"));
+        QVERIFY(show);
+        QVERIFY(actionTexts(window, QStringLiteral("viewMenu")).contains(QStringLiteral("Show Unconfirmed Checks")));
+        QVERIFY(!show->isChecked());
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        auto change = [&](TargetState from, TargetState to, qint64 at) {
+            DetectionEvent e;
+            e.kind = DetectionEvent::Kind::StateChanged;
+            e.timeMs = at;
+            e.target = QStringLiteral("api-1");
+            e.from = from;
+            e.to = to;
+            e.reason = QStringLiteral("check failed (latency), attempt 1 of 2");
+            Q_EMIT monitor.eventRaised(e);
+        };
+        change(TargetState::Up, TargetState::Soft, now);
+        change(TargetState::Soft, TargetState::Up, now + 500);
+        change(TargetState::Up, TargetState::Soft, now + 1000);
+        change(TargetState::Soft, TargetState::Hard, now + 1500);
+        auto visible = [&] {
+            int n = 0;
+            for (int i = 0; i < timeline->topLevelItemCount(); ++i)
+                n += timeline->topLevelItem(i)->isHidden() ? 0 : 1;
+            return n;
+        };
+        QCOMPARE(timeline->topLevelItemCount(), 4);
+        QCOMPARE(visible(), 1); // SOFT -> HARD: the fault being confirmed
+        QVERIFY(timeline->topLevelItem(0)->text(3).contains(QStringLiteral("HARD")));
+        show->setChecked(true);
+        QCOMPARE(visible(), 4);
+        change(TargetState::Up, TargetState::Soft, now + 2000);
+        QCOMPARE(visible(), 5);
+        show->setChecked(false);
+        QCOMPARE(visible(), 1);
+        window.setMonitor(nullptr);
     }
 
     void quitClosesCleanly()

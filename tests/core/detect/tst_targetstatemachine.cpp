@@ -162,15 +162,42 @@ private Q_SLOTS:
         QCOMPARE(seen, breached);
     }
 
-    // A missing value (scrape failed) neither clears nor sets a breach.
-    void missingValueKeepsBreach()
+    // A missing value (no requests in the interval, say) neither clears a breach nor confirms it: confirming
+    // takes failing checks that each measured the value.
+    void missingValueKeepsBreachButDoesNotConfirmIt()
     {
         TargetPolicy p = policy(QStringLiteral("t"));
         p.thresholds.append(ThresholdRule::above(QStringLiteral("load"), 0.85, 0.7));
         TargetStateMachine m(p);
         m.observe(ok(p.name, t0(), { { QStringLiteral("load"), 0.95 } }));
+        QCOMPARE(m.state(), TargetState::Soft);
+        m.observe(ok(p.name, t0() + 500));
         m.observe(ok(p.name, t0() + 1000));
         QVERIFY(m.lastCheckFailed());
+        QVERIFY(m.thresholds().first().breached);
+        QCOMPARE(m.state(), TargetState::Soft);
+        m.observe(ok(p.name, t0() + 1500, { { QStringLiteral("load"), 0.97 } }));
+        QCOMPARE(m.state(), TargetState::Hard);
+        QVERIFY2(m.evidence().contains(QStringLiteral("0.95")) && m.evidence().contains(QStringLiteral("0.97")),
+            qPrintable(m.evidence()));
+        m.observe(ok(p.name, t0() + 2000));
+        QCOMPARE(m.state(), TargetState::Hard);
+        m.observe(ok(p.name, t0() + 2500, { { QStringLiteral("load"), 0.5 } }));
+        QCOMPARE(m.state(), TargetState::Up);
+    }
+
+    // A probe failure is a witness of its own, with or without values.
+    void probeFailureConfirmsWithoutValues()
+    {
+        TargetPolicy p = policy(QStringLiteral("t"));
+        p.thresholds.append(ThresholdRule::above(QStringLiteral("load"), 0.85, 0.7));
+        TargetStateMachine m(p);
+        m.observe(ok(p.name, t0(), { { QStringLiteral("load"), 0.95 } }));
+        Observation refused = ok(p.name, t0() + 500);
+        refused.probe = Observation::Probe::Down;
+        refused.failureKind = Observation::FailureKind::Refused;
+        refused.reason = QStringLiteral("connection refused");
+        m.observe(refused);
         QCOMPARE(m.state(), TargetState::Hard);
     }
 
