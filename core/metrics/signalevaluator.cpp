@@ -340,6 +340,7 @@ SignalEvaluator::SignalEvaluator(QList<SignalSpec> specs, std::uint32_t maxSerie
         m_specTerm.push_back(first);
         m_specTerm2.push_back(second);
     }
+    m_carry.resize(std::size_t(m_specs.size()));
 }
 
 SignalEvaluator::~SignalEvaluator() = default;
@@ -351,6 +352,8 @@ void SignalEvaluator::reset()
     m_hasPrev = false;
     for (auto& t : m_tracks)
         std::fill(t->prev.begin(), t->prev.end(), kNaN);
+    for (Carry& c : m_carry)
+        c = Carry {};
 }
 
 std::size_t SignalEvaluator::stateBytes() const
@@ -360,6 +363,8 @@ std::size_t SignalEvaluator::stateBytes() const
         n += t->bytes();
     for (const auto& t : m_terms)
         n += t->bytes();
+    for (const Carry& c : m_carry)
+        n += sizeof(Carry) + c.counts.capacity() * sizeof(double);
     return n;
 }
 
@@ -429,8 +434,24 @@ void SignalEvaluator::evaluate(const ParsedScrape& scrape, std::int64_t nowMs, s
             break;
         }
         case SignalSpec::Kind::Quantile: {
+            Carry& carry = m_carry[std::size_t(i)];
+            if (carry.counts.size() != t.perGroup.size() || t.counterReset) {
+                carry.counts.assign(t.perGroup.size(), 0.0);
+                carry.seconds = 0;
+            }
+            for (std::size_t b = 0; b < t.perGroup.size(); ++b)
+                carry.counts[b] += t.perGroup[b];
+            carry.seconds += seconds;
+            const double observed
+                = carry.counts.empty() ? 0.0 : *std::max_element(carry.counts.cbegin(), carry.counts.cend());
+            if (observed < spec.minObservations && carry.seconds * 1000.0 < double(spec.maxWindowMs)) {
+                r.flags |= SignalResult::Accumulating;
+                break;
+            }
             bool none = false;
-            r.value = bucketQuantile(spec.quantile, t.bounds, t.perGroup, none);
+            r.value = bucketQuantile(spec.quantile, t.bounds, carry.counts, none);
+            std::fill(carry.counts.begin(), carry.counts.end(), 0.0);
+            carry.seconds = 0;
             if (none)
                 r.flags |= SignalResult::NoObservations;
             r.valid = !std::isnan(r.value);

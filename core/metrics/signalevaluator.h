@@ -30,6 +30,7 @@ struct SignalResult
         DivisionByZero = 16, ///< ratio with a zero denominator and a non-zero numerator, reported as +Inf
         NoObservations = 32, ///< quantile of a histogram that observed nothing in the interval
         Truncated = 64, ///< more series than the evaluator tracks; the excess was ignored
+        Accumulating = 128, ///< quantile: too few observations yet; they count towards the next value
     };
 
     double value = 0;
@@ -84,6 +85,13 @@ private:
     std::vector<std::unique_ptr<Term>> m_terms;
     std::vector<int> m_specTerm; ///< first term of each spec
     std::vector<int> m_specTerm2; ///< denominator term of Ratio specs, else -1
+    /// Quantile specs: bucket increases carried over from intervals with too few observations.
+    struct Carry
+    {
+        std::vector<double> counts;
+        double seconds = 0;
+    };
+    std::vector<Carry> m_carry;
     std::int64_t m_prevTime = 0;
     bool m_hasPrev = false;
 };

@@ -4,6 +4,8 @@
 
 #include <QString>
 
+#include <cstdint>
+
 namespace FaultDesk {
 
 /// How a named signal is derived from a target's scrape (the `signals:` entries of the fleet configuration).
@@ -23,6 +25,10 @@ struct SignalSpec
     Selector selector;
     Selector denominator; ///< Ratio only
     double quantile = 0.95; ///< Quantile only, 0…1
+    /// Quantile only: observations a value needs. Intervals with fewer are carried into the next one (the
+    /// quantile of two requests is just the slower of them), up to maxWindowMs, after which what there is counts.
+    double minObservations = 20;
+    std::int64_t maxWindowMs = 30000; ///< Quantile only
     QString by; ///< Breakdown only: the label to split by
 };
 

@@ -250,7 +250,42 @@ private Q_SLOTS:
         feed(ev, histogramPayload({ 1, 2, 3, 4 }), 0, keep, scrape);
         const auto& r = feed(ev, histogramPayload({ 1, 2, 3, 4 }), 1000, keep, scrape);
         QVERIFY(!r[0].valid);
-        QVERIFY(r[0].has(SignalResult::NoObservations));
+        QVERIFY(r[0].has(SignalResult::Accumulating));
+        // Nothing observed over the whole window: no value, said so.
+        const auto& late = feed(ev, histogramPayload({ 1, 2, 3, 4 }), 31000, keep, scrape);
+        QVERIFY(!late[0].valid);
+        QVERIFY(late[0].has(SignalResult::NoObservations));
+    }
+
+    // Two requests in a second have no 95th percentile worth judging: intervals with too few observations are
+    // carried into the next value, so it speaks for at least minObservations requests (or the whole window).
+    void quantileWaitsForEnoughObservations()
+    {
+        SignalSpec spec = quantileSpec(QStringLiteral("p95"), QStringLiteral("lat"), 0.95);
+        spec.minObservations = 20;
+        spec.maxWindowMs = 30000;
+        SignalEvaluator ev({ spec });
+        QByteArray keep;
+        ParsedScrape scrape;
+        // Cumulative buckets le=0.1, 0.5, 1, +Inf.
+        feed(ev, histogramPayload({ 0, 0, 0, 0 }), 0, keep, scrape);
+        // Second 1: one slow request only. Alone it would make p95 ≈ 1 s.
+        auto r = feed(ev, histogramPayload({ 0, 0, 1, 1 }), 1000, keep, scrape);
+        QVERIFY(!r[0].valid);
+        QVERIFY(r[0].has(SignalResult::Accumulating));
+        // Seconds 2-3: 19 fast ones. Now 20 observations: the carried slow one is just the tail.
+        r = feed(ev, histogramPayload({ 10, 10, 11, 11 }), 2000, keep, scrape);
+        QVERIFY(!r[0].valid);
+        r = feed(ev, histogramPayload({ 19, 19, 20, 20 }), 3000, keep, scrape);
+        QVERIFY(r[0].valid);
+        QVERIFY2(r[0].value <= 0.1 + 1e-9, qPrintable(QString::number(r[0].value)));
+        // The carry starts afresh after a value.
+        r = feed(ev, histogramPayload({ 19, 19, 21, 21 }), 4000, keep, scrape);
+        QVERIFY(!r[0].valid);
+        // A quiet target still gets a value once the window is over, from what it saw.
+        r = feed(ev, histogramPayload({ 19, 19, 22, 22 }), 34000, keep, scrape);
+        QVERIFY(r[0].valid);
+        QVERIFY2(r[0].value > 0.5, qPrintable(QString::number(r[0].value)));
     }
 
     void quantileWithoutTypeLine()
