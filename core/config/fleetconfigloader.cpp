@@ -8,7 +8,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
 
@@ -269,6 +268,7 @@ private:
         QList<QPair<QString, SourcePosition>> signalNames; ///< conditions' signals
         QList<SourcePosition> admin; ///< http steps with {admin}
         QList<SourcePosition> membership; ///< haproxy steps without a backend
+        QList<QPair<QString, SourcePosition>> commands; ///< `run: NAME` steps: the targets' own commands
     };
     void readRunbooks(const Entry& e);
     std::optional<RunbookConfig> readRunbook(const YNode& n);
@@ -1418,14 +1418,53 @@ bool isShellCommandOption(const QString& arg)
     return arg.startsWith(u'-') && !arg.startsWith(QStringLiteral("--")) && arg.contains(u'c');
 }
 
+/// Splits a shell command line into words the way a POSIX shell would for plain words and quotes (no
+/// expansions): only to suggest the argument vector a shell string should have been.
+QStringList shellWords(const QString& line)
+{
+    QStringList words;
+    QString word;
+    bool inWord = false;
+    QChar quote;
+    for (qsizetype i = 0; i < line.size(); ++i) {
+        const QChar c = line.at(i);
+        if (!quote.isNull()) {
+            if (c == quote)
+                quote = QChar();
+            else if (c == u'\\' && quote == u'"' && i + 1 < line.size())
+                word += line.at(++i);
+            else
+                word += c;
+        } else if (c == u'\'' || c == u'"') {
+            quote = c;
+            inWord = true;
+        } else if (c == u'\\' && i + 1 < line.size()) {
+            word += line.at(++i);
+            inWord = true;
+        } else if (c.isSpace()) {
+            if (inWord)
+                words << word;
+            word.clear();
+            inWord = false;
+        } else {
+            word += c;
+            inWord = true;
+        }
+    }
+    if (inWord)
+        words << word;
+    return words;
+}
+
 /// A YAML flow list spelling of @p argv, for "write it as …" suggestions.
 QString flowList(const QStringList& argv)
 {
     QStringList parts;
     for (const QString& a : argv) {
         static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_./=@%+-]+$"));
-        parts << (plain.match(a).hasMatch() && !a.startsWith(u'-') ? a
-                                                                   : u'\'' + QString(a).replace(u'\'', QStringLiteral("''")) + u'\'');
+        parts << (plain.match(a).hasMatch() && !a.startsWith(u'-')
+                ? a
+                : u'\'' + QString(a).replace(u'\'', QStringLiteral("''")) + u'\'');
     }
     return u'[' + parts.join(QStringLiteral(", ")) + u']';
 }
@@ -1568,14 +1607,24 @@ std::optional<RunbookActionConfig> Validator::readRunbookAction(const Entry& e, 
 {
     RunbookActionConfig a;
     a.position = pos(e.keyNode);
+    if (e.key == u"run") {
+        // The bound target's own `commands:` entry, so one runbook serves targets started differently.
+        a.kind = RunbookActionConfig::Kind::Command;
+        const auto v = name(e, QStringLiteral("command name"));
+        if (!v)
+            return std::nullopt;
+        a.commandName = *v;
+        needs.commands.append({ *v, pos(e) });
+        return a;
+    }
     if (e.key == u"command") {
         a.kind = RunbookActionConfig::Kind::Command;
         if (e.value.IsScalar()) {
             // A single string would need a shell to split it: refused, with the list it should be.
             const QString text = fromStd(e.value.Scalar());
-            QStringList words = QProcess::splitCommand(text);
+            QStringList words = shellWords(text);
             if (words.size() >= 3 && isShell(words.at(0)) && isShellCommandOption(words.at(1)))
-                words = QProcess::splitCommand(words.at(2));
+                words = shellWords(words.at(2));
             error(pos(e),
                 QStringLiteral("'command' must be an argument vector, not a shell string %1: commands never go "
                                "through a shell; write it as a list, e.g. command: %2")
@@ -1610,7 +1659,7 @@ std::optional<RunbookActionConfig> Validator::readRunbookAction(const Entry& e, 
             return std::nullopt;
         }
         if (a.argv.size() >= 2 && isShell(a.argv.at(0)) && isShellCommandOption(a.argv.at(1))) {
-            const QStringList inner = a.argv.size() >= 3 ? QProcess::splitCommand(a.argv.at(2)) : QStringList();
+            const QStringList inner = a.argv.size() >= 3 ? shellWords(a.argv.at(2)) : QStringList();
             error(pos(e),
                 QStringLiteral("'command' runs a shell with %1: a shell string in disguise; give the program and its "
                                "arguments directly%2")
@@ -1909,8 +1958,8 @@ std::optional<RunbookActionConfig> Validator::readRunbookAction(const Entry& e, 
 
 std::optional<RunbookStepConfig> Validator::readRunbookStep(const YNode& n, RunbookNeeds& needs)
 {
-    const QStringList actions { QStringLiteral("command"), QStringLiteral("http"), QStringLiteral("haproxy"),
-        QStringLiteral("wait") };
+    const QStringList actions { QStringLiteral("command"), QStringLiteral("run"), QStringLiteral("http"),
+        QStringLiteral("haproxy"), QStringLiteral("wait") };
     const auto f = mapping(n, {}, QStringLiteral("a runbook step"),
         actions
             + QStringList { QStringLiteral("name"), QStringLiteral("precondition"), QStringLiteral("deadline"),
@@ -1965,7 +2014,7 @@ std::optional<RunbookStepConfig> Validator::readRunbookStep(const YNode& n, Runb
             if (!r) {
                 ok = false;
             } else if (r->entries.size() != 1) {
-                error(r->position, QStringLiteral("a rollback is one action: command, http, haproxy or wait"));
+                error(r->position, QStringLiteral("a rollback is one action: command, run, http, haproxy or wait"));
                 ok = false;
             } else if (const auto a = readRunbookAction(r->entries.constFirst(), needs)) {
                 if (a->kind == RunbookActionConfig::Kind::Haproxy
@@ -2004,7 +2053,7 @@ std::optional<RunbookStepConfig> Validator::readRunbookStep(const YNode& n, Runb
         ok = false;
     }
     if (!action) {
-        error(f->position, QStringLiteral("step needs one action: command, http, haproxy or wait"));
+        error(f->position, QStringLiteral("step needs one action: command, run, http, haproxy or wait"));
         ok = false;
     }
     if (action && action->key == u"wait" && f->get(u"verify")) {
@@ -2188,6 +2237,13 @@ void Validator::checkRunbookNeeds(const RunbookConfig& r, const RunbookNeeds& ne
             if (!t->admin)
                 lacking << t->name;
         report(at, QStringLiteral("{admin} needs the target's admin API"), lacking);
+    }
+    for (const auto& [command, at] : needs.commands) {
+        QStringList lacking;
+        for (const TargetConfig* t : std::as_const(bound))
+            if (!t->commands.contains(command))
+                lacking << t->name;
+        report(at, QStringLiteral("run: %1 needs the target's command '%1'").arg(command), lacking);
     }
     for (const SourcePosition& at : needs.membership) {
         QStringList lacking;

@@ -57,6 +57,7 @@ struct RunbookActionConfig
 
     Kind kind = Kind::Command;
     QStringList argv; ///< Command: templates, one per argument
+    QString commandName; ///< Command given as `run: NAME`: the target's own `commands:` entry NAME
     // Http
     QString method = QStringLiteral("POST");
     QString url; ///< template; may start with {admin}: the target's admin URL (and token, unless one is given)

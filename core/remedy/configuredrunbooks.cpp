@@ -55,7 +55,18 @@ Runbook::ActionFactory RemediationController::configuredAction(const RunbookActi
 {
     switch (a.kind) {
     case RunbookActionConfig::Kind::Command: {
-        const CommandSpec spec = CommandSpec::of(a.argv);
+        QStringList argv = a.argv;
+        if (!a.commandName.isEmpty()) {
+            // The target's own command, with {target} and {address} of the configuration substituted.
+            const auto own = t.commandArgv(a.commandName);
+            if (!own) {
+                *error = QStringLiteral("%1 has no command '%2' (commands: in its configuration)")
+                             .arg(t.name, a.commandName);
+                return {};
+            }
+            argv = *own;
+        }
+        const CommandSpec spec = CommandSpec::of(argv);
         return [spec](const ActionContext& c) -> Action* { return new CommandAction(spec, c); };
     }
     case RunbookActionConfig::Kind::Http: {

@@ -556,7 +556,8 @@ Runbook RemediationController::recoverRunbook(const Fault& f, const RemediationB
     return rb;
 }
 
-bool RemediationController::recoverUnfinished(const Unfinished& item, const QString& operatorName, QString* error)
+bool RemediationController::recoverUnfinished(
+    const Unfinished& item, const QString& operatorName, QString* error, QString* runId)
 {
     const QString who = operatorName.isEmpty() ? m_operator : operatorName;
     // The fault of an unfinished remediation may be gone from the detector (a restart starts afresh): Recover runs
@@ -568,8 +569,11 @@ bool RemediationController::recoverUnfinished(const Unfinished& item, const QStr
                 = previous == m_baselines.cend() ? std::nullopt : std::optional(*previous);
             m_baselines.insert(f.id, item.baseline);
             m_unfinishedRuns.insert(f.id, item);
-            if (recover(f.id, who, error))
+            if (recover(f.id, who, error)) {
+                if (runId)
+                    *runId = f.id;
                 return true;
+            }
             m_unfinishedRuns.remove(f.id);
             if (kept)
                 m_baselines.insert(f.id, *kept);
@@ -578,8 +582,8 @@ bool RemediationController::recoverUnfinished(const Unfinished& item, const QStr
             return false;
         }
     // No fault: a run of its own that returns what differs to the recorded baseline and verifies it.
-    const QString runId = unfinishedRunId(item);
-    if (m_active.contains(runId)) {
+    const QString id = unfinishedRunId(item);
+    if (m_active.contains(id)) {
         if (error)
             *error = QStringLiteral("the recovery of %1 is running already").arg(item.target);
         return false;
@@ -597,7 +601,7 @@ bool RemediationController::recoverUnfinished(const Unfinished& item, const QStr
         return false;
     }
     Fault pseudo;
-    pseudo.id = runId;
+    pseudo.id = id;
     pseudo.target = item.target;
     pseudo.incidentId = item.incidentId;
     pseudo.cause = CauseClass::Unhealthy;
@@ -606,12 +610,14 @@ bool RemediationController::recoverUnfinished(const Unfinished& item, const QStr
     const QString backend = t->haproxy ? t->haproxy->backend : QString();
     addHaproxyRestoreSteps(rb, item.baseline, backend);
     rb.steps << verifyStep(pseudo, item.baseline);
-    m_unfinishedRuns.insert(runId, item);
-    if (!startRun(runId, rb, SafetyRequest::Purpose::Recover, item.target, item.incidentId, item.baseline, who,
+    m_unfinishedRuns.insert(id, item);
+    if (!startRun(id, rb, SafetyRequest::Purpose::Recover, item.target, item.incidentId, item.baseline, who,
             { item.target }, fieldsFor(pseudo, t), error)) {
-        m_unfinishedRuns.remove(runId);
+        m_unfinishedRuns.remove(id);
         return false;
     }
+    if (runId)
+        *runId = id;
     return true;
 }
 

@@ -90,6 +90,11 @@ RemediationController::~RemediationController()
             a->executor->disconnect(this);
 }
 
+const FleetConfig& RemediationController::fleetConfig() const
+{
+    return m_monitor->config();
+}
+
 void RemediationController::setSettings(const Settings& settings)
 {
     m_settings = settings;

@@ -75,6 +75,8 @@ public:
         Monitor* monitor, AuditSink* audit, QString lockDirectory, QString operatorName, QObject* parent = nullptr);
     ~RemediationController() override;
 
+    /// The fleet configuration the controller acts on (the monitor's).
+    const FleetConfig& fleetConfig() const;
     /// The operator this console acts for (the default for handle/recover/abort).
     QString operatorName() const { return m_operator; }
     void setSettings(const Settings& settings);
@@ -151,10 +153,11 @@ public:
      * Recover @p item from its recorded baseline: restores what differs (HAProxy weights, states, blocked sources)
      * and verifies that the read-back equals the baseline and the target is healthy. Runs against the open fault
      * of the target when there is one, else as a run of its own under unfinishedRunId(); the usual runStarted,
-     * stepChanged and runFinished signals report it (purpose Recover). The unfinished intents are closed in the
-     * audit trail when it succeeds.
+     * stepChanged and runFinished signals report it (purpose Recover) under @p runId. The unfinished intents are closed
+     * in the audit trail when it succeeds.
      */
-    bool recoverUnfinished(const Unfinished& item, const QString& operatorName, QString* error = nullptr);
+    bool recoverUnfinished(
+        const Unfinished& item, const QString& operatorName, QString* error = nullptr, QString* runId = nullptr);
     /// Closes the intents of @p item in the audit trail as "dismissed" by @p operatorName, without acting.
     bool dismissUnfinished(const Unfinished& item, const QString& operatorName, QString* error = nullptr);
     /// The run id under which recoverUnfinished() reports a run that has no fault.
