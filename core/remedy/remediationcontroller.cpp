@@ -88,6 +88,9 @@ RemediationController::~RemediationController()
     for (const auto& a : std::as_const(m_active))
         if (a->executor)
             a->executor->disconnect(this);
+    // Polls in flight end with the client, while the state their answers would write still exists.
+    delete m_haproxy;
+    m_haproxy = nullptr;
 }
 
 const FleetConfig& RemediationController::fleetConfig() const
