@@ -34,8 +34,9 @@ class RunbookExecutor;
 /**
  * Turns a located fault into one-click Handle (mitigate) and Recover (back to the pre-fault baseline). Keeps the
  * last healthy state of what remediation may touch (HAProxy pools and blocked sources, database role and
- * checksum, polled in the background) and freezes it as the fault's baseline when the fault is detected. Builds
- * the default runbooks for crash, overload, attack and data-integrity faults, runs them through RunbookExecutor
+ * checksum, polled in the background) and freezes it as the fault's baseline when the fault is detected. Runs the
+ * runbook bound in the fleet configuration to the fault's target, group or cause (RunbookBinding), else the
+ * default runbooks for crash, overload, attack and data-integrity faults, through RunbookExecutor
  * with the safety gates checked before every step on a live snapshot, holds the target's TargetLock for the
  * run, reports the fault's phase to the Detector and writes every action to the AuditSink.
  */
