@@ -35,7 +35,9 @@ AutoRemediationPanel::AutoRemediationPanel(RemediationController* controller, QW
     m_tree = new QTreeWidget(this);
     m_tree->setObjectName(QStringLiteral("automationTree"));
     m_tree->setHeaderLabels({ tr("Group / target"), tr("Decided by"), tr("Gave up"), QString() });
+    m_tree->header()->setStretchLastSection(false);
     m_tree->header()->setSectionResizeMode(GaveUpColumn, QHeaderView::Stretch);
+    m_tree->header()->setSectionResizeMode(ButtonColumn, QHeaderView::ResizeToContents);
     layout->addWidget(m_tree, 1);
     connect(m_toggle, &QCheckBox::toggled, m_controller, &RemediationController::setAutoEnabled);
     connect(m_tree, &QTreeWidget::itemChanged, this, &AutoRemediationPanel::onItemChanged);

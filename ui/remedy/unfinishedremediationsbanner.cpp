@@ -38,10 +38,27 @@ UnfinishedRemediationsBanner::UnfinishedRemediationsBanner(RemediationController
     m_list = new QTreeWidget(this);
     m_list->setObjectName(QStringLiteral("unfinishedList"));
     m_list->setRootIsDecorated(false);
-    m_list->setHeaderLabels({ tr("Target"), tr("Action"), tr("When (UTC)"), tr("Operator"), tr("Status"), QString() });
+    m_list->setHeaderLabels({ tr("Target"), tr("Action"), tr("When (UTC)"), tr("Operator"), tr("Status") });
+    m_list->header()->setStretchLastSection(false);
     m_list->header()->setSectionResizeMode(ActionColumn, QHeaderView::Stretch);
-    m_list->setMaximumHeight(160);
+    m_list->header()->setSectionResizeMode(StatusColumn, QHeaderView::Stretch);
+    m_list->setMaximumHeight(140);
     layout->addWidget(m_list);
+    auto* buttons = new QHBoxLayout;
+    m_recover = new QPushButton(tr("Recover from recorded baseline"), this);
+    m_recover->setObjectName(QStringLiteral("recover"));
+    m_dismiss = new QPushButton(tr("Dismiss"), this);
+    m_dismiss->setObjectName(QStringLiteral("dismiss"));
+    m_dismiss->setToolTip(tr("Mark it handled without acting (recorded in the audit trail)."));
+    buttons->addStretch(1);
+    buttons->addWidget(m_recover);
+    buttons->addWidget(m_dismiss);
+    layout->addLayout(buttons);
+    connect(m_recover, &QPushButton::clicked, this,
+        [this] { recover(m_list->indexOfTopLevelItem(m_list->currentItem())); });
+    connect(m_dismiss, &QPushButton::clicked, this,
+        [this] { dismiss(m_list->indexOfTopLevelItem(m_list->currentItem())); });
+    connect(m_list, &QTreeWidget::currentItemChanged, this, &UnfinishedRemediationsBanner::updateButtons);
     m_output = new QPlainTextEdit(this);
     m_output->setObjectName(QStringLiteral("unfinishedOutput"));
     m_output->setReadOnly(true);
@@ -87,25 +104,14 @@ int UnfinishedRemediationsBanner::reload()
             m_controller->current().haproxyKnown && differs.isEmpty() ? tr("matches the baseline now")
                                                                       : tr("unfinished"));
         item->setToolTip(StatusColumn, differs.join(u'\n'));
-        auto* buttons = new QWidget(m_list);
-        auto* row_ = new QHBoxLayout(buttons);
-        row_->setContentsMargins(0, 0, 0, 0);
-        auto* recoverButton = new QPushButton(tr("Recover from recorded baseline"), buttons);
-        recoverButton->setObjectName(QStringLiteral("recover"));
-        recoverButton->setToolTip(tr("Return what %1's remediation touched to the baseline recorded at %2, then "
-                                     "verify the read-back and the target's health.")
-                                      .arg(u.target, u.baseline.capturedUtc.toString(Qt::ISODate)));
-        auto* dismissButton = new QPushButton(tr("Dismiss"), buttons);
-        dismissButton->setObjectName(QStringLiteral("dismiss"));
-        dismissButton->setToolTip(tr("Mark it handled without acting (recorded in the audit trail)."));
-        row_->addWidget(recoverButton);
-        row_->addWidget(dismissButton);
-        m_list->setItemWidget(item, ButtonsColumn, buttons);
-        connect(recoverButton, &QPushButton::clicked, this, [this, row] { recover(row); });
-        connect(dismissButton, &QPushButton::clicked, this, [this, row] { dismiss(row); });
+        item->setToolTip(TargetColumn,
+            tr("Incident %1; baseline recorded %2").arg(u.incidentId, u.baseline.capturedUtc.toString(Qt::ISODate)));
     }
-    m_list->resizeColumnToContents(TargetColumn);
-    m_list->resizeColumnToContents(ButtonsColumn);
+    for (const int c : { int(TargetColumn), int(WhenColumn), int(OperatorColumn) })
+        m_list->resizeColumnToContents(c);
+    if (!m_items.isEmpty())
+        m_list->setCurrentItem(m_list->topLevelItem(0));
+    updateButtons();
     m_title->setText(m_items.isEmpty()
             ? tr("No unfinished remediations.")
             : tr("%n remediation(s) started before FaultDesk stopped and never reported a result. Recover returns "
@@ -115,16 +121,24 @@ int UnfinishedRemediationsBanner::reload()
     return int(m_items.size());
 }
 
-QPushButton* UnfinishedRemediationsBanner::recoverButton(int row) const
+void UnfinishedRemediationsBanner::selectRow(int row)
 {
-    QWidget* w = m_list->itemWidget(m_list->topLevelItem(row), ButtonsColumn);
-    return w ? w->findChild<QPushButton*>(QStringLiteral("recover")) : nullptr;
+    m_list->setCurrentItem(m_list->topLevelItem(row));
 }
 
-QPushButton* UnfinishedRemediationsBanner::dismissButton(int row) const
+void UnfinishedRemediationsBanner::updateButtons()
 {
-    QWidget* w = m_list->itemWidget(m_list->topLevelItem(row), ButtonsColumn);
-    return w ? w->findChild<QPushButton*>(QStringLiteral("dismiss")) : nullptr;
+    const int row = m_list->indexOfTopLevelItem(m_list->currentItem());
+    const bool busy = std::find(m_runs.cbegin(), m_runs.cend(), row) != m_runs.cend();
+    const bool open = row >= 0 && row < m_done.size() && !m_done.at(row) && !busy;
+    m_recover->setEnabled(open);
+    m_dismiss->setEnabled(open);
+    if (open) {
+        const auto& u = m_items.at(row);
+        m_recover->setToolTip(tr("Return what %1's remediation touched to the baseline recorded at %2, then verify "
+                                 "the read-back and the target's health.")
+                                  .arg(u.target, u.baseline.capturedUtc.toString(Qt::ISODate)));
+    }
 }
 
 void UnfinishedRemediationsBanner::setRowStatus(int row, const QString& text, bool done)
@@ -135,12 +149,9 @@ void UnfinishedRemediationsBanner::setRowStatus(int row, const QString& text, bo
     }
     if (done) {
         m_done[row] = true;
-        if (QPushButton* b = recoverButton(row))
-            b->setEnabled(false);
-        if (QPushButton* b = dismissButton(row))
-            b->setEnabled(false);
         checkSettled();
     }
+    updateButtons();
 }
 
 bool UnfinishedRemediationsBanner::recover(int row)
@@ -155,10 +166,6 @@ bool UnfinishedRemediationsBanner::recover(int row)
         return false;
     }
     m_runs.insert(runId, row);
-    if (QPushButton* b = recoverButton(row))
-        b->setEnabled(false);
-    if (QPushButton* b = dismissButton(row))
-        b->setEnabled(false);
     m_output->show();
     m_output->appendPlainText(tr("Recovering %1 from the baseline recorded %2 …")
                                   .arg(u.target, u.baseline.capturedUtc.toString(Qt::ISODate)));
@@ -204,10 +211,6 @@ void UnfinishedRemediationsBanner::onFinished(
         setRowStatus(row, tr("recovered and verified"), true);
     } else {
         setRowStatus(row, tr("NOT recovered: %1").arg(outcome.message), false);
-        if (QPushButton* b = recoverButton(row))
-            b->setEnabled(true);
-        if (QPushButton* b = dismissButton(row))
-            b->setEnabled(true);
     }
 }
 

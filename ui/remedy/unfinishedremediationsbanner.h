@@ -31,7 +31,6 @@ public:
         WhenColumn,
         OperatorColumn,
         StatusColumn,
-        ButtonsColumn,
     };
 
     UnfinishedRemediationsBanner(RemediationController* controller, QWidget* parent = nullptr);
@@ -46,9 +45,12 @@ public:
     QTreeWidget* list() const { return m_list; }
     /// Live output of the recoveries started here.
     QPlainTextEdit* output() const { return m_output; }
-    QPushButton* recoverButton(int row) const;
-    QPushButton* dismissButton(int row) const;
-    /// As the row's buttons do; false (the reason shown in the row) when refused.
+    /// "Recover from recorded baseline" and "Dismiss": they act on the selected row.
+    QPushButton* recoverButton() const { return m_recover; }
+    QPushButton* dismissButton() const { return m_dismiss; }
+    /// Selects @p row, as a click on it does.
+    void selectRow(int row);
+    /// As the buttons do for @p row; false (the reason shown in the row) when refused.
     bool recover(int row);
     bool dismiss(int row);
 
@@ -61,11 +63,14 @@ private:
     void onFinished(const QString& runId, SafetyRequest::Purpose purpose, const RunbookOutcome& outcome, bool verified);
     void setRowStatus(int row, const QString& text, bool done);
     void checkSettled();
+    void updateButtons();
 
     RemediationController* m_controller;
     QLabel* m_title = nullptr;
     QTreeWidget* m_list = nullptr;
     QPlainTextEdit* m_output = nullptr;
+    QPushButton* m_recover = nullptr;
+    QPushButton* m_dismiss = nullptr;
     QList<RemediationController::Unfinished> m_items;
     QList<bool> m_done;
     QHash<QString, int> m_runs; ///< run id → row

@@ -155,7 +155,10 @@ void TestUnfinishedRemediationsBanner::recoverRestoresTheRecordedBaseline()
     QTRY_VERIFY_WITH_TIMEOUT(after->current().haproxyKnown, 15000);
     QCOMPARE(weight(after->current(), QStringLiteral("web-4")), 9);
     QSignalSpy finished(after.get(), &RemediationController::runFinished);
-    QTest::mouseClick(banner->recoverButton(0), Qt::LeftButton);
+    banner->selectRow(0);
+    QVERIFY(banner->recoverButton()->isEnabled());
+    QTest::mouseClick(banner->recoverButton(), Qt::LeftButton);
+    QVERIFY(!banner->recoverButton()->isEnabled()); // one recovery at a time
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 40000);
     QVERIFY2(finished.at(0).at(3).toBool(), qPrintable(finished.at(0).at(2).value<RunbookOutcome>().message));
     // The operator saw the steps as they ran.
@@ -163,7 +166,8 @@ void TestUnfinishedRemediationsBanner::recoverRestoresTheRecordedBaseline()
     QVERIFY2(output.contains(u"restore web baseline weights — ok"), qPrintable(output));
     QVERIFY2(output.contains(u"equals the baseline and is healthy — ok"), qPrintable(output));
     QCOMPARE(row->text(UnfinishedRemediationsBanner::StatusColumn), QStringLiteral("recovered and verified"));
-    QVERIFY(!banner->recoverButton(0)->isEnabled());
+    QVERIFY(!banner->recoverButton()->isEnabled());
+    QVERIFY(!banner->dismissButton()->isEnabled());
 
     // HAProxy reads back the recorded baseline; the audit trail closes the intent.
     bool fresh = false;
@@ -193,7 +197,8 @@ void TestUnfinishedRemediationsBanner::dismissIsAudited()
     QVERIFY(banner);
     QCOMPARE(banner->list()->topLevelItemCount(), 1); // the recovered one of the first test is gone
     QSignalSpy settled(banner, &UnfinishedRemediationsBanner::settled);
-    QTest::mouseClick(banner->dismissButton(0), Qt::LeftButton);
+    banner->selectRow(0);
+    QTest::mouseClick(banner->dismissButton(), Qt::LeftButton);
     QCOMPARE(settled.size(), 1);
     QCOMPARE(banner->list()->topLevelItem(0)->text(UnfinishedRemediationsBanner::StatusColumn),
         QStringLiteral("dismissed by alice"));
