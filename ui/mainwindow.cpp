@@ -247,6 +247,7 @@ void MainWindow::createCentralArea()
     barLayout->addWidget(dismiss);
     m_notificationBar->hide();
     fleetLayout->addWidget(m_notificationBar);
+    m_fleetLayout = fleetLayout;
 
     auto* filterRow = new QHBoxLayout;
     m_filterEdit = new QLineEdit(fleetPane);
@@ -443,6 +444,15 @@ void MainWindow::setFaultActions(QWidget* widget)
     m_faultActions = widget;
     if (widget)
         m_faultActionsLayout->addWidget(widget);
+}
+
+void MainWindow::setBanner(QWidget* banner)
+{
+    if (m_banner)
+        m_banner->deleteLater();
+    m_banner = banner;
+    if (banner)
+        m_fleetLayout->insertWidget(m_fleetLayout->indexOf(m_notificationBar) + 1, banner);
 }
 
 void MainWindow::createStatusBar()

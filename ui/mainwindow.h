@@ -85,6 +85,10 @@ public:
 
     /// Places @p widget (e.g. the Handle/Recover buttons) under the fault tree; replaces a previous one.
     void setFaultActions(QWidget* widget);
+    /// Shows @p banner (e.g. the unfinished remediations after a restart) above the fleet view, under the
+    /// notification bar; replaces a previous one; nullptr removes it. The window owns it.
+    void setBanner(QWidget* banner);
+    QWidget* banner() const { return m_banner; }
     /// Adds @p widget as a dock remembered with the layout (its @p objectName keys the saved state).
     QDockWidget* addDock(QWidget* widget, const QString& title, const QString& objectName,
         Qt::DockWidgetArea area = Qt::BottomDockWidgetArea);
@@ -171,6 +175,8 @@ private:
     QLabel* m_faultDetails = nullptr;
     QVBoxLayout* m_faultActionsLayout = nullptr;
     QPointer<QWidget> m_faultActions;
+    QVBoxLayout* m_fleetLayout = nullptr;
+    QPointer<QWidget> m_banner;
     QTreeWidget* m_timeline = nullptr;
     QTreeWidget* m_actionLog = nullptr;
     QDockWidget* m_timelineDock = nullptr;

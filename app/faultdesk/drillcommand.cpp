@@ -118,7 +118,11 @@ int drill(const QStringList& arguments)
         QStringLiteral("Seconds of healthy traffic before the injection, for the baselines the detector learns "
                        "(default 12 for attack, 3 otherwise)."),
         QStringLiteral("S"));
-    parser.addOptions({ autoOption, json, db, timeout, checkInter, targetOption, warmup });
+    const QCommandLineOption runbooks(QStringLiteral("runbooks"),
+        QStringLiteral("Bind the runbooks of FILE (a YAML file with a top-level runbooks: list) to the demo fleet, as "
+                       "if they were written in its fleet.yaml."),
+        QStringLiteral("FILE"));
+    parser.addOptions({ autoOption, json, db, timeout, checkInter, targetOption, warmup, runbooks });
     parser.addPositionalArgument(QStringLiteral("drill"), QStringLiteral("drill"));
     parser.addPositionalArgument(QStringLiteral("kind"), QStringLiteral("overload, crash, corruption or attack"));
     if (!parser.parse(arguments)) {
@@ -164,6 +168,14 @@ int drill(const QStringList& arguments)
         for (const ConfigError& e : loaded.errors)
             std::fprintf(stderr, "%s\n", qPrintable(e.toString()));
         return ExitFailed;
+    }
+    if (parser.isSet(runbooks)) {
+        loaded = FleetConfigLoader::loadRunbooks(parser.value(runbooks), *loaded.config);
+        if (!loaded.ok()) {
+            for (const ConfigError& e : loaded.errors)
+                std::fprintf(stderr, "%s\n", qPrintable(e.toString()));
+            return ExitBadInput;
+        }
     }
 
     std::unique_ptr<IncidentStore> store;

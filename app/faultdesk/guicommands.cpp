@@ -15,6 +15,7 @@
 #include "remedy/autoremediationpanel.h"
 #include "remedy/faultactions.h"
 #include "remedy/remediationcontroller.h"
+#include "remedy/unfinishedremediationsbanner.h"
 #include "util/buildinfo.h"
 #include "util/signalwatcher.h"
 
@@ -114,6 +115,7 @@ public:
     {
         // The buttons go before the controller they call.
         m_window.setFaultActions(nullptr);
+        m_window.setBanner(nullptr);
         m_remedy.reset();
         m_recorder.saveAllSeries();
         m_recorder.waitForWrites();
@@ -170,6 +172,7 @@ private:
     void attachRemediation()
     {
         m_window.setFaultActions(nullptr);
+        m_window.setBanner(nullptr);
         if (m_autoDock) {
             m_autoDock->deleteLater();
             m_autoDock = nullptr;
@@ -181,6 +184,12 @@ private:
         QDir().mkpath(lockDir);
         m_remedy = std::make_unique<RemediationController>(
             &m_monitor, &m_audit, lockDir, qEnvironmentVariable("USER", QStringLiteral("operator")));
+        // Automation switches and give-ups survive a restart: kept beside the incident database.
+        QString stateError;
+        if (!m_remedy->setAutomationStateFile(
+                QFileInfo(lockDir).absolutePath() + QStringLiteral("/automation.json"), &stateError))
+            m_window.showNotification(
+                QObject::tr("Automation state not restored (automation stays off): %1").arg(stateError), true);
         auto* actions = new FaultActions(m_remedy.get());
         m_window.setFaultActions(actions);
         actions->setFaultId(m_window.selectedFaultId());
@@ -196,6 +205,8 @@ private:
             });
         m_autoDock = m_window.addDock(new AutoRemediationPanel(m_remedy.get()), QObject::tr("Automation"),
             QStringLiteral("automationDock"), Qt::RightDockWidgetArea);
+        // Remediations a previous run left unfinished (intent without result): offered for Recover or Dismiss.
+        UnfinishedRemediationsBanner::showIn(&m_window, m_remedy.get());
     }
 
 public:

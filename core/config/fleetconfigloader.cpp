@@ -5,6 +5,9 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QSet>
 
@@ -178,6 +181,8 @@ public:
         , m_baseDir(baseDir.isEmpty() ? QDir::currentPath() : baseDir)
     { }
 
+    /// Reads a runbooks-only document (top-level `runbooks:`) and binds it against @p base.
+    void setBase(const FleetConfig* base) { m_base = base; }
     ConfigLoadResult run();
 
 private:
@@ -235,11 +240,12 @@ private:
     {
         error(f.position, QStringLiteral("%1 is missing required key '%2'").arg(what, key));
     }
-    void notSupportedYet(const Entry& e)
+    void runbooksMisplaced(const Entry& e, const QString& what)
     {
         error(pos(e.keyNode),
-            QStringLiteral("'runbooks' is not supported yet: runbook bindings (Handle/Recover) arrive with the "
-                           "remediation feature; remove the section for now"));
+            QStringLiteral("'runbooks' is not allowed in %1: runbooks are listed at the top level and bound to "
+                           "targets there (runbooks: [{name: …, on: [down], targets: [name], handle: […]}])")
+                .arg(what));
     }
 
     void readDefaults(const Entry& e);
@@ -254,6 +260,25 @@ private:
     std::optional<AdminConfig> readAdmin(const Entry& e);
     void readCommands(const Entry& e, TargetConfig& target);
     void readLabels(const Entry& e, TargetConfig& target);
+
+    // Runbooks (the top-level `runbooks:` list), read after the targets they refer to.
+    /// What a runbook's steps need from the targets it is bound to, checked once the binding is known.
+    struct RunbookNeeds
+    {
+        QList<QPair<QString, SourcePosition>> signalNames; ///< conditions' signals
+        QList<SourcePosition> admin; ///< http steps with {admin}
+        QList<SourcePosition> membership; ///< haproxy steps without a backend
+        QList<QPair<QString, SourcePosition>> commands; ///< `run: NAME` steps: the targets' own commands
+    };
+    void readRunbooks(const Entry& e);
+    std::optional<RunbookConfig> readRunbook(const YNode& n);
+    QList<RunbookStepConfig> readRunbookSteps(const Entry& e, RunbookNeeds& needs);
+    std::optional<RunbookStepConfig> readRunbookStep(const YNode& n, RunbookNeeds& needs);
+    std::optional<RunbookActionConfig> readRunbookAction(const Entry& e, RunbookNeeds& needs);
+    std::optional<RunbookCondition> readRunbookCondition(const Entry& e, bool precondition, RunbookNeeds& needs);
+    bool checkTemplate(const YNode& n, const QString& text, const QString& what, bool allowAdmin = false);
+    void checkRunbookNeeds(const RunbookConfig& r, const RunbookNeeds& needs);
+    void checkRunbookAmbiguity();
     void checkReferences();
     void checkCycles();
 
@@ -278,6 +303,7 @@ private:
     QList<Reference> m_dependencyRefs;
     QList<Reference> m_instanceRefs;
     QHash<QString, int> m_targetIndex;
+    const FleetConfig* m_base = nullptr; ///< set: a runbooks-only file bound against this fleet
 };
 
 std::optional<Fields> Validator::mapping(
@@ -306,8 +332,8 @@ std::optional<Fields> Validator::mapping(
             continue;
         }
         seen.insert(key, pos(keyNode).line);
-        if (key == u"runbooks") {
-            notSupportedYet({ key, keyNode, it->second });
+        if (key == u"runbooks" && !allowed.contains(key)) {
+            runbooksMisplaced({ key, keyNode, it->second }, what);
             continue;
         }
         if (!allowed.contains(key)) {
@@ -1368,6 +1394,922 @@ void Validator::checkCycles()
     }
 }
 
+// ---- runbooks --------------------------------------------------------------------------------------------------
+
+const QStringList& runbookFields()
+{
+    static const QStringList fields { QStringLiteral("target"), QStringLiteral("address"), QStringLiteral("group"),
+        QStringLiteral("cause"), QStringLiteral("incident"), QStringLiteral("backend"), QStringLiteral("server"),
+        QStringLiteral("instance") };
+    return fields;
+}
+
+bool isShell(const QString& program)
+{
+    static const QStringList shells { QStringLiteral("sh"), QStringLiteral("bash"), QStringLiteral("dash"),
+        QStringLiteral("zsh"), QStringLiteral("ksh"), QStringLiteral("csh"), QStringLiteral("tcsh"),
+        QStringLiteral("fish"), QStringLiteral("busybox") };
+    return shells.contains(QFileInfo(program).fileName());
+}
+
+/// `-c`, `-lc`, `-ec` …: a shell told to run its next argument as a command line.
+bool isShellCommandOption(const QString& arg)
+{
+    return arg.startsWith(u'-') && !arg.startsWith(QStringLiteral("--")) && arg.contains(u'c');
+}
+
+/// Splits a shell command line into words the way a POSIX shell would for plain words and quotes (no
+/// expansions): only to suggest the argument vector a shell string should have been.
+QStringList shellWords(const QString& line)
+{
+    QStringList words;
+    QString word;
+    bool inWord = false;
+    QChar quote;
+    for (qsizetype i = 0; i < line.size(); ++i) {
+        const QChar c = line.at(i);
+        if (!quote.isNull()) {
+            if (c == quote)
+                quote = QChar();
+            else if (c == u'\\' && quote == u'"' && i + 1 < line.size())
+                word += line.at(++i);
+            else
+                word += c;
+        } else if (c == u'\'' || c == u'"') {
+            quote = c;
+            inWord = true;
+        } else if (c == u'\\' && i + 1 < line.size()) {
+            word += line.at(++i);
+            inWord = true;
+        } else if (c.isSpace()) {
+            if (inWord)
+                words << word;
+            word.clear();
+            inWord = false;
+        } else {
+            word += c;
+            inWord = true;
+        }
+    }
+    if (inWord)
+        words << word;
+    return words;
+}
+
+/// A YAML flow list spelling of @p argv, for "write it as …" suggestions.
+QString flowList(const QStringList& argv)
+{
+    QStringList parts;
+    for (const QString& a : argv) {
+        static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_./=@%+-]+$"));
+        parts << (plain.match(a).hasMatch() && !a.startsWith(u'-')
+                ? a
+                : u'\'' + QString(a).replace(u'\'', QStringLiteral("''")) + u'\'');
+    }
+    return u'[' + parts.join(QStringLiteral(", ")) + u']';
+}
+
+/// A YAML value as JSON (an http body given as a mapping): plain scalars that read as numbers or booleans become
+/// those; quoted scalars stay strings.
+QJsonValue toJson(const YNode& n, int depth = 0)
+{
+    if (depth > 32 || !n.IsDefined() || n.IsNull())
+        return QJsonValue();
+    if (n.IsMap()) {
+        QJsonObject o;
+        for (auto it = n.begin(); it != n.end(); ++it)
+            if (it->first.IsScalar())
+                o.insert(fromStd(it->first.Scalar()), toJson(it->second, depth + 1));
+        return o;
+    }
+    if (n.IsSequence()) {
+        QJsonArray a;
+        for (const YNode& x : n)
+            a.append(toJson(x, depth + 1));
+        return a;
+    }
+    const QString text = fromStd(n.Scalar());
+    if (n.Tag() == "!")
+        return text;
+    if (text == u"true" || text == u"false")
+        return text == u"true";
+    bool ok = false;
+    const double v = text.toDouble(&ok);
+    if (ok && std::isfinite(v))
+        return v;
+    return text;
+}
+
+bool Validator::checkTemplate(const YNode& n, const QString& text, const QString& what, bool allowAdmin)
+{
+    // The same placeholder rule as TemplateFields: only {identifier}; other braces (a JSON body's) are literal.
+    static const QRegularExpression placeholder(QStringLiteral("\\{([A-Za-z_][A-Za-z0-9_]*)\\}"));
+    bool ok = true;
+    auto matches = placeholder.globalMatch(text);
+    while (matches.hasNext()) {
+        const QRegularExpressionMatch m = matches.next();
+        const QString field = m.captured(1);
+        if (field == u"admin" && allowAdmin && m.capturedStart() == 0)
+            continue;
+        if (field == u"admin") {
+            error(positionInScalar(n, text, int(m.capturedStart())),
+                QStringLiteral("%1: {admin} (the target's admin URL) may only start an http step's url").arg(what));
+            ok = false;
+        } else if (!runbookFields().contains(field)) {
+            error(positionInScalar(n, text, int(m.capturedStart())),
+                QStringLiteral("%1: unknown template field {%2} (known: %3)%4")
+                    .arg(what, field, runbookFields().join(QStringLiteral(", ")), didYouMean(field, runbookFields())));
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+std::optional<RunbookCondition> Validator::readRunbookCondition(const Entry& e, bool precondition, RunbookNeeds& needs)
+{
+    QStringList keys { QStringLiteral("healthy_for"), QStringLiteral("load_below"), QStringLiteral("load_above"),
+        QStringLiteral("signal") };
+    if (precondition)
+        keys << QStringLiteral("otherwise");
+    const QString what = precondition ? QStringLiteral("a precondition") : QStringLiteral("'%1'").arg(e.key);
+    const auto f = mapping(e.value, pos(e), what, keys);
+    if (!f)
+        return std::nullopt;
+    RunbookCondition c;
+    c.position = f->position;
+    const Entry* kind = nullptr;
+    bool ok = true;
+    for (const Entry& x : f->entries) {
+        if (x.key == u"signal") {
+            if (const auto v = name(x, QStringLiteral("signal name")))
+                c.signal = *v;
+            else
+                ok = false;
+            continue;
+        }
+        if (x.key == u"otherwise") {
+            const auto v = string(x);
+            if (v == u"skip" || v == u"fail") {
+                c.skipWhenUnmet = *v == u"skip";
+            } else {
+                if (v)
+                    error(pos(x), QStringLiteral("'otherwise' must be skip or fail, got %1").arg(quoted(*v)));
+                ok = false;
+            }
+            continue;
+        }
+        if (kind) {
+            error(pos(x.keyNode),
+                QStringLiteral("%1 has both '%2' and '%3'; give one of healthy_for, load_below, load_above")
+                    .arg(what, kind->key, x.key));
+            ok = false;
+            continue;
+        }
+        kind = &x;
+        if (x.key == u"healthy_for") {
+            c.kind = RunbookCondition::Kind::Healthy;
+            // `healthy_for: 3` or `healthy_for: 3 checks`.
+            QString text = x.value.IsScalar() ? fromStd(x.value.Scalar()).trimmed() : QString();
+            if (text.endsWith(QStringLiteral(" checks")) || text.endsWith(QStringLiteral(" check")))
+                text = text.section(u' ', 0, 0);
+            bool isInt = false;
+            const int k = text.toInt(&isInt);
+            if (!isInt || k < 1 || k > 100) {
+                error(pos(x),
+                    QStringLiteral("'healthy_for' must be a number of checks 1–100 (e.g. 3 or '3 checks'), got %1")
+                        .arg(describe(x.value)));
+                ok = false;
+            }
+            c.checks = k;
+        } else {
+            c.kind = x.key == u"load_below" ? RunbookCondition::Kind::Below : RunbookCondition::Kind::Above;
+            if (const auto v = number(x))
+                c.level = *v;
+            else
+                ok = false;
+        }
+    }
+    if (!kind) {
+        error(f->position, QStringLiteral("%1 needs one of healthy_for: K, load_below: X or load_above: X").arg(what));
+        return std::nullopt;
+    }
+    if (c.kind != RunbookCondition::Kind::Healthy)
+        needs.signalNames.append({ c.signal, f->position });
+    else if (f->get(u"signal"))
+        error(pos(f->get(u"signal")->keyNode),
+            QStringLiteral("'signal' applies to load_below/load_above, not to healthy_for"));
+    if (!ok)
+        return std::nullopt;
+    return c;
+}
+
+std::optional<RunbookActionConfig> Validator::readRunbookAction(const Entry& e, RunbookNeeds& needs)
+{
+    RunbookActionConfig a;
+    a.position = pos(e.keyNode);
+    if (e.key == u"run") {
+        // The bound target's own `commands:` entry, so one runbook serves targets started differently.
+        a.kind = RunbookActionConfig::Kind::Command;
+        const auto v = name(e, QStringLiteral("command name"));
+        if (!v)
+            return std::nullopt;
+        a.commandName = *v;
+        needs.commands.append({ *v, pos(e) });
+        return a;
+    }
+    if (e.key == u"command") {
+        a.kind = RunbookActionConfig::Kind::Command;
+        if (e.value.IsScalar()) {
+            // A single string would need a shell to split it: refused, with the list it should be.
+            const QString text = fromStd(e.value.Scalar());
+            QStringList words = shellWords(text);
+            if (words.size() >= 3 && isShell(words.at(0)) && isShellCommandOption(words.at(1)))
+                words = shellWords(words.at(2));
+            error(pos(e),
+                QStringLiteral("'command' must be an argument vector, not a shell string %1: commands never go "
+                               "through a shell; write it as a list, e.g. command: %2")
+                    .arg(quoted(text), words.isEmpty() ? QStringLiteral("[program, arg, …]") : flowList(words)));
+            return std::nullopt;
+        }
+        if (!e.value.IsSequence()) {
+            error(pos(e),
+                QStringLiteral("'command' must be an argument vector [program, arg, …], got %1")
+                    .arg(describe(e.value)));
+            return std::nullopt;
+        }
+        if (e.value.size() == 0 || !spend(qint64(e.value.size()))) {
+            error(pos(e), QStringLiteral("'command' is empty"));
+            return std::nullopt;
+        }
+        bool ok = true;
+        for (const YNode& arg : e.value) {
+            if (!arg.IsScalar()) {
+                error(pos(arg), QStringLiteral("arguments of 'command' must be strings, got %1").arg(describe(arg)));
+                ok = false;
+                continue;
+            }
+            const QString text = fromStd(arg.Scalar());
+            ok = checkTemplate(arg, text, QStringLiteral("command")) && ok;
+            a.argv << text;
+        }
+        if (!ok)
+            return std::nullopt;
+        if (a.argv.constFirst().isEmpty()) {
+            error(pos(e), QStringLiteral("'command' has an empty program name"));
+            return std::nullopt;
+        }
+        if (a.argv.size() >= 2 && isShell(a.argv.at(0)) && isShellCommandOption(a.argv.at(1))) {
+            const QStringList inner = a.argv.size() >= 3 ? shellWords(a.argv.at(2)) : QStringList();
+            error(pos(e),
+                QStringLiteral("'command' runs a shell with %1: a shell string in disguise; give the program and its "
+                               "arguments directly%2")
+                    .arg(quoted(a.argv.at(1)),
+                        inner.isEmpty() ? QString() : QStringLiteral(", e.g. command: %1").arg(flowList(inner))));
+            return std::nullopt;
+        }
+        return a;
+    }
+    if (e.key == u"http") {
+        a.kind = RunbookActionConfig::Kind::Http;
+        const QStringList inlineSecrets { QStringLiteral("password"), QStringLiteral("secret") };
+        const auto f = mapping(e.value, pos(e), QStringLiteral("an http step"),
+            QStringList { QStringLiteral("method"), QStringLiteral("url"), QStringLiteral("headers"),
+                QStringLiteral("body"), QStringLiteral("token") }
+                + inlineSecrets);
+        if (!f)
+            return std::nullopt;
+        bool ok = true;
+        for (const Entry& x : f->entries) {
+            if (inlineSecrets.contains(x.key)) {
+                error(pos(x.keyNode),
+                    QStringLiteral("inline secret '%1': reference it with token: {env: VARIABLE} or token: {file: "
+                                   "/path}")
+                        .arg(x.key));
+                ok = false;
+            } else if (x.key == u"method") {
+                static const QStringList methods { QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT"),
+                    QStringLiteral("PATCH"), QStringLiteral("DELETE"), QStringLiteral("HEAD") };
+                const auto m = string(x);
+                if (m && methods.contains(m->toUpper())) {
+                    a.method = m->toUpper();
+                } else {
+                    if (m)
+                        error(pos(x),
+                            QStringLiteral("'method' must be one of %1, got %2")
+                                .arg(methods.join(QStringLiteral(", ")), quoted(*m)));
+                    ok = false;
+                }
+            } else if (x.key == u"url") {
+                const auto text = string(x);
+                if (!text || !checkTemplate(x.value, *text, QStringLiteral("url"), true)) {
+                    ok = false;
+                    continue;
+                }
+                a.url = *text;
+                if (text->startsWith(QStringLiteral("{admin}"))) {
+                    const QString rest = text->mid(7);
+                    if (!rest.isEmpty() && !rest.startsWith(u'/')) {
+                        error(pos(x), QStringLiteral("'url': after {admin} comes a path such as /restart"));
+                        ok = false;
+                    }
+                    needs.admin.append(pos(x));
+                    continue;
+                }
+                static const QRegularExpression placeholder(QStringLiteral("\\{[A-Za-z_][A-Za-z0-9_]*\\}"));
+                const QUrl u(QString(*text).replace(placeholder, QStringLiteral("x")), QUrl::StrictMode);
+                QString why;
+                if (!u.isValid() || u.isRelative())
+                    why = QStringLiteral("not an absolute URL; use http(s)://… or {admin}/path");
+                else if (u.scheme() != u"http" && u.scheme() != u"https")
+                    why = QStringLiteral("scheme must be http or https");
+                else if (u.host().isEmpty())
+                    why = QStringLiteral("no host");
+                else if (!u.userInfo().isEmpty())
+                    why = QStringLiteral("credentials in the URL; use token: {env: …} or {file: …}");
+                if (!why.isEmpty()) {
+                    error(pos(x), QStringLiteral("'url': bad URL %1 (%2)").arg(quoted(*text), why));
+                    ok = false;
+                }
+            } else if (x.key == u"headers") {
+                if (!x.value.IsMap()) {
+                    error(pos(x),
+                        QStringLiteral("'headers' must be a mapping of name → value, got %1").arg(describe(x.value)));
+                    ok = false;
+                    continue;
+                }
+                static const QRegularExpression headerName(QStringLiteral("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"));
+                for (auto it = x.value.begin(); it != x.value.end(); ++it) {
+                    const QString hn = it->first.IsScalar() ? fromStd(it->first.Scalar()) : QString();
+                    if (!headerName.match(hn).hasMatch()) {
+                        error(pos(it->first), QStringLiteral("bad header name %1").arg(describe(it->first)));
+                        ok = false;
+                        continue;
+                    }
+                    if (hn.compare(u"Authorization", Qt::CaseInsensitive) == 0) {
+                        error(pos(it->first),
+                            QStringLiteral("an Authorization header would put a secret in the configuration; use "
+                                           "token: {env: VARIABLE} or token: {file: /path}"));
+                        ok = false;
+                        continue;
+                    }
+                    if (!it->second.IsScalar()) {
+                        error(pos(it->second),
+                            QStringLiteral("header '%1' must be a string, got %2").arg(hn, describe(it->second)));
+                        ok = false;
+                        continue;
+                    }
+                    const QString value = fromStd(it->second.Scalar());
+                    ok = checkTemplate(it->second, value, QStringLiteral("header %1").arg(hn)) && ok;
+                    a.headers.append({ hn, value });
+                }
+            } else if (x.key == u"body") {
+                if (x.value.IsMap() || x.value.IsSequence()) {
+                    a.body = QString::fromUtf8(x.value.IsMap()
+                            ? QJsonDocument(toJson(x.value).toObject()).toJson(QJsonDocument::Compact)
+                            : QJsonDocument(toJson(x.value).toArray()).toJson(QJsonDocument::Compact));
+                    ok = checkTemplate(x.value, a.body, QStringLiteral("body")) && ok;
+                } else if (const auto text = string(x, true)) {
+                    a.body = *text;
+                    ok = checkTemplate(x.value, *text, QStringLiteral("body")) && ok;
+                } else {
+                    ok = false;
+                }
+            } else if (x.key == u"token") {
+                if (x.value.IsScalar()) {
+                    error(pos(x),
+                        QStringLiteral("inline token: secrets are never written in the configuration; use token: "
+                                       "{env: VARIABLE} or token: {file: /path/to/file}"));
+                    ok = false;
+                    continue;
+                }
+                const auto t = mapping(
+                    x.value, pos(x), QStringLiteral("token"), { QStringLiteral("env"), QStringLiteral("file") });
+                if (!t) {
+                    ok = false;
+                    continue;
+                }
+                if (t->entries.size() != 1) {
+                    error(t->position, QStringLiteral("token needs exactly one of env: VARIABLE or file: /path"));
+                    ok = false;
+                    continue;
+                }
+                const Entry& ref = t->entries.constFirst();
+                if (ref.key == u"env") {
+                    static const QRegularExpression envName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+                    const auto v = string(ref);
+                    if (v && envName.match(*v).hasMatch()) {
+                        a.token = SecretRef::env(*v);
+                    } else {
+                        if (v)
+                            error(pos(ref),
+                                QStringLiteral("'env' must name an environment variable, got %1").arg(quoted(*v)));
+                        ok = false;
+                    }
+                } else if (const auto p = path(ref)) {
+                    a.token = SecretRef::file(*p);
+                } else {
+                    ok = false;
+                }
+            }
+        }
+        if (!f->get(u"url")) {
+            missing(*f, QStringLiteral("http step"), QStringLiteral("url"));
+            ok = false;
+        }
+        if (!ok)
+            return std::nullopt;
+        return a;
+    }
+    if (e.key == u"haproxy") {
+        a.kind = RunbookActionConfig::Kind::Haproxy;
+        const QStringList ops { QStringLiteral("set_state"), QStringLiteral("set_weight"),
+            QStringLiteral("block_sources"), QStringLiteral("unblock_sources") };
+        const auto f = mapping(e.value, pos(e), QStringLiteral("a haproxy step"),
+            ops + QStringList { QStringLiteral("instance"), QStringLiteral("backend"), QStringLiteral("server") });
+        if (!f)
+            return std::nullopt;
+        bool ok = true;
+        const Entry* op = nullptr;
+        for (const Entry& x : f->entries) {
+            if (!ops.contains(x.key))
+                continue;
+            if (op) {
+                error(pos(x.keyNode),
+                    QStringLiteral("haproxy step has both '%1' and '%2'; give one of %3")
+                        .arg(op->key, x.key, ops.join(QStringLiteral(", "))));
+                ok = false;
+                continue;
+            }
+            op = &x;
+        }
+        if (!op) {
+            error(f->position, QStringLiteral("haproxy step needs one of %1").arg(ops.join(QStringLiteral(", "))));
+            return std::nullopt;
+        }
+        if (op->key == u"set_state") {
+            a.haproxyOp = RunbookActionConfig::HaproxyOp::SetState;
+            const QStringList states { QStringLiteral("ready"), QStringLiteral("drain"), QStringLiteral("maint") };
+            const QString v = op->value.IsScalar() ? fromStd(op->value.Scalar()) : QString();
+            if (!states.contains(v)) {
+                error(pos(*op),
+                    QStringLiteral("'set_state' must be ready, drain or maint, got %1%2")
+                        .arg(describe(op->value), didYouMean(v, states)));
+                ok = false;
+            }
+            a.state = v;
+        } else if (op->key == u"set_weight") {
+            const QString v = op->value.IsScalar() ? fromStd(op->value.Scalar()) : QString();
+            if (v == u"model") {
+                a.haproxyOp = RunbookActionConfig::HaproxyOp::SetWeightModel;
+            } else if (v == u"baseline") {
+                a.haproxyOp = RunbookActionConfig::HaproxyOp::SetWeightBaseline;
+            } else {
+                a.haproxyOp = RunbookActionConfig::HaproxyOp::SetWeight;
+                bool isInt = false;
+                a.weight = v.toInt(&isInt);
+                if (!isInt || a.weight < 0 || a.weight > 256) {
+                    error(pos(*op),
+                        QStringLiteral("'set_weight' must be a weight 0–256, 'model' (the load-balancing model) or "
+                                       "'baseline', got %1")
+                            .arg(describe(op->value)));
+                    ok = false;
+                }
+            }
+        } else {
+            a.haproxyOp = op->key == u"block_sources" ? RunbookActionConfig::HaproxyOp::BlockSources
+                                                      : RunbookActionConfig::HaproxyOp::UnblockSources;
+            const auto v = boolean(*op);
+            if (v == false) {
+                error(pos(*op), QStringLiteral("'%1: false' does nothing; remove the step").arg(op->key));
+                ok = false;
+            } else if (!v) {
+                ok = false;
+            }
+        }
+        for (const Entry& x : f->entries) {
+            if (x.key == u"instance") {
+                const auto v = name(x, QStringLiteral("haproxy instance"));
+                if (!v) {
+                    ok = false;
+                } else if (!m_config.haproxyInstance(*v)) {
+                    QStringList instances;
+                    for (const HaproxyInstance& h : std::as_const(m_config.haproxy))
+                        instances << h.name;
+                    error(pos(x),
+                        QStringLiteral("haproxy: unknown instance '%1'%2; instances are defined in the top-level "
+                                       "'haproxy' list")
+                            .arg(*v, didYouMean(*v, instances)));
+                    ok = false;
+                } else {
+                    a.instance = *v;
+                }
+            } else if (x.key == u"backend" || x.key == u"server") {
+                const auto v = string(x);
+                if (!v || !checkTemplate(x.value, *v, QStringLiteral("haproxy %1").arg(x.key))) {
+                    ok = false;
+                    continue;
+                }
+                if (!v->contains(u'{') && !namePattern().match(*v).hasMatch()) {
+                    error(pos(x),
+                        QStringLiteral("invalid haproxy %1 %2 (use letters, digits, '_', '.' and '-')")
+                            .arg(x.key, quoted(*v)));
+                    ok = false;
+                    continue;
+                }
+                (x.key == u"backend" ? a.backend : a.server) = *v;
+            }
+        }
+        if (m_config.haproxy.isEmpty()) {
+            error(pos(e.keyNode),
+                QStringLiteral("haproxy step: no haproxy instance is configured (top-level 'haproxy')"));
+            ok = false;
+        }
+        const bool sources = a.haproxyOp == RunbookActionConfig::HaproxyOp::BlockSources
+            || a.haproxyOp == RunbookActionConfig::HaproxyOp::UnblockSources;
+        if (sources) {
+            const HaproxyInstance* h = a.instance.isEmpty()
+                ? (m_config.haproxy.isEmpty() ? nullptr : &m_config.haproxy.constFirst())
+                : m_config.haproxyInstance(a.instance);
+            if (h && h->blockAcl.isEmpty()) {
+                error(
+                    pos(*op), QStringLiteral("'%1' needs a block_acl on haproxy instance '%2'").arg(op->key, h->name));
+                ok = false;
+            }
+            if (f->get(u"backend") || f->get(u"server")) {
+                error(pos(*op),
+                    QStringLiteral("'%1' acts on the instance's block ACL: backend/server do not apply").arg(op->key));
+                ok = false;
+            }
+        } else if (a.backend.isEmpty()) {
+            needs.membership.append(pos(e.keyNode));
+        }
+        if (!ok)
+            return std::nullopt;
+        return a;
+    }
+    // wait
+    a.kind = RunbookActionConfig::Kind::Wait;
+    const auto c = readRunbookCondition(e, false, needs);
+    if (!c)
+        return std::nullopt;
+    a.wait = *c;
+    return a;
+}
+
+std::optional<RunbookStepConfig> Validator::readRunbookStep(const YNode& n, RunbookNeeds& needs)
+{
+    const QStringList actions { QStringLiteral("command"), QStringLiteral("run"), QStringLiteral("http"),
+        QStringLiteral("haproxy"), QStringLiteral("wait") };
+    const auto f = mapping(n, {}, QStringLiteral("a runbook step"),
+        actions
+            + QStringList { QStringLiteral("name"), QStringLiteral("precondition"), QStringLiteral("deadline"),
+                QStringLiteral("verify"), QStringLiteral("verify_deadline"), QStringLiteral("rollback"),
+                QStringLiteral("on_failure") });
+    if (!f)
+        return std::nullopt;
+    RunbookStepConfig step;
+    step.position = f->position;
+    bool ok = true;
+    const Entry* action = nullptr;
+    for (const Entry& x : f->entries) {
+        if (stopped())
+            return std::nullopt;
+        if (actions.contains(x.key)) {
+            if (action) {
+                error(pos(x.keyNode),
+                    QStringLiteral("step has both '%1' and '%2': one action per step (add another step)")
+                        .arg(action->key, x.key));
+                ok = false;
+                continue;
+            }
+            action = &x;
+            if (const auto a = readRunbookAction(x, needs))
+                step.action = *a;
+            else
+                ok = false;
+        } else if (x.key == u"name") {
+            const auto v = string(x);
+            if (v && !v->contains(u'\n'))
+                step.name = *v;
+            else
+                ok = false;
+        } else if (x.key == u"precondition" || x.key == u"verify") {
+            const auto c = readRunbookCondition(x, x.key == u"precondition", needs);
+            if (!c)
+                ok = false;
+            else if (x.key == u"precondition")
+                step.precondition = *c;
+            else
+                step.verify = *c;
+        } else if (x.key == u"deadline" || x.key == u"verify_deadline") {
+            const auto d = duration(x);
+            if (!d)
+                ok = false;
+            else if (x.key == u"deadline")
+                step.deadline = *d;
+            else
+                step.verifyDeadline = *d;
+        } else if (x.key == u"rollback") {
+            const auto r = mapping(x.value, pos(x), QStringLiteral("a rollback"), actions);
+            if (!r) {
+                ok = false;
+            } else if (r->entries.size() != 1) {
+                error(r->position, QStringLiteral("a rollback is one action: command, run, http, haproxy or wait"));
+                ok = false;
+            } else if (const auto a = readRunbookAction(r->entries.constFirst(), needs)) {
+                if (a->kind == RunbookActionConfig::Kind::Haproxy
+                    && (a->haproxyOp == RunbookActionConfig::HaproxyOp::BlockSources
+                        || a->haproxyOp == RunbookActionConfig::HaproxyOp::UnblockSources)) {
+                    error(r->position,
+                        QStringLiteral("block_sources/unblock_sources cannot be a rollback: a block_sources step "
+                                       "unblocks its own sources when rolled back"));
+                    ok = false;
+                } else {
+                    step.rollback = *a;
+                }
+            } else {
+                ok = false;
+            }
+        } else if (x.key == u"on_failure") {
+            const QStringList policies { QStringLiteral("rollback"), QStringLiteral("continue"),
+                QStringLiteral("escalate") };
+            const QString v = x.value.IsScalar() ? fromStd(x.value.Scalar()) : QString();
+            if (v == u"rollback")
+                step.onFailure = RunbookStepConfig::OnFailure::Rollback;
+            else if (v == u"continue")
+                step.onFailure = RunbookStepConfig::OnFailure::Continue;
+            else if (v == u"escalate")
+                step.onFailure = RunbookStepConfig::OnFailure::Escalate;
+            else {
+                error(pos(x),
+                    QStringLiteral("'on_failure' must be rollback, continue or escalate, got %1%2")
+                        .arg(describe(x.value), didYouMean(v, policies)));
+                ok = false;
+            }
+        }
+    }
+    if (!f->get(u"name")) {
+        missing(*f, QStringLiteral("runbook step"), QStringLiteral("name"));
+        ok = false;
+    }
+    if (!action) {
+        error(f->position, QStringLiteral("step needs one action: command, run, http, haproxy or wait"));
+        ok = false;
+    }
+    if (action && action->key == u"wait" && f->get(u"verify")) {
+        error(pos(f->get(u"verify")->keyNode), QStringLiteral("a wait step is its own verification; drop 'verify'"));
+        ok = false;
+    }
+    if (!ok)
+        return std::nullopt;
+    return step;
+}
+
+QList<RunbookStepConfig> Validator::readRunbookSteps(const Entry& e, RunbookNeeds& needs)
+{
+    QList<RunbookStepConfig> steps;
+    const auto items = sequence(e);
+    if (!items)
+        return steps;
+    if (items->isEmpty())
+        error(pos(e), QStringLiteral("'%1' needs at least one step (or leave it out)").arg(e.key));
+    QHash<QString, int> names;
+    for (const YNode& n : *items) {
+        if (stopped())
+            break;
+        const auto step = readRunbookStep(n, needs);
+        if (!step)
+            continue;
+        if (const auto it = names.constFind(step->name); it != names.constEnd())
+            error(step->position,
+                QStringLiteral("duplicate step name '%1' in '%2' (first at line %3)").arg(step->name, e.key).arg(*it));
+        else
+            names.insert(step->name, step->position.line);
+        steps.append(*step);
+    }
+    return steps;
+}
+
+std::optional<RunbookConfig> Validator::readRunbook(const YNode& n)
+{
+    const auto f = mapping(n, {}, QStringLiteral("a runbook"),
+        { QStringLiteral("name"), QStringLiteral("on"), QStringLiteral("targets"), QStringLiteral("groups"),
+            QStringLiteral("handle"), QStringLiteral("recover") });
+    if (!f)
+        return std::nullopt;
+    RunbookConfig r;
+    r.position = f->position;
+    RunbookNeeds needs;
+    bool ok = true;
+    QStringList targetNames;
+    QStringList groupNames;
+    for (const TargetConfig& t : std::as_const(m_config.targets)) {
+        targetNames << t.name;
+        if (!t.group.isEmpty() && !groupNames.contains(t.group))
+            groupNames << t.group;
+    }
+    for (const Entry& x : f->entries) {
+        if (stopped())
+            return std::nullopt;
+        if (x.key == u"name") {
+            if (const auto v = name(x, QStringLiteral("runbook name")))
+                r.name = *v;
+            else
+                ok = false;
+        } else if (x.key == u"on") {
+            QList<YNode> causes;
+            if (x.value.IsScalar())
+                causes << x.value;
+            else if (const auto items = sequence(x))
+                causes = *items;
+            else
+                ok = false;
+            if (causes.isEmpty() && ok) {
+                error(pos(x),
+                    QStringLiteral("'on' needs at least one cause class (%1)")
+                        .arg(CauseClasses::names().join(QStringLiteral(", "))));
+                ok = false;
+            }
+            for (const YNode& c : std::as_const(causes)) {
+                const QString text = c.IsScalar() ? fromStd(c.Scalar()) : QString();
+                if (const auto cause = CauseClasses::fromString(text)) {
+                    if (r.on.contains(*cause))
+                        error(pos(c), QStringLiteral("cause class '%1' is listed twice").arg(text));
+                    else
+                        r.on << *cause;
+                } else {
+                    error(pos(c),
+                        QStringLiteral("unknown cause class %1 (one of: %2)%3")
+                            .arg(describe(c), CauseClasses::names().join(QStringLiteral(", ")),
+                                didYouMean(text, CauseClasses::names())));
+                    ok = false;
+                }
+            }
+        } else if (x.key == u"targets" || x.key == u"groups") {
+            const bool targets = x.key == u"targets";
+            const auto items = sequence(x);
+            if (!items) {
+                ok = false;
+                continue;
+            }
+            if (items->isEmpty()) {
+                error(pos(x),
+                    QStringLiteral("'%1' is empty: leave it out to bind the runbook to its causes on every "
+                                   "target")
+                        .arg(x.key));
+                ok = false;
+            }
+            for (const YNode& item : *items) {
+                const auto v = name(item, targets ? QStringLiteral("target name") : QStringLiteral("group name"));
+                if (!v) {
+                    ok = false;
+                    continue;
+                }
+                const QStringList& known = targets ? targetNames : groupNames;
+                if (!known.contains(*v)) {
+                    error(pos(item),
+                        QStringLiteral("unknown %1 '%2'%3")
+                            .arg(targets ? u"target" : u"group", *v, didYouMean(*v, known)));
+                    ok = false;
+                    continue;
+                }
+                (targets ? r.targets : r.groups) << *v;
+            }
+        } else if (x.key == u"handle") {
+            r.handle = readRunbookSteps(x, needs);
+        } else if (x.key == u"recover") {
+            r.recover = readRunbookSteps(x, needs);
+        }
+    }
+    if (!f->get(u"name")) {
+        missing(*f, QStringLiteral("runbook"), QStringLiteral("name"));
+        ok = false;
+    }
+    if (!f->get(u"on")) {
+        error(f->position,
+            QStringLiteral("runbook is missing required key 'on' (the cause classes it handles: %1)")
+                .arg(CauseClasses::names().join(QStringLiteral(", "))));
+        ok = false;
+    }
+    if (!f->get(u"handle") && !f->get(u"recover")) {
+        error(f->position, QStringLiteral("runbook needs 'handle:' or 'recover:' steps (or both)"));
+        ok = false;
+    }
+    if (ok)
+        checkRunbookNeeds(r, needs);
+    if (!ok)
+        return std::nullopt;
+    return r;
+}
+
+void Validator::checkRunbookNeeds(const RunbookConfig& r, const RunbookNeeds& needs)
+{
+    // The targets the runbook can act on: those it names, the members of its groups, or (cause-only) all.
+    QList<const TargetConfig*> bound;
+    for (const TargetConfig& t : std::as_const(m_config.targets))
+        if ((r.targets.isEmpty() && r.groups.isEmpty()) || r.targets.contains(t.name) || r.groups.contains(t.group))
+            bound << &t;
+    const bool causeOnly = r.targets.isEmpty() && r.groups.isEmpty();
+    auto report = [&](SourcePosition at, const QString& what, const QStringList& lacking) {
+        if (lacking.isEmpty())
+            return;
+        if (causeOnly && lacking.size() < bound.size())
+            return; // a cause-only runbook applies where it can; the preview says where it cannot
+        error(at,
+            QStringLiteral("%1, which %2 lack%3: %4")
+                .arg(what,
+                    lacking.size() > 3 ? QStringLiteral("%1 bound targets").arg(lacking.size())
+                                       : lacking.join(QStringLiteral(", ")),
+                    lacking.size() == 1 ? QStringLiteral("s") : QString(),
+                    causeOnly ? QStringLiteral("no target has it") : QStringLiteral("narrow the binding or add it")));
+    };
+    for (const auto& [signal, at] : needs.signalNames) {
+        QStringList lacking;
+        for (const TargetConfig* t : std::as_const(bound))
+            if (std::none_of(t->signalConfigs.cbegin(), t->signalConfigs.cend(),
+                    [&](const SignalConfig& s) { return s.name == signal; }))
+                lacking << t->name;
+        report(at, QStringLiteral("condition reads signal '%1'").arg(signal), lacking);
+    }
+    for (const SourcePosition& at : needs.admin) {
+        QStringList lacking;
+        for (const TargetConfig* t : std::as_const(bound))
+            if (!t->admin)
+                lacking << t->name;
+        report(at, QStringLiteral("{admin} needs the target's admin API"), lacking);
+    }
+    for (const auto& [command, at] : needs.commands) {
+        QStringList lacking;
+        for (const TargetConfig* t : std::as_const(bound))
+            if (!t->commands.contains(command))
+                lacking << t->name;
+        report(at, QStringLiteral("run: %1 needs the target's command '%1'").arg(command), lacking);
+    }
+    for (const SourcePosition& at : needs.membership) {
+        QStringList lacking;
+        for (const TargetConfig* t : std::as_const(bound))
+            if (!t->haproxy)
+                lacking << t->name;
+        report(at, QStringLiteral("haproxy step without 'backend' acts on the target's pool membership"), lacking);
+    }
+}
+
+void Validator::checkRunbookAmbiguity()
+{
+    struct Seen
+    {
+        QString runbook;
+        int line;
+    };
+    QHash<QString, Seen> seen; ///< "level|name|cause" → first runbook
+    QHash<QString, int> names;
+    for (const RunbookConfig& r : std::as_const(m_config.runbooks)) {
+        if (const auto it = names.constFind(r.name); it != names.constEnd())
+            error(r.position,
+                QStringLiteral("duplicate runbook name '%1' (first defined at line %2)").arg(r.name).arg(*it));
+        else
+            names.insert(r.name, r.position.line);
+        for (const CauseClass c : r.on) {
+            QList<QPair<QString, QString>> keys; ///< level, what
+            for (const QString& t : r.targets)
+                keys.append({ QStringLiteral("target"), t });
+            for (const QString& g : r.groups)
+                keys.append({ QStringLiteral("group"), g });
+            if (r.targets.isEmpty() && r.groups.isEmpty())
+                keys.append({ QStringLiteral("cause"), QString() });
+            for (const auto& [level, what] : keys) {
+                const QString key = level + u'|' + what + u'|' + causeClassName(c);
+                if (const auto it = seen.constFind(key); it != seen.constEnd()) {
+                    const QString where
+                        = what.isEmpty() ? QStringLiteral("every target") : QStringLiteral("%1 %2").arg(level, what);
+                    error(r.position,
+                        QStringLiteral("ambiguous binding: runbooks '%1' (line %2) and '%3' are both bound to %4 for "
+                                       "cause %5; bind one of them more narrowly (targets:/groups:) or merge them")
+                            .arg(it->runbook)
+                            .arg(it->line)
+                            .arg(r.name, where, causeClassName(c)));
+                } else {
+                    seen.insert(key, { r.name, r.position.line });
+                }
+            }
+        }
+    }
+}
+
+void Validator::readRunbooks(const Entry& e)
+{
+    const auto items = sequence(e);
+    if (!items)
+        return;
+    for (const YNode& n : *items) {
+        if (stopped())
+            return;
+        if (auto r = readRunbook(n))
+            m_config.runbooks.append(*r);
+    }
+    checkRunbookAmbiguity();
+}
+
 ConfigLoadResult Validator::run()
 {
     ConfigLoadResult result;
@@ -1400,9 +2342,30 @@ ConfigLoadResult Validator::run()
             if (documents.size() > 1)
                 error(pos(documents.at(1)),
                     QStringLiteral("more than one YAML document ('---'); a fleet description is a single document"));
-            const auto root = mapping(documents.front(), { 1, 1 }, QStringLiteral("the fleet description"),
-                { QStringLiteral("version"), QStringLiteral("defaults"), QStringLiteral("haproxy"),
-                    QStringLiteral("targets") });
+            if (m_base) {
+                // A runbooks-only document: bound against a fleet loaded before.
+                const auto root = mapping(documents.front(), { 1, 1 }, QStringLiteral("a runbooks file"),
+                    { QStringLiteral("version"), QStringLiteral("runbooks") });
+                if (root) {
+                    m_config = *m_base;
+                    for (int i = 0; i < m_config.targets.size(); ++i)
+                        m_targetIndex.insert(m_config.targets.at(i).name, i);
+                    if (const Entry* v = root->get(u"version");
+                        v && (!v->value.IsScalar() || fromStd(v->value.Scalar()) != u"1"))
+                        error(pos(*v),
+                            QStringLiteral("unsupported version %1: this FaultDesk reads 'version: 1'")
+                                .arg(describe(v->value)));
+                    if (const Entry* r = root->get(u"runbooks"))
+                        readRunbooks(*r);
+                    else
+                        missing(*root, QStringLiteral("a runbooks file"), QStringLiteral("runbooks"));
+                }
+            }
+            const auto root = m_base
+                ? std::optional<Fields>()
+                : mapping(documents.front(), { 1, 1 }, QStringLiteral("the fleet description"),
+                    { QStringLiteral("version"), QStringLiteral("defaults"), QStringLiteral("haproxy"),
+                        QStringLiteral("targets"), QStringLiteral("runbooks") });
             if (root) {
                 if (const Entry* v = root->get(u"version")) {
                     if (!v->value.IsScalar() || fromStd(v->value.Scalar()) != u"1")
@@ -1424,6 +2387,8 @@ ConfigLoadResult Validator::run()
                     checkReferences();
                     checkCycles();
                 }
+                if (const Entry* r = root->get(u"runbooks"); r && !stopped())
+                    readRunbooks(*r);
             }
         }
     } catch (const std::exception& e) {
@@ -1475,6 +2440,27 @@ ConfigLoadResult FleetConfigLoader::loadFile(const QString& path)
         return r;
     }
     return loadBytes(bytes, path, info.absolutePath());
+}
+
+ConfigLoadResult FleetConfigLoader::loadRunbooks(const QString& path, const FleetConfig& fleet)
+{
+    ConfigLoadResult r;
+    const QFileInfo info(path);
+    QFile file(path);
+    if (info.isDir() || !file.open(QIODevice::ReadOnly)) {
+        r.errors.append({ path, {},
+            QStringLiteral("cannot read: ") + (info.isDir() ? QStringLiteral("is a directory") : file.errorString()) });
+        return r;
+    }
+    const QByteArray bytes = file.read(MaxFileBytes + 1);
+    if (bytes.size() > MaxFileBytes) {
+        r.errors.append({ path, {}, QStringLiteral("the file is too large for a runbooks file") });
+        return r;
+    }
+    // The runbooks are added to the ones the fleet has; the result keeps the fleet's own source file name.
+    Validator v(path, bytes, info.absolutePath());
+    v.setBase(&fleet);
+    return v.run();
 }
 
 ConfigLoadResult FleetConfigLoader::reload(const QString& path, const FleetConfig& current)

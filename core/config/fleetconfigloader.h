@@ -45,6 +45,13 @@ public:
      */
     static ConfigLoadResult reload(const QString& path, const FleetConfig& current);
 
+    /**
+     * Binds the runbooks of a separate file (top-level `runbooks:` only, optional `version: 1`) to @p fleet: the
+     * result is @p fleet with those runbooks added, validated against its targets, groups and HAProxy instances
+     * exactly as if they were written in the fleet file, or the errors (naming @p path).
+     */
+    static ConfigLoadResult loadRunbooks(const QString& path, const FleetConfig& fleet);
+
     /// Largest file accepted; a fleet description is text written by people.
     static constexpr qsizetype MaxFileBytes = 16 * 1024 * 1024;
     /// After this many problems the rest are summarised in one last error.

@@ -13,6 +13,7 @@ void AutoRemediationLedger::recordAttempt(
     const int inWindow = attemptsInWindow(target, cycle, policy);
     if (inWindow >= policy.maxAttempts && !e.suspended) {
         e.suspended = true;
+        e.suspendedAt = now.toUTC();
         e.suspendedReason = QStringLiteral("%1 automatic attempts within %2 cycles (last at %3); automatic remediation "
                                            "stays off for %4 until a person re-enables it")
                                 .arg(inWindow)
@@ -81,6 +82,8 @@ QJsonObject AutoRemediationLedger::toJson() const
                 { QStringLiteral("time"), a.time.toUTC().toString(Qt::ISODateWithMs) } });
         QJsonObject e { { QStringLiteral("attempts"), attempts }, { QStringLiteral("suspended"), it->suspended },
             { QStringLiteral("reason"), it->suspendedReason } };
+        if (it->suspendedAt.isValid())
+            e.insert(QStringLiteral("suspended_at"), it->suspendedAt.toUTC().toString(Qt::ISODateWithMs));
         if (it->healthySince.isValid())
             e.insert(QStringLiteral("healthy_since"), it->healthySince.toUTC().toString(Qt::ISODateWithMs));
         out.insert(it.key(), e);
@@ -102,6 +105,7 @@ AutoRemediationLedger AutoRemediationLedger::fromJson(const QJsonObject& object)
         }
         e.suspended = o.value(QStringLiteral("suspended")).toBool();
         e.suspendedReason = o.value(QStringLiteral("reason")).toString();
+        e.suspendedAt = QDateTime::fromString(o.value(QStringLiteral("suspended_at")).toString(), Qt::ISODateWithMs);
         e.healthySince = QDateTime::fromString(o.value(QStringLiteral("healthy_since")).toString(), Qt::ISODateWithMs);
         ledger.m_entries.insert(it.key(), e);
     }

@@ -39,6 +39,7 @@ public:
         QList<Attempt> attempts; ///< since the last reset
         bool suspended = false; ///< attempt limit reached
         QString suspendedReason;
+        QDateTime suspendedAt; ///< when the limit was reached (UTC)
         QDateTime healthySince; ///< invalid while not healthy
     };
 
@@ -50,6 +51,8 @@ public:
     void reenable(const QString& target);
 
     Entry entry(const QString& target) const { return m_entries.value(target); }
+    /// Targets with an entry (attempts or a suspension).
+    QStringList targets() const { return m_entries.keys(); }
     /// Attempts within the window ending at @p cycle.
     int attemptsInWindow(const QString& target, qint64 cycle, const AutoRemediationPolicy& policy) const;
     /// When the next automatic attempt is allowed (invalid: now).

@@ -85,6 +85,18 @@ std::optional<Runbook> RemediationController::buildRunbook(const Fault& f, Safet
                                   .arg(
                                       t->haproxy->backend, t->haproxy->server.isEmpty() ? t->name : t->haproxy->server);
     }
+    // A runbook bound in the fleet configuration wins over the built-in default (target > group > cause).
+    const RunbookBinding binding = RunbookBinding::resolve(m_monitor->config(), *t, f.cause);
+    const bool handle = purpose == SafetyRequest::Purpose::Handle;
+    if (binding.runbook && !(handle ? binding.runbook->handle : binding.runbook->recover).isEmpty()) {
+        if (plan)
+            plan->runbookReason = binding.reason;
+        return configuredRunbook(*binding.runbook, purpose, f, *t, b, error);
+    }
+    if (plan)
+        plan->runbookReason = binding.runbook ? QStringLiteral("%1; it has no %2 steps, so the built-in %2 runs")
+                                                    .arg(binding.reason, handle ? u"handle" : u"recover")
+                                              : binding.reason;
     if (purpose == SafetyRequest::Purpose::Recover)
         return recoverRunbook(f, b);
     switch (f.cause) {
@@ -156,21 +168,13 @@ Runbook RemediationController::crashHandle(const Fault& f, const TargetConfig& t
     return rb;
 }
 
-std::optional<Runbook> RemediationController::overloadHandle(
-    const Fault& f, const TargetConfig& t, const RemediationBaseline& b, RemediationPlan* plan, QString* error) const
+LoadBalancingPlan RemediationController::poolModel(
+    const Fault& f, const TargetConfig& t, QList<ServerLoadInput>* inputs) const
 {
-    if (!t.haproxy) {
-        *error = QStringLiteral("%1 is in no HAProxy pool: its load cannot be rebalanced").arg(f.target);
-        return std::nullopt;
-    }
-    const QString backend = t.haproxy->backend;
-    const QString endpoint = haproxyEndpoint(t.haproxy->instance);
     // The pool as configured, measured now: each member's served rate and utilisation give its capacity.
-    QList<ServerLoadInput> inputs;
-    QHash<QString, QString> targetOfServer;
     double total = 0;
     for (const TargetConfig& m : m_monitor->config().targets) {
-        if (!m.haproxy || m.haproxy->backend != backend || m.haproxy->instance != t.haproxy->instance)
+        if (!m.haproxy || m.haproxy->backend != t.haproxy->backend || m.haproxy->instance != t.haproxy->instance)
             continue;
         const QString server = m.haproxy->server.isEmpty() ? m.name : m.haproxy->server;
         ServerLoadInput in;
@@ -183,10 +187,22 @@ std::optional<Runbook> RemediationController::overloadHandle(
                 || (st->state == TargetState::Hard && st->faultId == f.id));
         if (in.up)
             total += in.rate;
-        inputs << in;
-        targetOfServer.insert(server, m.name);
+        inputs->append(in);
     }
-    const LoadBalancingPlan lb = LoadBalancingModel::solve(inputs, total);
+    return LoadBalancingModel::solve(*inputs, total);
+}
+
+std::optional<Runbook> RemediationController::overloadHandle(
+    const Fault& f, const TargetConfig& t, const RemediationBaseline& b, RemediationPlan* plan, QString* error) const
+{
+    if (!t.haproxy) {
+        *error = QStringLiteral("%1 is in no HAProxy pool: its load cannot be rebalanced").arg(f.target);
+        return std::nullopt;
+    }
+    const QString backend = t.haproxy->backend;
+    const QString endpoint = haproxyEndpoint(t.haproxy->instance);
+    QList<ServerLoadInput> inputs;
+    const LoadBalancingPlan lb = poolModel(f, t, &inputs);
     const QString hot = t.haproxy->server.isEmpty() ? t.name : t.haproxy->server;
     Runbook rb;
     rb.name = QStringLiteral("overload/handle");
@@ -254,7 +270,6 @@ std::optional<Runbook> RemediationController::overloadHandle(
     drain.backend = backend;
     drain.server = hot;
     rb.steps << drain;
-    Q_UNUSED(targetOfServer)
     return rb;
 }
 
@@ -541,19 +556,69 @@ Runbook RemediationController::recoverRunbook(const Fault& f, const RemediationB
     return rb;
 }
 
-bool RemediationController::recoverUnfinished(const Unfinished& item, const QString& operatorName, QString* error)
+bool RemediationController::recoverUnfinished(
+    const Unfinished& item, const QString& operatorName, QString* error, QString* runId)
 {
-    // The fault of an unfinished remediation may be gone from the detector (a restart starts afresh): Recover
-    // runs against the open fault of that target if there is one, with the recorded baseline.
-    for (const Fault& f : m_monitor->detector()->faults())
-        if (f.target == item.target && !m_active.contains(f.id)) {
+    const QString who = operatorName.isEmpty() ? m_operator : operatorName;
+    // The fault of an unfinished remediation may be gone from the detector (a restart starts afresh): Recover runs
+    // against the open fault of that target if there is one, with the recorded baseline.
+    for (const Fault& f : m_monitor->detector()->openFaults())
+        if (f.target == item.target && f.rootCause && !m_active.contains(f.id)) {
+            const auto previous = m_baselines.constFind(f.id);
+            const std::optional<RemediationBaseline> kept
+                = previous == m_baselines.cend() ? std::nullopt : std::optional(*previous);
             m_baselines.insert(f.id, item.baseline);
-            return recover(f.id, operatorName, error);
+            m_unfinishedRuns.insert(f.id, item);
+            if (recover(f.id, who, error)) {
+                if (runId)
+                    *runId = f.id;
+                return true;
+            }
+            m_unfinishedRuns.remove(f.id);
+            if (kept)
+                m_baselines.insert(f.id, *kept);
+            else
+                m_baselines.remove(f.id);
+            return false;
         }
-    if (error)
-        *error = QStringLiteral("no fault of %1 is known now; restore it from the recorded baseline by hand: %2")
-                     .arg(item.target, item.baseline.differences(m_current).join(QStringLiteral("; ")));
-    return false;
+    // No fault: a run of its own that returns what differs to the recorded baseline and verifies it.
+    const QString id = unfinishedRunId(item);
+    if (m_active.contains(id)) {
+        if (error)
+            *error = QStringLiteral("the recovery of %1 is running already").arg(item.target);
+        return false;
+    }
+    if (item.baseline.haproxyKnown && !m_current.haproxyKnown) {
+        if (error)
+            *error = QStringLiteral("HAProxy has not been read back yet: try again in a moment");
+        return false;
+    }
+    const TargetConfig* t = m_monitor->config().target(item.target);
+    if (!t) {
+        if (error)
+            *error = QStringLiteral("%1 is not in the fleet configuration now: restore it by hand: %2")
+                         .arg(item.target, item.baseline.differences(m_current).join(QStringLiteral("; ")));
+        return false;
+    }
+    Fault pseudo;
+    pseudo.id = id;
+    pseudo.target = item.target;
+    pseudo.incidentId = item.incidentId;
+    pseudo.cause = CauseClass::Unhealthy;
+    Runbook rb;
+    rb.name = QStringLiteral("unfinished/recover");
+    const QString backend = t->haproxy ? t->haproxy->backend : QString();
+    addHaproxyRestoreSteps(rb, item.baseline, backend);
+    rb.steps << verifyStep(pseudo, item.baseline);
+    m_unfinishedRuns.insert(id, item);
+    if (!startRun(id, rb, SafetyRequest::Purpose::Recover, item.target, item.incidentId, item.baseline, who,
+            { item.target }, fieldsFor(pseudo, t), error)) {
+        m_unfinishedRuns.remove(id);
+        return false;
+    }
+    if (runId)
+        *runId = id;
+    return true;
 }
 
 } // namespace FaultDesk

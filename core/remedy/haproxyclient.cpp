@@ -46,6 +46,14 @@ public:
         });
     }
 
+    ~Exchange() override
+    {
+        // A socket closed by its destructor reports "disconnected": that must not answer a client (or its owner)
+        // that is being destroyed.
+        m_completed = true;
+        QObject::disconnect(&m_socket, nullptr, this, nullptr);
+    }
+
     Socket& socket() { return m_socket; }
 
 private:

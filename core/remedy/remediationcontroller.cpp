@@ -11,11 +11,16 @@
 #include "util/logging.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSaveFile>
+#include <QStandardPaths>
 
 namespace FaultDesk {
 
@@ -83,6 +88,14 @@ RemediationController::~RemediationController()
     for (const auto& a : std::as_const(m_active))
         if (a->executor)
             a->executor->disconnect(this);
+    // Polls in flight end with the client, while the state their answers would write still exists.
+    delete m_haproxy;
+    m_haproxy = nullptr;
+}
+
+const FleetConfig& RemediationController::fleetConfig() const
+{
+    return m_monitor->config();
 }
 
 void RemediationController::setSettings(const Settings& settings)
@@ -364,6 +377,7 @@ RemediationPlan RemediationController::preview(const QString& faultId, SafetyReq
     c.operatorName = m_operator;
     c.target = f->target;
     c.incidentId = f->incidentId;
+    c.fields = fieldsFor(*f, m_monitor->config().target(f->target));
     plan.steps = RunbookExecutor::preview(*rb, c);
     if (purpose == SafetyRequest::Purpose::Recover) {
         const TargetConfig* t = m_monitor->config().target(f->target);
@@ -425,11 +439,6 @@ bool RemediationController::start(
             *error = why;
         return false;
     }
-    auto active = std::make_shared<Active>();
-    active->purpose = purpose;
-    active->target = f.target;
-    const TargetConfig* t = m_monitor->config().target(f.target);
-    active->backend = t && t->haproxy ? t->haproxy->backend : QString();
     // One remediation at a time per target, across instances: the fault's target and every database the runbook
     // changes are locked for the whole run.
     QStringList lockTargets { f.target };
@@ -437,10 +446,31 @@ bool RemediationController::start(
         for (auto it = b.databases.cbegin(); it != b.databases.cend(); ++it)
             if (!lockTargets.contains(it.key()))
                 lockTargets << it.key();
+    const TargetConfig* t = m_monitor->config().target(f.target);
+    if (!startRun(faultId, *rb, purpose, f.target, f.incidentId, b, operatorName, lockTargets, fieldsFor(f, t), error))
+        return false;
+    m_monitor->detector()->setFaultPhase(
+        faultId, purpose == SafetyRequest::Purpose::Handle ? Fault::Phase::Handling : Fault::Phase::Recovering);
+    if (automatic)
+        m_ledger.recordAttempt(f.target, m_cycle, QDateTime::currentDateTimeUtc(), m_policy);
+    if (automatic)
+        saveAutomationState();
+    return true;
+}
+
+bool RemediationController::startRun(const QString& runId, const Runbook& runbook, SafetyRequest::Purpose purpose,
+    const QString& target, const QString& incidentId, const RemediationBaseline& b, const QString& operatorName,
+    const QStringList& lockTargets, const TemplateFields& fields, QString* error)
+{
+    auto active = std::make_shared<Active>();
+    active->purpose = purpose;
+    active->target = target;
+    const TargetConfig* t = m_monitor->config().target(target);
+    active->backend = t && t->haproxy ? t->haproxy->backend : QString();
     for (const QString& name : lockTargets) {
         TargetLock::Holder holder;
         QString lockError;
-        TargetLock lock = TargetLock::tryAcquire(m_lockDir, name, operatorName, rb->name, &holder, &lockError);
+        TargetLock lock = TargetLock::tryAcquire(m_lockDir, name, operatorName, runbook.name, &holder, &lockError);
         if (!lock.isLocked()) {
             if (error)
                 *error = lockError.isEmpty() ? QStringLiteral("%1 is being remediated by %2; one remediation at a time")
@@ -453,57 +483,49 @@ bool RemediationController::start(
     ActionContext c;
     c.audit = m_audit;
     c.operatorName = operatorName;
-    c.target = f.target;
-    c.incidentId = f.incidentId;
+    c.target = target;
+    c.incidentId = incidentId;
     c.baseline = b.toJson();
-    c.fields.set(QStringLiteral("target"), f.target);
-    if (t)
-        c.fields.set(QStringLiteral("address"), t->address);
-    active->executor = std::make_unique<RunbookExecutor>(*rb, c);
+    c.fields = fields;
+    active->executor = std::make_unique<RunbookExecutor>(runbook, c);
     const QString backend = active->backend;
-    active->executor->setGate(
-        [this, faultId, purpose, operatorName, target = f.target, backend](const Runbook::Step& step, int index) {
-            SafetyRequest r;
-            r.target = target;
-            r.purpose = purpose;
-            // The attempt was admitted (and counted in the ledger) when the run started: the steps re-check
-            // everything else, not the attempt limit and backoff their own attempt just set.
-            r.automatic = false;
-            r.requester = operatorName;
-            r.removesServer = step.removesServer;
-            r.backend = step.backend.isEmpty() ? backend : step.backend;
-            r.server = step.server;
-            SafetySnapshot s = snapshot(target, r.backend);
-            s.lockHeldBy.clear(); // this run holds it
-            // Later steps of a run see the effect of the earlier ones (a restarted server is healthy again): the fault
-            // condition was checked when the run started; each step re-checks everything else live.
-            if (index > 0 || purpose == SafetyRequest::Purpose::Recover)
-                if (s.condition == TargetCondition::Healthy || s.condition == TargetCondition::SoftFault)
-                    s.condition = TargetCondition::HardFault;
-            const SafetyDecision g = SafetyGates::check(r, s);
-            Q_UNUSED(faultId)
-            return ConditionCheck { g.allowed,
-                g.allowed ? g.affects.join(QStringLiteral("; ")) : g.reasons.join(QStringLiteral("; ")) };
-        });
+    active->executor->setGate([this, purpose, operatorName, target, backend](const Runbook::Step& step, int index) {
+        SafetyRequest r;
+        r.target = target;
+        r.purpose = purpose;
+        // The attempt was admitted (and counted in the ledger) when the run started: the steps re-check
+        // everything else, not the attempt limit and backoff their own attempt just set.
+        r.automatic = false;
+        r.requester = operatorName;
+        r.removesServer = step.removesServer;
+        r.backend = step.backend.isEmpty() ? backend : step.backend;
+        r.server = step.server;
+        SafetySnapshot s = snapshot(target, r.backend);
+        s.lockHeldBy.clear(); // this run holds it
+        // Later steps of a run see the effect of the earlier ones (a restarted server is healthy again): the fault
+        // condition was checked when the run started; each step re-checks everything else live.
+        if (index > 0 || purpose == SafetyRequest::Purpose::Recover)
+            if (s.condition == TargetCondition::Healthy || s.condition == TargetCondition::SoftFault)
+                s.condition = TargetCondition::HardFault;
+        const SafetyDecision g = SafetyGates::check(r, s);
+        return ConditionCheck { g.allowed,
+            g.allowed ? g.affects.join(QStringLiteral("; ")) : g.reasons.join(QStringLiteral("; ")) };
+    });
     connect(active->executor.get(), &RunbookExecutor::stepChanged, this,
-        [this, faultId](int index, const StepReport& report) { Q_EMIT stepChanged(faultId, index, report); });
+        [this, runId](int index, const StepReport& report) { Q_EMIT stepChanged(runId, index, report); });
     connect(active->executor.get(), &RunbookExecutor::finished, this,
-        [this, faultId](const RunbookOutcome& outcome) { finishRun(faultId, outcome); });
+        [this, runId](const RunbookOutcome& outcome) { finishRun(runId, outcome); });
     Run run;
-    run.faultId = faultId;
+    run.faultId = runId;
     run.purpose = purpose;
     run.operatorName = operatorName;
     run.running = true;
     run.startedMs = QDateTime::currentMSecsSinceEpoch();
-    (purpose == SafetyRequest::Purpose::Handle ? m_handleRuns : m_recoverRuns).insert(faultId, run);
-    m_active.insert(faultId, active);
-    m_monitor->detector()->setFaultPhase(
-        faultId, purpose == SafetyRequest::Purpose::Handle ? Fault::Phase::Handling : Fault::Phase::Recovering);
-    if (automatic)
-        m_ledger.recordAttempt(f.target, m_cycle, QDateTime::currentDateTimeUtc(), m_policy);
-    qCInfo(lcRemedy, "%s %s started by %s", qUtf8Printable(rb->name), qUtf8Printable(faultId),
+    (purpose == SafetyRequest::Purpose::Handle ? m_handleRuns : m_recoverRuns).insert(runId, run);
+    m_active.insert(runId, active);
+    qCInfo(lcRemedy, "%s %s started by %s", qUtf8Printable(runbook.name), qUtf8Printable(runId),
         qUtf8Printable(operatorName));
-    Q_EMIT runStarted(faultId, purpose);
+    Q_EMIT runStarted(runId, purpose);
     Q_EMIT gatesChanged();
     active->executor->start();
     return true;
@@ -523,6 +545,14 @@ void RemediationController::finishRun(const QString& faultId, const RunbookOutco
     run.verified = ok && active->purpose == SafetyRequest::Purpose::Recover;
     if (active->purpose == SafetyRequest::Purpose::Handle && ok)
         m_monitor->detector()->setFaultPhase(faultId, Fault::Phase::Handled);
+    // A recovered unfinished remediation is finished at last: its intents get their result.
+    if (m_unfinishedRuns.contains(faultId)) {
+        const Unfinished item = m_unfinishedRuns.take(faultId);
+        if (ok)
+            closeIntents(item, QStringLiteral("recovered"), run.operatorName,
+                QStringLiteral("recovered from the recorded baseline by %1 (%2)")
+                    .arg(run.operatorName, outcome.runbook));
+    }
     if (!ok) {
         const QString message = outcome.message.isEmpty()
             ? QStringLiteral("%1 of %2 did not succeed").arg(purposeName(active->purpose), faultId)
@@ -586,17 +616,72 @@ std::optional<RemediationBaseline> RemediationController::baseline(const QString
 
 // ---- automation ----------------------------------------------------------------------------------------------
 
+void RemediationController::auditAutomation(const QString& target, const QString& what, const QString& operatorName)
+{
+    if (!m_audit)
+        return;
+    // An Intent and its Result at once: the switch is the action, and it never stays unfinished.
+    AuditRecord r;
+    r.actionId = QStringLiteral("automation-%1-%2")
+                     .arg(QDateTime::currentMSecsSinceEpoch())
+                     .arg(quintptr(this) ^ quintptr(qHash(target + what)), 0, 16);
+    r.phase = AuditRecord::Phase::Intent;
+    r.timeUtc = QDateTime::currentDateTimeUtc();
+    r.operatorName = operatorName.isEmpty() ? m_operator : operatorName;
+    r.target = target;
+    r.runbook = QStringLiteral("automation");
+    r.actionKind = QStringLiteral("automation");
+    r.description = what;
+    QString error;
+    if (!m_audit->append(r, &error)) {
+        qCWarning(lcRemedy, "automation change not audited: %s", qUtf8Printable(error));
+        return;
+    }
+    r.phase = AuditRecord::Phase::Result;
+    r.status = QStringLiteral("ok");
+    r.durationMs = 0;
+    if (!m_audit->append(r, &error))
+        qCWarning(lcRemedy, "automation change not audited: %s", qUtf8Printable(error));
+}
+
 void RemediationController::setAutoEnabled(bool enabled)
 {
+    if (m_policy.enabled == enabled)
+        return;
     m_policy.enabled = enabled;
+    auditAutomation(QString(), QStringLiteral("automatic remediation %1 (global switch)").arg(enabled ? u"on" : u"off"),
+        m_operator);
+    saveAutomationState();
     Q_EMIT autoChanged();
     Q_EMIT gatesChanged();
 }
 
 void RemediationController::setAutoEnabledFor(const QString& targetOrGroup, bool enabled)
 {
+    if (m_autoOverride.contains(targetOrGroup) && m_autoOverride.value(targetOrGroup) == enabled)
+        return;
     m_autoOverride.insert(targetOrGroup, enabled);
+    auditAutomation(targetOrGroup,
+        QStringLiteral("automatic remediation %1 for %2").arg(enabled ? u"on" : u"off", targetOrGroup), m_operator);
+    saveAutomationState();
     Q_EMIT autoChanged();
+}
+
+void RemediationController::clearAutoEnabledFor(const QString& targetOrGroup)
+{
+    if (!m_autoOverride.remove(targetOrGroup))
+        return;
+    auditAutomation(targetOrGroup,
+        QStringLiteral("automatic remediation for %1 follows the wider switch again").arg(targetOrGroup), m_operator);
+    saveAutomationState();
+    Q_EMIT autoChanged();
+}
+
+std::optional<bool> RemediationController::autoOverride(const QString& targetOrGroup) const
+{
+    if (!m_autoOverride.contains(targetOrGroup))
+        return std::nullopt;
+    return m_autoOverride.value(targetOrGroup);
 }
 
 bool RemediationController::autoEnabledFor(const QString& target) const
@@ -627,11 +712,73 @@ QList<QPair<QString, QString>> RemediationController::givenUp() const
     return out;
 }
 
-void RemediationController::reenable(const QString& target)
+void RemediationController::reenable(const QString& target, const QString& operatorName)
 {
+    const auto before = m_ledger.entry(target);
+    const bool wasSuspended = before.suspended;
     m_ledger.reenable(target);
+    auditAutomation(target,
+        wasSuspended ? QStringLiteral("automatic remediation re-enabled on %1 after it gave up: %2")
+                           .arg(target, before.suspendedReason)
+                     : QStringLiteral("automatic remediation attempts of %1 reset").arg(target),
+        operatorName);
+    saveAutomationState();
     Q_EMIT autoChanged();
     Q_EMIT gatesChanged();
+}
+
+QString RemediationController::defaultAutomationStateFile()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/automation.json");
+}
+
+bool RemediationController::setAutomationStateFile(const QString& path, QString* error)
+{
+    m_stateFile = path;
+    QFile file(path);
+    if (!file.exists())
+        return true;
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    QJsonParseError parse;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.read(4 * 1024 * 1024), &parse);
+    if (!doc.isObject()) {
+        if (error)
+            *error = QStringLiteral("%1: not an automation state file (%2)").arg(path, parse.errorString());
+        return false;
+    }
+    const QJsonObject o = doc.object();
+    m_policy.enabled = o.value(QStringLiteral("enabled")).toBool(false);
+    m_autoOverride.clear();
+    const QJsonObject overrides = o.value(QStringLiteral("overrides")).toObject();
+    for (auto it = overrides.constBegin(); it != overrides.constEnd(); ++it)
+        if (it.value().isBool())
+            m_autoOverride.insert(it.key(), it.value().toBool());
+    m_ledger = AutoRemediationLedger::fromJson(o.value(QStringLiteral("ledger")).toObject());
+    Q_EMIT autoChanged();
+    Q_EMIT gatesChanged();
+    return true;
+}
+
+void RemediationController::saveAutomationState()
+{
+    if (m_stateFile.isEmpty())
+        return;
+    QJsonObject overrides;
+    for (auto it = m_autoOverride.cbegin(); it != m_autoOverride.cend(); ++it)
+        overrides.insert(it.key(), it.value());
+    const QJsonObject o { { QStringLiteral("version"), 1 }, { QStringLiteral("enabled"), m_policy.enabled },
+        { QStringLiteral("overrides"), overrides }, { QStringLiteral("ledger"), m_ledger.toJson() },
+        { QStringLiteral("saved"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) } };
+    QDir().mkpath(QFileInfo(m_stateFile).absolutePath());
+    // Written whole or not at all: a crash while saving leaves the previous state, never half a file.
+    QSaveFile file(m_stateFile);
+    if (!file.open(QIODevice::WriteOnly) || file.write(QJsonDocument(o).toJson()) < 0 || !file.commit())
+        qCWarning(lcRemedy, "automation state not saved to %s: %s", qUtf8Printable(m_stateFile),
+            qUtf8Printable(file.errorString()));
 }
 
 void RemediationController::maybeAuto(const Fault& fault)
@@ -651,6 +798,7 @@ void RemediationController::maybeAuto(const Fault& fault)
             qCInfo(lcRemedy, "automatic %s of %s not started: %s", qUtf8Printable(purposeName(purpose)),
                 qUtf8Printable(fault.id), qUtf8Printable(error));
         if (!wasSuspended && m_ledger.entry(fault.target).suspended) {
+            saveAutomationState();
             Q_EMIT escalated(fault.id,
                 QStringLiteral("automatic remediation of %1 gave up: %2")
                     .arg(fault.target, m_ledger.entry(fault.target).suspendedReason));
@@ -678,18 +826,73 @@ QList<RemediationController::Unfinished> RemediationController::unfinished() con
     QList<Unfinished> out;
     if (!m_audit)
         return out;
-    QSet<QString> seen;
+    QHash<QString, int> index; ///< incident|target → position in out
     for (const AuditRecord& r : m_audit->unfinished()) {
         const QString key = r.incidentId + u'|' + r.target;
-        if (seen.contains(key) || r.baseline.isEmpty())
+        if (const auto it = index.constFind(key); it != index.constEnd()) {
+            // The first intent carries the baseline; later ones of the same run are closed with it.
+            out[*it].actionIds << r.actionId;
+            out[*it].action = r.description;
+            continue;
+        }
+        if (r.baseline.isEmpty())
             continue;
         const auto b = RemediationBaseline::fromJson(r.baseline);
         if (!b)
             continue;
-        seen.insert(key);
-        out.append(Unfinished { r.target, r.incidentId, r.runbook, r.operatorName, r.timeUtc, *b });
+        index.insert(key, int(out.size()));
+        out.append(Unfinished {
+            r.target, r.incidentId, r.runbook, r.operatorName, r.timeUtc, *b, r.description, { r.actionId } });
     }
     return out;
+}
+
+QString RemediationController::unfinishedRunId(const Unfinished& item)
+{
+    return QStringLiteral("unfinished/%1/%2").arg(item.incidentId, item.target);
+}
+
+void RemediationController::closeIntents(
+    const Unfinished& item, const QString& status, const QString& operatorName, const QString& note)
+{
+    if (!m_audit)
+        return;
+    QHash<QString, AuditRecord> intents;
+    for (const AuditRecord& r : m_audit->unfinished())
+        if (item.actionIds.contains(r.actionId))
+            intents.insert(r.actionId, r);
+    for (const QString& id : item.actionIds) {
+        if (!intents.contains(id))
+            continue;
+        AuditRecord r = intents.value(id);
+        r.phase = AuditRecord::Phase::Result;
+        r.timeUtc = QDateTime::currentDateTimeUtc();
+        r.operatorName = operatorName;
+        r.status = status;
+        r.exitCode.reset();
+        r.durationMs = 0;
+        r.baseline = {};
+        r.outputExcerpt = note;
+        QString error;
+        if (!m_audit->append(r, &error))
+            qCWarning(lcRemedy, "unfinished remediation %s not closed: %s", qUtf8Printable(id), qUtf8Printable(error));
+    }
+}
+
+bool RemediationController::dismissUnfinished(const Unfinished& item, const QString& operatorName, QString* error)
+{
+    if (!m_audit) {
+        if (error)
+            *error = QStringLiteral("no audit trail");
+        return false;
+    }
+    const QString who = operatorName.isEmpty() ? m_operator : operatorName;
+    closeIntents(item, QStringLiteral("dismissed"), who,
+        QStringLiteral("dismissed by %1: not recovered from the recorded baseline").arg(who));
+    qCInfo(lcRemedy, "unfinished remediation of %s (%s) dismissed by %s", qUtf8Printable(item.target),
+        qUtf8Printable(item.incidentId), qUtf8Printable(who));
+    Q_EMIT gatesChanged();
+    return true;
 }
 
 } // namespace FaultDesk

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "autoremediationledger.h"
+#include "loadbalancingmodel.h"
 #include "remediationbaseline.h"
 #include "remediationplan.h"
 #include "runbook.h"
@@ -9,6 +10,7 @@
 #include "targetlock.h"
 
 #include "config/fleetconfig.h"
+#include "config/runbookconfig.h"
 #include "detect/fault.h"
 
 #include <QHash>
@@ -32,8 +34,9 @@ class RunbookExecutor;
 /**
  * Turns a located fault into one-click Handle (mitigate) and Recover (back to the pre-fault baseline). Keeps the
  * last healthy state of what remediation may touch (HAProxy pools and blocked sources, database role and
- * checksum, polled in the background) and freezes it as the fault's baseline when the fault is detected. Builds
- * the default runbooks for crash, overload, attack and data-integrity faults, runs them through RunbookExecutor
+ * checksum, polled in the background) and freezes it as the fault's baseline when the fault is detected. Runs the
+ * runbook bound in the fleet configuration to the fault's target, group or cause (RunbookBinding), else the
+ * default runbooks for crash, overload, attack and data-integrity faults, through RunbookExecutor
  * with the safety gates checked before every step on a live snapshot, holds the target's TargetLock for the
  * run, reports the fault's phase to the Detector and writes every action to the AuditSink.
  */
@@ -73,6 +76,8 @@ public:
         Monitor* monitor, AuditSink* audit, QString lockDirectory, QString operatorName, QObject* parent = nullptr);
     ~RemediationController() override;
 
+    /// The fleet configuration the controller acts on (the monitor's).
+    const FleetConfig& fleetConfig() const;
     /// The operator this console acts for (the default for handle/recover/abort).
     QString operatorName() const { return m_operator; }
     void setSettings(const Settings& settings);
@@ -100,16 +105,36 @@ public:
     /// Forces an immediate read-back of HAProxy and the databases; @p done runs when both answered.
     void refresh(std::function<void()> done = {});
 
-    // Automatic remediation: off by default, globally and per target or group.
+    // Automatic remediation: off by default, globally and per target or group. Every switch and re-enable is
+    // audited and, with an automation state file, survives a restart.
     void setAutoEnabled(bool enabled);
     bool autoEnabled() const { return m_policy.enabled; }
     /// Turns automation on or off for a target or a group name (an explicit off wins over the global switch).
     void setAutoEnabledFor(const QString& targetOrGroup, bool enabled);
+    /// Removes the switch of a target or group: it follows its group (a target) or the global switch again.
+    void clearAutoEnabledFor(const QString& targetOrGroup);
+    /// The explicit switch of a target or group, if one is set.
+    std::optional<bool> autoOverride(const QString& targetOrGroup) const;
+    /// Whether automation may act on @p target: its own switch, else its group's, else the global one.
     bool autoEnabledFor(const QString& target) const;
     void setAutoPolicy(const AutoRemediationPolicy& policy);
     /// Targets automation gave up on (attempt limit reached), with the reason.
     QList<QPair<QString, QString>> givenUp() const;
-    void reenable(const QString& target);
+    /// The attempts, backoff and give-up state per target.
+    const AutoRemediationLedger& ledger() const { return m_ledger; }
+    /// A person re-enables automation on @p target after it gave up (audited as @p operatorName).
+    void reenable(const QString& target, const QString& operatorName = {});
+
+    /**
+     * Keeps the automation switches and the ledger (attempts, give-ups) in @p path (JSON, written atomically on
+     * every change) and loads them from it now, so a restart neither re-arms automation a person turned off nor
+     * forgets a target automation gave up on. False with @p error when the file exists but cannot be read; the
+     * state then stays as it was (automation off).
+     */
+    bool setAutomationStateFile(const QString& path, QString* error = nullptr);
+    QString automationStateFile() const { return m_stateFile; }
+    /// automation.json in the user's application data folder.
+    static QString defaultAutomationStateFile();
 
     /// Remediations that started and never finished (an Intent without a Result in the audit trail), one per
     /// incident/target with the recorded baseline: offered for Recover.
@@ -121,10 +146,23 @@ public:
         QString operatorName;
         QDateTime since;
         RemediationBaseline baseline;
+        QString action; ///< masked description of the action that never reported a result
+        QStringList actionIds; ///< every intent of this incident and target left without a result
     };
     QList<Unfinished> unfinished() const;
-    /// Recover @p item from its recorded baseline (restores HAProxy and databases, then verifies).
-    bool recoverUnfinished(const Unfinished& item, const QString& operatorName, QString* error = nullptr);
+    /**
+     * Recover @p item from its recorded baseline: restores what differs (HAProxy weights, states, blocked sources)
+     * and verifies that the read-back equals the baseline and the target is healthy. Runs against the open fault
+     * of the target when there is one, else as a run of its own under unfinishedRunId(); the usual runStarted,
+     * stepChanged and runFinished signals report it (purpose Recover) under @p runId. The unfinished intents are closed
+     * in the audit trail when it succeeds.
+     */
+    bool recoverUnfinished(
+        const Unfinished& item, const QString& operatorName, QString* error = nullptr, QString* runId = nullptr);
+    /// Closes the intents of @p item in the audit trail as "dismissed" by @p operatorName, without acting.
+    bool dismissUnfinished(const Unfinished& item, const QString& operatorName, QString* error = nullptr);
+    /// The run id under which recoverUnfinished() reports a run that has no fault.
+    static QString unfinishedRunId(const Unfinished& item);
 
 Q_SIGNALS:
     void runStarted(const QString& faultId, FaultDesk::SafetyRequest::Purpose purpose);
@@ -154,6 +192,24 @@ private:
     bool start(const QString& faultId, SafetyRequest::Purpose purpose, const QString& operatorName, bool automatic,
         QString* error);
     void finishRun(const QString& faultId, const RunbookOutcome& outcome);
+    /// Locks @p lockTargets, then runs @p runbook under @p runId with the safety gates before every step.
+    bool startRun(const QString& runId, const Runbook& runbook, SafetyRequest::Purpose purpose, const QString& target,
+        const QString& incidentId, const RemediationBaseline& baseline, const QString& operatorName,
+        const QStringList& lockTargets, const TemplateFields& fields, QString* error);
+    void auditAutomation(const QString& target, const QString& what, const QString& operatorName);
+    void closeIntents(const Unfinished& item, const QString& status, const QString& operatorName, const QString& note);
+    void saveAutomationState();
+
+    // Runbooks bound in the fleet configuration (configuredrunbooks.cpp).
+    std::optional<Runbook> configuredRunbook(const RunbookConfig& config, SafetyRequest::Purpose purpose,
+        const Fault& f, const TargetConfig& t, const RemediationBaseline& b, QString* error) const;
+    Runbook::ActionFactory configuredAction(const RunbookActionConfig& a, const Fault& f, const TargetConfig& t,
+        const RemediationBaseline& b, const QString& source, QString* error) const;
+    std::function<ConditionCheck()> configuredCondition(const RunbookCondition& c, const QString& target) const;
+    /// The template fields of actions on @p f's target: target, address, group, cause, incident, and the pool
+    /// membership (instance, backend, server) when it has one.
+    TemplateFields fieldsFor(const Fault& f, const TargetConfig* t) const;
+    LoadBalancingPlan poolModel(const Fault& f, const TargetConfig& t, QList<ServerLoadInput>* inputs) const;
 
     // Default runbooks (defaultrunbooks.cpp).
     std::optional<Runbook> buildRunbook(const Fault& fault, SafetyRequest::Purpose purpose,
@@ -193,6 +249,8 @@ private:
     AutoRemediationPolicy m_policy;
     AutoRemediationLedger m_ledger;
     QHash<QString, bool> m_autoOverride; ///< target or group → on/off
+    QString m_stateFile; ///< where the automation switches and ledger persist; empty: not persisted
+    QHash<QString, Unfinished> m_unfinishedRuns; ///< run id → the unfinished remediation it recovers
     qint64 m_cycle = 0;
     int m_pendingPolls = 0;
     QList<std::function<void()>> m_refreshWaiters;

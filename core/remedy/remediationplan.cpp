@@ -7,6 +7,8 @@ QString RemediationPlan::toText() const
     if (!error.isEmpty())
         return QStringLiteral("no plan: %1\n").arg(error);
     QString t = QStringLiteral("%1 for %2 (%3 on %4)\n").arg(runbook, faultId, cause, target);
+    if (!runbookReason.isEmpty())
+        t += QStringLiteral("  why this runbook: %1\n").arg(runbookReason);
     for (const QString& s : steps)
         t += QStringLiteral("  %1\n").arg(s);
     if (!affected.isEmpty())

@@ -27,6 +27,8 @@ struct RemediationPlan
     QString target;
     QString cause; ///< cause class name
     QString runbook; ///< "crash/handle"
+    /// Why this runbook: "runbook 'web-restart' bound to group web for cause down", or the built-in default's reason.
+    QString runbookReason;
     QStringList steps; ///< one line per step, the masked commands included; "REFUSED: …" where input is refused
     QStringList affected; ///< targets and pool members the run touches
     QString capacity; ///< what capacity remains while it runs

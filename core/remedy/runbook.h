@@ -23,6 +23,13 @@ struct Runbook
     /// Makes the action of a step for @p context (the executor's context with runbook step and deadline set).
     using ActionFactory = std::function<Action*(const ActionContext& context)>;
 
+    /// What a failed step does to the run.
+    enum class OnFailure {
+        Rollback, ///< roll back this step (if its action ran) and the done steps before it, then escalate
+        Continue, ///< record the failure and go on with the next step
+        Escalate, ///< stop and escalate at once, rolling nothing back
+    };
+
     struct Step
     {
         QString name; ///< "drain web-1", shown to the operator
@@ -37,6 +44,7 @@ struct Runbook
         std::chrono::milliseconds rollbackDeadline { 30000 };
         /// For the safety gates' blast-radius check: the step takes backend/server out of rotation (drain, maint,
         /// weight 0). The executor's gate reads these; the step itself does not.
+        OnFailure onFailure = OnFailure::Rollback;
         bool removesServer = false;
         QString backend;
         QString server;

@@ -135,7 +135,8 @@ void RunbookExecutor::runStep(int index)
     if (m_gate) {
         const ConditionCheck gate = m_gate(step, index);
         if (!gate.met) {
-            fail(index, QStringLiteral("refused by the safety gates: %1").arg(gate.reason), false);
+            // The gates stop the run whatever the step's failure policy says.
+            fail(index, QStringLiteral("refused by the safety gates: %1").arg(gate.reason), false, false);
             return;
         }
     }
@@ -201,8 +202,18 @@ void RunbookExecutor::onVerifyFinished(int index, const ActionResult& result)
     runStep(index + 1);
 }
 
-void RunbookExecutor::fail(int index, const QString& reason, bool actionRan)
+void RunbookExecutor::fail(int index, const QString& reason, bool actionRan, bool mayContinue)
 {
+    const Runbook::Step* step = index >= 0 && index < m_runbook.steps.size() ? &m_runbook.steps.at(index) : nullptr;
+    if (step && mayContinue && !m_aborting && step->onFailure == Runbook::OnFailure::Continue) {
+        setStatus(
+            index, StepReport::Status::Failed, reason + QStringLiteral(" (on_failure continue: the run goes on)"));
+        m_continued.append(step->name);
+        qCWarning(lcRunbook).noquote() << "runbook" << m_runbook.name << "continues past failed step" << step->name
+                                       << ":" << reason;
+        QTimer::singleShot(0, this, [this, index] { runStep(index + 1); });
+        return;
+    }
     m_failedStep = index < m_reports.size() ? index : -1;
     m_failReason = reason;
     if (m_failedStep >= 0 && m_reports[index].status != StepReport::Status::Aborted
@@ -210,10 +221,12 @@ void RunbookExecutor::fail(int index, const QString& reason, bool actionRan)
         setStatus(index, m_aborting ? StepReport::Status::Aborted : StepReport::Status::Failed, reason);
     m_rollingBack = true;
     m_rollbackQueue.clear();
+    // on_failure escalate: nothing is rolled back; the done steps are listed as not rolled back.
+    const bool rollBack = m_aborting || !step || step->onFailure != Runbook::OnFailure::Escalate;
     // The failed step first when its action ran: a verification that failed means the change is in place.
-    if (actionRan && m_failedStep >= 0)
+    if (rollBack && actionRan && m_failedStep >= 0)
         m_rollbackQueue.append(index);
-    for (int j = std::min<int>(index, m_reports.size()) - 1; j >= 0; --j)
+    for (int j = std::min<int>(index, m_reports.size()) - 1; j >= 0 && rollBack; --j)
         if (m_reports[j].status == StepReport::Status::Ok)
             m_rollbackQueue.append(j);
     for (int j = index + 1; j < m_reports.size(); ++j)
@@ -272,7 +285,10 @@ void RunbookExecutor::complete(RunbookOutcome::Result result, const QString& mes
     outcome.result = result;
     outcome.failedStep = result == RunbookOutcome::Result::Succeeded ? -1 : m_failedStep;
     outcome.steps = m_reports;
+    outcome.continuedPast = m_continued;
     QString text = message;
+    if (!m_continued.isEmpty())
+        text += QStringLiteral("; continued past failed: %1").arg(m_continued.join(QStringLiteral(", ")));
     for (const StepReport& r : std::as_const(m_reports)) {
         const bool changed = r.action && r.action->ran;
         if (r.rollback && r.rollback->ok())

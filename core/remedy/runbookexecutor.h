@@ -50,7 +50,7 @@ private:
     void runStep(int index);
     void onActionFinished(int index, const ActionResult& result);
     void onVerifyFinished(int index, const ActionResult& result);
-    void fail(int index, const QString& reason, bool actionRan);
+    void fail(int index, const QString& reason, bool actionRan, bool mayContinue = true);
     void rollbackNext();
     void complete(RunbookOutcome::Result result, const QString& message);
     void setStatus(int index, StepReport::Status status, const QString& reason = {});
@@ -70,6 +70,7 @@ private:
     bool m_aborting = false;
     QString m_abortedBy;
     bool m_rollingBack = false;
+    QStringList m_continued; ///< steps that failed with on_failure continue
 };
 
 } // namespace FaultDesk

@@ -57,6 +57,7 @@ struct RunbookOutcome
     QList<StepReport> steps;
     QStringList rolledBack; ///< names of the steps undone
     QStringList notRolledBack; ///< steps done (or partly done) that could not be undone: no rollback, or it failed
+    QStringList continuedPast; ///< steps that failed with on_failure continue: the run went on without them
 
     static QString resultName(Result result);
 };

@@ -1,8 +1,10 @@
 // The four fire drills end to end through the real binary: demo fleet, HAProxy, detection, Handle, Recover.
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 class TestDrillCommand : public QObject
@@ -19,21 +21,43 @@ void TestDrillCommand::drill_data()
 {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("cause");
-    QTest::addRow("crash") << QStringLiteral("crash") << QStringLiteral("down");
-    QTest::addRow("overload") << QStringLiteral("overload") << QStringLiteral("overload");
-    QTest::addRow("attack") << QStringLiteral("attack") << QStringLiteral("attack");
-    QTest::addRow("corruption") << QStringLiteral("corruption") << QStringLiteral("data-integrity");
+    QTest::addColumn<bool>("configuredRunbook");
+    QTest::addRow("crash") << QStringLiteral("crash") << QStringLiteral("down") << false;
+    QTest::addRow("crash, runbook bound in the config") << QStringLiteral("crash") << QStringLiteral("down") << true;
+    QTest::addRow("overload") << QStringLiteral("overload") << QStringLiteral("overload") << false;
+    QTest::addRow("attack") << QStringLiteral("attack") << QStringLiteral("attack") << false;
+    QTest::addRow("corruption") << QStringLiteral("corruption") << QStringLiteral("data-integrity") << false;
 }
 
 void TestDrillCommand::drill()
 {
     QFETCH(QString, kind);
     QFETCH(QString, cause);
+    QFETCH(bool, configuredRunbook);
+    QStringList arguments { QStringLiteral("drill"), kind, QStringLiteral("--auto"), QStringLiteral("--json"),
+        QStringLiteral("--timeout"), QStringLiteral("40") };
+    QTemporaryDir dir;
+    if (configuredRunbook) {
+        // An operator's own crash runbook for the web group replaces the built-in one.
+        QFile runbooks(dir.filePath(QStringLiteral("runbooks.yaml")));
+        QVERIFY(runbooks.open(QIODevice::WriteOnly));
+        runbooks.write("runbooks:\n"
+                       "  - name: web-restart\n"
+                       "    on: [down]\n"
+                       "    groups: [web]\n"
+                       "    handle:\n"
+                       "      - name: restart the server\n"
+                       "        run: start\n"
+                       "        verify: { healthy_for: 2 }\n"
+                       "      - name: back into the pool\n"
+                       "        haproxy: { set_state: ready }\n"
+                       "        rollback: { haproxy: { set_state: maint } }\n");
+        runbooks.close();
+        arguments << QStringLiteral("--runbooks") << runbooks.fileName();
+    }
     QProcess process;
     process.setProcessChannelMode(QProcess::SeparateChannels);
-    process.start(QStringLiteral(FAULTDESK_BIN_DIR "/faultdesk"),
-        { QStringLiteral("drill"), kind, QStringLiteral("--auto"), QStringLiteral("--json"),
-            QStringLiteral("--timeout"), QStringLiteral("40") });
+    process.start(QStringLiteral(FAULTDESK_BIN_DIR "/faultdesk"), arguments);
     QVERIFY(process.waitForStarted());
     QVERIFY2(process.waitForFinished(150000), "the drill did not end within 150 s");
     const QByteArray out = process.readAllStandardOutput();
@@ -57,6 +81,15 @@ void TestDrillCommand::drill()
     QVERIFY(summary.value(QStringLiteral("seconds_to_recover")).toDouble() >= 0);
     QVERIFY(!summary.value(QStringLiteral("actions")).toArray().isEmpty());
     QCOMPARE(process.exitCode(), 0);
+    if (configuredRunbook) {
+        QVERIFY2(err.contains("why this runbook: runbook 'web-restart' bound to group web for cause down"),
+            err.right(3000).constData());
+        const QJsonArray actions = summary.value(QStringLiteral("actions")).toArray();
+        QCOMPARE(
+            actions.at(0).toObject().value(QStringLiteral("step")).toString(), QStringLiteral("restart the server"));
+        QCOMPARE(
+            actions.at(1).toObject().value(QStringLiteral("step")).toString(), QStringLiteral("back into the pool"));
+    }
     // The token is read by reference and never printed.
     QVERIFY(!out.contains("Bearer "));
 }

@@ -31,6 +31,14 @@ RemediationDialog::RemediationDialog(
             ? QStringLiteral("%1 — %2 on %3").arg(m_plan.runbook, m_plan.cause, m_plan.target)
             : tr("No plan: %1").arg(m_plan.error));
     layout->addWidget(header);
+    // Which runbook and why: a configured binding (target, group, cause) or the built-in default.
+    auto* why = new QLabel(this);
+    why->setObjectName(QStringLiteral("runbookReason"));
+    why->setWordWrap(true);
+    why->setTextFormat(Qt::PlainText);
+    why->setText(m_plan.runbookReason.isEmpty() ? QString() : tr("Chosen: %1").arg(m_plan.runbookReason));
+    why->setVisible(!m_plan.runbookReason.isEmpty());
+    layout->addWidget(why);
     m_steps = new QListWidget(this);
     m_steps->setObjectName(QStringLiteral("steps"));
     for (const QString& s : m_plan.steps)

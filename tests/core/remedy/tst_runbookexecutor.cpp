@@ -26,6 +26,8 @@ private Q_SLOTS:
     void preconditions();
     void gateRefusesStep();
     void previewShowsExactCommands();
+    void onFailurePolicies_data();
+    void onFailurePolicies();
 
 private:
     Runbook::Step touchStep(const QString& name, bool withRollback = true);
@@ -271,6 +273,52 @@ void TestRunbookExecutor::previewShowsExactCommands()
     QVERIFY2(refused[0].contains(u"REFUSED: argument 1: field {target} refused"_qs), qPrintable(refused[0]));
     QVERIFY(m_sink->records().isEmpty()); // a preview runs and records nothing
     QVERIFY(!exists(u"a"_qs));
+}
+
+void TestRunbookExecutor::onFailurePolicies_data()
+{
+    QTest::addColumn<int>("policy");
+    QTest::addColumn<int>("result");
+    QTest::addColumn<QStringList>("rolledBack");
+    QTest::addColumn<QStringList>("present");
+    QTest::addRow("rollback (default): a undone, escalated")
+        << int(Runbook::OnFailure::Rollback) << int(RunbookOutcome::Result::Escalated) << QStringList { u"a"_qs }
+        << QStringList {};
+    QTest::addRow("continue: c still runs, succeeded")
+        << int(Runbook::OnFailure::Continue) << int(RunbookOutcome::Result::Succeeded) << QStringList {}
+        << QStringList { u"a"_qs, u"c"_qs };
+    QTest::addRow("escalate: nothing undone")
+        << int(Runbook::OnFailure::Escalate) << int(RunbookOutcome::Result::Escalated) << QStringList {}
+        << QStringList { u"a"_qs };
+}
+
+void TestRunbookExecutor::onFailurePolicies()
+{
+    QFETCH(int, policy);
+    QFETCH(int, result);
+    QFETCH(QStringList, rolledBack);
+    QFETCH(QStringList, present);
+    Runbook::Step failing;
+    failing.name = u"fails"_qs;
+    failing.action = command({ u"false"_qs });
+    failing.onFailure = Runbook::OnFailure(policy);
+    RunbookExecutor executor(
+        { u"rb"_qs, { touchStep(u"a"_qs), failing, touchStep(u"c"_qs) } }, baseContext(m_sink.get()));
+    const RunbookOutcome out = execute(executor);
+    QCOMPARE(int(out.result), result);
+    QCOMPARE(m_rollbackOrder, rolledBack);
+    QStringList there;
+    for (const QString& f : { u"a"_qs, u"c"_qs })
+        if (exists(f))
+            there << f;
+    QCOMPARE(there, present);
+    QCOMPARE(out.steps[1].status, StepReport::Status::Failed);
+    if (Runbook::OnFailure(policy) == Runbook::OnFailure::Continue) {
+        QCOMPARE(out.continuedPast, QStringList { u"fails"_qs });
+        QVERIFY2(out.message.contains(u"continued past failed: fails"_qs), qPrintable(out.message));
+    }
+    if (Runbook::OnFailure(policy) == Runbook::OnFailure::Escalate)
+        QVERIFY2(out.message.contains(u"NOT rolled back: a"_qs), qPrintable(out.message));
 }
 
 QTEST_GUILESS_MAIN(TestRunbookExecutor)

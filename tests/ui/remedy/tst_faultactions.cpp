@@ -11,6 +11,7 @@
 
 #include <QCheckBox>
 #include <QDir>
+#include <QLabel>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -120,6 +121,12 @@ void TestFaultActions::previewListsThePlan()
     QVERIFY2(lines.constFirst().contains(u"restart db-primary") && lines.constFirst().contains(u"start"),
         qPrintable(lines.join(u'\n')));
     QCOMPARE(dialog->plan().target, QStringLiteral("db-primary"));
+    // Which runbook, and why: no runbook is bound in the demo fleet's configuration.
+    const auto* why = dialog->findChild<QLabel*>(QStringLiteral("runbookReason"));
+    QVERIFY(why);
+    QVERIFY2(why->text().startsWith(u"Chosen: built-in default runbook for cause down (no runbook in "),
+        qPrintable(why->text()));
+    QVERIFY2(why->text().endsWith(u" is bound to db-primary for down)"), qPrintable(why->text()));
     dialog->close();
 }
 
