@@ -84,6 +84,8 @@ public:
 
     /// Places @p widget (e.g. the Handle/Recover buttons) under the fault tree; replaces a previous one.
     void setFaultActions(QWidget* widget);
+    /// Adds @p actions (e.g. Acknowledge…) to the Faults menu, created before Help on first use.
+    void addFaultMenuActions(const QList<QAction*>& actions);
     /// Adds @p widget as a dock remembered with the layout (its @p objectName keys the saved state).
     QDockWidget* addDock(QWidget* widget, const QString& title, const QString& objectName,
         Qt::DockWidgetArea area = Qt::BottomDockWidgetArea);
@@ -180,6 +182,7 @@ private:
     QMenu* m_drillMenu = nullptr;
     QAction* m_drillMenuAction = nullptr;
     QAction* m_helpMenuAction = nullptr;
+    QMenu* m_faultMenu = nullptr;
 
     QStringList m_chartTargets;
     QString m_chartTitle;

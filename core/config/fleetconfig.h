@@ -1,5 +1,6 @@
 #pragma once
 
+#include "alertmanagerconfig.h"
 #include "sourceposition.h"
 #include "targetconfig.h"
 
@@ -39,6 +40,7 @@ struct FleetConfig
     FleetDefaults defaults;
     QList<HaproxyInstance> haproxy;
     QList<TargetConfig> targets;
+    QList<AlertmanagerConfig> alertmanager; ///< alert sources (`alertmanager:`)
 
     const TargetConfig* target(QStringView name) const;
     const HaproxyInstance* haproxyInstance(QStringView name) const;
