@@ -11,6 +11,8 @@
 #include <QTimer>
 #include <QUuid>
 
+#include <utility>
+
 namespace FaultDesk {
 
 namespace {
@@ -42,10 +44,17 @@ AcknowledgementManager::AcknowledgementManager(Detector* detector, AuditSink* au
 {
     qRegisterMetaType<FaultDesk::Acknowledgement>();
     connect(detector, &Detector::faultChanged, this, &AcknowledgementManager::onFaultChanged);
+    // A reload starts every fault afresh; the acknowledgements wait for their faults like after a restart.
     connect(detector, &Detector::targetsReset, this, [this] {
-        const QStringList ids = m_acks.keys();
-        for (const QString& id : ids)
-            endAcknowledgement(id, KindEnded, QStringLiteral("auto"), QStringLiteral("the fleet was reloaded"));
+        const QHash<QString, Acknowledgement> acks = std::exchange(m_acks, {});
+        for (Acknowledgement a : acks) {
+            const QString id = std::exchange(a.faultId, QString());
+            m_pendingRestore.insert(a.key(), a);
+            Q_EMIT acknowledgementChanged(id);
+        }
+        if (!acks.isEmpty())
+            scheduleRestoreGrace();
+        emitCounts();
     });
 }
 
@@ -262,7 +271,7 @@ void AcknowledgementManager::createSilence(
                     QStringLiteral("%1 (%2): acknowledged, but the silence failed: %3").arg(faultId, a.target, error));
                 return;
             }
-            m_silences.insert(id, { a.source, a.key() });
+            m_silences.insert(id, { a.source, a.key(), a.target, a.incidentId });
             if (guard)
                 guard->addOwnedSilence(id);
             audit(KindSilence, a.operatorName, a.target, a.incidentId, what, QStringLiteral("ok"),
@@ -329,17 +338,18 @@ void AcknowledgementManager::expireSilence(const QString& silenceId, const QStri
     if (!source)
         return; // retried when its source is back (onPolled)
     const QString what = QStringLiteral("expire silence %1 on Alertmanager %2 (%3)").arg(silenceId, owner.source, why);
-    audit(KindExpire, operatorName, {}, {}, what, {}, {});
+    audit(KindExpire, operatorName, owner.target, owner.incidentId, what, {}, {});
     m_expiring.insert(silenceId);
     ++m_pendingRequests;
     QPointer<AlertmanagerSource> guard(source);
     source->client()->expireSilence(
-        silenceId, this, [this, silenceId, guard, operatorName, what](const QString& error) {
+        silenceId, this, [this, silenceId, guard, operatorName, what, owner](const QString& error) {
             --m_pendingRequests;
             m_expiring.remove(silenceId);
             // Expiring an already expired silence is refused by Alertmanager; the goal is reached either way.
             const bool done = error.isEmpty() || error.contains(QStringLiteral("already expired"));
-            audit(KindExpire, operatorName, {}, {}, what, done ? QStringLiteral("ok") : QStringLiteral("failed"),
+            audit(KindExpire, operatorName, owner.target, owner.incidentId, what,
+                done ? QStringLiteral("ok") : QStringLiteral("failed"),
                 { { QStringLiteral("silence"), silenceId }, { QStringLiteral("error"), error } });
             if (!done) {
                 Q_EMIT notice(QStringLiteral("Silence %1 could not be expired (retried at the next poll): %2")
@@ -395,6 +405,8 @@ void AcknowledgementManager::onFaultChanged(const Fault& fault)
     // Acknowledged before it was located: the incident exists now.
     if (it->incidentId != fault.incidentId) {
         it->incidentId = fault.incidentId;
+        if (const auto owned = m_silences.find(it->silenceId); owned != m_silences.end())
+            owned->incidentId = fault.incidentId;
         recordIncidentEvent(*it);
     }
 }
@@ -461,6 +473,24 @@ void AcknowledgementManager::onPolled(AlertmanagerSource* source, bool ok)
     }
 }
 
+void AcknowledgementManager::scheduleRestoreGrace()
+{
+    QTimer::singleShot(int(m_settings.restoreGraceMs), this, [this] {
+        const QStringList keys = m_pendingRestore.keys();
+        for (const QString& key : keys) {
+            const Acknowledgement a = m_pendingRestore.value(key);
+            if (a.isAlert())
+                continue; // ended by its source's first successful poll
+            m_pendingRestore.remove(key);
+            QJsonObject output = a.toJson();
+            output.insert(QStringLiteral("reason"), QStringLiteral("the fault did not come back after a restart"));
+            audit(KindEnded, QStringLiteral("auto"), a.target, {},
+                QStringLiteral("%1: the fault did not come back after a restart").arg(key), QStringLiteral("ok"),
+                output);
+        }
+    });
+}
+
 int AcknowledgementManager::restore()
 {
     if (!m_audit)
@@ -482,7 +512,7 @@ int AcknowledgementManager::restore()
             const QString key = o.value(QStringLiteral("key")).toString();
             if (id.isEmpty())
                 continue;
-            silences.insert(id, { o.value(QStringLiteral("source")).toString(), key });
+            silences.insert(id, { o.value(QStringLiteral("source")).toString(), key, r.target, r.incidentId });
             if (open.contains(key))
                 open[key].silenceId = id;
         } else if (r.actionKind == KindExpire) {
@@ -504,20 +534,7 @@ int AcknowledgementManager::restore()
         if (!m_acks.contains(f.id))
             tryRestore(f);
     }
-    QTimer::singleShot(int(m_settings.restoreGraceMs), this, [this] {
-        const QStringList keys = m_pendingRestore.keys();
-        for (const QString& key : keys) {
-            const Acknowledgement a = m_pendingRestore.value(key);
-            if (a.isAlert())
-                continue; // ended by its source's first successful poll
-            m_pendingRestore.remove(key);
-            QJsonObject output = a.toJson();
-            output.insert(QStringLiteral("reason"), QStringLiteral("the fault did not come back after a restart"));
-            audit(KindEnded, QStringLiteral("auto"), a.target, {},
-                QStringLiteral("%1: the fault did not come back after a restart").arg(key), QStringLiteral("ok"),
-                output);
-        }
-    });
+    scheduleRestoreGrace();
     emitCounts();
     return restored;
 }

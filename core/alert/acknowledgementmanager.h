@@ -101,6 +101,8 @@ private:
     {
         QString source;
         QString key; ///< the acknowledgement's key
+        QString target; ///< for the audit records of its expiry
+        QString incidentId;
     };
     struct Batch;
 
@@ -115,6 +117,8 @@ private:
     void expireSilence(const QString& silenceId, const QString& operatorName, const QString& why);
     void recordIncidentEvent(const Acknowledgement& ack);
     void tryRestore(const Fault& fault);
+    /// Ends the restored probe-fault acknowledgements whose fault has not come back within restoreGraceMs.
+    void scheduleRestoreGrace();
     QString keyOf(const Fault& fault) const;
     AlertmanagerSource* sourceOfFault(const QString& faultId) const;
     AlertmanagerSource* sourceNamed(const QString& name) const;
