@@ -13,6 +13,7 @@
 #include "incident/incidentstore.h"
 #include "incidenthistoryview.h"
 #include "mainwindow.h"
+#include "model/faultmodel.h"
 #include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 #include "remedy/autoremediationpanel.h"

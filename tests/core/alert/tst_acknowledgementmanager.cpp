@@ -267,6 +267,33 @@ private Q_SLOTS:
         QVERIFY(!acks.isAcknowledged(alertFault));
     }
 
+    void fleetReloadKeepsAcknowledgementsAndSilences()
+    {
+        Detector detector;
+        detector.setTargets(policies());
+        MemoryAudit audit;
+        AlertmanagerSource source(config(), fleet(), &detector);
+        AcknowledgementManager acks(&detector, &audit);
+        acks.addSource(&source);
+        post(*source.client(), { alert(QStringLiteral("HighErrorRate"), QStringLiteral("web-1")) });
+        source.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!faultOn(detector, QStringLiteral("web-1")).isEmpty(), 10000);
+        QSignalSpy batch(&acks, &AcknowledgementManager::batchFinished);
+        acks.acknowledge({ faultOn(detector, QStringLiteral("web-1")) }, QStringLiteral("alice"), QStringLiteral("x"));
+        QTRY_COMPARE_WITH_TIMEOUT(batch.count(), 1, 10000);
+        const QString silenceId = acks.acknowledgement(faultOn(detector, QStringLiteral("web-1")))->silenceId;
+
+        detector.setTargets(policies()); // a reload: every fault starts afresh
+        QCOMPARE(acks.acknowledgedCount(), 0);
+        QCOMPARE(acks.silencedCount(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!faultOn(detector, QStringLiteral("web-1")).isEmpty(), 10000);
+        const QString id = faultOn(detector, QStringLiteral("web-1"));
+        QVERIFY(acks.isAcknowledged(id));
+        QCOMPARE(acks.acknowledgement(id)->silenceId, silenceId);
+        QCOMPARE(silence(*source.client(), silenceId)->state, QStringLiteral("active"));
+        QVERIFY(audit.ofKind(QStringLiteral("alertmanager-expire")).isEmpty());
+    }
+
     void restartRebuildsAcknowledgementsAndOwnedSilences()
     {
         MemoryAudit audit;
