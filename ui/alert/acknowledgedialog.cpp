@@ -23,6 +23,7 @@ AcknowledgeDialog::AcknowledgeDialog(
     setObjectName(QStringLiteral("acknowledgeDialog"));
     setWindowTitle(
         faultIds.size() == 1 ? tr("Acknowledge fault") : tr("Acknowledge %n faults", nullptr, int(faultIds.size())));
+    setMinimumWidth(520);
     auto* layout = new QVBoxLayout(this);
 
     auto* what = new QLabel(this);
@@ -61,6 +62,8 @@ AcknowledgeDialog::AcknowledgeDialog(
     m_results = new QListWidget(this);
     m_results->setObjectName(QStringLiteral("resultList"));
     m_results->setAccessibleName(tr("Results"));
+    m_results->setWordWrap(true);
+    m_results->setTextElideMode(Qt::ElideNone);
     m_results->hide();
     layout->addWidget(m_results);
 
@@ -126,7 +129,7 @@ void AcknowledgeDialog::submit()
                 accept();
                 return;
             }
-            m_status->setText(tr("%1 acknowledged, %2 failed:").arg(succeeded).arg(failures.size()));
+            m_status->setText(tr("%1 done, %2 with a problem (marked ✗):").arg(succeeded).arg(failures.size()));
             m_buttons->setStandardButtons(QDialogButtonBox::Close);
             connect(m_buttons->button(QDialogButtonBox::Close), &QPushButton::clicked, this, &QDialog::accept);
         });
