@@ -259,8 +259,9 @@ void AcknowledgementManager::createSilence(
     source->holdFault(faultId, true);
     ++m_pendingRequests;
     QPointer<AlertmanagerSource> guard(source);
-    source->client()->createSilence(
-        s, this, [this, faultId, guard, batch, what, a](const QString& id, const QString& error) {
+    source->client()->createSilence(s, this,
+        [this, faultId, guard, batch, what, a, endsMs = s.endsAt.toMSecsSinceEpoch()](
+            const QString& id, const QString& error) {
             --m_pendingRequests;
             if (guard)
                 guard->holdFault(faultId, false);
@@ -271,12 +272,12 @@ void AcknowledgementManager::createSilence(
                     QStringLiteral("%1 (%2): acknowledged, but the silence failed: %3").arg(faultId, a.target, error));
                 return;
             }
-            m_silences.insert(id, { a.source, a.key(), a.target, a.incidentId });
+            m_silences.insert(id, { a.source, a.key(), a.target, a.incidentId, endsMs });
             if (guard)
                 guard->addOwnedSilence(id);
             audit(KindSilence, a.operatorName, a.target, a.incidentId, what, QStringLiteral("ok"),
                 { { QStringLiteral("silence"), id }, { QStringLiteral("source"), a.source },
-                    { QStringLiteral("key"), a.key() } });
+                    { QStringLiteral("key"), a.key() }, { QStringLiteral("ends"), QString::number(endsMs) } });
             if (!m_acks.contains(faultId)) {
                 // The fault recovered or was unacknowledged while the silence was being made: it must not outlive it.
                 expireSilence(id, QStringLiteral("auto"), QStringLiteral("its acknowledgement ended meanwhile"));
@@ -446,10 +447,40 @@ void AcknowledgementManager::onAlertResolved(
         QStringLiteral("ok"), { { QStringLiteral("fingerprint"), alert.fingerprint } });
 }
 
+void AcknowledgementManager::forgetLapsedSilences(AlertmanagerSource* source)
+{
+    const qint64 nowMs = now();
+    const QStringList ids = m_silences.keys();
+    for (const QString& id : ids) {
+        const OwnedSilence owned = m_silences.value(id);
+        if (owned.source != source->name() || owned.endsMs <= 0 || nowMs < owned.endsMs || m_expiring.contains(id))
+            continue;
+        m_silences.remove(id);
+        source->removeOwnedSilence(id);
+        const QString what
+            = QStringLiteral("silence %1 on Alertmanager %2 lapsed at %3 (silence_duration)")
+                  .arg(id, owned.source, QDateTime::fromMSecsSinceEpoch(owned.endsMs, Qt::UTC).toString(Qt::ISODate));
+        audit(KindExpire, QStringLiteral("auto"), owned.target, owned.incidentId, what, QStringLiteral("ok"),
+            { { QStringLiteral("silence"), id }, { QStringLiteral("lapsed"), true } });
+        for (auto it = m_acks.begin(); it != m_acks.end(); ++it) {
+            if (it->silenceId != id)
+                continue;
+            it->silenceId.clear();
+            Q_EMIT acknowledgementChanged(it.key());
+            Q_EMIT notice(QStringLiteral("The silence of %1 (%2) lapsed: the alert is no longer muted in Alertmanager; "
+                                         "the acknowledgement stays")
+                              .arg(it.key(), it->target),
+                false);
+        }
+        emitCounts();
+    }
+}
+
 void AcknowledgementManager::onPolled(AlertmanagerSource* source, bool ok)
 {
     if (!ok)
         return;
+    forgetLapsedSilences(source);
     // Restored alert acknowledgements whose alert did not come back: it resolved while FaultDesk was not running.
     const QStringList keys = m_pendingRestore.keys();
     for (const QString& key : keys) {
@@ -512,7 +543,9 @@ int AcknowledgementManager::restore()
             const QString key = o.value(QStringLiteral("key")).toString();
             if (id.isEmpty())
                 continue;
-            silences.insert(id, { o.value(QStringLiteral("source")).toString(), key, r.target, r.incidentId });
+            silences.insert(id,
+                { o.value(QStringLiteral("source")).toString(), key, r.target, r.incidentId,
+                    o.value(QStringLiteral("ends")).toString().toLongLong() });
             if (open.contains(key))
                 open[key].silenceId = id;
         } else if (r.actionKind == KindExpire) {

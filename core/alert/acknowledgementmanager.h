@@ -29,8 +29,9 @@ struct Fault;
  * "acknowledged" event, and for a fault raised by an Alertmanager alert it also creates a silence with narrow
  * matchers (alertname and the target label, exact) for the source's silence_duration. FaultDesk owns that silence:
  * it expires it itself when the alert resolves, when the fault recovers and on unacknowledge, and retries a failed
- * expiry at the source's next successful poll. Every silence create/expire writes an Intent and a Result audit
- * record (never the token); an alert's resolution is written to its incident's audit trail too.
+ * expiry at the source's next successful poll. A silence that lapses by itself (the acknowledgement outlived
+ * silence_duration) is forgotten with a notice; the acknowledgement stays. Every silence create/expire writes an Intent
+ * and a Result audit record (never the token); an alert's resolution is written to its incident's audit trail too.
  *
  * After a restart, restore() rebuilds the acknowledgements still open and the silences still owned from the audit
  * trail: a fault that comes back (same alert, or same target and cause) is acknowledged again with its silence;
@@ -103,6 +104,7 @@ private:
         QString key; ///< the acknowledgement's key
         QString target; ///< for the audit records of its expiry
         QString incidentId;
+        qint64 endsMs = 0; ///< when Alertmanager lets it lapse by itself (0: unknown)
     };
     struct Batch;
 
@@ -117,6 +119,8 @@ private:
     void expireSilence(const QString& silenceId, const QString& operatorName, const QString& why);
     void recordIncidentEvent(const Acknowledgement& ack);
     void tryRestore(const Fault& fault);
+    /// Owned silences of @p source that lapsed by themselves (silence_duration passed): forgotten, the ack stays.
+    void forgetLapsedSilences(AlertmanagerSource* source);
     /// Ends the restored probe-fault acknowledgements whose fault has not come back within restoreGraceMs.
     void scheduleRestoreGrace();
     QString keyOf(const Fault& fault) const;

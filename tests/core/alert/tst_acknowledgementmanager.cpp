@@ -267,6 +267,42 @@ private Q_SLOTS:
         QVERIFY(!acks.isAcknowledged(alertFault));
     }
 
+    void aLapsedSilenceIsForgottenButTheAcknowledgementStays()
+    {
+        Detector detector;
+        detector.setTargets(policies());
+        MemoryAudit audit;
+        AlertmanagerConfig c = config();
+        c.silenceDuration = std::chrono::milliseconds(1500);
+        AlertmanagerSource source(c, fleet(), &detector);
+        AcknowledgementManager acks(&detector, &audit);
+        acks.addSource(&source);
+        QSignalSpy notices(&acks, &AcknowledgementManager::notice);
+        post(*source.client(), { alert(QStringLiteral("HighErrorRate"), QStringLiteral("web-1")) });
+        source.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!faultOn(detector, QStringLiteral("web-1")).isEmpty(), 10000);
+        const QString id = faultOn(detector, QStringLiteral("web-1"));
+        QSignalSpy batch(&acks, &AcknowledgementManager::batchFinished);
+        acks.acknowledge({ id }, QStringLiteral("alice"), QStringLiteral("long job"));
+        QTRY_COMPARE_WITH_TIMEOUT(batch.count(), 1, 10000);
+        const QString silenceId = acks.acknowledgement(id)->silenceId;
+        QCOMPARE(acks.silencedCount(), 1);
+
+        QTRY_COMPARE_WITH_TIMEOUT(acks.silencedCount(), 0, 10000);
+        QCOMPARE(silence(*source.client(), silenceId)->state, QStringLiteral("expired"));
+        QVERIFY2(acks.isAcknowledged(id), "sticky until the fault recovers, silence or not");
+        QVERIFY(acks.acknowledgement(id)->silenceId.isEmpty());
+        QTest::qWait(600);
+        QCOMPARE(faultOn(detector, QStringLiteral("web-1")), id);
+        bool told = false;
+        for (const auto& n : std::as_const(notices))
+            told = told || n.at(0).toString().contains(QStringLiteral("lapsed"));
+        QVERIFY(told);
+        const auto expire = audit.ofKind(QStringLiteral("alertmanager-expire"));
+        QCOMPARE(expire.size(), 1); // recorded as ended, never sent: Alertmanager ended it itself
+        QVERIFY(expire.at(0).description.contains(QStringLiteral("lapsed")));
+    }
+
     void fleetReloadKeepsAcknowledgementsAndSilences()
     {
         Detector detector;
