@@ -29,6 +29,8 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
     const auto base = [&](int r) { return QIdentityProxyModel::data(index, r); };
     const bool root = base(FaultModel::RootCauseRole).toBool();
     const bool recovered = Fault::Phase(base(FaultModel::PhaseRole).toInt()) == Fault::Phase::Recovered;
+    // An operator has it: keep it visible but quiet, so the unacknowledged ones stand out.
+    const bool acknowledged = base(FaultModel::AcknowledgedRole).toBool();
     const int column = index.column();
     switch (role) {
     case Qt::DecorationRole:
@@ -41,13 +43,13 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
         if (recovered)
             return column == FaultModel::StateColumn ? QVariant(StateAppearance::colour(Severity::Ok, m_dark))
                                                      : QVariant(m_muted);
-        if (!root)
+        if (!root || acknowledged)
             return m_muted;
         if (column == FaultModel::TargetColumn || column == FaultModel::CauseColumn)
             return StateAppearance::colour(Severity::Critical, m_dark);
         break;
     case Qt::BackgroundRole:
-        if (root && !recovered) {
+        if (root && !recovered && !acknowledged) {
             QColor tint = StateAppearance::colour(Severity::Critical, m_dark);
             tint.setAlpha(m_dark ? 60 : 30);
             return tint;
@@ -55,7 +57,7 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
         break;
     case Qt::FontRole: {
         QFont font;
-        if (root && !recovered)
+        if (root && !recovered && !acknowledged)
             font.setBold(true);
         if (!root)
             font.setItalic(true);
@@ -75,6 +77,9 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
         }
         break;
     case Qt::ToolTipRole:
+        if (column == FaultModel::AcknowledgedColumn
+            || (column == FaultModel::StateColumn && !base(FaultModel::MonitoringDegradedRole).toString().isEmpty()))
+            break;
         if (column != FaultModel::EvidenceColumn)
             return root ? tr("Root cause") : tr("Symptom — clears with its cause; never acted on");
         break;

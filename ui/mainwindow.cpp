@@ -343,7 +343,8 @@ void MainWindow::createDocks()
     m_faultView->setModel(m_faultProxy);
     m_faultView->setUniformRowHeights(true);
     m_faultView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_faultView->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Several faults at once for batch actions (acknowledge); the first selected one drives the details and chart.
+    m_faultView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_faultView->setWordWrap(false);
     m_faultView->header()->setStretchLastSection(false);
     m_faultView->header()->resizeSection(FaultModel::TargetColumn, 210);
@@ -708,6 +709,16 @@ void MainWindow::onFleetSelectionChanged()
                                                           : tr("Load — %1").arg(targets.mid(0, 6).join(u", "))
             + (targets.size() > 6 ? tr(" and %n more", nullptr, int(targets.size() - 6)) : QString());
     refresh();
+}
+
+void MainWindow::addFaultMenuActions(const QList<QAction*>& actions)
+{
+    if (!m_faultMenu) {
+        m_faultMenu = new QMenu(tr("F&aults"), this);
+        m_faultMenu->setObjectName(QStringLiteral("faultMenu"));
+        menuBar()->insertMenu(m_helpMenuAction, m_faultMenu);
+    }
+    m_faultMenu->addActions(actions);
 }
 
 QString MainWindow::selectedFaultId() const

@@ -89,6 +89,8 @@ public:
     /// notification bar; replaces a previous one; nullptr removes it. The window owns it.
     void setBanner(QWidget* banner);
     QWidget* banner() const { return m_banner; }
+    /// Adds @p actions (e.g. Acknowledge…) to the Faults menu, created before Help on first use.
+    void addFaultMenuActions(const QList<QAction*>& actions);
     /// Adds @p widget as a dock remembered with the layout (its @p objectName keys the saved state).
     QDockWidget* addDock(QWidget* widget, const QString& title, const QString& objectName,
         Qt::DockWidgetArea area = Qt::BottomDockWidgetArea);
@@ -202,6 +204,7 @@ private:
     QMenu* m_drillMenu = nullptr;
     QAction* m_drillMenuAction = nullptr;
     QAction* m_helpMenuAction = nullptr;
+    QMenu* m_faultMenu = nullptr;
 
     QStringList m_chartTargets;
     QString m_chartTitle;

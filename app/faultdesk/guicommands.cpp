@@ -2,6 +2,9 @@
 
 #include "commands.h"
 
+#include "alert/acknowledgeactions.h"
+#include "alert/acknowledgementmanager.h"
+#include "alert/alertmanagersource.h"
 #include "audit/auditsink.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
@@ -10,6 +13,7 @@
 #include "incident/incidentstore.h"
 #include "incidenthistoryview.h"
 #include "mainwindow.h"
+#include "model/faultmodel.h"
 #include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 #include "remedy/autoremediationpanel.h"
@@ -32,6 +36,8 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
+#include <vector>
 
 namespace FaultDesk::Commands {
 
@@ -109,6 +115,7 @@ public:
             [this](const QDateTime& from, const QDateTime& to, bool drills) {
                 ExportReportDialog::exportRange(&m_store, from, to, drills, &m_window);
             });
+        attachAcknowledgements();
     }
 
     ~ConsoleSession()
@@ -152,6 +159,7 @@ public:
         m_monitor.stop();
         m_monitor.setConfig(*result.config);
         m_recorder.attach(&m_monitor);
+        attachAlertSources(*result.config);
         m_monitor.start();
         m_running = true;
         m_window.setMonitor(&m_monitor);
@@ -168,6 +176,32 @@ public:
     void stop() { m_monitor.stop(); }
 
 private:
+    /// Acknowledge/Unacknowledge (Faults menu, context menu, Ctrl+K) and the acknowledgements kept from the last run.
+    void attachAcknowledgements()
+    {
+        m_acks = std::make_unique<AcknowledgementManager>(m_monitor.detector(), &m_audit);
+        m_acks->setIncidentRecorder(&m_recorder);
+        m_window.faultModel()->setAcknowledgementManager(m_acks.get());
+        QObject::connect(m_acks.get(), &AcknowledgementManager::notice, &m_window,
+            [this](const QString& text, bool critical) { m_window.showNotification(text, critical); });
+        auto* actions = new AcknowledgeActions(m_acks.get(), m_window.faultView(), &m_window);
+        m_window.addFaultMenuActions({ actions->acknowledgeAction(), actions->unacknowledgeAction() });
+        m_acks->restore();
+    }
+
+    /// One AlertmanagerSource per `alertmanager:` entry of the fleet now monitored; its alerts become faults.
+    void attachAlertSources(const FleetConfig& config)
+    {
+        m_acks->clearSources();
+        m_alertSources.clear();
+        for (const AlertmanagerConfig& am : config.alertmanager) {
+            auto source = std::make_unique<AlertmanagerSource>(am, config, m_monitor.detector());
+            m_acks->addSource(source.get());
+            source->start();
+            m_alertSources.push_back(std::move(source));
+        }
+    }
+
     /// Handle/Recover for the fleet now monitored: the controller reads the configuration when it is made.
     void attachRemediation()
     {
@@ -225,6 +259,8 @@ private:
     MainWindow m_window;
     ConsoleAuditSink m_audit { &m_recorder, &m_window };
     std::unique_ptr<RemediationController> m_remedy;
+    std::unique_ptr<AcknowledgementManager> m_acks;
+    std::vector<std::unique_ptr<AlertmanagerSource>> m_alertSources;
     QDockWidget* m_autoDock = nullptr;
     DemoFleet* m_demo = nullptr;
     bool m_running = false;

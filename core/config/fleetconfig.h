@@ -1,5 +1,6 @@
 #pragma once
 
+#include "alertmanagerconfig.h"
 #include "runbookconfig.h"
 #include "sourceposition.h"
 #include "targetconfig.h"
@@ -41,6 +42,7 @@ struct FleetConfig
     QList<HaproxyInstance> haproxy;
     QList<TargetConfig> targets;
     QList<RunbookConfig> runbooks; ///< Handle/Recover bindings per cause class (and target or group)
+    QList<AlertmanagerConfig> alertmanager; ///< alert sources (`alertmanager:`)
 
     const TargetConfig* target(QStringView name) const;
     const HaproxyInstance* haproxyInstance(QStringView name) const;

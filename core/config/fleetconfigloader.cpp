@@ -250,6 +250,10 @@ private:
 
     void readDefaults(const Entry& e);
     void readHaproxyInstances(const Entry& e);
+    void readAlertmanagers(const Entry& e);
+    std::optional<AlertmanagerConfig> readAlertmanager(const YNode& n);
+    std::optional<QString> labelName(const Entry& e);
+    std::optional<CauseClass> causeClass(const Entry& e);
     void readTargets(const Entry& e);
     std::optional<TargetConfig> readTarget(const YNode& n, int index);
     std::optional<ProbeConfig> readProbe(const YNode& n);
@@ -300,6 +304,7 @@ private:
     FleetConfig m_config;
     QList<SourcePosition> m_targetNamePositions;
     QList<SourcePosition> m_haproxyNamePositions;
+    QList<SourcePosition> m_alertmanagerNamePositions;
     QList<Reference> m_dependencyRefs;
     QList<Reference> m_instanceRefs;
     QHash<QString, int> m_targetIndex;
@@ -710,6 +715,174 @@ void Validator::readHaproxyInstances(const Entry& e)
         }
         m_config.haproxy.append(h);
     }
+}
+
+std::optional<QString> Validator::labelName(const Entry& e)
+{
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    const auto v = string(e);
+    if (!v)
+        return std::nullopt;
+    if (!re.match(*v).hasMatch()) {
+        error(pos(e),
+            QStringLiteral("'%1' must be a label name ([A-Za-z_][A-Za-z0-9_]*), got %2").arg(e.key, quoted(*v)));
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<CauseClass> Validator::causeClass(const Entry& e)
+{
+    const auto text = string(e);
+    if (!text)
+        return std::nullopt;
+    const auto cause = CauseClasses::fromString(*text);
+    if (!cause)
+        error(pos(e),
+            QStringLiteral("unknown cause class %1 (one of: %2)%3")
+                .arg(quoted(*text), CauseClasses::names().join(QStringLiteral(", ")),
+                    didYouMean(*text, CauseClasses::names())));
+    return cause;
+}
+
+void Validator::readAlertmanagers(const Entry& e)
+{
+    const auto items = sequence(e);
+    if (!items)
+        return;
+    for (const YNode& n : *items) {
+        if (stopped())
+            return;
+        if (auto a = readAlertmanager(n))
+            m_config.alertmanager.append(*a);
+    }
+}
+
+std::optional<AlertmanagerConfig> Validator::readAlertmanager(const YNode& n)
+{
+    const QStringList inlineSecrets { QStringLiteral("token"), QStringLiteral("password"), QStringLiteral("secret") };
+    const auto f = mapping(n, pos(n), QStringLiteral("an alertmanager source"),
+        QStringList { QStringLiteral("name"), QStringLiteral("url"), QStringLiteral("token_env"),
+            QStringLiteral("token_file"), QStringLiteral("tls_ca_file"), QStringLiteral("poll_interval"),
+            QStringLiteral("timeout"), QStringLiteral("target_label"), QStringLiteral("cause_label"),
+            QStringLiteral("causes"), QStringLiteral("default_cause"), QStringLiteral("silence_duration") }
+            + inlineSecrets);
+    if (!f)
+        return std::nullopt;
+    AlertmanagerConfig a;
+    a.position = f->position;
+    bool ok = true;
+    auto check = [&ok](bool good) { ok = ok && good; };
+    for (const Entry& x : f->entries) {
+        if (x.key == u"name") {
+            const auto v = name(x, QStringLiteral("alertmanager name"));
+            check(v.has_value());
+            if (v) {
+                a.name = *v;
+                for (int i = 0; i < m_config.alertmanager.size(); ++i) {
+                    if (m_config.alertmanager[i].name == a.name) {
+                        error(pos(x),
+                            QStringLiteral("duplicate alertmanager name '%1' (first defined at line %2)")
+                                .arg(a.name)
+                                .arg(m_alertmanagerNamePositions.value(i).line));
+                        ok = false;
+                    }
+                }
+            }
+        } else if (x.key == u"url") {
+            const auto u = url(x);
+            check(u.has_value());
+            if (u)
+                a.url = *u;
+        } else if (inlineSecrets.contains(x.key)) {
+            error(pos(x.keyNode),
+                QStringLiteral("inline secret '%1': secrets are never written in the configuration; reference it with "
+                               "'token_env: VARIABLE' or 'token_file: /path/to/file'")
+                    .arg(x.key));
+            ok = false;
+        } else if (x.key == u"token_env") {
+            static const QRegularExpression envName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+            const auto v = string(x);
+            if (v && envName.match(*v).hasMatch()) {
+                a.token = SecretRef(SecretRef::Kind::Env, *v);
+            } else {
+                if (v)
+                    error(pos(x),
+                        QStringLiteral("'token_env' must name an environment variable, got %1").arg(quoted(*v)));
+                ok = false;
+            }
+        } else if (x.key == u"token_file") {
+            const auto p = path(x);
+            check(p.has_value());
+            if (p)
+                a.token = SecretRef(SecretRef::Kind::File, *p);
+        } else if (x.key == u"tls_ca_file") {
+            const auto p = path(x);
+            check(p.has_value());
+            if (p)
+                a.tlsCaFile = *p;
+        } else if (x.key == u"poll_interval" || x.key == u"timeout" || x.key == u"silence_duration") {
+            const auto d = duration(x);
+            check(d.has_value());
+            if (d)
+                (x.key == u"poll_interval" ? a.pollInterval : x.key == u"timeout" ? a.timeout : a.silenceDuration) = *d;
+        } else if (x.key == u"target_label" || x.key == u"cause_label") {
+            const auto v = labelName(x);
+            check(v.has_value());
+            if (v)
+                (x.key == u"target_label" ? a.targetLabel : a.causeLabel) = *v;
+        } else if (x.key == u"default_cause") {
+            const auto c = causeClass(x);
+            check(c.has_value());
+            if (c)
+                a.defaultCause = *c;
+        } else if (x.key == u"causes") {
+            if (x.value.IsNull())
+                continue;
+            if (!x.value.IsMap()) {
+                error(pos(x),
+                    QStringLiteral("'causes' must be a mapping of alertname to cause class (e.g. { HighLatency: "
+                                   "latency }), got %1")
+                        .arg(describe(x.value)));
+                ok = false;
+                continue;
+            }
+            for (auto it = x.value.begin(); it != x.value.end(); ++it) {
+                const Entry c { it->first.IsScalar() ? fromStd(it->first.Scalar()) : QString(), it->first, it->second };
+                if (c.key.isEmpty()) {
+                    error(pos(c.keyNode), QStringLiteral("alert names in 'causes' must be plain words"));
+                    ok = false;
+                    continue;
+                }
+                if (a.causes.contains(c.key)) {
+                    error(pos(c.keyNode), QStringLiteral("duplicate alert name '%1' in 'causes'").arg(c.key));
+                    ok = false;
+                    continue;
+                }
+                const auto cause = causeClass(c);
+                check(cause.has_value());
+                if (cause)
+                    a.causes.insert(c.key, *cause);
+            }
+        }
+    }
+    if (f->get(u"token_env") && f->get(u"token_file")) {
+        error(pos(f->get(u"token_file")->keyNode),
+            QStringLiteral("alertmanager has both 'token_env' and 'token_file'; give one"));
+        ok = false;
+    }
+    if (!f->get(u"name")) {
+        missing(*f, QStringLiteral("alertmanager source"), QStringLiteral("name"));
+        ok = false;
+    }
+    if (!f->get(u"url")) {
+        missing(*f, QStringLiteral("alertmanager source"), QStringLiteral("url"));
+        ok = false;
+    }
+    if (!ok)
+        return std::nullopt;
+    m_alertmanagerNamePositions.append(f->get(u"name") ? pos(*f->get(u"name")) : f->position);
+    return a;
 }
 
 std::optional<ProbeConfig> Validator::readProbe(const YNode& n)
@@ -2365,7 +2538,7 @@ ConfigLoadResult Validator::run()
                 ? std::optional<Fields>()
                 : mapping(documents.front(), { 1, 1 }, QStringLiteral("the fleet description"),
                     { QStringLiteral("version"), QStringLiteral("defaults"), QStringLiteral("haproxy"),
-                        QStringLiteral("targets"), QStringLiteral("runbooks") });
+                        QStringLiteral("targets"), QStringLiteral("runbooks"), QStringLiteral("alertmanager") });
             if (root) {
                 if (const Entry* v = root->get(u"version")) {
                     if (!v->value.IsScalar() || fromStd(v->value.Scalar()) != u"1")
@@ -2379,6 +2552,8 @@ ConfigLoadResult Validator::run()
                     readDefaults(*d);
                 if (const Entry* h = root->get(u"haproxy"))
                     readHaproxyInstances(*h);
+                if (const Entry* a = root->get(u"alertmanager"))
+                    readAlertmanagers(*a);
                 if (const Entry* t = root->get(u"targets"))
                     readTargets(*t);
                 else

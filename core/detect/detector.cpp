@@ -57,6 +57,8 @@ void Detector::setTargets(const QList<TargetPolicy>& targets)
     m_faultOfTarget.clear();
     m_orphanedAt.clear();
     m_recovered.clear();
+    m_external.clear();
+    m_externalIds.clear();
     m_degraded = false;
     QList<Localizer::Node> nodes;
     for (const TargetPolicy& p : targets) {
@@ -90,6 +92,11 @@ void Detector::removeTarget(const QString& name)
     if (const QString id = m_faultOfTarget.value(name); !id.isEmpty()) {
         const qint64 now = machine(name)->lastCheckMs();
         clearFault(id, now, QStringLiteral("target removed from the fleet"), events);
+    }
+    const QStringList open = m_openOrder;
+    for (const QString& id : open) {
+        if (m_external.contains(id) && m_open[id].target == name)
+            clearFault(id, machine(name)->lastCheckMs(), QStringLiteral("target removed from the fleet"), events);
     }
     m_machines.erase(name);
     const qsizetype at = m_order.indexOf(name);
@@ -281,6 +288,10 @@ void Detector::clearFault(const QString& faultId, qint64 nowMs, const QString& r
     if (m_faultOfTarget.value(f.target) == faultId)
         m_faultOfTarget.remove(f.target);
     m_orphanedAt.remove(faultId);
+    if (const auto ext = m_external.constFind(faultId); ext != m_external.cend()) {
+        m_externalIds.remove(ext->source + u'\n' + ext->key);
+        m_external.erase(ext);
+    }
     if (f.rootCause) {
         // Its symptoms wait for their own next check: passing clears them with their cause.
         for (const QString& id : std::as_const(m_openOrder)) {
@@ -310,6 +321,9 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
         if (m_list[i]->baseState() != TargetState::Up)
             input.insert(m_order[i], { healthOf(m_list[i]->baseState()), m_list[i]->lastProbeDown() });
     }
+    // An external fault is a confirmed failure of its target, whatever the probes say.
+    for (auto it = m_external.cbegin(); it != m_external.cend(); ++it)
+        input[it->target].health = Localizer::Health::Confirmed;
     const QHash<QString, Localizer::Verdict> verdicts = m_localizer.localize(input);
 
     // Newly confirmed failures become faults.
@@ -349,6 +363,8 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
     for (const QString& id : open) {
         if (!m_open.contains(id))
             continue;
+        if (m_external.contains(id))
+            continue; // only its source clears it
         const Fault f = m_open[id];
         const TargetStateMachine* m = machine(f.target);
         if (m && m->baseState() != TargetState::Up)
@@ -363,6 +379,8 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
     // A worse cause replaces the one a fault was detected with (overloaded, then down).
     QSet<QString> announce;
     for (const QString& id : std::as_const(m_openOrder)) {
+        if (m_external.contains(id))
+            continue;
         Fault& f = m_open[id];
         const TargetStateMachine* m = machine(f.target);
         const auto cause = m->primaryCause();
@@ -384,7 +402,7 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
         const auto v = verdicts.constFind(f.target);
         if (v == verdicts.cend() || v->role == Localizer::Role::Pending)
             continue;
-        if (v->role == Localizer::Role::Root && !f.rootCause && m_orphanedAt.contains(id)
+        if (v->role == Localizer::Role::Root && !f.rootCause && m_orphanedAt.contains(id) && !m_external.contains(id)
             && machine(f.target)->lastCheckMs() <= m_orphanedAt.value(id))
             continue;
         (v->role == Localizer::Role::Root ? roots : symptoms).append(id);
@@ -415,7 +433,7 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
     for (const QString& id : std::as_const(symptoms)) {
         Fault& f = m_open[id];
         const Localizer::Verdict& v = verdicts[f.target];
-        const QString rootId = m_faultOfTarget.value(v.root);
+        const QString rootId = rootFaultOf(v.root);
         if (rootId.isEmpty() || rootId == id || !m_open.contains(rootId))
             continue;
         const Fault& root = m_open[rootId];
@@ -558,6 +576,103 @@ bool Detector::setFaultPhase(const QString& faultId, Fault::Phase phase)
     f.phase = phase;
     Q_EMIT faultChanged(f);
     return true;
+}
+
+QString Detector::rootFaultOf(const QString& target) const
+{
+    if (const QString id = m_faultOfTarget.value(target); !id.isEmpty())
+        return id;
+    for (const QString& id : m_openOrder) {
+        if (m_external.contains(id) && m_open[id].target == target)
+            return id;
+    }
+    return {};
+}
+
+void Detector::emitEvents(const QList<DetectionEvent>& events)
+{
+    for (const DetectionEvent& e : events) {
+        if (const auto f = fault(e.faultId))
+            Q_EMIT faultChanged(*f);
+        Q_EMIT eventRaised(e);
+    }
+}
+
+QString Detector::raiseExternalFault(const ExternalFault& external, qint64 nowMs)
+{
+    const TargetStateMachine* m = machine(external.target);
+    if (!m)
+        return {};
+    const QString mapKey = external.source + u'\n' + external.key;
+    if (const QString id = m_externalIds.value(mapKey); !id.isEmpty()) {
+        Fault& f = m_open[id];
+        m_external[id] = external;
+        // A cause the operator already saw stays unless the source changed its mind; evidence follows the source.
+        if (f.evidence == external.evidence && f.cause == external.cause)
+            return id;
+        f.evidence = external.evidence;
+        f.cause = external.cause;
+        Q_EMIT faultChanged(f);
+        return id;
+    }
+    Fault f;
+    f.id = QStringLiteral("F%1").arg(m_nextFault++);
+    f.target = external.target;
+    f.group = m->policy().group;
+    f.priority = m->policy().priority;
+    f.cause = external.cause;
+    f.evidence = external.evidence;
+    f.detectedMs = nowMs;
+    f.flapping = false;
+    f.targetState = TargetState::Hard;
+    m_open.insert(f.id, f);
+    m_openOrder.append(f.id);
+    m_external.insert(f.id, external);
+    m_externalIds.insert(mapKey, f.id);
+    DetectionEvent e;
+    e.kind = DetectionEvent::Kind::FaultDetected;
+    e.timeMs = nowMs;
+    e.target = f.target;
+    e.faultId = f.id;
+    e.cause = f.cause;
+    e.evidence = f.evidence;
+    emitEvents({ e });
+    return f.id;
+}
+
+bool Detector::clearExternalFault(const QString& source, const QString& key, const QString& reason, qint64 nowMs)
+{
+    const QString id = m_externalIds.value(source + u'\n' + key);
+    if (id.isEmpty())
+        return false;
+    QList<DetectionEvent> events;
+    clearFault(id, nowMs, reason, events);
+    emitEvents(events);
+    return true;
+}
+
+std::optional<Detector::ExternalFault> Detector::externalFault(const QString& faultId) const
+{
+    const auto it = m_external.constFind(faultId);
+    if (it == m_external.cend())
+        return std::nullopt;
+    return *it;
+}
+
+QString Detector::externalFaultId(const QString& source, const QString& key) const
+{
+    return m_externalIds.value(source + u'\n' + key);
+}
+
+QStringList Detector::externalFaultIds(const QString& source) const
+{
+    QStringList ids;
+    for (const QString& id : m_openOrder) {
+        const auto it = m_external.constFind(id);
+        if (it != m_external.cend() && it->source == source)
+            ids.append(id);
+    }
+    return ids;
 }
 
 } // namespace FaultDesk

@@ -9,6 +9,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QMap>
 #include <QObject>
 #include <QSet>
 #include <QStringList>
@@ -41,6 +42,22 @@ public:
         double degradedClearFraction = 0.4; ///< back to judging targets at or below this share (hysteresis)
         qint64 correlationWindowMs = 5000; ///< root faults of one group and cause this close share an incident
         int recoveredKept = 200; ///< recovered faults kept for the fault list
+    };
+
+    /**
+     * A fault another system reports (an Alertmanager alert) rather than the probes. It lives next to the target's
+     * probe fault, if any, and takes part in localization as a confirmed failure of its target: an alert on a target
+     * whose dependency is down becomes that fault's symptom, and probe faults of its dependents become its symptoms.
+     */
+    struct ExternalFault
+    {
+        QString source; ///< who reports it, e.g. "alertmanager/am1"
+        QString key; ///< unique within the source (the alert's fingerprint)
+        QString target;
+        CauseClass cause = CauseClass::Unhealthy;
+        QString evidence; ///< one sentence, shown as the fault's evidence
+        QMap<QString, QString> labels; ///< the alert's labels
+        qint64 startsMs = 0; ///< when the outside system says it began
     };
 
     explicit Detector(QObject* parent = nullptr);
@@ -77,6 +94,20 @@ public:
     /// Remediation reports its progress (Handling, Handled, Recovering). Recovered is the detector's call.
     bool setFaultPhase(const QString& faultId, Fault::Phase phase);
 
+    /**
+     * Raises (or updates the evidence and cause of) the external fault @p fault as of @p nowMs; it is located at the
+     * next tick(). Returns its fault id, or an empty string when the target is unknown.
+     */
+    QString raiseExternalFault(const ExternalFault& fault, qint64 nowMs);
+    /// Clears the external fault @p key of @p source (the outside system says it resolved). False when unknown.
+    bool clearExternalFault(const QString& source, const QString& key, const QString& reason, qint64 nowMs);
+    /// The external fault behind open fault @p faultId, if it is one.
+    std::optional<ExternalFault> externalFault(const QString& faultId) const;
+    /// The open fault id of @p source's @p key, or empty.
+    QString externalFaultId(const QString& source, const QString& key) const;
+    /// Open fault ids raised by @p source.
+    QStringList externalFaultIds(const QString& source) const;
+
 Q_SIGNALS:
     void eventRaised(const FaultDesk::DetectionEvent& event);
     void targetsReset();
@@ -98,6 +129,9 @@ private:
     void clearFault(const QString& faultId, qint64 nowMs, const QString& reason, QList<DetectionEvent>& events);
     QString incidentFor(const Fault& root, qint64 nowMs);
     DetectionEvent locatedEvent(const Fault& f, qint64 nowMs) const;
+    /// The fault a symptom on a dependent of @p target hangs under: its probe fault, else its first external one.
+    QString rootFaultOf(const QString& target) const;
+    void emitEvents(const QList<DetectionEvent>& events);
     void keepRecovered(const Fault& f);
 
     Settings m_settings;
@@ -111,6 +145,8 @@ private:
     QHash<QString, QString> m_faultOfTarget; ///< target → open fault id
     QHash<QString, qint64> m_orphanedAt; ///< symptom fault id → when its root cleared
     QList<Fault> m_recovered;
+    QHash<QString, ExternalFault> m_external; ///< open external fault id → what was reported
+    QHash<QString, QString> m_externalIds; ///< source + '\n' + key → open fault id
     quint64 m_nextFault = 1;
     quint64 m_nextIncident = 1;
     bool m_degraded = false;

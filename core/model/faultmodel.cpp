@@ -1,5 +1,6 @@
 #include "faultmodel.h"
 
+#include "alert/acknowledgementmanager.h"
 #include "detect/detector.h"
 
 #include <QDateTime>
@@ -34,6 +35,64 @@ void FaultModel::setDetector(Detector* detector)
     connect(detector, &Detector::faultChanged, this, &FaultModel::updateFault);
     connect(detector, &Detector::faultRemoved, this, &FaultModel::removeFault);
     resetFaults(detector->faults());
+}
+
+void FaultModel::setAcknowledgementManager(AcknowledgementManager* manager)
+{
+    if (m_acknowledgements)
+        disconnect(m_acknowledgements, nullptr, this, nullptr);
+    m_acknowledgements = manager;
+    const QStringList before = m_acks.keys();
+    for (const QString& id : before)
+        setAcknowledgement(id, std::nullopt);
+    if (!manager)
+        return;
+    connect(manager, &AcknowledgementManager::acknowledgementChanged, this,
+        [this](const QString& id) { setAcknowledgement(id, m_acknowledgements->acknowledgement(id)); });
+    connect(manager, &AcknowledgementManager::monitoringDegradedChanged, this, &FaultModel::setMonitoringDegraded);
+    for (const Acknowledgement& a : manager->acknowledgements())
+        setAcknowledgement(a.faultId, a);
+}
+
+void FaultModel::emitFaultCells(const QString& faultId, const QList<int>& columns, const QList<int>& roles)
+{
+    if (find(faultId).root < 0)
+        return;
+    const QModelIndex first = indexOf(faultId, TargetColumn);
+    Q_EMIT dataChanged(first, indexOf(faultId, ColumnCount - 1), roles);
+    for (int column : columns) {
+        const QModelIndex i = indexOf(faultId, column);
+        Q_EMIT dataChanged(i, i, { Qt::DisplayRole, Qt::ToolTipRole, SortRole });
+    }
+}
+
+void FaultModel::setAcknowledgement(const QString& faultId, const std::optional<Acknowledgement>& ack)
+{
+    const auto old = m_acks.constFind(faultId);
+    if (!ack && old == m_acks.cend())
+        return;
+    if (ack && old != m_acks.cend() && old->operatorName == ack->operatorName && old->comment == ack->comment
+        && old->silenceId == ack->silenceId)
+        return;
+    if (ack)
+        m_acks.insert(faultId, *ack);
+    else
+        m_acks.remove(faultId);
+    emitFaultCells(faultId, { AcknowledgedColumn },
+        { AcknowledgedRole, AcknowledgedByRole, AcknowledgementCommentRole, SilenceIdRole });
+}
+
+void FaultModel::setMonitoringDegraded(const QStringList& faultIds, const QString& reason)
+{
+    for (const QString& id : faultIds) {
+        if (m_degraded.value(id) == reason)
+            continue;
+        if (reason.isEmpty())
+            m_degraded.remove(id);
+        else
+            m_degraded.insert(id, reason);
+        emitFaultCells(id, { StateColumn }, { MonitoringDegradedRole });
+    }
 }
 
 void FaultModel::resetFaults(const QList<Fault>& faults)
@@ -231,6 +290,8 @@ void FaultModel::updateFault(const Fault& fault)
 
 void FaultModel::removeFault(const QString& faultId)
 {
+    m_acks.remove(faultId);
+    m_degraded.remove(faultId);
     const Place p = find(faultId);
     if (p.root >= 0)
         takeFault(p);
@@ -308,6 +369,8 @@ QVariant FaultModel::data(const QModelIndex& index, int role) const
     if (!f)
         return {};
     const int column = index.column();
+    const auto ackIt = m_acks.constFind(f->id);
+    const Acknowledgement* ack = ackIt == m_acks.cend() ? nullptr : &*ackIt;
 
     switch (role) {
     case Qt::DisplayRole:
@@ -317,16 +380,30 @@ QVariant FaultModel::data(const QModelIndex& index, int role) const
         case CauseColumn:
             return causeClassName(f->cause);
         case StateColumn:
-            return Fault::phaseName(f->phase);
+            return m_degraded.contains(f->id) ? tr("%1 (monitoring degraded)").arg(Fault::phaseName(f->phase))
+                                              : Fault::phaseName(f->phase);
         case EvidenceColumn:
             return f->evidence;
         case SinceColumn:
             return QDateTime::fromMSecsSinceEpoch(f->detectedMs).toLocalTime().toString(QStringLiteral("HH:mm:ss"));
+        case AcknowledgedColumn:
+            return ack ? ack->operatorName : QString();
         }
         return {};
     case Qt::ToolTipRole:
         if (column == EvidenceColumn)
             return f->localization.isEmpty() ? f->evidence : f->evidence + u'\n' + f->localization;
+        if (column == StateColumn && m_degraded.contains(f->id))
+            return tr("Monitoring degraded: %1").arg(m_degraded.value(f->id));
+        if (column == AcknowledgedColumn && ack) {
+            QString text
+                = tr("Acknowledged by %1 at %2: %3")
+                      .arg(ack->operatorName,
+                          ack->timeUtc.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")), ack->comment);
+            if (!ack->silenceId.isEmpty())
+                text += u'\n' + tr("Silenced on Alertmanager %1 (silence %2)").arg(ack->source, ack->silenceId);
+            return text;
+        }
         return {};
     case SortRole:
         switch (column) {
@@ -340,6 +417,8 @@ QVariant FaultModel::data(const QModelIndex& index, int role) const
             return f->evidence;
         case SinceColumn:
             return f->detectedMs;
+        case AcknowledgedColumn:
+            return ack ? ack->operatorName : QString();
         }
         return {};
     case FaultIdRole:
@@ -362,6 +441,16 @@ QVariant FaultModel::data(const QModelIndex& index, int role) const
         return f->sources;
     case TargetRole:
         return f->target;
+    case AcknowledgedRole:
+        return ack != nullptr;
+    case AcknowledgedByRole:
+        return ack ? ack->operatorName : QString();
+    case AcknowledgementCommentRole:
+        return ack ? ack->comment : QString();
+    case SilenceIdRole:
+        return ack ? ack->silenceId : QString();
+    case MonitoringDegradedRole:
+        return m_degraded.value(f->id);
     default:
         return {};
     }
@@ -382,6 +471,8 @@ QVariant FaultModel::headerData(int section, Qt::Orientation orientation, int ro
         return tr("Evidence");
     case SinceColumn:
         return tr("Since");
+    case AcknowledgedColumn:
+        return tr("Ack");
     }
     return {};
 }
@@ -400,6 +491,11 @@ QHash<int, QByteArray> FaultModel::roleNames() const
     names.insert(FlappingRole, "flapping");
     names.insert(SourcesRole, "sources");
     names.insert(TargetRole, "target");
+    names.insert(AcknowledgedRole, "acknowledged");
+    names.insert(AcknowledgedByRole, "acknowledgedBy");
+    names.insert(AcknowledgementCommentRole, "acknowledgementComment");
+    names.insert(SilenceIdRole, "silenceId");
+    names.insert(MonitoringDegradedRole, "monitoringDegraded");
     return names;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "alert/acknowledgement.h"
 #include "detect/fault.h"
 
 #include <QAbstractItemModel>
@@ -8,6 +9,7 @@
 
 namespace FaultDesk {
 
+class AcknowledgementManager;
 class Detector;
 
 /**
@@ -25,6 +27,7 @@ public:
         StateColumn, ///< the fault's phase: detected, located, handling, handled, recovering, recovered
         EvidenceColumn,
         SinceColumn,
+        AcknowledgedColumn, ///< who acknowledged it ("" when nobody); comment and silence in the tooltip
         ColumnCount
     };
     Q_ENUM(Column)
@@ -40,6 +43,11 @@ public:
         FlappingRole, ///< bool: the target flaps, no automatic action
         SourcesRole, ///< QStringList: attack sources
         TargetRole, ///< QString target name
+        AcknowledgedRole, ///< bool: an operator acknowledged it (the panel mutes it)
+        AcknowledgedByRole, ///< QString operator name, empty when not acknowledged
+        AcknowledgementCommentRole, ///< QString comment of the acknowledgement
+        SilenceIdRole, ///< QString id of the Alertmanager silence FaultDesk owns for it, or empty
+        MonitoringDegradedRole, ///< QString why its source cannot confirm it now; empty when it can
     };
     Q_ENUM(Role)
 
@@ -47,6 +55,12 @@ public:
 
     /// Follows @p detector: reset on reload, row changes on faultChanged/faultRemoved.
     void setDetector(Detector* detector);
+    /// Follows @p manager's acknowledgements and its sources' "monitoring degraded" state (not owned; may be null).
+    void setAcknowledgementManager(AcknowledgementManager* manager);
+    /// Shows @p faultId acknowledged as @p ack, or not acknowledged (std::nullopt).
+    void setAcknowledgement(const QString& faultId, const std::optional<Acknowledgement>& ack);
+    /// Marks @p faultIds as "monitoring degraded" for @p reason (empty reason: confirmed again).
+    void setMonitoringDegraded(const QStringList& faultIds, const QString& reason);
     /// Replaces all rows (a reload).
     void resetFaults(const QList<Fault>& faults);
     /// Inserts, updates (exact cells) or moves (re-localized) a fault.
@@ -85,7 +99,12 @@ private:
     void takeFault(const Place& place);
     void adoptOrphans(int root);
 
+    void emitFaultCells(const QString& faultId, const QList<int>& columns, const QList<int>& roles);
+
     QPointer<Detector> m_detector;
+    QPointer<AcknowledgementManager> m_acknowledgements;
+    QHash<QString, Acknowledgement> m_acks; ///< fault id → its acknowledgement
+    QHash<QString, QString> m_degraded; ///< fault id → why its source cannot confirm it
     QList<Node> m_roots;
     quintptr m_nextKey = 1;
 };

@@ -112,10 +112,11 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("expected");
         const QString display = roleList({ Qt::DisplayRole, FaultModel::SortRole });
         QTest::addRow("handling") << Mutation([](Fault& f) { f.phase = Fault::Phase::Handling; })
-                                  << QStringList { QStringLiteral("F2:0-4:") + roleList({ FaultModel::PhaseRole }),
+                                  << QStringList { QStringLiteral("F2:0-%1:").arg(FaultModel::ColumnCount - 1)
+                                             + roleList({ FaultModel::PhaseRole }),
                                          QStringLiteral("F2:2-2:") + display };
         QTest::addRow("recovered") << Mutation([](Fault& f) { f.phase = Fault::Phase::Recovered; })
-                                   << QStringList { QStringLiteral("F2:0-4:")
+                                   << QStringList { QStringLiteral("F2:0-%1:").arg(FaultModel::ColumnCount - 1)
                                               + roleList({ FaultModel::PhaseRole, FaultModel::SeverityRole }),
                                           QStringLiteral("F2:2-2:") + display };
         QTest::addRow("worse cause")
@@ -123,11 +124,13 @@ private Q_SLOTS:
                    f.cause = CauseClass::Down;
                    f.evidence = QStringLiteral("api-1 is down");
                })
-            << QStringList { QStringLiteral("F2:0-4:") + roleList({ FaultModel::CauseRole }),
+            << QStringList { QStringLiteral("F2:0-%1:").arg(FaultModel::ColumnCount - 1)
+                       + roleList({ FaultModel::CauseRole }),
                    QStringLiteral("F2:1-1:") + display,
                    QStringLiteral("F2:3-3:") + roleList({ Qt::DisplayRole, FaultModel::SortRole, Qt::ToolTipRole }) };
         QTest::addRow("flapping") << Mutation([](Fault& f) { f.flapping = true; })
-                                  << QStringList { QStringLiteral("F2:0-4:") + roleList({ FaultModel::FlappingRole }) };
+                                  << QStringList { QStringLiteral("F2:0-%1:").arg(FaultModel::ColumnCount - 1)
+                                         + roleList({ FaultModel::FlappingRole }) };
         QTest::addRow("unchanged") << Mutation([](Fault&) {}) << QStringList();
     }
     void exactDataChanged()
