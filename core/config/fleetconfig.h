@@ -1,5 +1,6 @@
 #pragma once
 
+#include "maintenanceconfig.h"
 #include "sourceposition.h"
 #include "targetconfig.h"
 
@@ -39,6 +40,7 @@ struct FleetConfig
     FleetDefaults defaults;
     QList<HaproxyInstance> haproxy;
     QList<TargetConfig> targets;
+    QList<MaintenanceConfig> maintenance; ///< planned maintenance windows (`maintenance:`)
 
     const TargetConfig* target(QStringView name) const;
     const HaproxyInstance* haproxyInstance(QStringView name) const;

@@ -58,6 +58,7 @@ void Detector::setTargets(const QList<TargetPolicy>& targets)
     m_orphanedAt.clear();
     m_recovered.clear();
     m_degraded = false;
+    m_suppressed.clear();
     QList<Localizer::Node> nodes;
     for (const TargetPolicy& p : targets) {
         if (m_machines.count(p.name))
@@ -92,6 +93,7 @@ void Detector::removeTarget(const QString& name)
         clearFault(id, now, QStringLiteral("target removed from the fleet"), events);
     }
     m_machines.erase(name);
+    m_suppressed.remove(name);
     const qsizetype at = m_order.indexOf(name);
     m_order.removeAt(at);
     m_list.erase(m_list.begin() + at);
@@ -317,6 +319,8 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
         const QString& name = m_order[i];
         const TargetStateMachine* m = m_list[i].get();
         if (m->baseState() != TargetState::Hard || m_faultOfTarget.contains(name))
+            continue;
+        if (isSuppressedFailure(name, verdicts))
             continue;
         Fault f;
         f.id = QStringLiteral("F%1").arg(m_nextFault++);
@@ -546,6 +550,31 @@ bool Detector::pinThreshold(const QString& target, const QString& signal, std::o
         return false;
     Q_EMIT targetUpdated(target);
     return true;
+}
+
+bool Detector::isSuppressedFailure(const QString& target, const QHash<QString, Localizer::Verdict>& verdicts) const
+{
+    if (m_suppressed.contains(target))
+        return true;
+    // A failure the localizer blames on a target under maintenance is the expected effect of that work.
+    const auto v = verdicts.constFind(target);
+    return v != verdicts.cend() && v->role == Localizer::Role::Symptom && m_suppressed.contains(v->root);
+}
+
+void Detector::setSuppressed(const QString& target, const QString& note)
+{
+    if (!m_machines.count(target) || m_suppressed.value(target) == note)
+        return;
+    if (note.isEmpty())
+        m_suppressed.remove(target);
+    else
+        m_suppressed.insert(target, note);
+    if (const QString id = m_faultOfTarget.value(target); !id.isEmpty()) {
+        Fault& f = m_open[id];
+        f.maintenance = note;
+        Q_EMIT faultChanged(f);
+    }
+    Q_EMIT targetUpdated(target);
 }
 
 bool Detector::setFaultPhase(const QString& faultId, Fault::Phase phase)
