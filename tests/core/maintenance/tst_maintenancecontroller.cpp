@@ -216,7 +216,8 @@ private Q_SLOTS:
         QFETCH(bool, confirmed);
         QFETCH(QString, error);
         Rig r;
-        JsonlAuditSink audit(m_dir.filePath(u"audit-refusals-%1.jsonl"_qs.arg(QString::fromUtf8(QTest::currentDataTag()))));
+        JsonlAuditSink audit(
+            m_dir.filePath(u"audit-refusals-%1.jsonl"_qs.arg(QString::fromUtf8(QTest::currentDataTag()))));
         r.controller.setAuditSink(&audit);
         MaintenanceWindow w = r.window(targets, {}, 0);
         w.startUtc = r.now.addSecs(fromMinute * 60);

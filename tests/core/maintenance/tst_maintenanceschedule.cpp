@@ -142,7 +142,7 @@ private Q_SLOTS:
         s.setConfigured({});
         QCOMPARE(s.windows().size(), 2);
         QVERIFY(!s.windowFor(u"db-primary"_qs, at(10)));
-        s.prune(at(30));
+        s.prune(at(100));
         QCOMPARE(s.windows().size(), 0);
         QCOMPARE(s.upcoming(at(0)).size(), 0);
     }

@@ -194,7 +194,7 @@ private Q_SLOTS:
                     .contains(QStringLiteral("(kernel upgrade)")));
         QCOMPARE(m_console->counter()->text(), QStringLiteral("1 in maintenance · 0 silenced"));
         QCOMPARE(soon.count(), 1);
-        QVERIFY2(notification().startsWith(QStringLiteral("Ending soon: maintenance of web-3 (kernel upgrade)")),
+        QVERIFY2(notification().contains(QStringLiteral("Ending soon: maintenance of web-3 (kernel upgrade) ends at")),
             qPrintable(notification()));
         QCOMPARE(manager->list()->topLevelItemCount(), 1);
         QVERIFY(manager->list()->topLevelItem(0)->text(1).startsWith(QStringLiteral("running")));
