@@ -71,11 +71,9 @@ MaintenanceWindowDialog::MaintenanceWindowDialog(
     m_comment->setPlaceholderText(tr("what is being done, ticket"));
     form->addRow(tr("&Comment:"), m_comment);
 
-    m_confirmLong = new QCheckBox(
-        tr("This window may last longer than %n day(s)", nullptr,
-            int((m_controller ? m_controller->settings().maxLengthMs : MaintenanceSchedule::DefaultMaxLengthMs)
-                / 86400000)),
-        this);
+    const qint64 maxDays
+        = (m_controller ? m_controller->settings().maxLengthMs : MaintenanceSchedule::DefaultMaxLengthMs) / 86400000;
+    m_confirmLong = new QCheckBox(tr("Allow a window longer than %1 days").arg(maxDays), this);
     m_confirmLong->setObjectName(QStringLiteral("maintenanceConfirmLong"));
     form->addRow(QString(), m_confirmLong);
 

@@ -7,6 +7,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
 #include <QShortcut>
@@ -103,7 +104,8 @@ RemediationDialog* FaultActions::openDialog(bool handle)
 QList<FaultActions::BatchItem> FaultActions::batchPreview() const
 {
     QList<BatchItem> items;
-    for (const QString& id : m_faultIds) {
+    const QStringList ids = m_faultIds;
+    for (const QString& id : ids) {
         const RemediationPlan plan = m_controller->preview(id, SafetyRequest::Purpose::Handle);
         BatchItem item;
         item.faultId = id;
@@ -164,16 +166,24 @@ QDialog* FaultActions::openBatchDialog()
             new QTreeWidgetItem(top, { QString(), line });
     }
     tree->expandAll();
-    tree->resizeColumnToContents(0);
+    tree->setWordWrap(true);
+    tree->header()->setStretchLastSection(false);
+    tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    tree->header()->setSectionResizeMode(1, QHeaderView::Stretch);
+    tree->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
     layout->addWidget(tree, 1);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, dialog);
     QPushButton* run = buttons->addButton(tr("&Handle %1").arg(allowed), QDialogButtonBox::AcceptRole);
     run->setObjectName(QStringLiteral("batchRun"));
     run->setEnabled(allowed > 0);
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
-    connect(run, &QPushButton::clicked, dialog, [this, tree, run, buttons] {
+    // The faults previewed are the faults run, whatever the panel's selection has become meanwhile.
+    QStringList previewed;
+    for (const BatchItem& i : items)
+        previewed << i.faultId;
+    connect(run, &QPushButton::clicked, dialog, [this, tree, run, buttons, previewed] {
         run->setEnabled(false);
-        const QStringList results = handleSelected();
+        const QStringList results = handleFaults(previewed);
         for (int r = 0; r < tree->topLevelItemCount() && r < results.size(); ++r)
             tree->topLevelItem(r)->setText(2, results.at(r));
         buttons->button(QDialogButtonBox::Cancel)->setText(tr("&Close"));
@@ -195,8 +205,15 @@ QDialog* FaultActions::openBatchDialog()
 
 QStringList FaultActions::handleSelected()
 {
+    // A copy: starting a run changes the fault's phase, the fault panel may re-sort and the selection (and with it
+    // m_faultIds) change under the loop.
+    return handleFaults(QStringList(m_faultIds));
+}
+
+QStringList FaultActions::handleFaults(const QStringList& ids)
+{
     QStringList results;
-    for (const QString& id : std::as_const(m_faultIds)) {
+    for (const QString& id : ids) {
         QString error;
         // handle() asks the gates itself: a fault whose situation changed since the preview is refused here.
         const bool started = m_controller->handle(id, QString(), &error);

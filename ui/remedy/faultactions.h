@@ -62,6 +62,8 @@ public:
     QDialog* openBatchDialog();
     /// Runs Handle on every selected fault the gates allow now; one line per fault saying what happened.
     QStringList handleSelected();
+    /// Runs Handle on each of @p faultIds (the gates decide for each); one line per fault saying what happened.
+    QStringList handleFaults(const QStringList& faultIds);
 
 Q_SIGNALS:
     /// A batch Handle started (@p started) or refused Handle for @p faultId, with the reason.

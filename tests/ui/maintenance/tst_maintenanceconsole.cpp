@@ -232,12 +232,28 @@ private Q_SLOTS:
                 && openFault(QStringLiteral("web-1"))->phase == Fault::Phase::Located
                 && openFault(QStringLiteral("web-3"))->phase == Fault::Phase::Located,
             20000);
-        const QString a = openFault(QStringLiteral("web-1"))->id;
-        const QString b = openFault(QStringLiteral("web-3"))->id;
+        const QString a = openFault(QStringLiteral("web-1")).value_or(Fault()).id;
+        const QString b = openFault(QStringLiteral("web-3")).value_or(Fault()).id;
+        QVERIFY(!a.isEmpty() && !b.isEmpty());
         selectFaults({ a, b });
         QTRY_COMPARE(m_actions->faultIds().size(), 2);
         QVERIFY(m_actions->handleSelectedButton()->isEnabled());
         QTRY_VERIFY_WITH_TIMEOUT(m_remedy->canHandle(a).allowed && m_remedy->canHandle(b).allowed, 10000);
+
+        // web-1 goes into maintenance with its fault open: the fault stays, marked; a person may still handle it,
+        // and the preview says so first.
+        MaintenanceWindow w;
+        w.targets = { QStringLiteral("web-1") };
+        w.startUtc = m_maintenance->now();
+        w.endUtc = w.startUtc.addSecs(1800);
+        w.comment = QStringLiteral("disk swap");
+        QString error;
+        const QString windowId = m_maintenance->create(w, QStringLiteral("alice"), false, &error);
+        QVERIFY2(!windowId.isEmpty(), qPrintable(error));
+        const std::optional<Fault> marked = openFault(QStringLiteral("web-1"));
+        QVERIFY(marked);
+        QVERIFY2(marked->maintenance.endsWith(QStringLiteral("(disk swap)")), qPrintable(marked->maintenance));
+        QVERIFY(!marked->actionable());
 
         const QList<FaultActions::BatchItem> preview = m_actions->batchPreview();
         QCOMPARE(preview.size(), 2);
@@ -245,7 +261,11 @@ private Q_SLOTS:
             QVERIFY2(item.allowed, qPrintable(item.lines.join(u'\n')));
             QVERIFY2(item.lines.join(u'\n').contains(QStringLiteral("restart %1").arg(item.target)),
                 qPrintable(item.lines.join(u'\n')));
+            QVERIFY(!item.lines.isEmpty());
+            QCOMPARE(item.lines.constFirst().startsWith(QStringLiteral("warning: web-1 is in a maintenance window")),
+                item.target == QStringLiteral("web-1"));
         }
+        QVERIFY(m_maintenance->endNow(windowId, QStringLiteral("alice"), &error));
         QDialog* dialog = m_actions->openBatchDialog();
         QVERIFY(dialog);
         auto* tree = dialog->findChild<QTreeWidget*>(QStringLiteral("batchPreview"));
