@@ -107,6 +107,7 @@ const QStringList& stepV3()
 {
     static const QStringList sql = {
         // Runtime maintenance windows survive restarts; configured ones live in the fleet description only.
+        // Target and group lists are JSON arrays; "groups" itself is an SQL keyword (window frames).
         QStringLiteral("CREATE TABLE maintenance_windows ("
                        " id TEXT PRIMARY KEY,"
                        " targets TEXT NOT NULL DEFAULT '[]',"

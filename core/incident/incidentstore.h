@@ -25,7 +25,8 @@ class IncidentWriter;
 
 /**
  * The incident database: one SQLite file (WAL, synchronous=FULL) holding incidents, their timelines, symptoms,
- * evidence, baselines, series snapshots and the append-only audit trail.
+ * evidence, baselines, series snapshots, the append-only audit trail and the maintenance windows created in the
+ * console.
  *
  * Writes go to one writer thread the store owns and return a QFuture that finishes only after COMMIT returned,
  * so whatever the UI shows as recorded is on disk. When the disk is full or the file unwritable, writes wait in a

@@ -219,6 +219,8 @@ bool MaintenanceController::endNow(const QString& id, const QString& operatorNam
 void MaintenanceController::evaluate()
 {
     const QDateTime at = now();
+    if (m_settings.keepEndedMs > 0)
+        m_schedule.prune(at.addMSecs(-m_settings.keepEndedMs));
     const QHash<QString, MaintenanceWindow> active = m_schedule.targetsInMaintenance(at);
     QHash<QString, QString> notes;
     QSet<QString> windowIds;
