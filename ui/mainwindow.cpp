@@ -300,6 +300,15 @@ void MainWindow::createCentralArea()
     });
     connect(m_fleetView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &MainWindow::onFleetSelectionChanged);
+    m_fleetView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_fleetView, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        if (m_fleetContextActions.isEmpty())
+            return;
+        QMenu menu(this);
+        menu.setObjectName(QStringLiteral("fleetContextMenu"));
+        menu.addActions(m_fleetContextActions);
+        menu.exec(m_fleetView->viewport()->mapToGlobal(pos));
+    });
 
     m_fleetStack->addWidget(placeholder(
         tr("No fleet loaded.\nOpen a fleet description with File ▸ Open Fleet…, or start the demo fleet with "
@@ -343,7 +352,7 @@ void MainWindow::createDocks()
     m_faultView->setModel(m_faultProxy);
     m_faultView->setUniformRowHeights(true);
     m_faultView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    // Several faults at once for batch actions (acknowledge); the first selected one drives the details and chart.
+    // Several faults may be selected for batch actions; the first one drives the details and the chart.
     m_faultView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_faultView->setWordWrap(false);
     m_faultView->header()->setStretchLastSection(false);
@@ -727,6 +736,49 @@ QString MainWindow::selectedFaultId() const
     return rows.isEmpty() ? QString() : rows.constFirst().data(FaultModel::FaultIdRole).toString();
 }
 
+QStringList MainWindow::selectedFaultIds() const
+{
+    QStringList ids;
+    for (const QModelIndex& row : m_faultView->selectionModel()->selectedRows())
+        ids << row.data(FaultModel::FaultIdRole).toString();
+    ids.removeAll(QString());
+    ids.removeDuplicates();
+    return ids;
+}
+
+QStringList MainWindow::selectedTargets() const
+{
+    QStringList targets;
+    for (const QModelIndex& row : m_fleetView->selectionModel()->selectedRows(FleetModel::NameColumn)) {
+        if (row.data(FleetModel::IsGroupRole).toBool()) {
+            for (int i = 0; i < m_fleetProxy->rowCount(row); ++i)
+                targets
+                    << m_fleetProxy->index(i, FleetModel::NameColumn, row).data(FleetModel::TargetNameRole).toString();
+        } else {
+            targets << row.data(FleetModel::TargetNameRole).toString();
+        }
+    }
+    targets.removeAll(QString());
+    targets.removeDuplicates();
+    return targets;
+}
+
+QMenu* MainWindow::toolsMenu()
+{
+    if (!m_toolsMenu) {
+        m_toolsMenu = new QMenu(tr("&Tools"), this);
+        m_toolsMenu->setObjectName(QStringLiteral("toolsMenu"));
+        menuBar()->insertMenu(m_helpMenuAction, m_toolsMenu);
+    }
+    return m_toolsMenu;
+}
+
+void MainWindow::addFleetContextAction(QAction* action)
+{
+    m_fleetContextActions.append(action);
+    m_fleetView->addAction(action);
+}
+
 void MainWindow::selectFault(const QString& faultId)
 {
     const QModelIndex index = m_faultProxy->mapFromSource(m_faultModel->indexOf(faultId));
@@ -757,6 +809,7 @@ void MainWindow::onFaultSelectionChanged()
         }
     }
     Q_EMIT faultSelected(id);
+    Q_EMIT faultsSelected(selectedFaultIds());
 }
 
 void MainWindow::setReportIncident(const QString& incidentId, const QString& label)
@@ -786,6 +839,8 @@ void MainWindow::updateFaultDetails()
         text += QStringLiteral("<br><i>") + fault->localization.toHtmlEscaped() + QStringLiteral("</i>");
     if (!fault->sources.isEmpty())
         text += QStringLiteral("<br>") + tr("Sources: %1").arg(fault->sources.join(u", ").toHtmlEscaped());
+    if (!fault->maintenance.isEmpty())
+        text += QStringLiteral("<br>") + tr("Maintenance: %1").arg(fault->maintenance.toHtmlEscaped());
     m_faultDetails->setText(text);
     m_faultDetails->show();
 }

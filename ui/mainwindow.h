@@ -74,6 +74,14 @@ public:
     QStringList chartTargets() const { return m_chartTargets; }
     /// The fault selected in the fault panel, or empty.
     QString selectedFaultId() const;
+    /// Every fault selected in the fault panel (several for batch actions), in view order.
+    QStringList selectedFaultIds() const;
+    /// The targets selected in the fleet view (a group row stands for its members).
+    QStringList selectedTargets() const;
+    /// The Tools menu (created on first use, before Help), for features that plug in (e.g. Maintenance…).
+    QMenu* toolsMenu();
+    /// Adds @p action to the fleet view's context menu (e.g. "Start maintenance…" for the selected targets).
+    void addFleetContextAction(QAction* action);
     /// Selects @p faultId in the fault panel (and focuses the chart on it).
     void selectFault(const QString& faultId);
 
@@ -128,6 +136,8 @@ Q_SIGNALS:
     void openFleetRequested(const QString& path);
     /// The operator selected a fault in the fault panel (empty when the selection was cleared).
     void faultSelected(const QString& faultId);
+    /// The fault panel's selection changed: every selected fault id (for batch actions).
+    void faultsSelected(const QStringList& faultIds);
     /// A drill's ctl call finished (@p ok false: @p message says why).
     void drillFinished(const QString& what, bool ok, const QString& message);
     /// The operator chose File ▸ Export Report… for the stored incident @p incidentId.
@@ -205,6 +215,8 @@ private:
     QAction* m_drillMenuAction = nullptr;
     QAction* m_helpMenuAction = nullptr;
     QMenu* m_faultMenu = nullptr;
+    QMenu* m_toolsMenu = nullptr;
+    QList<QAction*> m_fleetContextActions;
 
     QStringList m_chartTargets;
     QString m_chartTitle;

@@ -12,6 +12,8 @@
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
 #include "incidenthistoryview.h"
+#include "maintenance/maintenanceconsole.h"
+#include "maintenance/maintenancecontroller.h"
 #include "mainwindow.h"
 #include "model/faultmodel.h"
 #include "monitor/demofleet.h"
@@ -32,6 +34,7 @@
 #include <QMessageBox>
 #include <QPointer>
 #include <QScreen>
+#include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
 
@@ -116,10 +119,16 @@ public:
                 ExportReportDialog::exportRange(&m_store, from, to, drills, &m_window);
             });
         attachAcknowledgements();
+        attachMaintenance();
+        // "N in maintenance · M silenced": M is the Alertmanager silences FaultDesk holds for acknowledgements.
+        QObject::connect(m_acks.get(), &AcknowledgementManager::countsChanged, m_maintenanceConsole,
+            [console = m_maintenanceConsole](int, int silenced) { console->setSilencedCount(silenced); });
+        m_maintenanceConsole->setSilencedCount(m_acks->silencedCount());
     }
 
     ~ConsoleSession()
     {
+        m_maintenance.setDetector(nullptr);
         // The buttons go before the controller they call.
         m_window.setFaultActions(nullptr);
         m_window.setBanner(nullptr);
@@ -160,6 +169,8 @@ public:
         m_monitor.setConfig(*result.config);
         m_recorder.attach(&m_monitor);
         attachAlertSources(*result.config);
+        m_maintenance.setFleet(m_monitor.config());
+        m_maintenance.setDetector(m_monitor.detector());
         m_monitor.start();
         m_running = true;
         m_window.setMonitor(&m_monitor);
@@ -228,6 +239,29 @@ private:
         m_window.setFaultActions(actions);
         actions->setFaultId(m_window.selectedFaultId());
         QObject::connect(&m_window, &MainWindow::faultSelected, actions, &FaultActions::setFaultId);
+        // Batch Handle: the fault panel's selection; refusals land in the action log next to the runs' own records.
+        actions->setFaultIds(m_window.selectedFaultIds());
+        actions->setMaintenanceLookup([this](const QString& target) { return m_maintenance.noteFor(target); });
+        QObject::connect(&m_window, &MainWindow::faultsSelected, actions, &FaultActions::setFaultIds);
+        QObject::connect(actions, &FaultActions::batchItemDone, &m_window,
+            [this](const QString& faultId, bool started, const QString& message) {
+                if (started)
+                    return;
+                AuditRecord r;
+                r.actionId = QStringLiteral("batch-") + faultId;
+                r.phase = AuditRecord::Phase::Result;
+                r.timeUtc = QDateTime::currentDateTimeUtc();
+                r.operatorName = m_remedy ? m_remedy->operatorName() : QString();
+                if (const auto f = m_monitor.detector()->fault(faultId)) {
+                    r.target = f->target;
+                    r.incidentId = f->incidentId;
+                }
+                r.runbook = QStringLiteral("batch/handle");
+                r.actionKind = QStringLiteral("handle");
+                r.description = QStringLiteral("Handle selected: %1 %2").arg(faultId, message);
+                r.status = QStringLiteral("refused");
+                m_window.appendAuditRecord(r);
+            });
         QObject::connect(m_remedy.get(), &RemediationController::escalated, &m_window,
             [this](const QString&, const QString& message) { m_window.showNotification(message, true); });
         QObject::connect(
@@ -241,6 +275,22 @@ private:
             QStringLiteral("automationDock"), Qt::RightDockWidgetArea);
         // Remediations a previous run left unfinished (intent without result): offered for Recover or Dismiss.
         UnfinishedRemediationsBanner::showIn(&m_window, m_remedy.get());
+    }
+
+    /// Maintenance windows: restored from the incident database, audited, shown in the status bar and fleet view.
+    void attachMaintenance()
+    {
+        MaintenanceController::Settings settings;
+        const int minutes = QSettings().value(QStringLiteral("maintenance/reminderMinutes"), 10).toInt();
+        settings.reminderLead = std::chrono::minutes(std::max(0, minutes));
+        m_maintenance.setSettings(settings);
+        m_maintenance.setAuditSink(&m_audit);
+        QString error;
+        if (!m_maintenance.setStore(&m_store, &error))
+            m_window.showNotification(error, true);
+        m_maintenanceConsole = new MaintenanceConsole(
+            &m_window, &m_maintenance, qEnvironmentVariable("USER", QStringLiteral("operator")));
+        m_maintenance.start();
     }
 
 public:
@@ -258,6 +308,8 @@ private:
     IncidentRecorder m_recorder;
     MainWindow m_window;
     ConsoleAuditSink m_audit { &m_recorder, &m_window };
+    MaintenanceController m_maintenance;
+    MaintenanceConsole* m_maintenanceConsole = nullptr; ///< owned by m_window
     std::unique_ptr<RemediationController> m_remedy;
     std::unique_ptr<AcknowledgementManager> m_acks;
     std::vector<std::unique_ptr<AlertmanagerSource>> m_alertSources;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "alertmanagerconfig.h"
+#include "maintenanceconfig.h"
 #include "runbookconfig.h"
 #include "sourceposition.h"
 #include "targetconfig.h"
@@ -43,6 +44,7 @@ struct FleetConfig
     QList<TargetConfig> targets;
     QList<RunbookConfig> runbooks; ///< Handle/Recover bindings per cause class (and target or group)
     QList<AlertmanagerConfig> alertmanager; ///< alert sources (`alertmanager:`)
+    QList<MaintenanceConfig> maintenance; ///< planned maintenance windows (`maintenance:`)
 
     const TargetConfig* target(QStringView name) const;
     const HaproxyInstance* haproxyInstance(QStringView name) const;

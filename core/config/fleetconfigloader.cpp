@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QSet>
+#include <QTimeZone>
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -285,6 +286,9 @@ private:
     void checkRunbookAmbiguity();
     void checkReferences();
     void checkCycles();
+    void readMaintenance(const Entry& e);
+    std::optional<QDateTime> utcTime(const Entry& e);
+    void checkMaintenanceReferences();
 
     struct Reference
     {
@@ -309,6 +313,8 @@ private:
     QList<Reference> m_instanceRefs;
     QHash<QString, int> m_targetIndex;
     const FleetConfig* m_base = nullptr; ///< set: a runbooks-only file bound against this fleet
+    QList<Reference> m_maintenanceTargetRefs;
+    QList<Reference> m_maintenanceGroupRefs;
 };
 
 std::optional<Fields> Validator::mapping(
@@ -2483,6 +2489,119 @@ void Validator::readRunbooks(const Entry& e)
     checkRunbookAmbiguity();
 }
 
+// ---- maintenance windows -------------------------------------------------------------------------------------
+
+std::optional<QDateTime> Validator::utcTime(const Entry& e)
+{
+    const auto text = string(e);
+    if (!text)
+        return std::nullopt;
+    // ISO-8601 with Z or an offset; without one the time is UTC. "2026-11-28 02:00" is accepted as well.
+    QString s = text->trimmed();
+    if (s.size() > 10 && s.at(10) == u' ')
+        s[10] = u'T';
+    QDateTime t = QDateTime::fromString(s, Qt::ISODateWithMs);
+    if (t.isValid() && t.timeSpec() == Qt::LocalTime)
+        t.setTimeZone(QTimeZone::utc());
+    if (!t.isValid()) {
+        error(pos(e),
+            QStringLiteral("'%1': %2 is not a time; write ISO-8601 such as 2026-11-28T02:00:00Z (UTC) or "
+                           "2026-11-28T03:00:00+01:00")
+                .arg(e.key, quoted(*text)));
+        return std::nullopt;
+    }
+    return t.toUTC();
+}
+
+void Validator::readMaintenance(const Entry& e)
+{
+    const auto items = sequence(e);
+    if (!items)
+        return;
+    for (const YNode& n : *items) {
+        if (stopped())
+            return;
+        const auto f = mapping(n, pos(e), QStringLiteral("a maintenance window"),
+            { QStringLiteral("targets"), QStringLiteral("groups"), QStringLiteral("start"), QStringLiteral("end"),
+                QStringLiteral("comment"), QStringLiteral("confirm_long") });
+        if (!f)
+            continue;
+        MaintenanceConfig m;
+        m.position = f->position;
+        bool ok = true;
+        for (const Entry& x : f->entries) {
+            if (x.key == u"targets" || x.key == u"groups") {
+                const auto names = sequence(x);
+                if (!names) {
+                    ok = false;
+                    continue;
+                }
+                for (const YNode& item : *names) {
+                    const auto nm = name(
+                        item, x.key == u"targets" ? QStringLiteral("target name") : QStringLiteral("group name"));
+                    if (!nm) {
+                        ok = false;
+                        continue;
+                    }
+                    (x.key == u"targets" ? m.targets : m.groups).append(*nm);
+                    (x.key == u"targets" ? m_maintenanceTargetRefs : m_maintenanceGroupRefs)
+                        .append({ -1, *nm, pos(item) });
+                }
+            } else if (x.key == u"start" || x.key == u"end") {
+                const auto t = utcTime(x);
+                if (!t)
+                    ok = false;
+                else
+                    (x.key == u"start" ? m.startUtc : m.endUtc) = *t;
+            } else if (x.key == u"comment") {
+                m.comment = string(x, true).value_or(QString());
+            } else if (x.key == u"confirm_long") {
+                m.confirmLong = boolean(x).value_or(false);
+            }
+        }
+        if (m.targets.isEmpty() && m.groups.isEmpty() && ok)
+            error(f->position, QStringLiteral("a maintenance window needs 'targets' or 'groups' (or both), not empty"));
+        if (!f->get(u"start"))
+            missing(*f, QStringLiteral("maintenance window"), QStringLiteral("start"));
+        if (!f->get(u"end"))
+            missing(*f, QStringLiteral("maintenance window"), QStringLiteral("end"));
+        if (m.startUtc.isValid() && m.endUtc.isValid()) {
+            const SourcePosition endPos = pos(*f->get(u"end"));
+            const qint64 length = m.startUtc.msecsTo(m.endUtc);
+            if (length <= 0)
+                error(endPos,
+                    QStringLiteral("maintenance window ends (%1) before it starts (%2)")
+                        .arg(m.endUtc.toString(Qt::ISODate), m.startUtc.toString(Qt::ISODate)));
+            else if (length > 7LL * 24 * 3600 * 1000 && !m.confirmLong)
+                error(endPos,
+                    QStringLiteral("maintenance window lasts %1 days, more than 7; add 'confirm_long: true' if that "
+                                   "is intended")
+                        .arg(length / 86400000.0, 0, 'f', 1));
+        }
+        m_config.maintenance.append(m);
+    }
+}
+
+void Validator::checkMaintenanceReferences()
+{
+    QStringList targetNames;
+    QStringList groupNames;
+    for (const TargetConfig& t : std::as_const(m_config.targets)) {
+        targetNames << t.name;
+        if (!t.group.isEmpty() && !groupNames.contains(t.group))
+            groupNames << t.group;
+    }
+    for (const Reference& r : std::as_const(m_maintenanceTargetRefs))
+        if (!m_targetIndex.contains(r.name))
+            error(r.position,
+                QStringLiteral("maintenance: unknown target '%1'%2").arg(r.name, didYouMean(r.name, targetNames)));
+    for (const Reference& r : std::as_const(m_maintenanceGroupRefs))
+        if (!groupNames.contains(r.name))
+            error(r.position,
+                QStringLiteral("maintenance: no target is in group '%1'%2")
+                    .arg(r.name, didYouMean(r.name, groupNames)));
+}
+
 ConfigLoadResult Validator::run()
 {
     ConfigLoadResult result;
@@ -2538,7 +2657,8 @@ ConfigLoadResult Validator::run()
                 ? std::optional<Fields>()
                 : mapping(documents.front(), { 1, 1 }, QStringLiteral("the fleet description"),
                     { QStringLiteral("version"), QStringLiteral("defaults"), QStringLiteral("haproxy"),
-                        QStringLiteral("targets"), QStringLiteral("runbooks"), QStringLiteral("alertmanager") });
+                        QStringLiteral("targets"), QStringLiteral("runbooks"), QStringLiteral("alertmanager"),
+                        QStringLiteral("maintenance") });
             if (root) {
                 if (const Entry* v = root->get(u"version")) {
                     if (!v->value.IsScalar() || fromStd(v->value.Scalar()) != u"1")
@@ -2558,9 +2678,12 @@ ConfigLoadResult Validator::run()
                     readTargets(*t);
                 else
                     missing(*root, QStringLiteral("the fleet description"), QStringLiteral("targets"));
+                if (const Entry* m = root->get(u"maintenance"))
+                    readMaintenance(*m);
                 if (!stopped()) {
                     checkReferences();
                     checkCycles();
+                    checkMaintenanceReferences();
                 }
                 if (const Entry* r = root->get(u"runbooks"); r && !stopped())
                     readRunbooks(*r);

@@ -60,6 +60,7 @@ void Detector::setTargets(const QList<TargetPolicy>& targets)
     m_external.clear();
     m_externalIds.clear();
     m_degraded = false;
+    m_suppressed.clear();
     QList<Localizer::Node> nodes;
     for (const TargetPolicy& p : targets) {
         if (m_machines.count(p.name))
@@ -99,6 +100,7 @@ void Detector::removeTarget(const QString& name)
             clearFault(id, machine(name)->lastCheckMs(), QStringLiteral("target removed from the fleet"), events);
     }
     m_machines.erase(name);
+    m_suppressed.remove(name);
     const qsizetype at = m_order.indexOf(name);
     m_order.removeAt(at);
     m_list.erase(m_list.begin() + at);
@@ -332,6 +334,8 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
         const TargetStateMachine* m = m_list[i].get();
         if (m->baseState() != TargetState::Hard || m_faultOfTarget.contains(name))
             continue;
+        if (isSuppressedFailure(name, verdicts))
+            continue;
         Fault f;
         f.id = QStringLiteral("F%1").arg(m_nextFault++);
         f.target = name;
@@ -564,6 +568,31 @@ bool Detector::pinThreshold(const QString& target, const QString& signal, std::o
         return false;
     Q_EMIT targetUpdated(target);
     return true;
+}
+
+bool Detector::isSuppressedFailure(const QString& target, const QHash<QString, Localizer::Verdict>& verdicts) const
+{
+    if (m_suppressed.contains(target))
+        return true;
+    // A failure the localizer blames on a target under maintenance is the expected effect of that work.
+    const auto v = verdicts.constFind(target);
+    return v != verdicts.cend() && v->role == Localizer::Role::Symptom && m_suppressed.contains(v->root);
+}
+
+void Detector::setSuppressed(const QString& target, const QString& note)
+{
+    if (!m_machines.count(target) || m_suppressed.value(target) == note)
+        return;
+    if (note.isEmpty())
+        m_suppressed.remove(target);
+    else
+        m_suppressed.insert(target, note);
+    if (const QString id = m_faultOfTarget.value(target); !id.isEmpty()) {
+        Fault& f = m_open[id];
+        f.maintenance = note;
+        Q_EMIT faultChanged(f);
+    }
+    Q_EMIT targetUpdated(target);
 }
 
 bool Detector::setFaultPhase(const QString& faultId, Fault::Phase phase)

@@ -108,6 +108,20 @@ public:
     /// Open fault ids raised by @p source.
     QStringList externalFaultIds(const QString& source) const;
 
+    // Maintenance: planned work on a target must not raise faults.
+    /**
+     * Suppresses (@p note non-empty, e.g. "in a maintenance window until 14:30 (kernel upgrade)") or releases
+     * (@p note empty) @p target. While suppressed its state machine runs and its status is kept, but no fault is
+     * raised for it, nor for targets whose failure the localizer blames on it; a fault already open stays, marked
+     * with @p note (Fault::maintenance) and not actionable. Once released, the next tick judges it afresh: a target
+     * still failing gets its fault then. Emits targetUpdated() and faultChanged() for what changed.
+     */
+    void setSuppressed(const QString& target, const QString& note);
+    /// The note @p target is suppressed with, or empty.
+    QString suppression(const QString& target) const { return m_suppressed.value(target); }
+    /// Every suppressed target with its note.
+    QHash<QString, QString> suppressedTargets() const { return m_suppressed; }
+
 Q_SIGNALS:
     void eventRaised(const FaultDesk::DetectionEvent& event);
     void targetsReset();
@@ -133,6 +147,7 @@ private:
     QString rootFaultOf(const QString& target) const;
     void emitEvents(const QList<DetectionEvent>& events);
     void keepRecovered(const Fault& f);
+    bool isSuppressedFailure(const QString& target, const QHash<QString, Localizer::Verdict>& verdicts) const;
 
     Settings m_settings;
     std::unordered_map<QString, TargetStateMachine*> m_machines; ///< name → owned by m_list
@@ -150,6 +165,7 @@ private:
     quint64 m_nextFault = 1;
     quint64 m_nextIncident = 1;
     bool m_degraded = false;
+    QHash<QString, QString> m_suppressed; ///< target → maintenance note
 };
 
 } // namespace FaultDesk

@@ -50,6 +50,8 @@ QJsonObject Fault::toJson() const
     if (clearedMs > 0)
         o.insert(QStringLiteral("cleared"), time(clearedMs));
     o.insert(QStringLiteral("flapping"), flapping);
+    if (!maintenance.isEmpty())
+        o.insert(QStringLiteral("maintenance"), maintenance);
     o.insert(QStringLiteral("actionable"), actionable());
     o.insert(QStringLiteral("state"), targetStateName(targetState));
     return o;

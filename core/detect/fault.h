@@ -44,13 +44,17 @@ struct Fault
     qint64 clearedMs = 0;
     bool flapping = false; ///< the target flaps: no automatic action
     TargetState targetState = TargetState::Hard;
+    QString
+        maintenance; ///< the target is in a maintenance window ("until 14:30 (kernel upgrade)"): no automatic action
 
     bool isOpen() const { return phase != Phase::Recovered; }
     /// Whether automatic remediation may act on it: a located root cause on a HARD (not UNREACHABLE, not
-    /// UNKNOWN) target that is not flapping. Symptoms clear with their cause; nobody restarts them.
+    /// UNKNOWN) target that is not flapping nor in maintenance. Symptoms clear with their cause; nobody restarts
+    /// them.
     bool actionable() const
     {
-        return phase == Phase::Located && rootCause && !flapping && targetState == TargetState::Hard;
+        return phase == Phase::Located && rootCause && !flapping && targetState == TargetState::Hard
+            && maintenance.isEmpty();
     }
     /// "detected", "located", "handling", "handled", "recovering", "recovered".
     static QString phaseName(Phase phase);

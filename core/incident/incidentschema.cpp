@@ -103,6 +103,27 @@ const QStringList& stepV2()
     return sql;
 }
 
+const QStringList& stepV3()
+{
+    static const QStringList sql = {
+        // Runtime maintenance windows survive restarts; configured ones live in the fleet description only.
+        // Target and group lists are JSON arrays; "groups" itself is an SQL keyword (window frames).
+        QStringLiteral("CREATE TABLE maintenance_windows ("
+                       " id TEXT PRIMARY KEY,"
+                       " targets TEXT NOT NULL DEFAULT '[]',"
+                       " groups_json TEXT NOT NULL DEFAULT '[]',"
+                       " start_ms INTEGER NOT NULL,"
+                       " end_ms INTEGER NOT NULL,"
+                       " comment TEXT NOT NULL DEFAULT '',"
+                       " created_by TEXT NOT NULL DEFAULT '',"
+                       " created_ms INTEGER NOT NULL,"
+                       " ended_by TEXT NOT NULL DEFAULT '',"
+                       " CHECK (end_ms >= start_ms))"),
+        QStringLiteral("CREATE INDEX maintenance_end ON maintenance_windows(end_ms)"),
+    };
+    return sql;
+}
+
 bool run(QSqlDatabase& db, const QString& sql, QString* error)
 {
     QSqlQuery q(db);
@@ -153,7 +174,7 @@ bool IncidentSchema::migrate(QSqlDatabase& db, QString* error, int targetVersion
     if (from == 0 && !run(db, QStringLiteral("CREATE TABLE schema_version (version INTEGER NOT NULL)"), error))
         return fail();
     for (int v = from + 1; v <= targetVersion; ++v) {
-        const QStringList& steps = v == 1 ? stepV1() : stepV2();
+        const QStringList& steps = v == 1 ? stepV1() : v == 2 ? stepV2() : stepV3();
         for (const QString& sql : steps)
             if (!run(db, sql, error))
                 return fail();

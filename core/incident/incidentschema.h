@@ -7,13 +7,14 @@ namespace FaultDesk {
 
 /**
  * The incident database's schema and its migrations. Version 1 stored event times as ISO text; version 2 stores
- * them as UTC milliseconds, adds the drill flag, the series snapshots and the indexes history queries need.
+ * them as UTC milliseconds, adds the drill flag, the series snapshots and the indexes history queries need; version 3
+ * adds the maintenance windows created in the console.
  * Each step runs in the same transaction as the version bump, so a crash mid-migration leaves the old schema.
  */
 class IncidentSchema
 {
 public:
-    static constexpr int currentVersion = 2;
+    static constexpr int currentVersion = 3;
 
     /// The version recorded in @p db (0 for an empty database), or -1 (and @p error) when it cannot be read.
     static int version(QSqlDatabase& db, QString* error = nullptr);

@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -15,6 +16,7 @@
 #include <QtEndian>
 
 #include <cstring>
+#include <limits>
 
 namespace FaultDesk {
 
@@ -572,6 +574,47 @@ QFuture<WriteResult> IncidentStore::pruneExpired()
     return pruneOlderThan(now().addMSecs(-m_options.retentionMs));
 }
 
+QFuture<WriteResult> IncidentStore::saveMaintenanceWindow(const MaintenanceWindow& w)
+{
+    if (w.id.isEmpty() || !w.startUtc.isValid() || !w.endUtc.isValid() || w.endUtc < w.startUtc)
+        return failedWrite({}, QStringLiteral("maintenance window without an id or with invalid times"));
+    return m_writer->enqueue(
+        [w](Context& ctx) {
+            QSqlQuery& q = ctx.prepare(QStringLiteral(
+                "INSERT OR REPLACE INTO maintenance_windows (id, targets, groups_json, start_ms, end_ms, comment,"
+                " created_by, created_ms, ended_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            auto list = [](const QStringList& l) {
+                return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(l)).toJson(QJsonDocument::Compact));
+            };
+            q.addBindValue(w.id);
+            q.addBindValue(list(w.targets));
+            q.addBindValue(list(w.groups));
+            q.addBindValue(w.startUtc.toMSecsSinceEpoch());
+            q.addBindValue(w.endUtc.toMSecsSinceEpoch());
+            q.addBindValue(text(w.comment));
+            q.addBindValue(text(w.createdBy));
+            q.addBindValue((w.createdUtc.isValid() ? w.createdUtc : w.startUtc).toMSecsSinceEpoch());
+            q.addBindValue(text(w.endedBy));
+            ctx.affected = 1;
+            return ctx.exec(q) ? Outcome::Done : ctx.failure();
+        },
+        QString());
+}
+
+QFuture<WriteResult> IncidentStore::pruneMaintenanceWindows(const QDateTime& cutoffUtc)
+{
+    return m_writer->enqueue(
+        [cutoff = cutoffUtc.toMSecsSinceEpoch()](Context& ctx) {
+            QSqlQuery& q = ctx.prepare(QStringLiteral("DELETE FROM maintenance_windows WHERE end_ms < ?"));
+            q.addBindValue(cutoff);
+            if (!ctx.exec(q))
+                return ctx.failure();
+            ctx.affected = q.numRowsAffected();
+            return Outcome::Done;
+        },
+        QString());
+}
+
 QFuture<WriteResult> IncidentStore::appendAudit(const AuditRecord& record)
 {
     if (record.actionId.isEmpty() || !record.timeUtc.isValid())
@@ -773,6 +816,43 @@ int IncidentStore::count(const IncidentFilter& filter, QString* error) const
     if (!execRead(q, sql, binds, error) || !q.next())
         return -1;
     return q.value(0).toInt();
+}
+
+QList<MaintenanceWindow> IncidentStore::maintenanceWindows(const QDateTime& endingAfterUtc, QString* error) const
+{
+    QList<MaintenanceWindow> out;
+    QSqlDatabase db = readConnection(error);
+    if (!db.isOpen())
+        return out;
+    QSqlQuery q(db);
+    if (!execRead(q,
+            QStringLiteral(
+                "SELECT id, targets, groups_json, start_ms, end_ms, comment, created_by, created_ms, ended_by"
+                " FROM maintenance_windows WHERE end_ms >= ? ORDER BY start_ms, id"),
+            { endingAfterUtc.isValid() ? endingAfterUtc.toMSecsSinceEpoch() : std::numeric_limits<qint64>::min() },
+            error))
+        return out;
+    auto list = [](const QVariant& v) {
+        QStringList l;
+        for (const QJsonValue& x : QJsonDocument::fromJson(v.toString().toUtf8()).array())
+            l << x.toString();
+        return l;
+    };
+    while (q.next()) {
+        MaintenanceWindow w;
+        w.id = q.value(0).toString();
+        w.targets = list(q.value(1));
+        w.groups = list(q.value(2));
+        w.startUtc = utc(q.value(3));
+        w.endUtc = utc(q.value(4));
+        w.comment = q.value(5).toString();
+        w.createdBy = q.value(6).toString();
+        w.createdUtc = utc(q.value(7));
+        w.endedBy = q.value(8).toString();
+        w.origin = MaintenanceWindow::Origin::Runtime;
+        out.append(w);
+    }
+    return out;
 }
 
 QList<SeriesSnapshot> IncidentStore::series(const QString& incidentId, QString* error) const

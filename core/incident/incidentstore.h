@@ -3,6 +3,7 @@
 #include "audit/auditsink.h"
 #include "incident.h"
 #include "incidentfilter.h"
+#include "maintenance/maintenancewindow.h"
 #include "storehealth.h"
 #include "writeresult.h"
 
@@ -24,7 +25,8 @@ class IncidentWriter;
 
 /**
  * The incident database: one SQLite file (WAL, synchronous=FULL) holding incidents, their timelines, symptoms,
- * evidence, baselines, series snapshots and the append-only audit trail.
+ * evidence, baselines, series snapshots, the append-only audit trail and the maintenance windows created in the
+ * console.
  *
  * Writes go to one writer thread the store owns and return a QFuture that finishes only after COMMIT returned,
  * so whatever the UI shows as recorded is on disk. When the disk is full or the file unwritable, writes wait in a
@@ -92,6 +94,10 @@ public:
     QFuture<WriteResult> pruneOlderThan(const QDateTime& cutoffUtc);
     /// pruneOlderThan(clock() − retention).
     QFuture<WriteResult> pruneExpired();
+    /// Stores a runtime maintenance window, replacing the one with its id (ending it early is a save too).
+    QFuture<WriteResult> saveMaintenanceWindow(const MaintenanceWindow& window);
+    /// Forgets maintenance windows that ended before @p cutoffUtc.
+    QFuture<WriteResult> pruneMaintenanceWindows(const QDateTime& cutoffUtc);
     /// Asynchronous audit append; fails at once (no queueing) when the database cannot write.
     QFuture<WriteResult> appendAudit(const AuditRecord& record);
 
@@ -112,6 +118,8 @@ public:
     QList<AuditRecord> auditRecords(const QString& incidentId, QString* error = nullptr) const;
     /// Mean phase times of the incidents matching @p filter (drills only with includeDrills), grouped by @p by.
     QList<MttxFigures> mttx(Grouping by, const IncidentFilter& filter = {}, QString* error = nullptr) const;
+    /// The stored maintenance windows ending at or after @p endingAfterUtc (all when invalid), by start time.
+    QList<MaintenanceWindow> maintenanceWindows(const QDateTime& endingAfterUtc = {}, QString* error = nullptr) const;
     /// PRAGMA integrity_check: "ok", or the problems found.
     QString integrityCheck() const;
 

@@ -3,6 +3,7 @@
 #include "detect/detector.h"
 
 #include <QDateTime>
+#include <QSet>
 
 namespace FaultDesk {
 
@@ -345,6 +346,8 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         case GroupColumn:
             return target->group;
         case StateColumn:
+            if (m_maintenance.contains(target->name))
+                return tr("maintenance");
             return targetStateName(target->state);
         case LoadColumn:
             if (const auto v = value(*target, LoadSignal))
@@ -367,8 +370,14 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
-        if (target && column == StateColumn)
-            return target->evidence.isEmpty() ? target->lastReason : target->evidence;
+        if (target && column == StateColumn) {
+            const QString why = target->evidence.isEmpty() ? target->lastReason : target->evidence;
+            if (const QString note = m_maintenance.value(target->name); !note.isEmpty())
+                return why.isEmpty()
+                    ? note
+                    : tr("%1\nmonitored state: %2 — %3").arg(note, targetStateName(target->state), why);
+            return why;
+        }
         return {};
     case SortRole:
         if (group)
@@ -404,8 +413,30 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         return group != nullptr;
     case CauseRole:
         return target && target->cause ? int(*target->cause) : -1;
+    case MaintenanceRole:
+        return target ? m_maintenance.value(target->name) : QString();
     default:
         return {};
+    }
+}
+
+void FleetModel::setMaintenance(const QHash<QString, QString>& notes)
+{
+    QSet<QString> changed;
+    for (auto it = notes.cbegin(); it != notes.cend(); ++it)
+        if (m_maintenance.value(it.key()) != it.value())
+            changed.insert(it.key());
+    for (auto it = m_maintenance.cbegin(); it != m_maintenance.cend(); ++it)
+        if (!notes.contains(it.key()))
+            changed.insert(it.key());
+    m_maintenance = notes;
+    for (const QString& name : std::as_const(changed)) {
+        const QModelIndex i = indexOf(name, StateColumn);
+        if (!i.isValid())
+            continue;
+        Q_EMIT dataChanged(
+            index(i.row(), 0, i.parent()), index(i.row(), ColumnCount - 1, i.parent()), { MaintenanceRole });
+        Q_EMIT dataChanged(i, i, { Qt::DisplayRole, Qt::ToolTipRole });
     }
 }
 
@@ -443,6 +474,7 @@ QHash<int, QByteArray> FleetModel::roleNames() const
     names.insert(TargetNameRole, "targetName");
     names.insert(IsGroupRole, "isGroup");
     names.insert(CauseRole, "cause");
+    names.insert(MaintenanceRole, "maintenance");
     return names;
 }
 

@@ -40,6 +40,7 @@ public:
         TargetNameRole, ///< QString: the target's name (empty on group rows)
         IsGroupRole, ///< bool: a group parent row
         CauseRole, ///< int CauseClass of the current failure, -1 when passing
+        MaintenanceRole, ///< QString: the maintenance note ("in a maintenance window until …"), empty when none
     };
     Q_ENUM(Role)
 
@@ -61,6 +62,12 @@ public:
     /// Updates a target's row (exact cells), or inserts it when new.
     void updateTarget(const TargetStatus& target);
     void removeTarget(const QString& name);
+    /**
+     * Targets in maintenance with their notes (MaintenanceController::activeTargets()): their state cell reads
+     * "maintenance" with the note as tooltip. Changes emit dataChanged for the affected rows only.
+     */
+    void setMaintenance(const QHash<QString, QString>& notes);
+    QHash<QString, QString> maintenance() const { return m_maintenance; }
     /// The index of @p name's row (column @p column), invalid if unknown.
     QModelIndex indexOf(const QString& name, int column = NameColumn) const;
     /// The index of a group's parent row; invalid when not grouped or unknown.
@@ -100,6 +107,7 @@ private:
     bool m_grouped = false;
     QList<Group> m_groups; ///< flat mode: exactly one group holding every target
     quintptr m_nextKey = 1;
+    QHash<QString, QString> m_maintenance; ///< target → maintenance note
 };
 
 } // namespace FaultDesk

@@ -264,6 +264,7 @@ SafetySnapshot RemediationController::snapshot(const QString& target, const QStr
         s.flapping = st->flapping;
     }
     s.monitoringDegraded = d->isDegraded();
+    s.maintenance = d->suppression(target);
     if (const auto h = TargetLock::holder(m_lockDir, target))
         s.lockHeldBy = h->toString();
     if (!backend.isEmpty() && m_current.haproxyKnown) {

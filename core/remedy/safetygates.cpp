@@ -81,6 +81,14 @@ SafetyDecision SafetyGates::check(const SafetyRequest& request, const SafetySnap
         }
     }
 
+    if (!s.maintenance.isEmpty()) {
+        // Planned work: the automation keeps its hands off; a person may still act, knowing it.
+        if (request.automatic)
+            no.append(QStringLiteral("%1 is %2: no automatic action").arg(t, s.maintenance));
+        else
+            d.warnings.append(QStringLiteral("warning: %1 is %2").arg(t, s.maintenance));
+    }
+
     if (request.automatic) {
         const AutoRemediationLedger::Entry e = s.ledger.entry(t);
         if (!s.policy.enabled) {
@@ -109,12 +117,16 @@ SafetyDecision SafetyGates::check(const SafetyRequest& request, const SafetySnap
     }
 
     d.allowed = no.isEmpty();
-    if (d.allowed)
+    if (d.allowed) {
+        // The preview lists affects: the warning leads it, so a dialog that only shows affects shows it too.
+        for (const QString& w : std::as_const(d.warnings))
+            d.affects.prepend(w);
         d.affects.prepend(QStringLiteral("%1: %2 by %3 allowed")
                               .arg(t,
                                   request.purpose == SafetyRequest::Purpose::Handle ? QStringLiteral("handle")
                                                                                     : QStringLiteral("recover"),
                                   request.requester.isEmpty() ? QStringLiteral("an operator") : request.requester));
+    }
     return d;
 }
 

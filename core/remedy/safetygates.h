@@ -55,6 +55,9 @@ struct SafetySnapshot
     qint64 cycle = 0; ///< the monitor's current cycle
     QDateTime now;
     double maxDrainFraction = 0.25; ///< at most this share of a backend out of rotation
+    /// The target is in a maintenance window: "in a maintenance window until 14:30 (kernel upgrade)"; empty when
+    /// not (Detector::suppression()). Blocks automatic steps; manual ones go ahead with a warning.
+    QString maintenance;
 };
 
 /// The gates' answer: allowed, or refused with every reason (the UI shows them as a tooltip).
@@ -63,6 +66,7 @@ struct SafetyDecision
     bool allowed = false;
     QStringList reasons; ///< human-readable, one per refusing gate
     QStringList affects; ///< what the step touches and the capacity that remains (for the preview)
+    QStringList warnings; ///< allowed, but the operator should know (a manual step in maintenance); also in affects
 
     QString tooltip() const { return allowed ? affects.join(u'\n') : reasons.join(u'\n'); }
 };

@@ -81,6 +81,31 @@ private Q_SLOTS:
         }
     }
 
+    // Times with Z, with an offset and without one (UTC) all land as UTC; group and target windows both load.
+    void maintenanceWindowsLoad()
+    {
+        const QByteArray yaml = minimalFleet
+            + "maintenance:\n"
+              "  - targets: [solo]\n"
+              "    start: 2026-11-28T03:00:00+01:00\n"
+              "    end: 2026-11-28 04:30\n"
+              "    comment: kernel upgrade\n"
+              "  - targets: [solo]\n"
+              "    start: 2026-12-01T00:00:00Z\n"
+              "    end: 2026-12-20T00:00:00Z\n"
+              "    confirm_long: true\n";
+        const ConfigLoadResult r = FleetConfigLoader::loadBytes(yaml, QStringLiteral("fleet.yaml"));
+        QVERIFY2(r.ok(), qPrintable(describe(r.errors)));
+        QCOMPARE(r.config->maintenance.size(), 2);
+        const MaintenanceConfig& m = r.config->maintenance.at(0);
+        QCOMPARE(m.targets, QStringList { QStringLiteral("solo") });
+        QCOMPARE(m.startUtc, QDateTime(QDate(2026, 11, 28), QTime(2, 0), Qt::UTC));
+        QCOMPARE(m.endUtc, QDateTime(QDate(2026, 11, 28), QTime(4, 30), Qt::UTC));
+        QCOMPARE(m.comment, QStringLiteral("kernel upgrade"));
+        QCOMPARE(m.position.line, 8);
+        QVERIFY(r.config->maintenance.at(1).confirmLong);
+    }
+
     void errorsAreSortedByPosition()
     {
         const ConfigLoadResult r = FleetConfigLoader::loadFile(dataDir + u"/bad/all-errors.yaml");

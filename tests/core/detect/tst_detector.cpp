@@ -569,6 +569,79 @@ private Q_SLOTS:
         d.detector.observe(refused(QStringLiteral("cache-1"), d.now));
         d.round();
     }
+    // Maintenance: a crash inside the window raises no fault; the state machine still says HARD. Released, the
+    // still-failing target gets its fault at the next tick, without a new transition.
+    void suppressedTargetRaisesNoFaultUntilReleased()
+    {
+        Drill d;
+        d.round();
+        QSignalSpy updated(&d.detector, &Detector::targetUpdated);
+        d.detector.setSuppressed(QStringLiteral("web-2"), QStringLiteral("in a maintenance window until 15:00"));
+        QCOMPARE(updated.count(), 1);
+        QCOMPARE(
+            d.detector.suppression(QStringLiteral("web-2")), QStringLiteral("in a maintenance window until 15:00"));
+        QList<DetectionEvent> all;
+        for (int i = 0; i < 4; ++i)
+            all += d.round({ { QStringLiteral("web-2"), refused(QStringLiteral("web-2"), 0) } });
+        QCOMPARE(d.state(QStringLiteral("web-2")), TargetState::Hard);
+        QVERIFY(ofKind(all, Kind::FaultDetected).isEmpty());
+        QVERIFY(d.detector.openFaults().isEmpty());
+
+        d.detector.setSuppressed(QStringLiteral("web-2"), {});
+        const auto events = d.round({ { QStringLiteral("web-2"), refused(QStringLiteral("web-2"), 0) } });
+        QCOMPARE(ofKind(events, Kind::StateChanged).size(), 0);
+        QCOMPARE(ofKind(events, Kind::FaultDetected).size(), 1);
+        QCOMPARE(ofKind(events, Kind::FaultLocated).size(), 1);
+        QVERIFY(d.detector.openFaults().constFirst().actionable());
+    }
+
+    // The database under maintenance: the apis failing because of it are its expected effect, not faults.
+    void symptomsOfASuppressedTargetAreSuppressed()
+    {
+        Drill d;
+        d.round();
+        d.detector.setSuppressed(QStringLiteral("db-primary"), QStringLiteral("in a maintenance window until 15:00"));
+        QList<DetectionEvent> all;
+        const QHash<QString, Observation> down { { QStringLiteral("db-primary"),
+                                                     refused(QStringLiteral("db-primary"), 0) },
+            { QStringLiteral("api-1"), refused(QStringLiteral("api-1"), 0) },
+            { QStringLiteral("api-2"), refused(QStringLiteral("api-2"), 0) } };
+        for (int i = 0; i < 4; ++i)
+            all += d.round(down);
+        QVERIFY2(
+            ofKind(all, Kind::FaultDetected).isEmpty(), qPrintable(ofKind(all, Kind::FaultDetected).value(0).target));
+        d.detector.setSuppressed(QStringLiteral("db-primary"), {});
+        all = d.round(down);
+        all += d.round(down);
+        QVERIFY(d.faultOf(QStringLiteral("db-primary")));
+        QVERIFY(d.faultOf(QStringLiteral("db-primary"))->rootCause);
+        QVERIFY(d.faultOf(QStringLiteral("api-1")));
+        QVERIFY(!d.faultOf(QStringLiteral("api-1"))->rootCause);
+    }
+
+    // A fault already open when the window starts stays, marked, and the automation leaves it alone.
+    void openFaultIsMarkedInMaintenance()
+    {
+        Drill d;
+        d.round();
+        d.round({ { QStringLiteral("web-2"), refused(QStringLiteral("web-2"), 0) } });
+        d.round({ { QStringLiteral("web-2"), refused(QStringLiteral("web-2"), 0) } });
+        QCOMPARE(d.detector.openFaults().size(), 1);
+        QVERIFY(d.detector.openFaults().constFirst().actionable());
+        QSignalSpy changed(&d.detector, &Detector::faultChanged);
+        d.detector.setSuppressed(
+            QStringLiteral("web-2"), QStringLiteral("in a maintenance window until 15:00 (disk swap)"));
+        QCOMPARE(changed.count(), 1);
+        const Fault f = d.detector.openFaults().constFirst();
+        QCOMPARE(f.maintenance, QStringLiteral("in a maintenance window until 15:00 (disk swap)"));
+        QVERIFY(!f.actionable());
+        QCOMPARE(f.toJson().value(u"maintenance").toString(), f.maintenance);
+        d.round({ { QStringLiteral("web-2"), refused(QStringLiteral("web-2"), 0) } });
+        QCOMPARE(d.detector.openFaults().size(), 1);
+        d.detector.setSuppressed(QStringLiteral("web-2"), {});
+        QVERIFY(d.detector.openFaults().constFirst().maintenance.isEmpty());
+        QVERIFY(d.detector.openFaults().constFirst().actionable());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDetector)

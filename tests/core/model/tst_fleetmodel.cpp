@@ -174,6 +174,34 @@ private Q_SLOTS:
         QVERIFY(model.indexOf(QStringLiteral("cache-1"), FleetModel::LoadColumn).data(FleetModel::SortRole).isNull());
     }
 
+    // Targets in maintenance read "maintenance" with the window's note; only their rows change.
+    void maintenanceShownOnTargets()
+    {
+        FleetModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.resetTargets(fleet());
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        const QString note = QStringLiteral("in a maintenance window until 14:30 (kernel upgrade)");
+        model.setMaintenance({ { QStringLiteral("web-2"), note } });
+        const QModelIndex state = model.indexOf(QStringLiteral("web-2"), FleetModel::StateColumn);
+        QCOMPARE(state.data().toString(), QStringLiteral("maintenance"));
+        QVERIFY(state.data(Qt::ToolTipRole).toString().startsWith(note));
+        QCOMPARE(state.data(FleetModel::MaintenanceRole).toString(), note);
+        QCOMPARE(state.data(FleetModel::StateRole).toInt(), int(TargetState::Up));
+        QVERIFY(model.indexOf(QStringLiteral("web-1"), FleetModel::StateColumn).data().toString()
+            != QStringLiteral("maintenance"));
+        QCOMPARE(changed.count(), 2);
+        for (const auto& call : changed)
+            QCOMPARE(call.at(0).toModelIndex().row(), state.row());
+        changed.clear();
+        model.setMaintenance({ { QStringLiteral("web-2"), note } });
+        QCOMPARE(changed.count(), 0);
+        model.setMaintenance({});
+        QCOMPARE(changed.count(), 2);
+        QVERIFY(state.data().toString() != QStringLiteral("maintenance"));
+        QVERIFY(state.data(FleetModel::MaintenanceRole).toString().isEmpty());
+    }
+
     void groupRows()
     {
         FleetModel model;

@@ -21,6 +21,7 @@ private Q_SLOTS:
     void spreadAttemptsNeverSuspend();
     void healthyResetsBackoff();
     void ledgerRoundTrip();
+    void maintenanceBlocksAutomaticWarnsManual();
 };
 
 static const QDateTime t0 = QDateTime(QDate(2026, 11, 27), QTime(12, 0), Qt::UTC);
@@ -107,6 +108,33 @@ void TestSafetyGates::gates_data()
     QTest::addRow("automatic on") << handle(false, true) << s << true << QString();
     s.flapping = true;
     QTest::addRow("automatic still gated") << handle(false, true) << s << false << u"flapping"_qs;
+    s = hardFault();
+    s.policy.enabled = true;
+    s.maintenance = u"in a maintenance window until 14:30 (kernel upgrade)"_qs;
+    QTest::addRow("automatic in maintenance")
+        << handle(false, true) << s << false << u"web-1 is in a maintenance window until 14:30 (kernel upgrade)"_qs;
+    QTest::addRow("manual in maintenance") << handle() << s << true << QString();
+}
+
+// Inside a maintenance window the automation stays away; a person may act, and the preview says where they are.
+void TestSafetyGates::maintenanceBlocksAutomaticWarnsManual()
+{
+    SafetySnapshot s = hardFault();
+    s.policy.enabled = true;
+    s.maintenance = u"in a maintenance window until 14:30 (kernel upgrade)"_qs;
+    const SafetyDecision automatic = SafetyGates::check(handle(false, true), s);
+    QVERIFY(!automatic.allowed);
+    QCOMPARE(automatic.reasons,
+        QStringList { u"web-1 is in a maintenance window until 14:30 (kernel upgrade): no automatic action"_qs });
+    const SafetyDecision manual = SafetyGates::check(handle(), s);
+    QVERIFY(manual.allowed);
+    QCOMPARE(
+        manual.warnings, QStringList { u"warning: web-1 is in a maintenance window until 14:30 (kernel upgrade)"_qs });
+    QVERIFY(manual.affects.contains(manual.warnings.constFirst()));
+    QVERIFY(manual.tooltip().contains(u"maintenance window"_qs));
+    s.maintenance.clear();
+    QVERIFY(SafetyGates::check(handle(false, true), s).allowed);
+    QVERIFY(SafetyGates::check(handle(), s).warnings.isEmpty());
 }
 
 void TestSafetyGates::gates()
