@@ -1,5 +1,6 @@
 #pragma once
 
+#include "prometheussourceconfig.h"
 #include "sourceposition.h"
 #include "targetconfig.h"
 
@@ -38,10 +39,19 @@ struct FleetConfig
     QString sourceFile; ///< the file (or display name) it was loaded from
     FleetDefaults defaults;
     QList<HaproxyInstance> haproxy;
+    QList<PrometheusSourceConfig> prometheus;
     QList<TargetConfig> targets;
 
     const TargetConfig* target(QStringView name) const;
     const HaproxyInstance* haproxyInstance(QStringView name) const;
+    const PrometheusSourceConfig* prometheusSource(QStringView name) const
+    {
+        for (const PrometheusSourceConfig& p : prometheus) {
+            if (p.name == name)
+                return &p;
+        }
+        return nullptr;
+    }
     /// Number of signals over all targets.
     int signalCount() const;
 };
