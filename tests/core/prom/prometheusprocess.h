@@ -4,9 +4,9 @@
 // ephemeral port, its TSDB in a temporary directory, stopped (SIGTERM, then SIGKILL) when destroyed.
 
 #include "fleetsim/fleetsimharness.h"
+#include "prom/prometheusclient.h"
 
 #include <QFile>
-#include <QJsonArray>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -77,20 +77,22 @@ public:
     /// Waits until every target of the scrape configs has been scraped once (health no longer "unknown").
     bool waitScraped(int expectedTargets, int timeoutMs = 30000)
     {
+        // Through the client: Prometheus answers large replies chunked, which httpGet does not read.
+        PrometheusClient::Settings settings;
+        settings.baseUrl = url();
+        settings.timeoutMs = 3000;
+        PrometheusClient client(settings);
         QElapsedTimer clock;
         clock.start();
         while (clock.elapsed() < timeoutMs) {
-            const HttpResult r = httpGet(m_port, "/api/v1/targets?state=active", 3000);
-            if (r.status == 200) {
-                const QJsonArray active = QJsonDocument::fromJson(r.body)
-                                              .object()
-                                              .value(QStringLiteral("data"))
-                                              .toObject()
-                                              .value(QStringLiteral("activeTargets"))
-                                              .toArray();
+            std::optional<PromTargetsResult> result;
+            client.targets([&result](const PromTargetsResult& r) { result = r; });
+            while (!result && clock.elapsed() < timeoutMs + 3000)
+                QTest::qWait(20);
+            if (result && result->ok()) {
                 int scraped = 0;
-                for (const QJsonValue& t : active)
-                    scraped += t.toObject().value(QStringLiteral("health")).toString() != u"unknown" ? 1 : 0;
+                for (const PromTargetInfo& t : result->targets)
+                    scraped += t.health != u"unknown" ? 1 : 0;
                 if (scraped >= expectedTargets)
                     return true;
             }

@@ -110,6 +110,7 @@ private Q_SLOTS:
         m_prom = std::make_unique<PrometheusProcess>(scrape);
         QVERIFY2(m_prom->start(), qPrintable(m_prom->stderrText()));
         QVERIFY(m_prom->waitScraped(int(m_names.size())));
+        QTest::qWait(4000); // a past for the history test to find
     }
 
     void cleanupTestCase()
@@ -142,10 +143,19 @@ private Q_SLOTS:
         QVERIFY(store->latest(load).value >= 0 && store->latest(load).value < 0.85);
 
         // History from query_range fills the time before this monitor started.
+        PrometheusSource* source = w->monitor->prometheusSourceOf(web);
+        QVERIFY(source);
+        QSignalSpy ready(source, &PrometheusSource::historyReady);
+        QSignalSpy failed(source, &PrometheusSource::historyFailed);
         QSignalSpy updated(w->monitor.get(), &Monitor::seriesUpdated);
         w->monitor->requestHistory({ web }, startedMs - 60000, startedMs);
-        QTRY_VERIFY_WITH_TIMEOUT(!store->range(load, startedMs - 60000, startedMs - 1000).empty(), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(ready.count() + failed.count(), 2, 15000); // one range query per signal
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
         QVERIFY(updated.count() > 0);
+        const std::vector<SeriesPoint> past = store->range(load, startedMs - 60000, startedMs - 1000);
+        QVERIFY2(past.size() >= 2, qPrintable(QString::number(past.size())));
+        for (const SeriesPoint& p : past)
+            QVERIFY(p.value >= 0 && p.value < 0.85);
         QTest::qWait(2000);
         QVERIFY2(w->monitor->detector()->openFaults().isEmpty(), "no fault on a quiet fleet");
     }
