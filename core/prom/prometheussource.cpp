@@ -154,23 +154,26 @@ void PrometheusSource::finishRound()
     QList<Observation> out;
     out.reserve(all.size());
 
-    QString failure = round->up.ok() ? QString() : round->up.errorText;
-    for (const PromQueryResult& r : std::as_const(round->signalResults)) {
-        if (failure.isEmpty() && !r.ok())
-            failure = r.errorText;
-    }
-    if (!failure.isEmpty()) {
+    // Health comes from `up` alone: without it nothing can be said about any target.
+    if (!round->up.ok()) {
         for (const Target& t : all) {
             Observation o;
             o.target = t.name;
             o.timeMs = round->timeMs;
             o.monitorBlind = true;
-            o.reason = failure;
+            o.reason = round->up.errorText;
             out.append(o);
         }
-        setDegraded(true, failure, int(all.size()));
+        setDegraded(true, round->up.errorText, int(all.size()));
         Q_EMIT observed(out);
         return;
+    }
+    // A failed signal query leaves its values out: the health verdict stands, and threshold rules keep their
+    // current state for a missing value (no false breach, no false clear). The source still reports it.
+    QString signalFailure;
+    for (const PromQueryResult& r : std::as_const(round->signalResults)) {
+        if (signalFailure.isEmpty() && !r.ok())
+            signalFailure = r.errorText;
     }
 
     QHash<QString, double> up;
@@ -220,8 +223,10 @@ void PrometheusSource::finishRound()
         }
         out.append(o);
     }
-    if (missing.isEmpty()) {
+    if (missing.isEmpty() && signalFailure.isEmpty()) {
         setDegraded(false, {}, 0);
+    } else if (missing.isEmpty()) {
+        setDegraded(true, signalFailure + QStringLiteral(" (health still judged from 'up')"), 0);
     } else {
         QStringList shown = missing.mid(0, 5);
         if (missing.size() > shown.size())

@@ -20,10 +20,11 @@ class PrometheusClient;
  * Health and signals of many targets from one Prometheus: per round, ONE instant query per signal expression
  * plus one `up` query for the whole fleet (never one per target), folded into one Observation per target —
  * up = 0 is a down target, up = 1 an answering one with its signal values (series matched to targets by their
- * `instance` label, several series of one instance summed). When the source itself fails (unreachable, a
- * query error or timeout, a malformed reply, a target missing from `up`) the affected targets get an
- * Observation with monitorBlind set: UNKNOWN, "monitoring degraded", never down. Targets are declared in the
- * fleet file (`source:` + `instance:`) and/or discovered from `/api/v1/targets` for one job.
+ * `instance` label, several series of one instance summed). When the source cannot tell about health
+ * (unreachable, the `up` query rejected or timed out, a malformed reply, a target missing from `up`) the affected
+ * targets get an Observation with monitorBlind set: UNKNOWN, "monitoring degraded", never down. A failing signal
+ * query only leaves that signal's values out (health is still judged) and marks the source degraded. Targets
+ * are declared in the fleet file (`source:` + `instance:`) and/or discovered from `/api/v1/targets` for one job.
  */
 class PrometheusSource : public QObject
 {

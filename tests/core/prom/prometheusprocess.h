@@ -75,7 +75,7 @@ public:
     QString stderrText() { return QString::fromLocal8Bit(m_process.readAllStandardError()); }
 
     /// Waits until every target of the scrape configs has been scraped once (health no longer "unknown").
-    bool waitScraped(int expectedTargets, int timeoutMs = 30000)
+    bool waitScraped(int expectedTargets, int timeoutMs = 30000, int* scrapedOut = nullptr)
     {
         // Through the client: Prometheus answers large replies chunked, which httpGet does not read.
         PrometheusClient::Settings settings;
@@ -89,10 +89,14 @@ public:
             client.targets([&result](const PromTargetsResult& r) { result = r; });
             while (!result && clock.elapsed() < timeoutMs + 3000)
                 QTest::qWait(20);
+            if (result && !result->ok())
+                qWarning("%s", qPrintable(result->errorText));
             if (result && result->ok()) {
                 int scraped = 0;
                 for (const PromTargetInfo& t : result->targets)
                     scraped += t.health != u"unknown" ? 1 : 0;
+                if (scrapedOut)
+                    *scrapedOut = scraped;
                 if (scraped >= expectedTargets)
                     return true;
             }

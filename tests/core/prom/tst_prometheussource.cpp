@@ -27,7 +27,7 @@ private:
     QStringList m_names;
     QHash<QString, QString> m_groups;
 
-    FleetConfig fleetConfig() const
+    FleetConfig fleetConfig(const QByteArray& extraSignals = {}) const
     {
         const QByteArray yaml = "version: 1\n"
                                 "defaults: { interval: 1s, attempts: 2 }\n"
@@ -40,7 +40,8 @@ private:
               "    discover: { job: demo, name_label: name, group_label: group, refresh: 2s }\n"
               "    signals:\n"
               "      load: fleetsim_utilisation\n"
-              "      rps: 'sum by (instance) (rate(http_requests_total[5s]))'\n";
+              "      rps: 'sum by (instance) (rate(http_requests_total[5s]))'\n"
+            + extraSignals;
         ConfigLoadResult loaded = FleetConfigLoader::loadBytes(yaml, QStringLiteral("prom-fleet.yaml"));
         for (const ConfigError& e : loaded.errors)
             qWarning("%s", qPrintable(e.toString()));
@@ -53,11 +54,11 @@ private:
         QList<DetectionEvent> events;
     };
 
-    std::unique_ptr<Watch> startMonitor()
+    std::unique_ptr<Watch> startMonitor(const QByteArray& extraSignals = {})
     {
         auto w = std::make_unique<Watch>();
         w->monitor = std::make_unique<Monitor>();
-        w->monitor->setConfig(fleetConfig());
+        w->monitor->setConfig(fleetConfig(extraSignals));
         Watch* raw = w.get();
         connect(w->monitor.get(), &Monitor::eventRaised, w->monitor.get(),
             [raw](const DetectionEvent& e) { raw->events.append(e); });
@@ -158,6 +159,24 @@ private Q_SLOTS:
             QVERIFY(p.value >= 0 && p.value < 0.85);
         QTest::qWait(2000);
         QVERIFY2(w->monitor->detector()->openFaults().isEmpty(), "no fault on a quiet fleet");
+    }
+
+    void brokenSignalQueryDegradesButHealthStillCounts()
+    {
+        auto w = startMonitor("      broken: 'sum(rate(http_requests_total[5s])'\n");
+        QTRY_VERIFY_WITH_TIMEOUT(allIn(*w, TargetState::Up), 20000);
+        PrometheusSource* source = w->monitor->prometheusSources().constFirst();
+        QTRY_VERIFY_WITH_TIMEOUT(source->isDegraded(), 10000);
+        QVERIFY2(source->degradedReason().contains(QStringLiteral("query 'sum(rate(http_requests_total[5s])'"))
+                && source->degradedReason().contains(QStringLiteral("bad_data")),
+            qPrintable(source->degradedReason()));
+        QVERIFY(w->monitor->summary().degraded);
+        // The good signals still flow.
+        const auto rps = w->monitor->store()->find(m_names.first(), QStringLiteral("rps"));
+        QTRY_VERIFY_WITH_TIMEOUT(w->monitor->store()->latest(rps).valid, 10000);
+        QVERIFY(
+            !w->monitor->store()->latest(w->monitor->store()->find(m_names.first(), QStringLiteral("broken"))).valid);
+        QVERIFY(allIn(*w, TargetState::Up));
     }
 
     void crashIsLocatedThroughPrometheus()
