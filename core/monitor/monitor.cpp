@@ -134,7 +134,11 @@ void Monitor::setConfig(const FleetConfig& config)
     m_detector->setTargets(policies);
     for (const PrometheusSourceConfig& source : std::as_const(m_config.prometheus))
         addPrometheusSource(source);
-    qCInfo(lcApp).noquote() << "monitoring" << m_config.targets.size() << "targets from" << m_config.sourceFile;
+    if (m_config.prometheus.isEmpty())
+        qCInfo(lcApp).noquote() << "monitoring" << m_config.targets.size() << "targets from" << m_config.sourceFile;
+    else
+        qCInfo(lcApp).noquote() << "monitoring" << m_config.targets.size() << "declared targets and"
+                                << m_config.prometheus.size() << "Prometheus source(s) from" << m_config.sourceFile;
     if (running)
         start();
 }
