@@ -2,6 +2,7 @@
 
 #include "alertmanagerconfig.h"
 #include "maintenanceconfig.h"
+#include "prometheussourceconfig.h"
 #include "runbookconfig.h"
 #include "sourceposition.h"
 #include "targetconfig.h"
@@ -41,6 +42,7 @@ struct FleetConfig
     QString sourceFile; ///< the file (or display name) it was loaded from
     FleetDefaults defaults;
     QList<HaproxyInstance> haproxy;
+    QList<PrometheusSourceConfig> prometheus;
     QList<TargetConfig> targets;
     QList<RunbookConfig> runbooks; ///< Handle/Recover bindings per cause class (and target or group)
     QList<AlertmanagerConfig> alertmanager; ///< alert sources (`alertmanager:`)
@@ -48,6 +50,14 @@ struct FleetConfig
 
     const TargetConfig* target(QStringView name) const;
     const HaproxyInstance* haproxyInstance(QStringView name) const;
+    const PrometheusSourceConfig* prometheusSource(QStringView name) const
+    {
+        for (const PrometheusSourceConfig& p : prometheus) {
+            if (p.name == name)
+                return &p;
+        }
+        return nullptr;
+    }
     /// Number of signals over all targets.
     int signalCount() const;
 };

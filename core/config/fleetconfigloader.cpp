@@ -255,7 +255,13 @@ private:
     std::optional<AlertmanagerConfig> readAlertmanager(const YNode& n);
     std::optional<QString> labelName(const Entry& e);
     std::optional<CauseClass> causeClass(const Entry& e);
-    void readTargets(const Entry& e);
+    void readPrometheusSources(const Entry& e);
+    std::optional<PrometheusSourceConfig> readPrometheusSource(const YNode& n);
+    std::optional<PrometheusDiscoveryConfig> readDiscovery(const Entry& e);
+    void readPrometheusSignals(const Entry& e, PrometheusSourceConfig& source);
+    std::optional<SecretRef> readSecret(const Entry& e);
+    std::optional<CauseClass> readCause(const Entry& e);
+    void readTargets(const Entry& e, bool mayBeEmpty = false);
     std::optional<TargetConfig> readTarget(const YNode& n, int index);
     std::optional<ProbeConfig> readProbe(const YNode& n);
     std::optional<SignalConfig> readSignal(const YNode& n);
@@ -311,6 +317,7 @@ private:
     QList<SourcePosition> m_alertmanagerNamePositions;
     QList<Reference> m_dependencyRefs;
     QList<Reference> m_instanceRefs;
+    QList<Reference> m_sourceRefs; ///< targets' `source:` names
     QHash<QString, int> m_targetIndex;
     const FleetConfig* m_base = nullptr; ///< set: a runbooks-only file bound against this fleet
     QList<Reference> m_maintenanceTargetRefs;
@@ -891,6 +898,232 @@ std::optional<AlertmanagerConfig> Validator::readAlertmanager(const YNode& n)
     return a;
 }
 
+std::optional<SecretRef> Validator::readSecret(const Entry& e)
+{
+    if (e.value.IsScalar()) {
+        error(pos(e),
+            QStringLiteral("inline secret '%1': secrets are never written in the configuration; reference it with "
+                           "'%1: { env: VARIABLE }' or '%1: { file: /path/to/file }'")
+                .arg(e.key));
+        return std::nullopt;
+    }
+    const auto f = mapping(
+        e.value, pos(e), QStringLiteral("'%1'").arg(e.key), { QStringLiteral("env"), QStringLiteral("file") });
+    if (!f)
+        return std::nullopt;
+    const Entry* env = f->get(u"env");
+    const Entry* file = f->get(u"file");
+    if (env && file) {
+        error(pos(file->keyNode), QStringLiteral("'%1' has both 'env' and 'file'; give one").arg(e.key));
+        return std::nullopt;
+    }
+    if (env) {
+        static const QRegularExpression envName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+        const auto v = string(*env);
+        if (!v)
+            return std::nullopt;
+        if (!envName.match(*v).hasMatch()) {
+            error(pos(*env), QStringLiteral("'env' must name an environment variable, got %1").arg(quoted(*v)));
+            return std::nullopt;
+        }
+        return SecretRef::env(*v);
+    }
+    if (file) {
+        if (const auto p = path(*file))
+            return SecretRef::file(*p);
+        return std::nullopt;
+    }
+    error(f->position, QStringLiteral("'%1' needs 'env: VARIABLE' or 'file: /path/to/file'").arg(e.key));
+    return std::nullopt;
+}
+
+std::optional<CauseClass> Validator::readCause(const Entry& e)
+{
+    const QString text = e.value.IsScalar() ? fromStd(e.value.Scalar()) : QString();
+    if (const auto cause = CauseClasses::fromString(text))
+        return cause;
+    error(pos(e),
+        QStringLiteral("unknown cause class %1 (one of: %2)%3")
+            .arg(describe(e.value), CauseClasses::names().join(QStringLiteral(", ")),
+                didYouMean(text, CauseClasses::names())));
+    return std::nullopt;
+}
+
+std::optional<PrometheusDiscoveryConfig> Validator::readDiscovery(const Entry& e)
+{
+    const auto f = mapping(e.value, pos(e), QStringLiteral("discover"),
+        { QStringLiteral("job"), QStringLiteral("name_label"), QStringLiteral("group_label"),
+            QStringLiteral("refresh") });
+    if (!f)
+        return std::nullopt;
+    PrometheusDiscoveryConfig d;
+    d.position = f->position;
+    bool ok = true;
+    for (const Entry& x : f->entries) {
+        if (x.key == u"job") {
+            if (const auto v = string(x))
+                d.job = *v;
+            else
+                ok = false;
+        } else if (x.key == u"name_label" || x.key == u"group_label") {
+            const auto v = string(x);
+            if (v && labelNamePattern().match(*v).hasMatch()) {
+                (x.key == u"name_label" ? d.nameLabel : d.groupLabel) = *v;
+            } else {
+                if (v)
+                    error(pos(x), QStringLiteral("'%1' must be a label name, got %2").arg(x.key, quoted(*v)));
+                ok = false;
+            }
+        } else if (x.key == u"refresh") {
+            if (const auto v = duration(x))
+                d.refresh = *v;
+            else
+                ok = false;
+        }
+    }
+    if (!f->get(u"job")) {
+        missing(*f, QStringLiteral("discover"), QStringLiteral("job"));
+        ok = false;
+    }
+    if (!ok)
+        return std::nullopt;
+    return d;
+}
+
+void Validator::readPrometheusSignals(const Entry& e, PrometheusSourceConfig& source)
+{
+    if (e.value.IsNull())
+        return;
+    if (!e.value.IsMap()) {
+        error(pos(e),
+            QStringLiteral("'signals' of a Prometheus source must be a mapping of signal name to PromQL query, got %1")
+                .arg(describe(e.value)));
+        return;
+    }
+    if (!spend(qint64(e.value.size()) + 1))
+        return;
+    QHash<QString, int> lines;
+    for (auto it = e.value.begin(); it != e.value.end(); ++it) {
+        const YNode keyNode = it->first;
+        const YNode value = it->second;
+        const auto signalName = name(keyNode, QStringLiteral("signal name"));
+        if (!signalName)
+            continue;
+        PrometheusSignalConfig s;
+        s.name = *signalName;
+        s.position = pos(keyNode);
+        s.cause = CauseClasses::defaultForSignal(s.name);
+        if (const auto l = lines.constFind(s.name); l != lines.constEnd()) {
+            error(s.position,
+                QStringLiteral("duplicate signal name '%1' (first defined at line %2)").arg(s.name).arg(*l));
+            continue;
+        }
+        lines.insert(s.name, s.position.line);
+        const Entry entry { s.name, keyNode, value };
+        bool ok = true;
+        if (value.IsScalar()) {
+            if (const auto q = string(entry))
+                s.query = q->trimmed();
+            else
+                ok = false;
+        } else {
+            const auto f = mapping(value, s.position, QStringLiteral("signal '%1'").arg(s.name),
+                { QStringLiteral("query"), QStringLiteral("threshold"), QStringLiteral("cause") });
+            if (!f)
+                continue;
+            for (const Entry& x : f->entries) {
+                if (x.key == u"query") {
+                    if (const auto q = string(x))
+                        s.query = q->trimmed();
+                    else
+                        ok = false;
+                } else if (x.key == u"threshold") {
+                    s.threshold = readThreshold(x);
+                    ok = ok && s.threshold;
+                } else if (x.key == u"cause") {
+                    const auto c = readCause(x);
+                    s.cause = c.value_or(s.cause);
+                    ok = ok && c;
+                }
+            }
+            if (!f->get(u"query")) {
+                missing(*f, QStringLiteral("signal '%1'").arg(s.name), QStringLiteral("query"));
+                ok = false;
+            }
+        }
+        if (ok && s.query.isEmpty()) {
+            error(s.position, QStringLiteral("signal '%1': the query is empty").arg(s.name));
+            ok = false;
+        }
+        if (ok)
+            source.signalConfigs.append(s);
+    }
+}
+
+std::optional<PrometheusSourceConfig> Validator::readPrometheusSource(const YNode& n)
+{
+    const auto f = mapping(n, {}, QStringLiteral("a prometheus source"),
+        { QStringLiteral("name"), QStringLiteral("url"), QStringLiteral("token"), QStringLiteral("tls_ca_file"),
+            QStringLiteral("query_timeout"), QStringLiteral("interval"), QStringLiteral("discover"),
+            QStringLiteral("signals") });
+    if (!f)
+        return std::nullopt;
+    PrometheusSourceConfig p;
+    p.position = f->position;
+    for (const Entry& x : f->entries) {
+        if (stopped())
+            return std::nullopt;
+        if (x.key == u"name") {
+            p.name = name(x, QStringLiteral("prometheus source name")).value_or(QString());
+            p.position = pos(x);
+        } else if (x.key == u"url") {
+            p.url = url(x).value_or(QUrl());
+        } else if (x.key == u"token") {
+            p.token = readSecret(x);
+        } else if (x.key == u"tls_ca_file") {
+            p.tlsCaFile = path(x).value_or(QString());
+        } else if (x.key == u"query_timeout") {
+            p.queryTimeout = duration(x).value_or(p.queryTimeout);
+        } else if (x.key == u"interval") {
+            p.interval = duration(x).value_or(p.interval);
+        } else if (x.key == u"discover") {
+            p.discover = readDiscovery(x);
+        } else if (x.key == u"signals") {
+            readPrometheusSignals(x, p);
+        }
+    }
+    if (!f->get(u"name"))
+        missing(*f, QStringLiteral("prometheus source"), QStringLiteral("name"));
+    if (!f->get(u"url"))
+        missing(*f, QStringLiteral("prometheus source"), QStringLiteral("url"));
+    return p;
+}
+
+void Validator::readPrometheusSources(const Entry& e)
+{
+    const auto items = sequence(e);
+    if (!items)
+        return;
+    QHash<QString, int> lines;
+    for (const YNode& n : *items) {
+        if (stopped())
+            return;
+        const auto p = readPrometheusSource(n);
+        if (!p)
+            continue;
+        if (!p->name.isEmpty()) {
+            if (const auto it = lines.constFind(p->name); it != lines.constEnd())
+                error(p->position,
+                    QStringLiteral("duplicate prometheus source name '%1' (first defined at line %2)")
+                        .arg(p->name)
+                        .arg(*it));
+            else
+                lines.insert(p->name, p->position.line);
+        }
+        m_config.prometheus.append(*p);
+    }
+}
+
 std::optional<ProbeConfig> Validator::readProbe(const YNode& n)
 {
     const auto f = mapping(n, {}, QStringLiteral("a probe"),
@@ -1352,7 +1585,7 @@ std::optional<TargetConfig> Validator::readTarget(const YNode& n, int index)
         { QStringLiteral("name"), QStringLiteral("group"), QStringLiteral("address"), QStringLiteral("priority"),
             QStringLiteral("labels"), QStringLiteral("tls_ca_file"), QStringLiteral("probes"),
             QStringLiteral("signals"), QStringLiteral("depends_on"), QStringLiteral("haproxy"), QStringLiteral("admin"),
-            QStringLiteral("commands") });
+            QStringLiteral("commands"), QStringLiteral("source"), QStringLiteral("instance") });
     if (!f)
         return std::nullopt;
     TargetConfig t;
@@ -1407,7 +1640,11 @@ std::optional<TargetConfig> Validator::readTarget(const YNode& n, int index)
                 && std::any_of(probes->value.begin(), probes->value.end(), [](const YNode& p) {
                        return p.IsMap() && p["kind"].IsScalar() && p["kind"].Scalar() == "metrics";
                    });
-            if (!t.signalConfigs.isEmpty() && !scraped && !metricsProbeLater)
+            if (f->get(u"source"))
+                error(pos(x.keyNode),
+                    QStringLiteral("a target reported by a Prometheus source takes its signals from the source's "
+                                   "'signals' (PromQL); remove them here"));
+            else if (!t.signalConfigs.isEmpty() && !scraped && !metricsProbeLater)
                 error(pos(x.keyNode), QStringLiteral("signals need a metrics probe on the target (kind: metrics)"));
         } else if (x.key == u"depends_on") {
             readDependsOn(x, t, index);
@@ -1417,9 +1654,28 @@ std::optional<TargetConfig> Validator::readTarget(const YNode& n, int index)
             t.admin = readAdmin(x);
         } else if (x.key == u"commands") {
             readCommands(x, t);
+        } else if (x.key == u"source") {
+            if (const auto v = name(x, QStringLiteral("prometheus source name"))) {
+                t.source = *v;
+                m_sourceRefs.append({ index, *v, pos(x) });
+            }
+        } else if (x.key == u"instance") {
+            t.instance = hostPort(x).value_or(QString());
         }
     }
-    if (!f->get(u"probes"))
+    const Entry* source = f->get(u"source");
+    if (source) {
+        if (const Entry* p = f->get(u"probes"))
+            error(pos(p->keyNode),
+                QStringLiteral("target has both 'probes' and 'source': a Prometheus source reports it, FaultDesk does "
+                               "not probe it too; give one"));
+        if (!f->get(u"instance"))
+            missing(*f, QStringLiteral("target with a Prometheus 'source'"), QStringLiteral("instance"));
+    } else if (const Entry* i = f->get(u"instance")) {
+        error(pos(i->keyNode),
+            QStringLiteral("'instance' names the target in a Prometheus source; add 'source: NAME' or remove it"));
+    }
+    if (!f->get(u"probes") && !source)
         missing(*f, QStringLiteral("target"), QStringLiteral("probes"));
     if (!t.name.isEmpty()) {
         if (const auto it = m_targetIndex.constFind(t.name); it != m_targetIndex.constEnd()) {
@@ -1434,12 +1690,12 @@ std::optional<TargetConfig> Validator::readTarget(const YNode& n, int index)
     return t;
 }
 
-void Validator::readTargets(const Entry& e)
+void Validator::readTargets(const Entry& e, bool mayBeEmpty)
 {
     const auto items = sequence(e);
     if (!items)
         return;
-    if (items->isEmpty()) {
+    if (items->isEmpty() && !mayBeEmpty) {
         error(pos(e), QStringLiteral("'targets' needs at least one target"));
         return;
     }
@@ -1478,6 +1734,30 @@ void Validator::checkReferences()
                 QStringLiteral(
                     "haproxy: unknown instance '%1'%2; instances are defined in the top-level 'haproxy' list")
                     .arg(r.name, didYouMean(r.name, instances)));
+    }
+    QStringList sources;
+    for (const PrometheusSourceConfig& p : std::as_const(m_config.prometheus))
+        sources << p.name;
+    QHash<QString, QString> sourceInstances;
+    for (const Reference& r : std::as_const(m_sourceRefs)) {
+        if (stopped())
+            return;
+        if (!sources.contains(r.name)) {
+            error(r.position,
+                QStringLiteral("source: unknown Prometheus source '%1'%2; sources are defined in the top-level "
+                               "'prometheus' list")
+                    .arg(r.name, didYouMean(r.name, sources)));
+            continue;
+        }
+        const TargetConfig& t = m_config.targets.at(r.from);
+        if (t.instance.isEmpty())
+            continue;
+        const QString key = r.name + u'/' + t.instance;
+        if (const auto it = sourceInstances.constFind(key); it != sourceInstances.constEnd())
+            error(r.position,
+                QStringLiteral("instance '%1' of source '%2' is already target '%3'").arg(t.instance, r.name, *it));
+        else
+            sourceInstances.insert(key, t.name);
     }
     QHash<QString, QString> servers;
     for (const TargetConfig& t : std::as_const(m_config.targets)) {
@@ -2658,7 +2938,7 @@ ConfigLoadResult Validator::run()
                 : mapping(documents.front(), { 1, 1 }, QStringLiteral("the fleet description"),
                     { QStringLiteral("version"), QStringLiteral("defaults"), QStringLiteral("haproxy"),
                         QStringLiteral("targets"), QStringLiteral("runbooks"), QStringLiteral("alertmanager"),
-                        QStringLiteral("maintenance") });
+                        QStringLiteral("prometheus"), QStringLiteral("maintenance") });
             if (root) {
                 if (const Entry* v = root->get(u"version")) {
                     if (!v->value.IsScalar() || fromStd(v->value.Scalar()) != u"1")
@@ -2674,9 +2954,13 @@ ConfigLoadResult Validator::run()
                     readHaproxyInstances(*h);
                 if (const Entry* a = root->get(u"alertmanager"))
                     readAlertmanagers(*a);
+                if (const Entry* p = root->get(u"prometheus"))
+                    readPrometheusSources(*p);
+                const bool discovers = std::any_of(m_config.prometheus.cbegin(), m_config.prometheus.cend(),
+                    [](const PrometheusSourceConfig& p) { return p.discover.has_value(); });
                 if (const Entry* t = root->get(u"targets"))
-                    readTargets(*t);
-                else
+                    readTargets(*t, discovers);
+                else if (!discovers)
                     missing(*root, QStringLiteral("the fleet description"), QStringLiteral("targets"));
                 if (const Entry* m = root->get(u"maintenance"))
                     readMaintenance(*m);

@@ -55,7 +55,12 @@ struct TargetConfig
     std::optional<HaproxyMembership> haproxy;
     std::optional<AdminConfig> admin;
     QMap<QString, QStringList> commands; ///< name → argument vector with `{target}`/`{address}` placeholders
+    QString source; ///< name of a FleetConfig::prometheus entry that reports this target; empty = probed
+    QString instance; ///< its `instance` label in that source (`host:port`)
     SourcePosition position;
+
+    /// True when a Prometheus source reports the target instead of FaultDesk probing it.
+    bool fromPrometheus() const { return !source.isEmpty(); }
 
     /// The command @p name with `{target}` and `{address}` substituted, or std::nullopt when it is not defined.
     std::optional<QStringList> commandArgv(const QString& name) const;

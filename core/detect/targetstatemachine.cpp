@@ -141,6 +141,18 @@ void TargetStateMachine::observe(const Observation& o)
 {
     if (m_last && o.timeMs < m_last->timeMs)
         return;
+    if (o.monitorBlind) {
+        // Not a missing check either: the source answered for it, only not about the target.
+        m_lastFreshMs = o.timeMs;
+        m_lastStaleMs = -1;
+        Check blind;
+        blind.timeMs = o.timeMs;
+        blind.reason = o.reason;
+        m_last = blind;
+        setBlind(true, o.timeMs, o.reason);
+        return;
+    }
+    setBlind(false, o.timeMs, QStringLiteral("monitoring restored"));
     const bool synthetic = o.failureKind == Observation::FailureKind::Stale;
     if (!synthetic)
         m_lastFreshMs = o.timeMs;
@@ -253,7 +265,7 @@ QString TargetStateMachine::transitionReason() const
 void TargetStateMachine::publish(qint64 nowMs, const QString& reason)
 {
     TargetState s = m_base;
-    if (m_unknownHold)
+    if (m_unknownHold || m_blind)
         s = TargetState::Unknown;
     else if (m_base == TargetState::Hard && m_unreachable)
         s = TargetState::Unreachable;
@@ -290,6 +302,19 @@ void TargetStateMachine::setUnknown(bool unknown, qint64 nowMs, const QString& r
         return;
     m_unknownHold = unknown;
     // Either way the failure count restarts: what was seen while the monitor was blind proves nothing.
+    m_failures = 0;
+    m_failedChecks.clear();
+    m_base = TargetState::Unknown;
+    m_unreachable = false;
+    publish(nowMs, reason);
+}
+
+void TargetStateMachine::setBlind(bool blind, qint64 nowMs, const QString& reason)
+{
+    if (blind == m_blind)
+        return;
+    m_blind = blind;
+    // As with setUnknown(): failures seen before the source failed prove nothing about the target afterwards.
     m_failures = 0;
     m_failedChecks.clear();
     m_base = TargetState::Unknown;

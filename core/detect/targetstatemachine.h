@@ -89,6 +89,10 @@ public:
     /// UNKNOWN while the monitor cannot tell: checks still update values but neither count nor learn; when
     /// released, the target starts afresh (its next check decides).
     void setUnknown(bool unknown, qint64 nowMs, const QString& reason);
+    /// UNKNOWN because this target's data source failed (an Observation with monitorBlind); released by the
+    /// next real check, after which the target starts afresh.
+    void setBlind(bool blind, qint64 nowMs, const QString& reason);
+    bool isBlind() const { return m_blind; }
     /// UNREACHABLE instead of HARD while a dependency is down (only has an effect while HARD).
     void setUnreachable(bool unreachable, qint64 nowMs, const QString& reason);
 
@@ -145,6 +149,7 @@ private:
     TargetState m_base = TargetState::Unknown;
     TargetState m_published = TargetState::Unknown;
     bool m_unknownHold = false;
+    bool m_blind = false;
     bool m_unreachable = false;
     int m_failures = 0;
     std::optional<Check> m_last;

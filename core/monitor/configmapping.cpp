@@ -1,5 +1,7 @@
 #include "configmapping.h"
 
+#include <algorithm>
+
 namespace FaultDesk::ConfigMapping {
 
 ProbeTarget probeTarget(const TargetConfig& target, const FleetDefaults& defaults)
@@ -67,7 +69,49 @@ QList<SignalSpec> signalSpecs(const TargetConfig& target)
     return specs;
 }
 
-TargetPolicy targetPolicy(const TargetConfig& target, const FleetDefaults& defaults)
+namespace {
+
+ThresholdRule rule(const QString& signal, const SignalThreshold& t, CauseClass cause)
+{
+    ThresholdRule r = t.direction == SignalThreshold::Direction::Above ? ThresholdRule::above(signal, t.enter, t.clear)
+                                                                       : ThresholdRule::below(signal, t.enter, t.clear);
+    r.cause = cause;
+    r.adaptive = t.adaptive;
+    return r;
+}
+
+// Rounds are paced by the source, and one may take up to its query timeout: staleness must allow for both,
+// or a slow Prometheus would read as a stale (down) target.
+void applySource(TargetPolicy& p, const PrometheusSourceConfig& source, const FleetDefaults& defaults)
+{
+    const qint64 interval = source.interval.count() > 0 ? source.interval.count() : defaults.interval.count();
+    p.intervalMs = interval;
+    p.retryIntervalMs = interval;
+    p.staleAfterMs = std::max<qint64>(defaults.staleAfter.count(), 2 * (interval + source.queryTimeout.count()));
+    for (const PrometheusSignalConfig& s : source.signalConfigs) {
+        if (s.threshold)
+            p.thresholds.append(rule(s.name, *s.threshold, s.cause));
+    }
+    p.attack.enabled = false;
+}
+
+} // namespace
+
+TargetPolicy discoveredPolicy(
+    const QString& name, const QString& group, const PrometheusSourceConfig& source, const FleetDefaults& defaults)
+{
+    TargetPolicy p;
+    p.name = name;
+    p.group = group;
+    p.attempts = defaults.attempts;
+    p.flappingHigh = defaults.flappingHigh;
+    p.flappingLow = defaults.flappingLow;
+    applySource(p, source, defaults);
+    return p;
+}
+
+TargetPolicy targetPolicy(
+    const TargetConfig& target, const FleetDefaults& defaults, const PrometheusSourceConfig* source)
 {
     TargetPolicy p;
     p.name = target.name;
@@ -80,19 +124,15 @@ TargetPolicy targetPolicy(const TargetConfig& target, const FleetDefaults& defau
     p.flappingHigh = defaults.flappingHigh;
     p.flappingLow = defaults.flappingLow;
     for (const SignalConfig& s : target.signalConfigs) {
-        if (!s.threshold || s.isBreakdown())
-            continue;
-        ThresholdRule rule = s.threshold->direction == SignalThreshold::Direction::Above
-            ? ThresholdRule::above(s.name, s.threshold->enter, s.threshold->clear)
-            : ThresholdRule::below(s.name, s.threshold->enter, s.threshold->clear);
-        rule.cause = s.cause;
-        rule.adaptive = s.threshold->adaptive;
-        p.thresholds.append(rule);
+        if (s.threshold && !s.isBreakdown())
+            p.thresholds.append(rule(s.name, *s.threshold, s.cause));
     }
     bool hasSourceBreakdown = false;
     for (const SignalConfig& s : target.signalConfigs)
         hasSourceBreakdown = hasSourceBreakdown || s.isBreakdown();
     p.attack.enabled = hasSourceBreakdown;
+    if (source)
+        applySource(p, *source, defaults);
     for (const DependencyConfig& d : target.dependsOn) {
         if (d.anyOf)
             p.anyOf.append(d.targets);

@@ -15,8 +15,14 @@ namespace ConfigMapping {
 ProbeTarget probeTarget(const TargetConfig& target, const FleetDefaults& defaults);
 /// The signals of @p target in configuration order.
 QList<SignalSpec> signalSpecs(const TargetConfig& target);
-/// How the detector judges @p target: attempts, timings, thresholds, dependencies.
-TargetPolicy targetPolicy(const TargetConfig& target, const FleetDefaults& defaults);
+/// How the detector judges @p target: attempts, timings, thresholds, dependencies. A target reported by a
+/// Prometheus source (@p source, from FleetConfig::prometheusSource) takes that source's signal thresholds
+/// and timings.
+TargetPolicy targetPolicy(
+    const TargetConfig& target, const FleetDefaults& defaults, const PrometheusSourceConfig* source = nullptr);
+/// The policy of a target discovered through @p source (no dependencies, the source's thresholds).
+TargetPolicy discoveredPolicy(
+    const QString& name, const QString& group, const PrometheusSourceConfig& source, const FleetDefaults& defaults);
 } // namespace ConfigMapping
 
 } // namespace FaultDesk

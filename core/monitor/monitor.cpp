@@ -6,6 +6,8 @@
 #include "metrics/seriesstore.h"
 #include "metrics/signalevaluator.h"
 #include "probe/probescheduler.h"
+#include "prom/prometheusclient.h"
+#include "prom/prometheussource.h"
 #include "util/logging.h"
 
 #include <QDateTime>
@@ -73,8 +75,11 @@ Monitor::Monitor(const Settings& settings, QObject* parent)
 {
     connect(m_scheduler.get(), &ProbeScheduler::roundFinished, this, &Monitor::onRoundFinished);
     connect(m_detector.get(), &Detector::eventRaised, this, &Monitor::eventRaised);
-    connect(m_detector.get(), &Detector::retryRequested, this,
-        [this](const QString& target, qint64) { m_scheduler->setRetrying(target, true); });
+    connect(m_detector.get(), &Detector::retryRequested, this, [this](const QString& target, qint64) {
+        // A Prometheus target's data refreshes at the source's pace; a fast re-check would only re-read it.
+        if (!m_sourceOf.contains(target))
+            m_scheduler->setRetrying(target, true);
+    });
     connect(m_detector.get(), &Detector::targetUpdated, this, [this](const QString& target) {
         if (!m_scheduler->isRetrying(target))
             return;
@@ -98,10 +103,18 @@ void Monitor::setConfig(const FleetConfig& config)
     m_config = config;
     m_evaluators.clear();
     m_sourceSignal.clear();
+    m_sources.clear();
+    m_sourceOf.clear();
 
     QList<ProbeTarget> probeTargets;
     QList<TargetPolicy> policies;
     for (const TargetConfig& t : m_config.targets) {
+        if (const PrometheusSourceConfig* source = m_config.prometheusSource(t.source)) {
+            policies.append(ConfigMapping::targetPolicy(t, m_config.defaults, source));
+            for (const PrometheusSignalConfig& s : source->signalConfigs)
+                m_store->addSeries(t.name, s.name);
+            continue;
+        }
         probeTargets.append(ConfigMapping::probeTarget(t, m_config.defaults));
         policies.append(ConfigMapping::targetPolicy(t, m_config.defaults));
         const QList<SignalSpec> specs = ConfigMapping::signalSpecs(t);
@@ -119,14 +132,119 @@ void Monitor::setConfig(const FleetConfig& config)
     m_scheduler->setRetryInterval(int(m_config.defaults.retryInterval.count()));
     m_scheduler->setTargets(probeTargets);
     m_detector->setTargets(policies);
-    qCInfo(lcApp).noquote() << "monitoring" << m_config.targets.size() << "targets from" << m_config.sourceFile;
+    for (const PrometheusSourceConfig& source : std::as_const(m_config.prometheus))
+        addPrometheusSource(source);
+    if (m_config.prometheus.isEmpty())
+        qCInfo(lcApp).noquote() << "monitoring" << m_config.targets.size() << "targets from" << m_config.sourceFile;
+    else
+        qCInfo(lcApp).noquote() << "monitoring" << m_config.targets.size() << "declared targets and"
+                                << m_config.prometheus.size() << "Prometheus source(s) from" << m_config.sourceFile;
     if (running)
         start();
+}
+
+void Monitor::addPrometheusSource(const PrometheusSourceConfig& config)
+{
+    auto source = std::make_unique<PrometheusSource>(config, m_config.defaults.interval.count());
+    PrometheusSource* raw = source.get();
+    QList<PrometheusSource::Target> declared;
+    for (const TargetConfig& t : std::as_const(m_config.targets)) {
+        if (t.source == config.name) {
+            declared.append({ t.name, t.group, t.instance, false });
+            m_sourceOf.insert(t.name, raw);
+        }
+    }
+    raw->setDeclaredTargets(declared);
+    connect(raw, &PrometheusSource::observed, this, &Monitor::ingestObservations);
+    connect(raw, &PrometheusSource::targetsChanged, this,
+        [this, raw](const QList<PrometheusSource::Target>& added, const QStringList& removed) {
+            for (const QString& name : removed) {
+                if (m_sourceOf.value(name) == raw) {
+                    m_sourceOf.remove(name);
+                    m_detector->removeTarget(name);
+                }
+            }
+            for (const PrometheusSource::Target& t : added) {
+                // A probed target or another source's target of the same name keeps its name.
+                if (m_config.target(t.name) || (m_sourceOf.contains(t.name) && m_sourceOf.value(t.name) != raw)) {
+                    qCWarning(lcApp).noquote() << raw->client()->displayName() << "reports a target named" << t.name
+                                               << "which the fleet already has; ignored";
+                    continue;
+                }
+                for (const PrometheusSignalConfig& s : raw->config().signalConfigs)
+                    m_store->addSeries(t.name, s.name);
+                m_sourceOf.insert(t.name, raw);
+                m_detector->addTarget(
+                    ConfigMapping::discoveredPolicy(t.name, t.group, raw->config(), m_config.defaults));
+            }
+        });
+    connect(
+        raw, &PrometheusSource::degradedChanged, this, [this, raw](bool degraded, const QString& reason, int affected) {
+            DetectionEvent e;
+            e.kind = degraded ? DetectionEvent::Kind::MonitorDegraded : DetectionEvent::Kind::MonitorRecovered;
+            e.timeMs = QDateTime::currentMSecsSinceEpoch();
+            e.failing = affected;
+            e.checked = int(raw->targets().size());
+            e.reason = degraded
+                ? reason + QStringLiteral(": its targets are UNKNOWN, none is blamed")
+                : raw->client()->displayName() + QStringLiteral(" answers again: judging its targets again");
+            Q_EMIT eventRaised(e);
+        });
+    connect(raw, &PrometheusSource::historyReady, this,
+        [this](const QString& signal, const QHash<QString, QList<PromPoint>>& byTarget) {
+            for (auto it = byTarget.cbegin(); it != byTarget.cend(); ++it) {
+                SeriesStore::SeriesId id = m_store->find(it.key(), signal);
+                if (id < 0)
+                    id = m_store->addSeries(it.key(), signal);
+                for (const PromPoint& p : it.value())
+                    m_store->append(id, p.timeMs, p.value);
+                Q_EMIT seriesUpdated(it.key());
+            }
+        });
+    connect(raw, &PrometheusSource::historyFailed, this, [](const QString& signal, const QString& error) {
+        qCWarning(lcApp).noquote() << "history of" << signal << "unavailable:" << error;
+    });
+    m_sources.push_back(std::move(source));
+}
+
+QList<PrometheusSource*> Monitor::prometheusSources() const
+{
+    QList<PrometheusSource*> out;
+    for (const auto& s : m_sources)
+        out.append(s.get());
+    return out;
+}
+
+void Monitor::requestHistory(const QStringList& targets, qint64 fromMs, qint64 toMs)
+{
+    for (const auto& source : m_sources) {
+        QStringList mine;
+        for (const QString& t : targets) {
+            if (m_sourceOf.value(t) == source.get())
+                mine << t;
+        }
+        if (!mine.isEmpty())
+            source->requestHistory(mine, fromMs, toMs, m_settings.historyStepMs);
+    }
+}
+
+void Monitor::ingestObservations(const QList<Observation>& observations)
+{
+    for (const Observation& o : observations) {
+        ++m_rounds;
+        for (auto it = o.values.cbegin(); it != o.values.cend(); ++it)
+            m_store->append(m_store->find(o.target, it.key()), o.timeMs, it.value());
+        m_detector->observe(o);
+        if (!o.values.isEmpty())
+            Q_EMIT seriesUpdated(o.target);
+    }
 }
 
 void Monitor::start()
 {
     m_scheduler->start();
+    for (const auto& s : m_sources)
+        s->start();
     m_tickTimer.start(m_settings.tickIntervalMs);
 }
 
@@ -134,6 +252,8 @@ void Monitor::stop()
 {
     m_tickTimer.stop();
     m_scheduler->stop();
+    for (const auto& s : m_sources)
+        s->stop();
 }
 
 void Monitor::tick(qint64 nowMs)
@@ -222,6 +342,8 @@ Monitor::Summary Monitor::summary() const
         s.up += t.state == TargetState::Up ? 1 : 0;
     s.activeFaults = int(m_detector->openFaults().size());
     s.degraded = m_detector->isDegraded();
+    for (const auto& source : m_sources)
+        s.degraded = s.degraded || source->isDegraded();
     s.lastTickMs = m_lastTickMs;
     s.rounds = m_rounds;
     s.skippedRounds = m_scheduler->counters().roundsSkipped;

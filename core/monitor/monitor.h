@@ -2,6 +2,7 @@
 
 #include "config/fleetconfig.h"
 #include "detect/detectionevent.h"
+#include "detect/observation.h"
 #include "probe/proberesult.h"
 
 #include <QElapsedTimer>
@@ -14,6 +15,7 @@
 namespace FaultDesk {
 
 class Detector;
+class PrometheusSource;
 class ProbeScheduler;
 class SeriesStore;
 class SignalEvaluator;
@@ -64,6 +66,18 @@ public:
     /// Folds one probe round of @p target into an observation and the series store (public for tests).
     void ingestRound(const QString& target, const QList<ProbeResult>& results, qint64 nowMs);
 
+    /**
+     * Backfills the series store for @p targets over [@p fromMs, @p toMs] from the Prometheus sources that
+     * report them (one range query per signal and source for all those targets), so a chart opened now shows
+     * the past too; seriesUpdated() follows for each target that got samples. Probed targets have no history
+     * beyond what this process saw and are ignored.
+     */
+    void requestHistory(const QStringList& targets, qint64 fromMs, qint64 toMs);
+    /// The Prometheus sources of the fleet, in configuration order.
+    QList<PrometheusSource*> prometheusSources() const;
+    /// The source reporting @p target, or nullptr for a probed target.
+    PrometheusSource* prometheusSourceOf(const QString& target) const { return m_sourceOf.value(target); }
+
     Detector* detector() const { return m_detector.get(); }
     SeriesStore* store() const { return m_store.get(); }
     ProbeScheduler* scheduler() const { return m_scheduler.get(); }
@@ -79,6 +93,8 @@ Q_SIGNALS:
 
 private:
     void onRoundFinished(const QString& target, const QList<ProbeResult>& results);
+    void addPrometheusSource(const PrometheusSourceConfig& source);
+    void ingestObservations(const QList<Observation>& observations);
 
     Settings m_settings;
     FleetConfig m_config;
@@ -87,6 +103,8 @@ private:
     std::unique_ptr<Detector> m_detector;
     std::unordered_map<QString, std::unique_ptr<SignalEvaluator>> m_evaluators;
     QHash<QString, int> m_sourceSignal; ///< target → index of its per-source breakdown signal
+    std::vector<std::unique_ptr<PrometheusSource>> m_sources;
+    QHash<QString, PrometheusSource*> m_sourceOf; ///< target → the Prometheus source reporting it
     QTimer m_tickTimer;
     double m_lastTickMs = 0;
     quint64 m_rounds = 0;
