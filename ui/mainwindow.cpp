@@ -327,7 +327,10 @@ void MainWindow::createCentralArea()
         view->setObjectName(QStringLiteral("chartView"));
         view->setAccessibleName(tr("Load chart"));
     }
-    connect(m_chart, &LoadChart::windowChanged, this, [this] { refresh(); });
+    connect(m_chart, &LoadChart::windowChanged, this, [this] {
+        requestChartHistory();
+        refresh();
+    });
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->setObjectName(QStringLiteral("centralSplitter"));
@@ -717,7 +720,18 @@ void MainWindow::onFleetSelectionChanged()
     m_chartTitle = groups.size() == 1 && rows.size() == 1 ? tr("Load — group %1").arg(groups.constFirst())
                                                           : tr("Load — %1").arg(targets.mid(0, 6).join(u", "))
             + (targets.size() > 6 ? tr(" and %n more", nullptr, int(targets.size() - 6)) : QString());
+    requestChartHistory();
     refresh();
+}
+
+void MainWindow::requestChartHistory()
+{
+    // Targets read through Prometheus have a past before this console started: fetch it for the chart's window
+    // (probed targets have none to fetch; the monitor ignores them).
+    if (!m_monitor || m_chartTargets.isEmpty())
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_monitor->requestHistory(m_chartTargets, now - m_chart->window(), now);
 }
 
 void MainWindow::addFaultMenuActions(const QList<QAction*>& actions)
@@ -805,6 +819,7 @@ void MainWindow::onFaultSelectionChanged()
             m_chartFaultId = id;
             m_chartTitle = tr("Load — %1 (%2 fault)").arg(targets.join(u", "), causeClassName(fault->cause));
             m_fleetView->selectionModel()->clearSelection();
+            requestChartHistory();
             refresh();
         }
     }

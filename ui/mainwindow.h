@@ -163,6 +163,7 @@ private:
     void updateFaultDetails();
     void updateTray();
     void showBanner(const QString& text, Severity severity);
+    void requestChartHistory();
     void rebuildDrillMenu();
     void runDrill(const QString& what, const QStringList& ctlArguments);
     void populateGroupFilter();
