@@ -2,6 +2,8 @@
 
 #include "fleetconfigloader.h"
 
+#include <QStringList>
+
 namespace FaultDesk {
 
 namespace {
@@ -31,9 +33,19 @@ int ConfigCheck::run(const QStringList& files, QTextStream& out, QTextStream& er
             continue;
         }
         const FleetConfig& c = *result.config;
-        out << file << ": ok (" << count(c.targets.size(), QStringLiteral("target"), QStringLiteral("targets")) << ", "
-            << count(c.haproxy.size(), QStringLiteral("haproxy instance"), QStringLiteral("haproxy instances")) << ", "
-            << count(c.signalCount(), QStringLiteral("signal"), QStringLiteral("signals")) << ")\n";
+        QStringList parts { count(c.targets.size(), QStringLiteral("target"), QStringLiteral("targets")),
+            count(c.haproxy.size(), QStringLiteral("haproxy instance"), QStringLiteral("haproxy instances")),
+            count(c.signalCount(), QStringLiteral("signal"), QStringLiteral("signals")) };
+        // The optional sections are named only when present, so the common summary stays short.
+        const auto optional = [&](qsizetype n, const QString& one, const QString& many) {
+            if (n > 0)
+                parts << count(n, one, many);
+        };
+        optional(c.prometheus.size(), QStringLiteral("prometheus source"), QStringLiteral("prometheus sources"));
+        optional(c.alertmanager.size(), QStringLiteral("alertmanager source"), QStringLiteral("alertmanager sources"));
+        optional(c.runbooks.size(), QStringLiteral("runbook"), QStringLiteral("runbooks"));
+        optional(c.maintenance.size(), QStringLiteral("maintenance window"), QStringLiteral("maintenance windows"));
+        out << file << ": ok (" << parts.join(QStringLiteral(", ")) << ")\n";
         out.flush();
     }
     return status;

@@ -82,6 +82,9 @@ int FleetConfig::signalCount() const
     int n = 0;
     for (const TargetConfig& t : targets)
         n += int(t.signalConfigs.size());
+    // A Prometheus source's signals are evaluated once for its whole fleet; counted once here.
+    for (const PrometheusSourceConfig& p : prometheus)
+        n += int(p.signalConfigs.size());
     return n;
 }
 

@@ -58,6 +58,20 @@ private Q_SLOTS:
         QCOMPARE(r.out, QByteArray(file.toUtf8() + ": ok (3 targets, 1 haproxy instance, 12 signals)\n"));
     }
 
+    // The optional sections are named in the summary when a file has them.
+    void summaryNamesOptionalSections()
+    {
+        const QString runbooks = QStringLiteral(FAULTDESK_SOURCE_DIR "/resources/examples/runbooks-web-pool.yaml");
+        Result r = check({ runbooks });
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(", 4 runbooks)"), r.out.constData());
+        const QString prom = QStringLiteral(FAULTDESK_SOURCE_DIR "/resources/examples/prometheus-fleet.yaml");
+        r = check({ prom });
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("1 prometheus source"), r.out.constData());
+        QVERIFY2(!r.out.contains(" 0 signals"), r.out.constData());
+    }
+
     void badFileReportsEveryProblem()
     {
         QTemporaryDir dir;
