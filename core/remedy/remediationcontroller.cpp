@@ -338,6 +338,7 @@ SafetyDecision RemediationController::decide(
     const SafetyDecision g = SafetyGates::check(r, s);
     d.reasons += g.reasons;
     d.affects = g.affects;
+    d.warnings = g.warnings;
     d.allowed = d.reasons.isEmpty();
     return d;
 }
