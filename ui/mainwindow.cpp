@@ -431,7 +431,12 @@ QDockWidget* MainWindow::addDock(
         // Docks added after start-up (history) join the View menu and get their remembered place back.
         m_viewMenu->insertAction(
             m_viewMenu->actions().value(m_viewMenu->actions().size() - 2), dock->toggleViewAction());
+        // A dock added once the window is on screen stays hidden unless shown; one the operator had closed
+        // comes back closed.
         restoreDockWidget(dock);
+        const QStringList closed = QSettings().value(QStringLiteral("MainWindow/closedDocks")).toStringList();
+        if (isVisible() && !closed.contains(objectName))
+            dock->show();
     }
     return dock;
 }
@@ -1132,6 +1137,12 @@ void MainWindow::saveSettings() const
     settings.beginGroup(QStringLiteral("MainWindow"));
     settings.setValue(QStringLiteral("geometry"), saveGeometry());
     settings.setValue(QStringLiteral("state"), saveState());
+    QStringList closedDocks;
+    for (const QDockWidget* dock : findChildren<QDockWidget*>()) {
+        if (dock->isHidden())
+            closedDocks << dock->objectName();
+    }
+    settings.setValue(QStringLiteral("closedDocks"), closedDocks);
     if (auto* splitter = findChild<QSplitter*>(QStringLiteral("centralSplitter")))
         settings.setValue(QStringLiteral("splitter"), splitter->saveState());
     settings.endGroup();

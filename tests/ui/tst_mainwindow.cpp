@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QChartView>
 #include <QDateTime>
+#include <QDockWidget>
 #include <QLabel>
 #include <QMenuBar>
 #include <QSettings>
@@ -140,6 +141,33 @@ private Q_SLOTS:
         show->setChecked(false);
         QCOMPARE(visible(), 1);
         window.setMonitor(nullptr);
+    }
+
+    // A dock added once the window is on screen (Automation, after a fleet is opened) is shown, not left hidden.
+    void lateDockIsShown()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* label = new QLabel(QStringLiteral("automation"));
+        QDockWidget* dock
+            = window.addDock(label, QStringLiteral("Automation"), QStringLiteral("lateDock"), Qt::RightDockWidgetArea);
+        QTRY_VERIFY(dock->isVisible());
+        QVERIFY(label->isVisible());
+        QVERIFY(dock->height() > 20);
+        QVERIFY(actionTexts(window, QStringLiteral("viewMenu")).contains(QStringLiteral("Automation")));
+        // The operator closes it: the next start keeps it closed.
+        dock->close();
+        window.close();
+        MainWindow again;
+        again.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&again));
+        QDockWidget* back = again.addDock(
+            new QLabel(QStringLiteral("automation")), QStringLiteral("Automation"), QStringLiteral("lateDock"));
+        QTest::qWait(50);
+        QVERIFY(!back->isVisible());
+        back->toggleViewAction()->trigger();
+        QVERIFY(back->isVisible());
     }
 
     void quitClosesCleanly()
