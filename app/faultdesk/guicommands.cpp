@@ -12,6 +12,7 @@
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
 #include "incidenthistoryview.h"
+#include "maintenance/expiryreminder.h"
 #include "maintenance/maintenanceconsole.h"
 #include "maintenance/maintenancecontroller.h"
 #include "mainwindow.h"
@@ -34,6 +35,7 @@
 #include <QMessageBox>
 #include <QPointer>
 #include <QScreen>
+#include <QSet>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
@@ -121,9 +123,23 @@ public:
         attachAcknowledgements();
         attachMaintenance();
         // "N in maintenance · M silenced": M is the Alertmanager silences FaultDesk holds for acknowledgements.
-        QObject::connect(m_acks.get(), &AcknowledgementManager::countsChanged, m_maintenanceConsole,
-            [console = m_maintenanceConsole](int, int silenced) { console->setSilencedCount(silenced); });
+        QObject::connect(
+            m_acks.get(), &AcknowledgementManager::countsChanged, m_maintenanceConsole, [this](int, int silenced) {
+                m_maintenanceConsole->setSilencedCount(silenced);
+                watchSilences();
+            });
         m_maintenanceConsole->setSilencedCount(m_acks->silencedCount());
+        // The same early warning as for maintenance windows, before a silence FaultDesk holds lapses.
+        m_silenceReminder.setLead(std::chrono::minutes(
+            std::max(0, QSettings().value(QStringLiteral("maintenance/reminderMinutes"), 10).toInt())));
+        m_silenceReminder.setCheckInterval(std::chrono::seconds(5));
+        QObject::connect(&m_silenceReminder, &ExpiryReminder::endingSoon, &m_window,
+            [this](const QString&, const QString& label, const QDateTime& endsAt) {
+                m_window.showNotification(QObject::tr("%1 lapses at %2; acknowledge again to keep it silenced")
+                                              .arg(label, endsAt.toLocalTime().toString(QStringLiteral("HH:mm"))),
+                    false);
+            });
+        watchSilences();
     }
 
     ~ConsoleSession()
@@ -198,6 +214,22 @@ private:
         auto* actions = new AcknowledgeActions(m_acks.get(), m_window.faultView(), &m_window);
         m_window.addFaultMenuActions({ actions->acknowledgeAction(), actions->unacknowledgeAction() });
         m_acks->restore();
+    }
+
+    /// Keeps the reminder's list equal to the silences FaultDesk holds now.
+    void watchSilences()
+    {
+        QSet<QString> now;
+        for (const AcknowledgementManager::SilenceEnd& s : m_acks->silenceEnds()) {
+            now.insert(s.id);
+            if (s.endsUtc.isValid())
+                m_silenceReminder.watch(s.id, QObject::tr("The silence for %1").arg(s.target), s.endsUtc);
+        }
+        for (const QString& id : std::as_const(m_watchedSilences)) {
+            if (!now.contains(id))
+                m_silenceReminder.unwatch(id);
+        }
+        m_watchedSilences = now;
     }
 
     /// One AlertmanagerSource per `alertmanager:` entry of the fleet now monitored; its alerts become faults.
@@ -312,6 +344,8 @@ private:
     MaintenanceConsole* m_maintenanceConsole = nullptr; ///< owned by m_window
     std::unique_ptr<RemediationController> m_remedy;
     std::unique_ptr<AcknowledgementManager> m_acks;
+    ExpiryReminder m_silenceReminder;
+    QSet<QString> m_watchedSilences;
     std::vector<std::unique_ptr<AlertmanagerSource>> m_alertSources;
     QDockWidget* m_autoDock = nullptr;
     DemoFleet* m_demo = nullptr;

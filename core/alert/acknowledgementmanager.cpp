@@ -8,6 +8,7 @@
 
 #include <QDateTime>
 #include <QJsonDocument>
+#include <QTimeZone>
 #include <QTimer>
 #include <QUuid>
 
@@ -570,6 +571,17 @@ int AcknowledgementManager::restore()
     scheduleRestoreGrace();
     emitCounts();
     return restored;
+}
+
+QList<AcknowledgementManager::SilenceEnd> AcknowledgementManager::silenceEnds() const
+{
+    QList<SilenceEnd> out;
+    for (auto it = m_silences.cbegin(); it != m_silences.cend(); ++it) {
+        out.append({ it.key(), it.value().target,
+            it.value().endsMs > 0 ? QDateTime::fromMSecsSinceEpoch(it.value().endsMs, QTimeZone::utc())
+                                  : QDateTime() });
+    }
+    return out;
 }
 
 } // namespace FaultDesk

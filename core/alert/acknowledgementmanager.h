@@ -2,6 +2,7 @@
 
 #include "acknowledgement.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
@@ -77,6 +78,14 @@ public:
     int silencedCount() const { return int(m_silences.size()); }
     /// Silence ids FaultDesk owns now.
     QStringList ownedSilences() const { return m_silences.keys(); }
+    /// A silence FaultDesk owns and when Alertmanager lets it lapse (for a reminder before it does).
+    struct SilenceEnd
+    {
+        QString id;
+        QString target;
+        QDateTime endsUtc; ///< invalid when not known
+    };
+    QList<SilenceEnd> silenceEnds() const;
     /// Requests to Alertmanager still running.
     int pendingRequests() const { return m_pendingRequests; }
 

@@ -173,6 +173,13 @@ private Q_SLOTS:
         QCOMPARE(acks.silencedCount(), 1);
         QCOMPARE(counts.last().at(0).toInt(), 1);
         QCOMPARE(counts.last().at(1).toInt(), 1);
+        // When it lapses by itself (silence_duration 30 min), for the reminder before it does.
+        const QList<AcknowledgementManager::SilenceEnd> ends = acks.silenceEnds();
+        QCOMPARE(ends.size(), 1);
+        QCOMPARE(ends.first().id, ack.silenceId);
+        QCOMPARE(ends.first().target, QStringLiteral("web-1"));
+        const qint64 lapsesIn = QDateTime::currentDateTimeUtc().msecsTo(ends.first().endsUtc);
+        QVERIFY2(lapsesIn > 28 * 60 * 1000 && lapsesIn <= 30 * 60 * 1000, qPrintable(QString::number(lapsesIn)));
 
         const auto s = silence(*source.client(), ack.silenceId);
         QVERIFY(s);
