@@ -268,6 +268,9 @@ private:
     std::optional<SignalThreshold> readThreshold(const Entry& e);
     void readDependsOn(const Entry& e, TargetConfig& target, int index);
     std::optional<HaproxyMembership> readMembership(const Entry& e, const QString& targetName);
+    /// The token keys sections share (`token_env`, `token_file`; @p inlineSecrets refused): whether @p x was one of
+    /// them, with @p ok set false when it was wrong.
+    bool tokenKey(const Entry& x, const QStringList& inlineSecrets, std::optional<SecretRef>& token, bool& ok);
     std::optional<AdminConfig> readAdmin(const Entry& e);
     void readCommands(const Entry& e, TargetConfig& target);
     void readLabels(const Entry& e, TargetConfig& target);
@@ -807,28 +810,8 @@ std::optional<AlertmanagerConfig> Validator::readAlertmanager(const YNode& n)
             check(u.has_value());
             if (u)
                 a.url = *u;
-        } else if (inlineSecrets.contains(x.key)) {
-            error(pos(x.keyNode),
-                QStringLiteral("inline secret '%1': secrets are never written in the configuration; reference it with "
-                               "'token_env: VARIABLE' or 'token_file: /path/to/file'")
-                    .arg(x.key));
-            ok = false;
-        } else if (x.key == u"token_env") {
-            static const QRegularExpression envName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
-            const auto v = string(x);
-            if (v && envName.match(*v).hasMatch()) {
-                a.token = SecretRef(SecretRef::Kind::Env, *v);
-            } else {
-                if (v)
-                    error(pos(x),
-                        QStringLiteral("'token_env' must name an environment variable, got %1").arg(quoted(*v)));
-                ok = false;
-            }
-        } else if (x.key == u"token_file") {
-            const auto p = path(x);
-            check(p.has_value());
-            if (p)
-                a.token = SecretRef(SecretRef::Kind::File, *p);
+        } else if (tokenKey(x, inlineSecrets, a.token, ok)) {
+            continue;
         } else if (x.key == u"tls_ca_file") {
             const auto p = path(x);
             check(p.has_value());
@@ -1430,6 +1413,38 @@ std::optional<HaproxyMembership> Validator::readMembership(const Entry& e, const
     return m;
 }
 
+bool Validator::tokenKey(const Entry& x, const QStringList& inlineSecrets, std::optional<SecretRef>& token, bool& ok)
+{
+    if (inlineSecrets.contains(x.key)) {
+        error(pos(x.keyNode),
+            QStringLiteral("inline secret '%1': secrets are never written in the configuration; reference it with "
+                           "'token_env: VARIABLE' or 'token_file: /path/to/file'")
+                .arg(x.key));
+        ok = false;
+        return true;
+    }
+    if (x.key == u"token_env") {
+        static const QRegularExpression envName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+        const auto v = string(x);
+        if (v && envName.match(*v).hasMatch()) {
+            token = SecretRef(SecretRef::Kind::Env, *v);
+        } else {
+            if (v)
+                error(pos(x), QStringLiteral("'token_env' must name an environment variable, got %1").arg(quoted(*v)));
+            ok = false;
+        }
+        return true;
+    }
+    if (x.key == u"token_file") {
+        if (const auto p = path(x))
+            token = SecretRef(SecretRef::Kind::File, *p);
+        else
+            ok = false;
+        return true;
+    }
+    return false;
+}
+
 std::optional<AdminConfig> Validator::readAdmin(const Entry& e)
 {
     const QStringList inlineSecrets { QStringLiteral("token"), QStringLiteral("password"), QStringLiteral("secret") };
@@ -1447,28 +1462,8 @@ std::optional<AdminConfig> Validator::readAdmin(const Entry& e)
                 a.url = *u;
             else
                 ok = false;
-        } else if (inlineSecrets.contains(x.key)) {
-            error(pos(x.keyNode),
-                QStringLiteral("inline secret '%1': secrets are never written in the configuration; reference it with "
-                               "'token_env: VARIABLE' or 'token_file: /path/to/file'")
-                    .arg(x.key));
-            ok = false;
-        } else if (x.key == u"token_env") {
-            static const QRegularExpression envName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
-            const auto v = string(x);
-            if (v && envName.match(*v).hasMatch()) {
-                a.token = SecretRef(SecretRef::Kind::Env, *v);
-            } else {
-                if (v)
-                    error(pos(x),
-                        QStringLiteral("'token_env' must name an environment variable, got %1").arg(quoted(*v)));
-                ok = false;
-            }
-        } else if (x.key == u"token_file") {
-            if (const auto p = path(x))
-                a.token = SecretRef(SecretRef::Kind::File, *p);
-            else
-                ok = false;
+        } else {
+            tokenKey(x, inlineSecrets, a.token, ok);
         }
     }
     if (f->get(u"token_env") && f->get(u"token_file")) {
