@@ -301,12 +301,7 @@ void TargetStateMachine::setUnknown(bool unknown, qint64 nowMs, const QString& r
     if (unknown == m_unknownHold)
         return;
     m_unknownHold = unknown;
-    // Either way the failure count restarts: what was seen while the monitor was blind proves nothing.
-    m_failures = 0;
-    m_failedChecks.clear();
-    m_base = TargetState::Unknown;
-    m_unreachable = false;
-    publish(nowMs, reason);
+    restartJudgement(nowMs, reason);
 }
 
 void TargetStateMachine::setBlind(bool blind, qint64 nowMs, const QString& reason)
@@ -314,7 +309,13 @@ void TargetStateMachine::setBlind(bool blind, qint64 nowMs, const QString& reaso
     if (blind == m_blind)
         return;
     m_blind = blind;
-    // As with setUnknown(): failures seen before the source failed prove nothing about the target afterwards.
+    restartJudgement(nowMs, reason);
+}
+
+void TargetStateMachine::restartJudgement(qint64 nowMs, const QString& reason)
+{
+    // Into or out of a time the monitor could not see the target: the failure count restarts either way, what was
+    // seen before proves nothing about it afterwards.
     m_failures = 0;
     m_failedChecks.clear();
     m_base = TargetState::Unknown;

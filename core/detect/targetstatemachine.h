@@ -138,6 +138,7 @@ private:
     };
     EffectiveThreshold effective(const Rule& r) const;
     void judge(const Check& check, const QHash<QString, double>& freshValues);
+    void restartJudgement(qint64 nowMs, const QString& reason);
     void publish(qint64 nowMs, const QString& reason);
     QString transitionReason() const;
 
