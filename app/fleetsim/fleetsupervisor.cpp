@@ -9,14 +9,16 @@
 #include <QJsonDocument>
 #include <QLocalSocket>
 #include <QNetworkAccessManager>
-#include <QRandomGenerator>
 #include <QStandardPaths>
 #include <QTcpServer>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 namespace FaultDesk {
@@ -160,11 +162,22 @@ bool FleetSupervisor::prepareDirectory(QString* error)
         return false;
     }
     QDir(m_dir).mkpath(QStringLiteral("logs"));
-    // A fresh token per run: 32 random bytes, hex.
-    QByteArray raw(32, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(raw.data()), raw.size() / 4);
-    m_token = raw.toHex();
-    m_checksum = QRandomGenerator::system()->generate();
+    // A fresh token per run: 32 bytes from the kernel's CSPRNG, hex; 4 more seed the database checksum.
+    QByteArray raw(36, Qt::Uninitialized);
+    qsizetype got = 0;
+    while (got < raw.size()) {
+        const ssize_t n = ::getrandom(raw.data() + got, size_t(raw.size() - got), 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            *error = QStringLiteral("no random bytes for the admin token: %1")
+                         .arg(QString::fromLocal8Bit(std::strerror(errno)));
+            return false;
+        }
+        got += n;
+    }
+    m_token = raw.left(32).toHex();
+    std::memcpy(&m_checksum, raw.constData() + 32, sizeof(quint32));
     return writeFile(QStringLiteral("admin.token"), m_token + '\n', QFile::ReadOwner | QFile::WriteOwner, error)
         && writeFile(QStringLiteral("blocked.acl"), {}, QFile::ReadOwner | QFile::WriteOwner, error);
 }
