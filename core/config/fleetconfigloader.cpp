@@ -260,7 +260,6 @@ private:
     std::optional<PrometheusDiscoveryConfig> readDiscovery(const Entry& e);
     void readPrometheusSignals(const Entry& e, PrometheusSourceConfig& source);
     std::optional<SecretRef> readSecret(const Entry& e);
-    std::optional<CauseClass> readCause(const Entry& e);
     void readTargets(const Entry& e, bool mayBeEmpty = false);
     std::optional<TargetConfig> readTarget(const YNode& n, int index);
     std::optional<ProbeConfig> readProbe(const YNode& n);
@@ -271,6 +270,8 @@ private:
     /// The token keys sections share (`token_env`, `token_file`; @p inlineSecrets refused): whether @p x was one of
     /// them, with @p ok set false when it was wrong.
     bool tokenKey(const Entry& x, const QStringList& inlineSecrets, std::optional<SecretRef>& token, bool& ok);
+    /// Refuses a section @p what that gives both token_env and token_file.
+    void checkOneToken(const Fields& f, const QString& what, bool& ok);
     std::optional<AdminConfig> readAdmin(const Entry& e);
     void readCommands(const Entry& e, TargetConfig& target);
     void readLabels(const Entry& e, TargetConfig& target);
@@ -735,11 +736,10 @@ void Validator::readHaproxyInstances(const Entry& e)
 
 std::optional<QString> Validator::labelName(const Entry& e)
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
     const auto v = string(e);
     if (!v)
         return std::nullopt;
-    if (!re.match(*v).hasMatch()) {
+    if (!labelNamePattern().match(*v).hasMatch()) {
         error(pos(e),
             QStringLiteral("'%1' must be a label name ([A-Za-z_][A-Za-z0-9_]*), got %2").arg(e.key, quoted(*v)));
         return std::nullopt;
@@ -862,11 +862,7 @@ std::optional<AlertmanagerConfig> Validator::readAlertmanager(const YNode& n)
             }
         }
     }
-    if (f->get(u"token_env") && f->get(u"token_file")) {
-        error(pos(f->get(u"token_file")->keyNode),
-            QStringLiteral("alertmanager has both 'token_env' and 'token_file'; give one"));
-        ok = false;
-    }
+    checkOneToken(*f, QStringLiteral("alertmanager"), ok);
     if (!f->get(u"name")) {
         missing(*f, QStringLiteral("alertmanager source"), QStringLiteral("name"));
         ok = false;
@@ -920,18 +916,6 @@ std::optional<SecretRef> Validator::readSecret(const Entry& e)
     return std::nullopt;
 }
 
-std::optional<CauseClass> Validator::readCause(const Entry& e)
-{
-    const QString text = e.value.IsScalar() ? fromStd(e.value.Scalar()) : QString();
-    if (const auto cause = CauseClasses::fromString(text))
-        return cause;
-    error(pos(e),
-        QStringLiteral("unknown cause class %1 (one of: %2)%3")
-            .arg(describe(e.value), CauseClasses::names().join(QStringLiteral(", ")),
-                didYouMean(text, CauseClasses::names())));
-    return std::nullopt;
-}
-
 std::optional<PrometheusDiscoveryConfig> Validator::readDiscovery(const Entry& e)
 {
     const auto f = mapping(e.value, pos(e), QStringLiteral("discover"),
@@ -949,14 +933,10 @@ std::optional<PrometheusDiscoveryConfig> Validator::readDiscovery(const Entry& e
             else
                 ok = false;
         } else if (x.key == u"name_label" || x.key == u"group_label") {
-            const auto v = string(x);
-            if (v && labelNamePattern().match(*v).hasMatch()) {
+            if (const auto v = labelName(x))
                 (x.key == u"name_label" ? d.nameLabel : d.groupLabel) = *v;
-            } else {
-                if (v)
-                    error(pos(x), QStringLiteral("'%1' must be a label name, got %2").arg(x.key, quoted(*v)));
+            else
                 ok = false;
-            }
         } else if (x.key == u"refresh") {
             if (const auto v = duration(x))
                 d.refresh = *v;
@@ -1024,7 +1004,7 @@ void Validator::readPrometheusSignals(const Entry& e, PrometheusSourceConfig& so
                     s.threshold = readThreshold(x);
                     ok = ok && s.threshold;
                 } else if (x.key == u"cause") {
-                    const auto c = readCause(x);
+                    const auto c = causeClass(x);
                     s.cause = c.value_or(s.cause);
                     ok = ok && c;
                 }
@@ -1413,6 +1393,15 @@ std::optional<HaproxyMembership> Validator::readMembership(const Entry& e, const
     return m;
 }
 
+void Validator::checkOneToken(const Fields& f, const QString& what, bool& ok)
+{
+    if (f.get(u"token_env") && f.get(u"token_file")) {
+        error(pos(f.get(u"token_file")->keyNode),
+            QStringLiteral("%1 has both 'token_env' and 'token_file'; give one").arg(what));
+        ok = false;
+    }
+}
+
 bool Validator::tokenKey(const Entry& x, const QStringList& inlineSecrets, std::optional<SecretRef>& token, bool& ok)
 {
     if (inlineSecrets.contains(x.key)) {
@@ -1466,11 +1455,7 @@ std::optional<AdminConfig> Validator::readAdmin(const Entry& e)
             tokenKey(x, inlineSecrets, a.token, ok);
         }
     }
-    if (f->get(u"token_env") && f->get(u"token_file")) {
-        error(pos(f->get(u"token_file")->keyNode),
-            QStringLiteral("admin has both 'token_env' and 'token_file'; give one"));
-        ok = false;
-    }
+    checkOneToken(*f, QStringLiteral("admin"), ok);
     if (!f->get(u"url")) {
         missing(*f, QStringLiteral("admin"), QStringLiteral("url"));
         ok = false;
