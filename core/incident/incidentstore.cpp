@@ -554,12 +554,11 @@ QFuture<WriteResult> IncidentStore::saveSeries(const QString& incidentId, const 
         incidentId);
 }
 
-QFuture<WriteResult> IncidentStore::pruneOlderThan(const QDateTime& cutoffUtc)
+QFuture<WriteResult> IncidentStore::deleteBefore(const QString& statement, const QDateTime& cutoffUtc)
 {
-    const qint64 cutoff = cutoffUtc.toMSecsSinceEpoch();
     return m_writer->enqueue(
-        [cutoff](Context& ctx) {
-            QSqlQuery& q = ctx.prepare(QStringLiteral("DELETE FROM incidents WHERE updated_ms < ?"));
+        [statement, cutoff = cutoffUtc.toMSecsSinceEpoch()](Context& ctx) {
+            QSqlQuery& q = ctx.prepare(statement);
             q.addBindValue(cutoff);
             if (!ctx.exec(q))
                 return ctx.failure();
@@ -567,6 +566,11 @@ QFuture<WriteResult> IncidentStore::pruneOlderThan(const QDateTime& cutoffUtc)
             return Outcome::Done;
         },
         QString());
+}
+
+QFuture<WriteResult> IncidentStore::pruneOlderThan(const QDateTime& cutoffUtc)
+{
+    return deleteBefore(QStringLiteral("DELETE FROM incidents WHERE updated_ms < ?"), cutoffUtc);
 }
 
 QFuture<WriteResult> IncidentStore::pruneExpired()
@@ -603,16 +607,7 @@ QFuture<WriteResult> IncidentStore::saveMaintenanceWindow(const MaintenanceWindo
 
 QFuture<WriteResult> IncidentStore::pruneMaintenanceWindows(const QDateTime& cutoffUtc)
 {
-    return m_writer->enqueue(
-        [cutoff = cutoffUtc.toMSecsSinceEpoch()](Context& ctx) {
-            QSqlQuery& q = ctx.prepare(QStringLiteral("DELETE FROM maintenance_windows WHERE end_ms < ?"));
-            q.addBindValue(cutoff);
-            if (!ctx.exec(q))
-                return ctx.failure();
-            ctx.affected = q.numRowsAffected();
-            return Outcome::Done;
-        },
-        QString());
+    return deleteBefore(QStringLiteral("DELETE FROM maintenance_windows WHERE end_ms < ?"), cutoffUtc);
 }
 
 QFuture<WriteResult> IncidentStore::appendAudit(const AuditRecord& record)

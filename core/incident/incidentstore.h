@@ -137,6 +137,8 @@ private:
     static QString validate(Incident& incident);
     QSqlDatabase readConnection(QString* error) const;
     QDateTime now() const;
+    /// Runs @p statement (a constant `DELETE … WHERE column < ?`) with @p cutoffUtc on the writer thread.
+    QFuture<WriteResult> deleteBefore(const QString& statement, const QDateTime& cutoffUtc);
 
     Options m_options;
     QThread* m_thread = nullptr;
