@@ -273,7 +273,6 @@ private:
         QObject::connect(&m_window, &MainWindow::faultSelected, actions, &FaultActions::setFaultId);
         // Batch Handle: the fault panel's selection; refusals land in the action log next to the runs' own records.
         actions->setFaultIds(m_window.selectedFaultIds());
-        actions->setMaintenanceLookup([this](const QString& target) { return m_maintenance.noteFor(target); });
         QObject::connect(&m_window, &MainWindow::faultsSelected, actions, &FaultActions::setFaultIds);
         QObject::connect(actions, &FaultActions::batchItemDone, &m_window,
             [this](const QString& faultId, bool started, const QString& message) {

@@ -112,12 +112,7 @@ QList<FaultActions::BatchItem> FaultActions::batchPreview() const
         item.target = plan.target;
         item.runbook = plan.runbook;
         item.allowed = plan.decision.allowed && plan.isValid();
-        if (m_maintenance && !plan.target.isEmpty()) {
-            const QString note = m_maintenance(plan.target);
-            const QString warning = tr("warning: %1 is %2").arg(plan.target, note);
-            if (!note.isEmpty() && !plan.decision.affects.contains(warning))
-                item.lines << warning;
-        }
+        // The gates word their own warnings (a manual step inside a maintenance window); they lead the lines.
         item.lines += plan.decision.warnings;
         if (!plan.error.isEmpty())
             item.lines << tr("no plan: %1").arg(plan.error);

@@ -3,8 +3,6 @@
 #include <QPointer>
 #include <QWidget>
 
-#include <functional>
-
 class QDialog;
 class QPushButton;
 class QShortcut;
@@ -51,11 +49,6 @@ public:
     void setFaultIds(const QStringList& faultIds);
     QStringList faultIds() const { return m_faultIds; }
     QPushButton* handleSelectedButton() const { return m_handleSelected; }
-    /// Where a target's maintenance note comes from (the preview warns about it); empty note: not in maintenance.
-    void setMaintenanceLookup(std::function<QString(const QString& target)> lookup)
-    {
-        m_maintenance = std::move(lookup);
-    }
     /// The batch preview: each selected fault's plan or refusal, checked against the gates now.
     QList<BatchItem> batchPreview() const;
     /// Opens the batch preview dialog (non-modal); confirming runs handleSelected(). Returns it.
@@ -78,7 +71,6 @@ private:
     QPushButton* m_recover = nullptr;
     QPushButton* m_handleSelected = nullptr;
     QStringList m_faultIds;
-    std::function<QString(const QString&)> m_maintenance;
     QPointer<RemediationDialog> m_dialog;
     QPointer<QDialog> m_batchDialog;
 };

@@ -130,7 +130,6 @@ private Q_SLOTS:
             m_monitor.get(), m_audit.get(), m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
         m_actions = new FaultActions(m_remedy.get());
         m_window->setFaultActions(m_actions);
-        m_actions->setMaintenanceLookup([this](const QString& t) { return m_maintenance->noteFor(t); });
         connect(m_window.get(), &MainWindow::faultSelected, m_actions, &FaultActions::setFaultId);
         connect(m_window.get(), &MainWindow::faultsSelected, m_actions, &FaultActions::setFaultIds);
         m_window->show();
