@@ -3,8 +3,9 @@
 namespace FaultDesk {
 
 namespace {
-constexpr CauseClass allCauses[] = { CauseClass::Down, CauseClass::Unhealthy, CauseClass::Overload, CauseClass::Latency,
-    CauseClass::Errors, CauseClass::Attack, CauseClass::DataIntegrity };
+constexpr CauseClass allCauses[]
+    = { CauseClass::Down, CauseClass::Unreachable, CauseClass::Unhealthy, CauseClass::Overload, CauseClass::Latency,
+          CauseClass::Errors, CauseClass::Attack, CauseClass::DataIntegrity, CauseClass::Network };
 }
 
 QString causeClassName(CauseClass cause)
@@ -12,8 +13,12 @@ QString causeClassName(CauseClass cause)
     switch (cause) {
     case CauseClass::Down:
         return QStringLiteral("down");
+    case CauseClass::Unreachable:
+        return QStringLiteral("unreachable");
     case CauseClass::DataIntegrity:
         return QStringLiteral("data-integrity");
+    case CauseClass::Network:
+        return QStringLiteral("network");
     case CauseClass::Attack:
         return QStringLiteral("attack");
     case CauseClass::Overload:

@@ -12,8 +12,10 @@ namespace FaultDesk {
 /// rules fail at once: the first matching class names the fault (a crashed server is "down" even though its
 /// latency also looks bad).
 enum class CauseClass {
-    Down, ///< no answer at all (refused, timeout, reset, DNS, TLS, stale)
+    Down, ///< the process is not there: connection refused or reset, or the checks stopped arriving (stale)
+    Unreachable, ///< no answer at all: the probe timed out (host or path unreachable), DNS or TLS failed
     DataIntegrity, ///< integrity/checksum signals failed
+    Network, ///< a link fault: the target cannot reach one of its dependencies (a signal with `link:`)
     Attack, ///< traffic concentrated on a few sources, rate well above baseline
     Overload, ///< load above capacity
     Errors, ///< error ratio too high
@@ -21,7 +23,8 @@ enum class CauseClass {
     Unhealthy, ///< the health check answered but said "not ok", or any other rule
 };
 
-/// The configuration spelling: down, data-integrity, attack, overload, errors, latency, unhealthy.
+/// The configuration spelling: down, unreachable, data-integrity, network, attack, overload, errors, latency,
+/// unhealthy.
 QString causeClassName(CauseClass cause);
 /// Parses the configuration spelling; std::nullopt for anything else.
 std::optional<CauseClass> causeClassFromName(QStringView name);

@@ -1197,7 +1197,8 @@ std::optional<SignalConfig> Validator::readSignal(const YNode& n)
     const auto f = mapping(n, {}, QStringLiteral("a signal"),
         kinds
             + QStringList {
-                QStringLiteral("name"), QStringLiteral("by"), QStringLiteral("threshold"), QStringLiteral("cause") });
+                QStringLiteral("name"), QStringLiteral("by"), QStringLiteral("threshold"), QStringLiteral("cause"),
+                QStringLiteral("link") });
     if (!f)
         return std::nullopt;
     SignalConfig s;
@@ -1316,6 +1317,15 @@ std::optional<SignalConfig> Validator::readSignal(const YNode& n)
         }
     } else {
         s.cause = CauseClasses::defaultForSignal(s.name);
+    }
+    if (const Entry* l = f->get(u"link")) {
+        if (const auto v = name(*l, QStringLiteral("link target"))) {
+            s.link = *v;
+            if (!f->get(u"cause"))
+                s.cause = CauseClass::Network;
+        } else {
+            ok = false;
+        }
     }
     if (!ok)
         return std::nullopt;

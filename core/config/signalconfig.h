@@ -44,6 +44,9 @@ struct SignalConfig
     QString by; ///< non-empty: a per-label breakdown (gauge or rate) by this label
     std::optional<SignalThreshold> threshold;
     CauseClass cause = CauseClass::Unhealthy; ///< from `cause:` or guessed from the name
+    /// `link:` — the signal measures the target's path to this other target (a dependency): its breach is a link
+    /// fault between the two (cause `network` unless `cause:` says otherwise), not a fault of either end.
+    QString link;
     SourcePosition position;
 
     bool isBreakdown() const { return !by.isEmpty(); }

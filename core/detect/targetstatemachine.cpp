@@ -49,8 +49,12 @@ QString causeHeadline(const QString& target, CauseClass cause)
     switch (cause) {
     case CauseClass::Down:
         return target + u" is down";
+    case CauseClass::Unreachable:
+        return target + u" is unreachable";
     case CauseClass::DataIntegrity:
         return target + u" data integrity failed";
+    case CauseClass::Network:
+        return target + u" cannot reach a dependency";
     case CauseClass::Attack:
         return target + u" is under attack";
     case CauseClass::Overload:

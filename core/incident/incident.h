@@ -25,7 +25,7 @@ struct Incident
 {
     QString id; ///< unique; IncidentStore::newId() when empty at creation
     QString rootTarget;
-    QString causeClass; ///< down, unhealthy, overload, latency, errors, attack, data-integrity
+    QString causeClass; ///< down, unreachable, unhealthy, overload, latency, errors, attack, data-integrity, network
     QString title; ///< one-line summary ("db-primary: integrity check failing")
     IncidentState state = IncidentState::Detected;
     bool drill = false; ///< raised by a drill: kept, but out of MTTx figures unless asked

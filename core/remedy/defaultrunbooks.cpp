@@ -101,6 +101,7 @@ std::optional<Runbook> RemediationController::buildRunbook(const Fault& f, Safet
         return recoverRunbook(f, b);
     switch (f.cause) {
     case CauseClass::Down:
+    case CauseClass::Unreachable:
     case CauseClass::Unhealthy:
     case CauseClass::Latency:
     case CauseClass::Errors:
@@ -125,6 +126,8 @@ std::optional<Runbook> RemediationController::buildRunbook(const Fault& f, Safet
         return attackHandle(f, b);
     case CauseClass::DataIntegrity:
         return corruptionHandle(f, *t, b, plan, error);
+    case CauseClass::Network:
+        break; // no built-in link runbook yet: say so below
     }
     *error = QStringLiteral("no default runbook for %1").arg(causeClassName(f.cause));
     return std::nullopt;
