@@ -1,6 +1,6 @@
 #include "monitor.h"
 
-#include "configmapping.h"
+#include "detect/configmapping.h"
 #include "detect/detector.h"
 #include "metrics/promparser.h"
 #include "metrics/seriesstore.h"

@@ -128,7 +128,7 @@ private Q_SLOTS:
         QVERIFY(store.open(&error));
         IncidentRecorder recorder(&store);
         monitor.setConfig(config);
-        recorder.attach(&monitor);
+        recorder.attach(monitor.detector(), monitor.store(), monitor.config());
         AlertmanagerSource source(amConfig, config, monitor.detector());
         AcknowledgementManager acks(monitor.detector(), &recorder);
         acks.setIncidentRecorder(&recorder);
