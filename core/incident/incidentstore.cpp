@@ -1,7 +1,7 @@
 #include "incidentstore.h"
 
 #include "incidentwriter.h"
-#include "seriesdownsampler.h"
+#include "metrics/downsampler.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -57,6 +57,23 @@ QFuture<WriteResult> failedWrite(const QString& id, const QString& error)
 }
 
 // Series points as little-endian (int64 ms, double) pairs behind a format tag.
+// Long series are kept at @p maxPoints with LTTB (the shape and its spikes survive, a gap stays one NaN point);
+// a limit below 3 keeps every point.
+QList<SnapshotPoint> reduced(const QList<SnapshotPoint>& points, int maxPoints)
+{
+    if (maxPoints < 3 || points.size() <= maxPoints)
+        return points;
+    std::vector<SeriesPoint> in;
+    in.reserve(std::size_t(points.size()));
+    for (const SnapshotPoint& p : points)
+        in.push_back({ p.timeMs, p.value });
+    QList<SnapshotPoint> out;
+    out.reserve(maxPoints);
+    for (const SeriesPoint& p : Downsampler::lttb(in, maxPoints))
+        out.append({ p.timeMs, p.value });
+    return out;
+}
+
 QByteArray encodePoints(const QList<SnapshotPoint>& points)
 {
     QByteArray blob;
@@ -535,7 +552,7 @@ QFuture<WriteResult> IncidentStore::saveSeries(const QString& incidentId, const 
             if (!incidentExists(ctx, incidentId))
                 return ctx.failure();
             for (const SeriesSnapshot& s : series) {
-                const QList<SnapshotPoint> kept = SeriesDownsampler::lttb(s.points, maxPoints);
+                const QList<SnapshotPoint> kept = reduced(s.points, maxPoints);
                 QSqlQuery& q = ctx.prepare(QStringLiteral("INSERT OR REPLACE INTO series (incident_id, target, "
                                                           "signal, raw_points, points) VALUES (?, ?, ?, ?, ?)"));
                 q.addBindValue(incidentId);

@@ -1,6 +1,5 @@
 #include "incident/incidentschema.h"
 #include "incident/incidentstore.h"
-#include "incident/seriesdownsampler.h"
 
 #include <QProcess>
 #include <QSignalSpy>
@@ -453,6 +452,21 @@ private Q_SLOTS:
         QCOMPARE(store.series(a.id).size(), 2);
     }
 
+    void seriesLimitBelowThreeKeepsEveryPoint()
+    {
+        IncidentStore::Options o = options();
+        o.maxSeriesPoints = 2;
+        IncidentStore store(o);
+        QVERIFY(store.open());
+        Incident a = makeIncident(QStringLiteral("web-1"), QStringLiteral("overload"), 0);
+        store.createIncident(a);
+        SeriesSnapshot load { QStringLiteral("web-1"), QStringLiteral("load"), {} };
+        for (int i = 0; i < 50; ++i)
+            load.points.append({ i * 1000LL, double(i % 17) });
+        QVERIFY(wait(store.saveSeries(a.id, { load })).ok);
+        QCOMPARE(store.series(a.id).value(0).points, load.points);
+    }
+
     void historyQueries()
     {
         IncidentStore store(options());
@@ -608,33 +622,6 @@ private Q_SLOTS:
                 QVERIFY(store.incident(id, false));
             QCOMPARE(store.integrityCheck(), QStringLiteral("ok"));
         }
-    }
-
-    void downsamplerKeepsShape_data()
-    {
-        QTest::addColumn<int>("points");
-        QTest::addColumn<int>("maxPoints");
-        QTest::addColumn<int>("expected");
-        QTest::addRow("fits already") << 100 << 2000 << 100;
-        QTest::addRow("long series") << 100000 << 2000 << 2000;
-        QTest::addRow("just over") << 2001 << 2000 << 2000;
-        QTest::addRow("limit too small: untouched") << 50 << 2 << 50;
-    }
-
-    void downsamplerKeepsShape()
-    {
-        QFETCH(int, points);
-        QFETCH(int, maxPoints);
-        QFETCH(int, expected);
-        QList<SnapshotPoint> in;
-        for (int i = 0; i < points; ++i)
-            in.append({ i * 1000LL, double(i % 17) });
-        const QList<SnapshotPoint> out = SeriesDownsampler::lttb(in, maxPoints);
-        QCOMPARE(out.size(), expected);
-        QCOMPARE(out.first(), in.first());
-        QCOMPARE(out.last(), in.last());
-        for (qsizetype i = 1; i < out.size(); ++i)
-            QVERIFY(out[i].timeMs > out[i - 1].timeMs);
     }
 };
 
