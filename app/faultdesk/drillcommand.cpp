@@ -200,7 +200,7 @@ int drill(const QStringList& arguments)
     if (store) {
         recorder = std::make_unique<IncidentRecorder>(store.get());
         recorder->setDrill(true);
-        recorder->attach(&monitor);
+        recorder->attach(monitor.detector(), monitor.store(), monitor.config());
         audit = recorder.get();
     }
     monitor.start();

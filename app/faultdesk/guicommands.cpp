@@ -15,6 +15,7 @@
 #include "maintenance/expiryreminder.h"
 #include "maintenance/maintenanceconsole.h"
 #include "maintenance/maintenancecontroller.h"
+#include "maintenance/maintenancestore.h"
 #include "mainwindow.h"
 #include "model/faultmodel.h"
 #include "monitor/demofleet.h"
@@ -183,7 +184,7 @@ public:
         m_window.setMonitor(nullptr);
         m_monitor.stop();
         m_monitor.setConfig(*result.config);
-        m_recorder.attach(&m_monitor);
+        m_recorder.attach(m_monitor.detector(), m_monitor.store(), m_monitor.config());
         attachAlertSources(*result.config);
         m_maintenance.setFleet(m_monitor.config());
         m_maintenance.setDetector(m_monitor.detector());
@@ -317,7 +318,7 @@ private:
         m_maintenance.setSettings(settings);
         m_maintenance.setAuditSink(&m_audit);
         QString error;
-        if (!m_maintenance.setStore(&m_store, &error))
+        if (!m_maintenance.setStore(&m_maintenanceStore, &error))
             m_window.showNotification(error, true);
         m_maintenanceConsole = new MaintenanceConsole(
             &m_window, &m_maintenance, qEnvironmentVariable("USER", QStringLiteral("operator")));
@@ -336,6 +337,7 @@ private:
     // Declared in this order so the window goes first and the monitor last.
     Monitor m_monitor;
     IncidentStore m_store;
+    MaintenanceStore m_maintenanceStore { &m_store };
     IncidentRecorder m_recorder;
     MainWindow m_window;
     ConsoleAuditSink m_audit { &m_recorder, &m_window };

@@ -26,53 +26,25 @@ QJsonObject AlertmanagerAlert::toPostJson() const
 
 std::optional<AlertmanagerAlert> AlertmanagerAlert::fromJson(const QJsonValue& value, QString* error)
 {
-    namespace J = AlertmanagerJson;
-    if (!value.isObject()) {
-        *error = QStringLiteral("an alert must be an object");
-        return std::nullopt;
-    }
-    const QJsonObject o = value.toObject();
+    AlertmanagerJson::Fields f(value, QStringLiteral("an alert"), error);
     AlertmanagerAlert a;
-    const auto fingerprint = J::string(o, QStringLiteral("fingerprint"), error);
-    const auto labels = fingerprint ? J::stringMap(o, QStringLiteral("labels"), error) : std::nullopt;
-    const auto annotations = labels ? J::stringMap(o, QStringLiteral("annotations"), error, false) : std::nullopt;
-    const auto startsAt = annotations ? J::time(o, QStringLiteral("startsAt"), error) : std::nullopt;
-    const auto endsAt = startsAt ? J::time(o, QStringLiteral("endsAt"), error, false) : std::nullopt;
-    const auto updatedAt = endsAt ? J::time(o, QStringLiteral("updatedAt"), error, false) : std::nullopt;
-    const auto generator = updatedAt ? J::string(o, QStringLiteral("generatorURL"), error, false) : std::nullopt;
-    if (!generator)
+    a.fingerprint = f.string(QStringLiteral("fingerprint"));
+    a.labels = f.stringMap(QStringLiteral("labels"));
+    a.annotations = f.stringMap(QStringLiteral("annotations"), false);
+    a.startsAt = f.time(QStringLiteral("startsAt"));
+    a.endsAt = f.time(QStringLiteral("endsAt"), false);
+    a.updatedAt = f.time(QStringLiteral("updatedAt"), false);
+    a.generatorUrl = f.string(QStringLiteral("generatorURL"), false);
+    if (f.ok() && a.fingerprint.isEmpty())
+        f.fail(QStringLiteral("'fingerprint' is empty"));
+    if (f.ok() && a.alertName().isEmpty())
+        f.fail(QStringLiteral("'labels' has no alertname"));
+    AlertmanagerJson::Fields status = f.object(QStringLiteral("status"));
+    a.state = status.string(QStringLiteral("state"));
+    a.silencedBy = status.stringList(QStringLiteral("silencedBy"), false);
+    a.inhibitedBy = status.stringList(QStringLiteral("inhibitedBy"), false);
+    if (!f.ok())
         return std::nullopt;
-    if (fingerprint->isEmpty()) {
-        *error = QStringLiteral("'fingerprint' is empty");
-        return std::nullopt;
-    }
-    if (labels->value(QStringLiteral("alertname")).isEmpty()) {
-        *error = QStringLiteral("'labels' has no alertname");
-        return std::nullopt;
-    }
-    const QJsonValue status = o.value(QStringLiteral("status"));
-    if (!status.isObject()) {
-        *error = QStringLiteral("'status' must be an object");
-        return std::nullopt;
-    }
-    const QJsonObject s = status.toObject();
-    const auto state = J::string(s, QStringLiteral("state"), error);
-    const auto silencedBy = state ? J::stringList(s, QStringLiteral("silencedBy"), error, false) : std::nullopt;
-    const auto inhibitedBy = silencedBy ? J::stringList(s, QStringLiteral("inhibitedBy"), error, false) : std::nullopt;
-    if (!inhibitedBy) {
-        *error = QStringLiteral("status: ") + *error;
-        return std::nullopt;
-    }
-    a.fingerprint = *fingerprint;
-    a.labels = *labels;
-    a.annotations = *annotations;
-    a.startsAt = *startsAt;
-    a.endsAt = *endsAt;
-    a.updatedAt = *updatedAt;
-    a.generatorUrl = *generator;
-    a.state = *state;
-    a.silencedBy = *silencedBy;
-    a.inhibitedBy = *inhibitedBy;
     return a;
 }
 

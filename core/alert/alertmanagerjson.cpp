@@ -121,4 +121,66 @@ std::optional<QStringList> stringList(const QJsonObject& o, const QString& key, 
     return out;
 }
 
+Fields::Fields(const QJsonValue& value, const QString& what, QString* error)
+    : Fields(std::make_shared<State>(State { error }), value, what, QString())
+{ }
+
+Fields::Fields(std::shared_ptr<State> state, const QJsonValue& value, const QString& what, const QString& prefix)
+    : m_state(std::move(state))
+    , m_object(value.toObject())
+    , m_prefix(prefix)
+{
+    if (m_state->ok && !value.isObject())
+        fail(what + QStringLiteral(" must be an object"));
+}
+
+void Fields::fail(const QString& message)
+{
+    if (!m_state->ok)
+        return;
+    m_state->ok = false;
+    *m_state->error = m_prefix + message;
+}
+
+template <class T, class Read> T Fields::read(const QString& key, bool required, Read reader)
+{
+    if (!m_state->ok)
+        return T();
+    QString why;
+    std::optional<T> v = reader(m_object, key, &why, required);
+    if (!v) {
+        fail(why);
+        return T();
+    }
+    return *std::move(v);
+}
+
+QString Fields::string(const QString& key, bool required)
+{
+    return read<QString>(key, required, &AlertmanagerJson::string);
+}
+
+QDateTime Fields::time(const QString& key, bool required)
+{
+    return read<QDateTime>(key, required, &AlertmanagerJson::time);
+}
+
+QMap<QString, QString> Fields::stringMap(const QString& key, bool required)
+{
+    return read<QMap<QString, QString>>(key, required, &AlertmanagerJson::stringMap);
+}
+
+QStringList Fields::stringList(const QString& key, bool required)
+{
+    return read<QStringList>(key, required, &AlertmanagerJson::stringList);
+}
+
+Fields Fields::object(const QString& key)
+{
+    const QJsonValue v = m_object.value(key);
+    if (!v.isObject())
+        fail(u'\'' + key + QStringLiteral("' must be an object"));
+    return Fields(m_state, v, QString(), m_prefix + key + QStringLiteral(": "));
+}
+
 } // namespace FaultDesk::AlertmanagerJson

@@ -23,32 +23,19 @@ QJsonObject AlertmanagerSilence::toPostJson() const
 
 std::optional<AlertmanagerSilence> AlertmanagerSilence::fromJson(const QJsonValue& value, QString* error)
 {
-    namespace J = AlertmanagerJson;
-    if (!value.isObject()) {
-        *error = QStringLiteral("a silence must be an object");
-        return std::nullopt;
-    }
-    const QJsonObject o = value.toObject();
+    AlertmanagerJson::Fields f(value, QStringLiteral("a silence"), error);
     AlertmanagerSilence s;
-    const auto id = J::string(o, QStringLiteral("id"), error);
-    const auto startsAt = id ? J::time(o, QStringLiteral("startsAt"), error) : std::nullopt;
-    const auto endsAt = startsAt ? J::time(o, QStringLiteral("endsAt"), error) : std::nullopt;
-    const auto createdBy = endsAt ? J::string(o, QStringLiteral("createdBy"), error) : std::nullopt;
-    const auto comment = createdBy ? J::string(o, QStringLiteral("comment"), error) : std::nullopt;
-    if (!comment)
+    s.id = f.string(QStringLiteral("id"));
+    s.startsAt = f.time(QStringLiteral("startsAt"));
+    s.endsAt = f.time(QStringLiteral("endsAt"));
+    s.createdBy = f.string(QStringLiteral("createdBy"));
+    s.comment = f.string(QStringLiteral("comment"));
+    s.state = f.object(QStringLiteral("status")).string(QStringLiteral("state"));
+    const QJsonValue matchers = f.value(QStringLiteral("matchers"));
+    if (!matchers.isArray())
+        f.fail(QStringLiteral("'matchers' must be an array"));
+    if (!f.ok())
         return std::nullopt;
-    const QJsonValue status = o.value(QStringLiteral("status"));
-    const auto state = status.isObject() ? J::string(status.toObject(), QStringLiteral("state"), error) : std::nullopt;
-    if (!state) {
-        if (!status.isObject())
-            *error = QStringLiteral("'status' must be an object");
-        return std::nullopt;
-    }
-    const QJsonValue matchers = o.value(QStringLiteral("matchers"));
-    if (!matchers.isArray()) {
-        *error = QStringLiteral("'matchers' must be an array");
-        return std::nullopt;
-    }
     const QJsonArray list = matchers.toArray();
     for (qsizetype i = 0; i < list.size(); ++i) {
         const QJsonObject m = list.at(i).toObject();
@@ -63,12 +50,6 @@ std::optional<AlertmanagerSilence> AlertmanagerSilence::fromJson(const QJsonValu
         s.matchers.append({ m.value(QStringLiteral("name")).toString(), m.value(QStringLiteral("value")).toString(),
             m.value(QStringLiteral("isRegex")).toBool(), isEqual.toBool(true) });
     }
-    s.id = *id;
-    s.startsAt = *startsAt;
-    s.endsAt = *endsAt;
-    s.createdBy = *createdBy;
-    s.comment = *comment;
-    s.state = *state;
     return s;
 }
 

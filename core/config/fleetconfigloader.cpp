@@ -1196,9 +1196,8 @@ std::optional<SignalConfig> Validator::readSignal(const YNode& n)
         QStringLiteral("quantile") };
     const auto f = mapping(n, {}, QStringLiteral("a signal"),
         kinds
-            + QStringList {
-                QStringLiteral("name"), QStringLiteral("by"), QStringLiteral("threshold"), QStringLiteral("cause"),
-                QStringLiteral("link") });
+            + QStringList { QStringLiteral("name"), QStringLiteral("by"), QStringLiteral("threshold"),
+                QStringLiteral("cause"), QStringLiteral("link") });
     if (!f)
         return std::nullopt;
     SignalConfig s;

@@ -32,6 +32,7 @@ struct ProbeConfig
     {
         return timeout.value_or(fleetDefault);
     }
+    /// "http", "metrics" or "tcp", as the configuration spells it (also ProbeSpec's kind: the same enum).
     static QString kindName(Kind kind);
 };
 

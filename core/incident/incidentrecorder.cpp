@@ -1,11 +1,10 @@
 #include "incidentrecorder.h"
 
 #include "config/fleetconfig.h"
+#include "detect/configmapping.h"
 #include "detect/detector.h"
 #include "incidentseriesreader.h"
 #include "incidentstore.h"
-#include "monitor/configmapping.h"
-#include "monitor/monitor.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -71,14 +70,14 @@ void IncidentRecorder::setSettings(const Settings& settings)
         m_snapshotTimer->stop();
 }
 
-void IncidentRecorder::attach(Monitor* monitor)
+void IncidentRecorder::attach(Detector* detector, const SeriesStore* series, const FleetConfig& config)
 {
-    setFleet(monitor->config());
+    setFleet(config);
     QHash<QString, QStringList> signalNames;
-    for (const TargetConfig& t : monitor->config().targets)
+    for (const TargetConfig& t : config.targets)
         for (const SignalConfig& s : t.signalConfigs)
             signalNames[t.name] << s.name;
-    attach(monitor->detector(), monitor->store(), signalNames);
+    attach(detector, series, signalNames);
 }
 
 void IncidentRecorder::attach(

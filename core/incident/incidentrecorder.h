@@ -20,7 +20,6 @@ namespace FaultDesk {
 
 class Detector;
 class IncidentStore;
-class Monitor;
 class SeriesStore;
 struct FleetConfig;
 
@@ -64,8 +63,9 @@ public:
     /// "now" in ms since the epoch for the transitions the fault does not time itself; default: the system clock.
     void setClock(std::function<qint64()> clock) { m_clock = std::move(clock); }
 
-    /// Follows @p monitor's detector, series store and fleet configuration (call after Monitor::setConfig).
-    void attach(Monitor* monitor);
+    /// Follows @p detector and @p series (may be null: no series saved) for the targets and signals of @p config
+    /// (the Monitor's three, after Monitor::setConfig).
+    void attach(Detector* detector, const SeriesStore* series, const FleetConfig& config);
     /// Follows @p detector; @p series (may be null: no series saved) holds the signals named per target.
     void attach(Detector* detector, const SeriesStore* series, const QHash<QString, QStringList>& signalsByTarget);
     /// Per-target attempts and retry interval (to estimate the first failing sample) and signal names.

@@ -1,11 +1,10 @@
 #include "incidentstore.h"
 
 #include "incidentwriter.h"
-#include "seriesdownsampler.h"
+#include "metrics/downsampler.h"
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -16,7 +15,6 @@
 #include <QtEndian>
 
 #include <cstring>
-#include <limits>
 
 namespace FaultDesk {
 
@@ -59,6 +57,23 @@ QFuture<WriteResult> failedWrite(const QString& id, const QString& error)
 }
 
 // Series points as little-endian (int64 ms, double) pairs behind a format tag.
+// Long series are kept at @p maxPoints with LTTB (the shape and its spikes survive, a gap stays one NaN point);
+// a limit below 3 keeps every point.
+QList<SnapshotPoint> reduced(const QList<SnapshotPoint>& points, int maxPoints)
+{
+    if (maxPoints < 3 || points.size() <= maxPoints)
+        return points;
+    std::vector<SeriesPoint> in;
+    in.reserve(std::size_t(points.size()));
+    for (const SnapshotPoint& p : points)
+        in.push_back({ p.timeMs, p.value });
+    QList<SnapshotPoint> out;
+    out.reserve(maxPoints);
+    for (const SeriesPoint& p : Downsampler::lttb(in, maxPoints))
+        out.append({ p.timeMs, p.value });
+    return out;
+}
+
 QByteArray encodePoints(const QList<SnapshotPoint>& points)
 {
     QByteArray blob;
@@ -537,7 +552,7 @@ QFuture<WriteResult> IncidentStore::saveSeries(const QString& incidentId, const 
             if (!incidentExists(ctx, incidentId))
                 return ctx.failure();
             for (const SeriesSnapshot& s : series) {
-                const QList<SnapshotPoint> kept = SeriesDownsampler::lttb(s.points, maxPoints);
+                const QList<SnapshotPoint> kept = reduced(s.points, maxPoints);
                 QSqlQuery& q = ctx.prepare(QStringLiteral("INSERT OR REPLACE INTO series (incident_id, target, "
                                                           "signal, raw_points, points) VALUES (?, ?, ?, ?, ?)"));
                 q.addBindValue(incidentId);
@@ -554,12 +569,13 @@ QFuture<WriteResult> IncidentStore::saveSeries(const QString& incidentId, const 
         incidentId);
 }
 
-QFuture<WriteResult> IncidentStore::deleteBefore(const QString& statement, const QDateTime& cutoffUtc)
+QFuture<WriteResult> IncidentStore::execute(const QString& statement, const QVariantList& binds)
 {
     return m_writer->enqueue(
-        [statement, cutoff = cutoffUtc.toMSecsSinceEpoch()](Context& ctx) {
+        [statement, binds](Context& ctx) {
             QSqlQuery& q = ctx.prepare(statement);
-            q.addBindValue(cutoff);
+            for (const QVariant& v : binds)
+                q.addBindValue(v);
             if (!ctx.exec(q))
                 return ctx.failure();
             ctx.affected = q.numRowsAffected();
@@ -570,44 +586,12 @@ QFuture<WriteResult> IncidentStore::deleteBefore(const QString& statement, const
 
 QFuture<WriteResult> IncidentStore::pruneOlderThan(const QDateTime& cutoffUtc)
 {
-    return deleteBefore(QStringLiteral("DELETE FROM incidents WHERE updated_ms < ?"), cutoffUtc);
+    return execute(QStringLiteral("DELETE FROM incidents WHERE updated_ms < ?"), { cutoffUtc.toMSecsSinceEpoch() });
 }
 
 QFuture<WriteResult> IncidentStore::pruneExpired()
 {
     return pruneOlderThan(now().addMSecs(-m_options.retentionMs));
-}
-
-QFuture<WriteResult> IncidentStore::saveMaintenanceWindow(const MaintenanceWindow& w)
-{
-    if (w.id.isEmpty() || !w.startUtc.isValid() || !w.endUtc.isValid() || w.endUtc < w.startUtc)
-        return failedWrite({}, QStringLiteral("maintenance window without an id or with invalid times"));
-    return m_writer->enqueue(
-        [w](Context& ctx) {
-            QSqlQuery& q = ctx.prepare(QStringLiteral(
-                "INSERT OR REPLACE INTO maintenance_windows (id, targets, groups_json, start_ms, end_ms, comment,"
-                " created_by, created_ms, ended_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-            auto list = [](const QStringList& l) {
-                return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(l)).toJson(QJsonDocument::Compact));
-            };
-            q.addBindValue(w.id);
-            q.addBindValue(list(w.targets));
-            q.addBindValue(list(w.groups));
-            q.addBindValue(w.startUtc.toMSecsSinceEpoch());
-            q.addBindValue(w.endUtc.toMSecsSinceEpoch());
-            q.addBindValue(text(w.comment));
-            q.addBindValue(text(w.createdBy));
-            q.addBindValue((w.createdUtc.isValid() ? w.createdUtc : w.startUtc).toMSecsSinceEpoch());
-            q.addBindValue(text(w.endedBy));
-            ctx.affected = 1;
-            return ctx.exec(q) ? Outcome::Done : ctx.failure();
-        },
-        QString());
-}
-
-QFuture<WriteResult> IncidentStore::pruneMaintenanceWindows(const QDateTime& cutoffUtc)
-{
-    return deleteBefore(QStringLiteral("DELETE FROM maintenance_windows WHERE end_ms < ?"), cutoffUtc);
 }
 
 QFuture<WriteResult> IncidentStore::appendAudit(const AuditRecord& record)
@@ -813,41 +797,19 @@ int IncidentStore::count(const IncidentFilter& filter, QString* error) const
     return q.value(0).toInt();
 }
 
-QList<MaintenanceWindow> IncidentStore::maintenanceWindows(const QDateTime& endingAfterUtc, QString* error) const
+bool IncidentStore::select(const QString& query, const QVariantList& binds,
+    const std::function<void(const QSqlQuery&)>& row, QString* error) const
 {
-    QList<MaintenanceWindow> out;
     QSqlDatabase db = readConnection(error);
     if (!db.isOpen())
-        return out;
+        return false;
     QSqlQuery q(db);
-    if (!execRead(q,
-            QStringLiteral(
-                "SELECT id, targets, groups_json, start_ms, end_ms, comment, created_by, created_ms, ended_by"
-                " FROM maintenance_windows WHERE end_ms >= ? ORDER BY start_ms, id"),
-            { endingAfterUtc.isValid() ? endingAfterUtc.toMSecsSinceEpoch() : std::numeric_limits<qint64>::min() },
-            error))
-        return out;
-    auto list = [](const QVariant& v) {
-        QStringList l;
-        for (const QJsonValue& x : QJsonDocument::fromJson(v.toString().toUtf8()).array())
-            l << x.toString();
-        return l;
-    };
-    while (q.next()) {
-        MaintenanceWindow w;
-        w.id = q.value(0).toString();
-        w.targets = list(q.value(1));
-        w.groups = list(q.value(2));
-        w.startUtc = utc(q.value(3));
-        w.endUtc = utc(q.value(4));
-        w.comment = q.value(5).toString();
-        w.createdBy = q.value(6).toString();
-        w.createdUtc = utc(q.value(7));
-        w.endedBy = q.value(8).toString();
-        w.origin = MaintenanceWindow::Origin::Runtime;
-        out.append(w);
-    }
-    return out;
+    q.setForwardOnly(true);
+    if (!execRead(q, query, binds, error))
+        return false;
+    while (q.next())
+        row(q);
+    return true;
 }
 
 QList<SeriesSnapshot> IncidentStore::series(const QString& incidentId, QString* error) const

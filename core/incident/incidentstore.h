@@ -3,7 +3,6 @@
 #include "audit/auditsink.h"
 #include "incident.h"
 #include "incidentfilter.h"
-#include "maintenance/maintenancewindow.h"
 #include "storehealth.h"
 #include "writeresult.h"
 
@@ -12,10 +11,12 @@
 #include <QObject>
 #include <QSqlDatabase>
 #include <QStringList>
+#include <QVariantList>
 
 #include <functional>
 #include <optional>
 
+class QSqlQuery;
 class QThread;
 class QTimer;
 
@@ -25,8 +26,8 @@ class IncidentWriter;
 
 /**
  * The incident database: one SQLite file (WAL, synchronous=FULL) holding incidents, their timelines, symptoms,
- * evidence, baselines, series snapshots, the append-only audit trail and the maintenance windows created in the
- * console.
+ * evidence, baselines, series snapshots and the append-only audit trail. Stores of other records kept in the same
+ * file (MaintenanceStore) write through execute() and read through select(), so one writer thread orders them all.
  *
  * Writes go to one writer thread the store owns and return a QFuture that finishes only after COMMIT returned,
  * so whatever the UI shows as recorded is on disk. When the disk is full or the file unwritable, writes wait in a
@@ -94,10 +95,11 @@ public:
     QFuture<WriteResult> pruneOlderThan(const QDateTime& cutoffUtc);
     /// pruneOlderThan(clock() − retention).
     QFuture<WriteResult> pruneExpired();
-    /// Stores a runtime maintenance window, replacing the one with its id (ending it early is a save too).
-    QFuture<WriteResult> saveMaintenanceWindow(const MaintenanceWindow& window);
-    /// Forgets maintenance windows that ended before @p cutoffUtc.
-    QFuture<WriteResult> pruneMaintenanceWindows(const QDateTime& cutoffUtc);
+    /**
+     * Runs one constant @p statement with positional @p binds on the writer thread, in order with every other write
+     * (WriteResult::affected: rows changed). For stores whose tables live in this database; never built from data.
+     */
+    QFuture<WriteResult> execute(const QString& statement, const QVariantList& binds);
     /// Asynchronous audit append; fails at once (no queueing) when the database cannot write.
     QFuture<WriteResult> appendAudit(const AuditRecord& record);
 
@@ -118,8 +120,9 @@ public:
     QList<AuditRecord> auditRecords(const QString& incidentId, QString* error = nullptr) const;
     /// Mean phase times of the incidents matching @p filter (drills only with includeDrills), grouped by @p by.
     QList<MttxFigures> mttx(Grouping by, const IncidentFilter& filter = {}, QString* error = nullptr) const;
-    /// The stored maintenance windows ending at or after @p endingAfterUtc (all when invalid), by start time.
-    QList<MaintenanceWindow> maintenanceWindows(const QDateTime& endingAfterUtc = {}, QString* error = nullptr) const;
+    /// Runs the constant @p query with positional @p binds on the caller's thread and hands each row to @p row.
+    bool select(const QString& query, const QVariantList& binds, const std::function<void(const QSqlQuery&)>& row,
+        QString* error = nullptr) const;
     /// PRAGMA integrity_check: "ok", or the problems found.
     QString integrityCheck() const;
 
@@ -137,8 +140,6 @@ private:
     static QString validate(Incident& incident);
     QSqlDatabase readConnection(QString* error) const;
     QDateTime now() const;
-    /// Runs @p statement (a constant `DELETE … WHERE column < ?`) with @p cutoffUtc on the writer thread.
-    QFuture<WriteResult> deleteBefore(const QString& statement, const QDateTime& cutoffUtc);
 
     Options m_options;
     QThread* m_thread = nullptr;

@@ -3,7 +3,7 @@
 #include "audit/auditsink.h"
 #include "config/fleetconfig.h"
 #include "detect/detector.h"
-#include "incident/incidentstore.h"
+#include "maintenancestore.h"
 
 #include <QUuid>
 
@@ -62,14 +62,14 @@ void MaintenanceController::setDetector(Detector* detector)
     evaluate();
 }
 
-bool MaintenanceController::setStore(IncidentStore* store, QString* error)
+bool MaintenanceController::setStore(MaintenanceStore* store, QString* error)
 {
     m_store = store;
     if (!store)
         return true;
     QString why;
     const QDateTime keepFrom = now().addMSecs(-m_settings.keepEndedMs);
-    const QList<MaintenanceWindow> stored = store->maintenanceWindows(keepFrom, &why);
+    const QList<MaintenanceWindow> stored = store->windows(keepFrom, &why);
     if (!why.isEmpty()) {
         if (error)
             *error = QStringLiteral("maintenance windows could not be read: %1").arg(why);
@@ -77,7 +77,7 @@ bool MaintenanceController::setStore(IncidentStore* store, QString* error)
     }
     for (const MaintenanceWindow& w : stored)
         m_schedule.add(w, true);
-    store->pruneMaintenanceWindows(keepFrom);
+    store->pruneEndedBefore(keepFrom);
     Q_EMIT windowsChanged();
     evaluate();
     return true;
@@ -147,7 +147,7 @@ void MaintenanceController::save(const MaintenanceWindow& window)
 {
     if (!m_store)
         return;
-    m_store->saveMaintenanceWindow(window).then(this, [this, id = window.id](const WriteResult& r) {
+    m_store->save(window).then(this, [this, id = window.id](const WriteResult& r) {
         if (!r.ok)
             Q_EMIT errorOccurred(QStringLiteral("maintenance window %1 was not saved: %2").arg(id, r.error));
     });

@@ -15,13 +15,13 @@ namespace FaultDesk {
 
 class AuditSink;
 class Detector;
-class IncidentStore;
+class MaintenanceStore;
 struct FleetConfig;
 
 /**
  * Puts the maintenance schedule to work: keeps the Detector's suppression in step with the windows (targets
  * entering a window stop raising faults, targets leaving one are judged afresh), restores and saves runtime windows
- * in the incident store, audits every window created or ended, and reminds before a window ends. Re-evaluates on
+ * in a MaintenanceStore, audits every window created or ended, and reminds before a window ends. Re-evaluates on
  * its own timer against the schedule's injectable clock; evaluate() lets tests drive it.
  */
 class MaintenanceController : public QObject
@@ -49,7 +49,7 @@ public:
     /// Suppresses faults on @p detector (not owned; nullptr detaches) for targets in maintenance.
     void setDetector(Detector* detector);
     /// Restores runtime windows from @p store (not owned) and saves the ones created or ended from now on.
-    bool setStore(IncidentStore* store, QString* error = nullptr);
+    bool setStore(MaintenanceStore* store, QString* error = nullptr);
     /// Where creating and ending windows is recorded (not owned); nullptr: not audited.
     void setAuditSink(AuditSink* audit) { m_audit = audit; }
     /// A fleet was (re)loaded: its configured windows and group membership.
@@ -104,7 +104,7 @@ private:
     ExpiryReminder m_reminder;
     QTimer m_timer;
     QPointer<Detector> m_detector;
-    QPointer<IncidentStore> m_store;
+    MaintenanceStore* m_store = nullptr;
     AuditSink* m_audit = nullptr;
     QHash<QString, QString> m_notes; ///< target → note, as applied to the detector
     QSet<QString> m_activeWindows; ///< ids of windows running at the last evaluation

@@ -223,72 +223,10 @@ FloatResult parseFloatSlow(const char* s, const char* e, double& out)
     return FloatResult::Ok;
 }
 
-/// Exact fast path (Clinger): up to 19 digits with a mantissa ≤ 2^53 and a power of ten ≤ 22.
-inline FloatResult parseFloat(const char* s, const char* e, double& out)
-{
-    const char* q = s;
-    bool neg = false;
-    if (*q == '-' || *q == '+') {
-        neg = *q == '-';
-        ++q;
-    }
-    std::uint64_t m = 0;
-    int digits = 0;
-    int frac = 0;
-    while (q < e && unsigned(*q - '0') < 10) {
-        m = m * 10 + unsigned(*q - '0');
-        ++digits;
-        ++q;
-    }
-    if (q < e && *q == '.') {
-        ++q;
-        while (q < e && unsigned(*q - '0') < 10) {
-            m = m * 10 + unsigned(*q - '0');
-            ++digits;
-            ++frac;
-            ++q;
-        }
-    }
-    if (digits == 0 || digits > 19)
-        return parseFloatSlow(s, e, out);
-    int exp = 0;
-    if (q < e && (*q == 'e' || *q == 'E')) {
-        ++q;
-        bool eneg = false;
-        if (q < e && (*q == '-' || *q == '+')) {
-            eneg = *q == '-';
-            ++q;
-        }
-        int edigits = 0;
-        while (q < e && unsigned(*q - '0') < 10 && edigits < 5) {
-            exp = exp * 10 + (*q - '0');
-            ++edigits;
-            ++q;
-        }
-        if (edigits == 0 || edigits == 5)
-            return parseFloatSlow(s, e, out);
-        if (eneg)
-            exp = -exp;
-    }
-    if (q != e || m > (std::uint64_t(1) << 53))
-        return parseFloatSlow(s, e, out);
-    const int e10 = exp - frac;
-    double v = double(m);
-    if (e10 == 0) {
-    } else if (e10 > 0 && e10 <= 22) {
-        v *= kPow10[e10];
-    } else if (e10 < 0 && e10 >= -22) {
-        v /= kPow10[-e10];
-    } else {
-        return parseFloatSlow(s, e, out);
-    }
-    out = neg ? -v : v;
-    return FloatResult::Ok;
-}
-
-/// The fast path of parseFloat run straight on the line: returns the end of the number when it is a plain
-/// decimal that ends at a blank or the end of the line, nullptr when the full tokenizer must decide.
-inline const char* parseNumberInPlace(const char* p, const char* end, double& out)
+/// Exact fast path (Clinger) for a plain decimal at @p p: up to 19 digits with a mantissa ≤ 2^53 and a power of
+/// ten ≤ 22 convert with one exact multiplication or division. Returns where the number stopped with its value in
+/// @p out, or nullptr when the digits need the full conversion; the caller decides whether what follows ends it.
+inline const char* parseDecimalFast(const char* p, const char* end, double& out)
 {
     const char* q = p;
     bool neg = false;
@@ -313,7 +251,7 @@ inline const char* parseNumberInPlace(const char* p, const char* end, double& ou
             ++q;
         }
     }
-    if (digits == 0 || digits > 19)
+    if (digits == 0 || digits > 19 || m > (std::uint64_t(1) << 53))
         return nullptr;
     int exp = 0;
     if (q < end && (*q == 'e' || *q == 'E')) {
@@ -323,6 +261,7 @@ inline const char* parseNumberInPlace(const char* p, const char* end, double& ou
             eneg = *q == '-';
             ++q;
         }
+        // Four exponent digits at most: a fifth stops the number here, and the caller's end check refuses it.
         int edigits = 0;
         while (q < end && unsigned(*q - '0') < 10 && edigits < 4) {
             exp = exp * 10 + (*q - '0');
@@ -334,8 +273,6 @@ inline const char* parseNumberInPlace(const char* p, const char* end, double& ou
         if (eneg)
             exp = -exp;
     }
-    if ((q < end && !(cls(*q) & (Blank | LineEnd))) || m > (std::uint64_t(1) << 53))
-        return nullptr;
     const int e10 = exp - frac;
     double v = double(m);
     if (e10 > 0 && e10 <= 22)
@@ -345,6 +282,24 @@ inline const char* parseNumberInPlace(const char* p, const char* end, double& ou
     else if (e10 != 0)
         return nullptr;
     out = neg ? -v : v;
+    return q;
+}
+
+/// parseFloatSlow's syntax, through the fast path when the whole token is a plain decimal.
+inline FloatResult parseFloat(const char* s, const char* e, double& out)
+{
+    if (parseDecimalFast(s, e, out) == e)
+        return FloatResult::Ok;
+    return parseFloatSlow(s, e, out);
+}
+
+/// The fast path run straight on the line: returns the end of the number when it is a plain decimal that ends at
+/// a blank or the end of the line, nullptr when the full tokenizer must decide.
+inline const char* parseNumberInPlace(const char* p, const char* end, double& out)
+{
+    const char* q = parseDecimalFast(p, end, out);
+    if (!q || (q < end && !(cls(*q) & (Blank | LineEnd))))
+        return nullptr;
     return q;
 }
 

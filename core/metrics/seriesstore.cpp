@@ -158,7 +158,11 @@ std::vector<SeriesPoint> SeriesStore::downsampled(
     SeriesId id, std::int64_t t0Ms, std::int64_t t1Ms, int maxPoints, Downsample method) const
 {
     const std::vector<SeriesPoint> points = range(id, t0Ms, t1Ms);
-    return method == Downsample::Lttb ? Downsampler::lttb(points, maxPoints) : Downsampler::minMax(points, maxPoints);
+    // Min/max keeps up to two points per column plus the first and last sample: (maxPoints − 2) / 2 columns stay
+    // within maxPoints. Below four points there is no room for an envelope; LTTB keeps the ends.
+    if (method == Downsample::Lttb || maxPoints < 4)
+        return Downsampler::lttb(points, maxPoints);
+    return Downsampler::minMax(points, double(t0Ms), double(t1Ms), (maxPoints - 2) / 2);
 }
 
 std::size_t SeriesStore::memoryBytes() const

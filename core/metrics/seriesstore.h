@@ -68,7 +68,8 @@ public:
         MinMax,
         Lttb,
     };
-    /// range() reduced to at most @p maxPoints points for a chart.
+    /// range() reduced to at most @p maxPoints points for a chart (Downsampler: min/max over (@p maxPoints − 2) / 2
+    /// columns spanning [@p t0Ms, @p t1Ms], or LTTB).
     std::vector<SeriesPoint> downsampled(
         SeriesId id, std::int64_t t0Ms, std::int64_t t1Ms, int maxPoints, Downsample method = Downsample::MinMax) const;
 

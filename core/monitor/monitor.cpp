@@ -1,6 +1,6 @@
 #include "monitor.h"
 
-#include "configmapping.h"
+#include "detect/configmapping.h"
 #include "detect/detector.h"
 #include "metrics/promparser.h"
 #include "metrics/seriesstore.h"
@@ -291,7 +291,7 @@ void Monitor::ingestRound(const QString& target, const QList<ProbeResult>& resul
     for (const ProbeResult& r : results) {
         if (!r.ok) {
             fail(verdict(r.reason), failureKind(r.reason),
-                ProbeSpec::kindName(r.kind) + QStringLiteral(" probe: ") + r.reasonText);
+                ProbeConfig::kindName(r.kind) + QStringLiteral(" probe: ") + r.reasonText);
             continue;
         }
         if (r.kind != ProbeSpec::Kind::Metrics)

@@ -39,13 +39,9 @@ void ProbeEngine::submit(const QList<Request>& requests)
 {
     if (requests.isEmpty())
         return;
-    QList<ProbeWorker::Request> work;
-    work.reserve(requests.size());
-    for (const Request& request : requests)
-        work.append(ProbeWorker::Request { request.target, request.probeIndex, request.spec });
     m_pending.fetch_add(int(requests.size()));
     QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, work] { worker->submit(work); }, Qt::QueuedConnection);
+        m_worker, [worker = m_worker, requests] { worker->submit(requests); }, Qt::QueuedConnection);
 }
 
 void ProbeEngine::setMaxInFlight(int count)

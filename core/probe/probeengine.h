@@ -1,5 +1,6 @@
 #pragma once
 
+#include "proberequest.h"
 #include "proberesult.h"
 #include "probespec.h"
 
@@ -24,13 +25,7 @@ class ProbeEngine : public QObject
 {
     Q_OBJECT
 public:
-    /// One probe to run: results carry @c target and @c probeIndex back.
-    struct Request
-    {
-        QString target;
-        int probeIndex = 0;
-        ProbeSpec spec;
-    };
+    using Request = ProbeRequest;
 
     explicit ProbeEngine(QObject* parent = nullptr);
     ~ProbeEngine() override;

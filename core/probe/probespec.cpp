@@ -38,17 +38,4 @@ qint64 ProbeSpec::effectiveBodyLimit() const
     return kind == Kind::Metrics ? DefaultMetricsBodyLimit : DefaultHealthBodyLimit;
 }
 
-QString ProbeSpec::kindName(Kind kind)
-{
-    switch (kind) {
-    case Kind::Http:
-        return QStringLiteral("http");
-    case Kind::Metrics:
-        return QStringLiteral("metrics");
-    case Kind::Tcp:
-        return QStringLiteral("tcp");
-    }
-    return QStringLiteral("http");
-}
-
 } // namespace FaultDesk

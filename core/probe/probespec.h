@@ -1,5 +1,7 @@
 #pragma once
 
+#include "config/probeconfig.h"
+
 #include <QMetaType>
 #include <QString>
 #include <QUrl>
@@ -12,11 +14,10 @@ namespace FaultDesk {
  */
 struct ProbeSpec
 {
-    enum class Kind {
-        Http, ///< GET a health URL, compare the status (and optionally the body)
-        Metrics, ///< GET a Prometheus text endpoint; the body is handed to a parser by the caller
-        Tcp, ///< connect to host:port and close
-    };
+    /// Http: GET a health URL and compare the status (and optionally the body); Metrics: GET a Prometheus text
+    /// endpoint, the body is handed to a parser by the caller; Tcp: connect to host:port and close. The
+    /// configuration's kind, so a probe's kind and its name ("http", ProbeConfig::kindName) have one definition.
+    using Kind = ProbeConfig::Kind;
 
     static constexpr qint64 DefaultHealthBodyLimit = 1024 * 1024;
     static constexpr qint64 DefaultMetricsBodyLimit = 10 * 1024 * 1024;
@@ -39,8 +40,6 @@ struct ProbeSpec
 
     /// The body limit in force (bodyLimit, or the kind's default).
     qint64 effectiveBodyLimit() const;
-    /// "http", "metrics" or "tcp".
-    static QString kindName(Kind kind);
 };
 
 } // namespace FaultDesk

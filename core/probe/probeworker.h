@@ -1,5 +1,6 @@
 #pragma once
 
+#include "proberequest.h"
 #include "proberesult.h"
 #include "probespec.h"
 
@@ -29,13 +30,7 @@ class ProbeWorker : public QObject
 {
     Q_OBJECT
 public:
-    /// One probe to run.
-    struct Request
-    {
-        QString target;
-        int probeIndex = 0;
-        ProbeSpec spec;
-    };
+    using Request = ProbeRequest;
 
     explicit ProbeWorker(QObject* parent = nullptr);
     ~ProbeWorker() override;

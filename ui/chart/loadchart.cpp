@@ -424,7 +424,7 @@ void LoadChart::setMaxGap(qint64 ms)
     scheduleRefresh();
 }
 
-void LoadChart::setDownsampling(Downsample::Method method)
+void LoadChart::setDownsampling(Downsampler::Method method)
 {
     m_method = method;
     scheduleRefresh();
@@ -533,8 +533,8 @@ void LoadChart::updateLines(int pixels, double& yMin, double& yMax)
         Line& line = *linePtr;
         const QList<QPointF>& all = line.data.points;
         const auto slice
-            = Downsample::visibleSlice(std::span<const QPointF>(all.constData(), std::size_t(all.size())), x0, x1);
-        const QList<QPointF> reduced = Downsample::forPlot(m_method, slice, x0, x1, pixels);
+            = Downsampler::visibleSlice(std::span<const QPointF>(all.constData(), std::size_t(all.size())), x0, x1);
+        const QList<QPointF> reduced = Downsampler::forPlot(m_method, slice, x0, x1, pixels);
 
         runs.clear();
         runs.emplace_back();

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "chartdata.h"
-#include "downsample.h"
+#include "metrics/downsampler.h"
 
 #include <QImage>
 #include <QWidget>
@@ -75,7 +75,7 @@ public:
     void setClock(std::function<qint64()> clock);
     /// Lines break where consecutive samples are further apart than @p ms (a target that stopped reporting); 0 = off.
     void setMaxGap(qint64 ms);
-    void setDownsampling(Downsample::Method method);
+    void setDownsampling(Downsampler::Method method);
     /// While following live, redraw every @p ms even without new data so the window scrolls; 0 = only on data.
     void setLiveInterval(int ms);
 
@@ -157,7 +157,7 @@ private:
     double m_dragX; ///< where a pan started (chart coordinates); NaN when not dragging
 
     std::function<qint64()> m_clock;
-    Downsample::Method m_method = Downsample::Method::MinMax;
+    Downsampler::Method m_method = Downsampler::Method::MinMax;
     qint64 m_windowMs = 5 * 60 * 1000;
     qint64 m_maxGapMs = 0;
     qint64 m_rangeStart = 0;

@@ -8,11 +8,11 @@
 // bench_promsource [--targets N] [--crashes K] [--window SECONDS] [--warmup SECONDS]
 
 #include "config/fleetconfigloader.h"
-#include "core/prom/prometheusprocess.h"
 #include "detect/detector.h"
 #include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 #include "prom/prometheussource.h"
+#include "shared/prometheusprocess.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

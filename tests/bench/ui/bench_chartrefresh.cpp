@@ -5,8 +5,8 @@
 //
 //   bench_chartrefresh [--runs N] [--sizes 1000,100000,1000000] [--series K] [--no-raw]
 
-#include "downsample.h"
 #include "loadchart.h"
+#include "metrics/downsampler.h"
 
 #include <QApplication>
 #include <QChart>
@@ -148,13 +148,13 @@ int main(int argc, char** argv)
         }
 
         // Downsampling alone, per series.
-        for (const auto& [name, method] : { std::pair { "downsample only: min/max", Downsample::Method::MinMax },
-                 std::pair { "downsample only: LTTB", Downsample::Method::Lttb },
-                 std::pair { "downsample only: MinMaxLTTB", Downsample::Method::MinMaxLttb } }) {
+        for (const auto& [name, method] : { std::pair { "downsample only: min/max", Downsampler::Method::MinMax },
+                 std::pair { "downsample only: LTTB", Downsampler::Method::Lttb },
+                 std::pair { "downsample only: MinMaxLTTB", Downsampler::Method::MinMaxLttb } }) {
             qsizetype kept = 0;
             const Figures f = measure(runs, [&](int run) {
                 const QList<QPointF>& points = variants[std::max(0, run) % 2].constFirst();
-                kept = Downsample::forPlot(method,
+                kept = Downsampler::forPlot(method,
                     std::span<const QPointF>(points.constData(), std::size_t(points.size())), double(Now - Hour),
                     double(Now), 1200)
                            .size();
@@ -164,8 +164,8 @@ int main(int argc, char** argv)
 
         // LoadChart: the whole refresh as the console does it.
         for (const auto& [name, method] :
-            { std::pair { "LoadChart: min/max + replace + render", Downsample::Method::MinMax },
-                std::pair { "LoadChart: MinMaxLTTB + replace + render", Downsample::Method::MinMaxLttb } }) {
+            { std::pair { "LoadChart: min/max + replace + render", Downsampler::Method::MinMax },
+                std::pair { "LoadChart: MinMaxLTTB + replace + render", Downsampler::Method::MinMaxLttb } }) {
             LoadChart chart;
             chart.setClock([] { return Now; });
             chart.setLiveInterval(0);

@@ -25,7 +25,7 @@ class TestAlertingEndToEnd : public QObject
 {
     Q_OBJECT
 private:
-    static bool startPrometheus(ServerProcess& prometheus, quint16 alertmanagerPort, const QStringList& scrapeTargets)
+    static bool startPrometheus(LoopbackDaemon& prometheus, quint16 alertmanagerPort, const QStringList& scrapeTargets)
     {
         QByteArray targets;
         for (const QString& t : scrapeTargets)
@@ -111,7 +111,7 @@ private Q_SLOTS:
                 web2Address = a;
         }
         QVERIFY(!web2Address.isEmpty());
-        ServerProcess prometheus;
+        LoopbackDaemon prometheus;
         QVERIFY2(startPrometheus(prometheus, am.port(), scrape), prometheus.output().constData());
 
         AlertmanagerConfig amConfig;
@@ -128,7 +128,7 @@ private Q_SLOTS:
         QVERIFY(store.open(&error));
         IncidentRecorder recorder(&store);
         monitor.setConfig(config);
-        recorder.attach(&monitor);
+        recorder.attach(monitor.detector(), monitor.store(), monitor.config());
         AlertmanagerSource source(amConfig, config, monitor.detector());
         AcknowledgementManager acks(monitor.detector(), &recorder);
         acks.setIncidentRecorder(&recorder);

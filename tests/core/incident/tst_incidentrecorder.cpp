@@ -323,7 +323,7 @@ private Q_SLOTS:
         Monitor monitor;
         monitor.setConfig(*loaded.config);
         IncidentRecorder recorder(&store);
-        recorder.attach(&monitor);
+        recorder.attach(monitor.detector(), monitor.store(), monitor.config());
         QSignalSpy recorded(&recorder, &IncidentRecorder::incidentRecorded);
         monitor.start();
         QTest::qWait(3000); // a few healthy rounds first, so the chart has a "before"

@@ -1,6 +1,5 @@
 #include "incident/incidentschema.h"
 #include "incident/incidentstore.h"
-#include "incident/seriesdownsampler.h"
 
 #include <QProcess>
 #include <QSignalSpy>
@@ -329,85 +328,6 @@ private Q_SLOTS:
         QCOMPARE(store.integrityCheck(), QStringLiteral("ok"));
     }
 
-    // A version 2 file (before maintenance windows) opens as version 3, keeps its incidents and stores windows that
-    // survive a restart; ending a window early replaces it, and old ones can be pruned.
-    void migratesVersionTwoFileAndKeepsMaintenanceWindows()
-    {
-        IncidentStore::Options o = options();
-        o.clock = [] { return at(0); };
-        QDir().mkpath(QFileInfo(o.path).absolutePath());
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v2"));
-            db.setDatabaseName(o.path);
-            QVERIFY(db.open());
-            QString error;
-            QVERIFY2(IncidentSchema::migrate(db, &error, 2), qPrintable(error));
-            QCOMPARE(IncidentSchema::version(db), 2);
-            QSqlQuery q(db);
-            QVERIFY2(q.exec(QStringLiteral(
-                         "INSERT INTO incidents (id, root_target, cause_class, title, state, detected_ms, updated_ms) "
-                         "VALUES ('inc-v2', 'db-primary', 'down', 'db-primary down', 'detected', %1, %1)")
-                                .arg(at(0).toMSecsSinceEpoch())),
-                qPrintable(q.lastError().text()));
-            QVERIFY(!q.exec(QStringLiteral("SELECT COUNT(*) FROM maintenance_windows")));
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("v2"));
-
-        MaintenanceWindow w;
-        w.id = QStringLiteral("mw-1");
-        w.targets = { QStringLiteral("web-1"), QStringLiteral("web-2") };
-        w.groups = { QStringLiteral("db") };
-        w.startUtc = at(60);
-        w.endUtc = at(3660);
-        w.comment = QStringLiteral("kernel upgrade, CHG-1234");
-        w.createdBy = QStringLiteral("alice");
-        w.createdUtc = at(30);
-        MaintenanceWindow old = w;
-        old.id = QStringLiteral("mw-old");
-        old.startUtc = at(-10 * 86400);
-        old.endUtc = at(-9 * 86400);
-        {
-            IncidentStore store(o);
-            QString error;
-            QVERIFY2(store.open(&error), qPrintable(error));
-            QVERIFY(store.incident(QStringLiteral("inc-v2")));
-            QVERIFY(store.maintenanceWindows().isEmpty());
-            const WriteResult saved = wait(store.saveMaintenanceWindow(w));
-            QVERIFY2(saved.ok, qPrintable(saved.error));
-            QVERIFY(wait(store.saveMaintenanceWindow(old)).ok);
-            MaintenanceWindow broken = w;
-            broken.id = QStringLiteral("mw-broken");
-            broken.endUtc = at(0);
-            QVERIFY(!wait(store.saveMaintenanceWindow(broken)).ok);
-        }
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v3"));
-            db.setDatabaseName(o.path);
-            QVERIFY(db.open());
-            QCOMPARE(IncidentSchema::version(db), 3);
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("v3"));
-
-        IncidentStore reopened(o);
-        QVERIFY(reopened.open());
-        QList<MaintenanceWindow> windows = reopened.maintenanceWindows();
-        QCOMPARE(windows.size(), 2);
-        QCOMPARE(windows.at(1), w);
-        QCOMPARE(reopened.maintenanceWindows(at(0)), QList<MaintenanceWindow> { w });
-        MaintenanceWindow ended = w;
-        ended.endUtc = at(600);
-        ended.endedBy = QStringLiteral("bob");
-        QVERIFY(wait(reopened.saveMaintenanceWindow(ended)).ok);
-        QCOMPARE(reopened.maintenanceWindows(at(0)), QList<MaintenanceWindow> { ended });
-        const WriteResult pruned = wait(reopened.pruneMaintenanceWindows(at(0)));
-        QVERIFY(pruned.ok);
-        QCOMPARE(pruned.affected, 1);
-        QCOMPARE(reopened.maintenanceWindows().size(), 1);
-        QCOMPARE(reopened.integrityCheck(), QStringLiteral("ok"));
-    }
-
     void refusesNewerSchema()
     {
         const IncidentStore::Options o = options();
@@ -530,6 +450,21 @@ private Q_SLOTS:
         // Saving again replaces rather than duplicates.
         QVERIFY(wait(store.saveSeries(a.id, { short_ })).ok);
         QCOMPARE(store.series(a.id).size(), 2);
+    }
+
+    void seriesLimitBelowThreeKeepsEveryPoint()
+    {
+        IncidentStore::Options o = options();
+        o.maxSeriesPoints = 2;
+        IncidentStore store(o);
+        QVERIFY(store.open());
+        Incident a = makeIncident(QStringLiteral("web-1"), QStringLiteral("overload"), 0);
+        store.createIncident(a);
+        SeriesSnapshot load { QStringLiteral("web-1"), QStringLiteral("load"), {} };
+        for (int i = 0; i < 50; ++i)
+            load.points.append({ i * 1000LL, double(i % 17) });
+        QVERIFY(wait(store.saveSeries(a.id, { load })).ok);
+        QCOMPARE(store.series(a.id).value(0).points, load.points);
     }
 
     void historyQueries()
@@ -687,33 +622,6 @@ private Q_SLOTS:
                 QVERIFY(store.incident(id, false));
             QCOMPARE(store.integrityCheck(), QStringLiteral("ok"));
         }
-    }
-
-    void downsamplerKeepsShape_data()
-    {
-        QTest::addColumn<int>("points");
-        QTest::addColumn<int>("maxPoints");
-        QTest::addColumn<int>("expected");
-        QTest::addRow("fits already") << 100 << 2000 << 100;
-        QTest::addRow("long series") << 100000 << 2000 << 2000;
-        QTest::addRow("just over") << 2001 << 2000 << 2000;
-        QTest::addRow("limit too small: untouched") << 50 << 2 << 50;
-    }
-
-    void downsamplerKeepsShape()
-    {
-        QFETCH(int, points);
-        QFETCH(int, maxPoints);
-        QFETCH(int, expected);
-        QList<SnapshotPoint> in;
-        for (int i = 0; i < points; ++i)
-            in.append({ i * 1000LL, double(i % 17) });
-        const QList<SnapshotPoint> out = SeriesDownsampler::lttb(in, maxPoints);
-        QCOMPARE(out.size(), expected);
-        QCOMPARE(out.first(), in.first());
-        QCOMPARE(out.last(), in.last());
-        for (qsizetype i = 1; i < out.size(); ++i)
-            QVERIFY(out[i].timeMs > out[i - 1].timeMs);
     }
 };
 

@@ -9,6 +9,7 @@
 #include "detect/detector.h"
 #include "incident/incidentstore.h"
 #include "maintenance/maintenancecontroller.h"
+#include "maintenance/maintenancestore.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -153,9 +154,10 @@ private Q_SLOTS:
             o.path = db;
             IncidentStore store(o);
             QVERIFY(store.open());
+            MaintenanceStore windows(&store);
             JsonlAuditSink audit(m_dir.filePath(u"audit-2.jsonl"_qs));
             r.controller.setAuditSink(&audit);
-            QVERIFY(r.controller.setStore(&store));
+            QVERIFY(r.controller.setStore(&windows));
             QString error;
             id = r.controller.create(r.window({}, { u"web"_qs }, 60), u"alice"_qs, false, &error);
             QVERIFY2(!id.isEmpty(), qPrintable(error));
@@ -183,7 +185,8 @@ private Q_SLOTS:
         o.path = db;
         IncidentStore store(o);
         QVERIFY(store.open());
-        QVERIFY(again.controller.setStore(&store));
+        MaintenanceStore windows(&store);
+        QVERIFY(again.controller.setStore(&windows));
         const auto restored = again.controller.schedule().window(id);
         QVERIFY(restored);
         QCOMPARE(restored->endUtc, endedAt);

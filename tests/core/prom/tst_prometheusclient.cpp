@@ -2,8 +2,8 @@
 // rejected query) and against a local fake server that misbehaves (malformed JSON, HTTP 500, silence):
 // every failure is a clear error naming the query, deadlines hold, and the bearer token never shows.
 
-#include "core/prom/prometheusprocess.h"
 #include "prom/prometheusclient.h"
+#include "shared/prometheusprocess.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

@@ -3,12 +3,12 @@
 // Prometheus that stops makes its targets UNKNOWN ("monitoring degraded") — never down — until it is back.
 
 #include "config/fleetconfigloader.h"
-#include "core/prom/prometheusprocess.h"
 #include "detect/detector.h"
 #include "metrics/seriesstore.h"
 #include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 #include "prom/prometheussource.h"
+#include "shared/prometheusprocess.h"
 
 #include <QDateTime>
 #include <QJsonArray>

@@ -2,12 +2,10 @@
 // on a real crash of the demo fleet: a child that reports its argv, a restart, calls to fleetsim's admin API, an
 // HAProxy weight, and a failing step whose earlier steps are rolled back. Then automation per group, with its
 // switches and give-ups kept across a restart of the controller.
-#include "audit/jsonlauditsink.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
-#include "monitor/demofleet.h"
-#include "monitor/monitor.h"
 #include "remedy/remediationcontroller.h"
+#include "shared/demorig.h"
 
 #include <QDir>
 #include <QFile>
@@ -33,20 +31,16 @@ private Q_SLOTS:
 
 private:
     std::optional<Fault> waitForFault(const QString& target, CauseClass cause);
-    bool allUp() const;
     std::unique_ptr<RemediationController> makeController(const QString& stateFile = {});
 
-    QTemporaryDir m_dir;
-    std::unique_ptr<DemoFleet> m_fleet;
-    std::unique_ptr<Monitor> m_monitor;
-    std::unique_ptr<JsonlAuditSink> m_audit;
+    Test::DemoRig m_rig;
     std::unique_ptr<RemediationController> m_controller;
 };
 
 std::unique_ptr<RemediationController> TestConfiguredRunbook::makeController(const QString& stateFile)
 {
     auto c = std::make_unique<RemediationController>(
-        m_monitor.get(), m_audit.get(), m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
+        m_rig.monitor(), m_rig.audit(), m_rig.lockDir(), QStringLiteral("alice"));
     RemediationController::Settings s;
     s.pollInterval = std::chrono::milliseconds(400);
     s.waitInterval = std::chrono::milliseconds(300);
@@ -59,15 +53,8 @@ std::unique_ptr<RemediationController> TestConfiguredRunbook::makeController(con
 
 void TestConfiguredRunbook::initTestCase()
 {
-    qputenv("PATH", QByteArray(FAULTDESK_BIN_DIR ":") + qgetenv("PATH"));
-    m_fleet = std::make_unique<DemoFleet>();
-    m_fleet->setExtraArguments({ QStringLiteral("--check-inter"), QStringLiteral("300ms") });
-    QString error;
-    QVERIFY2(m_fleet->start(60000, &error), qPrintable(error));
-    const ConfigLoadResult fleet = FleetConfigLoader::loadFile(m_fleet->fleetConfigPath());
-    QVERIFY(fleet.ok());
     // The runbook as an operator writes it, in YAML, through the real loader.
-    const QString runbooks = m_dir.filePath(QStringLiteral("runbooks.yaml"));
+    const QString runbooks = m_rig.path(QStringLiteral("runbooks.yaml"));
     QFile f(runbooks);
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(QStringLiteral("runbooks:\n"
@@ -92,15 +79,20 @@ void TestConfiguredRunbook::initTestCase()
                 .arg(QStringLiteral(REMEDY_PEER))
                 .toUtf8());
     f.close();
-    const ConfigLoadResult loaded = FleetConfigLoader::loadRunbooks(runbooks, *fleet.config);
-    QVERIFY2(loaded.ok(), qPrintable(loaded.errors.value(0).toString()));
-    m_monitor = std::make_unique<Monitor>();
-    m_monitor->setConfig(*loaded.config);
-    m_monitor->start();
-    m_audit = std::make_unique<JsonlAuditSink>(m_dir.filePath(QStringLiteral("audit.jsonl")));
-    QDir().mkpath(m_dir.filePath(QStringLiteral("locks")));
+    QString error;
+    QVERIFY2(m_rig.start(&error,
+                 [&runbooks](FleetConfig& config, QString* why) {
+                     const ConfigLoadResult loaded = FleetConfigLoader::loadRunbooks(runbooks, config);
+                     if (!loaded.ok()) {
+                         *why = loaded.errors.value(0).toString();
+                         return false;
+                     }
+                     config = *loaded.config;
+                     return true;
+                 }),
+        qPrintable(error));
     m_controller = makeController();
-    QTRY_VERIFY_WITH_TIMEOUT(allUp(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_rig.allUp(), 30000);
     QTest::qWait(2000); // the last healthy state is read back
     QVERIFY(m_controller->current().haproxyKnown);
 }
@@ -108,37 +100,17 @@ void TestConfiguredRunbook::initTestCase()
 void TestConfiguredRunbook::cleanupTestCase()
 {
     m_controller.reset();
-    if (m_monitor)
-        m_monitor->stop();
-    if (m_fleet)
-        m_fleet->stop();
-}
-
-bool TestConfiguredRunbook::allUp() const
-{
-    const auto st = m_monitor->detector()->statuses();
-    return !st.isEmpty()
-        && std::all_of(st.cbegin(), st.cend(), [](const TargetStatus& s) { return s.state == TargetState::Up; });
+    m_rig.stop();
 }
 
 std::optional<Fault> TestConfiguredRunbook::waitForFault(const QString& target, CauseClass cause)
 {
-    std::optional<Fault> found;
-    QElapsedTimer clock;
-    clock.start();
-    while (!found && clock.elapsed() < 30000) {
-        for (const Fault& f : m_monitor->detector()->openFaults())
-            if (f.target == target && f.cause == cause && f.rootCause && f.phase != Fault::Phase::Detected)
-                found = f;
-        if (!found)
-            QTest::qWait(100);
-    }
-    return found;
+    return m_rig.waitForFault([&](const Fault& f) { return f.target == target && f.cause == cause && f.rootCause; });
 }
 
 void TestConfiguredRunbook::failingStepRollsBackTheEarlierOnes()
 {
-    QVERIFY(m_fleet->inject(QStringLiteral("crash"), QStringLiteral("web-2")));
+    QVERIFY(m_rig.fleet()->inject(QStringLiteral("crash"), QStringLiteral("web-2")));
     const auto f = waitForFault(QStringLiteral("web-2"), CauseClass::Down);
     QVERIFY(f);
     const auto baseline = m_controller->baseline(f->id);
@@ -203,14 +175,14 @@ void TestConfiguredRunbook::failingStepRollsBackTheEarlierOnes()
     QVERIFY(now);
     QCOMPARE(now->weight, before->weight);
     // Every action has its intent and its result in the audit trail.
-    QVERIFY(m_audit->unfinished().isEmpty());
-    QTRY_VERIFY_WITH_TIMEOUT(allUp(), 30000);
+    QVERIFY(m_rig.audit()->unfinished().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(m_rig.allUp(), 30000);
 }
 
 void TestConfiguredRunbook::groupSwitchKeepsAutomationOffThere()
 {
-    QTRY_VERIFY_WITH_TIMEOUT(m_monitor->detector()->openFaults().isEmpty(), 30000);
-    const QString state = m_dir.filePath(QStringLiteral("state/automation.json"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_rig.monitor()->detector()->openFaults().isEmpty(), 30000);
+    const QString state = m_rig.path(QStringLiteral("state/automation.json"));
     QVERIFY(m_controller->setAutomationStateFile(state));
     AutoRemediationPolicy policy;
     policy.maxAttempts = 1; // the first automatic attempt uses up the budget: automation gives up afterwards
@@ -221,14 +193,14 @@ void TestConfiguredRunbook::groupSwitchKeepsAutomationOffThere()
     QVERIFY(m_controller->autoEnabledFor(QStringLiteral("api-1")));
 
     QSignalSpy finished(m_controller.get(), &RemediationController::runFinished);
-    QVERIFY(m_fleet->inject(QStringLiteral("crash"), QStringLiteral("web-3")));
-    QVERIFY(m_fleet->inject(QStringLiteral("crash"), QStringLiteral("api-1")));
+    QVERIFY(m_rig.fleet()->inject(QStringLiteral("crash"), QStringLiteral("web-3")));
+    QVERIFY(m_rig.fleet()->inject(QStringLiteral("crash"), QStringLiteral("api-1")));
     const auto web = waitForFault(QStringLiteral("web-3"), CauseClass::Down);
     QVERIFY(web);
     // api-1 is handled and recovered by the automation; web-3, in the switched-off group, is left to a person.
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 60000);
     for (const auto& args : finished) {
-        const auto fault = m_monitor->detector()->fault(args.at(0).toString());
+        const auto fault = m_rig.monitor()->detector()->fault(args.at(0).toString());
         QVERIFY(fault);
         QCOMPARE(fault->target, QStringLiteral("api-1"));
     }
@@ -239,20 +211,20 @@ void TestConfiguredRunbook::groupSwitchKeepsAutomationOffThere()
     QVERIFY(givenUp.suspendedAt.isValid());
     QCOMPARE(m_controller->givenUp().constFirst().first, QStringLiteral("api-1"));
     // The switches were audited as the operator's.
-    const auto records = m_audit->records();
+    const auto records = m_rig.audit()->records();
     QVERIFY(std::any_of(records.cbegin(), records.cend(), [](const AuditRecord& r) {
         return r.actionKind == u"automation" && r.target == u"web" && r.description.contains(u"off")
             && r.operatorName == u"alice";
     }));
     m_controller->setAutoEnabled(false);
     m_controller->setAutoEnabled(true); // saved as on: the restart below must see it
-    QVERIFY(m_fleet->control({ QStringLiteral("start"), QStringLiteral("web-3") }) == 0);
-    QTRY_VERIFY_WITH_TIMEOUT(allUp(), 30000);
+    QVERIFY(m_rig.fleet()->control({ QStringLiteral("start"), QStringLiteral("web-3") }) == 0);
+    QTRY_VERIFY_WITH_TIMEOUT(m_rig.allUp(), 30000);
 }
 
 void TestConfiguredRunbook::automationStateSurvivesARestart()
 {
-    const QString state = m_dir.filePath(QStringLiteral("state/automation.json"));
+    const QString state = m_rig.path(QStringLiteral("state/automation.json"));
     QVERIFY(QFile::exists(state));
     m_controller.reset();
     auto restarted = makeController(state);
@@ -266,7 +238,7 @@ void TestConfiguredRunbook::automationStateSurvivesARestart()
 
     // Re-enabling is audited and kept too.
     restarted->reenable(QStringLiteral("api-1"), QStringLiteral("bob"));
-    const auto records = m_audit->records();
+    const auto records = m_rig.audit()->records();
     QVERIFY(std::any_of(records.cbegin(), records.cend(), [](const AuditRecord& r) {
         return r.actionKind == u"automation" && r.target == u"api-1" && r.operatorName == u"bob"
             && r.description.contains(u"re-enabled") && r.phase == AuditRecord::Phase::Result;
@@ -276,7 +248,7 @@ void TestConfiguredRunbook::automationStateSurvivesARestart()
     auto again = makeController(state);
     QVERIFY(!again->ledger().entry(QStringLiteral("api-1")).suspended);
     QVERIFY(!again->autoEnabled());
-    QVERIFY(m_audit->unfinished().isEmpty());
+    QVERIFY(m_rig.audit()->unfinished().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestConfiguredRunbook)

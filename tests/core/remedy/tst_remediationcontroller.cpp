@@ -1,11 +1,8 @@
 // RemediationController against the real demo fleet (fleetsim, HAProxy): gates, the lock, aborting a runbook.
-#include "audit/jsonlauditsink.h"
-#include "config/fleetconfigloader.h"
 #include "detect/detector.h"
-#include "monitor/demofleet.h"
-#include "monitor/monitor.h"
 #include "remedy/remediationcontroller.h"
 #include "remedy/targetlock.h"
+#include "shared/demorig.h"
 
 #include <QDir>
 #include <QSignalSpy>
@@ -27,37 +24,23 @@ private Q_SLOTS:
 
 private:
     std::optional<Fault> waitForFault(CauseClass cause, bool root);
-    bool allUp() const;
 
-    QTemporaryDir m_dir;
-    std::unique_ptr<DemoFleet> m_fleet;
-    std::unique_ptr<Monitor> m_monitor;
-    std::unique_ptr<JsonlAuditSink> m_audit;
+    Test::DemoRig m_rig;
     std::unique_ptr<RemediationController> m_controller;
 };
 
 void TestRemediationController::initTestCase()
 {
-    qputenv("PATH", QByteArray(FAULTDESK_BIN_DIR ":") + qgetenv("PATH"));
-    m_fleet = std::make_unique<DemoFleet>();
-    m_fleet->setExtraArguments({ QStringLiteral("--check-inter"), QStringLiteral("300ms") });
     QString error;
-    QVERIFY2(m_fleet->start(60000, &error), qPrintable(error));
-    ConfigLoadResult loaded = FleetConfigLoader::loadFile(m_fleet->fleetConfigPath());
-    QVERIFY(loaded.ok());
-    m_monitor = std::make_unique<Monitor>();
-    m_monitor->setConfig(*loaded.config);
-    m_monitor->start();
-    m_audit = std::make_unique<JsonlAuditSink>(m_dir.filePath(QStringLiteral("audit.jsonl")));
+    QVERIFY2(m_rig.start(&error), qPrintable(error));
     m_controller = std::make_unique<RemediationController>(
-        m_monitor.get(), m_audit.get(), m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
-    QDir().mkpath(m_dir.filePath(QStringLiteral("locks")));
+        m_rig.monitor(), m_rig.audit(), m_rig.lockDir(), QStringLiteral("alice"));
     RemediationController::Settings s;
     s.pollInterval = std::chrono::milliseconds(400);
     s.waitInterval = std::chrono::milliseconds(300);
     s.settle = std::chrono::milliseconds(6000); // long enough to abort during it
     m_controller->setSettings(s);
-    QTRY_VERIFY_WITH_TIMEOUT(allUp(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_rig.allUp(), 30000);
     QTest::qWait(2500); // the last healthy state is read back
     QVERIFY(m_controller->current().haproxyKnown);
 }
@@ -65,37 +48,17 @@ void TestRemediationController::initTestCase()
 void TestRemediationController::cleanupTestCase()
 {
     m_controller.reset();
-    if (m_monitor)
-        m_monitor->stop();
-    if (m_fleet)
-        m_fleet->stop();
-}
-
-bool TestRemediationController::allUp() const
-{
-    const auto st = m_monitor->detector()->statuses();
-    return !st.isEmpty()
-        && std::all_of(st.cbegin(), st.cend(), [](const TargetStatus& s) { return s.state == TargetState::Up; });
+    m_rig.stop();
 }
 
 std::optional<Fault> TestRemediationController::waitForFault(CauseClass cause, bool root)
 {
-    std::optional<Fault> found;
-    QElapsedTimer clock;
-    clock.start();
-    while (!found && clock.elapsed() < 30000) {
-        for (const Fault& f : m_monitor->detector()->openFaults())
-            if (f.cause == cause && f.rootCause == root && f.phase != Fault::Phase::Detected)
-                found = f;
-        if (!found)
-            QTest::qWait(100);
-    }
-    return found;
+    return m_rig.waitForFault([&](const Fault& f) { return f.cause == cause && f.rootCause == root; });
 }
 
 void TestRemediationController::refusesSymptomsAndSeesTheLock()
 {
-    QVERIFY(m_fleet->inject(QStringLiteral("crash"), QStringLiteral("db-primary")));
+    QVERIFY(m_rig.fleet()->inject(QStringLiteral("crash"), QStringLiteral("db-primary")));
     const auto root = waitForFault(CauseClass::Down, true);
     QVERIFY(root);
     QCOMPARE(root->target, QStringLiteral("db-primary"));
@@ -103,7 +66,7 @@ void TestRemediationController::refusesSymptomsAndSeesTheLock()
     std::optional<Fault> symptom;
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
-            for (const Fault& f : m_monitor->detector()->openFaults())
+            for (const Fault& f : m_rig.monitor()->detector()->openFaults())
                 if (!f.rootCause && f.target.startsWith(u"api-"))
                     symptom = f;
             return symptom.has_value();
@@ -115,8 +78,8 @@ void TestRemediationController::refusesSymptomsAndSeesTheLock()
 
     // Another FaultDesk instance holds db-primary: the button says who, and a click is refused.
     TargetLock::Holder holder;
-    TargetLock other = TargetLock::tryAcquire(m_dir.filePath(QStringLiteral("locks")), QStringLiteral("db-primary"),
-        QStringLiteral("bob"), QStringLiteral("down/handle"), &holder);
+    TargetLock other = TargetLock::tryAcquire(
+        m_rig.lockDir(), QStringLiteral("db-primary"), QStringLiteral("bob"), QStringLiteral("down/handle"), &holder);
     QVERIFY(other.isLocked());
     const SafetyDecision locked = m_controller->canHandle(root->id);
     QVERIFY(!locked.allowed);
@@ -136,16 +99,16 @@ void TestRemediationController::refusesSymptomsAndSeesTheLock()
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 40000);
     QCOMPARE(finished.at(0).at(2).value<RunbookOutcome>().result, RunbookOutcome::Result::Succeeded);
     // The audit trail has an intent and a result for every action.
-    QVERIFY(m_audit->unfinished().isEmpty());
-    QVERIFY(m_audit->records().size() >= 2);
-    QTRY_VERIFY_WITH_TIMEOUT(allUp(), 30000);
+    QVERIFY(m_rig.audit()->unfinished().isEmpty());
+    QVERIFY(m_rig.audit()->records().size() >= 2);
+    QTRY_VERIFY_WITH_TIMEOUT(m_rig.allUp(), 30000);
 }
 
 void TestRemediationController::abortRollsBackTheDoneSteps()
 {
-    QTRY_VERIFY_WITH_TIMEOUT(m_monitor->detector()->openFaults().isEmpty(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_rig.monitor()->detector()->openFaults().isEmpty(), 30000);
     QTest::qWait(1500);
-    QVERIFY(m_fleet->inject(QStringLiteral("overload")));
+    QVERIFY(m_rig.fleet()->inject(QStringLiteral("overload")));
     const auto f = waitForFault(CauseClass::Overload, true);
     QVERIFY(f);
     const RemediationPlan plan = m_controller->preview(f->id, SafetyRequest::Purpose::Handle);
@@ -176,18 +139,18 @@ void TestRemediationController::abortRollsBackTheDoneSteps()
     QTRY_VERIFY_WITH_TIMEOUT(fresh, 10000);
     const QStringList diff = baseline->differences(m_controller->current(), QStringLiteral("web"));
     QVERIFY2(diff.isEmpty(), qPrintable(diff.join(u'\n')));
-    m_fleet->clear();
+    m_rig.fleet()->clear();
 }
 
 void TestRemediationController::automationHandlesAndRecoversWhereEnabled()
 {
-    QTRY_VERIFY_WITH_TIMEOUT(allUp(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_rig.allUp(), 30000);
     QVERIFY(!m_controller->autoEnabled()); // off by default
     m_controller->setAutoEnabledFor(QStringLiteral("web-3"), true);
     QVERIFY(m_controller->autoEnabledFor(QStringLiteral("web-3")));
     QVERIFY(!m_controller->autoEnabledFor(QStringLiteral("web-1")));
     QSignalSpy finished(m_controller.get(), &RemediationController::runFinished);
-    QVERIFY(m_fleet->inject(QStringLiteral("crash"), QStringLiteral("web-3")));
+    QVERIFY(m_rig.fleet()->inject(QStringLiteral("crash"), QStringLiteral("web-3")));
     // Nobody presses a button: Handle (restart, re-admit) and then Recover (verify the baseline) run by themselves.
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 45000);
     QCOMPARE(finished.at(0).at(1).value<SafetyRequest::Purpose>(), SafetyRequest::Purpose::Handle);
@@ -195,7 +158,7 @@ void TestRemediationController::automationHandlesAndRecoversWhereEnabled()
     QVERIFY(finished.at(1).at(3).toBool());
     const QString faultId = finished.at(0).at(0).toString();
     QCOMPARE(m_controller->lastRun(faultId, SafetyRequest::Purpose::Handle)->operatorName, QStringLiteral("auto"));
-    const auto records = m_audit->records();
+    const auto records = m_rig.audit()->records();
     QVERIFY(std::any_of(records.cbegin(), records.cend(),
         [](const AuditRecord& r) { return r.operatorName == u"auto" && r.target == u"web-3"; }));
     m_controller->setAutoEnabledFor(QStringLiteral("web-3"), false);

@@ -2,8 +2,6 @@
 // created from the dialog for the selected target shows in the fleet view and the counter, reminds before it ends,
 // keeps a crash from becoming a fault until it is ended; two crashed servers are handled in one batch.
 
-#include "audit/jsonlauditsink.h"
-#include "config/fleetconfigloader.h"
 #include "detect/detector.h"
 #include "fleetproxymodel.h"
 #include "maintenance/maintenanceconsole.h"
@@ -14,10 +12,9 @@
 #include "mainwindow.h"
 #include "model/faultmodel.h"
 #include "model/fleetmodel.h"
-#include "monitor/demofleet.h"
-#include "monitor/monitor.h"
 #include "remedy/faultactions.h"
 #include "remedy/remediationcontroller.h"
+#include "shared/demorig.h"
 
 #include <QAction>
 #include <QDateTimeEdit>
@@ -44,10 +41,7 @@ class TestMaintenanceConsole : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir;
-    std::unique_ptr<DemoFleet> m_fleet;
-    std::unique_ptr<Monitor> m_monitor;
-    std::unique_ptr<JsonlAuditSink> m_audit;
+    Test::DemoRig m_rig;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<MaintenanceController> m_maintenance;
     std::unique_ptr<RemediationController> m_remedy;
@@ -68,7 +62,7 @@ private:
     }
     std::optional<Fault> openFault(const QString& target) const
     {
-        for (const Fault& f : m_monitor->detector()->openFaults())
+        for (const Fault& f : m_rig.monitor()->detector()->openFaults())
             if (f.target == target)
                 return f;
         return std::nullopt;
@@ -97,21 +91,12 @@ private Q_SLOTS:
         QCoreApplication::setOrganizationName(QStringLiteral("FaultDeskTest"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_maintenanceconsole"));
         QSettings().clear();
-        qputenv("PATH", QByteArray(FAULTDESK_BIN_DIR ":") + qgetenv("PATH"));
-        m_fleet = std::make_unique<DemoFleet>();
-        m_fleet->setExtraArguments({ QStringLiteral("--check-inter"), QStringLiteral("300ms") });
         QString error;
-        QVERIFY2(m_fleet->start(60000, &error), qPrintable(error));
-        ConfigLoadResult loaded = FleetConfigLoader::loadFile(m_fleet->fleetConfigPath());
-        QVERIFY(loaded.ok());
-        m_monitor = std::make_unique<Monitor>();
-        m_monitor->setConfig(*loaded.config);
-        m_monitor->start();
+        QVERIFY2(m_rig.start(&error), qPrintable(error));
 
         m_window = std::make_unique<MainWindow>();
         m_window->setRefreshInterval(200);
-        m_window->setMonitor(m_monitor.get());
-        m_audit = std::make_unique<JsonlAuditSink>(m_dir.filePath(QStringLiteral("audit.jsonl")));
+        m_window->setMonitor(m_rig.monitor());
 
         // Wired as the console wires it (app/faultdesk/guicommands.cpp), with short intervals.
         m_maintenance = std::make_unique<MaintenanceController>();
@@ -119,34 +104,30 @@ private Q_SLOTS:
         s.checkInterval = 100ms;
         s.reminderLead = 10min;
         m_maintenance->setSettings(s);
-        m_maintenance->setAuditSink(m_audit.get());
-        m_maintenance->setFleet(m_monitor->config());
-        m_maintenance->setDetector(m_monitor->detector());
+        m_maintenance->setAuditSink(m_rig.audit());
+        m_maintenance->setFleet(m_rig.monitor()->config());
+        m_maintenance->setDetector(m_rig.monitor()->detector());
         m_maintenance->start();
         m_console = new MaintenanceConsole(m_window.get(), m_maintenance.get(), QStringLiteral("alice"));
 
-        QDir().mkpath(m_dir.filePath(QStringLiteral("locks")));
         m_remedy = std::make_unique<RemediationController>(
-            m_monitor.get(), m_audit.get(), m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
+            m_rig.monitor(), m_rig.audit(), m_rig.lockDir(), QStringLiteral("alice"));
         m_actions = new FaultActions(m_remedy.get());
         m_window->setFaultActions(m_actions);
         connect(m_window.get(), &MainWindow::faultSelected, m_actions, &FaultActions::setFaultId);
         connect(m_window.get(), &MainWindow::faultsSelected, m_actions, &FaultActions::setFaultIds);
         m_window->show();
-        QTRY_VERIFY_WITH_TIMEOUT(m_monitor->summary().up >= 8, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_rig.monitor()->summary().up >= 8, 20000);
     }
 
     void cleanupTestCase()
     {
-        if (m_fleet)
-            m_fleet->inject(QStringLiteral("clear"));
+        if (m_rig.fleet())
+            m_rig.fleet()->inject(QStringLiteral("clear"));
         m_window.reset();
         m_remedy.reset();
         m_maintenance.reset();
-        if (m_monitor)
-            m_monitor->stop();
-        if (m_fleet)
-            m_fleet->stop();
+        m_rig.stop();
     }
 
     void menusAndCounterAreThere()
@@ -198,9 +179,9 @@ private Q_SLOTS:
         QCOMPARE(manager->list()->topLevelItemCount(), 1);
         QVERIFY(manager->list()->topLevelItem(0)->text(1).startsWith(QStringLiteral("running")));
 
-        QVERIFY(m_fleet->inject(QStringLiteral("crash"), QStringLiteral("web-3")));
+        QVERIFY(m_rig.fleet()->inject(QStringLiteral("crash"), QStringLiteral("web-3")));
         QTRY_COMPARE_WITH_TIMEOUT(
-            m_monitor->detector()->status(QStringLiteral("web-3"))->state, TargetState::Hard, 15000);
+            m_rig.monitor()->detector()->status(QStringLiteral("web-3"))->state, TargetState::Hard, 15000);
         QTest::qWait(1500);
         QVERIFY(!openFault(QStringLiteral("web-3")));
         QCOMPARE(fleetState(QStringLiteral("web-3")), QStringLiteral("maintenance"));
@@ -214,7 +195,7 @@ private Q_SLOTS:
         QCOMPARE(m_console->counter()->text(), QStringLiteral("0 in maintenance · 0 silenced"));
         QTRY_VERIFY(fleetState(QStringLiteral("web-3")) != QStringLiteral("maintenance"));
         QVERIFY(manager->list()->topLevelItem(0)->text(1).startsWith(QStringLiteral("ended by alice")));
-        const QList<AuditRecord> records = m_audit->records();
+        const QList<AuditRecord> records = m_rig.audit()->records();
         QStringList runbooks;
         for (const AuditRecord& r : records)
             runbooks << r.runbook;
@@ -226,7 +207,7 @@ private Q_SLOTS:
     // Two crashed web servers: one preview lists both plans, one click handles both, each through the gates.
     void batchHandleRunsOnTwoFaults()
     {
-        QVERIFY(m_fleet->inject(QStringLiteral("crash"), QStringLiteral("web-1")));
+        QVERIFY(m_rig.fleet()->inject(QStringLiteral("crash"), QStringLiteral("web-1")));
         QTRY_VERIFY_WITH_TIMEOUT(openFault(QStringLiteral("web-1")) && openFault(QStringLiteral("web-3"))
                 && openFault(QStringLiteral("web-1"))->phase == Fault::Phase::Located
                 && openFault(QStringLiteral("web-3"))->phase == Fault::Phase::Located,

@@ -1,13 +1,10 @@
 // FaultActions offscreen against the real demo fleet: gates shown on the buttons, the plan in the dialog.
-#include "audit/jsonlauditsink.h"
-#include "config/fleetconfigloader.h"
 #include "detect/detector.h"
-#include "monitor/demofleet.h"
-#include "monitor/monitor.h"
 #include "remedy/autoremediationpanel.h"
 #include "remedy/faultactions.h"
 #include "remedy/remediationcontroller.h"
 #include "remedy/remediationdialog.h"
+#include "shared/demorig.h"
 
 #include <QCheckBox>
 #include <QDir>
@@ -34,55 +31,29 @@ private Q_SLOTS:
 private:
     std::optional<Fault> fault(const std::function<bool(const Fault&)>& match);
 
-    QTemporaryDir m_dir;
-    std::unique_ptr<DemoFleet> m_fleet;
-    std::unique_ptr<Monitor> m_monitor;
-    std::unique_ptr<JsonlAuditSink> m_audit;
+    Test::DemoRig m_rig;
     std::unique_ptr<RemediationController> m_controller;
 };
 
 void TestFaultActions::initTestCase()
 {
-    qputenv("PATH", QByteArray(FAULTDESK_BIN_DIR ":") + qgetenv("PATH"));
-    m_fleet = std::make_unique<DemoFleet>();
-    m_fleet->setExtraArguments({ QStringLiteral("--check-inter"), QStringLiteral("300ms") });
     QString error;
-    QVERIFY2(m_fleet->start(60000, &error), qPrintable(error));
-    ConfigLoadResult loaded = FleetConfigLoader::loadFile(m_fleet->fleetConfigPath());
-    QVERIFY(loaded.ok());
-    m_monitor = std::make_unique<Monitor>();
-    m_monitor->setConfig(*loaded.config);
-    m_monitor->start();
-    m_audit = std::make_unique<JsonlAuditSink>(m_dir.filePath(QStringLiteral("audit.jsonl")));
-    QDir().mkpath(m_dir.filePath(QStringLiteral("locks")));
+    QVERIFY2(m_rig.start(&error), qPrintable(error));
     m_controller = std::make_unique<RemediationController>(
-        m_monitor.get(), m_audit.get(), m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
+        m_rig.monitor(), m_rig.audit(), m_rig.lockDir(), QStringLiteral("alice"));
     QTest::qWait(3000);
-    QVERIFY(m_fleet->inject(QStringLiteral("crash"), QStringLiteral("db-primary")));
+    QVERIFY(m_rig.fleet()->inject(QStringLiteral("crash"), QStringLiteral("db-primary")));
 }
 
 void TestFaultActions::cleanupTestCase()
 {
     m_controller.reset();
-    if (m_monitor)
-        m_monitor->stop();
-    if (m_fleet)
-        m_fleet->stop();
+    m_rig.stop();
 }
 
 std::optional<Fault> TestFaultActions::fault(const std::function<bool(const Fault&)>& match)
 {
-    std::optional<Fault> found;
-    QElapsedTimer clock;
-    clock.start();
-    while (!found && clock.elapsed() < 30000) {
-        for (const Fault& f : m_monitor->detector()->openFaults())
-            if (f.phase != Fault::Phase::Detected && match(f))
-                found = f;
-        if (!found)
-            QTest::qWait(100);
-    }
-    return found;
+    return m_rig.waitForFault(match);
 }
 
 void TestFaultActions::noFaultDisablesBoth()

@@ -1,15 +1,13 @@
 // After a restart, the remediations a previous run left unfinished (intent without result, written to the real
 // incident store) are listed on the console window; Recover returns the real demo fleet's HAProxy to the recorded
 // baseline and verifies it, Dismiss closes them in the audit trail.
-#include "config/fleetconfigloader.h"
 #include "detect/detector.h"
 #include "incident/incidentstore.h"
 #include "mainwindow.h"
-#include "monitor/demofleet.h"
-#include "monitor/monitor.h"
 #include "remedy/haproxyclient.h"
 #include "remedy/remediationcontroller.h"
 #include "remedy/unfinishedremediationsbanner.h"
+#include "shared/demorig.h"
 
 #include <QDir>
 #include <QPlainTextEdit>
@@ -34,52 +32,29 @@ private Q_SLOTS:
 
 private:
     std::unique_ptr<RemediationController> controller(IncidentStore* store);
-    bool allUp() const;
     int weight(const RemediationBaseline& b, const QString& server) const;
     AuditRecord intent(const QString& id, const QString& target, const QString& description) const;
 
-    QTemporaryDir m_dir;
-    std::unique_ptr<DemoFleet> m_fleet;
-    std::unique_ptr<Monitor> m_monitor;
+    Test::DemoRig m_rig;
     RemediationBaseline m_baseline;
 };
 
 void TestUnfinishedRemediationsBanner::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
-    qputenv("PATH", QByteArray(FAULTDESK_BIN_DIR ":") + qgetenv("PATH"));
-    m_fleet = std::make_unique<DemoFleet>();
-    m_fleet->setExtraArguments({ QStringLiteral("--check-inter"), QStringLiteral("300ms") });
     QString error;
-    QVERIFY2(m_fleet->start(60000, &error), qPrintable(error));
-    const ConfigLoadResult loaded = FleetConfigLoader::loadFile(m_fleet->fleetConfigPath());
-    QVERIFY(loaded.ok());
-    m_monitor = std::make_unique<Monitor>();
-    m_monitor->setConfig(*loaded.config);
-    m_monitor->start();
-    QDir().mkpath(m_dir.filePath(QStringLiteral("locks")));
-    QTRY_VERIFY_WITH_TIMEOUT(allUp(), 30000);
+    QVERIFY2(m_rig.start(&error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(m_rig.allUp(), 30000);
 }
 
 void TestUnfinishedRemediationsBanner::cleanupTestCase()
 {
-    if (m_monitor)
-        m_monitor->stop();
-    if (m_fleet)
-        m_fleet->stop();
-}
-
-bool TestUnfinishedRemediationsBanner::allUp() const
-{
-    const auto st = m_monitor->detector()->statuses();
-    return !st.isEmpty()
-        && std::all_of(st.cbegin(), st.cend(), [](const TargetStatus& s) { return s.state == TargetState::Up; });
+    m_rig.stop();
 }
 
 std::unique_ptr<RemediationController> TestUnfinishedRemediationsBanner::controller(IncidentStore* store)
 {
-    auto c = std::make_unique<RemediationController>(
-        m_monitor.get(), store, m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
+    auto c = std::make_unique<RemediationController>(m_rig.monitor(), store, m_rig.lockDir(), QStringLiteral("alice"));
     RemediationController::Settings s;
     s.pollInterval = std::chrono::milliseconds(400);
     s.waitInterval = std::chrono::milliseconds(300);
@@ -113,7 +88,7 @@ AuditRecord TestUnfinishedRemediationsBanner::intent(
 void TestUnfinishedRemediationsBanner::recoverRestoresTheRecordedBaseline()
 {
     IncidentStore::Options o;
-    o.path = m_dir.filePath(QStringLiteral("incidents.db"));
+    o.path = m_rig.path(QStringLiteral("incidents.db"));
     IncidentStore store(o);
     QString error;
     QVERIFY2(store.open(&error), qPrintable(error));
@@ -129,7 +104,7 @@ void TestUnfinishedRemediationsBanner::recoverRestoresTheRecordedBaseline()
         intent(QStringLiteral("act-1"), QStringLiteral("web-4"), QStringLiteral("set server web/web-4 weight 9")),
         &error));
     // … and it died right after changing the weight, before writing the result.
-    HaproxyClient client(m_monitor->config().haproxy.constFirst().socket);
+    HaproxyClient client(m_rig.monitor()->config().haproxy.constFirst().socket);
     bool changed = false;
     client.send(HaproxyCommand::setWeight(QStringLiteral("web"), QStringLiteral("web-4"), 9),
         [&](const HaproxyClient::Reply& r) { changed = r.ok; });
@@ -138,7 +113,7 @@ void TestUnfinishedRemediationsBanner::recoverRestoresTheRecordedBaseline()
     // The console starts again: the banner lists what was left unfinished.
     auto after = controller(&store);
     MainWindow window;
-    window.setMonitor(m_monitor.get());
+    window.setMonitor(m_rig.monitor());
     UnfinishedRemediationsBanner* banner = UnfinishedRemediationsBanner::showIn(&window, after.get());
     QVERIFY(banner);
     QCOMPARE(window.banner(), banner);
@@ -186,7 +161,7 @@ void TestUnfinishedRemediationsBanner::recoverRestoresTheRecordedBaseline()
 void TestUnfinishedRemediationsBanner::dismissIsAudited()
 {
     IncidentStore::Options o;
-    o.path = m_dir.filePath(QStringLiteral("incidents.db"));
+    o.path = m_rig.path(QStringLiteral("incidents.db"));
     IncidentStore store(o);
     QVERIFY(store.open());
     QVERIFY(store.append(
