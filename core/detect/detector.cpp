@@ -359,6 +359,7 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
         if (f.cause == CauseClass::Network)
             f.link = m->brokenLink();
         f.evidence = evidenceOf(m, f);
+        f.breachedSignals = m->breachedSignals();
         f.detectedMs = nowMs;
         m_valuesAtDetection.insert(f.id, m->values());
         f.flapping = m->isFlapping();
@@ -409,6 +410,7 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
             f.cause = *cause;
             f.link = f.cause == CauseClass::Network ? m->brokenLink() : QString();
             f.evidence = evidenceOf(m, f);
+            f.breachedSignals = m->breachedSignals();
             f.sources = f.cause == CauseClass::Attack ? m->attack().sources : QStringList();
             touchedFaults.insert(id);
             if (f.phase != Fault::Phase::Detected)

@@ -291,6 +291,10 @@ bool Detector::join(const QString& faultId, const Join& j, qint64 nowMs, QList<D
         root.pool = f.pool;
         if (Correlation::isLoad(f.cause) && Correlation::isLoad(root.cause))
             root.cause = Correlation::poolCause(root.cause, f.cause);
+        for (const QString& signal : std::as_const(f.breachedSignals)) {
+            if (!root.breachedSignals.contains(signal))
+                root.breachedSignals.append(signal);
+        }
         if (root.cause == CauseClass::Attack) {
             // One flood over the pool: the root names every flooding source.
             for (const QString& s : std::as_const(f.sources)) {

@@ -54,6 +54,8 @@ QJsonObject Fault::toJson() const
         o.insert(QStringLiteral("aftershock"), true);
     if (!link.isEmpty())
         o.insert(QStringLiteral("link"), link);
+    if (!breachedSignals.isEmpty())
+        o.insert(QStringLiteral("breached_signals"), QJsonArray::fromStringList(breachedSignals));
     o.insert(QStringLiteral("detected"), time(detectedMs));
     if (locatedMs > 0)
         o.insert(QStringLiteral("located"), time(locatedMs));

@@ -51,6 +51,8 @@ struct Fault
     QString relation;
     bool aftershock = false; ///< joined an incident that had recovered (within the aftershock grace)
     QString link; ///< network: the dependency the target cannot reach
+    /// The signals whose rules failed for it (what its chart should show); a pool-level root adds its members'.
+    QStringList breachedSignals;
     qint64 detectedMs = 0;
     qint64 locatedMs = 0;
     qint64 clearedMs = 0;

@@ -381,6 +381,18 @@ std::optional<CauseClass> TargetStateMachine::primaryCause() const
     return cause;
 }
 
+QStringList TargetStateMachine::breachedSignals() const
+{
+    QStringList out;
+    for (const Check& c : m_failedChecks) {
+        for (const Breach& b : c.breaches) {
+            if (!out.contains(b.signal))
+                out.append(b.signal);
+        }
+    }
+    return out;
+}
+
 QString TargetStateMachine::brokenLink() const
 {
     if (!m_last)

@@ -117,6 +117,8 @@ public:
     const QHash<QString, double>& values() const { return m_values; }
     /// The cause of the current failure (std::nullopt while passing).
     std::optional<CauseClass> primaryCause() const;
+    /// The signals whose rules the current failure breached, in rule order ("sources" for the attack rule).
+    QStringList breachedSignals() const;
     /// The dependency a current link fault is about (a breached rule with `link`), or empty.
     QString brokenLink() const;
     /// The latest check's probes answered (the target is reachable, whatever its rules say).

@@ -545,6 +545,7 @@ private Q_SLOTS:
             QStringLiteral(
                 "db-primary data integrity failed: integrity = 0 (below 1) for 2 checks (14:03:11, 14:03:12)"));
         QCOMPARE(root.symptoms, (QStringList { QStringLiteral("api-1"), QStringLiteral("api-2") }));
+        QCOMPARE(root.breachedSignals, QStringList { QStringLiteral("integrity") }); // what its chart shows
         for (const QString& api : { QStringLiteral("api-1"), QStringLiteral("api-2") }) {
             const Fault f = *d.faultOf(api);
             QVERIFY(!f.rootCause);

@@ -3,6 +3,7 @@
 
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
+#include "detect/evidencecheck.h"
 #include "metrics/seriesstore.h"
 #include "monitor/demofleet.h"
 #include "monitor/monitor.h"
@@ -279,9 +280,14 @@ private Q_SLOTS:
         const Fault root = *std::find_if(open.cbegin(), open.cend(),
             [](const Fault& f) { return f.rootCause && f.phase != Fault::Phase::Detected; });
         QVERIFY2(root.target.startsWith(u"web"), qPrintable(root.target));
-        QCOMPARE(root.pool, QStringLiteral("lb/web"));
-        QVERIFY2(
-            root.evidence.startsWith(QStringLiteral("web pool overloaded: requests ×")), qPrintable(root.evidence));
+        if (!root.members.isEmpty()) {
+            // Several web servers hot: one pool-level fault that says where demand rose.
+            QCOMPARE(root.pool, QStringLiteral("lb/web"));
+            QVERIFY2(
+                root.evidence.startsWith(QStringLiteral("web pool overloaded: requests ×")), qPrintable(root.evidence));
+        }
+        for (const Fault& f : d->faults())
+            QVERIFY2(EvidenceCheck::problems(f.evidence).isEmpty(), qPrintable(f.evidence));
         // Overloaded servers answer: they count as up.
         int answering = 0;
         for (const TargetStatus& s : d->statuses())
