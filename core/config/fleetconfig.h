@@ -1,6 +1,7 @@
 #pragma once
 
 #include "alertmanagerconfig.h"
+#include "correlationconfig.h"
 #include "maintenanceconfig.h"
 #include "prometheussourceconfig.h"
 #include "runbookconfig.h"
@@ -47,6 +48,7 @@ struct FleetConfig
     QList<RunbookConfig> runbooks; ///< Handle/Recover bindings per cause class (and target or group)
     QList<AlertmanagerConfig> alertmanager; ///< alert sources (`alertmanager:`)
     QList<MaintenanceConfig> maintenance; ///< planned maintenance windows (`maintenance:`)
+    CorrelationConfig correlation; ///< which faults join one incident (`correlation:`)
 
     const TargetConfig* target(QStringView name) const;
     const HaproxyInstance* haproxyInstance(QStringView name) const;

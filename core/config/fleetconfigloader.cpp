@@ -299,6 +299,9 @@ private:
     void readMaintenance(const Entry& e);
     std::optional<QDateTime> utcTime(const Entry& e);
     void checkMaintenanceReferences();
+    void readCorrelation(const Entry& e);
+    /// A signal's `link:` names another target, one the signal's target depends on.
+    void checkLinkReferences();
 
     struct Reference
     {
@@ -1320,6 +1323,7 @@ std::optional<SignalConfig> Validator::readSignal(const YNode& n)
     if (const Entry* l = f->get(u"link")) {
         if (const auto v = name(*l, QStringLiteral("link target"))) {
             s.link = *v;
+            s.linkPosition = pos(*l);
             if (!f->get(u"cause"))
                 s.cause = CauseClass::Network;
         } else {
@@ -2871,6 +2875,91 @@ void Validator::checkMaintenanceReferences()
                     .arg(r.name, didYouMean(r.name, groupNames)));
 }
 
+// ---- correlation ---------------------------------------------------------------------------------------------
+
+void Validator::readCorrelation(const Entry& e)
+{
+    if (e.value.IsNull())
+        return;
+    const auto f = mapping(e.value, pos(e), QStringLiteral("correlation"),
+        { QStringLiteral("enabled"), QStringLiteral("window"), QStringLiteral("aftershock_grace"),
+            QStringLiteral("rules") });
+    if (!f)
+        return;
+    CorrelationConfig& c = m_config.correlation;
+    c.position = f->position;
+    for (const Entry& x : f->entries) {
+        if (x.key == u"enabled") {
+            c.enabled = boolean(x).value_or(c.enabled);
+        } else if (x.key == u"window") {
+            const auto d = duration(x);
+            if (d && *d > std::chrono::minutes(10))
+                error(pos(x),
+                    QStringLiteral("'window' is at most 10m: faults that far apart are not one event, got %1")
+                        .arg(describe(x.value)));
+            else if (d)
+                c.window = *d;
+        } else if (x.key == u"aftershock_grace") {
+            // "0s" turns aftershocks off; duration() wants a positive value, so zero is read here.
+            if (x.value.IsScalar()
+                && QStringList { QStringLiteral("0"), QStringLiteral("0s"), QStringLiteral("0ms") }.contains(
+                    fromStd(x.value.Scalar()).trimmed())) {
+                c.aftershockGrace = milliseconds(0);
+                continue;
+            }
+            const auto d = duration(x);
+            if (d && *d > std::chrono::hours(1))
+                error(pos(x), QStringLiteral("'aftershock_grace' is at most 1h, got %1").arg(describe(x.value)));
+            else if (d)
+                c.aftershockGrace = *d;
+        } else if (x.key == u"rules") {
+            const auto r = mapping(x.value, pos(x), QStringLiteral("correlation rules"),
+                { QStringLiteral("depends_on"), QStringLiteral("pool"), QStringLiteral("group"),
+                    QStringLiteral("traffic_path") });
+            if (!r)
+                continue;
+            for (const Entry& y : r->entries) {
+                const auto on = boolean(y);
+                if (!on)
+                    continue;
+                if (y.key == u"depends_on")
+                    c.dependsOn = *on;
+                else if (y.key == u"pool")
+                    c.pool = *on;
+                else if (y.key == u"group")
+                    c.group = *on;
+                else
+                    c.trafficPath = *on;
+            }
+        }
+    }
+}
+
+void Validator::checkLinkReferences()
+{
+    QStringList targetNames;
+    for (const TargetConfig& t : std::as_const(m_config.targets))
+        targetNames << t.name;
+    for (const TargetConfig& t : std::as_const(m_config.targets)) {
+        for (const SignalConfig& s : t.signalConfigs) {
+            if (s.link.isEmpty())
+                continue;
+            const SourcePosition at = s.linkPosition.isValid() ? s.linkPosition : s.position;
+            if (s.link == t.name)
+                error(at,
+                    QStringLiteral("link: '%1' is the target itself; a link names one of its dependencies")
+                        .arg(s.link));
+            else if (!m_targetIndex.contains(s.link))
+                error(at, QStringLiteral("link: unknown target '%1'%2").arg(s.link, didYouMean(s.link, targetNames)));
+            else if (!t.dependencyNames().contains(s.link))
+                error(at,
+                    QStringLiteral("link: '%1' is not a dependency of '%2'; add it to depends_on (the link is the "
+                                   "path from %2 to it)")
+                        .arg(s.link, t.name));
+        }
+    }
+}
+
 ConfigLoadResult Validator::run()
 {
     ConfigLoadResult result;
@@ -2927,7 +3016,7 @@ ConfigLoadResult Validator::run()
                 : mapping(documents.front(), { 1, 1 }, QStringLiteral("the fleet description"),
                     { QStringLiteral("version"), QStringLiteral("defaults"), QStringLiteral("haproxy"),
                         QStringLiteral("targets"), QStringLiteral("runbooks"), QStringLiteral("alertmanager"),
-                        QStringLiteral("prometheus"), QStringLiteral("maintenance") });
+                        QStringLiteral("prometheus"), QStringLiteral("maintenance"), QStringLiteral("correlation") });
             if (root) {
                 if (const Entry* v = root->get(u"version")) {
                     if (!v->value.IsScalar() || fromStd(v->value.Scalar()) != u"1")
@@ -2953,10 +3042,13 @@ ConfigLoadResult Validator::run()
                     missing(*root, QStringLiteral("the fleet description"), QStringLiteral("targets"));
                 if (const Entry* m = root->get(u"maintenance"))
                     readMaintenance(*m);
+                if (const Entry* c = root->get(u"correlation"))
+                    readCorrelation(*c);
                 if (!stopped()) {
                     checkReferences();
                     checkCycles();
                     checkMaintenanceReferences();
+                    checkLinkReferences();
                 }
                 if (const Entry* r = root->get(u"runbooks"); r && !stopped())
                     readRunbooks(*r);

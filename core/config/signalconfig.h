@@ -47,6 +47,7 @@ struct SignalConfig
     /// `link:` — the signal measures the target's path to this other target (a dependency): its breach is a link
     /// fault between the two (cause `network` unless `cause:` says otherwise), not a fault of either end.
     QString link;
+    SourcePosition linkPosition; ///< where `link:` names it (for the reference check)
     SourcePosition position;
 
     bool isBreakdown() const { return !by.isEmpty(); }

@@ -80,6 +80,25 @@ ThresholdRule rule(const QString& signal, const SignalThreshold& t, CauseClass c
     return r;
 }
 
+// The request rate: a plain rate signal named for requests (rps, requests, req_rate …), else a rate of a metric named
+// for requests (http_requests_total).
+QString requestSignalOf(const TargetConfig& target)
+{
+    auto requestish = [](const QString& text) {
+        const QString t = text.toLower();
+        return t == u"rps" || t.contains(u"request") || t.startsWith(u"req_") || t.endsWith(u"_rps");
+    };
+    for (const SignalConfig& s : target.signalConfigs) {
+        if (s.kind == SignalConfig::Kind::Rate && !s.isBreakdown() && requestish(s.name))
+            return s.name;
+    }
+    for (const SignalConfig& s : target.signalConfigs) {
+        if (s.kind == SignalConfig::Kind::Rate && !s.isBreakdown() && requestish(s.selectorText.section(u'{', 0, 0)))
+            return s.name;
+    }
+    return {};
+}
+
 // Rounds are paced by the source, and one may take up to its query timeout: staleness must allow for both,
 // or a slow Prometheus would read as a stale (down) target.
 void applySource(TargetPolicy& p, const PrometheusSourceConfig& source, const FleetDefaults& defaults)
@@ -124,8 +143,15 @@ TargetPolicy targetPolicy(
     p.flappingHigh = defaults.flappingHigh;
     p.flappingLow = defaults.flappingLow;
     for (const SignalConfig& s : target.signalConfigs) {
-        if (s.threshold && !s.isBreakdown())
+        if (s.threshold && !s.isBreakdown()) {
             p.thresholds.append(rule(s.name, *s.threshold, s.cause));
+            p.thresholds.last().link = s.link;
+        }
+    }
+    p.requestSignal = requestSignalOf(target);
+    if (target.haproxy) {
+        p.pool = target.haproxy->instance + u'/' + target.haproxy->backend;
+        p.entry = target.haproxy->instance;
     }
     bool hasSourceBreakdown = false;
     for (const SignalConfig& s : target.signalConfigs)
@@ -140,6 +166,18 @@ TargetPolicy targetPolicy(
             p.dependsOn.append(d.targets);
     }
     return p;
+}
+
+Detector::Settings detectorSettings(const FleetConfig& config, Detector::Settings base)
+{
+    const CorrelationConfig& c = config.correlation;
+    base.correlationWindowMs = c.enabled ? c.window.count() : 0;
+    base.aftershockGraceMs = c.enabled ? c.aftershockGrace.count() : 0;
+    base.correlateDependencies = c.dependsOn;
+    base.correlatePool = c.pool;
+    base.correlateGroup = c.group;
+    base.correlateTrafficPath = c.trafficPath;
+    return base;
 }
 
 } // namespace FaultDesk::ConfigMapping

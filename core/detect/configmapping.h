@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/fleetconfig.h"
+#include "detect/detector.h"
 #include "detect/targetpolicy.h"
 #include "metrics/signalspec.h"
 #include "probe/probetarget.h"
@@ -23,6 +24,8 @@ TargetPolicy targetPolicy(
 /// The policy of a target discovered through @p source (no dependencies, the source's thresholds).
 TargetPolicy discoveredPolicy(
     const QString& name, const QString& group, const PrometheusSourceConfig& source, const FleetDefaults& defaults);
+/// The detector's correlation settings from the fleet's `correlation:` section, on top of @p base.
+Detector::Settings detectorSettings(const FleetConfig& config, Detector::Settings base = {});
 } // namespace ConfigMapping
 
 } // namespace FaultDesk

@@ -24,6 +24,10 @@ QString DetectionEvent::kindName(Kind kind)
         return QStringLiteral("monitor-degraded");
     case Kind::MonitorRecovered:
         return QStringLiteral("monitor-recovered");
+    case Kind::FaultJoined:
+        return QStringLiteral("fault-joined");
+    case Kind::FaultLeft:
+        return QStringLiteral("fault-left");
     }
     return QString();
 }
@@ -44,6 +48,8 @@ QJsonObject DetectionEvent::toJson() const
     case Kind::FaultDetected:
     case Kind::FaultLocated:
     case Kind::FaultCleared:
+    case Kind::FaultJoined:
+    case Kind::FaultLeft:
         o.insert(QStringLiteral("fault"), faultId);
         if (!incidentId.isEmpty())
             o.insert(QStringLiteral("incident"), incidentId);
@@ -57,6 +63,15 @@ QJsonObject DetectionEvent::toJson() const
             o.insert(QStringLiteral("symptoms"), QJsonArray::fromStringList(symptoms));
             if (!sources.isEmpty())
                 o.insert(QStringLiteral("sources"), QJsonArray::fromStringList(sources));
+            if (!members.isEmpty())
+                o.insert(QStringLiteral("members"), QJsonArray::fromStringList(members));
+            if (!pool.isEmpty())
+                o.insert(QStringLiteral("pool"), pool);
+        }
+        if (kind == Kind::FaultJoined) {
+            o.insert(QStringLiteral("root"), root);
+            o.insert(QStringLiteral("relation"), relation);
+            o.insert(QStringLiteral("aftershock"), aftershock);
         }
         if (!reason.isEmpty())
             o.insert(QStringLiteral("reason"), reason);
@@ -105,6 +120,12 @@ QString DetectionEvent::toText() const
         return QStringLiteral("%1 MONITORING DEGRADED: %2").arg(time, reason);
     case Kind::MonitorRecovered:
         return QStringLiteral("%1 monitoring recovered: %2").arg(time, reason);
+    case Kind::FaultJoined:
+        return QStringLiteral("%1 JOINED %2 joins incident %3%4 (root %5, %6): %7")
+            .arg(time, target, incidentId, aftershock ? QStringLiteral(" as an aftershock") : QString(), root, relation,
+                reason);
+    case Kind::FaultLeft:
+        return QStringLiteral("%1 LEFT %2 leaves incident %3: %4").arg(time, target, incidentId, reason);
     }
     return QString();
 }

@@ -27,6 +27,9 @@ struct DetectionEvent
         FlappingStopped, ///< target, percent
         MonitorDegraded, ///< failing, checked, reason: targets are UNKNOWN, nobody is blamed
         MonitorRecovered, ///< failing, checked
+        FaultJoined, ///< target, fault, incident, root, relation, aftershock, reason: a correlated fault joined an
+                     ///< incident
+        FaultLeft, ///< target, fault, incident (the one it left), reason
     };
 
     Kind kind = Kind::StateChanged;
@@ -43,12 +46,16 @@ struct DetectionEvent
     QString root; ///< the root-cause target of a located fault (itself for a root)
     QStringList symptoms;
     QStringList sources;
+    QStringList members; ///< located root of a pool-level incident: the affected members
+    QString pool; ///< located root of a pool-level incident: the pool
+    QString relation; ///< joined: "depends-on", "traffic-path", "pool", "group", or "aftershock" of the same targets
+    bool aftershock = false; ///< joined an incident that had recovered
     double percent = 0; ///< flapping percentage
     int failing = 0; ///< degraded: targets whose probes failed
     int checked = 0; ///< degraded: targets with a result
 
     /// "state-changed", "fault-detected", "fault-located", "fault-cleared", "flapping-started",
-    /// "flapping-stopped", "monitor-degraded", "monitor-recovered".
+    /// "flapping-stopped", "monitor-degraded", "monitor-recovered", "fault-joined", "fault-left".
     static QString kindName(Kind kind);
     /// One JSON object: {"event": kindName, "time": ISO 8601 UTC with ms, …the fields of the kind}.
     QJsonObject toJson() const;

@@ -61,6 +61,15 @@ void Detector::setTargets(const QList<TargetPolicy>& targets)
     m_externalIds.clear();
     m_degraded = false;
     m_suppressed.clear();
+    m_closed.clear();
+    m_incidentTargets.clear();
+    m_incidentRoot.clear();
+    m_joined.clear();
+    m_rates.clear();
+    m_valuesAtDetection.clear();
+    m_poolEvidenceKey.clear();
+    m_keepLocalization.clear();
+    m_dirty.clear();
     QList<Localizer::Node> nodes;
     for (const TargetPolicy& p : targets) {
         if (m_machines.count(p.name))
@@ -136,6 +145,7 @@ QList<DetectionEvent> Detector::tick(qint64 nowMs)
     for (const Observation& o : std::as_const(m_pending)) {
         if (TargetStateMachine* m = machine(o.target)) {
             m->observe(o);
+            recordRates(o);
             touched.insert(o.target);
         }
     }
@@ -198,6 +208,13 @@ QList<DetectionEvent> Detector::tick(qint64 nowMs)
         if (m->baseState() == TargetState::Soft && !m_degraded)
             Q_EMIT retryRequested(name, m->nextCheckDueMs());
     }
+    touchedFaults.unite(std::exchange(m_dirty, {}));
+    // Open faults first: a member taking over an incident is in it before its old root says it recovered, so whoever
+    // follows the incident never sees it without an open root.
+    for (const QString& id : std::as_const(m_openOrder)) {
+        if (touchedFaults.remove(id))
+            Q_EMIT faultChanged(m_open[id]);
+    }
     for (const QString& id : std::as_const(touchedFaults)) {
         if (const auto f = fault(id))
             Q_EMIT faultChanged(*f);
@@ -240,20 +257,6 @@ void Detector::updateDegraded(qint64 nowMs, QList<DetectionEvent>& events)
     events.append(e);
 }
 
-QString Detector::incidentFor(const Fault& root, qint64 nowMs)
-{
-    if (m_settings.correlationWindowMs > 0 && !root.group.isEmpty()) {
-        for (const QString& id : std::as_const(m_openOrder)) {
-            const Fault& other = m_open[id];
-            if (other.id != root.id && other.rootCause && other.phase != Fault::Phase::Detected
-                && other.group == root.group && other.cause == root.cause && !other.incidentId.isEmpty()
-                && nowMs - other.locatedMs <= m_settings.correlationWindowMs)
-                return other.incidentId;
-        }
-    }
-    return QStringLiteral("I%1").arg(m_nextIncident++);
-}
-
 DetectionEvent Detector::locatedEvent(const Fault& f, qint64 nowMs) const
 {
     DetectionEvent e;
@@ -268,6 +271,9 @@ DetectionEvent Detector::locatedEvent(const Fault& f, qint64 nowMs) const
     e.root = f.rootCause ? f.target : f.rootTarget;
     e.symptoms = f.symptoms;
     e.sources = f.sources;
+    e.members = f.members;
+    e.pool = f.pool;
+    e.aftershock = f.aftershock;
     e.reason = f.localization;
     return e;
 }
@@ -286,16 +292,23 @@ void Detector::clearFault(const QString& faultId, qint64 nowMs, const QString& r
     if (!m_open.contains(faultId))
         return;
     Fault f = m_open.take(faultId);
+    const Fault::Phase phaseBefore = f.phase;
     m_openOrder.removeAll(faultId);
     if (m_faultOfTarget.value(f.target) == faultId)
         m_faultOfTarget.remove(f.target);
     m_orphanedAt.remove(faultId);
+    m_joined.remove(faultId);
+    m_keepLocalization.remove(faultId);
+    m_valuesAtDetection.remove(faultId);
+    m_poolEvidenceKey.remove(faultId);
     if (const auto ext = m_external.constFind(faultId); ext != m_external.cend()) {
         m_externalIds.remove(ext->source + u'\n' + ext->key);
         m_external.erase(ext);
     }
     if (f.rootCause) {
-        // Its symptoms wait for their own next check: passing clears them with their cause.
+        // Members still failing carry the incident on; its symptoms wait (for their next check, or the aftershock
+        // grace): passing clears them with their cause.
+        handOver(f, phaseBefore, nowMs, events);
         for (const QString& id : std::as_const(m_openOrder)) {
             if (m_open[id].rootFaultId == faultId)
                 m_orphanedAt.insert(id, nowMs);
@@ -304,6 +317,7 @@ void Detector::clearFault(const QString& faultId, qint64 nowMs, const QString& r
     f.phase = Fault::Phase::Recovered;
     f.clearedMs = nowMs;
     keepRecovered(f);
+    noteClosed(f, nowMs);
     DetectionEvent e;
     e.kind = DetectionEvent::Kind::FaultCleared;
     e.timeMs = nowMs;
@@ -342,8 +356,12 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
         f.group = m->policy().group;
         f.priority = m->policy().priority;
         f.cause = m->primaryCause().value_or(CauseClass::Unhealthy);
-        f.evidence = m->evidence();
+        if (f.cause == CauseClass::Network)
+            f.link = m->brokenLink();
+        f.evidence = evidenceOf(m, f);
+        f.breachedSignals = m->breachedSignals();
         f.detectedMs = nowMs;
+        m_valuesAtDetection.insert(f.id, m->values());
         f.flapping = m->isFlapping();
         f.targetState = m->state();
         if (f.cause == CauseClass::Attack)
@@ -374,7 +392,7 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
         if (m && m->baseState() != TargetState::Up)
             continue;
         QString reason = QStringLiteral("%1 passes its checks again").arg(f.target);
-        if (!f.rootCause && (m_orphanedAt.contains(id) || !m_open.contains(f.rootFaultId)))
+        if (!f.rootCause && !f.aftershock && (m_orphanedAt.contains(id) || !m_open.contains(f.rootFaultId)))
             reason = QStringLiteral("cleared with its cause %1").arg(f.rootTarget);
         clearFault(id, nowMs, reason, events);
         touchedFaults.insert(id);
@@ -390,7 +408,9 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
         const auto cause = m->primaryCause();
         if (cause && int(*cause) < int(f.cause)) {
             f.cause = *cause;
-            f.evidence = m->evidence();
+            f.link = f.cause == CauseClass::Network ? m->brokenLink() : QString();
+            f.evidence = evidenceOf(m, f);
+            f.breachedSignals = m->breachedSignals();
             f.sources = f.cause == CauseClass::Attack ? m->attack().sources : QStringList();
             touchedFaults.insert(id);
             if (f.phase != Fault::Phase::Detected)
@@ -406,29 +426,76 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
         const auto v = verdicts.constFind(f.target);
         if (v == verdicts.cend() || v->role == Localizer::Role::Pending)
             continue;
-        if (v->role == Localizer::Role::Root && !f.rootCause && m_orphanedAt.contains(id) && !m_external.contains(id)
-            && machine(f.target)->lastCheckMs() <= m_orphanedAt.value(id))
+        if (v->role == Localizer::Role::Root && !f.rootCause && m_orphanedAt.contains(id) && !m_external.contains(id)) {
+            // A symptom outliving its cause: the tail of the same event for a while (the aftershock grace), a fault
+            // of its own after that.
+            const qint64 since = m_orphanedAt.value(id);
+            const bool waited = m_settings.aftershockGraceMs > 0 ? nowMs - since >= m_settings.aftershockGraceMs
+                                                                 : machine(f.target)->lastCheckMs() > since;
+            if (!waited)
+                continue;
+        }
+        // Placed by correlation: it stays where it joined while its root is open, unless the graph names another
+        // cause.
+        if (m_joined.contains(id) && m_open.contains(f.rootFaultId)
+            && (v->role != Localizer::Role::Symptom || rootFaultOf(v->root) == f.rootFaultId))
             continue;
         (v->role == Localizer::Role::Root ? roots : symptoms).append(id);
     }
+    // A dependency before its dependents, so a dependent finds the incident its dependency opened.
+    std::stable_sort(roots.begin(), roots.end(), [this](const QString& a, const QString& b) {
+        const TargetPolicy* pb = policyOf(m_open[b].target);
+        return pb && Correlation::dependsOn(*pb, m_open[a].target);
+    });
     for (const QString& id : std::as_const(roots)) {
+        if (!m_open[id].rootCause && m_joined.contains(id) && m_open.contains(m_open[id].rootFaultId))
+            continue; // placed under a dependency that took the incident over earlier in this loop
         Fault& f = m_open[id];
         const Localizer::Verdict& v = verdicts[f.target];
         const bool wasSymptom = !f.rootCause;
-        if (f.phase != Fault::Phase::Detected && !wasSymptom && f.localization == v.explanation)
+        const QString explanation = f.cause == CauseClass::Network && !f.link.isEmpty() && machine(f.link)
+                && machine(f.link)->baseState() == TargetState::Up
+            ? QStringLiteral("%1 cannot reach %2 while %2 passes its own checks: the link between them failed, "
+                             "not either end")
+                  .arg(f.target, f.link)
+            : v.explanation;
+        if (f.phase != Fault::Phase::Detected && !wasSymptom
+            && (f.localization == explanation || m_keepLocalization.contains(id)))
             continue;
         if (f.phase == Fault::Phase::Detected || wasSymptom || f.incidentId.isEmpty()) {
+            const QString left = wasSymptom ? f.incidentId : QString();
             f.rootCause = true;
             f.rootFaultId.clear();
             f.rootTarget.clear();
-            f.incidentId = incidentFor(f, nowMs);
+            f.relation.clear();
+            f.aftershock = false;
+            m_joined.remove(id);
+            const auto j = left.isEmpty() ? correlate(f, nowMs) : std::nullopt;
+            if (j && join(id, *j, nowMs, events)) {
+                m_orphanedAt.remove(id);
+                touchedFaults.insert(id);
+                continue;
+            }
+            f.incidentId = newIncident();
+            if (!left.isEmpty() && left != f.incidentId) {
+                DetectionEvent e;
+                e.kind = DetectionEvent::Kind::FaultLeft;
+                e.timeMs = nowMs;
+                e.target = f.target;
+                e.faultId = f.id;
+                e.incidentId = left;
+                e.cause = f.cause;
+                e.reason = QStringLiteral("%1 still fails after its cause recovered: a fault of its own (incident %2)")
+                               .arg(f.target, f.incidentId);
+                events.append(e);
+            }
         }
         if (f.phase == Fault::Phase::Detected) {
             f.phase = Fault::Phase::Located;
             f.locatedMs = nowMs;
         }
         const bool relocated = wasSymptom || f.locatedMs == nowMs;
-        f.localization = v.explanation;
+        f.localization = explanation;
         m_orphanedAt.remove(id);
         touchedFaults.insert(id);
         if (relocated)
@@ -451,6 +518,10 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
         f.rootTarget = v.root;
         f.incidentId = root.incidentId;
         f.symptoms.clear();
+        f.members.clear();
+        f.relation.clear();
+        f.aftershock = false;
+        m_joined.remove(id);
         f.localization = v.explanation;
         if (f.phase == Fault::Phase::Detected) {
             f.phase = Fault::Phase::Located;
@@ -470,21 +541,34 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
             symptom ? m_open[id].localization : QStringLiteral("no dependency is down"));
     }
 
-    // Each root lists its symptoms.
+    // Each root lists its symptoms and its affected members; a pool-level one says what happened to the pool.
     for (const QString& id : std::as_const(m_openOrder)) {
         Fault& f = m_open[id];
         if (!f.rootCause)
             continue;
         QStringList list;
+        QStringList members;
         for (const QString& other : std::as_const(m_openOrder)) {
-            if (m_open[other].rootFaultId == id && !m_open[other].rootCause)
-                list.append(m_open[other].target);
+            const Fault& o = m_open[other];
+            if (o.rootFaultId == id && !o.rootCause)
+                (o.isMember() ? members : list).append(o.target);
         }
-        if (list != f.symptoms) {
+        if (list != f.symptoms || members != f.members) {
             f.symptoms = list;
+            f.members = members;
             touchedFaults.insert(id);
         }
+        const QString key = members.isEmpty() ? QString() : members.join(u',') + u'|' + causeClassName(f.cause);
+        if (key != m_poolEvidenceKey.value(id)) {
+            m_poolEvidenceKey.insert(id, key);
+            const QString e = key.isEmpty() ? evidenceOf(machine(f.target), f) : poolEvidence(f, nowMs);
+            if (!e.isEmpty() && e != f.evidence) {
+                f.evidence = e;
+                touchedFaults.insert(id);
+            }
+        }
     }
+    rememberIncidents();
 
     for (const QString& id : std::as_const(m_openOrder)) {
         if (announce.contains(id) && m_open[id].rootCause)
@@ -517,6 +601,7 @@ std::optional<TargetStatus> Detector::status(const QString& target) const
         if (!f.rootCause)
             s.symptomOf = f.rootTarget;
     }
+    s.probesPass = m->lastProbeAnswered();
     s.cause = m->primaryCause();
     s.evidence = m->evidence();
     if (const auto last = m->lastCheck())
@@ -620,6 +705,10 @@ QString Detector::rootFaultOf(const QString& target) const
 
 void Detector::emitEvents(const QList<DetectionEvent>& events)
 {
+    for (const QString& id : std::exchange(m_dirty, {})) {
+        if (m_open.contains(id))
+            Q_EMIT faultChanged(m_open[id]);
+    }
     for (const DetectionEvent& e : events) {
         if (const auto f = fault(e.faultId))
             Q_EMIT faultChanged(*f);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "correlation.h"
 #include "detectionevent.h"
 #include "fault.h"
 #include "localizer.h"
@@ -40,7 +41,16 @@ public:
         double degradedFraction = 0.5; ///< more than this share of probes failing in one tick …
         int degradedMinTargets = 3; ///< … among at least this many checked targets: the monitor is degraded
         double degradedClearFraction = 0.4; ///< back to judging targets at or below this share (hysteresis)
-        qint64 correlationWindowMs = 5000; ///< root faults of one group and cause this close share an incident
+        /// Connected faults (see the rules below) that begin this close to a fault of an open incident join it
+        /// (one root, affected members, symptoms); 0 = every root cause is an incident of its own.
+        qint64 correlationWindowMs = 30000;
+        /// A fault on an incident's targets or pool this soon after it recovered joins it as an aftershock; also how
+        /// long a symptom may outlive its cause before it counts as a root cause of its own. 0 = neither.
+        qint64 aftershockGraceMs = 60000;
+        bool correlateDependencies = true; ///< rule depends_on: a target and one of its dependencies
+        bool correlatePool = true; ///< rule pool: members of one HAProxy backend (TargetPolicy::pool)
+        bool correlateGroup = true; ///< rule group: targets of one group
+        bool correlateTrafficPath = true; ///< rule traffic_path: an entry and its any_of members; pools of one entry
         int recoveredKept = 200; ///< recovered faults kept for the fault list
     };
 
@@ -141,7 +151,31 @@ private:
     void updateDegraded(qint64 nowMs, QList<DetectionEvent>& events);
     void localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QString>& touchedFaults);
     void clearFault(const QString& faultId, qint64 nowMs, const QString& reason, QList<DetectionEvent>& events);
-    QString incidentFor(const Fault& root, qint64 nowMs);
+    QString newIncident() { return QStringLiteral("I%1").arg(m_nextIncident++); }
+
+    // Correlation (detectorcorrelation.cpp): which incident a new root joins, and how.
+    struct Join
+    {
+        QString incidentId;
+        QString withFaultId; ///< the fault it is connected to (empty for an aftershock)
+        Correlation::Link link = Correlation::Link::None;
+        bool aftershock = false;
+        qint64 sinceMs = 0; ///< aftershock: when the incident had recovered
+    };
+    Correlation::Rules rules() const;
+    const TargetPolicy* policyOf(const QString& target) const;
+    QString incidentRootId(const QString& incidentId) const;
+    std::optional<Join> correlate(const Fault& f, qint64 nowMs) const;
+    /// Applies @p join to the new root @p faultId; false when it turned out not to apply (it stays a root).
+    bool join(const QString& faultId, const Join& join, qint64 nowMs, QList<DetectionEvent>& events);
+    /// The root @p cleared leaves members behind: the first still failing takes over the incident.
+    void handOver(const Fault& cleared, Fault::Phase phaseBefore, qint64 nowMs, QList<DetectionEvent>& events);
+    void rememberIncidents();
+    void noteClosed(const Fault& last, qint64 nowMs);
+    void recordRates(const Observation& o);
+    QString poolEvidence(const Fault& root, qint64 nowMs) const;
+    QString evidenceOf(const TargetStateMachine* m, const Fault& f) const;
+    DetectionEvent joinedEvent(const Fault& f, qint64 nowMs, const QString& reason) const;
     DetectionEvent locatedEvent(const Fault& f, qint64 nowMs) const;
     /// The fault a symptom on a dependent of @p target hangs under: its probe fault, else its first external one.
     QString rootFaultOf(const QString& target) const;
@@ -166,6 +200,25 @@ private:
     quint64 m_nextIncident = 1;
     bool m_degraded = false;
     QHash<QString, QString> m_suppressed; ///< target → maintenance note
+
+    /// An incident whose faults all cleared, kept for the aftershock grace.
+    struct ClosedIncident
+    {
+        QString rootFaultId;
+        QString rootTarget;
+        QSet<QString> targets;
+        QSet<QString> pools;
+        qint64 clearedMs = 0;
+    };
+    QHash<QString, ClosedIncident> m_closed; ///< by incident id
+    QHash<QString, QSet<QString>> m_incidentTargets; ///< incident id → every target that had a fault in it
+    QHash<QString, QPair<QString, QString>> m_incidentRoot; ///< incident id → its latest root fault id and target
+    QHash<QString, QString> m_joined; ///< fault id → relation, for faults correlation (not the graph) placed
+    QHash<QString, QList<QPair<qint64, double>>> m_rates; ///< target → request-rate samples (last 10 min)
+    QHash<QString, QHash<QString, double>> m_valuesAtDetection; ///< open fault id → its target's values then
+    QHash<QString, QString> m_poolEvidenceKey; ///< root fault id → members and cause its pool evidence was made for
+    QSet<QString> m_keepLocalization; ///< roots whose localization correlation wrote (take-over, hand-over, aftershock)
+    QSet<QString> m_dirty; ///< faults changed outside tick()'s bookkeeping (hand-overs), emitted with the next batch
 };
 
 } // namespace FaultDesk

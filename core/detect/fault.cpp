@@ -44,6 +44,18 @@ QJsonObject Fault::toJson() const
     o.insert(QStringLiteral("symptoms"), QJsonArray::fromStringList(symptoms));
     if (!sources.isEmpty())
         o.insert(QStringLiteral("sources"), QJsonArray::fromStringList(sources));
+    if (!members.isEmpty())
+        o.insert(QStringLiteral("members"), QJsonArray::fromStringList(members));
+    if (!pool.isEmpty())
+        o.insert(QStringLiteral("pool"), pool);
+    if (!relation.isEmpty())
+        o.insert(QStringLiteral("relation"), relation);
+    if (aftershock)
+        o.insert(QStringLiteral("aftershock"), true);
+    if (!link.isEmpty())
+        o.insert(QStringLiteral("link"), link);
+    if (!breachedSignals.isEmpty())
+        o.insert(QStringLiteral("breached_signals"), QJsonArray::fromStringList(breachedSignals));
     o.insert(QStringLiteral("detected"), time(detectedMs));
     if (locatedMs > 0)
         o.insert(QStringLiteral("located"), time(locatedMs));

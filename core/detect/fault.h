@@ -12,7 +12,11 @@ namespace FaultDesk {
 
 /**
  * A detected fault on one target: where, why, the evidence, and whether it is a root cause or a symptom of
- * another fault. Faults sharing a root cause share an incident id.
+ * another fault. Faults sharing a root cause share an incident id: an incident has exactly one open root fault,
+ * and every other fault in it is either a symptom (it fails because of the root: a dependent, a downstream pool)
+ * or an affected member (a peer of the root in the same pool or group, hit by the same event: `relation` "pool" or
+ * "group", listed in the root's `members`). Neither is actionable: remediation acts once, on the root. A fault on
+ * the same targets shortly after an incident recovered joins it as an aftershock instead of opening a new one.
  */
 struct Fault
 {
@@ -39,6 +43,16 @@ struct Fault
     QString rootTarget; ///< symptoms: the root-cause target
     QStringList symptoms; ///< root causes: targets whose faults are its symptoms
     QStringList sources; ///< attack: the flooding sources, busiest first
+    QStringList members; ///< roots: affected peers (same pool or group) that joined its incident, in joining order
+    QString pool; ///< a pool-level fault: the pool ("lb/web") its root stands for; members: the pool they are in
+    /// Not a root: how it joined its incident — "depends-on", "traffic-path", "lost-capacity" (a pool peer taking a
+    /// dead member's share), "aftershock" (symptoms) or "pool", "group" (members); empty for a symptom the dependency
+    /// graph alone explains.
+    QString relation;
+    bool aftershock = false; ///< joined an incident that had recovered (within the aftershock grace)
+    QString link; ///< network: the dependency the target cannot reach
+    /// The signals whose rules failed for it (what its chart should show); a pool-level root adds its members'.
+    QStringList breachedSignals;
     qint64 detectedMs = 0;
     qint64 locatedMs = 0;
     qint64 clearedMs = 0;
@@ -48,6 +62,8 @@ struct Fault
         maintenance; ///< the target is in a maintenance window ("until 14:30 (kernel upgrade)"): no automatic action
 
     bool isOpen() const { return phase != Phase::Recovered; }
+    /// An affected member of a pool- or group-level incident (not its root, not a symptom).
+    bool isMember() const { return !rootCause && (relation == u"pool" || relation == u"group"); }
     /// Whether automatic remediation may act on it: a located root cause on a HARD (not UNREACHABLE, not
     /// UNKNOWN) target that is not flapping nor in maintenance. Symptoms clear with their cause; nobody restarts
     /// them.

@@ -50,6 +50,13 @@ struct TargetPolicy
     double flappingLow = 25;
     QList<ThresholdRule> thresholds;
     AttackRule attack;
+    /// The HAProxy pool the target serves in, "instance/backend" (empty: none). Members of one pool are peers: a
+    /// surge or flood over several of them is one pool-level fault.
+    QString pool;
+    /// The entry point its traffic comes through (the HAProxy instance): pools behind one entry share a traffic path.
+    QString entry;
+    /// The signal that counts its requests per second (empty: none); an overload names where demand rose with it.
+    QString requestSignal;
     QStringList dependsOn; ///< each must be up
     QList<QStringList> anyOf; ///< redundancy groups: at least one member must be up
 };

@@ -50,7 +50,7 @@ QString causeHeadline(const QString& target, CauseClass cause)
     case CauseClass::Down:
         return target + u" is down";
     case CauseClass::Unreachable:
-        return target + u" is unreachable";
+        return target + u" is unreachable (no answer)";
     case CauseClass::DataIntegrity:
         return target + u" data integrity failed";
     case CauseClass::Network:
@@ -69,6 +69,18 @@ QString causeHeadline(const QString& target, CauseClass cause)
     return target + u" is unhealthy";
 }
 
+// Two numbers as printed in one sentence: enough digits that the printed values compare like the real ones.
+std::pair<QString, QString> distinct(double a, double b)
+{
+    for (int digits = 4; digits <= 12; ++digits) {
+        const QString x = QString::number(a, 'g', digits);
+        const QString y = QString::number(b, 'g', digits);
+        if (a == b || x != y)
+            return { x, y };
+    }
+    return { QString::number(a, 'g', 17), QString::number(b, 'g', 17) };
+}
+
 QString countedChecks(qsizetype n, const QString& noun)
 {
     if (n == 1)
@@ -85,9 +97,12 @@ std::optional<CauseClass> TargetStateMachine::Check::primaryCause() const
         if (!best || int(c) < int(*best))
             best = c;
     };
-    if (probe == Observation::Probe::Down)
-        consider(CauseClass::Down);
-    else if (probe == Observation::Probe::Unhealthy)
+    if (probe == Observation::Probe::Down) {
+        // No answer at all (the host or the path is gone) is not the same as a refusal (the process is gone).
+        using K = Observation::FailureKind;
+        const bool noAnswer = failureKind == K::Timeout || failureKind == K::Dns || failureKind == K::Tls;
+        consider(noAnswer ? CauseClass::Unreachable : CauseClass::Down);
+    } else if (probe == Observation::Probe::Unhealthy)
         consider(CauseClass::Unhealthy);
     for (const Breach& b : breaches)
         consider(b.cause);
@@ -178,10 +193,15 @@ void TargetStateMachine::observe(const Observation& o)
         if (fresh) {
             const double v = it.value();
             const bool above = r.rule.direction == ThresholdRule::Direction::Above;
-            if (!r.breached)
+            if (!r.breached) {
                 r.breached = above ? v > e.enter : v < e.enter;
-            else
+                if (r.breached) {
+                    r.crossedMs = o.timeMs;
+                    r.crossedLevel = e.enter;
+                }
+            } else {
                 r.breached = above ? v > e.clear : v < e.clear;
+            }
         }
         if (r.breached) {
             Breach b;
@@ -189,6 +209,10 @@ void TargetStateMachine::observe(const Observation& o)
             b.cause = r.rule.cause;
             b.value = m_values.value(r.rule.signal);
             b.level = e.enter;
+            b.clear = e.clear;
+            b.crossedMs = r.crossedMs;
+            b.crossedLevel = r.crossedLevel;
+            b.link = r.rule.link;
             b.direction = r.rule.direction;
             b.levelSource = e.source;
             b.fresh = fresh;
@@ -346,7 +370,38 @@ std::optional<CauseClass> TargetStateMachine::primaryCause() const
 {
     if (!m_last || !m_last->failed())
         return std::nullopt;
-    return m_last->primaryCause();
+    const auto cause = m_last->primaryCause();
+    // No answer now after a refusal before: the process was gone, whatever the last probe saw.
+    if (cause == CauseClass::Unreachable) {
+        for (const Check& c : m_failedChecks) {
+            if (c.primaryCause() == CauseClass::Down)
+                return CauseClass::Down;
+        }
+    }
+    return cause;
+}
+
+QStringList TargetStateMachine::breachedSignals() const
+{
+    QStringList out;
+    for (const Check& c : m_failedChecks) {
+        for (const Breach& b : c.breaches) {
+            if (!out.contains(b.signal))
+                out.append(b.signal);
+        }
+    }
+    return out;
+}
+
+QString TargetStateMachine::brokenLink() const
+{
+    if (!m_last)
+        return {};
+    for (const Breach& b : m_last->breaches) {
+        if (!b.link.isEmpty())
+            return b.link;
+    }
+    return {};
 }
 
 QString TargetStateMachine::evidence() const
@@ -356,15 +411,17 @@ QString TargetStateMachine::evidence() const
         return QString();
     // The deciding samples: the failing checks that show this cause.
     QList<Check> checks;
+    const bool gone = cause == CauseClass::Down || cause == CauseClass::Unreachable;
     for (const Check& c : m_failedChecks) {
-        if (c.primaryCause() == cause)
+        const auto own = c.primaryCause();
+        if (own == cause || (gone && (own == CauseClass::Down || own == CauseClass::Unreachable)))
             checks.append(c);
     }
     if (checks.isEmpty())
         checks.append(*m_last);
     const QString head = causeHeadline(m_policy.name, *cause);
 
-    if (*cause == CauseClass::Down
+    if (*cause == CauseClass::Down || *cause == CauseClass::Unreachable
         || (*cause == CauseClass::Unhealthy && checks.last().probe != Observation::Probe::Ok)) {
         bool sameKind = true;
         bool sameReason = true;
@@ -372,7 +429,7 @@ QString TargetStateMachine::evidence() const
             sameKind = sameKind && c.failureKind == checks.first().failureKind;
             sameReason = sameReason && c.reason == checks.first().reason;
         }
-        const bool down = *cause == CauseClass::Down;
+        const bool down = *cause == CauseClass::Down || *cause == CauseClass::Unreachable;
         const QString what = down ? countedChecks(checks.size(), QStringLiteral("probe"))
                                   : countedChecks(checks.size(), QStringLiteral("health check"));
         const QString verb = down && sameKind ? probeVerb(checks.first().failureKind) : QStringLiteral("failed");
@@ -409,6 +466,7 @@ QString TargetStateMachine::evidence() const
         = b->direction == ThresholdRule::Direction::Above ? QStringLiteral("above") : QStringLiteral("below");
     const QString source
         = b->levelSource == EffectiveThreshold::Source::Adaptive ? QStringLiteral(", adaptive") : QString();
+    const QString linkHead = b->link.isEmpty() ? head : m_policy.name + u" cannot reach " + b->link;
     bool sameValue = true;
     QList<std::pair<qint64, double>> samples;
     for (const Check& c : checks) {
@@ -422,9 +480,18 @@ QString TargetStateMachine::evidence() const
     QStringList parts;
     for (const auto& [t, v] : samples)
         parts.append(sameValue ? clock(t) : number(v) + u" at " + clock(t));
-    return head + u": " + b->signal + u" = " + number(b->value) + u" (" + dir + u' ' + number(b->level) + source
-        + u") for " + QString::number(samples.size()) + (samples.size() == 1 ? u" check (" : u" checks (")
+    const QString span = u" for " + QString::number(samples.size()) + (samples.size() == 1 ? u" check (" : u" checks (")
         + parts.join(u", ") + u')';
+    // Hysteresis: a value between the clear and the enter level keeps a breach that began earlier; say so, never
+    // "above <enter>" of a value that is not.
+    const bool past = b->direction == ThresholdRule::Direction::Above ? b->value > b->level : b->value < b->level;
+    if (!past) {
+        const auto [value, clearLevel] = distinct(b->value, b->clear);
+        return linkHead + u": " + b->signal + u" = " + value + u", stayed " + dir + u" the clear level " + clearLevel
+            + u" after crossing " + number(b->crossedLevel) + source + u" at " + clock(b->crossedMs) + span;
+    }
+    const auto [value, level] = distinct(b->value, b->level);
+    return linkHead + u": " + b->signal + u" = " + value + u" (" + dir + u' ' + level + source + u')' + span;
 }
 
 QList<EffectiveThreshold> TargetStateMachine::thresholds() const

@@ -34,6 +34,10 @@ public:
         CauseClass cause = CauseClass::Unhealthy;
         double value = 0;
         double level = 0; ///< the enter level it passed
+        double clear = 0; ///< the clear level: the breach holds until the value comes back past it (hysteresis)
+        qint64 crossedMs = 0; ///< when the value passed the enter level (the breach began)
+        double crossedLevel = 0; ///< the enter level it passed then (an adaptive level may have moved since)
+        QString link; ///< the rule's link target: a breach is a link fault to it
         ThresholdRule::Direction direction = ThresholdRule::Direction::Above;
         EffectiveThreshold::Source levelSource = EffectiveThreshold::Source::Pinned;
         AttackDetector::Verdict attack; ///< attack breaches only
@@ -113,6 +117,12 @@ public:
     const QHash<QString, double>& values() const { return m_values; }
     /// The cause of the current failure (std::nullopt while passing).
     std::optional<CauseClass> primaryCause() const;
+    /// The signals whose rules the current failure breached, in rule order ("sources" for the attack rule).
+    QStringList breachedSignals() const;
+    /// The dependency a current link fault is about (a breached rule with `link`), or empty.
+    QString brokenLink() const;
+    /// The latest check's probes answered (the target is reachable, whatever its rules say).
+    bool lastProbeAnswered() const { return m_last && m_last->probe == Observation::Probe::Ok; }
     /// The checks that decided the current failure (the last `attempts` failing ones, oldest first).
     const QList<Check>& failedChecks() const { return m_failedChecks; }
     /// One readable sentence: the rule and the samples that decided the current failure.
@@ -135,6 +145,8 @@ private:
         std::optional<double> operatorPin;
         std::optional<AdaptiveThreshold> learner;
         bool breached = false;
+        qint64 crossedMs = 0; ///< when the current breach began
+        double crossedLevel = 0; ///< the enter level it crossed then
     };
     EffectiveThreshold effective(const Rule& r) const;
     void judge(const Check& check, const QHash<QString, double>& freshValues);

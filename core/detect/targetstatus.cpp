@@ -22,6 +22,7 @@ QJsonObject TargetStatus::toJson() const
     o.insert(QStringLiteral("failures"), consecutiveFailures);
     o.insert(QStringLiteral("flapping"), flapping);
     o.insert(QStringLiteral("flapping_percent"), flappingPercent);
+    o.insert(QStringLiteral("answers"), answers());
     o.insert(QStringLiteral("root_cause"), rootCause);
     if (!symptomOf.isEmpty())
         o.insert(QStringLiteral("symptom_of"), symptomOf);

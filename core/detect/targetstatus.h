@@ -31,12 +31,19 @@ struct TargetStatus
     std::optional<CauseClass> cause; ///< of the current failure
     QString evidence; ///< of the current failure
     QString lastReason; ///< probe failure text of the last check
+    bool probesPass = false; ///< the last check's probes answered as expected (only its rules may have failed)
     qint64 lastCheckMs = 0;
     qint64 nextCheckDueMs = 0; ///< a SOFT target wants its fast retry by then
     QHash<QString, double> values;
     QList<EffectiveThreshold> thresholds;
 
     Severity severity() const;
+    /// Counts as up for the fleet's "targets up": UP, or failing only its rules while it still answers its probes
+    /// (an overloaded server that serves is degraded, not down).
+    bool answers() const
+    {
+        return state == TargetState::Up || ((state == TargetState::Soft || state == TargetState::Hard) && probesPass);
+    }
     QJsonObject toJson() const;
 };
 

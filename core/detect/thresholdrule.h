@@ -28,6 +28,8 @@ struct ThresholdRule
     CauseClass cause = CauseClass::Unhealthy;
     bool adaptive = false;
     std::optional<double> pinned; ///< a fixed enter level chosen by the operator (clear keeps the band width)
+    /// The signal measures the path to this other target (a dependency): its breach is a link fault between the two.
+    QString link;
 
     // Cost model of the adaptive threshold (detection model: min Σ d_i(x_i)).
     double costFalseAlarm = 5.0; ///< cost of alarming on a healthy target (per check)

@@ -145,6 +145,18 @@ void IncidentRecorder::onFaultChanged(const Fault& fault)
     if (fault.incidentId.isEmpty() || fault.phase == Fault::Phase::Detected)
         return; // not located yet: no incident to attach it to
     Tracked* t = find(fault.incidentId);
+    if (fault.aftershock && t) {
+        // Part of an incident that had recovered: a line in its timeline, never an incident of its own.
+        addAftershock(*t, fault);
+        if (fault.rootCause && !t->rootFaults.contains(fault.id)) {
+            t->rootFaults.insert(fault.id);
+            if (fault.isOpen())
+                t->openRoots.insert(fault.id);
+        } else if (fault.rootCause && !fault.isOpen()) {
+            t->openRoots.remove(fault.id);
+        }
+        return;
+    }
     if (t && t->recovered && !t->rootFaults.contains(fault.id)) {
         // The detector reused the id of an incident that is over: this is a new one.
         m_tracked.remove(fault.incidentId);
@@ -252,8 +264,27 @@ void IncidentRecorder::addSymptom(Tracked& t, const Fault& f)
     s.timeUtc = utc(f.locatedMs > 0 ? f.locatedMs : f.detectedMs);
     s.target = f.target;
     s.causeClass = causeClassName(f.cause);
-    s.detail = f.rootCause ? QStringLiteral("another root cause in the same incident: %1").arg(f.evidence)
-                           : (f.localization.isEmpty() ? f.evidence : f.localization);
+    if (f.rootCause)
+        s.detail = QStringLiteral("another root cause in the same incident: %1").arg(f.evidence);
+    else if (f.isMember())
+        s.detail = QStringLiteral("affected member: %1 (%2)").arg(f.localization, f.evidence);
+    else
+        s.detail = f.localization.isEmpty() ? f.evidence : f.localization;
+    watch(m_store->addSymptom(t.storeId, s), t.detectorId, false);
+}
+
+void IncidentRecorder::addAftershock(Tracked& t, const Fault& f)
+{
+    if (t.aftershocks.contains(f.id))
+        return;
+    t.aftershocks.insert(f.id);
+    if (!t.targets.contains(f.target))
+        t.targets << f.target;
+    Symptom s;
+    s.timeUtc = utc(f.locatedMs > 0 ? f.locatedMs : f.detectedMs);
+    s.target = f.target;
+    s.causeClass = causeClassName(f.cause);
+    s.detail = QStringLiteral("aftershock: %1 (%2)").arg(f.localization, f.evidence);
     watch(m_store->addSymptom(t.storeId, s), t.detectorId, false);
 }
 

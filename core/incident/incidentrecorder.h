@@ -113,6 +113,7 @@ private:
         QSet<QString> rootFaults; ///< correlated roots sharing the incident
         QSet<QString> openRoots;
         QSet<QString> symptomTargets;
+        QSet<QString> aftershocks; ///< fault ids recorded as aftershocks
         QStringList targets; ///< affected targets, root first
         qint64 detectedMs = 0;
         qint64 recoveredMs = 0;
@@ -122,6 +123,7 @@ private:
 
     void createIncident(const Fault& root);
     void addSymptom(Tracked& t, const Fault& symptom);
+    void addAftershock(Tracked& t, const Fault& aftershock);
     void advance(Tracked& t, const Fault& root);
     void transition(Tracked& t, IncidentState state, qint64 timeMs, const QString& note);
     void saveSeries(const Tracked& t, qint64 untilMs);

@@ -131,6 +131,7 @@ void Monitor::setConfig(const FleetConfig& config)
     m_scheduler->setInterval(int(m_config.defaults.interval.count()));
     m_scheduler->setRetryInterval(int(m_config.defaults.retryInterval.count()));
     m_scheduler->setTargets(probeTargets);
+    m_detector->setSettings(ConfigMapping::detectorSettings(m_config, m_detector->settings()));
     m_detector->setTargets(policies);
     for (const PrometheusSourceConfig& source : std::as_const(m_config.prometheus))
         addPrometheusSource(source);
@@ -339,7 +340,7 @@ Monitor::Summary Monitor::summary() const
     const QList<TargetStatus> statuses = m_detector->statuses();
     s.total = int(statuses.size());
     for (const TargetStatus& t : statuses)
-        s.up += t.state == TargetState::Up ? 1 : 0;
+        s.up += t.answers() ? 1 : 0;
     s.activeFaults = int(m_detector->openFaults().size());
     s.degraded = m_detector->isDegraded();
     for (const auto& source : m_sources)

@@ -145,6 +145,28 @@ private Q_SLOTS:
         QVERIFY(!t.admin);
     }
 
+    // correlation: defaults when absent; every key read; a signal's link is kept with its dependency.
+    void correlationSection()
+    {
+        const ConfigLoadResult plain = FleetConfigLoader::loadBytes(minimalFleet, QStringLiteral("mem.yaml"));
+        QVERIFY2(plain.ok(), qPrintable(describe(plain.errors)));
+        const CorrelationConfig d = plain.config->correlation;
+        QVERIFY(d.enabled && d.dependsOn && d.pool && d.group && d.trafficPath);
+        QCOMPARE(d.window, 30000ms);
+        QCOMPARE(d.aftershockGrace, 60000ms);
+
+        const ConfigLoadResult r = FleetConfigLoader::loadBytes(
+            "correlation:\n  window: 45s\n  aftershock_grace: 0s\n  rules: { pool: false, traffic_path: false }\n"
+                + minimalFleet,
+            QStringLiteral("c.yaml"));
+        QVERIFY2(r.ok(), qPrintable(describe(r.errors)));
+        const CorrelationConfig c = r.config->correlation;
+        QCOMPARE(c.window, 45000ms);
+        QCOMPARE(c.aftershockGrace, 0ms);
+        QVERIFY(!c.pool && !c.trafficPath && c.group && c.dependsOn && c.enabled);
+        QCOMPARE(c.position.line, 2);
+    }
+
     void durations_data()
     {
         QTest::addColumn<QByteArray>("text");

@@ -3,6 +3,7 @@
 
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
+#include "detect/evidencecheck.h"
 #include "metrics/seriesstore.h"
 #include "monitor/demofleet.h"
 #include "monitor/monitor.h"
@@ -195,12 +196,13 @@ private Q_SLOTS:
         QCOMPARE(store->latest(load).timeMs, lastGood);
         QVERIFY(fleet->demo.clear(QStringLiteral("garbage")));
 
-        // A hanging server is cut off at the probe deadline with reason timeout, and confirmed as down.
+        // A hanging server is cut off at the probe deadline with reason timeout, and confirmed as unreachable (no
+        // answer), not as refused.
         QVERIFY(fleet->demo.inject(QStringLiteral("hang"), QStringLiteral("web-4")));
         QTRY_VERIFY_WITH_TIMEOUT(openRootFault(*fleet, QStringLiteral("web-4")).has_value(), 15000);
         QVERIFY2(reasonOf(QStringLiteral("web-4")).contains(QStringLiteral("timeout")),
             qPrintable(reasonOf(QStringLiteral("web-4"))));
-        QCOMPARE(openRootFault(*fleet, QStringLiteral("web-4"))->cause, CauseClass::Down);
+        QCOMPARE(openRootFault(*fleet, QStringLiteral("web-4"))->cause, CauseClass::Unreachable);
     }
 
     void overloadFindsTheHotWebServers()
@@ -234,6 +236,63 @@ private Q_SLOTS:
                 QVERIFY2(f.cause != CauseClass::Attack, qPrintable(f.target + u": " + f.evidence));
             QTest::qWait(1000);
         }
+    }
+
+    // The flash sale on the real demo fleet is one event: exactly one incident with one root cause, the other hot
+    // servers its members or symptoms, every server that still answers counted as up.
+    void overloadIsOneIncidentWithOneRoot()
+    {
+        auto fleet = startFleet();
+        QVERIFY(fleet);
+        QTRY_VERIFY_WITH_TIMEOUT(allUp(*fleet), 15000);
+        // A baseline of request rates before the surge, as a real fleet has.
+        QTest::qWait(25000);
+        fleet->events.clear();
+        QVERIFY(fleet->demo.inject(QStringLiteral("overload")));
+        const Detector* d = fleet->monitor->detector();
+        auto overloaded = [&] {
+            int n = 0;
+            for (const Fault& f : d->openFaults())
+                n += f.cause == CauseClass::Overload && f.phase != Fault::Phase::Detected ? 1 : 0;
+            return n;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(overloaded() >= 2, 40000);
+        QTest::qWait(15000); // let the surge spread to every server it reaches
+        QSet<QString> incidents;
+        QSet<QString> roots;
+        for (const DetectionEvent& e : std::as_const(fleet->events)) {
+            if (!e.incidentId.isEmpty())
+                incidents.insert(e.incidentId);
+            if (e.kind == DetectionEvent::Kind::FaultLocated && e.rootCause)
+                roots.insert(e.target);
+        }
+        QStringList described;
+        for (const Fault& f : d->faults())
+            described << f.target + u' ' + causeClassName(f.cause) + u' ' + f.incidentId + u' '
+                    + (f.rootCause ? QStringLiteral("root") : f.relation);
+        QVERIFY2(incidents.size() == 1, qPrintable(described.join(u"; ")));
+        QVERIFY2(roots.size() == 1, qPrintable(described.join(u"; ")));
+        int openRoots = 0;
+        for (const Fault& f : d->openFaults())
+            openRoots += f.rootCause && f.phase != Fault::Phase::Detected ? 1 : 0;
+        QCOMPARE(openRoots, 1);
+        const QList<Fault> open = d->openFaults();
+        const Fault root = *std::find_if(open.cbegin(), open.cend(),
+            [](const Fault& f) { return f.rootCause && f.phase != Fault::Phase::Detected; });
+        QVERIFY2(root.target.startsWith(u"web"), qPrintable(root.target));
+        if (!root.members.isEmpty()) {
+            // Several web servers hot: one pool-level fault that says where demand rose.
+            QCOMPARE(root.pool, QStringLiteral("lb/web"));
+            QVERIFY2(
+                root.evidence.startsWith(QStringLiteral("web pool overloaded: requests ×")), qPrintable(root.evidence));
+        }
+        for (const Fault& f : d->faults())
+            QVERIFY2(EvidenceCheck::problems(f.evidence).isEmpty(), qPrintable(f.evidence));
+        // Overloaded servers answer: they count as up.
+        int answering = 0;
+        for (const TargetStatus& s : d->statuses())
+            answering += s.answers() ? 1 : 0;
+        QCOMPARE(fleet->monitor->summary().up, answering);
     }
 };
 
