@@ -3,8 +3,8 @@
 
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
+#include "drill/demofleetprocess.h"
 #include "metrics/seriesstore.h"
-#include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 
 #include <QJsonArray>
@@ -19,7 +19,7 @@ class TestMonitor : public QObject
 private:
     struct Fleet
     {
-        DemoFleet demo;
+        DemoFleetProcess demo;
         std::unique_ptr<Monitor> monitor;
         QList<DetectionEvent> events;
     };

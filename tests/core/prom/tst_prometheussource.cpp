@@ -5,8 +5,8 @@
 #include "config/fleetconfigloader.h"
 #include "core/prom/prometheusprocess.h"
 #include "detect/detector.h"
+#include "drill/demofleetprocess.h"
 #include "metrics/seriesstore.h"
-#include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 #include "prom/prometheussource.h"
 
@@ -22,7 +22,7 @@ class TestPrometheusSource : public QObject
 {
     Q_OBJECT
 private:
-    DemoFleet m_demo;
+    DemoFleetProcess m_demo;
     std::unique_ptr<PrometheusProcess> m_prom;
     QStringList m_names;
     QHash<QString, QString> m_groups;

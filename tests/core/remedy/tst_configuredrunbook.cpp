@@ -5,7 +5,7 @@
 #include "audit/jsonlauditsink.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
-#include "monitor/demofleet.h"
+#include "drill/demofleetprocess.h"
 #include "monitor/monitor.h"
 #include "remedy/remediationcontroller.h"
 
@@ -37,7 +37,7 @@ private:
     std::unique_ptr<RemediationController> makeController(const QString& stateFile = {});
 
     QTemporaryDir m_dir;
-    std::unique_ptr<DemoFleet> m_fleet;
+    std::unique_ptr<DemoFleetProcess> m_fleet;
     std::unique_ptr<Monitor> m_monitor;
     std::unique_ptr<JsonlAuditSink> m_audit;
     std::unique_ptr<RemediationController> m_controller;
@@ -60,7 +60,7 @@ std::unique_ptr<RemediationController> TestConfiguredRunbook::makeController(con
 void TestConfiguredRunbook::initTestCase()
 {
     qputenv("PATH", QByteArray(FAULTDESK_BIN_DIR ":") + qgetenv("PATH"));
-    m_fleet = std::make_unique<DemoFleet>();
+    m_fleet = std::make_unique<DemoFleetProcess>();
     m_fleet->setExtraArguments({ QStringLiteral("--check-inter"), QStringLiteral("300ms") });
     QString error;
     QVERIFY2(m_fleet->start(60000, &error), qPrintable(error));

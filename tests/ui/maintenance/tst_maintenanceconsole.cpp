@@ -5,6 +5,7 @@
 #include "audit/jsonlauditsink.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
+#include "drill/demofleetprocess.h"
 #include "fleetproxymodel.h"
 #include "maintenance/maintenanceconsole.h"
 #include "maintenance/maintenancecontroller.h"
@@ -14,7 +15,6 @@
 #include "mainwindow.h"
 #include "model/faultmodel.h"
 #include "model/fleetmodel.h"
-#include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 #include "remedy/faultactions.h"
 #include "remedy/remediationcontroller.h"
@@ -45,7 +45,7 @@ class TestMaintenanceConsole : public QObject
 
 private:
     QTemporaryDir m_dir;
-    std::unique_ptr<DemoFleet> m_fleet;
+    std::unique_ptr<DemoFleetProcess> m_fleet;
     std::unique_ptr<Monitor> m_monitor;
     std::unique_ptr<JsonlAuditSink> m_audit;
     std::unique_ptr<MainWindow> m_window;
@@ -98,7 +98,7 @@ private Q_SLOTS:
         QCoreApplication::setApplicationName(QStringLiteral("tst_maintenanceconsole"));
         QSettings().clear();
         qputenv("PATH", QByteArray(FAULTDESK_BIN_DIR ":") + qgetenv("PATH"));
-        m_fleet = std::make_unique<DemoFleet>();
+        m_fleet = std::make_unique<DemoFleetProcess>();
         m_fleet->setExtraArguments({ QStringLiteral("--check-inter"), QStringLiteral("300ms") });
         QString error;
         QVERIFY2(m_fleet->start(60000, &error), qPrintable(error));

@@ -3,9 +3,9 @@
 // baseline and verifies it, Dismiss closes them in the audit trail.
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
+#include "drill/demofleetprocess.h"
 #include "incident/incidentstore.h"
 #include "mainwindow.h"
-#include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 #include "remedy/haproxyclient.h"
 #include "remedy/remediationcontroller.h"
@@ -39,7 +39,7 @@ private:
     AuditRecord intent(const QString& id, const QString& target, const QString& description) const;
 
     QTemporaryDir m_dir;
-    std::unique_ptr<DemoFleet> m_fleet;
+    std::unique_ptr<DemoFleetProcess> m_fleet;
     std::unique_ptr<Monitor> m_monitor;
     RemediationBaseline m_baseline;
 };
@@ -48,7 +48,7 @@ void TestUnfinishedRemediationsBanner::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
     qputenv("PATH", QByteArray(FAULTDESK_BIN_DIR ":") + qgetenv("PATH"));
-    m_fleet = std::make_unique<DemoFleet>();
+    m_fleet = std::make_unique<DemoFleetProcess>();
     m_fleet->setExtraArguments({ QStringLiteral("--check-inter"), QStringLiteral("300ms") });
     QString error;
     QVERIFY2(m_fleet->start(60000, &error), qPrintable(error));
