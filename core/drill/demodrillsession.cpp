@@ -2,6 +2,7 @@
 
 #include "drill/demofleetprocess.h"
 
+#include "audit/jsonlauditsink.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
 #include "incident/incidentrecorder.h"
@@ -70,6 +71,10 @@ DemoDrillSession::Failure DemoDrillSession::start(QString* error)
         m_recorder->setDrill(true);
         m_recorder->attach(m_monitor.get());
         audit = m_recorder.get();
+    }
+    if (!audit) {
+        m_auditFile = std::make_unique<JsonlAuditSink>(m_fleet->runtimeDirectory() + QStringLiteral("/audit.jsonl"));
+        audit = m_auditFile.get();
     }
     m_monitor->start();
 

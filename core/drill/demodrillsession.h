@@ -11,6 +11,7 @@ namespace FaultDesk {
 
 class DemoFleetProcess;
 class IncidentRecorder;
+class JsonlAuditSink;
 class IncidentStore;
 class Monitor;
 class RemediationController;
@@ -30,7 +31,9 @@ public:
         QStringList fleetArguments; ///< extra `faultdesk-fleetsim run` arguments (timings)
         QString runbooksFile; ///< bind the runbooks of this file to the demo fleet
         QString dbPath; ///< the incident database; empty: the default one
-        bool record = true; ///< record incidents and the audit trail in the database
+        /// Record incidents and the audit trail in the database; else the audit trail goes to audit.jsonl in the
+        /// fleet's runtime directory (remediation never acts without recording its intent).
+        bool record = true;
         std::chrono::milliseconds phaseTimeout { 60000 };
         QString operatorName; ///< empty: $USER, else "drill"
     };
@@ -64,6 +67,7 @@ private:
     std::unique_ptr<Monitor> m_monitor;
     std::unique_ptr<IncidentStore> m_store;
     std::unique_ptr<IncidentRecorder> m_recorder;
+    std::unique_ptr<JsonlAuditSink> m_auditFile;
     std::unique_ptr<RemediationController> m_controller;
     bool m_stopped = false;
 };

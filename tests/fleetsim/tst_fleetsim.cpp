@@ -414,7 +414,7 @@ void TestFleetsim::hangAcceptsButNeverAnswers()
                  .toObject()
                  .value(QStringLiteral("cause"))
                  .toString(),
-        QStringLiteral("down"));
+        QStringLiteral("unreachable")); // accepts, never answers: no answer, not refused
     QTRY_VERIFY_WITH_TIMEOUT(m_fleet->haproxyStatus("web", "web-3").startsWith("DOWN"), 10000);
     QCOMPARE(m_fleet->ctl({ QStringLiteral("clear"), QStringLiteral("web-3") }), 0);
     QCOMPARE(httpGet(port, "/healthz").status, 200);

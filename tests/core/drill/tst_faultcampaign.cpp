@@ -1,6 +1,7 @@
 // The campaign's draw (seeded, within what the demo fleet allows) and its scoring, without running a fleet: the
 // end-to-end campaign runs in tests/app/tst_drillcampaign.
 #include "demofleetyaml.h"
+#include "drill/drillscenario.h"
 #include "drill/faultcampaign.h"
 
 #include <QJsonArray>
