@@ -3,13 +3,13 @@
 #include "audit/auditrecord.h"
 #include "config/causeclass.h"
 #include "detect/detector.h"
+#include "drill/demofleetprocess.h"
 #include "faultproxymodel.h"
 #include "fleetproxymodel.h"
 #include "loadchart.h"
 #include "metrics/seriesstore.h"
 #include "model/faultmodel.h"
 #include "model/fleetmodel.h"
-#include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 #include "stateappearance.h"
 #include "util/buildinfo.h"
@@ -555,7 +555,7 @@ void MainWindow::setMonitor(Monitor* monitor)
     refresh();
 }
 
-void MainWindow::setDemoFleet(DemoFleet* fleet)
+void MainWindow::setDemoFleet(DemoFleetProcess* fleet)
 {
     m_demoFleet = fleet;
     rebuildDrillMenu();
@@ -634,7 +634,7 @@ void MainWindow::runDrill(const QString& what, const QStringList& ctlArguments)
     // fleetsim's ctl answers over its runtime directory; run it as a child without waiting so the window never
     // blocks, and report when it ends.
     auto* process = new QProcess(this);
-    process->setProgram(DemoFleet::findProgram());
+    process->setProgram(DemoFleetProcess::findProgram());
     process->setArguments(
         QStringList { QStringLiteral("ctl"), QStringLiteral("--runtime-dir"), m_demoFleet->runtimeDirectory() }
         + ctlArguments);

@@ -27,7 +27,7 @@ class QVBoxLayout;
 
 namespace FaultDesk {
 
-class DemoFleet;
+class DemoFleetProcess;
 class FaultModel;
 class FaultProxyModel;
 class FleetModel;
@@ -56,7 +56,7 @@ public:
     void setMonitor(Monitor* monitor);
     Monitor* monitor() const;
     /// Enables the Drill menu for @p fleet (not owned; nullptr hides it).
-    void setDemoFleet(DemoFleet* fleet);
+    void setDemoFleet(DemoFleetProcess* fleet);
 
     /// The fleet table (empty until a fleet is loaded).
     QTreeView* fleetView() const { return m_fleetView; }
@@ -172,7 +172,7 @@ private:
     void setGrouped(bool grouped);
 
     QPointer<Monitor> m_monitor;
-    QPointer<DemoFleet> m_demoFleet;
+    QPointer<DemoFleetProcess> m_demoFleet;
     FleetModel* m_fleetModel = nullptr;
     FleetProxyModel* m_fleetProxy = nullptr;
     FaultModel* m_faultModel = nullptr;

@@ -1,50 +1,24 @@
-// `faultdesk drill overload|crash|corruption|attack`: a fire drill on the demo fleet, headless. Injects a fault,
-// watches FaultDesk detect and locate it, presses Handle, lets the world end the cause, presses Recover, and
-// checks that everything is back to the baseline.
+// `faultdesk drill NAME` and `faultdesk drill campaign`: the demo fleet, headless, driven by the drill engine in
+// core (DrillRunner, FaultCampaign). This file only reads the command line and prints.
 
 #include "commands.h"
 
-#include "config/fleetconfigloader.h"
-#include "detect/detector.h"
-#include "incident/incidentrecorder.h"
-#include "incident/incidentstore.h"
-#include "monitor/demofleet.h"
-#include "monitor/monitor.h"
-#include "remedy/remediationcontroller.h"
+#include "drill/demodrillsession.h"
+#include "drill/demofleetprocess.h"
+#include "drill/drillrunner.h"
+#include "drill/faultcampaign.h"
 
 #include <QCommandLineParser>
-#include <QCoreApplication>
-#include <QDateTime>
-#include <QDir>
-#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTimer>
 
 #include <cstdio>
-#include <functional>
-#include <memory>
 
 namespace FaultDesk::Commands {
 
 namespace {
-
-// Runs the event loop until @p done holds or @p timeoutMs passes; true when it held.
-bool waitUntil(const std::function<bool()>& done, qint64 timeoutMs)
-{
-    QElapsedTimer clock;
-    clock.start();
-    while (!done()) {
-        if (clock.elapsed() > timeoutMs)
-            return false;
-        QEventLoop loop;
-        QTimer::singleShot(100, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
-    return true;
-}
 
 // Asks the operator on the terminal; only "y"/"yes" says yes.
 bool confirm(const QString& question)
@@ -58,39 +32,29 @@ bool confirm(const QString& question)
     return answer == u"y" || answer == u"yes";
 }
 
-CauseClass causeOfDrill(const QString& kind)
+int startSession(DemoDrillSession& session)
 {
-    if (kind == u"crash")
-        return CauseClass::Down;
-    if (kind == u"overload")
-        return CauseClass::Overload;
-    if (kind == u"attack")
-        return CauseClass::Attack;
-    return CauseClass::DataIntegrity;
-}
-
-double seconds(qint64 fromMs, qint64 toMs)
-{
-    return toMs > 0 && fromMs > 0 ? std::round((toMs - fromMs) / 100.0) / 10.0 : -1;
-}
-
-QJsonArray actionsOf(const QString& purpose, const RunbookOutcome& outcome)
-{
-    QJsonArray out;
-    for (const StepReport& s : outcome.steps) {
-        QJsonObject o { { QStringLiteral("phase"), purpose }, { QStringLiteral("step"), s.name },
-            { QStringLiteral("status"), StepReport::statusName(s.status) } };
-        if (s.action)
-            o.insert(QStringLiteral("action"), QString(s.action->description + u": " + s.action->summary()));
-        if (s.verification)
-            o.insert(QStringLiteral("verification"), s.verification->summary());
-        if (s.rollback)
-            o.insert(QStringLiteral("rollback"), s.rollback->summary());
-        if (!s.reason.isEmpty())
-            o.insert(QStringLiteral("reason"), s.reason);
-        out.append(o);
+    QString error;
+    switch (session.start(&error)) {
+    case DemoDrillSession::Failure::None:
+        return -1;
+    case DemoDrillSession::Failure::Runbooks:
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return ExitBadInput;
+    case DemoDrillSession::Failure::Fleet:
+    case DemoDrillSession::Failure::Store:
+        std::fprintf(stderr, "faultdesk drill: %s\n", qPrintable(error));
+        return ExitFailed;
     }
-    return out;
+    return ExitFailed;
+}
+
+bool positiveSeconds(const QString& text, qint64* ms)
+{
+    bool ok = false;
+    const double s = text.toDouble(&ok);
+    *ms = qint64(s * 1000);
+    return ok && s > 0;
 }
 
 } // namespace
@@ -99,7 +63,9 @@ int drill(const QStringList& arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Fire drill on the demo fleet: inject a fault, detect, locate, Handle, Recover, verify."));
+        QStringLiteral("Fire drill on the demo fleet: inject a fault, detect, locate, Handle, Recover, verify.\n"
+                       "  faultdesk drill crash|overload|corruption|attack|network [--auto] [--json]\n"
+                       "  faultdesk drill campaign --faults N --seed S [--json]   a seeded random campaign, scored"));
     parser.addHelpOption();
     const QCommandLineOption autoOption(
         QStringLiteral("auto"), QStringLiteral("Press Handle and Recover without asking."));
@@ -107,12 +73,15 @@ int drill(const QStringList& arguments)
     const QCommandLineOption db(QStringLiteral("db"),
         QStringLiteral("Record the drill (audit trail) in the incident database FILE."), QStringLiteral("FILE"));
     const QCommandLineOption timeout(QStringLiteral("timeout"),
-        QStringLiteral("Seconds each phase may take (default 60)."), QStringLiteral("S"), QStringLiteral("60"));
+        QStringLiteral("Seconds each phase may take (default 60; 40 in a campaign)."), QStringLiteral("S"));
     const QCommandLineOption checkInter(QStringLiteral("check-inter"),
         QStringLiteral("HAProxy health-check interval of the demo fleet (default 300ms)."), QStringLiteral("DURATION"),
         QStringLiteral("300ms"));
     const QCommandLineOption targetOption(QStringLiteral("target"),
         QStringLiteral("Where to inject (default: web-2 for crash, the demo's default for the others)."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption dependencyOption(QStringLiteral("dependency"),
+        QStringLiteral("network: the dependency the target loses its path to (default: its first)."),
         QStringLiteral("NAME"));
     const QCommandLineOption warmup(QStringLiteral("warmup"),
         QStringLiteral("Seconds of healthy traffic before the injection, for the baselines the detector learns "
@@ -122,9 +91,25 @@ int drill(const QStringList& arguments)
         QStringLiteral("Bind the runbooks of FILE (a YAML file with a top-level runbooks: list) to the demo fleet, as "
                        "if they were written in its fleet.yaml."),
         QStringLiteral("FILE"));
-    parser.addOptions({ autoOption, json, db, timeout, checkInter, targetOption, warmup, runbooks });
+    const QCommandLineOption faults(QStringLiteral("faults"), QStringLiteral("campaign: how many faults (default 30)."),
+        QStringLiteral("N"), QStringLiteral("30"));
+    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("campaign: the seed of the draw (default 1)."),
+        QStringLiteral("S"), QStringLiteral("1"));
+    const QCommandLineOption gap(QStringLiteral("gap"),
+        QStringLiteral("campaign: seconds of quiet, healthy fleet before each fault (default 10)."),
+        QStringLiteral("S"), QStringLiteral("10"));
+    const QCommandLineOption kinds(QStringLiteral("kinds"),
+        QStringLiteral("campaign: the kinds to draw from, comma-separated (default: all of %1).")
+            .arg(DrillScenario::campaignKinds().join(QStringLiteral(", "))),
+        QStringLiteral("LIST"));
+    const QCommandLineOption pairs(QStringLiteral("pairs"),
+        QStringLiteral("campaign: percent chance that a fault comes with a second one at once (default 20)."),
+        QStringLiteral("P"), QStringLiteral("20"));
+    parser.addOptions({ autoOption, json, db, timeout, checkInter, targetOption, dependencyOption, warmup, runbooks,
+        faults, seed, gap, kinds, pairs });
     parser.addPositionalArgument(QStringLiteral("drill"), QStringLiteral("drill"));
-    parser.addPositionalArgument(QStringLiteral("kind"), QStringLiteral("overload, crash, corruption or attack"));
+    parser.addPositionalArgument(QStringLiteral("kind"),
+        QStringLiteral("%1, or campaign").arg(DrillScenario::drillNames().join(QStringLiteral(", "))));
     if (!parser.parse(arguments)) {
         std::fprintf(stderr, "faultdesk drill: %s\n", qPrintable(parser.errorText()));
         return ExitBadInput;
@@ -134,285 +119,133 @@ int drill(const QStringList& arguments)
         return ExitOk;
     }
     const QStringList positional = parser.positionalArguments().mid(1);
-    const QStringList kinds { QStringLiteral("overload"), QStringLiteral("crash"), QStringLiteral("corruption"),
-        QStringLiteral("attack") };
-    if (positional.size() != 1 || !kinds.contains(positional.constFirst())) {
-        std::fprintf(stderr, "faultdesk drill: name one drill: overload, crash, corruption or attack\n");
+    const bool campaign = positional.size() == 1 && positional.constFirst() == u"campaign";
+    if (positional.size() != 1 || (!campaign && !DrillScenario::drillNames().contains(positional.constFirst()))) {
+        std::fprintf(stderr, "faultdesk drill: name one drill: %s, or campaign\n",
+            qPrintable(DrillScenario::drillNames().join(QStringLiteral(", "))));
         return ExitBadInput;
     }
     const QString kind = positional.constFirst();
-    bool timeoutOk = false;
-    const qint64 phaseMs = qint64(parser.value(timeout).toDouble(&timeoutOk) * 1000);
-    if (!timeoutOk || phaseMs <= 0) {
+    qint64 phaseMs = campaign ? 40000 : 60000;
+    if (parser.isSet(timeout) && !positiveSeconds(parser.value(timeout), &phaseMs)) {
         std::fprintf(stderr, "faultdesk drill: --timeout must be a positive number of seconds\n");
         return ExitBadInput;
     }
-    const bool automatic = parser.isSet(autoOption);
-    auto say = [&](const QString& line) {
-        if (!parser.isSet(json))
-            std::printf("%s\n", qPrintable(line));
-        else
-            std::fprintf(stderr, "%s\n", qPrintable(line));
-        std::fflush(stdout);
-    };
-
-    DemoFleet fleet;
-    fleet.setExtraArguments({ QStringLiteral("--check-inter"), parser.value(checkInter) });
-    QString error;
-    if (!fleet.start(60000, &error)) {
-        std::fprintf(stderr, "faultdesk drill: the demo fleet did not start: %s\n", qPrintable(error));
-        return ExitFailed;
+    qint64 warmupMs = -1;
+    if (parser.isSet(warmup) && !positiveSeconds(parser.value(warmup), &warmupMs)) {
+        std::fprintf(stderr, "faultdesk drill: --warmup must be a positive number of seconds\n");
+        return ExitBadInput;
     }
-    ConfigLoadResult loaded = FleetConfigLoader::loadFile(fleet.fleetConfigPath());
-    if (!loaded.ok()) {
-        for (const ConfigError& e : loaded.errors)
-            std::fprintf(stderr, "%s\n", qPrintable(e.toString()));
-        return ExitFailed;
-    }
-    if (parser.isSet(runbooks)) {
-        loaded = FleetConfigLoader::loadRunbooks(parser.value(runbooks), *loaded.config);
-        if (!loaded.ok()) {
-            for (const ConfigError& e : loaded.errors)
-                std::fprintf(stderr, "%s\n", qPrintable(e.toString()));
+    FaultCampaign::Settings campaignSettings;
+    if (campaign) {
+        bool ok = false;
+        campaignSettings.faults = parser.value(faults).toInt(&ok);
+        if (!ok || campaignSettings.faults < 1 || campaignSettings.faults > 1000) {
+            std::fprintf(stderr, "faultdesk drill campaign: --faults must be between 1 and 1000\n");
             return ExitBadInput;
         }
+        campaignSettings.seed = parser.value(seed).toULongLong(&ok);
+        if (!ok) {
+            std::fprintf(stderr, "faultdesk drill campaign: --seed must be a non-negative integer\n");
+            return ExitBadInput;
+        }
+        qint64 gapMs = 0;
+        if (!positiveSeconds(parser.value(gap), &gapMs)) {
+            std::fprintf(stderr, "faultdesk drill campaign: --gap must be a positive number of seconds\n");
+            return ExitBadInput;
+        }
+        campaignSettings.gap = std::chrono::milliseconds(gapMs);
+        campaignSettings.pairPercent = parser.value(pairs).toInt(&ok);
+        if (!ok || campaignSettings.pairPercent < 0 || campaignSettings.pairPercent > 100) {
+            std::fprintf(stderr, "faultdesk drill campaign: --pairs must be a percentage (0-100)\n");
+            return ExitBadInput;
+        }
+        if (parser.isSet(kinds)) {
+            campaignSettings.kinds = parser.value(kinds).split(u',', Qt::SkipEmptyParts);
+            for (const QString& k : std::as_const(campaignSettings.kinds))
+                if (!DrillScenario::campaignKinds().contains(k)) {
+                    std::fprintf(stderr, "faultdesk drill campaign: unknown kind '%s' (one of %s)\n", qPrintable(k),
+                        qPrintable(DrillScenario::campaignKinds().join(QStringLiteral(", "))));
+                    return ExitBadInput;
+                }
+        }
+        campaignSettings.phaseTimeout = std::chrono::milliseconds(phaseMs);
     }
+    const bool asJson = parser.isSet(json);
+    auto say = [asJson](const QString& line) {
+        std::fprintf(asJson ? stderr : stdout, "%s\n", qPrintable(line));
+        std::fflush(asJson ? stderr : stdout);
+    };
 
-    std::unique_ptr<IncidentStore> store;
-    // Drills are recorded like real incidents (marked as drills), in --db or the default incident database, so
-    // `faultdesk report --last` right after a drill gives its report.
-    IncidentStore::Options o;
-    o.path = parser.value(db);
-    store = std::make_unique<IncidentStore>(o);
-    if (!store->open(&error)) {
-        std::fprintf(stderr, "faultdesk drill: %s: %s\n",
-            qPrintable(o.path.isEmpty() ? IncidentStore::defaultPath() : o.path), qPrintable(error));
-        return ExitFailed;
-    }
-    AuditSink* audit = store.get();
+    DemoDrillSession::Options options;
+    options.fleetArguments = { QStringLiteral("--check-inter"), parser.value(checkInter) };
+    options.runbooksFile = parser.value(runbooks);
+    options.dbPath = parser.value(db);
+    options.phaseTimeout = std::chrono::milliseconds(phaseMs);
+    DemoDrillSession session(options);
+    if (const int code = startSession(session); code >= 0)
+        return code;
 
-    Monitor monitor;
-    const FleetConfig config = *loaded.config;
-    monitor.setConfig(config);
-    // With --db the drill's incident is recorded like any other (marked as a drill, so it stays out of the MTTx
-    // figures), and the actions' audit records land on it: the recorder maps the detector's incident ids.
-    std::unique_ptr<IncidentRecorder> recorder;
-    if (store) {
-        recorder = std::make_unique<IncidentRecorder>(store.get());
-        recorder->setDrill(true);
-        recorder->attach(monitor.detector(), monitor.store(), monitor.config());
-        audit = recorder.get();
-    }
-    monitor.start();
-
-    const QString lockDir = fleet.runtimeDirectory() + QStringLiteral("/locks");
-    QDir().mkpath(lockDir);
-    const QString operatorName = qEnvironmentVariable("USER", QStringLiteral("drill"));
-    RemediationController controller(&monitor, audit, lockDir, operatorName);
-    RemediationController::Settings settings;
-    settings.pollInterval = std::chrono::milliseconds(500);
-    settings.waitInterval = std::chrono::milliseconds(300);
-    settings.settle = std::chrono::milliseconds(2000);
-    settings.verifyDeadline = std::chrono::milliseconds(phaseMs / 2);
-    controller.setSettings(settings);
-    if (recorder) {
-        QObject::connect(&controller, &RemediationController::baselineCaptured, recorder.get(),
-            [&controller, &recorder, &monitor](const QString& faultId) {
-                const auto fault = monitor.detector()->fault(faultId);
-                const auto baseline = controller.baseline(faultId);
-                if (fault && baseline)
-                    recorder->setBaseline(fault->incidentId, baseline->toJson());
-            });
-    }
-    QHash<QString, RemediationController::Run> finishedRuns;
-    QObject::connect(&controller, &RemediationController::stepChanged, &controller,
-        [&](const QString&, int index, const StepReport& r) {
-            say(QStringLiteral("  step %1 %2: %3%4")
-                    .arg(index + 1)
-                    .arg(r.name, StepReport::statusName(r.status), r.reason.isEmpty() ? QString() : u" — " + r.reason));
+    QEventLoop loop;
+    int exitCode = ExitFailed;
+    if (campaign) {
+        FaultCampaign run(session.monitor(), session.controller(), session.fleet());
+        run.setSettings(campaignSettings);
+        QObject::connect(&run, &FaultCampaign::progress, &run, say);
+        QObject::connect(&run, &FaultCampaign::faultScored, &run, [&](const QJsonObject& r) {
+            if (asJson) {
+                std::printf("%s\n", QJsonDocument(r).toJson(QJsonDocument::Compact).constData());
+                std::fflush(stdout);
+            } else {
+                say(QStringLiteral("fault %1: %2 — root %3, cause %4, %5")
+                        .arg(r.value(QStringLiteral("index")).toInt() + 1)
+                        .arg(r.value(QStringLiteral("fault")).toString(),
+                            r.value(QStringLiteral("right_root")).toBool() ? QStringLiteral("right")
+                                                                           : QStringLiteral("WRONG"),
+                            r.value(QStringLiteral("right_cause")).toBool() ? QStringLiteral("right")
+                                                                            : QStringLiteral("WRONG"),
+                            r.value(QStringLiteral("recovered")).toBool() ? QStringLiteral("recovered")
+                                                                          : QStringLiteral("NOT recovered")));
+            }
         });
-
-    Detector* detector = monitor.detector();
-    auto allUp = [&] {
-        const auto st = detector->statuses();
-        return !st.isEmpty()
-            && std::all_of(st.cbegin(), st.cend(), [](const TargetStatus& s) { return s.state == TargetState::Up; });
-    };
-    say(QStringLiteral("drill %1: demo fleet in %2; waiting for a healthy baseline")
-            .arg(kind, fleet.runtimeDirectory()));
-    if (!waitUntil([&] { return allUp(); }, phaseMs)) {
-        std::fprintf(stderr, "faultdesk drill: the demo fleet did not become healthy within %lld s\n", phaseMs / 1000);
-        return ExitFailed;
-    }
-    // The attack rule compares the rate with its own baseline (ten samples at least): give it healthy traffic.
-    const double warmupS = parser.isSet(warmup) ? parser.value(warmup).toDouble() : (kind == u"attack" ? 12 : 3);
-    const qint64 healthySince = QDateTime::currentMSecsSinceEpoch();
-    waitUntil([&] { return QDateTime::currentMSecsSinceEpoch() - healthySince >= qint64(warmupS * 1000); },
-        qint64(warmupS * 1000) + 1000);
-    bool refreshed = false;
-    controller.refresh([&] { refreshed = true; });
-    waitUntil([&] { return refreshed; }, 10000);
-
-    const qint64 injectedMs = QDateTime::currentMSecsSinceEpoch();
-    QString where = parser.value(targetOption);
-    if (where.isEmpty() && kind == u"crash")
-        where = QStringLiteral("web-2");
-    if (!fleet.inject(kind, where, &error)) {
-        std::fprintf(stderr, "faultdesk drill: inject %s: %s\n", qPrintable(kind), qPrintable(error));
-        return ExitFailed;
-    }
-    const QJsonObject truth = fleet.truth();
-    QJsonObject truthFault;
-    for (const QJsonValue& v : truth.value(QStringLiteral("faults")).toArray())
-        if (v.toObject().value(QStringLiteral("kind")).toString() == kind)
-            truthFault = v.toObject();
-    say(QStringLiteral("injected %1 (ground truth: root cause %2, cause %3)")
-            .arg(kind, truthFault.value(QStringLiteral("root_cause")).toString(),
-                truthFault.value(QStringLiteral("cause")).toString()));
-
-    const CauseClass wanted = causeOfDrill(kind);
-    std::optional<Fault> fault;
-    qint64 firstDetectedMs = 0;
-    const bool located = waitUntil(
-        [&] {
-            for (const Fault& f : detector->openFaults()) {
-                if (firstDetectedMs == 0)
-                    firstDetectedMs = f.detectedMs;
-                if (f.rootCause && f.cause == wanted && f.actionable()) {
-                    fault = f;
-                    return true;
-                }
-            }
-            return false;
-        },
-        phaseMs);
-
-    QJsonObject summary { { QStringLiteral("drill"), kind },
-        { QStringLiteral("ground_truth"),
-            QJsonObject { { QStringLiteral("root_cause"), truthFault.value(QStringLiteral("root_cause")) },
-                { QStringLiteral("cause"), truthFault.value(QStringLiteral("cause")) },
-                { QStringLiteral("sources"), truthFault.value(QStringLiteral("sources")) },
-                { QStringLiteral("targets"), truthFault.value(QStringLiteral("targets")) } } } };
-    QJsonArray actions;
-    bool recovered = false;
-    bool baselineRestored = false;
-    bool rightRoot = false;
-    double handleS = -1;
-    double recoverS = -1;
-    auto runAndWait
-        = [&](SafetyRequest::Purpose purpose, const QString& id) -> std::optional<RemediationController::Run> {
-        const QString name
-            = purpose == SafetyRequest::Purpose::Handle ? QStringLiteral("Handle") : QStringLiteral("Recover");
-        say(controller.preview(id, purpose).toText().trimmed());
-        if (!automatic && !confirm(QStringLiteral("Run %1 for %2?").arg(name, id))) {
-            say(QStringLiteral("%1 not run: declined").arg(name));
-            return std::nullopt;
-        }
-        QString why;
-        // The gates re-read HAProxy and the databases first, so they judge the state of now.
-        bool fresh = false;
-        controller.refresh([&] { fresh = true; });
-        waitUntil([&] { return fresh; }, 5000);
-        const bool started = purpose == SafetyRequest::Purpose::Handle ? controller.handle(id, operatorName, &why)
-                                                                       : controller.recover(id, operatorName, &why);
-        if (!started) {
-            say(QStringLiteral("%1 refused: %2").arg(name, why));
-            actions.append(QJsonObject { { QStringLiteral("phase"), name.toLower() },
-                { QStringLiteral("status"), QStringLiteral("refused") }, { QStringLiteral("reason"), why } });
-            return std::nullopt;
-        }
-        waitUntil([&] { return !controller.isRunning(id); }, 3 * phaseMs);
-        if (controller.isRunning(id))
-            controller.abort(id, QStringLiteral("drill timeout"));
-        waitUntil([&] { return !controller.isRunning(id); }, phaseMs);
-        const auto run = controller.lastRun(id, purpose);
-        if (run) {
-            for (const QJsonValue& a : actionsOf(name.toLower(), run->outcome))
-                actions.append(a);
-            say(QStringLiteral("%1: %2%3")
-                    .arg(name, RunbookOutcome::resultName(run->outcome.result),
-                        run->outcome.message.isEmpty() ? QString() : u" — " + run->outcome.message));
-        }
-        return run;
-    };
-
-    if (located && fault) {
-        const TargetConfig* t = config.target(fault->target);
-        const QString truthRoot = truthFault.value(QStringLiteral("root_cause")).toString();
-        rightRoot = truthRoot == fault->target || (t && t->haproxy && t->haproxy->backend == truthRoot)
-            || (t && t->group == truthRoot);
-        summary.insert(QStringLiteral("located"),
-            QJsonObject { { QStringLiteral("fault"), fault->id }, { QStringLiteral("root_cause"), fault->target },
-                { QStringLiteral("cause"), causeClassName(fault->cause) },
-                { QStringLiteral("evidence"), fault->evidence },
-                { QStringLiteral("sources"), QJsonArray::fromStringList(fault->sources) } });
-        say(QStringLiteral("located %1 on %2 (%3)").arg(causeClassName(fault->cause), fault->target, fault->evidence));
-        summary.insert(QStringLiteral("seconds_to_detect"), seconds(injectedMs, fault->detectedMs));
-        summary.insert(QStringLiteral("seconds_to_locate"), seconds(injectedMs, fault->locatedMs));
-
-        const auto handled = runAndWait(SafetyRequest::Purpose::Handle, fault->id);
-        if (handled) {
-            handleS = seconds(handled->startedMs, handled->finishedMs);
-            // The world ends the cause: the sale is over, the attacker leaves. A crash ended with Handle's restart,
-            // a corruption ends with Recover's restore.
-            if (kind == u"overload" || kind == u"attack") {
-                if (!fleet.clear(kind, &error))
-                    say(QStringLiteral("clear %1: %2").arg(kind, error));
-                else
-                    say(QStringLiteral("the %1 ended").arg(kind == u"overload" ? u"sale" : u"attack"));
-            }
-            if (handled->outcome.result == RunbookOutcome::Result::Succeeded) {
-                if (const auto rec = runAndWait(SafetyRequest::Purpose::Recover, fault->id)) {
-                    recoverS = seconds(rec->startedMs, rec->finishedMs);
-                    // Recovered is the detector's call: the target passes its checks again.
-                    const bool passes = waitUntil(
-                        [&] {
-                            const auto f = detector->fault(fault->id);
-                            return !f || f->phase == Fault::Phase::Recovered;
-                        },
-                        phaseMs);
-                    recovered = rec->verified && passes;
-                    bool fresh = false;
-                    controller.refresh([&] { fresh = true; });
-                    waitUntil([&] { return fresh; }, 5000);
-                    const auto b = controller.baseline(fault->id);
-                    const QStringList diff
-                        = b ? b->differences(controller.current()) : QStringList { QStringLiteral("no baseline") };
-                    baselineRestored = diff.isEmpty();
-                    if (!diff.isEmpty())
-                        summary.insert(QStringLiteral("baseline_differences"), QJsonArray::fromStringList(diff));
-                    if (b)
-                        summary.insert(QStringLiteral("baseline"), b->toJson());
-                }
-            }
-        }
+        QObject::connect(&run, &FaultCampaign::finished, &run, [&](const QJsonObject& summary) {
+            std::printf("%s\n",
+                QJsonDocument(summary).toJson(asJson ? QJsonDocument::Compact : QJsonDocument::Indented).constData());
+            std::fflush(stdout);
+            exitCode = summary.value(QStringLiteral("passed")).toBool() ? ExitOk : ExitFailed;
+            loop.quit();
+        });
+        run.start();
+        loop.exec();
     } else {
-        summary.insert(QStringLiteral("located"), QJsonValue::Null);
-        summary.insert(QStringLiteral("seconds_to_detect"),
-            firstDetectedMs > 0 ? QJsonValue(seconds(injectedMs, firstDetectedMs)) : QJsonValue(QJsonValue::Null));
-        say(QStringLiteral("no %1 root cause was located within %2 s").arg(causeClassName(wanted)).arg(phaseMs / 1000));
+        DrillRunner runner(session.monitor(), session.controller(), session.fleet());
+        DrillRunner::Settings s;
+        s.mode = parser.isSet(autoOption) ? DrillRunner::Mode::Auto : DrillRunner::Mode::Confirm;
+        s.confirm = confirm;
+        s.phaseTimeout = std::chrono::milliseconds(phaseMs);
+        s.warmup = std::chrono::milliseconds(warmupMs);
+        s.operatorName = session.operatorName();
+        runner.setSettings(s);
+        QObject::connect(&runner, &DrillRunner::progress, &runner, say);
+        QObject::connect(&runner, &DrillRunner::finished, &runner, [&](const DrillOutcome& outcome) {
+            QJsonObject summary = outcome.toJson();
+            summary.insert(QStringLiteral("runtime_dir"), session.fleet()->runtimeDirectory());
+            std::printf("%s\n",
+                QJsonDocument(summary).toJson(asJson ? QJsonDocument::Compact : QJsonDocument::Indented).constData());
+            std::fflush(stdout);
+            exitCode = outcome.passed() ? ExitOk : ExitFailed;
+            loop.quit();
+        });
+        QString error;
+        DrillFault fault { kind, parser.value(targetOption), parser.value(dependencyOption) };
+        if (!runner.start({ fault }, &error)) {
+            std::fprintf(stderr, "faultdesk drill: %s\n", qPrintable(error));
+            return ExitFailed;
+        }
+        loop.exec();
     }
-    summary.insert(QStringLiteral("seconds_to_handle"), handleS);
-    summary.insert(QStringLiteral("seconds_to_recover"), recoverS);
-    summary.insert(QStringLiteral("actions"), actions);
-    summary.insert(QStringLiteral("right_root_cause"), rightRoot);
-    summary.insert(QStringLiteral("recovered"), recovered);
-    summary.insert(QStringLiteral("baseline_restored"), baselineRestored);
-    summary.insert(QStringLiteral("runtime_dir"), fleet.runtimeDirectory());
-    const bool passed = rightRoot && recovered && baselineRestored;
-    summary.insert(QStringLiteral("passed"), passed);
-    if (parser.isSet(json))
-        std::printf("%s\n", QJsonDocument(summary).toJson(QJsonDocument::Compact).constData());
-    else
-        std::printf("%s\n", QJsonDocument(summary).toJson(QJsonDocument::Indented).constData());
-    std::fflush(stdout);
-    if (recorder) {
-        recorder->saveAllSeries();
-        recorder->waitForWrites();
-    }
-    monitor.stop();
-    fleet.stop();
-    return passed ? ExitOk : ExitFailed;
+    session.stop();
+    return exitCode;
 }
 
 } // namespace FaultDesk::Commands

@@ -8,6 +8,8 @@
 #include "audit/auditsink.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
+#include "drill/demofleetprocess.h"
+#include "drill/drillrunner.h"
 #include "exportreportdialog.h"
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
@@ -18,7 +20,6 @@
 #include "maintenance/maintenancestore.h"
 #include "mainwindow.h"
 #include "model/faultmodel.h"
-#include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 #include "remedy/autoremediationpanel.h"
 #include "remedy/faultactions.h"
@@ -195,7 +196,7 @@ public:
         return true;
     }
 
-    void setDemo(DemoFleet* demo)
+    void setDemo(DemoFleetProcess* demo)
     {
         m_demo = demo;
         m_window.setDemoFleet(demo);
@@ -349,7 +350,7 @@ private:
     QSet<QString> m_watchedSilences;
     std::vector<std::unique_ptr<AlertmanagerSource>> m_alertSources;
     QDockWidget* m_autoDock = nullptr;
-    DemoFleet* m_demo = nullptr;
+    DemoFleetProcess* m_demo = nullptr;
     bool m_running = false;
 };
 
@@ -418,99 +419,6 @@ std::optional<int> parseGui(const QStringList& arguments, bool demo, GuiOptions&
     return std::nullopt;
 }
 
-/**
- * Replays a drill without hands in the console, through the same controller the buttons use: waits for the
- * drill's root-cause fault, selects it, runs Handle, ends the injected cause as the world would (the sale ends,
- * the attacker leaves; a crash ends with Handle's restart, a corruption with Recover's restore), then runs
- * Recover once the gates allow it. Every step is audited under the operator name "drill".
- */
-class DrillAutopilot : public QObject
-{
-public:
-    DrillAutopilot(ConsoleSession& session, const QString& kind)
-        : QObject(&session.window())
-        , m_session(session)
-        , m_kind(kind)
-    {
-        m_timer.setInterval(500);
-        connect(&m_timer, &QTimer::timeout, this, [this] { step(); });
-        m_timer.start();
-    }
-
-private:
-    enum class Stage {
-        Waiting,
-        Handling,
-        Recovering,
-        Done
-    };
-
-    void step()
-    {
-        RemediationController* remedy = m_session.remedy();
-        if (!remedy || m_stage == Stage::Done)
-            return;
-        const CauseClass wanted = m_kind == u"crash" ? CauseClass::Down
-            : m_kind == u"corruption"                ? CauseClass::DataIntegrity
-            : m_kind == u"attack"                    ? CauseClass::Attack
-                                                     : CauseClass::Overload;
-        switch (m_stage) {
-        case Stage::Waiting:
-            for (const Fault& f : m_session.monitor().detector()->openFaults()) {
-                if (f.cause != wanted || !f.actionable() || !remedy->canHandle(f.id).allowed)
-                    continue;
-                m_faultId = f.id;
-                m_session.window().selectFault(f.id);
-                QString why;
-                if (remedy->handle(f.id, QStringLiteral("drill"), &why))
-                    m_stage = Stage::Handling;
-                else
-                    finish(QObject::tr("Drill: Handle refused: %1").arg(why), true);
-                return;
-            }
-            return;
-        case Stage::Handling:
-            if (remedy->isRunning(m_faultId))
-                return;
-            if (m_kind == u"overload" || m_kind == u"attack")
-                m_session.window().drill(QStringLiteral("clear"));
-            m_stage = Stage::Recovering;
-            m_recoverAfterMs = QDateTime::currentMSecsSinceEpoch() + 3000;
-            return;
-        case Stage::Recovering:
-            if (m_recoverStarted) {
-                if (!remedy->isRunning(m_faultId))
-                    finish(QObject::tr("Drill: %1 handled and recovered").arg(m_faultId), false);
-                return;
-            }
-            if (QDateTime::currentMSecsSinceEpoch() < m_recoverAfterMs || !remedy->canRecover(m_faultId).allowed)
-                return;
-            m_recoverStarted = remedy->recover(m_faultId, QStringLiteral("drill"));
-            return;
-        case Stage::Done:
-            return;
-        }
-    }
-
-    void finish(const QString& message, bool critical)
-    {
-        m_stage = Stage::Done;
-        m_timer.stop();
-        if (critical)
-            m_session.window().showNotification(message, true);
-        else
-            m_session.window().showNotice(message);
-    }
-
-    ConsoleSession& m_session;
-    QString m_kind;
-    QTimer m_timer;
-    Stage m_stage = Stage::Waiting;
-    QString m_faultId;
-    qint64 m_recoverAfterMs = 0;
-    bool m_recoverStarted = false;
-};
-
 void showWindow(MainWindow& window, const GuiOptions& options)
 {
     if (options.fillScreen) {
@@ -529,6 +437,55 @@ int runSession(ConsoleSession& session)
     return code;
 }
 
+/// `--drill KIND[:TARGET]` after the delay, run by the drill engine: with `--drill-auto` it presses Handle, ends the
+/// cause and presses Recover (audited as "drill"); without, the operator presses the buttons and the engine follows.
+void startDrill(ConsoleSession& session, DemoFleetProcess& fleet, const GuiOptions& options)
+{
+    const DrillFault fault { options.drill.section(u':', 0, 0), options.drill.section(u':', 1), {} };
+    const bool autopilot = options.drillAuto;
+    QTimer::singleShot(options.drillDelayS * 1000, &session.window(), [&session, &fleet, fault, autopilot] {
+        MainWindow& window = session.window();
+        auto* runner = new DrillRunner(&session.monitor(), session.remedy(), &fleet, &window);
+        DrillRunner::Settings settings;
+        settings.mode = autopilot ? DrillRunner::Mode::Auto : DrillRunner::Mode::Observe;
+        settings.warmup = std::chrono::milliseconds(0); // the delay gave the baseline its time
+        settings.phaseTimeout = std::chrono::milliseconds(120000);
+        runner->setSettings(settings);
+        QObject::connect(runner, &DrillRunner::progress, &window,
+            [&window](const QString& line) { window.statusBar()->showMessage(line, 10000); });
+        // The fault the drill handles is the one on screen.
+        QObject::connect(runner, &DrillRunner::phaseChanged, &window, [runner, &window](DrillRunner::Phase phase) {
+            if (phase != DrillRunner::Phase::Handling)
+                return;
+            const DrillOutcome now = runner->outcome();
+            if (!now.faults.isEmpty() && now.faults.constFirst().handled)
+                window.selectFault(now.faults.constFirst().handled->faultId);
+        });
+        QObject::connect(runner, &DrillRunner::finished, &window, [runner, &window](const DrillOutcome& outcome) {
+            const DrillOutcome::PerFault first = outcome.faults.value(0);
+            if (outcome.passed())
+                window.showNotice(QObject::tr(
+                    "Drill: %1 handled and recovered (%n incident(s))", nullptr, int(outcome.incidents.size()))
+                                      .arg(first.injected.describe()));
+            else
+                window.showNotification(
+                    QObject::tr("Drill %1: %2")
+                        .arg(first.injected.describe(),
+                            outcome.failure.isEmpty() ? QObject::tr(
+                                "not passed (%n incident(s), %1 false root(s))", nullptr, int(outcome.incidents.size()))
+                                                            .arg(outcome.falseRoots.size())
+                                                      : outcome.failure),
+                    true);
+            runner->deleteLater();
+        });
+        QString error;
+        if (!runner->start({ fault }, &error)) {
+            window.showNotification(QObject::tr("Drill: %1").arg(error), true);
+            runner->deleteLater();
+        }
+    });
+}
+
 } // namespace
 
 int demoGui(const QStringList& arguments)
@@ -540,7 +497,7 @@ int demoGui(const QStringList& arguments)
     showWindow(session.window(), options);
     session.window().statusBar()->showMessage(QObject::tr("Starting the demo fleet…"));
 
-    DemoFleet fleet;
+    DemoFleetProcess fleet;
     QString error;
     if (!fleet.start(60000, &error)) {
         std::fprintf(stderr, "faultdesk demo: %s\n", qPrintable(error));
@@ -550,22 +507,14 @@ int demoGui(const QStringList& arguments)
     }
     std::printf("Demo fleet running in %s\n", qPrintable(fleet.runtimeDirectory()));
     std::fflush(stdout);
-    QObject::connect(&fleet, &DemoFleet::stopped, &session.window(), [&session](const QString& reason) {
+    QObject::connect(&fleet, &DemoFleetProcess::stopped, &session.window(), [&session](const QString& reason) {
         session.window().showNotification(QObject::tr("The demo fleet stopped: %1").arg(reason), false);
     });
     if (!session.openFleet(fleet.fleetConfigPath()))
         return ExitFailed;
     session.setDemo(&fleet);
-    if (!options.drill.isEmpty()) {
-        const QString kind = options.drill.section(u':', 0, 0);
-        const QString target = options.drill.section(u':', 1);
-        const bool autopilot = options.drillAuto;
-        QTimer::singleShot(options.drillDelayS * 1000, &session.window(), [&session, kind, target, autopilot] {
-            session.window().drill(kind, target);
-            if (autopilot)
-                new DrillAutopilot(session, kind);
-        });
-    }
+    if (!options.drill.isEmpty())
+        startDrill(session, fleet, options);
     const int code = runSession(session);
     fleet.stop();
     return code;

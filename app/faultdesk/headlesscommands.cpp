@@ -4,9 +4,9 @@
 
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
+#include "drill/demofleetprocess.h"
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
-#include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 #include "util/signalwatcher.h"
 
@@ -142,7 +142,7 @@ int demoHeadless(const QStringList& arguments)
     RunOptions options;
     if (const auto code = parse(arguments, QStringLiteral("demo"), false, options))
         return *code;
-    DemoFleet fleet;
+    DemoFleetProcess fleet;
     QString error;
     if (!fleet.start(60000, &error)) {
         std::fprintf(stderr, "faultdesk demo: %s\n", qPrintable(error));

@@ -18,8 +18,9 @@ namespace FaultDesk {
 
 namespace {
 
-const QStringList Kinds = { QStringLiteral("overload"), QStringLiteral("crash"), QStringLiteral("corruption"),
-    QStringLiteral("attack"), QStringLiteral("hang"), QStringLiteral("slow"), QStringLiteral("garbage") };
+const QStringList Kinds
+    = { QStringLiteral("overload"), QStringLiteral("crash"), QStringLiteral("corruption"), QStringLiteral("attack"),
+          QStringLiteral("hang"), QStringLiteral("slow"), QStringLiteral("garbage"), QStringLiteral("partition") };
 
 int usage(const QString& why)
 {
@@ -27,7 +28,10 @@ int usage(const QString& why)
         "faultdesk-fleetsim ctl: %s\n"
         "usage: faultdesk-fleetsim ctl --runtime-dir DIR COMMAND\n"
         "  inject KIND [TARGET] [--duration 30s]   KIND: %s\n"
+        "  inject partition [TARGET] [--to DEP]    TARGET loses its network path to DEP (default: its first\n"
+        "                                          dependency); both still answer everyone else\n"
         "  clear [KIND|TARGET]                     end faults (all without an argument)\n"
+        "  heal [TARGET]                           end partitions (of TARGET), like clear partition\n"
         "  start NAME                              start a stopped (crashed) target, like systemctl start\n"
         "  restart NAME                            kill and start a target\n"
         "  truth                                   print the active faults as JSON\n"
@@ -125,7 +129,17 @@ int ControlClient::run(const QStringList& argsIn)
         durationS = double(msecs) / 1000.0;
         args.remove(d, 2);
     }
+    QString dependency;
+    const qsizetype to = args.indexOf(QStringLiteral("--to"));
+    if (to >= 0) {
+        dependency = args.value(to + 1);
+        if (dependency.isEmpty() || dependency.startsWith(u'-'))
+            return usage(QStringLiteral("--to needs the name of a dependency"));
+        args.remove(to, 2);
+    }
     const QString verb = args.value(0);
+    if (!dependency.isEmpty() && (verb != u"inject" || args.value(1) != u"partition"))
+        return usage(QStringLiteral("--to belongs to inject partition"));
     QJsonObject answer;
     int rc = 0;
     if (verb == u"inject") {
@@ -139,11 +153,19 @@ int ControlClient::run(const QStringList& argsIn)
             body.insert(QStringLiteral("target"), args.at(2));
         if (durationS > 0)
             body.insert(QStringLiteral("duration_s"), durationS);
+        if (!dependency.isEmpty())
+            body.insert(QStringLiteral("dependency"), dependency);
         rc = request("POST", QStringLiteral("/inject"), body, &answer);
     } else if (verb == u"clear") {
         if (args.size() > 2)
             return usage(QStringLiteral("too many arguments"));
         rc = request("POST", QStringLiteral("/clear"), { { QStringLiteral("what"), args.value(1) } }, &answer);
+    } else if (verb == u"heal") {
+        if (args.size() > 2)
+            return usage(QStringLiteral("too many arguments"));
+        rc = request("POST", QStringLiteral("/clear"),
+            { { QStringLiteral("what"), QStringLiteral("partition") }, { QStringLiteral("target"), args.value(1) } },
+            &answer);
     } else if (verb == u"start" || verb == u"restart") {
         if (args.size() != 2)
             return usage(verb + QStringLiteral(" needs exactly one target name"));

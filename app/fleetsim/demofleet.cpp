@@ -150,9 +150,13 @@ std::optional<DemoFleet> DemoFleet::load(const QString& path, QString* error)
     const QJsonObject attack = faults.value(QStringLiteral("attack")).toObject();
     const QJsonObject corruption = faults.value(QStringLiteral("corruption")).toObject();
     const QJsonObject slow = faults.value(QStringLiteral("slow")).toObject();
+    const QJsonObject partition = faults.value(QStringLiteral("partition")).toObject();
     if (!r.checkKeys(faults, QStringLiteral("faults"),
             { QStringLiteral("overload"), QStringLiteral("attack"), QStringLiteral("corruption"),
-                QStringLiteral("slow") })
+                QStringLiteral("slow"), QStringLiteral("partition") })
+        || !r.checkKeys(partition, QStringLiteral("faults.partition"), { QStringLiteral("default_target") })
+        || !r.string(
+            partition, QStringLiteral("faults.partition"), QStringLiteral("default_target"), &fleet.partitionDefault)
         || !r.checkKeys(overload, QStringLiteral("faults.overload"),
             { QStringLiteral("traffic_factor"), QStringLiteral("slow_factor"), QStringLiteral("default_target") })
         || !r.number(overload, QStringLiteral("faults.overload"), QStringLiteral("traffic_factor"),

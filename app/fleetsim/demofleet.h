@@ -58,6 +58,7 @@ public:
     double attackRpsPerSource = 12;
     QString attackDefault = QStringLiteral("web");
     QString corruptionDefault = QStringLiteral("db-primary");
+    QString partitionDefault = QStringLiteral("api-1"); ///< loses its path to its first dependency
     qint64 slowByteIntervalMs = 200;
 };
 

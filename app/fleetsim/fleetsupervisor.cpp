@@ -25,13 +25,20 @@ namespace FaultDesk {
 
 namespace {
 
-const QStringList FaultKinds = { QStringLiteral("overload"), QStringLiteral("crash"), QStringLiteral("corruption"),
-    QStringLiteral("attack"), QStringLiteral("hang"), QStringLiteral("slow"), QStringLiteral("garbage") };
+const QStringList FaultKinds
+    = { QStringLiteral("overload"), QStringLiteral("crash"), QStringLiteral("corruption"), QStringLiteral("attack"),
+          QStringLiteral("hang"), QStringLiteral("slow"), QStringLiteral("garbage"), QStringLiteral("partition") };
 
+// The cause an expert would name for each fault: a killed process refuses connections (down); a hung one accepts
+// and never answers (unreachable); a partition is the path between two servers that both still answer (network).
 QString causeOf(const QString& kind)
 {
-    if (kind == u"crash" || kind == u"hang")
+    if (kind == u"crash")
         return QStringLiteral("down");
+    if (kind == u"hang")
+        return QStringLiteral("unreachable");
+    if (kind == u"partition")
+        return QStringLiteral("network");
     if (kind == u"overload")
         return QStringLiteral("overload");
     if (kind == u"corruption")
@@ -233,7 +240,8 @@ bool FleetSupervisor::spawn(Child& c, QString* error)
     if (c.spec.kind == u"api")
         for (const auto& other : m_children)
             if (other->spec.kind == u"db")
-                args << QStringLiteral("--db") << QStringLiteral("http://127.0.0.1:%1").arg(other->port);
+                args << QStringLiteral("--db")
+                     << QStringLiteral("%1=http://127.0.0.1:%2").arg(other->spec.name).arg(other->port);
     process->setProgram(m_options.executable);
     process->setArguments(args);
     process->setStandardErrorFile(
@@ -302,7 +310,7 @@ void FleetSupervisor::onChildFinished(Child& c, int exitCode, QProcess::ExitStat
         return;
     }
     Fault f { QStringLiteral("crash"), c.spec.name, c.spec.name, QStringLiteral("down"), {}, { c.spec.name },
-        QDateTime::currentDateTimeUtc(), {}, false };
+        QDateTime::currentDateTimeUtc(), {}, false, {} };
     m_faults << f;
 }
 
@@ -540,6 +548,14 @@ QString FleetSupervisor::fleetYaml() const
                                 "        gauge: db_integrity_ok\n"
                                 "        threshold: { below: 1, clear: 1 }\n"
                                 "        cause: data-integrity\n");
+        // The target's own view of each dependency it calls: a breach is a link fault between the two.
+        if (t.kind == u"api")
+            for (const QString& dep : t.dependsOn)
+                y += QStringLiteral("      - name: link_%1\n"
+                                    "        gauge: 'fleetsim_dependency_up{dependency=\"%1\"}'\n"
+                                    "        threshold: { below: 0.5, clear: 0.5 }\n"
+                                    "        link: %1\n")
+                         .arg(dep);
         if (!t.dependsOn.isEmpty())
             y += QStringLiteral("    depends_on: [%1]\n").arg(t.dependsOn.join(QStringLiteral(", ")));
         if (!t.backend.isEmpty())
@@ -548,7 +564,8 @@ QString FleetSupervisor::fleetYaml() const
                             "      url: %1\n"
                             "      token_file: %2\n"
                             "    commands:\n"
-                            "      start: [%3, ctl, --runtime-dir, %4, start, '{target}']\n")
+                            "      start: [%3, ctl, --runtime-dir, %4, start, '{target}']\n"
+                            "      restart: [%3, ctl, --runtime-dir, %4, restart, '{target}']\n")
                  .arg(yamlQuote(base + QStringLiteral("/admin")), yamlQuote(d + QStringLiteral("/admin.token")),
                      yamlQuote(m_options.executable), yamlQuote(d));
     }
@@ -617,7 +634,8 @@ QHttpServerResponse FleetSupervisor::control(const QString& action, const QHttpS
     else if (action == u"inject")
         answer = inject(body, &code);
     else if (action == u"clear")
-        answer = clear(body.value(QStringLiteral("what")).toString(), &code);
+        answer = clear(
+            body.value(QStringLiteral("what")).toString(), body.value(QStringLiteral("target")).toString(), &code);
     else
         answer = startTarget(body.value(QStringLiteral("target")).toString(), action == u"restart", &code);
     std::fprintf(stderr, "fleetsim: control %s %s -> %d\n", qPrintable(action),
@@ -667,6 +685,7 @@ QJsonObject FleetSupervisor::inject(const QJsonObject& body, int* status)
         if (target.isEmpty())
             target = kind == u"overload" ? m_fleet.overloadDefault
                 : kind == u"corruption"  ? m_fleet.corruptionDefault
+                : kind == u"partition"   ? m_fleet.partitionDefault
                                          : QString();
         if (target.isEmpty())
             return bad(
@@ -678,6 +697,18 @@ QJsonObject FleetSupervisor::inject(const QJsonObject& body, int* status)
             return bad(400, u"overload slows one web server; '" + target + u"' is not one");
         if (kind == u"corruption" && c->spec.kind != u"db")
             return bad(400, u"corruption needs a database; '" + target + u"' is not one");
+        if (kind == u"partition") {
+            // Only a path the server really uses can be cut: one of its configured dependencies it calls.
+            f.dependency = body.value(QStringLiteral("dependency")).toString();
+            if (c->spec.kind != u"api" || c->spec.dependsOn.isEmpty())
+                return bad(400, u"partition cuts a server from a dependency it calls; '" + target + u"' calls none");
+            if (f.dependency.isEmpty())
+                f.dependency = c->spec.dependsOn.constFirst();
+            if (!c->spec.dependsOn.contains(f.dependency))
+                return bad(400,
+                    u"'" + target + u"' does not depend on '" + f.dependency + u"' ("
+                        + c->spec.dependsOn.join(QStringLiteral(", ")) + u')');
+        }
         if (c->crashed && kind != u"crash")
             return bad(409, target + u" is down; start it first");
         f.target = f.rootCause = target;
@@ -693,7 +724,7 @@ QJsonObject FleetSupervisor::inject(const QJsonObject& body, int* status)
     }
     // Injecting a fault that is already active only moves its end.
     for (Fault& existing : m_faults)
-        if (existing.kind == kind && existing.target == f.target) {
+        if (existing.kind == kind && existing.target == f.target && existing.dependency == f.dependency) {
             existing.until = f.until;
             *status = 200;
             return QJsonObject { { QStringLiteral("ok"), true },
@@ -714,6 +745,8 @@ QJsonObject FleetSupervisor::inject(const QJsonObject& body, int* status)
     } else if (kind == u"attack") {
         if (m_traffic)
             m_traffic->startAttack(m_fleet.attackSources, m_fleet.attackRpsPerSource * m_options.rateScale, target);
+    } else if (kind == u"partition") {
+        tellChild(target, "fault partition " + f.dependency.toUtf8());
     } else {
         tellChild(target, "fault " + kind.toUtf8());
     }
@@ -739,12 +772,14 @@ void FleetSupervisor::endFault(qsizetype index)
     } else if (f.kind == u"attack") {
         if (m_traffic)
             m_traffic->stopAttack();
+    } else if (f.kind == u"partition") {
+        tellChild(f.target, "clear partition " + f.dependency.toUtf8());
     } else {
         tellChild(f.target, "clear " + f.kind.toUtf8());
     }
 }
 
-QJsonObject FleetSupervisor::clear(const QString& what, int* status)
+QJsonObject FleetSupervisor::clear(const QString& what, const QString& target, int* status)
 {
     const bool isKind = FaultKinds.contains(what);
     const bool isTarget = child(what) || m_fleet.backends().contains(what);
@@ -753,10 +788,15 @@ QJsonObject FleetSupervisor::clear(const QString& what, int* status)
         return QJsonObject { { QStringLiteral("error"),
             QString(u"'" + what + u"' is neither a fault kind nor a target") } };
     }
+    if (!target.isEmpty() && !child(target) && !m_fleet.backends().contains(target)) {
+        *status = 400;
+        return QJsonObject { { QStringLiteral("error"), QString(u"unknown target '" + target + u'\'') } };
+    }
     int cleared = 0;
     for (qsizetype i = m_faults.size() - 1; i >= 0; --i) {
         const Fault& f = m_faults.at(i);
-        if (what.isEmpty() || f.kind == what || f.target == what || f.rootCause == what) {
+        const bool matches = what.isEmpty() || f.kind == what || f.target == what || f.rootCause == what;
+        if (matches && (target.isEmpty() || f.target == target)) {
             endFault(i);
             ++cleared;
         }
@@ -800,6 +840,8 @@ QJsonObject FleetSupervisor::startTarget(const QString& name, bool restart, int*
     for (const Fault& f : std::as_const(m_faults))
         if (f.target == name && (f.kind == u"corruption" || f.kind == u"overload"))
             tellChild(name, "fault " + f.kind.toUtf8());
+        else if (f.target == name && f.kind == u"partition")
+            tellChild(name, "fault partition " + f.dependency.toUtf8()); // the path is outside the process
     *status = 202;
     return QJsonObject { { QStringLiteral("ok"), true }, { QStringLiteral("state"), QStringLiteral("starting") } };
 }
@@ -823,6 +865,8 @@ QJsonObject FleetSupervisor::truth() const
             { QStringLiteral("since"), isoTime(f.since) }, { QStringLiteral("injected"), f.injected } };
         if (f.until.isValid())
             o.insert(QStringLiteral("until"), isoTime(f.until));
+        if (!f.dependency.isEmpty())
+            o.insert(QStringLiteral("dependency"), f.dependency);
         faults.append(o);
     }
     return QJsonObject { { QStringLiteral("faults"), faults } };

@@ -75,6 +75,7 @@ private:
         QDateTime since;
         QDateTime until;
         bool injected = true;
+        QString dependency; ///< partition: the dependency the target lost its path to
     };
 
     bool prepareDirectory(QString* error);
@@ -91,7 +92,7 @@ private:
     QHttpServerResponse control(const QString& action, const QHttpServerRequest& request);
     bool authorised(const QHttpServerRequest& request) const;
     QJsonObject inject(const QJsonObject& body, int* status);
-    QJsonObject clear(const QString& what, int* status);
+    QJsonObject clear(const QString& what, const QString& target, int* status);
     QJsonObject startTarget(const QString& name, bool restart, int* status);
     QJsonObject truth() const;
     QJsonObject status() const;

@@ -75,6 +75,13 @@ bool SimTarget::start(QString* error)
     m_lastTickMs = m_clock.elapsed();
     m_tick.start();
     if (m_options.kind == u"api") {
+        for (const QString& spec : std::as_const(m_options.dbUrls)) {
+            const qsizetype eq = spec.indexOf(u'=');
+            Db db;
+            db.name = eq > 0 ? spec.left(eq) : spec;
+            db.url = eq > 0 ? spec.mid(eq + 1) : spec;
+            m_dbs.insert(db.name, db);
+        }
         m_network = new QNetworkAccessManager(this);
         m_network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
         m_dbPoll.setInterval(m_options.dbPollMs);
@@ -214,6 +221,12 @@ QByteArray SimTarget::statusJson() const
             backups.append(it.key());
         o.insert(QStringLiteral("backups"), backups);
     }
+    if (!m_dbs.isEmpty()) {
+        QJsonObject routes;
+        for (auto it = m_routes.cbegin(); it != m_routes.cend(); ++it)
+            routes.insert(it.key(), it.value());
+        o.insert(QStringLiteral("routes"), routes);
+    }
     QJsonArray blocked;
     for (const QString& s : m_blocked)
         blocked.append(s);
@@ -245,7 +258,23 @@ void SimTarget::handleWork(HttpConnection* connection, const HttpRequest& reques
             if (!use || (!use->integrity && db.integrity))
                 use = &db;
         }
-        if (!use) {
+        // Rerouted by an operator: the calls go to another database, which serves reads; a replica refuses writes.
+        bool viaReplica = false;
+        for (auto it = m_routes.cbegin(); !use && it != m_routes.cend(); ++it) {
+            const Db& db = m_dbs[it.value()];
+            if (db.fresh) {
+                use = &db;
+                viaReplica = db.role != u"primary";
+            }
+        }
+        if (use && viaReplica && request.method != "GET" && request.method != "HEAD") {
+            status = 503;
+            body = QByteArrayLiteral("read-only: served by the replica\n");
+        } else if (!use && !m_partitioned.isEmpty()) {
+            // The database this server would use is cut off: its call times out, the client gets a gateway timeout.
+            status = 504;
+            body = QByteArrayLiteral("database call timed out\n");
+        } else if (!use) {
             status = 503;
             body = QByteArrayLiteral("database unavailable\n");
         } else if (!use->integrity) {
@@ -343,6 +372,13 @@ QByteArray SimTarget::metrics()
     family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
     out += "process_start_time_seconds " + num(double(m_startedAt.toSecsSinceEpoch())) + '\n';
 
+    if (!m_dbs.isEmpty()) {
+        family("fleetsim_dependency_up", "gauge",
+            "1 while this server's own calls to the dependency succeed, 0 when they fail or time out.");
+        for (auto it = m_dbs.cbegin(); it != m_dbs.cend(); ++it)
+            out += "fleetsim_dependency_up{dependency=\"" + escapeLabel(it.key()) + "\"} "
+                + QByteArray(it->fresh ? "1" : "0") + '\n';
+    }
     if (m_options.kind == u"db") {
         family("db_integrity_ok", "gauge", "1 when the integrity check passes, 0 when the data is corrupted.");
         out += "db_integrity_ok " + QByteArray(m_integrity ? "1" : "0") + '\n';
@@ -413,6 +449,28 @@ void SimTarget::handleAdmin(HttpConnection* connection, const HttpRequest& reque
         else
             m_blocked.remove(address.toString());
         done(200, QJsonDocument::fromJson(statusJson()).object(), u"source=" + address.toString());
+    } else if (action == "reroute") {
+        // apis: send the calls meant for one database to another (`via` equal to it, or empty, undoes it).
+        if (m_dbs.isEmpty()) {
+            done(409, { { QStringLiteral("error"), QString(m_options.name + u" calls no database") } }, {});
+            return;
+        }
+        const QString dependency = body.value(QStringLiteral("dependency")).toString();
+        const QString via = body.value(QStringLiteral("via")).toString();
+        if (!m_dbs.contains(dependency) || (!via.isEmpty() && !m_dbs.contains(via))) {
+            done(400,
+                { { QStringLiteral("error"),
+                    QString(u"'dependency' and 'via' must be databases this server calls: "
+                        + QStringList(m_dbs.keys()).join(QStringLiteral(", "))) } },
+                {});
+            return;
+        }
+        if (via.isEmpty() || via == dependency)
+            m_routes.remove(dependency);
+        else
+            m_routes.insert(dependency, via);
+        done(200, QJsonDocument::fromJson(statusJson()).object(),
+            QStringLiteral("dependency=%1 via=%2").arg(dependency, via.isEmpty() ? dependency : via));
     } else if (action == "failover") {
         if (!isDb)
             return notDb();
@@ -475,16 +533,28 @@ void SimTarget::pollDatabases()
     for (auto it = m_dbs.begin(); it != m_dbs.end(); ++it)
         if (now - it->seenAt > 2 * m_options.dbPollMs + 1000)
             it->fresh = false;
-    for (const QString& url : std::as_const(m_options.dbUrls)) {
-        QNetworkRequest request(QUrl(url + u"/db/status"));
-        request.setTransferTimeout(std::max(200, m_options.dbPollMs * 2));
+    const int timeoutMs = std::max(200, m_options.dbPollMs * 2);
+    for (auto it = m_dbs.cbegin(); it != m_dbs.cend(); ++it) {
+        const QString name = it.key();
+        // A partition: the path to the dependency is gone, the call's packets vanish and it times out. Nothing
+        // reaches the database, which goes on answering everyone else.
+        if (m_partitioned.contains(name)) {
+            QTimer::singleShot(timeoutMs, this, [this, name] {
+                if (m_partitioned.contains(name))
+                    m_dbs[name].fresh = false;
+            });
+            continue;
+        }
+        QNetworkRequest request(QUrl(it->url + u"/db/status"));
+        request.setTransferTimeout(timeoutMs);
         QNetworkReply* reply = m_network->get(request);
-        connect(reply, &QNetworkReply::finished, this, [this, reply, url] {
+        connect(reply, &QNetworkReply::finished, this, [this, reply, name] {
             reply->deleteLater();
             const QByteArray data = reply->read(64 * 1024);
             const QJsonObject o = QJsonDocument::fromJson(data).object();
-            Db& db = m_dbs[url];
-            if (reply->error() != QNetworkReply::NoError || o.isEmpty()) {
+            Db& db = m_dbs[name];
+            // An answer that raced a partition's start does not count: the path was cut while it travelled.
+            if (reply->error() != QNetworkReply::NoError || o.isEmpty() || m_partitioned.contains(name)) {
                 db.fresh = false;
                 return;
             }
@@ -544,6 +614,20 @@ void SimTarget::command(const QString& line)
         m_garbage = on;
     if (all || kind == u"overload")
         m_overloadSlow = on;
+    if (kind == u"partition") {
+        const QString dependency = words.value(2);
+        if (!m_dbs.contains(dependency)) {
+            log(u"ignoring a partition from an unknown dependency: " + line);
+            return;
+        }
+        if (on) {
+            m_partitioned.insert(dependency);
+        } else {
+            m_partitioned.remove(dependency);
+        }
+    } else if (all) {
+        m_partitioned.clear();
+    }
     if ((all || kind == u"corruption") && m_options.kind == u"db") {
         if (on) {
             m_integrity = false;

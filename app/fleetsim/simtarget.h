@@ -27,7 +27,7 @@ struct SimTargetOptions
     double capacityRps = 20;
     double slowFactor = 0.6; ///< capacity factor while the overload fault makes this server slower
     QString tokenFile;
-    QStringList dbUrls; ///< apis: base URLs of the databases they use
+    QStringList dbUrls; ///< apis: the databases they use, each `NAME=URL` (or a bare base URL, named by it)
     quint32 checksum = 0x5eedf00d;
     int dbPollMs = 500;
     int restartMs = 1500;
@@ -56,6 +56,8 @@ public:
 private:
     struct Db
     {
+        QString name; ///< the dependency's name, as fleetsim_dependency_up labels it
+        QString url;
         bool fresh = false;
         qint64 seenAt = 0;
         QString role;
@@ -111,7 +113,9 @@ private:
     // apis: what they know about the databases
     QNetworkAccessManager* m_network = nullptr;
     QTimer m_dbPoll;
-    QMap<QString, Db> m_dbs;
+    QMap<QString, Db> m_dbs; ///< by name
+    QSet<QString> m_partitioned; ///< dependencies this server has lost its network path to
+    QMap<QString, QString> m_routes; ///< dependency → the other database its calls go to instead (admin reroute)
 
     // counters
     QMap<QPair<int, QByteArray>, quint64> m_requests;

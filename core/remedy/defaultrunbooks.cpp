@@ -127,7 +127,7 @@ std::optional<Runbook> RemediationController::buildRunbook(const Fault& f, Safet
     case CauseClass::DataIntegrity:
         return corruptionHandle(f, *t, b, plan, error);
     case CauseClass::Network:
-        break; // no built-in link runbook yet: say so below
+        return networkHandle(f, *t, plan, error);
     }
     *error = QStringLiteral("no default runbook for %1").arg(causeClassName(f.cause));
     return std::nullopt;
@@ -139,7 +139,11 @@ Runbook RemediationController::crashHandle(const Fault& f, const TargetConfig& t
     rb.name = QStringLiteral("%1/handle").arg(causeClassName(f.cause));
     Runbook::Step restart;
     const QString target = f.target;
-    if (const auto argv = t.commandArgv(QStringLiteral("start"))) {
+    // A process that still runs (hung, slow, answering garbage) is not helped by a start: `restart` when declared.
+    auto argv = t.commandArgv(QStringLiteral("restart"));
+    if (!argv)
+        argv = t.commandArgv(QStringLiteral("start"));
+    if (argv) {
         restart.name = QStringLiteral("restart %1").arg(target);
         const CommandSpec spec = CommandSpec::of(*argv);
         restart.action = [spec](const ActionContext& c) -> Action* { return new CommandAction(spec, c); };
@@ -554,6 +558,10 @@ Runbook RemediationController::recoverRunbook(const Fault& f, const RemediationB
     }
     if (f.cause == CauseClass::DataIntegrity)
         addDatabaseRestoreSteps(rb, b, f.target);
+    if (f.cause == CauseClass::Network && t && !linkSignals(*t).isEmpty()) {
+        rb.steps << linkHealedStep(f, *t); // back to the link only once it carries calls again
+        addRouteBackSteps(rb, *t);
+    }
     addHaproxyRestoreSteps(rb, b, t && t->haproxy ? t->haproxy->backend : QString());
     rb.steps << verifyStep(f, b);
     return rb;

@@ -221,6 +221,15 @@ private:
     std::optional<Runbook> corruptionHandle(const Fault& f, const TargetConfig& t, const RemediationBaseline& b,
         RemediationPlan* plan, QString* error) const;
     Runbook recoverRunbook(const Fault& f, const RemediationBaseline& b) const;
+    // Link faults (networkrunbooks.cpp).
+    std::optional<Runbook> networkHandle(
+        const Fault& f, const TargetConfig& t, RemediationPlan* plan, QString* error) const;
+    /// The dependencies @p t measures its path to (its `link:` signals).
+    QStringList linkSignals(const TargetConfig& t) const;
+    Runbook::Step linkHealedStep(const Fault& f, const TargetConfig& t) const;
+    /// Another member of @p dependency's group, to call while the link to it is broken (empty: none).
+    QString linkPeer(const QString& dependency) const;
+    void addRouteBackSteps(Runbook& rb, const TargetConfig& t) const;
     void addHaproxyRestoreSteps(Runbook& rb, const RemediationBaseline& b, const QString& backend) const;
     void addDatabaseRestoreSteps(Runbook& rb, const RemediationBaseline& b, const QString& corrupted) const;
     Runbook::Step verifyStep(const Fault& f, const RemediationBaseline& b) const;

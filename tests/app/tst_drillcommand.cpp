@@ -1,4 +1,5 @@
-// The four fire drills end to end through the real binary: demo fleet, HAProxy, detection, Handle, Recover.
+// The five fire drills end to end through the real binary: demo fleet, HAProxy, detection, Handle, Recover, and the
+// whole picture of what FaultDesk said (incidents, every root cause named, those the ground truth does not explain).
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -27,6 +28,7 @@ void TestDrillCommand::drill_data()
     QTest::addRow("overload") << QStringLiteral("overload") << QStringLiteral("overload") << false;
     QTest::addRow("attack") << QStringLiteral("attack") << QStringLiteral("attack") << false;
     QTest::addRow("corruption") << QStringLiteral("corruption") << QStringLiteral("data-integrity") << false;
+    QTest::addRow("network") << QStringLiteral("network") << QStringLiteral("network") << false;
 }
 
 void TestDrillCommand::drill()
@@ -80,7 +82,27 @@ void TestDrillCommand::drill()
     QVERIFY(summary.value(QStringLiteral("seconds_to_detect")).toDouble() > 0);
     QVERIFY(summary.value(QStringLiteral("seconds_to_recover")).toDouble() >= 0);
     QVERIFY(!summary.value(QStringLiteral("actions")).toArray().isEmpty());
-    QCOMPARE(process.exitCode(), 0);
+    // The whole picture: the incident of the handled fault is one of those opened; every false root is a root cause
+    // FaultDesk named; passing needs exactly one incident and no false root.
+    const QJsonArray ids = summary.value(QStringLiteral("incident_ids")).toArray();
+    QCOMPARE(summary.value(QStringLiteral("incidents")).toInt(), ids.size());
+    QVERIFY2(ids.contains(located.value(QStringLiteral("incident"))), qPrintable(QString::fromUtf8(out)));
+    const QJsonArray roots = summary.value(QStringLiteral("root_causes")).toArray();
+    const QJsonArray falseRoots = summary.value(QStringLiteral("false_roots")).toArray();
+    QVERIFY(!roots.isEmpty());
+    for (const QJsonValue& r : falseRoots) {
+        QVERIFY(roots.contains(r));
+        QVERIFY(r.toObject().value(QStringLiteral("target")).toString() != root);
+    }
+    const QJsonObject phases = summary.value(QStringLiteral("phase_seconds")).toObject();
+    for (const QString& phase : { QStringLiteral("detecting"), QStringLiteral("handling"), QStringLiteral("recovering"),
+             QStringLiteral("verifying"), QStringLiteral("total") })
+        QVERIFY2(phases.value(phase).toDouble() >= 0, qPrintable(phase));
+    const bool passed = ids.size() == 1 && falseRoots.isEmpty();
+    QCOMPARE(summary.value(QStringLiteral("passed")).toBool(), passed);
+    QCOMPARE(process.exitCode(), passed ? 0 : 1);
+    if (kind == u"network")
+        QCOMPARE(truth.value(QStringLiteral("dependency")).toString(), QStringLiteral("db-primary"));
     if (configuredRunbook) {
         QVERIFY2(err.contains("why this runbook: runbook 'web-restart' bound to group web for cause down"),
             err.right(3000).constData());
@@ -100,7 +122,7 @@ void TestDrillCommand::refusesAnUnknownDrill()
     process.start(QStringLiteral(FAULTDESK_BIN_DIR "/faultdesk"), { QStringLiteral("drill"), QStringLiteral("flood") });
     QVERIFY(process.waitForFinished(20000));
     QCOMPARE(process.exitCode(), 2);
-    QVERIFY(process.readAllStandardError().contains("overload, crash, corruption or attack"));
+    QVERIFY(process.readAllStandardError().contains("crash, overload, corruption, attack, network, or campaign"));
 }
 
 QTEST_GUILESS_MAIN(TestDrillCommand)

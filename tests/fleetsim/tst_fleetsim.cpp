@@ -26,6 +26,7 @@ private Q_SLOTS:
     void crashRefusesUntilStarted();
     void corruptionFailsIntegrityAndApis();
     void failoverMovesApisToTheReplica();
+    void partitionCutsOneLinkWhileBothEndsAnswer();
     void externalKillIsReportedAsCrash();
     void attackFloodsFromFewSources();
     void hangAcceptsButNeverAnswers();
@@ -242,6 +243,67 @@ void TestFleetsim::corruptionFailsIntegrityAndApis()
     QCOMPARE(apiErrors(), errorsAfterRestore);
 }
 
+void TestFleetsim::partitionCutsOneLinkWhileBothEndsAnswer()
+{
+    const QString api = QStringLiteral("api-1");
+    const QString db = QStringLiteral("db-primary");
+    const QStringList toDb = { QStringLiteral("dependency=\"db-primary\"") };
+    auto linkUp = [&](const QString& target) {
+        return sumSamples(m_fleet->metrics(target), QStringLiteral("fleetsim_dependency_up"), toDb);
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(linkUp(api), 1.0, 5000);
+    // The console's fleet file maps the signal to the dependency it concerns.
+    QVERIFY(m_fleet->fleetYaml().contains("- name: link_db-primary\n"
+                                          "        gauge: 'fleetsim_dependency_up{dependency=\"db-primary\"}'\n"
+                                          "        threshold: { below: 0.5, clear: 0.5 }\n"
+                                          "        link: db-primary\n"));
+
+    QCOMPARE(m_fleet->ctl({ QStringLiteral("inject"), QStringLiteral("partition") }), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(linkUp(api), 0.0, 5000);
+    // Both ends still answer everyone else: FaultDesk's probes pass, api-2 still reaches the database.
+    QCOMPARE(httpGet(m_fleet->port(api), "/healthz").status, 200);
+    QCOMPARE(httpGet(m_fleet->port(db), "/healthz").status, 200);
+    QCOMPARE(linkUp(QStringLiteral("api-2")), 1.0);
+    // api-1's own work needs the database: its calls time out.
+    const HttpResult work = httpGet(m_fleet->port(api), "/orders");
+    QCOMPARE(work.status, 504);
+    const QJsonObject f
+        = m_fleet->ctlJson({ QStringLiteral("truth") }).value(QStringLiteral("faults")).toArray().at(0).toObject();
+    QCOMPARE(f.value(QStringLiteral("kind")).toString(), QStringLiteral("partition"));
+    QCOMPARE(f.value(QStringLiteral("cause")).toString(), QStringLiteral("network"));
+    QCOMPARE(f.value(QStringLiteral("root_cause")).toString(), api);
+    QCOMPARE(f.value(QStringLiteral("dependency")).toString(), db);
+
+    // Handle's way around it: api-1's database calls go to the replica, which serves reads and refuses writes.
+    const QList<QPair<QByteArray, QByteArray>> auth { { "Authorization", "Bearer " + m_fleet->token() } };
+    QCOMPARE(httpRequest(m_fleet->port(api), "POST", "/admin/reroute", 3000, auth,
+                 R"({"dependency":"db-primary","via":"db-replica"})")
+                 .status,
+        200);
+    QCOMPARE(httpGet(m_fleet->port(api), "/orders").status, 200);
+    QCOMPARE(httpRequest(m_fleet->port(api), "POST", "/orders", 3000, {}, "{}").status, 503);
+    QCOMPARE(linkUp(api), 0.0); // the link itself is still cut
+    QCOMPARE(httpRequest(m_fleet->port(api), "POST", "/admin/reroute", 3000, auth,
+                 R"({"dependency":"db-primary","via":"web-1"})")
+                 .status,
+        400);
+    QCOMPARE(httpRequest(m_fleet->port(api), "POST", "/admin/reroute", 3000, auth,
+                 R"({"dependency":"db-primary","via":"db-primary"})")
+                 .status,
+        200);
+    QCOMPARE(httpGet(m_fleet->port(api), "/orders").status, 504);
+
+    // A restart does not mend a network path.
+    QCOMPARE(m_fleet->ctl({ QStringLiteral("restart"), api }), 0);
+    QTest::qWait(2500);
+    QCOMPARE(linkUp(api), 0.0);
+
+    QCOMPARE(m_fleet->ctl({ QStringLiteral("heal"), api }), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(linkUp(api), 1.0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(httpGet(m_fleet->port(api), "/orders").status, 200, 5000);
+    QVERIFY(m_fleet->ctlJson({ QStringLiteral("truth") }).value(QStringLiteral("faults")).toArray().isEmpty());
+}
+
 void TestFleetsim::failoverMovesApisToTheReplica()
 {
     QCOMPARE(m_fleet->ctl({ QStringLiteral("inject"), QStringLiteral("corruption"), QStringLiteral("db-primary") }), 0);
@@ -352,7 +414,7 @@ void TestFleetsim::hangAcceptsButNeverAnswers()
                  .toObject()
                  .value(QStringLiteral("cause"))
                  .toString(),
-        QStringLiteral("down"));
+        QStringLiteral("unreachable")); // accepts, never answers: no answer, not refused
     QTRY_VERIFY_WITH_TIMEOUT(m_fleet->haproxyStatus("web", "web-3").startsWith("DOWN"), 10000);
     QCOMPARE(m_fleet->ctl({ QStringLiteral("clear"), QStringLiteral("web-3") }), 0);
     QCOMPARE(httpGet(port, "/healthz").status, 200);
@@ -473,6 +535,12 @@ void TestFleetsim::ctlRejectsBadInput_data()
     QTest::addRow("clear unknown") << QStringList { QStringLiteral("clear"), QStringLiteral("web-9") };
     QTest::addRow("start unknown") << QStringList { QStringLiteral("start"), QStringLiteral("web-9") };
     QTest::addRow("unknown command") << QStringList { QStringLiteral("explode") };
+    QTest::addRow("partition of a web server")
+        << QStringList { QStringLiteral("inject"), QStringLiteral("partition"), QStringLiteral("web-1") };
+    QTest::addRow("partition from a non-dependency") << QStringList { QStringLiteral("inject"),
+        QStringLiteral("partition"), QStringLiteral("api-1"), QStringLiteral("--to"), QStringLiteral("web-1") };
+    QTest::addRow("--to without a partition") << QStringList { QStringLiteral("inject"), QStringLiteral("crash"),
+        QStringLiteral("web-1"), QStringLiteral("--to"), QStringLiteral("db-primary") };
 }
 
 void TestFleetsim::ctlRejectsBadInput()

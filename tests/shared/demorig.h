@@ -6,7 +6,7 @@
 #include "audit/jsonlauditsink.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
-#include "monitor/demofleet.h"
+#include "drill/demofleetprocess.h"
 #include "monitor/monitor.h"
 
 #include <QDir>
@@ -37,7 +37,7 @@ public:
     {
         qputenv("PATH", QByteArray(FAULTDESK_BIN_DIR ":") + qgetenv("PATH"));
         QDir().mkpath(lockDir());
-        m_fleet = std::make_unique<DemoFleet>();
+        m_fleet = std::make_unique<DemoFleetProcess>();
         m_fleet->setExtraArguments({ QStringLiteral("--check-inter"), QStringLiteral("300ms") });
         if (!m_fleet->start(60000, error))
             return false;
@@ -65,7 +65,7 @@ public:
             m_fleet->stop();
     }
 
-    DemoFleet* fleet() const { return m_fleet.get(); }
+    DemoFleetProcess* fleet() const { return m_fleet.get(); }
     Monitor* monitor() const { return m_monitor.get(); }
     Detector* detector() const { return m_monitor->detector(); }
     JsonlAuditSink* audit() const { return m_audit.get(); }
@@ -98,7 +98,7 @@ public:
 
 private:
     QTemporaryDir m_dir;
-    std::unique_ptr<DemoFleet> m_fleet;
+    std::unique_ptr<DemoFleetProcess> m_fleet;
     std::unique_ptr<Monitor> m_monitor;
     std::unique_ptr<JsonlAuditSink> m_audit;
 };

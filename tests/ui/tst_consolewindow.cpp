@@ -4,13 +4,13 @@
 #include "audit/auditrecord.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
+#include "drill/demofleetprocess.h"
 #include "faultproxymodel.h"
 #include "fleetproxymodel.h"
 #include "loadchart.h"
 #include "mainwindow.h"
 #include "model/faultmodel.h"
 #include "model/fleetmodel.h"
-#include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 
 #include <QAbstractItemModelTester>
@@ -38,7 +38,7 @@ class TestConsoleWindow : public QObject
 {
     Q_OBJECT
 private:
-    std::unique_ptr<DemoFleet> m_fleet;
+    std::unique_ptr<DemoFleetProcess> m_fleet;
     std::unique_ptr<Monitor> m_monitor;
 
     static QStringList fleetNames(const QAbstractItemModel& model)
@@ -77,7 +77,7 @@ private Q_SLOTS:
         QSettings().clear();
         qputenv("PATH", QByteArray(FAULTDESK_BIN_DIR) + ':' + qgetenv("PATH"));
 
-        m_fleet = std::make_unique<DemoFleet>();
+        m_fleet = std::make_unique<DemoFleetProcess>();
         QString error;
         QVERIFY2(m_fleet->start(60000, &error), qPrintable(error));
         const ConfigLoadResult config = FleetConfigLoader::loadFile(m_fleet->fleetConfigPath());

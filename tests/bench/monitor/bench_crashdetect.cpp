@@ -4,7 +4,7 @@
 
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
-#include "monitor/demofleet.h"
+#include "drill/demofleetprocess.h"
 #include "monitor/monitor.h"
 
 #include <QCoreApplication>
@@ -53,7 +53,7 @@ int main(int argc, char** argv)
     if (qEnvironmentVariableIsEmpty("FAULTDESK_FLEETSIM"))
         qputenv("FAULTDESK_FLEETSIM", QByteArrayLiteral(FAULTDESK_BIN_DIR "/faultdesk-fleetsim"));
 
-    DemoFleet demo;
+    DemoFleetProcess demo;
     QString error;
     if (!demo.start(60000, &error)) {
         std::fprintf(stderr, "bench_crashdetect: %s\n", qPrintable(error));

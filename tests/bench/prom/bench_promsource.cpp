@@ -9,7 +9,7 @@
 
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
-#include "monitor/demofleet.h"
+#include "drill/demofleetprocess.h"
 #include "monitor/monitor.h"
 #include "prom/prometheussource.h"
 #include "shared/prometheusprocess.h"
@@ -127,7 +127,7 @@ int run(const Options& o)
         return 1;
     }
     // … plus the demo fleet, whose servers can be crashed and restarted.
-    DemoFleet demo;
+    DemoFleetProcess demo;
     QString error;
     if (!demo.start(60000, &error)) {
         std::printf("demo fleet did not start: %s\n", qPrintable(error));

@@ -9,9 +9,9 @@
 #include "alertmanagerprocess.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
+#include "drill/demofleetprocess.h"
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
-#include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 
 #include <QSignalSpy>
@@ -92,7 +92,7 @@ private:
 private Q_SLOTS:
     void crashAlertIsAcknowledgedSilencedAndResolved()
     {
-        DemoFleet demo;
+        DemoFleetProcess demo;
         QString error;
         QVERIFY2(demo.start(60000, &error), qPrintable(error));
         ConfigLoadResult loaded = FleetConfigLoader::loadFile(demo.fleetConfigPath());

@@ -2,9 +2,9 @@
 
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
+#include "drill/demofleetprocess.h"
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
-#include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 #include "recorderseries.h"
 
@@ -303,9 +303,9 @@ private Q_SLOTS:
     {
         const QByteArray path = qgetenv("PATH");
         qputenv("PATH", QByteArray(FAULTDESK_BIN_DIR) + ':' + path);
-        if (DemoFleet::findProgram().isEmpty())
+        if (DemoFleetProcess::findProgram().isEmpty())
             QSKIP("faultdesk-fleetsim is not built");
-        DemoFleet demo;
+        DemoFleetProcess demo;
         QString error;
         QVERIFY2(demo.start(60000, &error), qPrintable(error));
         const ConfigLoadResult loaded = FleetConfigLoader::loadFile(demo.fleetConfigPath());

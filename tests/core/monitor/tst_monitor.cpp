@@ -4,8 +4,8 @@
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
 #include "detect/evidencecheck.h"
+#include "drill/demofleetprocess.h"
 #include "metrics/seriesstore.h"
-#include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 
 #include <QJsonArray>
@@ -20,7 +20,7 @@ class TestMonitor : public QObject
 private:
     struct Fleet
     {
-        DemoFleet demo;
+        DemoFleetProcess demo;
         std::unique_ptr<Monitor> monitor;
         QList<DetectionEvent> events;
     };

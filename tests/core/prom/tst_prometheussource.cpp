@@ -4,8 +4,8 @@
 
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
+#include "drill/demofleetprocess.h"
 #include "metrics/seriesstore.h"
-#include "monitor/demofleet.h"
 #include "monitor/monitor.h"
 #include "prom/prometheussource.h"
 #include "shared/prometheusprocess.h"
@@ -22,7 +22,7 @@ class TestPrometheusSource : public QObject
 {
     Q_OBJECT
 private:
-    DemoFleet m_demo;
+    DemoFleetProcess m_demo;
     std::unique_ptr<PrometheusProcess> m_prom;
     QStringList m_names;
     QHash<QString, QString> m_groups;

@@ -1,4 +1,4 @@
-#include "demofleet.h"
+#include "demofleetprocess.h"
 
 #include "util/logging.h"
 
@@ -13,16 +13,16 @@
 
 namespace FaultDesk {
 
-DemoFleet::DemoFleet(QObject* parent)
+DemoFleetProcess::DemoFleetProcess(QObject* parent)
     : QObject(parent)
 { }
 
-DemoFleet::~DemoFleet()
+DemoFleetProcess::~DemoFleetProcess()
 {
     stop();
 }
 
-QString DemoFleet::findProgram()
+QString DemoFleetProcess::findProgram()
 {
     // An explicit choice wins (tests run from another directory than the programs).
     const QString chosen = qEnvironmentVariable("FAULTDESK_FLEETSIM");
@@ -35,7 +35,7 @@ QString DemoFleet::findProgram()
     return QStandardPaths::findExecutable(name);
 }
 
-bool DemoFleet::start(int timeoutMs, QString* error)
+bool DemoFleetProcess::start(int timeoutMs, QString* error)
 {
     auto fail = [error](const QString& why) {
         if (error)
@@ -98,7 +98,7 @@ bool DemoFleet::start(int timeoutMs, QString* error)
     return true;
 }
 
-void DemoFleet::stop()
+void DemoFleetProcess::stop()
 {
     if (!m_process)
         return;
@@ -114,17 +114,17 @@ void DemoFleet::stop()
     m_process = nullptr;
 }
 
-bool DemoFleet::isRunning() const
+bool DemoFleetProcess::isRunning() const
 {
     return m_process && m_process->state() == QProcess::Running;
 }
 
-QString DemoFleet::fleetConfigPath() const
+QString DemoFleetProcess::fleetConfigPath() const
 {
     return m_runtimeDir.isEmpty() ? QString() : QDir(m_runtimeDir).filePath(QStringLiteral("fleet.yaml"));
 }
 
-int DemoFleet::control(const QStringList& arguments, QByteArray* output, int timeoutMs) const
+int DemoFleetProcess::control(const QStringList& arguments, QByteArray* output, int timeoutMs) const
 {
     if (m_runtimeDir.isEmpty() || m_program.isEmpty())
         return -1;
@@ -142,19 +142,58 @@ int DemoFleet::control(const QStringList& arguments, QByteArray* output, int tim
     return ctl.exitStatus() == QProcess::NormalExit ? ctl.exitCode() : -1;
 }
 
-bool DemoFleet::inject(const QString& kind, const QString& target, QString* error) const
+QStringList DemoFleetProcess::injectArguments(const QString& kind, const QString& target, const QString& dependency)
 {
     QStringList args { QStringLiteral("inject"), kind };
     if (!target.isEmpty())
         args << target;
+    if (!dependency.isEmpty())
+        args << QStringLiteral("--to") << dependency;
+    return args;
+}
+
+bool DemoFleetProcess::inject(
+    const QString& kind, const QString& target, QString* error, const QString& dependency) const
+{
     QByteArray out;
-    const int code = control(args, &out);
+    const int code = control(injectArguments(kind, target, dependency), &out);
     if (code != 0 && error)
         *error = QString::fromUtf8(out).trimmed();
     return code == 0;
 }
 
-bool DemoFleet::clear(const QString& what, QString* error) const
+void DemoFleetProcess::controlAsync(const QStringList& arguments, QObject* context,
+    std::function<void(int code, const QByteArray& output)> done, int timeoutMs) const
+{
+    if (m_runtimeDir.isEmpty() || m_program.isEmpty()) {
+        QMetaObject::invokeMethod(
+            context, [done] { done(-1, QByteArrayLiteral("the demo fleet is not running")); }, Qt::QueuedConnection);
+        return;
+    }
+    auto* ctl = new QProcess(context);
+    ctl->setProcessChannelMode(QProcess::MergedChannels);
+    ctl->setStandardInputFile(QProcess::nullDevice());
+    auto* deadline = new QTimer(ctl);
+    deadline->setSingleShot(true);
+    QObject::connect(deadline, &QTimer::timeout, ctl, [ctl] { ctl->kill(); });
+    QObject::connect(ctl, &QProcess::finished, context, [ctl, done](int code, QProcess::ExitStatus status) {
+        const QByteArray out = ctl->readAll();
+        ctl->deleteLater();
+        done(status == QProcess::NormalExit ? code : -1, out);
+    });
+    QObject::connect(ctl, &QProcess::errorOccurred, context, [ctl, done](QProcess::ProcessError e) {
+        if (e != QProcess::FailedToStart)
+            return;
+        const QByteArray why = ctl->errorString().toUtf8();
+        ctl->deleteLater();
+        done(-1, why);
+    });
+    ctl->start(
+        m_program, QStringList { QStringLiteral("ctl"), QStringLiteral("--runtime-dir"), m_runtimeDir } + arguments);
+    deadline->start(timeoutMs);
+}
+
+bool DemoFleetProcess::clear(const QString& what, QString* error) const
 {
     QStringList args { QStringLiteral("clear") };
     if (!what.isEmpty())
@@ -166,7 +205,7 @@ bool DemoFleet::clear(const QString& what, QString* error) const
     return code == 0;
 }
 
-QJsonObject DemoFleet::truth(QString* error) const
+QJsonObject DemoFleetProcess::truth(QString* error) const
 {
     QByteArray out;
     if (control({ QStringLiteral("truth") }, &out) != 0) {

@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
 namespace FaultDesk {
 
 /**
@@ -14,12 +16,12 @@ namespace FaultDesk {
  * `faultdesk-fleetsim ctl`. The child dies with this object (and, through fleetsim's own parent-death
  * signal, with this process).
  */
-class DemoFleet : public QObject
+class DemoFleetProcess : public QObject
 {
     Q_OBJECT
 public:
-    explicit DemoFleet(QObject* parent = nullptr);
-    ~DemoFleet() override;
+    explicit DemoFleetProcess(QObject* parent = nullptr);
+    ~DemoFleetProcess() override;
 
     /// Path of the faultdesk-fleetsim program: $FAULTDESK_FLEETSIM, else next to this executable, else on PATH.
     /// Empty when not found.
@@ -39,8 +41,16 @@ public:
 
     /// Runs `faultdesk-fleetsim ctl --runtime-dir DIR <arguments>` and returns its exit code (-1 on timeout).
     int control(const QStringList& arguments, QByteArray* output = nullptr, int timeoutMs = 15000) const;
-    /// Injects a fault (overload, crash, corruption, attack, hang, slow, garbage) on @p target (may be empty).
-    bool inject(const QString& kind, const QString& target = {}, QString* error = nullptr) const;
+    /// Runs the same command without blocking; @p done gets the exit code (-1 on timeout) and the output, on
+    /// @p context's thread, unless @p context is gone by then.
+    void controlAsync(const QStringList& arguments, QObject* context,
+        std::function<void(int code, const QByteArray& output)> done, int timeoutMs = 15000) const;
+    /// Injects a fault (overload, crash, corruption, attack, hang, slow, garbage, partition) on @p target (may be
+    /// empty: fleetsim's default). A partition cuts @p target from @p dependency (empty: its first dependency).
+    bool inject(const QString& kind, const QString& target = {}, QString* error = nullptr,
+        const QString& dependency = {}) const;
+    /// The `ctl` arguments that inject @p kind on @p target (and, for a partition, from @p dependency).
+    static QStringList injectArguments(const QString& kind, const QString& target, const QString& dependency = {});
     /// Ends injected faults (all when @p what is empty).
     bool clear(const QString& what = {}, QString* error = nullptr) const;
     /// Ground truth: which faults are active where (`ctl truth`).
