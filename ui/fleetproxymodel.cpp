@@ -45,9 +45,7 @@ void FleetProxyModel::setDark(bool dark)
     if (dark == m_dark)
         return;
     m_dark = dark;
-    if (rowCount() > 0)
-        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1),
-            { Qt::DecorationRole, Qt::ForegroundRole, Qt::BackgroundRole });
+    StateAppearance::emitLooksChanged(this);
 }
 
 void FleetProxyModel::refilter()
