@@ -43,7 +43,7 @@ QString ChartFeed::valueTitle(const QString& signal)
     if (signal == u"load")
         return tr("Load (utilisation)");
     if (signal == u"rps" || signal == u"requests")
-        return tr("Requests/s");
+        return tr("Req/s");
     if (signal == u"error_rate")
         return tr("Error rate");
     if (signal == u"p95_latency")
