@@ -12,6 +12,9 @@ FleetProxyModel::FleetProxyModel(QObject* parent)
     : QSortFilterProxyModel(parent)
 {
     setSortRole(FleetModel::SortRole);
+    // filterAcceptsRow() reads name, group and labels itself. A filter role that a sample never changes lets Qt
+    // skip re-filtering every updated row on every tick (it re-filters only rows whose filter role changed).
+    setFilterRole(FleetModel::TargetNameRole);
     setRecursiveFilteringEnabled(true);
     setDynamicSortFilter(true);
     setSortCaseSensitivity(Qt::CaseInsensitive);

@@ -1,6 +1,6 @@
 #include "mainwindow.h"
 
-#include "audit/auditrecord.h"
+#include "actionlog.h"
 #include "chart/loadchart.h"
 #include "chartfeed.h"
 #include "config/causeclass.h"
@@ -44,14 +44,12 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeView>
-#include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace FaultDesk {
 
 namespace {
 
-constexpr int MaxActionLogRows = 5000;
 constexpr int MaxDefaultChartTargets = 8;
 const QString LoadSignalName = QStringLiteral("load");
 
@@ -61,11 +59,6 @@ QStringList groupsOf(const FleetConfig& config)
     for (const TargetConfig& target : config.targets)
         groups << target.group;
     return groups;
-}
-
-QString clockText(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(ms).toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
 }
 
 } // namespace
@@ -274,7 +267,7 @@ void MainWindow::createCentralArea()
     m_contextChart = new LoadChart(charts);
     m_contextChart->setObjectName(QStringLiteral("contextChart"));
     m_contextChart->setAccessibleName(tr("Incident context chart"));
-    m_contextChart->setMinimumHeight(180);
+    m_contextChart->setMinimumHeight(200);
     m_contextChart->hide();
     for (LoadChart* chart : { m_chart, m_contextChart }) {
         // The store marks missed scrapes; a line also breaks where samples are further apart than two rounds.
@@ -321,13 +314,7 @@ void MainWindow::createDocks()
     m_timeline->header()->resizeSection(2, 90);
     m_timelineDock = addDock(m_timeline, tr("Incident Timeline"), QStringLiteral("timelineDock"));
 
-    m_actionLog = new QTreeWidget(this);
-    m_actionLog->setObjectName(QStringLiteral("actionLog"));
-    m_actionLog->setAccessibleName(tr("Action log"));
-    m_actionLog->setRootIsDecorated(false);
-    m_actionLog->setUniformRowHeights(true);
-    m_actionLog->setHeaderLabels(
-        { tr("Time"), tr("Phase"), tr("Operator"), tr("Target"), tr("Step"), tr("Status"), tr("Action") });
+    m_actionLog = new ActionLog(this);
     QDockWidget* actionDock = addDock(m_actionLog, tr("Action Log"), QStringLiteral("actionLogDock"));
     tabifyDockWidget(m_timelineDock, actionDock);
     m_timelineDock->raise();
@@ -641,21 +628,7 @@ void MainWindow::addActionMarker(qint64 ms, const QString& label)
 
 void MainWindow::appendAuditRecord(const AuditRecord& record)
 {
-    const QString time = record.timeUtc.isValid() ? clockText(record.timeUtc.toMSecsSinceEpoch()) : QString();
-    auto* item = new QTreeWidgetItem({ time, record.phase == AuditRecord::Phase::Intent ? tr("intent") : tr("result"),
-        record.operatorName, record.target, record.runbook, record.status, record.description });
-    QString tip = record.description;
-    if (!record.outputExcerpt.isEmpty())
-        tip += u'\n' + record.outputExcerpt;
-    item->setToolTip(6, tip);
-    if (record.phase == AuditRecord::Phase::Result) {
-        const bool ok = record.status == u"ok";
-        item->setForeground(
-            5, StateAppearance::colour(ok ? Severity::Ok : Severity::Critical, Palette::isDark(palette())));
-    }
-    m_actionLog->insertTopLevelItem(0, item);
-    while (m_actionLog->topLevelItemCount() > MaxActionLogRows)
-        delete m_actionLog->takeTopLevelItem(m_actionLog->topLevelItemCount() - 1);
+    m_actionLog->append(record);
 }
 
 void MainWindow::refresh()
@@ -709,9 +682,17 @@ void MainWindow::refreshCharts()
         chart->setSeries(panel.series);
     };
     show(m_chart, panels.constFirst());
-    m_contextChart->setVisible(panels.size() > 1);
-    if (panels.size() > 1)
+    if (panels.size() > 1) {
         show(m_contextChart, panels.at(1));
+        if (m_contextChart->isHidden()) {
+            // Two charts of equal height: each keeps a readable value axis.
+            m_contextChart->show();
+            if (auto* charts = qobject_cast<QSplitter*>(m_contextChart->parentWidget()))
+                charts->setSizes({ 1, 1 });
+        }
+    } else {
+        m_contextChart->hide();
+    }
 }
 
 void MainWindow::applyModelAppearance()

@@ -17,11 +17,11 @@ class QLabel;
 class QMenu;
 class QTimer;
 class QTreeView;
-class QTreeWidget;
 class QVBoxLayout;
 
 namespace FaultDesk {
 
+class ActionLog;
 class DemoFleet;
 class DrillMenu;
 class FaultModel;
@@ -185,7 +185,7 @@ private:
     QVBoxLayout* m_fleetLayout = nullptr;
     QPointer<QWidget> m_banner;
     QTreeView* m_timeline = nullptr;
-    QTreeWidget* m_actionLog = nullptr;
+    ActionLog* m_actionLog = nullptr;
     QDockWidget* m_timelineDock = nullptr;
     NotificationBar* m_notificationBar = nullptr;
     TrayNotifier* m_tray = nullptr;
