@@ -17,9 +17,7 @@ void FaultProxyModel::setAppearance(bool dark, const QColor& muted)
 {
     m_dark = dark;
     m_muted = muted;
-    if (rowCount() > 0)
-        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1),
-            { Qt::DecorationRole, Qt::ForegroundRole, Qt::BackgroundRole });
+    StateAppearance::emitLooksChanged(this);
 }
 
 QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
@@ -27,15 +25,24 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
     if (!index.isValid())
         return {};
     const auto base = [&](int r) { return QIdentityProxyModel::data(index, r); };
-    const bool root = base(FaultModel::RootCauseRole).toBool();
-    const bool recovered = Fault::Phase(base(FaultModel::PhaseRole).toInt()) == Fault::Phase::Recovered;
+    const bool incidentRow = !index.parent().isValid();
+    const auto membership = FaultModel::Membership(base(FaultModel::MembershipRole).toInt());
+    // The incident's row stands for all of it: it looks recovered only once every fault of it has.
+    const bool recovered = incidentRow ? base(FaultModel::OpenCountRole).toInt() == 0
+                                       : Fault::Phase(base(FaultModel::PhaseRole).toInt()) == Fault::Phase::Recovered;
+    const bool root = incidentRow && base(FaultModel::RootCauseRole).toBool();
+    const bool member = membership == FaultModel::Membership::Member;
+    const bool aftershock = membership == FaultModel::Membership::Aftershock;
     // An operator has it: keep it visible but quiet, so the unacknowledged ones stand out.
     const bool acknowledged = base(FaultModel::AcknowledgedRole).toBool();
     const int column = index.column();
     switch (role) {
     case Qt::DecorationRole:
         if (column == FaultModel::TargetColumn) {
-            const Severity severity = recovered ? Severity::Ok : root ? Severity::Critical : Severity::Symptom;
+            const Severity severity = recovered ? Severity::Ok
+                : root || member                ? Severity::Critical
+                : aftershock                    ? Severity::Warning
+                                                : Severity::Symptom;
             return StateAppearance::icon(severity, m_dark);
         }
         break;
@@ -43,7 +50,7 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
         if (recovered)
             return column == FaultModel::StateColumn ? QVariant(StateAppearance::colour(Severity::Ok, m_dark))
                                                      : QVariant(m_muted);
-        if (!root || acknowledged)
+        if ((!root && !member) || acknowledged)
             return m_muted;
         if (column == FaultModel::TargetColumn || column == FaultModel::CauseColumn)
             return StateAppearance::colour(Severity::Critical, m_dark);
@@ -59,16 +66,39 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
         QFont font;
         if (root && !recovered && !acknowledged)
             font.setBold(true);
-        if (!root)
+        if (!root && !member)
             font.setItalic(true);
         return font;
     }
     case Qt::DisplayRole:
-        if (column == FaultModel::TargetColumn && root && !recovered) {
-            const int symptoms = base(FaultModel::SymptomCountRole).toInt();
+        if (column == FaultModel::TargetColumn) {
             const QString target = base(Qt::DisplayRole).toString();
-            return symptoms > 0 ? tr("%1 — root cause (%n symptom(s))", nullptr, symptoms).arg(target)
-                                : tr("%1 — root cause").arg(target);
+            if (!incidentRow) {
+                switch (membership) {
+                case FaultModel::Membership::Member:
+                    return tr("%1 · also a root cause").arg(target);
+                case FaultModel::Membership::Aftershock:
+                    return tr("%1 · aftershock").arg(target);
+                case FaultModel::Membership::Symptom:
+                    return tr("%1 · symptom").arg(target);
+                case FaultModel::Membership::Root:
+                    break;
+                }
+                return target;
+            }
+            if (!root)
+                return target;
+            QStringList parts;
+            if (const int n = base(FaultModel::MemberCountRole).toInt())
+                parts << tr("%n more root cause(s)", nullptr, n);
+            if (const int n = base(FaultModel::SymptomCountRole).toInt())
+                parts << tr("%n symptom(s)", nullptr, n);
+            if (const int n = base(FaultModel::AftershockCountRole).toInt())
+                parts << tr("%n aftershock(s)", nullptr, n);
+            const bool rootRecovered = Fault::Phase(base(FaultModel::PhaseRole).toInt()) == Fault::Phase::Recovered;
+            const QString head
+                = rootRecovered ? tr("%1 — root cause, recovered").arg(target) : tr("%1 — root cause").arg(target);
+            return parts.isEmpty() ? head : tr("%1 (%2)").arg(head, parts.join(QStringLiteral(", ")));
         }
         if (column == FaultModel::EvidenceColumn) {
             const QStringList sources = base(FaultModel::SourcesRole).toStringList();
@@ -80,8 +110,15 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
         if (column == FaultModel::AcknowledgedColumn
             || (column == FaultModel::StateColumn && !base(FaultModel::MonitoringDegradedRole).toString().isEmpty()))
             break;
-        if (column != FaultModel::EvidenceColumn)
-            return root ? tr("Root cause") : tr("Symptom — clears with its cause; never acted on");
+        if (column != FaultModel::EvidenceColumn) {
+            if (root)
+                return tr("Root cause of incident %1").arg(base(FaultModel::IncidentIdRole).toString());
+            if (member)
+                return tr("Another root cause in the same incident");
+            if (aftershock)
+                return tr("Aftershock: began after the root cause had recovered, on the same targets");
+            return tr("Symptom — clears with its cause; never acted on");
+        }
         break;
     default:
         break;

@@ -6,9 +6,11 @@
 namespace FaultDesk {
 
 /**
- * The fault panel's looks on top of FaultModel: a root cause is bold with the critical icon and tint, its
- * symptoms are nested, muted and italic with the symptom icon, recovered faults turn green with a ✓. The phase
- * column spells out "root cause" / "symptom of X" in its tooltip, so nothing depends on colour alone.
+ * The fault panel's looks on top of FaultModel: an incident's row (its root cause) is bold with the critical icon
+ * and tint and says how many more root causes, symptoms and aftershocks it holds; beneath it further root causes
+ * keep the critical colour, symptoms and aftershocks are muted and italic; an incident whose faults have all
+ * recovered turns green with a ✓. Each row says its place in words ("· symptom") and in its tooltip, so nothing
+ * depends on colour alone.
  */
 class FaultProxyModel : public QIdentityProxyModel
 {

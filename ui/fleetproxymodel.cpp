@@ -12,6 +12,9 @@ FleetProxyModel::FleetProxyModel(QObject* parent)
     : QSortFilterProxyModel(parent)
 {
     setSortRole(FleetModel::SortRole);
+    // filterAcceptsRow() reads name, group and labels itself. A filter role that a sample never changes lets Qt
+    // skip re-filtering every updated row on every tick (it re-filters only rows whose filter role changed).
+    setFilterRole(FleetModel::TargetNameRole);
     setRecursiveFilteringEnabled(true);
     setDynamicSortFilter(true);
     setSortCaseSensitivity(Qt::CaseInsensitive);
@@ -45,9 +48,7 @@ void FleetProxyModel::setDark(bool dark)
     if (dark == m_dark)
         return;
     m_dark = dark;
-    if (rowCount() > 0)
-        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1),
-            { Qt::DecorationRole, Qt::ForegroundRole, Qt::BackgroundRole });
+    StateAppearance::emitLooksChanged(this);
 }
 
 void FleetProxyModel::refilter()

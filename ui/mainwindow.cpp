@@ -1,17 +1,24 @@
 #include "mainwindow.h"
 
-#include "audit/auditrecord.h"
+#include "actionlog.h"
+#include "chart/loadchart.h"
+#include "chartfeed.h"
 #include "config/causeclass.h"
 #include "detect/detector.h"
-#include "drill/demofleetprocess.h"
+#include "drillmenu.h"
+#include "faultpanel.h"
 #include "faultproxymodel.h"
+#include "fleetpane.h"
 #include "fleetproxymodel.h"
-#include "loadchart.h"
-#include "metrics/seriesstore.h"
 #include "model/faultmodel.h"
 #include "model/fleetmodel.h"
+#include "model/timelinemodel.h"
+#include "drill/demofleetprocess.h"
 #include "monitor/monitor.h"
+#include "notificationbar.h"
 #include "stateappearance.h"
+#include "timelineproxymodel.h"
+#include "traynotifier.h"
 #include "util/buildinfo.h"
 
 #include <QAction>
@@ -23,7 +30,6 @@
 #include <QDateTime>
 #include <QDockWidget>
 #include <QFileDialog>
-#include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -31,42 +37,28 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QProcess>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
-#include <QSystemTrayIcon>
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeView>
-#include <QTreeWidget>
 #include <QVBoxLayout>
-
-#include <cmath>
-#include <limits>
 
 namespace FaultDesk {
 
 namespace {
 
-constexpr int MaxTimelineRows = 5000;
 constexpr int MaxDefaultChartTargets = 8;
 const QString LoadSignalName = QStringLiteral("load");
 
-QLabel* placeholder(const QString& text, QWidget* parent)
+QStringList groupsOf(const FleetConfig& config)
 {
-    auto* label = new QLabel(text, parent);
-    label->setAlignment(Qt::AlignCenter);
-    label->setWordWrap(true);
-    label->setForegroundRole(QPalette::PlaceholderText);
-    label->setMargin(24);
-    return label;
-}
-
-QString clockText(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(ms).toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
+    QStringList groups;
+    for (const TargetConfig& target : config.targets)
+        groups << target.group;
+    return groups;
 }
 
 } // namespace
@@ -86,6 +78,10 @@ MainWindow::MainWindow(QWidget* parent)
     m_faultModel = new FaultModel(this);
     m_faultProxy = new FaultProxyModel(this);
     m_faultProxy->setSourceModel(m_faultModel);
+    m_timelineModel = new TimelineModel(this);
+    m_timelineProxy = new TimelineProxyModel(this);
+    m_timelineProxy->setSourceModel(m_timelineModel);
+    m_tray = new TrayNotifier(this);
 
     createActions();
     createCentralArea();
@@ -111,6 +107,16 @@ Monitor* MainWindow::monitor() const
 QChartView* MainWindow::chartView() const
 {
     return m_chart->findChild<QChartView*>();
+}
+
+QTreeView* MainWindow::fleetView() const
+{
+    return m_fleetPane->view();
+}
+
+QTreeView* MainWindow::faultView() const
+{
+    return m_faultPanel->view();
 }
 
 void MainWindow::createActions()
@@ -141,32 +147,31 @@ void MainWindow::createActions()
 
     m_aboutAction = new QAction(tr("&About FaultDesk"), this);
     m_aboutAction->setMenuRole(QAction::AboutRole);
-    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
+    connect(m_aboutAction, &QAction::triggered, this, [this] {
+        QMessageBox::about(this, tr("About FaultDesk"),
+            tr("<h3>FaultDesk %1</h3><p>A desktop console for server fault detection, localization, handling "
+               "and recovery.</p>")
+                .arg(BuildInfo::version()));
+    });
 
     m_softChecksAction = new QAction(tr("Show &Unconfirmed Checks"), this);
     m_softChecksAction->setObjectName(QStringLiteral("softChecksAction"));
     m_softChecksAction->setCheckable(true);
     m_softChecksAction->setStatusTip(
         tr("Show single failed checks that did not become faults (UP → SOFT → UP) in the incident timeline"));
-    connect(m_softChecksAction, &QAction::toggled, this, [this](bool show) {
-        for (int i = 0; i < m_timeline->topLevelItemCount(); ++i) {
-            QTreeWidgetItem* item = m_timeline->topLevelItem(i);
-            if (item->data(0, Qt::UserRole).toBool())
-                item->setHidden(!show);
-        }
-    });
+    connect(m_softChecksAction, &QAction::toggled, m_timelineProxy, &TimelineProxyModel::setShowUnconfirmed);
 
     m_groupedAction = new QAction(tr("&Group Targets"), this);
     m_groupedAction->setCheckable(true);
     m_groupedAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
     m_groupedAction->setStatusTip(tr("Show targets under collapsible group rows"));
-    connect(m_groupedAction, &QAction::toggled, this, &MainWindow::setGrouped);
+    connect(m_groupedAction, &QAction::toggled, this, [this](bool grouped) { m_fleetPane->setGrouped(grouped); });
 
     m_focusFilterAction = new QAction(tr("&Find Target"), this);
     m_focusFilterAction->setShortcut(QKeySequence::Find);
     connect(m_focusFilterAction, &QAction::triggered, this, [this] {
-        m_filterEdit->setFocus(Qt::ShortcutFocusReason);
-        m_filterEdit->selectAll();
+        m_fleetPane->filterEdit()->setFocus(Qt::ShortcutFocusReason);
+        m_fleetPane->filterEdit()->selectAll();
     });
     addAction(m_focusFilterAction);
 
@@ -207,14 +212,19 @@ void MainWindow::createMenus()
     QMenu* colours = m_viewMenu->addMenu(tr("&Colours"));
     colours->addActions(m_schemeGroup->actions());
 
-    m_drillMenu = new QMenu(tr("&Drill"), this);
-    m_drillMenu->setObjectName(QStringLiteral("drillMenu"));
-    m_drillMenuAction = m_drillMenu->menuAction();
-
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     m_helpMenuAction = help->menuAction();
     help->setObjectName(QStringLiteral("helpMenu"));
     help->addAction(m_aboutAction);
+
+    m_drillMenu = new DrillMenu(menuBar(), m_helpMenuAction, this);
+    connect(m_drillMenu, &DrillMenu::started, this,
+        [this](const QString& what) { statusBar()->showMessage(tr("Drill: %1…").arg(what)); });
+    connect(m_drillMenu, &DrillMenu::finished, this, [this](const QString& what, bool ok, const QString& message) {
+        statusBar()->showMessage(
+            ok ? tr("Drill: %1 — done").arg(what) : tr("Drill %1 failed: %2").arg(what, message), 10000);
+        Q_EMIT drillFinished(what, ok, message);
+    });
 }
 
 void MainWindow::createCentralArea()
@@ -223,101 +233,26 @@ void MainWindow::createCentralArea()
     auto* fleetLayout = new QVBoxLayout(fleetPane);
     fleetLayout->setContentsMargins(6, 6, 6, 0);
 
-    // The window's own notification area: new HARD faults appear here on every desktop, tray or not.
-    m_notificationBar = new QFrame(fleetPane);
-    m_notificationBar->setObjectName(QStringLiteral("notificationBar"));
-    m_notificationBar->setFrameShape(QFrame::StyledPanel);
-    m_notificationBar->setAutoFillBackground(true);
-    m_notificationBar->setAccessibleName(tr("Notification"));
-    auto* barLayout = new QHBoxLayout(m_notificationBar);
-    barLayout->setContentsMargins(8, 4, 4, 4);
-    auto* barIcon = new QLabel(m_notificationBar);
-    barIcon->setObjectName(QStringLiteral("notificationIcon"));
-    m_notificationLabel = new QLabel(m_notificationBar);
-    m_notificationLabel->setObjectName(QStringLiteral("notificationText"));
-    m_notificationLabel->setWordWrap(true);
-    m_notificationLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    auto* dismiss = new QToolButton(m_notificationBar);
-    dismiss->setText(tr("Dismiss"));
-    dismiss->setAccessibleName(tr("Dismiss notification"));
-    dismiss->setAutoRaise(true);
-    connect(dismiss, &QToolButton::clicked, m_notificationBar, &QWidget::hide);
-    barLayout->addWidget(barIcon);
-    barLayout->addWidget(m_notificationLabel, 1);
-    barLayout->addWidget(dismiss);
-    m_notificationBar->hide();
+    // The window's own notification area: new incidents appear here on every desktop, tray or not.
+    m_notificationBar = new NotificationBar(fleetPane);
     fleetLayout->addWidget(m_notificationBar);
     m_fleetLayout = fleetLayout;
 
-    auto* filterRow = new QHBoxLayout;
-    m_filterEdit = new QLineEdit(fleetPane);
-    m_filterEdit->setObjectName(QStringLiteral("fleetFilter"));
-    m_filterEdit->setPlaceholderText(tr("Filter targets (name, group, label)… Ctrl+F"));
-    m_filterEdit->setClearButtonEnabled(true);
-    m_filterEdit->setAccessibleName(tr("Filter targets"));
-    connect(m_filterEdit, &QLineEdit::textChanged, m_fleetProxy, &FleetProxyModel::setFilterText);
-    m_groupFilter = new QComboBox(fleetPane);
-    m_groupFilter->setObjectName(QStringLiteral("groupFilter"));
-    m_groupFilter->addItem(tr("All groups"), QString());
-    m_groupFilter->setAccessibleName(tr("Group filter"));
-    m_groupFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    connect(m_groupFilter, &QComboBox::currentIndexChanged, this,
-        [this] { m_fleetProxy->setGroupFilter(m_groupFilter->currentData().toString()); });
-    auto* groupButton = new QToolButton(fleetPane);
-    groupButton->setDefaultAction(m_groupedAction);
-    groupButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    groupButton->setAccessibleName(tr("Group targets"));
-    filterRow->addWidget(m_filterEdit, 1);
-    filterRow->addWidget(m_groupFilter);
-    filterRow->addWidget(groupButton);
-    fleetLayout->addLayout(filterRow);
-
-    m_fleetStack = new QStackedWidget(fleetPane);
-    m_fleetView = new QTreeView(m_fleetStack);
-    m_fleetView->setObjectName(QStringLiteral("fleetView"));
-    m_fleetView->setAccessibleName(tr("Fleet"));
-    m_fleetView->setRootIsDecorated(false);
-    m_fleetView->setAlternatingRowColors(true);
-    m_fleetView->setUniformRowHeights(true);
-    m_fleetView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_fleetView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_fleetView->setModel(m_fleetProxy);
-    m_fleetView->setSortingEnabled(true);
-    m_fleetView->sortByColumn(FleetModel::NameColumn, Qt::AscendingOrder);
-    QHeaderView* header = m_fleetView->header();
-    header->setSectionsMovable(true);
-    header->setFirstSectionMovable(false);
-    header->setContextMenuPolicy(Qt::CustomContextMenu);
-    header->setDefaultSectionSize(110);
-    header->resizeSection(FleetModel::StateColumn, 190);
-    connect(header, &QHeaderView::customContextMenuRequested, this, &MainWindow::showHeaderMenu);
-    connect(m_fleetProxy, &QAbstractItemModel::modelAboutToBeReset, this,
-        [this] { m_fleetHeaderState = m_fleetView->header()->saveState(); });
-    connect(m_fleetProxy, &QAbstractItemModel::modelReset, this, [this] {
-        restoreFleetHeader();
-        if (m_fleetModel->isGrouped())
-            m_fleetView->expandAll();
+    m_fleetPane = new FleetPane(m_fleetModel, m_fleetProxy, m_groupedAction, fleetPane);
+    connect(m_fleetPane, &FleetPane::targetsSelected, this, [this](const QStringList& targets, const QString& group) {
+        m_chartTargets = targets;
+        m_chartFaultId.clear();
+        m_chartTitle = !group.isEmpty() ? tr("Load — group %1").arg(group)
+                                        : tr("Load — %1").arg(targets.mid(0, 6).join(u", "))
+                + (targets.size() > 6 ? tr(" and %n more", nullptr, int(targets.size() - 6)) : QString());
+        requestChartHistory();
+        refresh();
     });
-    connect(m_fleetView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-        &MainWindow::onFleetSelectionChanged);
-    m_fleetView->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_fleetView, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
-        if (m_fleetContextActions.isEmpty())
-            return;
-        QMenu menu(this);
-        menu.setObjectName(QStringLiteral("fleetContextMenu"));
-        menu.addActions(m_fleetContextActions);
-        menu.exec(m_fleetView->viewport()->mapToGlobal(pos));
-    });
+    fleetLayout->addWidget(m_fleetPane, 1);
 
-    m_fleetStack->addWidget(placeholder(
-        tr("No fleet loaded.\nOpen a fleet description with File ▸ Open Fleet…, or start the demo fleet with "
-           "“faultdesk demo”."),
-        m_fleetStack));
-    m_fleetStack->addWidget(m_fleetView);
-    fleetLayout->addWidget(m_fleetStack, 1);
-
-    m_chart = new LoadChart(this);
+    auto* charts = new QSplitter(Qt::Vertical, this);
+    charts->setObjectName(QStringLiteral("chartSplitter"));
+    m_chart = new LoadChart(charts);
     m_chart->setObjectName(QStringLiteral("loadChart"));
     m_chart->setAccessibleName(tr("Load chart"));
     m_chart->setTitle(tr("Load"));
@@ -327,15 +262,29 @@ void MainWindow::createCentralArea()
         view->setObjectName(QStringLiteral("chartView"));
         view->setAccessibleName(tr("Load chart"));
     }
-    connect(m_chart, &LoadChart::windowChanged, this, [this] {
+    // An incident's second signal (the requests beside an overload's load) gets a chart of its own below, on the
+    // same time window; its own rule levels stay readable on its own axis.
+    m_contextChart = new LoadChart(charts);
+    m_contextChart->setObjectName(QStringLiteral("contextChart"));
+    m_contextChart->setAccessibleName(tr("Incident context chart"));
+    m_contextChart->setMinimumHeight(200);
+    m_contextChart->hide();
+    for (LoadChart* chart : { m_chart, m_contextChart }) {
+        // The store marks missed scrapes; a line also breaks where samples are further apart than two rounds.
+        chart->setMaxGap(5000);
+    }
+    connect(m_chart, &LoadChart::windowChanged, this, [this](qint64 ms) {
+        m_contextChart->setWindow(ms);
         requestChartHistory();
         refresh();
     });
+    charts->addWidget(m_chart);
+    charts->addWidget(m_contextChart);
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->setObjectName(QStringLiteral("centralSplitter"));
     splitter->addWidget(fleetPane);
-    splitter->addWidget(m_chart);
+    splitter->addWidget(charts);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
     setCentralWidget(splitter);
@@ -345,76 +294,27 @@ void MainWindow::createDocks()
 {
     auto* faultDock = new QDockWidget(tr("Faults"), this);
     faultDock->setObjectName(QStringLiteral("faultDock"));
-    auto* faultPane = new QWidget(faultDock);
-    auto* faultLayout = new QVBoxLayout(faultPane);
-    faultLayout->setContentsMargins(4, 4, 4, 4);
-    m_faultStack = new QStackedWidget(faultPane);
-    m_faultView = new QTreeView(m_faultStack);
-    m_faultView->setObjectName(QStringLiteral("faultView"));
-    m_faultView->setAccessibleName(tr("Faults"));
-    m_faultView->setModel(m_faultProxy);
-    m_faultView->setUniformRowHeights(true);
-    m_faultView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    // Several faults may be selected for batch actions; the first one drives the details and the chart.
-    m_faultView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_faultView->setWordWrap(false);
-    m_faultView->header()->setStretchLastSection(false);
-    m_faultView->header()->resizeSection(FaultModel::TargetColumn, 210);
-    m_faultView->header()->resizeSection(FaultModel::CauseColumn, 80);
-    m_faultView->header()->resizeSection(FaultModel::StateColumn, 80);
-    m_faultView->header()->resizeSection(FaultModel::EvidenceColumn, 380);
-    m_faultView->header()->resizeSection(FaultModel::SinceColumn, 70);
-    m_faultStack->addWidget(placeholder(tr("No active faults — all quiet."), m_faultStack));
-    m_faultStack->addWidget(m_faultView);
-    const auto updateStack = [this] {
-        m_faultStack->setCurrentIndex(m_faultModel->rowCount() > 0 ? 1 : 0);
-        m_faultView->expandAll();
-    };
-    connect(m_faultProxy, &QAbstractItemModel::rowsInserted, this, updateStack);
-    connect(m_faultProxy, &QAbstractItemModel::rowsRemoved, this, updateStack);
-    connect(m_faultProxy, &QAbstractItemModel::rowsMoved, this, updateStack);
-    connect(m_faultProxy, &QAbstractItemModel::modelReset, this, updateStack);
+    m_faultPanel = new FaultPanel(m_faultModel, m_faultProxy, faultDock);
     connect(m_faultProxy, &QAbstractItemModel::dataChanged, this, [this] { updateFaultDetails(); });
-    connect(m_faultView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+    connect(faultView()->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &MainWindow::onFaultSelectionChanged);
-
-    m_faultDetails = new QLabel(faultPane);
-    m_faultDetails->setObjectName(QStringLiteral("faultDetails"));
-    m_faultDetails->setWordWrap(true);
-    m_faultDetails->setTextFormat(Qt::RichText);
-    m_faultDetails->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_faultDetails->setAccessibleName(tr("Fault details"));
-    m_faultDetails->setMargin(4);
-    m_faultDetails->hide();
-
-    m_faultActionsLayout = new QVBoxLayout;
-    m_faultActionsLayout->setContentsMargins(0, 0, 0, 0);
-    faultLayout->addWidget(m_faultStack, 1);
-    faultLayout->addWidget(m_faultDetails);
-    faultLayout->addLayout(m_faultActionsLayout);
-    faultDock->setWidget(faultPane);
+    faultDock->setWidget(m_faultPanel);
     addDockWidget(Qt::RightDockWidgetArea, faultDock);
     // Wide enough for the evidence sentence by default; the operator's own layout is restored later.
     resizeDocks({ faultDock }, { 580 }, Qt::Horizontal);
 
-    m_timeline = new QTreeWidget(this);
+    m_timeline = new QTreeView(this);
     m_timeline->setObjectName(QStringLiteral("timeline"));
     m_timeline->setAccessibleName(tr("Incident timeline"));
     m_timeline->setRootIsDecorated(false);
     m_timeline->setUniformRowHeights(true);
-    m_timeline->setHeaderLabels({ tr("Time"), tr("Event"), tr("Target"), tr("Details") });
+    m_timeline->setModel(m_timelineProxy);
     m_timeline->header()->resizeSection(0, 100);
     m_timeline->header()->resizeSection(1, 120);
     m_timeline->header()->resizeSection(2, 90);
     m_timelineDock = addDock(m_timeline, tr("Incident Timeline"), QStringLiteral("timelineDock"));
 
-    m_actionLog = new QTreeWidget(this);
-    m_actionLog->setObjectName(QStringLiteral("actionLog"));
-    m_actionLog->setAccessibleName(tr("Action log"));
-    m_actionLog->setRootIsDecorated(false);
-    m_actionLog->setUniformRowHeights(true);
-    m_actionLog->setHeaderLabels(
-        { tr("Time"), tr("Phase"), tr("Operator"), tr("Target"), tr("Step"), tr("Status"), tr("Action") });
+    m_actionLog = new ActionLog(this);
     QDockWidget* actionDock = addDock(m_actionLog, tr("Action Log"), QStringLiteral("actionLogDock"));
     tabifyDockWidget(m_timelineDock, actionDock);
     m_timelineDock->raise();
@@ -457,11 +357,7 @@ QDockWidget* MainWindow::addHistoryDock(QWidget* widget)
 
 void MainWindow::setFaultActions(QWidget* widget)
 {
-    if (m_faultActions)
-        m_faultActions->deleteLater();
-    m_faultActions = widget;
-    if (widget)
-        m_faultActionsLayout->addWidget(widget);
+    m_faultPanel->setActions(widget);
 }
 
 void MainWindow::setBanner(QWidget* banner)
@@ -491,9 +387,12 @@ void MainWindow::createStatusBar()
     statusBar()->showMessage(tr("Ready — no fleet loaded"));
 }
 
-void MainWindow::setStatusSummary(int up, int total, int activeFaults, bool monitorDegraded, double tickMs)
+void MainWindow::setStatusSummary(
+    int up, int total, int activeFaults, bool monitorDegraded, double tickMs, int degraded)
 {
-    m_targetsLabel->setText(tr("Targets up: %1/%2").arg(up).arg(total));
+    // An overloaded server that still answers is up, and degraded: the operator sees both.
+    m_targetsLabel->setText(degraded > 0 ? tr("Targets up: %1/%2 (%3 degraded)").arg(up).arg(total).arg(degraded)
+                                         : tr("Targets up: %1/%2").arg(up).arg(total));
     m_faultsLabel->setText(tr("Active faults: %1").arg(activeFaults));
     m_monitorLabel->setText(monitorDegraded ? tr("Monitor: DEGRADED") : tr("Monitor: ok"));
     m_tickLabel->setText(tickMs < 0 ? tr("Tick: —")
@@ -507,7 +406,7 @@ void MainWindow::setStatusSummary(int up, int total, int activeFaults, bool moni
     };
     tint(m_faultsLabel, activeFaults > 0 ? std::optional(Severity::Critical) : std::nullopt);
     tint(m_monitorLabel, monitorDegraded ? std::optional(Severity::Warning) : std::nullopt);
-    tint(m_targetsLabel, up < total ? std::optional(Severity::Warning) : std::nullopt);
+    tint(m_targetsLabel, up < total || degraded > 0 ? std::optional(Severity::Warning) : std::nullopt);
 }
 
 void MainWindow::setMonitor(Monitor* monitor)
@@ -522,8 +421,10 @@ void MainWindow::setMonitor(Monitor* monitor)
     Detector* detector = monitor ? monitor->detector() : nullptr;
     m_fleetModel->setDetector(detector);
     m_faultModel->setDetector(detector);
+    m_timelineModel->clear();
     if (!monitor) {
-        m_fleetStack->setCurrentIndex(0);
+        m_drillMenu->setFleet(m_demoFleet, nullptr);
+        m_fleetPane->setFleetLoaded(false);
         m_refreshTimer->stop();
         setStatusSummary(0, 0, 0, false, -1);
         return;
@@ -531,8 +432,8 @@ void MainWindow::setMonitor(Monitor* monitor)
     connect(monitor, &Monitor::eventRaised, this, &MainWindow::onEvent);
     if (detector)
         connect(detector, &Detector::targetsReset, this, [this] {
-            populateGroupFilter();
-            rebuildDrillMenu();
+            m_fleetPane->setGroups(groupsOf(m_monitor->config()));
+            m_drillMenu->rebuild();
         });
 
     QHash<QString, QStringList> labels;
@@ -543,11 +444,9 @@ void MainWindow::setMonitor(Monitor* monitor)
         labels.insert(target.name, list);
     }
     m_fleetProxy->setTargetLabels(labels);
-    populateGroupFilter();
-    rebuildDrillMenu();
-    m_fleetStack->setCurrentIndex(1);
-    if (m_fleetModel->isGrouped())
-        m_fleetView->expandAll();
+    m_fleetPane->setGroups(groupsOf(monitor->config()));
+    m_drillMenu->setFleet(m_demoFleet, monitor);
+    m_fleetPane->setFleetLoaded(true);
     statusBar()->showMessage(tr("Monitoring %n target(s) from %1", nullptr, int(monitor->config().targets.size()))
                                  .arg(monitor->config().sourceFile),
         10000);
@@ -558,175 +457,12 @@ void MainWindow::setMonitor(Monitor* monitor)
 void MainWindow::setDemoFleet(DemoFleetProcess* fleet)
 {
     m_demoFleet = fleet;
-    rebuildDrillMenu();
+    m_drillMenu->setFleet(fleet, m_monitor);
 }
 
 void MainWindow::setRefreshInterval(int ms)
 {
     m_refreshTimer->setInterval(ms);
-}
-
-void MainWindow::populateGroupFilter()
-{
-    const QString current = m_groupFilter->count() > 1 ? m_groupFilter->currentData().toString() : m_savedGroupFilter;
-    QStringList groups;
-    if (m_monitor) {
-        for (const TargetConfig& target : m_monitor->config().targets) {
-            if (!target.group.isEmpty() && !groups.contains(target.group))
-                groups << target.group;
-        }
-    }
-    groups.sort();
-    const QSignalBlocker blocker(m_groupFilter);
-    m_groupFilter->clear();
-    m_groupFilter->addItem(tr("All groups"), QString());
-    for (const QString& group : std::as_const(groups))
-        m_groupFilter->addItem(group, group);
-    const int index = m_groupFilter->findData(current);
-    m_groupFilter->setCurrentIndex(index < 0 ? 0 : index);
-    m_fleetProxy->setGroupFilter(m_groupFilter->currentData().toString());
-}
-
-void MainWindow::rebuildDrillMenu()
-{
-    m_drillMenu->clear();
-    const bool demo = m_demoFleet && m_monitor;
-    // The Drill menu exists only while a demo fleet is watched; a real fleet never shows it.
-    if (!demo) {
-        menuBar()->removeAction(m_drillMenuAction);
-        return;
-    }
-    if (!menuBar()->actions().contains(m_drillMenuAction))
-        menuBar()->insertAction(m_helpMenuAction, m_drillMenuAction);
-    QStringList webServers;
-    for (const TargetConfig& target : m_monitor->config().targets) {
-        if (target.group == u"web")
-            webServers << target.name;
-    }
-    const auto add = [this](QMenu* menu, const QString& text, const QString& what, const QStringList& args) {
-        QAction* action = menu->addAction(text);
-        action->setObjectName(QStringLiteral("drill-") + what);
-        connect(action, &QAction::triggered, this, [this, what, args] { runDrill(what, args); });
-        return action;
-    };
-    add(m_drillMenu, tr("Inject &Overload"), QStringLiteral("overload"),
-        { QStringLiteral("inject"), QStringLiteral("overload") });
-    QMenu* crash = m_drillMenu->addMenu(tr("Inject &Crash"));
-    crash->setObjectName(QStringLiteral("drillCrashMenu"));
-    for (const QString& server : std::as_const(webServers))
-        add(crash, server, QStringLiteral("crash ") + server,
-            { QStringLiteral("inject"), QStringLiteral("crash"), server });
-    add(m_drillMenu, tr("Inject C&orruption"), QStringLiteral("corruption"),
-        { QStringLiteral("inject"), QStringLiteral("corruption") });
-    add(m_drillMenu, tr("Inject &Attack"), QStringLiteral("attack"),
-        { QStringLiteral("inject"), QStringLiteral("attack") });
-    m_drillMenu->addSeparator();
-    QAction* clear = add(m_drillMenu, tr("C&lear All"), QStringLiteral("clear"), { QStringLiteral("clear") });
-    clear->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
-}
-
-void MainWindow::runDrill(const QString& what, const QStringList& ctlArguments)
-{
-    if (!m_demoFleet || !m_demoFleet->isRunning()) {
-        Q_EMIT drillFinished(what, false, tr("the demo fleet is not running"));
-        return;
-    }
-    // fleetsim's ctl answers over its runtime directory; run it as a child without waiting so the window never
-    // blocks, and report when it ends.
-    auto* process = new QProcess(this);
-    process->setProgram(DemoFleetProcess::findProgram());
-    process->setArguments(
-        QStringList { QStringLiteral("ctl"), QStringLiteral("--runtime-dir"), m_demoFleet->runtimeDirectory() }
-        + ctlArguments);
-    process->setStandardInputFile(QProcess::nullDevice());
-    ++m_runningDrills;
-    statusBar()->showMessage(tr("Drill: %1…").arg(what));
-    const auto done = [this, process, what](bool ok, const QString& message) {
-        --m_runningDrills;
-        process->deleteLater();
-        statusBar()->showMessage(
-            ok ? tr("Drill: %1 — done").arg(what) : tr("Drill %1 failed: %2").arg(what, message), 10000);
-        Q_EMIT drillFinished(what, ok, message);
-    };
-    connect(process, &QProcess::finished, this, [process, done](int code, QProcess::ExitStatus status) {
-        const QString err = QString::fromLocal8Bit(process->readAllStandardError()).trimmed();
-        const bool ok = status == QProcess::NormalExit && code == 0;
-        done(ok, ok ? QString() : (err.isEmpty() ? QStringLiteral("exit code %1").arg(code) : err));
-    });
-    connect(process, &QProcess::errorOccurred, this, [process, done](QProcess::ProcessError error) {
-        if (error == QProcess::FailedToStart)
-            done(false, process->errorString());
-    });
-    process->start();
-}
-
-void MainWindow::drill(const QString& kind, const QString& target)
-{
-    if (kind == u"clear") {
-        runDrill(kind, { QStringLiteral("clear") });
-        return;
-    }
-    QStringList args { QStringLiteral("inject"), kind };
-    if (!target.isEmpty())
-        args << target;
-    runDrill(target.isEmpty() ? kind : kind + u' ' + target, args);
-}
-
-void MainWindow::setGrouped(bool grouped)
-{
-    if (m_fleetModel->isGrouped() == grouped)
-        return;
-    m_fleetModel->setGrouped(grouped);
-    m_fleetView->setRootIsDecorated(grouped);
-    if (grouped)
-        m_fleetView->expandAll();
-}
-
-void MainWindow::showHeaderMenu(const QPoint& pos)
-{
-    QHeaderView* header = m_fleetView->header();
-    QMenu menu(this);
-    for (int column = 0; column < m_fleetProxy->columnCount(); ++column) {
-        QAction* action = menu.addAction(m_fleetProxy->headerData(column, Qt::Horizontal).toString());
-        action->setCheckable(true);
-        action->setChecked(!header->isSectionHidden(column));
-        action->setEnabled(column != FleetModel::NameColumn); // the name always stays
-        connect(action, &QAction::toggled, this, [header, column](bool on) { header->setSectionHidden(column, !on); });
-    }
-    menu.exec(header->mapToGlobal(pos));
-}
-
-void MainWindow::restoreFleetHeader()
-{
-    if (!m_fleetHeaderState.isEmpty())
-        m_fleetView->header()->restoreState(m_fleetHeaderState);
-}
-
-void MainWindow::onFleetSelectionChanged()
-{
-    const QModelIndexList rows = m_fleetView->selectionModel()->selectedRows(FleetModel::NameColumn);
-    if (rows.isEmpty())
-        return;
-    QStringList targets;
-    QStringList groups;
-    for (const QModelIndex& row : rows) {
-        if (row.data(FleetModel::IsGroupRole).toBool()) {
-            groups << row.data().toString();
-            for (int i = 0; i < m_fleetProxy->rowCount(row); ++i)
-                targets
-                    << m_fleetProxy->index(i, FleetModel::NameColumn, row).data(FleetModel::TargetNameRole).toString();
-        } else {
-            targets << row.data(FleetModel::TargetNameRole).toString();
-        }
-    }
-    targets.removeDuplicates();
-    m_chartTargets = targets;
-    m_chartFaultId.clear();
-    m_chartTitle = groups.size() == 1 && rows.size() == 1 ? tr("Load — group %1").arg(groups.constFirst())
-                                                          : tr("Load — %1").arg(targets.mid(0, 6).join(u", "))
-            + (targets.size() > 6 ? tr(" and %n more", nullptr, int(targets.size() - 6)) : QString());
-    requestChartHistory();
-    refresh();
 }
 
 void MainWindow::requestChartHistory()
@@ -751,14 +487,14 @@ void MainWindow::addFaultMenuActions(const QList<QAction*>& actions)
 
 QString MainWindow::selectedFaultId() const
 {
-    const QModelIndexList rows = m_faultView->selectionModel()->selectedRows();
+    const QModelIndexList rows = faultView()->selectionModel()->selectedRows();
     return rows.isEmpty() ? QString() : rows.constFirst().data(FaultModel::FaultIdRole).toString();
 }
 
 QStringList MainWindow::selectedFaultIds() const
 {
     QStringList ids;
-    for (const QModelIndex& row : m_faultView->selectionModel()->selectedRows())
+    for (const QModelIndex& row : faultView()->selectionModel()->selectedRows())
         ids << row.data(FaultModel::FaultIdRole).toString();
     ids.removeAll(QString());
     ids.removeDuplicates();
@@ -767,19 +503,7 @@ QStringList MainWindow::selectedFaultIds() const
 
 QStringList MainWindow::selectedTargets() const
 {
-    QStringList targets;
-    for (const QModelIndex& row : m_fleetView->selectionModel()->selectedRows(FleetModel::NameColumn)) {
-        if (row.data(FleetModel::IsGroupRole).toBool()) {
-            for (int i = 0; i < m_fleetProxy->rowCount(row); ++i)
-                targets
-                    << m_fleetProxy->index(i, FleetModel::NameColumn, row).data(FleetModel::TargetNameRole).toString();
-        } else {
-            targets << row.data(FleetModel::TargetNameRole).toString();
-        }
-    }
-    targets.removeAll(QString());
-    targets.removeDuplicates();
-    return targets;
+    return m_fleetPane->selectedTargets();
 }
 
 QMenu* MainWindow::toolsMenu()
@@ -794,8 +518,7 @@ QMenu* MainWindow::toolsMenu()
 
 void MainWindow::addFleetContextAction(QAction* action)
 {
-    m_fleetContextActions.append(action);
-    m_fleetView->addAction(action);
+    m_fleetPane->addContextAction(action);
 }
 
 void MainWindow::selectFault(const QString& faultId)
@@ -803,9 +526,9 @@ void MainWindow::selectFault(const QString& faultId)
     const QModelIndex index = m_faultProxy->mapFromSource(m_faultModel->indexOf(faultId));
     if (!index.isValid())
         return;
-    m_faultView->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    m_faultView->setCurrentIndex(index);
-    m_faultView->scrollTo(index);
+    faultView()->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    faultView()->setCurrentIndex(index);
+    faultView()->scrollTo(index);
 }
 
 void MainWindow::onFaultSelectionChanged()
@@ -813,17 +536,13 @@ void MainWindow::onFaultSelectionChanged()
     const QString id = selectedFaultId();
     updateFaultDetails();
     if (!id.isEmpty() && m_monitor) {
-        if (const std::optional<Fault> fault = m_monitor->detector()->fault(id)) {
-            QStringList targets { fault->target };
-            if (fault->rootCause)
-                targets += fault->symptoms;
-            else if (!fault->rootTarget.isEmpty())
-                targets.prepend(fault->rootTarget);
-            targets.removeDuplicates();
-            m_chartTargets = targets;
+        const QList<Fault> incident = m_faultModel->incidentFaults(id);
+        if (!incident.isEmpty()) {
+            // The charts follow the fault's whole incident: its root cause, members and what breached.
+            m_chartTargets
+                = ChartFeed(m_monitor->config(), *m_monitor->detector(), *m_monitor->store()).select(incident).targets;
             m_chartFaultId = id;
-            m_chartTitle = tr("Load — %1 (%2 fault)").arg(targets.join(u", "), causeClassName(fault->cause));
-            m_fleetView->selectionModel()->clearSelection();
+            m_fleetPane->view()->selectionModel()->clearSelection();
             requestChartHistory();
             refresh();
         }
@@ -841,67 +560,36 @@ void MainWindow::setReportIncident(const QString& incidentId, const QString& lab
     m_exportAction->setStatusTip(tip);
 }
 
+void MainWindow::drill(const QString& kind, const QString& target)
+{
+    m_drillMenu->drill(kind, target);
+}
+
 void MainWindow::updateFaultDetails()
 {
     const QString id = selectedFaultId();
-    const std::optional<Fault> fault = (!id.isEmpty() && m_monitor) ? m_monitor->detector()->fault(id) : std::nullopt;
-    if (!fault) {
-        m_faultDetails->hide();
-        return;
-    }
-    const QString role = fault->rootCause ? tr("<b>Root cause</b>") : tr("Symptom of <b>%1</b>").arg(fault->rootTarget);
-    QString text
-        = tr("<b>%1</b> — %2 · cause <b>%3</b> · %4 since %5")
-              .arg(fault->target.toHtmlEscaped(), role, causeClassName(fault->cause), Fault::phaseName(fault->phase),
-                  QDateTime::fromMSecsSinceEpoch(fault->detectedMs).toLocalTime().toString(QStringLiteral("HH:mm:ss")));
-    text += QStringLiteral("<br>") + fault->evidence.toHtmlEscaped();
-    if (!fault->localization.isEmpty())
-        text += QStringLiteral("<br><i>") + fault->localization.toHtmlEscaped() + QStringLiteral("</i>");
-    if (!fault->sources.isEmpty())
-        text += QStringLiteral("<br>") + tr("Sources: %1").arg(fault->sources.join(u", ").toHtmlEscaped());
-    if (!fault->maintenance.isEmpty())
-        text += QStringLiteral("<br>") + tr("Maintenance: %1").arg(fault->maintenance.toHtmlEscaped());
-    m_faultDetails->setText(text);
-    m_faultDetails->show();
+    const QList<Fault> incident = id.isEmpty() ? QList<Fault>() : m_faultModel->incidentFaults(id);
+    const auto it = std::find_if(incident.cbegin(), incident.cend(), [&](const Fault& f) { return f.id == id; });
+    m_faultPanel->showDetails(it == incident.cend() ? nullptr : &*it, incident);
 }
 
 void MainWindow::onEvent(const DetectionEvent& event)
 {
-    // toText() starts with the time and the target, which have their own columns.
-    QString details = event.toText().section(u' ', 1);
-    if (!event.target.isEmpty() && details.startsWith(event.target + u' '))
-        details = details.mid(event.target.size() + 1);
-    auto* item
-        = new QTreeWidgetItem({ clockText(event.timeMs), DetectionEvent::kindName(event.kind), event.target, details });
-    item->setToolTip(3, event.toText());
-    // A single failed check that the next one took back is not part of any incident: kept, but shown only on
-    // request, so the timeline reads as detections, localizations and clears.
-    const bool unconfirmed = event.kind == DetectionEvent::Kind::StateChanged
-        && ((event.from == TargetState::Up && event.to == TargetState::Soft)
-            || (event.from == TargetState::Soft && event.to == TargetState::Up));
-    item->setData(0, Qt::UserRole, unconfirmed);
-    const bool bad = event.kind == DetectionEvent::Kind::FaultDetected
-        || (event.kind == DetectionEvent::Kind::FaultLocated && event.rootCause)
-        || event.kind == DetectionEvent::Kind::MonitorDegraded;
-    const bool dark = Palette::isDark(palette());
-    if (bad)
-        item->setForeground(1, StateAppearance::colour(Severity::Critical, dark));
-    else if (event.kind == DetectionEvent::Kind::FaultCleared || event.kind == DetectionEvent::Kind::MonitorRecovered)
-        item->setForeground(1, StateAppearance::colour(Severity::Ok, dark));
-    m_timeline->insertTopLevelItem(0, item);
-    item->setHidden(unconfirmed && !m_softChecksAction->isChecked());
-    while (m_timeline->topLevelItemCount() > MaxTimelineRows)
-        delete m_timeline->takeTopLevelItem(m_timeline->topLevelItemCount() - 1);
+    m_timelineModel->addEvent(event);
 
-    if (event.kind == DetectionEvent::Kind::FaultLocated && event.rootCause && !m_notified.contains(event.faultId)) {
-        m_notified.insert(event.faultId);
-        QString text = tr("HARD fault: %1 is the root cause (%2)")
+    // One sentence per incident: its root cause, located; faults joining it later are in the fault panel.
+    const QString incident = event.incidentId.isEmpty() ? event.faultId : event.incidentId;
+    if (event.kind == DetectionEvent::Kind::FaultLocated && event.rootCause && !m_notified.contains(incident)) {
+        m_notified.insert(incident);
+        QString text = tr("%1 is the root cause (%2)")
                            .arg(event.target, event.cause ? causeClassName(*event.cause) : tr("unknown cause"));
         if (!event.symptoms.isEmpty())
             text += tr(", %n symptom(s): %1", nullptr, int(event.symptoms.size())).arg(event.symptoms.join(u", "));
         if (!event.evidence.isEmpty())
             text += QStringLiteral(" — ") + event.evidence;
-        showNotification(text, true);
+        showNotification(event.incidentId.isEmpty() ? tr("HARD fault: %1").arg(text)
+                                                    : tr("Incident %1: %2").arg(event.incidentId, text),
+            true);
         // Nothing selected yet: the new root cause is the obvious next thing to look at (and to handle).
         if (selectedFaultId().isEmpty())
             QTimer::singleShot(0, this, [this, id = event.faultId] {
@@ -916,62 +604,13 @@ void MainWindow::onEvent(const DetectionEvent& event)
 
 void MainWindow::showNotification(const QString& text, bool critical)
 {
-    showBanner(text, critical ? Severity::Critical : Severity::Warning);
-    if (m_tray && m_tray->isVisible())
-        m_tray->showMessage(
-            BuildInfo::applicationName(), text, critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Warning, 10000);
+    m_notificationBar->post(text, critical ? Severity::Critical : Severity::Warning);
+    m_tray->notify(text, critical);
 }
 
 void MainWindow::showNotice(const QString& text)
 {
-    showBanner(text, Severity::Ok);
-}
-
-void MainWindow::showBanner(const QString& text, Severity severity)
-{
-    const bool dark = Palette::isDark(palette());
-    QColor background = StateAppearance::colour(severity, dark);
-    background.setAlpha(dark ? 90 : 45);
-    m_notificationBar->setStyleSheet(QStringLiteral("QFrame#notificationBar { background: rgba(%1,%2,%3,%4); "
-                                                    "border: 1px solid %5; border-radius: 3px; }")
-                                         .arg(background.red())
-                                         .arg(background.green())
-                                         .arg(background.blue())
-                                         .arg(background.alpha())
-                                         .arg(StateAppearance::colour(severity, dark).name()));
-    if (auto* icon = m_notificationBar->findChild<QLabel*>(QStringLiteral("notificationIcon")))
-        icon->setPixmap(StateAppearance::icon(severity, dark).pixmap(16, 16));
-    m_notificationLabel->setText(
-        QStringLiteral("%1 %2").arg(clockText(QDateTime::currentMSecsSinceEpoch()).left(8), text));
-    m_notificationBar->show();
-}
-
-void MainWindow::updateTray()
-{
-    if (!QSystemTrayIcon::isSystemTrayAvailable())
-        return;
-    if (!m_tray) {
-        m_tray = new QSystemTrayIcon(this);
-        m_tray->setObjectName(QStringLiteral("trayIcon"));
-        connect(m_tray, &QSystemTrayIcon::activated, this, [this] {
-            showNormal();
-            raise();
-            activateWindow();
-        });
-    }
-    Severity worst = Severity::Ok;
-    if (m_monitor) {
-        for (const TargetStatus& status : m_monitor->detector()->statuses())
-            worst = std::max(worst, status.severity());
-    }
-    const QString tip = tr("FaultDesk — %1").arg(StateAppearance::text(worst));
-    if (m_tray->toolTip() != tip) {
-        m_tray->setIcon(StateAppearance::icon(worst, false));
-        m_tray->setToolTip(tip);
-    }
-    // Shown once it has an icon: a tray entry without one is an empty slot on the panel.
-    if (!m_tray->isVisible())
-        m_tray->show();
+    m_notificationBar->post(text, Severity::Ok);
 }
 
 void MainWindow::addActionMarker(qint64 ms, const QString& label)
@@ -984,25 +623,12 @@ void MainWindow::addActionMarker(qint64 ms, const QString& label)
     }
     m_markers.append({ ms, label });
     m_chart->setMarkers(m_markers);
+    m_contextChart->setMarkers(m_markers);
 }
 
 void MainWindow::appendAuditRecord(const AuditRecord& record)
 {
-    const QString time = record.timeUtc.isValid() ? clockText(record.timeUtc.toMSecsSinceEpoch()) : QString();
-    auto* item = new QTreeWidgetItem({ time, record.phase == AuditRecord::Phase::Intent ? tr("intent") : tr("result"),
-        record.operatorName, record.target, record.runbook, record.status, record.description });
-    QString tip = record.description;
-    if (!record.outputExcerpt.isEmpty())
-        tip += u'\n' + record.outputExcerpt;
-    item->setToolTip(6, tip);
-    if (record.phase == AuditRecord::Phase::Result) {
-        const bool ok = record.status == u"ok";
-        item->setForeground(
-            5, StateAppearance::colour(ok ? Severity::Ok : Severity::Critical, Palette::isDark(palette())));
-    }
-    m_actionLog->insertTopLevelItem(0, item);
-    while (m_actionLog->topLevelItemCount() > MaxTimelineRows)
-        delete m_actionLog->takeTopLevelItem(m_actionLog->topLevelItemCount() - 1);
+    m_actionLog->append(record);
 }
 
 void MainWindow::refresh()
@@ -1010,75 +636,63 @@ void MainWindow::refresh()
     if (!m_monitor)
         return;
     const Monitor::Summary summary = m_monitor->summary();
-    setStatusSummary(summary.up, summary.total, summary.activeFaults, summary.degraded, summary.lastTickMs);
-    updateTray();
+    const FleetModel::Counts counts = m_fleetModel->counts();
+    setStatusSummary(
+        counts.up, counts.total, summary.activeFaults, summary.degraded, summary.lastTickMs, counts.degraded);
+    m_tray->setSeverity(m_fleetModel->worstSeverity());
+    refreshCharts();
+}
 
+void MainWindow::refreshCharts()
+{
     Detector* detector = m_monitor->detector();
-    SeriesStore* store = m_monitor->store();
-    QStringList targets = m_chartTargets;
-    QString title = m_chartTitle;
-    if (!m_chartFaultId.isEmpty()) {
-        // The fault may be re-classified while shown: the title follows its current cause.
-        if (const std::optional<Fault> fault = detector->fault(m_chartFaultId))
-            title = tr("Load — %1 (%2 fault)").arg(targets.join(u", "), causeClassName(fault->cause));
-    }
-    if (targets.isEmpty()) {
-        // Nothing chosen: the root causes of open faults, else the first few targets.
-        for (const Fault& fault : detector->openFaults()) {
-            if (fault.rootCause)
-                targets << fault.target;
-        }
-        if (targets.isEmpty())
-            targets = detector->targetNames().mid(0, MaxDefaultChartTargets);
-        title = tr("Load — %1")
-                    .arg(targets.size() > 6 ? tr("all %n targets", nullptr, int(targets.size())) : targets.join(u", "));
-    }
-    m_chart->setTitle(title);
-
+    const ChartFeed feed(m_monitor->config(), *detector, *m_monitor->store());
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const bool live = m_chart->followLive();
     const qint64 t0 = live ? now - m_chart->window() : m_chart->rangeStart();
     const qint64 t1 = live ? now : m_chart->rangeEnd();
-    const double gap = 1.5 * double(store->stepMs());
 
-    QList<ChartSeries> series;
-    QList<ChartThreshold> thresholds;
-    QList<ChartBand> bands;
-    const QSet<QString> shown(targets.cbegin(), targets.cend());
-    for (const QString& target : std::as_const(targets)) {
-        ChartSeries line { target, LoadSignalName, QString(), {}, {} };
-        const SeriesStore::SeriesId id = store->find(target, LoadSignalName);
-        if (id >= 0) {
-            const std::vector<SeriesPoint> points = store->range(id, t0, t1);
-            line.points.reserve(qsizetype(points.size()) + 16);
-            qint64 previous = -1;
-            for (const SeriesPoint& p : points) {
-                if (previous >= 0 && double(p.timeMs - previous) > gap)
-                    line.points.append(
-                        QPointF(double(previous + store->stepMs()), std::numeric_limits<double>::quiet_NaN()));
-                line.points.append(QPointF(double(p.timeMs), p.value));
-                previous = p.timeMs;
+    // A selected fault: the signals that breached in its incident. Else the chosen targets' load.
+    QList<ChartFeed::Panel> panels;
+    if (!m_chartFaultId.isEmpty())
+        panels = feed.incident(m_faultModel->incidentFaults(m_chartFaultId), t0, t1);
+    if (panels.isEmpty()) {
+        QStringList targets = m_chartTargets;
+        QString title = m_chartTitle;
+        if (targets.isEmpty()) {
+            // Nothing chosen: the root causes of open faults, else the first few targets.
+            for (const Fault& fault : detector->openFaults()) {
+                if (fault.rootCause)
+                    targets << fault.target;
             }
+            if (targets.isEmpty())
+                targets = detector->targetNames().mid(0, MaxDefaultChartTargets);
+            title = tr("Load — %1")
+                        .arg(targets.size() > 6 ? tr("all %n targets", nullptr, int(targets.size()))
+                                                : targets.join(u", "));
         }
-        series << line;
-        if (const std::optional<TargetStatus> status = detector->status(target)) {
-            for (const EffectiveThreshold& threshold : status->thresholds) {
-                if (threshold.signal == LoadSignalName)
-                    thresholds << ChartThreshold { target, LoadSignalName, { QPointF(0, threshold.enter) } };
-            }
+        panels << feed.targets(targets, LoadSignalName, t0, t1);
+        panels.last().title = title;
+    }
+    const auto show = [](LoadChart* chart, const ChartFeed::Panel& panel) {
+        chart->setTitle(panel.title);
+        chart->setValueTitle(panel.valueTitle);
+        chart->setThresholds(panel.thresholds);
+        chart->setFaultPeriods(panel.bands);
+        chart->setSeries(panel.series);
+    };
+    show(m_chart, panels.constFirst());
+    if (panels.size() > 1) {
+        show(m_contextChart, panels.at(1));
+        if (m_contextChart->isHidden()) {
+            // Two charts of equal height: each keeps a readable value axis.
+            m_contextChart->show();
+            if (auto* charts = qobject_cast<QSplitter*>(m_contextChart->parentWidget()))
+                charts->setSizes({ 1, 1 });
         }
+    } else {
+        m_contextChart->hide();
     }
-    for (const Fault& fault : detector->faults()) {
-        if (!shown.contains(fault.target))
-            continue;
-        const qint64 end = fault.phase == Fault::Phase::Recovered ? fault.clearedMs : -1;
-        if (end >= 0 && end < t0)
-            continue;
-        bands << ChartBand { fault.detectedMs, end, causeClassName(fault.cause) + u' ' + fault.target };
-    }
-    m_chart->setThresholds(thresholds);
-    m_chart->setFaultPeriods(bands);
-    m_chart->setSeries(series);
 }
 
 void MainWindow::applyModelAppearance()
@@ -1086,6 +700,7 @@ void MainWindow::applyModelAppearance()
     const bool dark = Palette::isDark(QApplication::palette());
     m_fleetProxy->setDark(dark);
     m_faultProxy->setAppearance(dark, QApplication::palette().color(QPalette::PlaceholderText));
+    m_timelineProxy->setDark(dark);
 }
 
 void MainWindow::setScheme(Palette::Scheme scheme)
@@ -1118,16 +733,15 @@ void MainWindow::restoreSettings()
     settings.endGroup();
 
     settings.beginGroup(QStringLiteral("Fleet"));
-    m_fleetHeaderState = settings.value(QStringLiteral("header")).toByteArray();
-    restoreFleetHeader();
-    m_filterEdit->setText(settings.value(QStringLiteral("filter")).toString());
-    m_savedGroupFilter = settings.value(QStringLiteral("group")).toString();
+    m_fleetPane->restoreSettings(settings);
     m_groupedAction->setChecked(settings.value(QStringLiteral("grouped"), false).toBool());
     settings.endGroup();
 
     const qint64 window = settings.value(QStringLiteral("Chart/window"), qint64(5 * 60 * 1000)).toLongLong();
-    if (window > 0)
+    if (window > 0) {
         m_chart->setWindow(window);
+        m_contextChart->setWindow(window);
+    }
     setScheme(Palette::fromName(settings.value(QStringLiteral("Appearance/scheme")).toString()));
 }
 
@@ -1147,10 +761,7 @@ void MainWindow::saveSettings() const
         settings.setValue(QStringLiteral("splitter"), splitter->saveState());
     settings.endGroup();
     settings.beginGroup(QStringLiteral("Fleet"));
-    settings.setValue(QStringLiteral("header"), m_fleetView->header()->saveState());
-    settings.setValue(QStringLiteral("filter"), m_filterEdit->text());
-    settings.setValue(QStringLiteral("group"),
-        m_groupFilter->count() > 1 ? m_groupFilter->currentData().toString() : m_savedGroupFilter);
+    m_fleetPane->saveSettings(settings);
     settings.setValue(QStringLiteral("grouped"), m_groupedAction->isChecked());
     settings.endGroup();
     settings.setValue(QStringLiteral("Chart/window"), m_chart->window());
@@ -1160,17 +771,8 @@ void MainWindow::saveSettings() const
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     saveSettings();
-    if (m_tray)
-        m_tray->hide();
+    m_tray->hide();
     event->accept();
-}
-
-void MainWindow::showAbout()
-{
-    QMessageBox::about(this, tr("About FaultDesk"),
-        tr("<h3>FaultDesk %1</h3><p>A desktop console for server fault detection, localization, handling "
-           "and recovery.</p>")
-            .arg(BuildInfo::version()));
 }
 
 } // namespace FaultDesk

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "chartdata.h"
+#include "chart/chartdata.h"
 #include "detect/targetstate.h"
 #include "palette.h"
 
@@ -12,36 +12,38 @@
 class QAction;
 class QActionGroup;
 class QChartView;
-class QComboBox;
 class QDockWidget;
-class QFrame;
 class QLabel;
-class QLineEdit;
 class QMenu;
-class QStackedWidget;
-class QSystemTrayIcon;
 class QTimer;
 class QTreeView;
-class QTreeWidget;
 class QVBoxLayout;
 
 namespace FaultDesk {
 
+class ActionLog;
 class DemoFleetProcess;
+class DrillMenu;
 class FaultModel;
+class FaultPanel;
 class FaultProxyModel;
 class FleetModel;
+class FleetPane;
 class FleetProxyModel;
 class LoadChart;
 class Monitor;
+class NotificationBar;
+class TimelineModel;
+class TimelineProxyModel;
+class TrayNotifier;
 struct AuditRecord;
 struct DetectionEvent;
 struct Fault;
 
 /**
- * The console's main window: fleet view and live load chart in the centre, the fault panel, incident timeline
- * and action log in docks, the monitor's state in the status bar. Follows a Monitor (setMonitor) and, for the
- * demo fleet, offers drills (setDemoFleet). Layout, docks, columns, filters, chart window and palette are
+ * The console's main window: fleet view and live charts in the centre, the fault panel (one row per incident),
+ * incident timeline and action log in docks, the monitor's state in the status bar. Follows a Monitor (setMonitor) and,
+ * for the demo fleet, offers drills (setDemoFleet). Layout, docks, columns, filters, chart window and palette are
  * remembered across restarts. Remediation and incident history plug in through setFaultActions(),
  * addActionMarker(), appendAuditRecord() and addHistoryDock().
  */
@@ -59,17 +61,21 @@ public:
     void setDemoFleet(DemoFleetProcess* fleet);
 
     /// The fleet table (empty until a fleet is loaded).
-    QTreeView* fleetView() const { return m_fleetView; }
-    /// The fault tree.
-    QTreeView* faultView() const { return m_faultView; }
-    /// The live chart of the selected targets' load.
+    QTreeView* fleetView() const;
+    /// The fault tree: one row per incident.
+    QTreeView* faultView() const;
+    /// The live chart: the selected targets' load, or the selected incident's primary breached signal.
     LoadChart* loadChart() const { return m_chart; }
+    /// The second chart of an incident (requests beside load for an overload), hidden when there is none.
+    LoadChart* contextChart() const { return m_contextChart; }
     /// The chart's QChartView (inside loadChart()).
     QChartView* chartView() const;
     FleetModel* fleetModel() const { return m_fleetModel; }
     FleetProxyModel* fleetProxy() const { return m_fleetProxy; }
     FaultModel* faultModel() const { return m_faultModel; }
     FaultProxyModel* faultProxy() const { return m_faultProxy; }
+    TimelineModel* timelineModel() const { return m_timelineModel; }
+    TimelineProxyModel* timelineProxy() const { return m_timelineProxy; }
     /// Targets the chart shows now.
     QStringList chartTargets() const { return m_chartTargets; }
     /// The fault selected in the fault panel, or empty.
@@ -88,8 +94,9 @@ public:
     Palette::Scheme scheme() const { return m_scheme; }
     void setScheme(Palette::Scheme scheme);
 
-    /// Updates the status bar summary; @p tickMs < 0 means "no tick yet".
-    void setStatusSummary(int up, int total, int activeFaults, bool monitorDegraded, double tickMs);
+    /// Updates the status bar summary; @p up counts targets that answer, @p degraded of them fail a rule;
+    /// @p tickMs < 0 means "no tick yet".
+    void setStatusSummary(int up, int total, int activeFaults, bool monitorDegraded, double tickMs, int degraded = 0);
 
     /// Places @p widget (e.g. the Handle/Recover buttons) under the fault tree; replaces a previous one.
     void setFaultActions(QWidget* widget);
@@ -155,21 +162,12 @@ private:
     void createStatusBar();
     void restoreSettings();
     void saveSettings() const;
-    void showAbout();
     void applyModelAppearance();
     void onEvent(const DetectionEvent& event);
-    void onFleetSelectionChanged();
     void onFaultSelectionChanged();
     void updateFaultDetails();
-    void updateTray();
-    void showBanner(const QString& text, Severity severity);
+    void refreshCharts();
     void requestChartHistory();
-    void rebuildDrillMenu();
-    void runDrill(const QString& what, const QStringList& ctlArguments);
-    void populateGroupFilter();
-    void showHeaderMenu(const QPoint& pos);
-    void restoreFleetHeader();
-    void setGrouped(bool grouped);
 
     QPointer<Monitor> m_monitor;
     QPointer<DemoFleetProcess> m_demoFleet;
@@ -177,25 +175,21 @@ private:
     FleetProxyModel* m_fleetProxy = nullptr;
     FaultModel* m_faultModel = nullptr;
     FaultProxyModel* m_faultProxy = nullptr;
+    TimelineModel* m_timelineModel = nullptr;
+    TimelineProxyModel* m_timelineProxy = nullptr;
 
-    QTreeView* m_fleetView = nullptr;
-    QStackedWidget* m_fleetStack = nullptr;
-    QLineEdit* m_filterEdit = nullptr;
-    QComboBox* m_groupFilter = nullptr;
+    FleetPane* m_fleetPane = nullptr;
     LoadChart* m_chart = nullptr;
-    QTreeView* m_faultView = nullptr;
-    QStackedWidget* m_faultStack = nullptr;
-    QLabel* m_faultDetails = nullptr;
-    QVBoxLayout* m_faultActionsLayout = nullptr;
-    QPointer<QWidget> m_faultActions;
+    LoadChart* m_contextChart = nullptr;
+    FaultPanel* m_faultPanel = nullptr;
     QVBoxLayout* m_fleetLayout = nullptr;
     QPointer<QWidget> m_banner;
-    QTreeWidget* m_timeline = nullptr;
-    QTreeWidget* m_actionLog = nullptr;
+    QTreeView* m_timeline = nullptr;
+    ActionLog* m_actionLog = nullptr;
     QDockWidget* m_timelineDock = nullptr;
-    QFrame* m_notificationBar = nullptr;
-    QLabel* m_notificationLabel = nullptr;
-    QSystemTrayIcon* m_tray = nullptr;
+    NotificationBar* m_notificationBar = nullptr;
+    TrayNotifier* m_tray = nullptr;
+    DrillMenu* m_drillMenu = nullptr;
     QLabel* m_targetsLabel = nullptr;
     QLabel* m_faultsLabel = nullptr;
     QLabel* m_monitorLabel = nullptr;
@@ -212,21 +206,15 @@ private:
     QAction* m_focusFilterAction = nullptr;
     QActionGroup* m_schemeGroup = nullptr;
     QMenu* m_viewMenu = nullptr;
-    QMenu* m_drillMenu = nullptr;
-    QAction* m_drillMenuAction = nullptr;
     QAction* m_helpMenuAction = nullptr;
     QMenu* m_faultMenu = nullptr;
     QMenu* m_toolsMenu = nullptr;
-    QList<QAction*> m_fleetContextActions;
 
     QStringList m_chartTargets;
     QString m_chartTitle;
-    QString m_chartFaultId; ///< the fault the chart focuses on, if any
-    QSet<QString> m_notified; ///< fault ids already announced
+    QString m_chartFaultId; ///< the fault whose incident the charts follow, if any
+    QSet<QString> m_notified; ///< incidents already announced
     QList<ChartMarker> m_markers;
-    QByteArray m_fleetHeaderState;
-    QString m_savedGroupFilter;
-    int m_runningDrills = 0;
 
     QPalette m_desktopPalette;
     Palette::Scheme m_scheme = Palette::Scheme::System;

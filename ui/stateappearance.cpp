@@ -1,5 +1,6 @@
 #include "stateappearance.h"
 
+#include <QAbstractItemModel>
 #include <QHash>
 #include <QPainter>
 #include <QPainterPath>
@@ -96,6 +97,26 @@ QString StateAppearance::text(Severity severity)
         return QStringLiteral("CRITICAL");
     }
     return {};
+}
+
+void StateAppearance::emitLooksChanged(QAbstractItemModel* model)
+{
+    emitLooksChanged(model, QModelIndex());
+}
+
+void StateAppearance::emitLooksChanged(QAbstractItemModel* model, const QModelIndex& parent)
+{
+    const int rows = model->rowCount(parent);
+    if (rows == 0)
+        return;
+    Q_EMIT model->dataChanged(model->index(0, 0, parent),
+        model->index(rows - 1, model->columnCount(parent) - 1, parent),
+        { Qt::DecorationRole, Qt::ForegroundRole, Qt::BackgroundRole, Qt::FontRole });
+    for (int row = 0; row < rows; ++row) {
+        const QModelIndex child = model->index(row, 0, parent);
+        if (model->hasChildren(child))
+            emitLooksChanged(model, child);
+    }
 }
 
 } // namespace FaultDesk

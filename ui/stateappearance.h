@@ -6,6 +6,9 @@
 #include <QIcon>
 #include <QString>
 
+class QAbstractItemModel;
+class QModelIndex;
+
 namespace FaultDesk {
 
 /**
@@ -22,6 +25,12 @@ public:
     static QIcon icon(Severity severity, bool dark);
     /// "OK", "UNKNOWN", "SYMPTOM", "WARNING", "CRITICAL".
     static QString text(Severity severity);
+    /// Tells the views of @p model (a proxy adding looks) that colours, icons and fonts changed on every row, child
+    /// rows included: one dataChanged per parent, for the look roles only.
+    static void emitLooksChanged(QAbstractItemModel* model);
+
+private:
+    static void emitLooksChanged(QAbstractItemModel* model, const QModelIndex& parent);
 };
 
 } // namespace FaultDesk

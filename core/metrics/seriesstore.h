@@ -63,6 +63,9 @@ public:
 
     /// Samples with time in [t0Ms, t1Ms], oldest first, gaps left out (a jump of more than one step is a gap).
     std::vector<SeriesPoint> range(SeriesId id, std::int64_t t0Ms, std::int64_t t1Ms) const;
+    /// range() for a chart: the same samples, and a point with a NaN value at the first missing slot of each gap,
+    /// so a line drawn through them breaks where the target stopped reporting.
+    std::vector<SeriesPoint> rangeWithGaps(SeriesId id, std::int64_t t0Ms, std::int64_t t1Ms) const;
 
     enum class Downsample {
         MinMax,

@@ -5,6 +5,9 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+#include <utility>
+
 namespace FaultDesk {
 
 namespace {
@@ -56,7 +59,7 @@ void FaultModel::setAcknowledgementManager(AcknowledgementManager* manager)
 
 void FaultModel::emitFaultCells(const QString& faultId, const QList<int>& columns, const QList<int>& roles)
 {
-    if (find(faultId).root < 0)
+    if (find(faultId).node < 0)
         return;
     const QModelIndex first = indexOf(faultId, TargetColumn);
     Q_EMIT dataChanged(first, indexOf(faultId, ColumnCount - 1), roles);
@@ -98,162 +101,255 @@ void FaultModel::setMonitoringDegraded(const QStringList& faultIds, const QStrin
 void FaultModel::resetFaults(const QList<Fault>& faults)
 {
     beginResetModel();
-    m_roots.clear();
-    // Roots first so symptoms find their parents whatever the input order.
+    m_nodes.clear();
+    m_incidentOf.clear();
+    m_nodeOfIncident.clear();
+    m_nodeOfKey.clear();
     for (const Fault& f : faults) {
-        if (f.rootCause || desiredRoot(f) < 0)
-            m_roots.append({ m_nextKey++, f, {} });
+        if (m_incidentOf.contains(f.id))
+            continue;
+        const QString key = incidentKey(f);
+        int n = m_nodeOfIncident.value(key, -1);
+        if (n < 0) {
+            n = int(m_nodes.size());
+            m_nodes.append({ m_nextKey++, key, {} });
+            m_nodeOfIncident.insert(key, n);
+        }
+        m_nodes[n].faults.append(f);
+        m_incidentOf.insert(f.id, key);
     }
-    QList<Fault> symptoms;
-    for (const Fault& f : faults) {
-        if (!f.rootCause)
-            symptoms.append(f);
+    for (Node& node : m_nodes) {
+        const int head = preferredHead(node);
+        if (head > 0)
+            node.faults.move(head, 0);
     }
-    m_roots.erase(std::remove_if(m_roots.begin(), m_roots.end(), [](const Node& n) { return !n.fault.rootCause; }),
-        m_roots.end());
-    for (const Fault& f : std::as_const(symptoms)) {
-        const int r = desiredRoot(f);
-        if (r >= 0)
-            m_roots[r].symptoms.append(f);
-        else
-            m_roots.append({ m_nextKey++, f, {} });
-    }
+    reindex();
     endResetModel();
 }
 
-int FaultModel::rootRow(quintptr key) const
+QString FaultModel::incidentKey(const Fault& fault)
 {
-    for (int r = 0; r < m_roots.size(); ++r) {
-        if (m_roots[r].key == key)
-            return r;
-    }
-    return -1;
+    // Before localization a fault has no incident yet: it stands alone (a symptom waits under its root's id).
+    if (!fault.incidentId.isEmpty())
+        return fault.incidentId;
+    if (!fault.rootCause && !fault.rootFaultId.isEmpty())
+        return u'#' + fault.rootFaultId;
+    return u'#' + fault.id;
 }
 
-int FaultModel::rootRowOf(const QString& faultId) const
+int FaultModel::preferredHead(const Node& node)
 {
-    for (int r = 0; r < m_roots.size(); ++r) {
-        if (m_roots[r].fault.id == faultId)
-            return r;
+    // The incident's root cause: the first root cause detected; a symptom heads an incident only until it arrives.
+    int best = -1;
+    for (int i = 0; i < node.faults.size(); ++i) {
+        const Fault& f = node.faults[i];
+        if (!f.rootCause)
+            continue;
+        if (best < 0 || f.detectedMs < node.faults[best].detectedMs)
+            best = i;
     }
-    return -1;
+    return best < 0 ? 0 : best;
+}
+
+FaultModel::Membership FaultModel::membership(const Node& node, int pos)
+{
+    if (pos == 0)
+        return Membership::Root;
+    const Fault& root = node.faults[0];
+    const Fault& f = node.faults[pos];
+    if (!root.isOpen() && root.clearedMs > 0 && f.detectedMs > root.clearedMs)
+        return Membership::Aftershock;
+    return f.rootCause ? Membership::Member : Membership::Symptom;
+}
+
+FaultModel::Tally FaultModel::tally(const Node& node)
+{
+    Tally t;
+    for (int i = 0; i < node.faults.size(); ++i) {
+        t.open += node.faults[i].isOpen() ? 1 : 0;
+        switch (membership(node, i)) {
+        case Membership::Root:
+            break;
+        case Membership::Member:
+            ++t.members;
+            break;
+        case Membership::Symptom:
+            ++t.symptoms;
+            break;
+        case Membership::Aftershock:
+            ++t.aftershocks;
+            break;
+        }
+    }
+    return t;
+}
+
+void FaultModel::reindex()
+{
+    m_nodeOfIncident.clear();
+    m_nodeOfKey.clear();
+    for (int n = 0; n < m_nodes.size(); ++n) {
+        m_nodeOfIncident.insert(m_nodes[n].incident, n);
+        m_nodeOfKey.insert(m_nodes[n].key, n);
+    }
+}
+
+int FaultModel::nodeRow(quintptr key) const
+{
+    return m_nodeOfKey.value(key, -1);
 }
 
 FaultModel::Place FaultModel::find(const QString& faultId) const
 {
-    for (int r = 0; r < m_roots.size(); ++r) {
-        if (m_roots[r].fault.id == faultId)
-            return { r, -1 };
-        const auto& s = m_roots[r].symptoms;
-        for (int c = 0; c < s.size(); ++c) {
-            if (s[c].id == faultId)
-                return { r, c };
-        }
+    const auto key = m_incidentOf.constFind(faultId);
+    if (key == m_incidentOf.cend())
+        return {};
+    const int n = m_nodeOfIncident.value(*key, -1);
+    if (n < 0)
+        return {};
+    const QList<Fault>& faults = m_nodes[n].faults;
+    for (int i = 0; i < faults.size(); ++i) {
+        if (faults[i].id == faultId)
+            return { n, i };
     }
     return {};
 }
 
-int FaultModel::desiredRoot(const Fault& fault) const
+QModelIndex FaultModel::rowIndex(int node, int pos, int column) const
 {
-    if (fault.rootCause || fault.rootFaultId.isEmpty() || fault.rootFaultId == fault.id)
-        return -1;
-    return rootRowOf(fault.rootFaultId);
+    if (pos == 0)
+        return createIndex(node, column, quintptr(0));
+    return createIndex(pos - 1, column, m_nodes[node].key);
 }
 
 QModelIndex FaultModel::indexOf(const QString& faultId, int column) const
 {
     const Place p = find(faultId);
-    if (p.root < 0 || column < 0 || column >= ColumnCount)
+    if (p.node < 0 || column < 0 || column >= ColumnCount)
         return {};
-    if (p.child < 0)
-        return createIndex(p.root, column, quintptr(0));
-    return createIndex(p.child, column, m_roots[p.root].key);
+    return rowIndex(p.node, p.pos, column);
+}
+
+QList<Fault> FaultModel::incidentFaults(const QString& faultId) const
+{
+    const Place p = find(faultId);
+    if (p.node >= 0)
+        return m_nodes[p.node].faults;
+    const int n = m_nodeOfIncident.value(faultId, -1);
+    return n < 0 ? QList<Fault>() : m_nodes[n].faults;
+}
+
+void FaultModel::emitIncidentChanges(int n, const Tally& before, bool rootChanged)
+{
+    const Tally after = tally(m_nodes[n]);
+    QList<int> roles;
+    if (before.members != after.members)
+        roles << MemberCountRole;
+    if (before.symptoms != after.symptoms)
+        roles << SymptomCountRole;
+    if (before.aftershocks != after.aftershocks)
+        roles << AftershockCountRole;
+    if (before.open != after.open)
+        roles << OpenCountRole;
+    if (rootChanged)
+        roles << IncidentTargetsRole;
+    if (!roles.isEmpty())
+        Q_EMIT dataChanged(rowIndex(n, 0, 0), rowIndex(n, 0, ColumnCount - 1), roles);
+    const int children = int(m_nodes[n].faults.size()) - 1;
+    if (rootChanged && children > 0)
+        Q_EMIT dataChanged(rowIndex(n, 1, 0), rowIndex(n, children, ColumnCount - 1), { MembershipRole });
 }
 
 void FaultModel::insertFault(const Fault& fault)
 {
-    const int r = desiredRoot(fault);
-    if (r >= 0) {
-        const int row = int(m_roots[r].symptoms.size());
-        beginInsertRows(index(r, 0), row, row);
-        m_roots[r].symptoms.append(fault);
+    const QString key = incidentKey(fault);
+    const int n = m_nodeOfIncident.value(key, -1);
+    if (n < 0) {
+        const int row = int(m_nodes.size());
+        beginInsertRows({}, row, row);
+        m_nodes.append({ m_nextKey++, key, { fault } });
+        m_nodeOfIncident.insert(key, row);
+        m_nodeOfKey.insert(m_nodes[row].key, row);
+        m_incidentOf.insert(fault.id, key);
         endInsertRows();
         return;
     }
-    const int row = int(m_roots.size());
-    beginInsertRows({}, row, row);
-    m_roots.append({ m_nextKey++, fault, {} });
+    const Tally before = tally(m_nodes[n]);
+    const int pos = int(m_nodes[n].faults.size());
+    beginInsertRows(rowIndex(n, 0, 0), pos - 1, pos - 1);
+    m_nodes[n].faults.append(fault);
+    m_incidentOf.insert(fault.id, key);
     endInsertRows();
-    if (fault.rootCause)
-        adoptOrphans(row);
+    const int head = preferredHead(m_nodes[n]);
+    if (head != 0)
+        promote(n, head);
+    emitIncidentChanges(n, before, head != 0);
 }
 
-// Symptoms that arrived before their root sit at the top level; move them under it.
-void FaultModel::adoptOrphans(int root)
+// The fault at @p pos becomes the incident's row; the former root goes beneath it as the first child.
+void FaultModel::promote(int n, int pos)
 {
-    const QString id = m_roots[root].fault.id;
-    for (int r = int(m_roots.size()) - 1; r >= 0; --r) {
-        const Fault& f = m_roots[r].fault;
-        if (r == root || f.rootCause || f.rootFaultId != id || !m_roots[r].symptoms.isEmpty())
-            continue;
-        const int target = r < root ? root - 1 : root;
-        const Fault moved = f;
-        beginRemoveRows({}, r, r);
-        m_roots.removeAt(r);
-        endRemoveRows();
-        const int row = int(m_roots[target].symptoms.size());
-        beginInsertRows(index(target, 0), row, row);
-        m_roots[target].symptoms.append(moved);
-        endInsertRows();
-        root = target;
-    }
+    Node& node = m_nodes[n];
+    const QModelIndex top = rowIndex(n, 0, 0);
+    beginRemoveRows(top, pos - 1, pos - 1);
+    const Fault head = node.faults.takeAt(pos);
+    endRemoveRows();
+    beginInsertRows(top, 0, 0);
+    node.faults.prepend(head);
+    endInsertRows();
+    Q_EMIT dataChanged(top, rowIndex(n, 0, ColumnCount - 1));
 }
 
 void FaultModel::takeFault(const Place& p)
 {
-    if (p.child >= 0) {
-        beginRemoveRows(index(p.root, 0), p.child, p.child);
-        m_roots[p.root].symptoms.removeAt(p.child);
+    Node& node = m_nodes[p.node];
+    m_incidentOf.remove(node.faults[p.pos].id);
+    if (node.faults.size() == 1) {
+        beginRemoveRows({}, p.node, p.node);
+        m_nodes.removeAt(p.node);
+        reindex();
         endRemoveRows();
         return;
     }
-    // A root leaving takes its rows along; its symptoms come back at the top level until re-localized.
-    const QList<Fault> orphans = m_roots[p.root].symptoms;
-    beginRemoveRows({}, p.root, p.root);
-    m_roots.removeAt(p.root);
-    endRemoveRows();
-    if (!orphans.isEmpty()) {
-        const int first = int(m_roots.size());
-        beginInsertRows({}, first, first + int(orphans.size()) - 1);
-        for (const Fault& f : orphans)
-            m_roots.append({ m_nextKey++, f, {} });
-        endInsertRows();
+    const Tally before = tally(node);
+    const QModelIndex top = rowIndex(p.node, 0, 0);
+    if (p.pos > 0) {
+        beginRemoveRows(top, p.pos - 1, p.pos - 1);
+        node.faults.removeAt(p.pos);
+        endRemoveRows();
+        emitIncidentChanges(p.node, before, false);
+        return;
     }
+    // The root leaves: the next root cause (or the first remaining fault) becomes the incident's row.
+    Node rest = node;
+    rest.faults.removeFirst();
+    const int next = preferredHead(rest) + 1;
+    beginRemoveRows(top, next - 1, next - 1);
+    const Fault head = node.faults.takeAt(next);
+    endRemoveRows();
+    node.faults[0] = head;
+    Q_EMIT dataChanged(top, rowIndex(p.node, 0, ColumnCount - 1));
+    emitIncidentChanges(p.node, before, true);
 }
 
 void FaultModel::updateFault(const Fault& fault)
 {
-    const Place p = find(fault.id);
-    if (p.root < 0) {
-        insertFault(fault);
-        return;
-    }
-    const Fault before = p.child < 0 ? m_roots[p.root].fault : m_roots[p.root].symptoms[p.child];
-    const int wanted = desiredRoot(fault);
-    const bool isChild = p.child >= 0;
-    const bool moves = (wanted >= 0) != isChild || (isChild && wanted != p.root)
-        || (!isChild && !fault.rootCause && !m_roots[p.root].symptoms.isEmpty());
-    if (moves) {
+    Place p = find(fault.id);
+    if (p.node >= 0 && m_nodes[p.node].incident != incidentKey(fault)) {
+        // Correlation moved it to another incident (or localization gave it its first one).
         takeFault(p);
+        p = {};
+    }
+    if (p.node < 0) {
         insertFault(fault);
         return;
     }
-    if (isChild)
-        m_roots[p.root].symptoms[p.child] = fault;
-    else
-        m_roots[p.root].fault = fault;
-    const QModelIndex parent = isChild ? index(p.root, 0) : QModelIndex();
-    const int row = isChild ? p.child : p.root;
+    Node& node = m_nodes[p.node];
+    const Tally tallyBefore = tally(node);
+    const Fault before = std::exchange(node.faults[p.pos], fault);
+    const int head = preferredHead(node);
+    const int row = p.pos == 0 ? p.node : p.pos - 1;
+    const QModelIndex parent = p.pos == 0 ? QModelIndex() : rowIndex(p.node, 0, 0);
 
     QList<int> rowRoles;
     if (before.incidentId != fault.incidentId)
@@ -266,12 +362,12 @@ void FaultModel::updateFault(const Fault& fault)
         rowRoles << SeverityRole;
     if (before.rootCause != fault.rootCause)
         rowRoles << RootCauseRole;
-    if (before.symptoms.size() != fault.symptoms.size())
-        rowRoles << SymptomCountRole;
     if (before.flapping != fault.flapping)
         rowRoles << FlappingRole;
     if (before.sources != fault.sources)
         rowRoles << SourcesRole;
+    if (p.pos > 0 && before.rootCause != fault.rootCause)
+        rowRoles << MembershipRole;
     if (!rowRoles.isEmpty())
         Q_EMIT dataChanged(index(row, 0, parent), index(row, ColumnCount - 1, parent), rowRoles);
     auto cell = [&](int column, const QList<int>& roles) {
@@ -286,6 +382,13 @@ void FaultModel::updateFault(const Fault& fault)
         cell(EvidenceColumn, { Qt::DisplayRole, SortRole, Qt::ToolTipRole });
     if (before.detectedMs != fault.detectedMs)
         cell(SinceColumn, { Qt::DisplayRole, SortRole });
+
+    if (head != 0)
+        promote(p.node, head);
+    // The root recovering (or reopening) decides which later faults are aftershocks.
+    const bool rootTimesChanged
+        = p.pos == 0 && (before.phase != fault.phase || before.clearedMs != fault.clearedMs) && node.faults.size() > 1;
+    emitIncidentChanges(p.node, tallyBefore, head != 0 || rootTimesChanged);
 }
 
 void FaultModel::removeFault(const QString& faultId)
@@ -293,37 +396,40 @@ void FaultModel::removeFault(const QString& faultId)
     m_acks.remove(faultId);
     m_degraded.remove(faultId);
     const Place p = find(faultId);
-    if (p.root >= 0)
+    if (p.node >= 0)
         takeFault(p);
 }
 
 void FaultModel::removeRecovered()
 {
-    for (int r = int(m_roots.size()) - 1; r >= 0; --r) {
-        auto& s = m_roots[r].symptoms;
-        for (int c = int(s.size()) - 1; c >= 0; --c) {
-            if (!s[c].isOpen()) {
-                beginRemoveRows(index(r, 0), c, c);
-                s.removeAt(c);
-                endRemoveRows();
-            }
-        }
-        if (!m_roots[r].fault.isOpen() && m_roots[r].symptoms.isEmpty()) {
-            beginRemoveRows({}, r, r);
-            m_roots.removeAt(r);
-            endRemoveRows();
-        }
+    for (int n = int(m_nodes.size()) - 1; n >= 0; --n) {
+        const QList<Fault>& faults = m_nodes[n].faults;
+        if (std::any_of(faults.cbegin(), faults.cend(), [](const Fault& f) { return f.isOpen(); }))
+            continue;
+        beginRemoveRows({}, n, n);
+        for (const Fault& f : faults)
+            m_incidentOf.remove(f.id);
+        m_nodes.removeAt(n);
+        reindex();
+        endRemoveRows();
     }
+}
+
+const FaultModel::Node* FaultModel::nodeAt(const QModelIndex& index) const
+{
+    if (!index.isValid())
+        return nullptr;
+    const int n = index.internalId() == 0 ? index.row() : nodeRow(index.internalId());
+    return n < 0 || n >= m_nodes.size() ? nullptr : &m_nodes[n];
 }
 
 const Fault* FaultModel::faultAt(const QModelIndex& index) const
 {
-    if (!index.isValid())
+    const Node* node = nodeAt(index);
+    if (!node)
         return nullptr;
-    if (index.internalId() == 0)
-        return &m_roots[index.row()].fault;
-    const int r = rootRow(index.internalId());
-    return r < 0 ? nullptr : &m_roots[r].symptoms[index.row()];
+    const int pos = index.internalId() == 0 ? 0 : index.row() + 1;
+    return pos < node->faults.size() ? &node->faults[pos] : nullptr;
 }
 
 QModelIndex FaultModel::index(int row, int column, const QModelIndex& parent) const
@@ -331,28 +437,28 @@ QModelIndex FaultModel::index(int row, int column, const QModelIndex& parent) co
     if (row < 0 || column < 0 || column >= ColumnCount)
         return {};
     if (!parent.isValid())
-        return row < m_roots.size() ? createIndex(row, column, quintptr(0)) : QModelIndex();
-    if (parent.internalId() != 0 || parent.row() >= m_roots.size())
+        return row < m_nodes.size() ? createIndex(row, column, quintptr(0)) : QModelIndex();
+    if (parent.internalId() != 0 || parent.row() >= m_nodes.size())
         return {};
-    const Node& n = m_roots[parent.row()];
-    return row < n.symptoms.size() ? createIndex(row, column, n.key) : QModelIndex();
+    const Node& n = m_nodes[parent.row()];
+    return row < n.faults.size() - 1 ? createIndex(row, column, n.key) : QModelIndex();
 }
 
 QModelIndex FaultModel::parent(const QModelIndex& child) const
 {
     if (!child.isValid() || child.internalId() == 0)
         return {};
-    const int r = rootRow(child.internalId());
-    return r < 0 ? QModelIndex() : createIndex(r, 0, quintptr(0));
+    const int n = nodeRow(child.internalId());
+    return n < 0 ? QModelIndex() : createIndex(n, 0, quintptr(0));
 }
 
 int FaultModel::rowCount(const QModelIndex& parent) const
 {
     if (!parent.isValid())
-        return int(m_roots.size());
+        return int(m_nodes.size());
     if (parent.column() > 0 || parent.internalId() != 0)
         return 0;
-    return int(m_roots[parent.row()].symptoms.size());
+    return int(m_nodes[parent.row()].faults.size()) - 1;
 }
 
 int FaultModel::columnCount(const QModelIndex& parent) const
@@ -365,10 +471,12 @@ QVariant FaultModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid))
         return {};
+    const Node* node = nodeAt(index);
     const Fault* f = faultAt(index);
     if (!f)
         return {};
     const int column = index.column();
+    const bool incidentRow = index.internalId() == 0;
     const auto ackIt = m_acks.constFind(f->id);
     const Acknowledgement* ack = ackIt == m_acks.cend() ? nullptr : &*ackIt;
 
@@ -434,7 +542,7 @@ QVariant FaultModel::data(const QModelIndex& index, int role) const
     case RootCauseRole:
         return f->rootCause;
     case SymptomCountRole:
-        return int(f->symptoms.size());
+        return incidentRow ? tally(*node).symptoms : 0;
     case FlappingRole:
         return f->flapping;
     case SourcesRole:
@@ -451,6 +559,24 @@ QVariant FaultModel::data(const QModelIndex& index, int role) const
         return ack ? ack->silenceId : QString();
     case MonitoringDegradedRole:
         return m_degraded.value(f->id);
+    case MembershipRole:
+        return int(membership(*node, incidentRow ? 0 : index.row() + 1));
+    case MemberCountRole:
+        return incidentRow ? tally(*node).members : 0;
+    case AftershockCountRole:
+        return incidentRow ? tally(*node).aftershocks : 0;
+    case OpenCountRole:
+        return incidentRow ? tally(*node).open : int(f->isOpen());
+    case IncidentTargetsRole: {
+        if (!incidentRow)
+            return QStringList { f->target };
+        QStringList targets;
+        for (const Fault& member : node->faults) {
+            if (!targets.contains(member.target))
+                targets << member.target;
+        }
+        return targets;
+    }
     default:
         return {};
     }
@@ -496,6 +622,11 @@ QHash<int, QByteArray> FaultModel::roleNames() const
     names.insert(AcknowledgementCommentRole, "acknowledgementComment");
     names.insert(SilenceIdRole, "silenceId");
     names.insert(MonitoringDegradedRole, "monitoringDegraded");
+    names.insert(MembershipRole, "membership");
+    names.insert(MemberCountRole, "memberCount");
+    names.insert(AftershockCountRole, "aftershockCount");
+    names.insert(OpenCountRole, "openCount");
+    names.insert(IncidentTargetsRole, "incidentTargets");
     return names;
 }
 

@@ -13,9 +13,11 @@ class AcknowledgementManager;
 class Detector;
 
 /**
- * The fault list: root-cause faults as top-level rows, their symptoms nested under them; recovered faults
- * stay (phase "recovered") until removed. Semantics only (cause, phase and severity as ints); the ui decides
- * the looks. Updates change exactly the cells that changed; re-localization moves a row.
+ * The fault panel: one top-level row per incident (faults sharing Fault::incidentId), standing for the incident's
+ * root cause; the incident's other faults beneath it — further root causes that joined it (members), the symptoms
+ * and the aftershocks (faults that began after the root cause had recovered). Recovered faults stay (phase
+ * "recovered") until removed. Semantics only (cause, phase, severity and membership as ints); the ui decides the
+ * looks. Updates change exactly the cells that changed; a fault changing incident is a row move (remove + insert).
  */
 class FaultModel : public QAbstractItemModel
 {
@@ -48,8 +50,21 @@ public:
         AcknowledgementCommentRole, ///< QString comment of the acknowledgement
         SilenceIdRole, ///< QString id of the Alertmanager silence FaultDesk owns for it, or empty
         MonitoringDegradedRole, ///< QString why its source cannot confirm it now; empty when it can
+        MembershipRole, ///< Membership as int: the fault's place in its incident
+        MemberCountRole, ///< int, incident rows: further root causes in the incident
+        AftershockCountRole, ///< int, incident rows: aftershocks in the incident
+        OpenCountRole, ///< int, incident rows: faults of the incident still open (the row itself included)
+        IncidentTargetsRole, ///< QStringList, incident rows: every target of the incident, root cause first
     };
     Q_ENUM(Role)
+    /// A fault's place in its incident.
+    enum class Membership {
+        Root, ///< the incident's root cause: the top-level row
+        Member, ///< another root cause that joined the incident (e.g. a second overloaded server of the pool)
+        Symptom, ///< explained by the root cause; never acted on
+        Aftershock, ///< began after the root cause had recovered, on the incident's targets
+    };
+    Q_ENUM(Membership)
 
     explicit FaultModel(QObject* parent = nullptr);
 
@@ -66,9 +81,11 @@ public:
     /// Inserts, updates (exact cells) or moves (re-localized) a fault.
     void updateFault(const Fault& fault);
     void removeFault(const QString& faultId);
-    /// Drops every recovered fault that has no open symptom left.
+    /// Drops every incident whose faults have all recovered.
     void removeRecovered();
     QModelIndex indexOf(const QString& faultId, int column = TargetColumn) const;
+    /// The faults of @p incidentId (or of the incident @p faultId belongs to), its root cause first; empty if unknown.
+    QList<Fault> incidentFaults(const QString& faultId) const;
 
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
     QModelIndex parent(const QModelIndex& child) const override;
@@ -79,25 +96,41 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
 private:
+    /// One incident: faults[0] is the top-level row, the others its children (rows 0… = faults[1…]).
     struct Node
     {
         quintptr key = 0;
-        Fault fault;
-        QList<Fault> symptoms;
+        QString incident;
+        QList<Fault> faults;
     };
     struct Place
     {
-        int root = -1;
-        int child = -1; ///< -1: the root row itself
+        int node = -1;
+        int pos = -1; ///< in Node::faults; 0 = the top-level row
     };
+    struct Tally
+    {
+        int members = 0;
+        int symptoms = 0;
+        int aftershocks = 0;
+        int open = 0;
+        bool operator==(const Tally&) const = default;
+    };
+    static QString incidentKey(const Fault& fault);
+    static Membership membership(const Node& node, int pos);
+    static Tally tally(const Node& node);
+    static int preferredHead(const Node& node);
     Place find(const QString& faultId) const;
-    int rootRow(quintptr key) const;
-    int rootRowOf(const QString& faultId) const;
+    int nodeRow(quintptr key) const;
+    const Node* nodeAt(const QModelIndex& index) const;
     const Fault* faultAt(const QModelIndex& index) const;
-    int desiredRoot(const Fault& fault) const;
+    QModelIndex rowIndex(int node, int pos, int column) const;
+    void reindex();
     void insertFault(const Fault& fault);
     void takeFault(const Place& place);
-    void adoptOrphans(int root);
+    void promote(int node, int pos);
+    /// After @p node changed: re-emits its incident row's counts and, when the root changed, its children's places.
+    void emitIncidentChanges(int node, const Tally& before, bool rootChanged);
 
     void emitFaultCells(const QString& faultId, const QList<int>& columns, const QList<int>& roles);
 
@@ -105,7 +138,10 @@ private:
     QPointer<AcknowledgementManager> m_acknowledgements;
     QHash<QString, Acknowledgement> m_acks; ///< fault id → its acknowledgement
     QHash<QString, QString> m_degraded; ///< fault id → why its source cannot confirm it
-    QList<Node> m_roots;
+    QList<Node> m_nodes;
+    QHash<QString, QString> m_incidentOf; ///< fault id → incident key
+    QHash<QString, int> m_nodeOfIncident; ///< incident key → row
+    QHash<quintptr, int> m_nodeOfKey; ///< node key → row
     quintptr m_nextKey = 1;
 };
 

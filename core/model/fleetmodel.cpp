@@ -5,6 +5,8 @@
 #include <QDateTime>
 #include <QSet>
 
+#include <utility>
+
 namespace FaultDesk {
 
 namespace {
@@ -63,20 +65,112 @@ void FleetModel::setGrouped(bool grouped)
     resetTargets(all);
 }
 
+bool FleetModel::answers(const TargetStatus& target)
+{
+    switch (target.state) {
+    case TargetState::Up:
+        return true;
+    case TargetState::Soft:
+    case TargetState::Hard:
+        if (!target.cause)
+            return target.state == TargetState::Soft;
+        switch (*target.cause) {
+        case CauseClass::Down:
+        case CauseClass::Unreachable:
+        case CauseClass::Unhealthy:
+            return false;
+        default:
+            return true; // overloaded, slow, erroring, attacked, cut off from a dependency: still serving
+        }
+    case TargetState::Unknown:
+    case TargetState::Unreachable:
+        return false;
+    }
+    return false;
+}
+
+void FleetModel::Group::count(const TargetStatus& t, int delta)
+{
+    tally[std::size_t(int(t.severity()) * StateCount + int(t.state))] += delta;
+    flapping += t.flapping ? delta : 0;
+    rootCauses += t.rootCause ? delta : 0;
+}
+
+FleetModel::Summary FleetModel::Group::summary() const
+{
+    Summary s;
+    s.flapping = flapping > 0;
+    s.rootCause = rootCauses > 0;
+    // The worst severity present; within it, the state that explains it best (HARD before UNREACHABLE).
+    static constexpr TargetState preference[]
+        = { TargetState::Hard, TargetState::Unreachable, TargetState::Soft, TargetState::Unknown, TargetState::Up };
+    for (int severity = SeverityCount - 1; severity >= 0; --severity) {
+        for (TargetState state : preference) {
+            if (tally[std::size_t(severity * StateCount + int(state))] > 0) {
+                s.severity = Severity(severity);
+                s.state = state;
+                return s;
+            }
+        }
+    }
+    return s;
+}
+
+Severity FleetModel::worstSeverity() const
+{
+    for (int severity = SeverityCount - 1; severity > 0; --severity) {
+        if (m_severities[std::size_t(severity)] > 0)
+            return Severity(severity);
+    }
+    return Severity::Ok;
+}
+
+void FleetModel::countFleet(const TargetStatus& t, int delta)
+{
+    m_counts.total += delta;
+    m_severities[std::size_t(t.severity())] += delta;
+    if (answers(t)) {
+        m_counts.up += delta;
+        m_counts.degraded += t.state == TargetState::Up ? 0 : delta;
+    }
+}
+
+void FleetModel::reindexGroups()
+{
+    m_groupRow.clear();
+    m_groupByName.clear();
+    for (int g = 0; g < m_groups.size(); ++g) {
+        m_groupRow.insert(m_groups[g].key, g);
+        if (m_grouped)
+            m_groupByName.insert(m_groups[g].name, g);
+    }
+}
+
 void FleetModel::rebuild(const QList<TargetStatus>& targets)
 {
     m_groups.clear();
+    m_groupOfTarget.clear();
+    m_counts = {};
+    m_severities = {};
     if (!m_grouped)
-        m_groups.append({ m_nextKey++, QString(), {} });
+        m_groups.append(Group { m_nextKey++, QString(), {}, {}, {}, 0, 0 });
+    reindexGroups();
     for (const TargetStatus& t : targets) {
-        if (find(t.name).group >= 0)
+        if (m_groupOfTarget.contains(t.name))
             continue;
         int g = m_grouped ? findGroup(t.group) : 0;
         if (g < 0) {
-            m_groups.append({ m_nextKey++, t.group, {} });
+            m_groups.append(Group { m_nextKey++, t.group, {}, {}, {}, 0, 0 });
             g = int(m_groups.size()) - 1;
+            m_groupRow.insert(m_groups[g].key, g);
+            m_groupByName.insert(t.group, g);
         }
-        m_groups[g].targets.append(t);
+        Group& group = m_groups[g];
+        group.rows.insert(t.name, int(group.targets.size()));
+        group.targets.append(t);
+        group.count(t, 1);
+        m_groupOfTarget.insert(t.name, group.key);
+        countFleet(t, 1);
     }
 }
 
@@ -89,32 +183,21 @@ void FleetModel::resetTargets(const QList<TargetStatus>& targets)
 
 FleetModel::Place FleetModel::find(const QString& name) const
 {
-    for (int g = 0; g < m_groups.size(); ++g) {
-        const auto& list = m_groups[g].targets;
-        for (int r = 0; r < list.size(); ++r) {
-            if (list[r].name == name)
-                return { g, r };
-        }
-    }
-    return {};
+    const auto key = m_groupOfTarget.constFind(name);
+    if (key == m_groupOfTarget.cend())
+        return {};
+    const int g = groupOf(*key);
+    return g < 0 ? Place() : Place { g, m_groups[g].rows.value(name, -1) };
 }
 
 int FleetModel::findGroup(const QString& name) const
 {
-    for (int g = 0; g < m_groups.size(); ++g) {
-        if (m_groups[g].name == name)
-            return g;
-    }
-    return -1;
+    return m_groupByName.value(name, -1);
 }
 
 int FleetModel::groupOf(quintptr key) const
 {
-    for (int g = 0; g < m_groups.size(); ++g) {
-        if (m_groups[g].key == key)
-            return g;
-    }
-    return -1;
+    return m_groupRow.value(key, -1);
 }
 
 QModelIndex FleetModel::parentIndex(int group) const
@@ -144,30 +227,48 @@ void FleetModel::insertTarget(const TargetStatus& target)
     if (g < 0) {
         g = int(m_groups.size());
         beginInsertRows({}, g, g);
-        m_groups.append({ m_nextKey++, target.group, {} });
+        m_groups.append(Group { m_nextKey++, target.group, {}, {}, {}, 0, 0 });
+        m_groupRow.insert(m_groups[g].key, g);
+        m_groupByName.insert(target.group, g);
         endInsertRows();
     }
-    const int row = int(m_groups[g].targets.size());
+    Group& group = m_groups[g];
+    const Summary before = group.summary();
+    const int row = int(group.targets.size());
     beginInsertRows(parentIndex(g), row, row);
-    m_groups[g].targets.append(target);
+    group.targets.append(target);
+    group.rows.insert(target.name, row);
+    group.count(target, 1);
+    m_groupOfTarget.insert(target.name, group.key);
+    countFleet(target, 1);
     endInsertRows();
+    if (m_grouped)
+        emitGroupChanges(g, before, true);
 }
 
-TargetStatus FleetModel::worst(const Group& g) const
+void FleetModel::emitGroupChanges(int g, const Summary& before, bool sizeChanged)
 {
-    TargetStatus w;
-    w.state = TargetState::Up;
-    bool flapping = false;
-    bool rootCause = false;
-    for (const TargetStatus& t : g.targets) {
-        if (int(t.severity()) > int(w.severity()))
-            w = t;
-        flapping = flapping || t.flapping;
-        rootCause = rootCause || t.rootCause;
+    const Summary after = m_groups[g].summary();
+    QList<int> roles;
+    if (before.state != after.state)
+        roles << StateRole;
+    if (before.severity != after.severity)
+        roles << SeverityRole;
+    if (before.flapping != after.flapping)
+        roles << FlappingRole;
+    if (before.rootCause != after.rootCause)
+        roles << RootCauseRole;
+    if (!roles.isEmpty())
+        Q_EMIT dataChanged(index(g, 0), index(g, ColumnCount - 1), roles);
+    if (before.state != after.state) {
+        const QModelIndex i = index(g, StateColumn);
+        Q_EMIT dataChanged(i, i, { Qt::DisplayRole, SortRole });
     }
-    w.flapping = flapping;
-    w.rootCause = rootCause;
-    return w;
+    if (sizeChanged) {
+        // The group column reads "4 targets".
+        const QModelIndex i = index(g, GroupColumn);
+        Q_EMIT dataChanged(i, i, { Qt::DisplayRole });
+    }
 }
 
 void FleetModel::updateTarget(const TargetStatus& target)
@@ -183,9 +284,12 @@ void FleetModel::updateTarget(const TargetStatus& target)
         return;
     }
     Group& group = m_groups[p.group];
-    const TargetStatus before = group.targets[p.row];
-    const TargetStatus groupBefore = worst(group);
-    group.targets[p.row] = target;
+    const Summary groupBefore = group.summary();
+    const TargetStatus before = std::exchange(group.targets[p.row], target);
+    group.count(before, -1);
+    group.count(target, 1);
+    countFleet(before, -1);
+    countFleet(target, 1);
     const QModelIndex parent = parentIndex(p.group);
 
     // Row-wide roles first (every cell serves them), then the cells whose text changed.
@@ -221,24 +325,8 @@ void FleetModel::updateTarget(const TargetStatus& target)
     if (before.lastCheckMs != target.lastCheckMs)
         cell(LastCheckColumn, { Qt::DisplayRole, SortRole });
 
-    if (m_grouped) {
-        const TargetStatus groupAfter = worst(group);
-        QList<int> groupRoles;
-        if (groupBefore.state != groupAfter.state)
-            groupRoles << StateRole;
-        if (groupBefore.severity() != groupAfter.severity())
-            groupRoles << SeverityRole;
-        if (groupBefore.flapping != groupAfter.flapping)
-            groupRoles << FlappingRole;
-        if (groupBefore.rootCause != groupAfter.rootCause)
-            groupRoles << RootCauseRole;
-        if (!groupRoles.isEmpty())
-            Q_EMIT dataChanged(parent, index(p.group, ColumnCount - 1), groupRoles);
-        if (groupBefore.state != groupAfter.state) {
-            const QModelIndex i = index(p.group, StateColumn);
-            Q_EMIT dataChanged(i, i, { Qt::DisplayRole, SortRole });
-        }
-    }
+    if (m_grouped)
+        emitGroupChanges(p.group, groupBefore, false);
 }
 
 void FleetModel::removeTarget(const QString& name)
@@ -246,15 +334,26 @@ void FleetModel::removeTarget(const QString& name)
     const Place p = find(name);
     if (p.group < 0)
         return;
-    if (m_grouped && m_groups[p.group].targets.size() == 1) {
+    Group& group = m_groups[p.group];
+    countFleet(group.targets[p.row], -1);
+    m_groupOfTarget.remove(name);
+    if (m_grouped && group.targets.size() == 1) {
         beginRemoveRows({}, p.group, p.group);
         m_groups.removeAt(p.group);
+        reindexGroups();
         endRemoveRows();
         return;
     }
+    const Summary before = group.summary();
     beginRemoveRows(parentIndex(p.group), p.row, p.row);
-    m_groups[p.group].targets.removeAt(p.row);
+    group.count(group.targets[p.row], -1);
+    group.targets.removeAt(p.row);
+    group.rows.remove(name);
+    for (int r = p.row; r < group.targets.size(); ++r)
+        group.rows[group.targets[r].name] = r;
     endRemoveRows();
+    if (m_grouped)
+        emitGroupChanges(p.group, before, true);
 }
 
 const TargetStatus* FleetModel::targetAt(const QModelIndex& index) const
@@ -326,7 +425,12 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         return {};
     const Group* group = groupAt(index);
     const TargetStatus* target = targetAt(index);
-    const TargetStatus row = group ? worst(*group) : *target;
+    if (!group && !target)
+        return {};
+    // A group row's summary comes from its counts; a target row is read in place, never copied.
+    const Summary summary = group ? group->summary() : Summary();
+    const TargetState state = group ? summary.state : target->state;
+    const Severity severity = group ? summary.severity : target->severity();
     const int column = index.column();
 
     switch (role) {
@@ -337,7 +441,7 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
             if (column == GroupColumn)
                 return tr("%n target(s)", nullptr, int(group->targets.size()));
             if (column == StateColumn)
-                return targetStateName(row.state);
+                return targetStateName(state);
             return {};
         }
         switch (column) {
@@ -381,7 +485,7 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         return {};
     case SortRole:
         if (group)
-            return column == StateColumn ? QVariant(int(row.severity())) : QVariant(group->name);
+            return column == StateColumn ? QVariant(int(severity)) : QVariant(group->name);
         switch (column) {
         case NameColumn:
             return target->name;
@@ -400,13 +504,13 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         }
         return {};
     case StateRole:
-        return int(row.state);
+        return int(state);
     case SeverityRole:
-        return int(row.severity());
+        return int(severity);
     case FlappingRole:
-        return row.flapping;
+        return group ? summary.flapping : target->flapping;
     case RootCauseRole:
-        return row.rootCause;
+        return group ? summary.rootCause : target->rootCause;
     case TargetNameRole:
         return target ? target->name : QString();
     case IsGroupRole:

@@ -3,8 +3,11 @@
 #include "detect/targetstatus.h"
 
 #include <QAbstractItemModel>
+#include <QHash>
 #include <QList>
 #include <QPointer>
+
+#include <array>
 
 namespace FaultDesk {
 
@@ -14,7 +17,8 @@ class Detector;
  * The fleet table: one row per target, optionally under one parent row per group. Semantics only (state and
  * severity as ints, raw values for sorting); the ui maps them to colours and icons. A new observation
  * changes exactly the cells it changed; targets joining or leaving are row inserts/removals; a reset only
- * for a reload.
+ * for a reload. Lookups by name and by index are hash lookups and a group row's state is kept as counts, so a
+ * tick that updates every target of a 5,000-target fleet costs O(n), not O(n²).
  */
 class FleetModel : public QAbstractItemModel
 {
@@ -49,7 +53,22 @@ public:
     static constexpr auto LatencySignal = u"p95_latency";
     static constexpr auto ErrorRateSignal = u"error_rate";
 
+    /// Fleet-wide figures for the status bar, kept up to date with every update.
+    struct Counts
+    {
+        int total = 0;
+        int up = 0; ///< targets that answer: UP, or failing a rule while still serving (overload, latency, …)
+        int degraded = 0; ///< of those, the ones failing a rule (counted in up)
+    };
+
     explicit FleetModel(QObject* parent = nullptr);
+
+    /// Whether @p target still answers: UP, or SOFT/HARD for a reason that leaves it serving (overload, latency,
+    /// errors, attack, a link or data fault). Down, unreachable, unhealthy and unknown targets do not.
+    static bool answers(const TargetStatus& target);
+    Counts counts() const { return m_counts; }
+    /// The worst severity of any target (Ok for an empty fleet), for the tray icon.
+    Severity worstSeverity() const;
 
     /// Follows @p detector: reset on reload, row inserts/removals, exact dataChanged on updates.
     void setDetector(Detector* detector);
@@ -82,11 +101,28 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
 private:
+    static constexpr int SeverityCount = int(Severity::Critical) + 1;
+    static constexpr int StateCount = int(TargetState::Unreachable) + 1;
+    /// What a group row shows: its worst member's state and severity, whether any member flaps or is a root cause.
+    struct Summary
+    {
+        TargetState state = TargetState::Up;
+        Severity severity = Severity::Ok;
+        bool flapping = false;
+        bool rootCause = false;
+    };
     struct Group
     {
         quintptr key = 0;
         QString name;
         QList<TargetStatus> targets;
+        QHash<QString, int> rows; ///< target name → row in targets
+        std::array<int, SeverityCount * StateCount> tally {}; ///< members per (severity, state)
+        int flapping = 0;
+        int rootCauses = 0;
+
+        void count(const TargetStatus& t, int delta);
+        Summary summary() const;
     };
     struct Place
     {
@@ -99,15 +135,23 @@ private:
     const TargetStatus* targetAt(const QModelIndex& index) const;
     const Group* groupAt(const QModelIndex& index) const;
     QModelIndex parentIndex(int group) const;
-    TargetStatus worst(const Group& g) const;
     void insertTarget(const TargetStatus& target);
     void rebuild(const QList<TargetStatus>& targets);
+    void reindexGroups();
+    void countFleet(const TargetStatus& t, int delta);
+    /// Re-emits what changed on group row @p group: its member count (@p sizeChanged) and its summary.
+    void emitGroupChanges(int group, const Summary& before, bool sizeChanged);
 
     QPointer<Detector> m_detector;
     bool m_grouped = false;
     QList<Group> m_groups; ///< flat mode: exactly one group holding every target
+    QHash<QString, quintptr> m_groupOfTarget; ///< target name → key of its group
+    QHash<quintptr, int> m_groupRow; ///< group key → index in m_groups
+    QHash<QString, int> m_groupByName; ///< grouped mode: group name → index in m_groups
     quintptr m_nextKey = 1;
     QHash<QString, QString> m_maintenance; ///< target → maintenance note
+    Counts m_counts;
+    std::array<int, SeverityCount> m_severities {}; ///< targets per severity, fleet-wide
 };
 
 } // namespace FaultDesk

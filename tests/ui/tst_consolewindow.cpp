@@ -142,7 +142,7 @@ private Q_SLOTS:
         const auto text = [&](const char* name) { return window.findChild<QLabel*>(QLatin1String(name))->text(); };
         QTRY_VERIFY_WITH_TIMEOUT(text("tickLabel") != QStringLiteral("Tick: —"), 10000);
         QTRY_COMPARE_WITH_TIMEOUT(
-            text("targetsLabel"), QStringLiteral("Targets up: %1/8").arg(m_monitor->summary().up), 10000);
+            text("targetsLabel"), QStringLiteral("Targets up: %1/8").arg(window.fleetModel()->counts().up), 10000);
         QVERIFY(text("targetsLabel").endsWith(QStringLiteral("/8")));
         QCOMPARE(text("monitorLabel"), QStringLiteral("Monitor: ok"));
         QVERIFY(text("faultsLabel").startsWith(QStringLiteral("Active faults: ")));
@@ -288,6 +288,76 @@ private Q_SLOTS:
         const QString status = window.findChild<QLabel*>(QStringLiteral("faultsLabel"))->text();
         QVERIFY2(!status.endsWith(QStringLiteral(": 0")), qPrintable(status));
         QVERIFY(window.findChild<QLabel*>(QStringLiteral("faultDetails"))->text().contains(QStringLiteral("web-2")));
+
+        window.drill(QStringLiteral("clear"));
+        QTRY_COMPARE_WITH_TIMEOUT(drills.size(), 2, 15000);
+    }
+
+    // A flash sale: the fault panel shows incidents (one row each, the rest beneath), the charts show what breached
+    // — the pool's load with its threshold and clear level, and its requests below — and an overloaded server that
+    // still answers counts as up in the status bar.
+    void overloadShowsItsIncidentSignalsAndCountsAnsweringTargetsUp()
+    {
+        MainWindow window;
+        QAbstractItemModelTester tester(window.faultProxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        attach(window);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTRY_VERIFY_WITH_TIMEOUT(m_monitor->summary().up >= 7, 30000);
+        QSignalSpy drills(&window, &MainWindow::drillFinished);
+        window.drill(QStringLiteral("overload"));
+        QTRY_COMPARE_WITH_TIMEOUT(drills.size(), 1, 15000);
+        QVERIFY2(drills.at(0).at(1).toBool(), qPrintable(drills.at(0).at(2).toString()));
+
+        const auto overloadIncident = [&] {
+            for (int row = 0; row < window.faultProxy()->rowCount(); ++row) {
+                const QModelIndex i = window.faultProxy()->index(row, FaultModel::TargetColumn);
+                if (CauseClass(i.data(FaultModel::CauseRole).toInt()) == CauseClass::Overload
+                    && i.data(FaultModel::OpenCountRole).toInt() > 0)
+                    return i;
+            }
+            return QModelIndex();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(overloadIncident().isValid(), 45000);
+        // Every top-level row is an incident of its own.
+        QSet<QString> incidents;
+        for (int row = 0; row < window.faultProxy()->rowCount(); ++row)
+            incidents << window.faultProxy()->index(row, 0).data(FaultModel::IncidentIdRole).toString();
+        QCOMPARE(incidents.size(), window.faultProxy()->rowCount());
+
+        const QModelIndex incident = overloadIncident();
+        const QString root = incident.data(FaultModel::TargetRole).toString();
+        window.selectFault(incident.data(FaultModel::FaultIdRole).toString());
+        window.refresh();
+        LoadChart* chart = window.loadChart();
+        chart->refreshNow();
+        QVERIFY(chart->lineSeries(root, QStringLiteral("load")));
+        // The pool's members are shown beside the root cause.
+        const QString pool = m_monitor->detector()->status(root)->group;
+        for (const TargetConfig& t : m_monitor->config().targets) {
+            if (t.group == pool)
+                QVERIFY2(window.chartTargets().contains(t.name), qPrintable(window.chartTargets().join(u',')));
+        }
+        QLineSeries* threshold = chart->thresholdSeries(QString(), QStringLiteral("load"))
+            ? chart->thresholdSeries(QString(), QStringLiteral("load"))
+            : chart->thresholdSeries(root, QStringLiteral("load"));
+        QVERIFY(threshold);
+        QCOMPARE(threshold->at(0).y(), 0.85);
+        QLineSeries* clear = chart->clearLevelSeries(QString(), QStringLiteral("load"))
+            ? chart->clearLevelSeries(QString(), QStringLiteral("load"))
+            : chart->clearLevelSeries(root, QStringLiteral("load"));
+        QVERIFY(clear);
+        QCOMPARE(clear->at(0).y(), 0.70);
+        QVERIFY(window.contextChart()->isVisible());
+        window.contextChart()->refreshNow();
+        QVERIFY(window.contextChart()->lineSeries(root, QStringLiteral("rps")));
+
+        // The overloaded servers answer: up, and degraded.
+        QTRY_VERIFY_WITH_TIMEOUT(window.fleetModel()->counts().degraded > 0, 20000);
+        window.refresh();
+        const FleetModel::Counts counts = window.fleetModel()->counts();
+        QVERIFY2(counts.up > 2, qPrintable(QString::number(counts.up))); // v1 said "2/8" here
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("targetsLabel"))->text().contains(QStringLiteral("degraded")));
 
         window.drill(QStringLiteral("clear"));
         QTRY_COMPARE_WITH_TIMEOUT(drills.size(), 2, 15000);

@@ -8,6 +8,7 @@
 #include <QAbstractItemModelTester>
 #include <QFont>
 #include <QIcon>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace FaultDesk;
@@ -197,11 +198,96 @@ private Q_SLOTS:
         QVERIFY(rootIndex.data(Qt::DecorationRole).value<QIcon>().cacheKey()
             != symptomIndex.data(Qt::DecorationRole).value<QIcon>().cacheKey());
 
+        QCOMPARE(symptomIndex.data(Qt::DisplayRole).toString(), QStringLiteral("api-1 · symptom"));
+
+        // The root cause recovers first: the incident stays prominent while its symptom is open, and says so.
         root.phase = Fault::Phase::Recovered;
         model.updateFault(root);
         const QModelIndex recovered = proxy.mapFromSource(model.indexOf(root.id));
+        QVERIFY(recovered.data(Qt::FontRole).value<QFont>().bold());
+        QVERIFY2(recovered.data(Qt::DisplayRole).toString().contains(QStringLiteral("recovered")),
+            qPrintable(recovered.data(Qt::DisplayRole).toString()));
+        symptom.phase = Fault::Phase::Recovered;
+        model.updateFault(symptom);
         QVERIFY(!recovered.data(Qt::FontRole).value<QFont>().bold());
-        QVERIFY(!recovered.data(Qt::DisplayRole).toString().contains(QStringLiteral("root cause")));
+        QVERIFY(!recovered.data(Qt::BackgroundRole).isValid());
+    }
+
+    // One incident, one row that says what it holds; beneath, each fault says its place in words.
+    void incidentRowSummarisesItsFaults()
+    {
+        const auto overload = [](const QString& id, const QString& target, qint64 at, bool rootCause) {
+            Fault f;
+            f.id = id;
+            f.incidentId = QStringLiteral("I4");
+            f.target = target;
+            f.cause = CauseClass::Overload;
+            f.phase = Fault::Phase::Located;
+            f.rootCause = rootCause;
+            f.rootFaultId = rootCause ? QString() : QStringLiteral("F1");
+            f.detectedMs = at;
+            return f;
+        };
+        FaultModel model;
+        FaultProxyModel proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Fault first = overload(QStringLiteral("F1"), QStringLiteral("web-2"), 1700000000000, true);
+        first.phase = Fault::Phase::Recovered;
+        first.clearedMs = 1700000060000;
+        model.resetFaults({ first, overload(QStringLiteral("F2"), QStringLiteral("web-1"), 1700000002000, true),
+            overload(QStringLiteral("F3"), QStringLiteral("api-1"), 1700000003000, false),
+            overload(QStringLiteral("F4"), QStringLiteral("web-2"), 1700000090000, true) });
+        QCOMPARE(proxy.rowCount(), 1);
+        const QModelIndex incident = proxy.index(0, FaultModel::TargetColumn);
+        QCOMPARE(incident.data().toString(),
+            QStringLiteral("web-2 — root cause, recovered (1 more root cause(s), 1 symptom(s), 1 aftershock(s))"));
+        QStringList children;
+        for (int row = 0; row < proxy.rowCount(incident); ++row)
+            children << proxy.index(row, FaultModel::TargetColumn, incident).data().toString();
+        QCOMPARE(children,
+            (QStringList { QStringLiteral("web-1 · also a root cause"), QStringLiteral("api-1 · symptom"),
+                QStringLiteral("web-2 · aftershock") }));
+    }
+
+    // A change of colours reaches every row, the nested ones too.
+    void themeRefreshReachesChildRows()
+    {
+        FleetModel fleetModel;
+        fleetModel.setGrouped(true);
+        fleetModel.resetTargets(fleet());
+        FleetProxyModel fleetProxy;
+        fleetProxy.setSourceModel(&fleetModel);
+        QSignalSpy fleetChanged(&fleetProxy, &QAbstractItemModel::dataChanged);
+        fleetProxy.setDark(true);
+        QSet<QString> parents;
+        for (const auto& args : fleetChanged) {
+            const QModelIndex first = args.at(0).toModelIndex();
+            parents << (first.parent().isValid() ? first.parent().data().toString() : QStringLiteral("(top)"));
+            QVERIFY(args.at(2).value<QList<int>>().contains(Qt::DecorationRole));
+        }
+        QCOMPARE(parents,
+            (QSet<QString> {
+                QStringLiteral("(top)"), QStringLiteral("web"), QStringLiteral("api"), QStringLiteral("db") }));
+
+        Fault root;
+        root.id = QStringLiteral("f-root");
+        root.incidentId = QStringLiteral("i-1");
+        root.target = QStringLiteral("db-1");
+        root.phase = Fault::Phase::Located;
+        Fault symptom = root;
+        symptom.id = QStringLiteral("f-sym");
+        symptom.target = QStringLiteral("api-1");
+        symptom.rootCause = false;
+        symptom.rootFaultId = root.id;
+        FaultModel faultModel;
+        faultModel.resetFaults({ root, symptom });
+        FaultProxyModel faultProxy;
+        faultProxy.setSourceModel(&faultModel);
+        QSignalSpy faultChanged(&faultProxy, &QAbstractItemModel::dataChanged);
+        faultProxy.setAppearance(true, Qt::gray);
+        QCOMPARE(faultChanged.count(), 2); // the incident rows, then the faults beneath the one incident
+        QCOMPARE(faultChanged.at(1).at(0).toModelIndex().parent(), faultProxy.index(0, 0));
     }
 };
 

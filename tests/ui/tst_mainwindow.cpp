@@ -1,7 +1,9 @@
 #include "detect/detectionevent.h"
 #include "mainwindow.h"
+#include "model/timelinemodel.h"
 #include "monitor/monitor.h"
 
+#include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QChartView>
 #include <QDateTime>
@@ -13,7 +15,6 @@
 #include <QStandardPaths>
 #include <QTest>
 #include <QTreeView>
-#include <QTreeWidget>
 
 using namespace FaultDesk;
 
@@ -73,6 +74,9 @@ private Q_SLOTS:
         QCOMPARE(
             window.findChild<QLabel*>(QStringLiteral("monitorLabel"))->text(), QStringLiteral("Monitor: DEGRADED"));
         QCOMPARE(window.findChild<QLabel*>(QStringLiteral("tickLabel"))->text(), QStringLiteral("Tick: 3.3 ms"));
+        // Overloaded servers still answer: up, and counted as degraded.
+        window.setStatusSummary(8, 8, 1, false, 3.25, 4);
+        QCOMPARE(targets->text(), QStringLiteral("Targets up: 8/8 (4 degraded)"));
     }
 
     // File ▸ Export Report… exports what the operator is looking at, and says why when there is nothing.
@@ -104,8 +108,9 @@ private Q_SLOTS:
         Monitor monitor;
         MainWindow window;
         window.setMonitor(&monitor);
-        auto* timeline = window.findChild<QTreeWidget*>(QStringLiteral("timeline"));
+        auto* timeline = window.findChild<QTreeView*>(QStringLiteral("timeline"));
         QVERIFY(timeline);
+        QAbstractItemModelTester tester(timeline->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         auto* show = window.findChild<QAction*>(QStringLiteral("softChecksAction"));
         QVERIFY(show);
         QVERIFY(actionTexts(window, QStringLiteral("viewMenu")).contains(QStringLiteral("Show Unconfirmed Checks")));
@@ -125,15 +130,14 @@ private Q_SLOTS:
         change(TargetState::Soft, TargetState::Up, now + 500);
         change(TargetState::Up, TargetState::Soft, now + 1000);
         change(TargetState::Soft, TargetState::Hard, now + 1500);
-        auto visible = [&] {
-            int n = 0;
-            for (int i = 0; i < timeline->topLevelItemCount(); ++i)
-                n += timeline->topLevelItem(i)->isHidden() ? 0 : 1;
-            return n;
-        };
-        QCOMPARE(timeline->topLevelItemCount(), 4);
+        auto visible = [&] { return timeline->model()->rowCount(); };
+        QCOMPARE(window.timelineModel()->rowCount(), 4);
         QCOMPARE(visible(), 1); // SOFT -> HARD: the fault being confirmed
-        QVERIFY(timeline->topLevelItem(0)->text(3).contains(QStringLiteral("HARD")));
+        QVERIFY(timeline->model()
+                    ->index(0, TimelineModel::DetailsColumn)
+                    .data()
+                    .toString()
+                    .contains(QStringLiteral("HARD")));
         show->setChecked(true);
         QCOMPARE(visible(), 4);
         change(TargetState::Up, TargetState::Soft, now + 2000);

@@ -20,14 +20,17 @@ struct ChartSeries
     QString label; ///< legend text; empty means the target name
 };
 
-/// A detection threshold as a step function: each point is (time the value took effect, value); the value holds
-/// until the next point and the last one until now. One point at time 0 is a constant threshold. An empty
+/// A detection threshold (or its clear level) as a step function: each point is (time the value took effect, value);
+/// the value holds until the next point and the last one until now. One point at time 0 is a constant threshold. An
+/// empty
 /// @c target means one threshold for the whole chart; otherwise it belongs to the series with that target/signal.
 struct ChartThreshold
 {
     QString target;
     QString signal;
     QList<QPointF> points;
+    /// The clear level of a threshold with hysteresis (a breach ends only back past it): drawn dotted, not dashed.
+    bool clear = false;
 
     /// A constant threshold for the whole chart.
     static ChartThreshold constant(double value) { return { {}, {}, { QPointF(0, value) } }; }

@@ -324,16 +324,21 @@ void LoadChart::setThresholds(const QList<ChartThreshold>& thresholds)
         }
         Threshold& threshold = *m_thresholds[std::size_t(i)];
         threshold.data = thresholds.at(i);
-        const QString name
-            = threshold.data.target.isEmpty() ? tr("threshold") : tr("threshold %1").arg(threshold.data.target);
+        const bool clear = threshold.data.clear;
+        const QString name = threshold.data.target.isEmpty()
+            ? (clear ? tr("clear level") : tr("threshold"))
+            : (clear ? tr("clear level %1") : tr("threshold %1")).arg(threshold.data.target);
         if (threshold.series->name() != name)
             threshold.series->setName(name);
-        const QPen pen(theme.threshold(), 1.5, Qt::DashLine);
+        const QPen pen(theme.threshold(), clear ? 1.0 : 1.5, clear ? Qt::DotLine : Qt::DashLine);
         if (threshold.series->pen() != pen)
             threshold.series->setPen(pen);
-        // One legend entry explains the dashed amber line; more would crowd out the targets.
+        // One legend entry explains the dashed amber line (and one the dotted clear level); more would crowd out
+        // the targets.
+        const auto firstOfKind = std::find_if(
+            thresholds.cbegin(), thresholds.cend(), [clear](const ChartThreshold& t) { return t.clear == clear; });
         for (QLegendMarker* marker : m_chart->legend()->markers(threshold.series))
-            marker->setVisible(i == 0);
+            marker->setVisible(firstOfKind - thresholds.cbegin() == i);
     }
     scheduleRefresh();
 }
@@ -832,7 +837,8 @@ void LoadChart::applyTheme()
         }
     }
     for (auto& threshold : m_thresholds)
-        threshold->series->setPen(QPen(theme.threshold(), 1.5, Qt::DashLine));
+        threshold->series->setPen(QPen(
+            theme.threshold(), threshold->data.clear ? 1.0 : 1.5, threshold->data.clear ? Qt::DotLine : Qt::DashLine));
     m_crosshair->setPen(QPen(theme.mutedText(), 1, Qt::DotLine));
     m_view->setBackgroundBrush(theme.background());
     updateOverlay();
@@ -1059,7 +1065,18 @@ QList<QLineSeries*> LoadChart::lineSegments(const QString& target, const QString
 QLineSeries* LoadChart::thresholdSeries(const QString& target, const QString& signal) const
 {
     for (const auto& threshold : m_thresholds) {
-        if (threshold->data.target == target && (signal.isEmpty() || threshold->data.signal == signal))
+        if (!threshold->data.clear && threshold->data.target == target
+            && (signal.isEmpty() || threshold->data.signal == signal))
+            return threshold->series;
+    }
+    return nullptr;
+}
+
+QLineSeries* LoadChart::clearLevelSeries(const QString& target, const QString& signal) const
+{
+    for (const auto& threshold : m_thresholds) {
+        if (threshold->data.clear && threshold->data.target == target
+            && (signal.isEmpty() || threshold->data.signal == signal))
             return threshold->series;
     }
     return nullptr;

@@ -101,6 +101,8 @@ public:
     QLineSeries* lineSeries(const QString& target, const QString& signal = {}) const;
     QList<QLineSeries*> lineSegments(const QString& target, const QString& signal = {}) const;
     QLineSeries* thresholdSeries(const QString& target = {}, const QString& signal = {}) const;
+    /// The dotted clear level of a threshold with hysteresis.
+    QLineSeries* clearLevelSeries(const QString& target = {}, const QString& signal = {}) const;
     /// The shaded bands and marker lines as drawn (scene items; hidden ones are outside the visible range).
     QList<QGraphicsRectItem*> faultBandItems() const;
     QList<QGraphicsLineItem*> markerItems() const;

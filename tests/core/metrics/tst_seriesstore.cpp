@@ -97,6 +97,25 @@ private Q_SLOTS:
         QVERIFY(std::isnan(withNaN[1].value));
     }
 
+    // For a chart, each run of missed scrapes is one NaN point at its first missing slot: the line breaks there.
+    void gapsMarkedForCharts()
+    {
+        SeriesStore store(1000, 20);
+        const auto id = store.addSeries(QStringLiteral("t"), QStringLiteral("s"));
+        store.append(id, kBase + 2000, 1);
+        store.append(id, kBase + 3000, 2);
+        store.append(id, kBase + 7000, 6); // three missed scrapes
+        store.append(id, kBase + 8000, 7);
+        const auto points = store.rangeWithGaps(id, kBase, kBase + 10'000);
+        QCOMPARE(points.size(), 5u);
+        QCOMPARE(points[0].timeMs, kBase + 2000); // nothing to break before the first sample
+        QCOMPARE(points[2].timeMs, kBase + 4000);
+        QVERIFY(std::isnan(points[2].value));
+        QCOMPARE(values(store.range(id, kBase, kBase + 10'000)), QList<double>({ 1, 2, 6, 7 }));
+        QCOMPARE(points[3].value, 6.0);
+        QVERIFY(store.rangeWithGaps(-1, kBase, kBase + 10'000).empty());
+    }
+
     void exactLatestForLargeValues()
     {
         // A 32-bit checksum does not fit a float exactly; history is approximate, the latest value is exact.

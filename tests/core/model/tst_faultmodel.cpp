@@ -83,8 +83,11 @@ private Q_SLOTS:
         root.symptoms = { QStringLiteral("api-1"), QStringLiteral("api-2") };
         // Symptoms listed before their root still nest under it.
         model.resetFaults({ fault(QStringLiteral("F2"), QStringLiteral("api-1"), QStringLiteral("F1")), root,
-            fault(QStringLiteral("F3"), QStringLiteral("api-2"), QStringLiteral("F1")),
-            fault(QStringLiteral("F4"), QStringLiteral("web-1")) });
+            fault(QStringLiteral("F3"), QStringLiteral("api-2"), QStringLiteral("F1")), [] {
+                Fault other = fault(QStringLiteral("F4"), QStringLiteral("web-1"));
+                other.incidentId = QStringLiteral("I2");
+                return other;
+            }() });
         QCOMPARE(model.rowCount(), 2);
         const QModelIndex db = model.indexOf(QStringLiteral("F1"));
         QCOMPARE(db.row(), 0);
@@ -93,6 +96,13 @@ private Q_SLOTS:
         QCOMPARE(db.data(FaultModel::SymptomCountRole).toInt(), 2);
         QCOMPARE(db.data(FaultModel::RootCauseRole).toBool(), true);
         QCOMPARE(db.data(FaultModel::SeverityRole).toInt(), int(Severity::Critical));
+        QCOMPARE(db.data(FaultModel::MembershipRole).toInt(), int(FaultModel::Membership::Root));
+        QCOMPARE(db.data(FaultModel::IncidentTargetsRole).toStringList(),
+            (QStringList { QStringLiteral("db-primary"), QStringLiteral("api-1"), QStringLiteral("api-2") }));
+        QCOMPARE(model.indexOf(QStringLiteral("F2")).data(FaultModel::MembershipRole).toInt(),
+            int(FaultModel::Membership::Symptom));
+        QCOMPARE(model.incidentFaults(QStringLiteral("F3")).size(), 3);
+        QCOMPARE(model.incidentFaults(QStringLiteral("F3")).constFirst().id, QStringLiteral("F1"));
         const QModelIndex api = model.indexOf(QStringLiteral("F2"), FaultModel::CauseColumn);
         QCOMPARE(api.data().toString(), QStringLiteral("errors"));
         QCOMPARE(api.data(FaultModel::SeverityRole).toInt(), int(Severity::Symptom));
@@ -115,10 +125,13 @@ private Q_SLOTS:
                                   << QStringList { QStringLiteral("F2:0-%1:").arg(FaultModel::ColumnCount - 1)
                                              + roleList({ FaultModel::PhaseRole }),
                                          QStringLiteral("F2:2-2:") + display };
+        // The incident row counts its open faults.
         QTest::addRow("recovered") << Mutation([](Fault& f) { f.phase = Fault::Phase::Recovered; })
                                    << QStringList { QStringLiteral("F2:0-%1:").arg(FaultModel::ColumnCount - 1)
                                               + roleList({ FaultModel::PhaseRole, FaultModel::SeverityRole }),
-                                          QStringLiteral("F2:2-2:") + display };
+                                          QStringLiteral("F2:2-2:") + display,
+                                          QStringLiteral("F1:0-%1:").arg(FaultModel::ColumnCount - 1)
+                                              + roleList({ FaultModel::OpenCountRole }) };
         QTest::addRow("worse cause")
             << Mutation([](Fault& f) {
                    f.cause = CauseClass::Down;
@@ -151,31 +164,90 @@ private Q_SLOTS:
         QCOMPARE(moved.count(), 0);
     }
 
-    // Re-localization moves rows: a root that turns out to be a symptom goes under its new root; orphans are
-    // adopted when their root arrives; a root leaving hands its symptoms back to the top level.
+    // Localization and correlation move rows: a fault joins its incident when it gets one; a root cause arriving
+    // after its symptom becomes the incident's row; the root leaving leaves the rest of the incident together.
     void moves()
     {
         FaultModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.updateFault(fault(QStringLiteral("F2"), QStringLiteral("api-1")));
+        Fault api1 = fault(QStringLiteral("F2"), QStringLiteral("api-1"));
+        api1.incidentId = QStringLiteral("I2");
+        model.updateFault(api1);
         model.updateFault(fault(QStringLiteral("F3"), QStringLiteral("api-2"), QStringLiteral("F1")));
         QCOMPARE(model.rowCount(), 2);
         model.updateFault(fault(QStringLiteral("F1"), QStringLiteral("db-primary")));
         QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.indexOf(QStringLiteral("F1")).parent(), QModelIndex());
         QCOMPARE(model.indexOf(QStringLiteral("F3")).parent(), model.indexOf(QStringLiteral("F1")));
         model.updateFault(fault(QStringLiteral("F2"), QStringLiteral("api-1"), QStringLiteral("F1")));
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.rowCount(model.indexOf(QStringLiteral("F1"))), 2);
         model.removeFault(QStringLiteral("F1"));
-        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.rowCount(), 1);
         QVERIFY(!model.indexOf(QStringLiteral("F1")).isValid());
+        QCOMPARE(model.rowCount(model.index(0, 0)), 1);
 
-        Fault done = fault(QStringLiteral("F2"), QStringLiteral("api-1"));
+        // An incident goes once all of it has recovered.
+        Fault done = fault(QStringLiteral("F2"), QStringLiteral("api-1"), QStringLiteral("F1"));
         done.phase = Fault::Phase::Recovered;
         model.updateFault(done);
         model.removeRecovered();
         QCOMPARE(model.rowCount(), 1);
         QVERIFY(model.indexOf(QStringLiteral("F3")).isValid());
+        done = fault(QStringLiteral("F3"), QStringLiteral("api-2"), QStringLiteral("F1"));
+        done.phase = Fault::Phase::Recovered;
+        model.updateFault(done);
+        model.removeRecovered();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    // One event, one row: a flash sale overloads two web servers (two root causes of one incident), the api behind
+    // them is a symptom, and web-2 overloads again a minute after recovering (an aftershock, not a new incident).
+    void incidentWithMembersAndAftershocks()
+    {
+        FaultModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto overload = [](const QString& id, const QString& target, qint64 at) {
+            Fault f = fault(id, target);
+            f.incidentId = QStringLiteral("I7");
+            f.cause = CauseClass::Overload;
+            f.detectedMs = at;
+            return f;
+        };
+        // The symptom is reported first; the root cause arriving takes the incident's row.
+        Fault api = fault(QStringLiteral("F3"), QStringLiteral("api-1"), QStringLiteral("F1"));
+        api.incidentId = QStringLiteral("I7");
+        model.updateFault(api);
+        model.updateFault(overload(QStringLiteral("F1"), QStringLiteral("web-2"), t0()));
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.updateFault(overload(QStringLiteral("F2"), QStringLiteral("web-1"), t0() + 2000));
+        QCOMPARE(model.rowCount(), 1);
+        const QModelIndex incident = model.index(0, 0);
+        QCOMPARE(incident.data(FaultModel::FaultIdRole).toString(), QStringLiteral("F1"));
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(inserted.first().at(0).toModelIndex(), incident);
+        QVERIFY(changes(changed).contains(QStringLiteral("F1:0-%1:").arg(FaultModel::ColumnCount - 1)
+            + roleList({ FaultModel::MemberCountRole, FaultModel::OpenCountRole })));
+        QCOMPARE(incident.data(FaultModel::MemberCountRole).toInt(), 1);
+        QCOMPARE(incident.data(FaultModel::SymptomCountRole).toInt(), 1);
+        QCOMPARE(model.indexOf(QStringLiteral("F2")).data(FaultModel::MembershipRole).toInt(),
+            int(FaultModel::Membership::Member));
+
+        Fault recovered = overload(QStringLiteral("F1"), QStringLiteral("web-2"), t0());
+        recovered.phase = Fault::Phase::Recovered;
+        recovered.clearedMs = t0() + 60000;
+        model.updateFault(recovered);
+        model.updateFault(overload(QStringLiteral("F4"), QStringLiteral("web-2"), t0() + 75000));
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.rowCount(incident), 3);
+        QCOMPARE(incident.data(FaultModel::FaultIdRole).toString(), QStringLiteral("F1"));
+        QCOMPARE(incident.data(FaultModel::AftershockCountRole).toInt(), 1);
+        QCOMPARE(incident.data(FaultModel::OpenCountRole).toInt(), 3);
+        QCOMPARE(model.indexOf(QStringLiteral("F4")).data(FaultModel::MembershipRole).toInt(),
+            int(FaultModel::Membership::Aftershock));
+        QCOMPARE(incident.data(FaultModel::IncidentTargetsRole).toStringList(),
+            (QStringList { QStringLiteral("web-2"), QStringLiteral("api-1"), QStringLiteral("web-1") }));
     }
 
     // Following a Detector through a database outage and its recovery (3 of 7 failing: not a blind monitor).

@@ -257,6 +257,121 @@ private Q_SLOTS:
             model.indexOf(QStringLiteral("web-2"), FleetModel::GroupColumn).data().toString(), QStringLiteral("db"));
     }
 
+    // The group row says how many members it has and how the worst of them is doing; a member joining or leaving
+    // changes both, and the views hear of it.
+    void groupRowFollowsMembersJoiningAndLeaving()
+    {
+        FleetModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setGrouped(true);
+        model.resetTargets(fleet());
+        const QModelIndex web = model.groupIndex(QStringLiteral("web"));
+        const QModelIndex count = model.groupIndex(QStringLiteral("web"), FleetModel::GroupColumn);
+        QCOMPARE(count.data().toString(), QStringLiteral("2 target(s)"));
+        QSignalSpy spy(&model, &QAbstractItemModel::dataChanged);
+
+        TargetStatus down = status(QStringLiteral("web-3"), QStringLiteral("web"));
+        down.state = TargetState::Hard;
+        down.cause = CauseClass::Down;
+        down.rootCause = true;
+        model.updateTarget(down);
+        QCOMPARE(count.data().toString(), QStringLiteral("3 target(s)"));
+        QCOMPARE(web.data(FleetModel::StateRole).toInt(), int(TargetState::Hard));
+        QCOMPARE(web.data(FleetModel::SeverityRole).toInt(), int(Severity::Critical));
+        QVERIFY(web.data(FleetModel::RootCauseRole).toBool());
+        QCOMPARE(
+            model.groupIndex(QStringLiteral("web"), FleetModel::StateColumn).data().toString(), QStringLiteral("HARD"));
+        QStringList seen = changes(spy);
+        QVERIFY2(seen.contains(QStringLiteral("web:1-1:") + roles({ Qt::DisplayRole })), qPrintable(seen.join(u' ')));
+        QVERIFY2(seen.contains(QStringLiteral("web:0-6:")
+                     + roles({ FleetModel::StateRole, FleetModel::SeverityRole, FleetModel::RootCauseRole })),
+            qPrintable(seen.join(u' ')));
+        QVERIFY(seen.contains(QStringLiteral("web:2-2:") + roles({ Qt::DisplayRole, FleetModel::SortRole })));
+
+        // The failing member leaves: the group is healthy again and one smaller.
+        spy.clear();
+        model.removeTarget(QStringLiteral("web-3"));
+        QCOMPARE(count.data().toString(), QStringLiteral("2 target(s)"));
+        QCOMPARE(web.data(FleetModel::StateRole).toInt(), int(TargetState::Up));
+        QVERIFY(!web.data(FleetModel::RootCauseRole).toBool());
+        seen = changes(spy);
+        QVERIFY2(seen.contains(QStringLiteral("web:1-1:") + roles({ Qt::DisplayRole })), qPrintable(seen.join(u' ')));
+        QVERIFY(seen.contains(QStringLiteral("web:2-2:") + roles({ Qt::DisplayRole, FleetModel::SortRole })));
+
+        // A member moving to another group changes both groups' counts.
+        TargetStatus moved = fleet()[1];
+        moved.group = QStringLiteral("db");
+        model.updateTarget(moved);
+        QCOMPARE(count.data().toString(), QStringLiteral("1 target(s)"));
+        QCOMPARE(model.groupIndex(QStringLiteral("db"), FleetModel::GroupColumn).data().toString(),
+            QStringLiteral("2 target(s)"));
+    }
+
+    // The status bar counts targets that answer as up: an overloaded server is degraded, not down.
+    void countsTargetsThatAnswerAsUp_data()
+    {
+        QTest::addColumn<int>("stateValue");
+        QTest::addColumn<int>("cause");
+        QTest::addColumn<bool>("up");
+        QTest::addRow("up") << int(TargetState::Up) << -1 << true;
+        QTest::addRow("overloaded") << int(TargetState::Hard) << int(CauseClass::Overload) << true;
+        QTest::addRow("slow") << int(TargetState::Hard) << int(CauseClass::Latency) << true;
+        QTest::addRow("under attack") << int(TargetState::Hard) << int(CauseClass::Attack) << true;
+        QTest::addRow("cut off from a dependency") << int(TargetState::Hard) << int(CauseClass::Network) << true;
+        QTest::addRow("refusing connections") << int(TargetState::Hard) << int(CauseClass::Down) << false;
+        QTest::addRow("not answering") << int(TargetState::Hard) << int(CauseClass::Unreachable) << false;
+        QTest::addRow("health check says no") << int(TargetState::Hard) << int(CauseClass::Unhealthy) << false;
+        QTest::addRow("behind a failed dependency") << int(TargetState::Unreachable) << int(CauseClass::Down) << false;
+        QTest::addRow("not checked yet") << int(TargetState::Unknown) << -1 << false;
+    }
+    void countsTargetsThatAnswerAsUp()
+    {
+        QFETCH(int, stateValue);
+        const auto state = TargetState(stateValue);
+        QFETCH(int, cause);
+        QFETCH(bool, up);
+        FleetModel model;
+        model.resetTargets(fleet());
+        QCOMPARE(model.counts().total, 3);
+        QCOMPARE(model.counts().up, 3);
+        TargetStatus s = fleet()[1];
+        s.state = state;
+        if (cause >= 0)
+            s.cause = CauseClass(cause);
+        model.updateTarget(s);
+        QCOMPARE(FleetModel::answers(s), up);
+        QCOMPARE(model.counts().total, 3);
+        QCOMPARE(model.counts().up, up ? 3 : 2);
+        QCOMPARE(model.counts().degraded, up && state != TargetState::Up ? 1 : 0);
+        QCOMPARE(model.worstSeverity(), s.severity());
+        model.removeTarget(s.name);
+        QCOMPARE(model.counts().total, 2);
+        QCOMPARE(model.counts().up, 2);
+        QCOMPARE(model.worstSeverity(), Severity::Ok);
+    }
+
+    // Lookups stay correct after rows before them leave (the name → row index is kept in step).
+    void findsTargetsAfterRemovals()
+    {
+        FleetModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QList<TargetStatus> many;
+        for (int i = 0; i < 50; ++i)
+            many << status(QStringLiteral("t-%1").arg(i), QStringLiteral("g%1").arg(i % 3));
+        for (bool grouped : { false, true }) {
+            model.setGrouped(grouped);
+            model.resetTargets(many);
+            for (int i = 0; i < 50; i += 7)
+                model.removeTarget(QStringLiteral("t-%1").arg(i));
+            for (int i = 0; i < 50; ++i) {
+                const QModelIndex index = model.indexOf(QStringLiteral("t-%1").arg(i));
+                QCOMPARE(index.isValid(), i % 7 != 0);
+                if (index.isValid())
+                    QCOMPARE(index.data(FleetModel::TargetNameRole).toString(), QStringLiteral("t-%1").arg(i));
+            }
+        }
+    }
+
     // Following a Detector: a reload resets; an observation changes its cells; a new target is a row insert.
     void followsDetector()
     {
