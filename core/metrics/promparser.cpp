@@ -226,7 +226,8 @@ FloatResult parseFloatSlow(const char* s, const char* e, double& out)
 /// Exact fast path (Clinger) for a plain decimal at @p p: up to 19 digits with a mantissa ≤ 2^53 and a power of
 /// ten ≤ 22 convert with one exact multiplication or division. Returns where the number stopped with its value in
 /// @p out, or nullptr when the digits need the full conversion; the caller decides whether what follows ends it.
-inline const char* parseDecimalFast(const char* p, const char* end, double& out)
+/// Forced inline: GCC keeps it out of line for two callers, and that call costs the parser 2-5 % of its throughput.
+[[gnu::always_inline]] inline const char* parseDecimalFast(const char* p, const char* end, double& out)
 {
     const char* q = p;
     bool neg = false;

@@ -177,7 +177,7 @@ struct Options
     QList<int> targets { 100, 500 };
     int duration = 25;
     int warmup = 8;
-    // FAULTDESK_SHARED_DIR in the environment overrides the build's idea of where /work/shared is.
+    // FAULTDESK_SHARED_DIR in the environment overrides where the build found tests/shared (another payload set).
     QString payload = qEnvironmentVariable("FAULTDESK_SHARED_DIR", QStringLiteral(FAULTDESK_SHARED_DIR))
         + QStringLiteral("/fixtures/node_exporter.prom");
     QString client = QStringLiteral("faultdesk");
