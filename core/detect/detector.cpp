@@ -558,10 +558,11 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
             f.members = members;
             touchedFaults.insert(id);
         }
+        // Members recovering leave the pool-level sentence as it was: it stays true of the time it names.
         const QString key = members.isEmpty() ? QString() : members.join(u',') + u'|' + causeClassName(f.cause);
-        if (key != m_poolEvidenceKey.value(id)) {
+        if (!key.isEmpty() && key != m_poolEvidenceKey.value(id)) {
             m_poolEvidenceKey.insert(id, key);
-            const QString e = key.isEmpty() ? evidenceOf(machine(f.target), f) : poolEvidence(f, nowMs);
+            const QString e = poolEvidence(f, nowMs);
             if (!e.isEmpty() && e != f.evidence) {
                 f.evidence = e;
                 touchedFaults.insert(id);

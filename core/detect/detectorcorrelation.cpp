@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace FaultDesk {
 
@@ -426,8 +427,8 @@ void Detector::recordRates(const Observation& o)
 QString Detector::poolEvidence(const Fault& root, qint64 nowMs) const
 {
     const TargetPolicy* proot = policyOf(root.target);
-    if (!proot)
-        return {};
+    if (!proot || !(Correlation::isLoad(root.cause) || root.cause == CauseClass::DataIntegrity))
+        return {}; // a crash under load is the server's own: its own evidence says it
     const bool byPool = !proot->pool.isEmpty() && root.pool == proot->pool;
     const QString label = byPool ? QString(poolLabel(root.pool) + u" pool") : QString(proot->group + u" group");
     QStringList peers;
@@ -451,19 +452,25 @@ QString Detector::poolEvidence(const Fault& root, qint64 nowMs) const
     int counted = 0;
     for (const QString& name : std::as_const(peers)) {
         const auto& list = m_rates.value(name);
+        // The median well before the first failure; with a short history (a fleet just started), the lowest rate
+        // seen before it.
         QList<double> baseline;
+        std::optional<double> lowest;
         for (const auto& [t, v] : list) {
             if (t <= start - 20000)
                 baseline.append(v);
+            if (t < start)
+                lowest = lowest ? std::min(*lowest, v) : v;
         }
-        if (baseline.isEmpty() || list.isEmpty())
+        if ((baseline.isEmpty() && !lowest) || list.isEmpty())
             continue;
-        const double b = median(baseline);
+        const double b = baseline.isEmpty() ? *lowest : median(baseline);
         before += b;
         now += list.last().second;
         ++counted;
         for (const auto& [t, v] : list) {
             if (t > start - 20000 && v > 1.5 * b && b > 0) {
+                // When the rate first stood clearly above its baseline.
                 rose = rose == 0 ? t : std::min(rose, t);
                 break;
             }
