@@ -490,8 +490,9 @@ QString Detector::poolEvidence(const Fault& root, qint64 nowMs) const
         if (values.contains(r.signal))
             shown.append(r.signal + u' ' + number(values.value(r.signal)));
     }
-    const QString first
-        = root.cause == CauseClass::Attack ? QStringLiteral("flooded first") : QStringLiteral("saturated first");
+    const QString first = root.cause == CauseClass::Attack ? QStringLiteral("flooded first")
+        : root.cause == CauseClass::DataIntegrity          ? QStringLiteral("failed first")
+                                                           : QStringLiteral("saturated first");
     parts.append(QStringLiteral("%1 %2 at %3%4")
                      .arg(root.target, first, clock(root.detectedMs),
                          shown.isEmpty() ? QString() : u" (" + shown.join(u", ") + u')'));
