@@ -472,7 +472,8 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
             m_joined.remove(id);
             const auto j = left.isEmpty() ? correlate(f, nowMs) : std::nullopt;
             if (j && join(id, *j, nowMs, events)) {
-                m_orphanedAt.remove(id);
+                if (!j->aftershock)
+                    m_orphanedAt.remove(id); // an aftershock's grace runs from when it joined
                 touchedFaults.insert(id);
                 continue;
             }

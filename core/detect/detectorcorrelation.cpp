@@ -150,11 +150,10 @@ std::optional<Detector::Join> Detector::correlate(const Fault& f, qint64 nowMs) 
             if (nowMs - c.clearedMs > m_settings.aftershockGraceMs)
                 continue;
             bool connected = c.targets.contains(f.target) || (!pf->pool.isEmpty() && c.pools.contains(pf->pool));
-            for (auto t = c.targets.cbegin(); !connected && t != c.targets.cend(); ++t) {
-                const TargetPolicy* pt = policyOf(*t);
-                const Correlation::Link link = pt ? Correlation::link(*pf, *pt, r) : Correlation::Link::None;
-                connected = link == Correlation::Link::DependsOn || link == Correlation::Link::AnyOf;
-            }
+            // Or downstream of them (a dependent still settling); never upstream: a dependency failing after its
+            // dependents' incident is a fault of its own.
+            for (auto t = c.targets.cbegin(); !connected && t != c.targets.cend(); ++t)
+                connected = (r.dependsOn || r.trafficPath) && Correlation::dependsOn(*pf, *t);
             if (connected && (!best || c.clearedMs > best->sinceMs))
                 best = Join { it.key(), QString(), Correlation::Link::None, true, c.clearedMs };
         }

@@ -866,6 +866,9 @@ private Q_SLOTS:
             << QStringLiteral("2x | 3x db-primary.integrity=0 api-1.error_rate=0.4 api-2.error_rate=0.4 | 10x"
                               " | 2x api-1.error_rate=0.3 | 3x")
             << qint64(30000) << 1 << QStringList() << QStringList() << QStringList();
+        QTest::addRow("a dependency failing after its dependents' incident is not its aftershock")
+            << QStringLiteral("2x | 3x web-2.load=1.4 api-1.load=1.1 | 5x | 3x db-primary.integrity=0") << qint64(30000)
+            << 2 << QStringList { QStringLiteral("db-primary") } << QStringList() << QStringList();
         QTest::addRow("a crash, restarted, crashing again: an aftershock")
             << QStringLiteral("2x | 3x web-2.refused | 5x | 3x web-2.refused") << qint64(30000) << 1
             << QStringList { QStringLiteral("web-2") } << QStringList() << QStringList();
@@ -971,7 +974,11 @@ private Q_SLOTS:
         QVERIFY(f.aftershock && !f.rootCause && !f.actionable());
         QCOMPARE(f.rootTarget, QStringLiteral("db-primary"));
         QVERIFY(ofKind(sc.events, Kind::FaultLocated).isEmpty());
-        sc.run(QStringLiteral("60x api-1.error_rate=0.3"));
+        sc.run(QStringLiteral("5x api-1.error_rate=0.3")); // still within the grace: still the aftershock
+        QCOMPARE(sc.incidents().size(), 1);
+        QVERIFY(ofKind(sc.events, Kind::FaultLeft).isEmpty());
+        QVERIFY(sc.detector.fault(f.id)->aftershock);
+        sc.run(QStringLiteral("55x api-1.error_rate=0.3"));
         QCOMPARE(sc.incidents().size(), 2);
         QCOMPARE(ofKind(sc.events, Kind::FaultLeft).size(), 1);
         QCOMPARE(sc.openRoots(), QStringList { QStringLiteral("api-1") });
