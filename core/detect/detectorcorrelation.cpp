@@ -333,7 +333,9 @@ void Detector::handOver(const Fault& cleared, Fault::Phase phaseBefore, qint64 n
     QString heirId;
     for (const QString& id : std::as_const(m_openOrder)) {
         const Fault& o = m_open[id];
-        if (!o.rootCause && o.rootFaultId == cleared.id && o.isMember()) {
+        // A member passing its checks too (the event ended for the whole pool) clears with it instead.
+        const TargetStateMachine* m = machine(o.target);
+        if (!o.rootCause && o.rootFaultId == cleared.id && o.isMember() && m && m->baseState() != TargetState::Up) {
             heirId = id;
             break;
         }

@@ -956,6 +956,19 @@ private Q_SLOTS:
         QCOMPARE(sc.incidents().size(), 1);
     }
 
+    // A pool-wide event ending for every member at once clears the incident without hand-overs.
+    void poolEventEndingAtOnceHandsNothingOver()
+    {
+        Script sc { Detector::Settings {} };
+        sc.run(QStringLiteral("15x | 3x web-1.flood web-2.flood web-3.flood"));
+        QCOMPARE(sc.openRoots(), QStringList { QStringLiteral("web-1") });
+        sc.events.clear();
+        sc.run(QStringLiteral("2x"));
+        QVERIFY(sc.detector.openFaults().isEmpty());
+        QVERIFY(ofKind(sc.events, Kind::FaultLocated).isEmpty());
+        QCOMPARE(ofKind(sc.events, Kind::FaultCleared).size(), 3);
+    }
+
     // An aftershock is marked on the fault and in the event, and a fault outliving the grace becomes its own.
     void aftershockIsMarked()
     {
