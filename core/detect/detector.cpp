@@ -64,6 +64,7 @@ void Detector::setTargets(const QList<TargetPolicy>& targets)
     m_closed.clear();
     m_incidentTargets.clear();
     m_incidentRoot.clear();
+    m_incidentCause.clear();
     m_joined.clear();
     m_rates.clear();
     m_valuesAtDetection.clear();

@@ -149,11 +149,15 @@ std::optional<Detector::Join> Detector::correlate(const Fault& f, qint64 nowMs) 
             const ClosedIncident& c = it.value();
             if (nowMs - c.clearedMs > m_settings.aftershockGraceMs)
                 continue;
-            bool connected = c.targets.contains(f.target) || (!pf->pool.isEmpty() && c.pools.contains(pf->pool));
-            // Or downstream of them (a dependent still settling); never upstream: a dependency failing after its
-            // dependents' incident is a fault of its own.
+            // The same server again, whatever the cause; another member of the pool only for a pool-wide cause (its
+            // own crash needs its own remedy); a dependent still settling, when the cause explains it; never
+            // upstream: a dependency failing after its dependents' incident is a fault of its own.
+            bool connected = c.targets.contains(f.target);
+            if (!connected && !pf->pool.isEmpty() && c.pools.contains(pf->pool))
+                connected = Correlation::peers(Correlation::Link::Pool, f.cause, c.rootCause);
             for (auto t = c.targets.cbegin(); !connected && t != c.targets.cend(); ++t)
-                connected = (r.dependsOn || r.trafficPath) && Correlation::dependsOn(*pf, *t);
+                connected = (r.dependsOn || r.trafficPath) && Correlation::dependsOn(*pf, *t)
+                    && Correlation::explains(c.rootCause, f.cause);
             if (connected && (!best || c.clearedMs > best->sinceMs))
                 best = Join { it.key(), QString(), Correlation::Link::None, true, c.clearedMs };
         }
@@ -379,8 +383,10 @@ void Detector::rememberIncidents()
         if (f.incidentId.isEmpty() || f.phase == Fault::Phase::Detected)
             continue;
         m_incidentTargets[f.incidentId].insert(f.target);
-        if (f.rootCause)
+        if (f.rootCause) {
             m_incidentRoot.insert(f.incidentId, { f.id, f.target });
+            m_incidentCause.insert(f.incidentId, f.cause);
+        }
     }
 }
 
@@ -400,6 +406,8 @@ void Detector::noteClosed(const Fault& last, qint64 nowMs)
     const auto root = m_incidentRoot.take(last.incidentId);
     c.rootFaultId = root.first.isEmpty() ? last.id : root.first;
     c.rootTarget = root.second.isEmpty() ? last.target : root.second;
+    c.rootCause = m_incidentCause.value(last.incidentId, last.cause);
+    m_incidentCause.remove(last.incidentId);
     c.targets = m_incidentTargets.take(last.incidentId);
     c.targets.insert(last.target);
     for (const QString& t : std::as_const(c.targets)) {

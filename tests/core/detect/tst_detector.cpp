@@ -869,6 +869,9 @@ private Q_SLOTS:
         QTest::addRow("a dependency failing after its dependents' incident is not its aftershock")
             << QStringLiteral("2x | 3x web-2.load=1.4 api-1.load=1.1 | 5x | 3x db-primary.integrity=0") << qint64(30000)
             << 2 << QStringList { QStringLiteral("db-primary") } << QStringList() << QStringList();
+        QTest::addRow("another server of the pool crashing after a crash: its own incident")
+            << QStringLiteral("2x | 3x web-2.refused | 5x | 3x web-3.timeout") << qint64(30000) << 2
+            << QStringList { QStringLiteral("web-3") } << QStringList() << QStringList();
         QTest::addRow("a crash, restarted, crashing again: an aftershock")
             << QStringLiteral("2x | 3x web-2.refused | 5x | 3x web-2.refused") << qint64(30000) << 1
             << QStringList { QStringLiteral("web-2") } << QStringList() << QStringList();
