@@ -64,6 +64,7 @@ void Detector::setTargets(const QList<TargetPolicy>& targets)
     m_closed.clear();
     m_incidentTargets.clear();
     m_incidentRoot.clear();
+    m_incidentCause.clear();
     m_joined.clear();
     m_rates.clear();
     m_valuesAtDetection.clear();
@@ -472,7 +473,8 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
             m_joined.remove(id);
             const auto j = left.isEmpty() ? correlate(f, nowMs) : std::nullopt;
             if (j && join(id, *j, nowMs, events)) {
-                m_orphanedAt.remove(id);
+                if (!j->aftershock)
+                    m_orphanedAt.remove(id); // an aftershock's grace runs from when it joined
                 touchedFaults.insert(id);
                 continue;
             }
@@ -558,10 +560,11 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
             f.members = members;
             touchedFaults.insert(id);
         }
+        // Members recovering leave the pool-level sentence as it was: it stays true of the time it names.
         const QString key = members.isEmpty() ? QString() : members.join(u',') + u'|' + causeClassName(f.cause);
-        if (key != m_poolEvidenceKey.value(id)) {
+        if (!key.isEmpty() && key != m_poolEvidenceKey.value(id)) {
             m_poolEvidenceKey.insert(id, key);
-            const QString e = key.isEmpty() ? evidenceOf(machine(f.target), f) : poolEvidence(f, nowMs);
+            const QString e = poolEvidence(f, nowMs);
             if (!e.isEmpty() && e != f.evidence) {
                 f.evidence = e;
                 touchedFaults.insert(id);

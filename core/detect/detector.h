@@ -206,6 +206,7 @@ private:
     {
         QString rootFaultId;
         QString rootTarget;
+        CauseClass rootCause = CauseClass::Unhealthy;
         QSet<QString> targets;
         QSet<QString> pools;
         qint64 clearedMs = 0;
@@ -213,6 +214,7 @@ private:
     QHash<QString, ClosedIncident> m_closed; ///< by incident id
     QHash<QString, QSet<QString>> m_incidentTargets; ///< incident id → every target that had a fault in it
     QHash<QString, QPair<QString, QString>> m_incidentRoot; ///< incident id → its latest root fault id and target
+    QHash<QString, CauseClass> m_incidentCause; ///< incident id → its latest root's cause
     QHash<QString, QString> m_joined; ///< fault id → relation, for faults correlation (not the graph) placed
     QHash<QString, QList<QPair<qint64, double>>> m_rates; ///< target → request-rate samples (last 10 min)
     QHash<QString, QHash<QString, double>> m_valuesAtDetection; ///< open fault id → its target's values then

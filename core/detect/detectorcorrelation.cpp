@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace FaultDesk {
 
@@ -148,12 +149,15 @@ std::optional<Detector::Join> Detector::correlate(const Fault& f, qint64 nowMs) 
             const ClosedIncident& c = it.value();
             if (nowMs - c.clearedMs > m_settings.aftershockGraceMs)
                 continue;
-            bool connected = c.targets.contains(f.target) || (!pf->pool.isEmpty() && c.pools.contains(pf->pool));
-            for (auto t = c.targets.cbegin(); !connected && t != c.targets.cend(); ++t) {
-                const TargetPolicy* pt = policyOf(*t);
-                const Correlation::Link link = pt ? Correlation::link(*pf, *pt, r) : Correlation::Link::None;
-                connected = link == Correlation::Link::DependsOn || link == Correlation::Link::AnyOf;
-            }
+            // The same server again, whatever the cause; another member of the pool only for a pool-wide cause (its
+            // own crash needs its own remedy); a dependent still settling, when the cause explains it; never
+            // upstream: a dependency failing after its dependents' incident is a fault of its own.
+            bool connected = c.targets.contains(f.target);
+            if (!connected && !pf->pool.isEmpty() && c.pools.contains(pf->pool))
+                connected = Correlation::peers(Correlation::Link::Pool, f.cause, c.rootCause);
+            for (auto t = c.targets.cbegin(); !connected && t != c.targets.cend(); ++t)
+                connected = (r.dependsOn || r.trafficPath) && Correlation::dependsOn(*pf, *t)
+                    && Correlation::explains(c.rootCause, f.cause);
             if (connected && (!best || c.clearedMs > best->sinceMs))
                 best = Join { it.key(), QString(), Correlation::Link::None, true, c.clearedMs };
         }
@@ -333,7 +337,9 @@ void Detector::handOver(const Fault& cleared, Fault::Phase phaseBefore, qint64 n
     QString heirId;
     for (const QString& id : std::as_const(m_openOrder)) {
         const Fault& o = m_open[id];
-        if (!o.rootCause && o.rootFaultId == cleared.id && o.isMember()) {
+        // A member passing its checks too (the event ended for the whole pool) clears with it instead.
+        const TargetStateMachine* m = machine(o.target);
+        if (!o.rootCause && o.rootFaultId == cleared.id && o.isMember() && m && m->baseState() != TargetState::Up) {
             heirId = id;
             break;
         }
@@ -377,8 +383,10 @@ void Detector::rememberIncidents()
         if (f.incidentId.isEmpty() || f.phase == Fault::Phase::Detected)
             continue;
         m_incidentTargets[f.incidentId].insert(f.target);
-        if (f.rootCause)
+        if (f.rootCause) {
             m_incidentRoot.insert(f.incidentId, { f.id, f.target });
+            m_incidentCause.insert(f.incidentId, f.cause);
+        }
     }
 }
 
@@ -398,6 +406,8 @@ void Detector::noteClosed(const Fault& last, qint64 nowMs)
     const auto root = m_incidentRoot.take(last.incidentId);
     c.rootFaultId = root.first.isEmpty() ? last.id : root.first;
     c.rootTarget = root.second.isEmpty() ? last.target : root.second;
+    c.rootCause = m_incidentCause.value(last.incidentId, last.cause);
+    m_incidentCause.remove(last.incidentId);
     c.targets = m_incidentTargets.take(last.incidentId);
     c.targets.insert(last.target);
     for (const QString& t : std::as_const(c.targets)) {
@@ -426,8 +436,8 @@ void Detector::recordRates(const Observation& o)
 QString Detector::poolEvidence(const Fault& root, qint64 nowMs) const
 {
     const TargetPolicy* proot = policyOf(root.target);
-    if (!proot)
-        return {};
+    if (!proot || !(Correlation::isLoad(root.cause) || root.cause == CauseClass::DataIntegrity))
+        return {}; // a crash under load is the server's own: its own evidence says it
     const bool byPool = !proot->pool.isEmpty() && root.pool == proot->pool;
     const QString label = byPool ? QString(poolLabel(root.pool) + u" pool") : QString(proot->group + u" group");
     QStringList peers;
@@ -451,19 +461,25 @@ QString Detector::poolEvidence(const Fault& root, qint64 nowMs) const
     int counted = 0;
     for (const QString& name : std::as_const(peers)) {
         const auto& list = m_rates.value(name);
+        // The median well before the first failure; with a short history (a fleet just started), the lowest rate
+        // seen before it.
         QList<double> baseline;
+        std::optional<double> lowest;
         for (const auto& [t, v] : list) {
             if (t <= start - 20000)
                 baseline.append(v);
+            if (t < start)
+                lowest = lowest ? std::min(*lowest, v) : v;
         }
-        if (baseline.isEmpty() || list.isEmpty())
+        if ((baseline.isEmpty() && !lowest) || list.isEmpty())
             continue;
-        const double b = median(baseline);
+        const double b = baseline.isEmpty() ? *lowest : median(baseline);
         before += b;
         now += list.last().second;
         ++counted;
         for (const auto& [t, v] : list) {
             if (t > start - 20000 && v > 1.5 * b && b > 0) {
+                // When the rate first stood clearly above its baseline.
                 rose = rose == 0 ? t : std::min(rose, t);
                 break;
             }
@@ -483,8 +499,9 @@ QString Detector::poolEvidence(const Fault& root, qint64 nowMs) const
         if (values.contains(r.signal))
             shown.append(r.signal + u' ' + number(values.value(r.signal)));
     }
-    const QString first
-        = root.cause == CauseClass::Attack ? QStringLiteral("flooded first") : QStringLiteral("saturated first");
+    const QString first = root.cause == CauseClass::Attack ? QStringLiteral("flooded first")
+        : root.cause == CauseClass::DataIntegrity          ? QStringLiteral("failed first")
+                                                           : QStringLiteral("saturated first");
     parts.append(QStringLiteral("%1 %2 at %3%4")
                      .arg(root.target, first, clock(root.detectedMs),
                          shown.isEmpty() ? QString() : u" (" + shown.join(u", ") + u')'));

@@ -170,11 +170,12 @@ void IncidentRecorder::onFaultChanged(const Fault& fault)
             return;
         }
         if (!t->rootFaults.contains(fault.id)) {
-            // Another root correlated into the same incident (same group and cause, close in time).
+            // Another root of the same incident: a member taking it over from a root that recovered.
             t->rootFaults.insert(fault.id);
             t->openRoots.insert(fault.id);
             addSymptom(*t, fault);
         }
+        followEvidence(*t, fault);
         advance(*t, fault);
         return;
     }
@@ -238,6 +239,7 @@ void IncidentRecorder::createIncident(const Fault& root)
     e.detail = detail;
     inc.evidence << e;
 
+    t.lastEvidence = root.evidence;
     const QString detectorId = root.incidentId;
     m_tracked.insert(detectorId, t);
     m_recordedIds << t.storeId;
@@ -271,6 +273,29 @@ void IncidentRecorder::addSymptom(Tracked& t, const Fault& f)
     else
         s.detail = f.localization.isEmpty() ? f.evidence : f.localization;
     watch(m_store->addSymptom(t.storeId, s), t.detectorId, false);
+}
+
+void IncidentRecorder::followEvidence(Tracked& t, const Fault& root)
+{
+    // A pool-level root's sentence grows as members join (where demand rose, who else is hot): keep each version.
+    if (!root.isOpen() || root.evidence.isEmpty() || root.evidence == t.lastEvidence)
+        return;
+    t.lastEvidence = root.evidence;
+    Evidence e;
+    e.timeUtc = utc(now());
+    e.target = root.target;
+    e.rule = root.evidence;
+    QJsonObject detail;
+    detail.insert(QStringLiteral("fault"), root.id);
+    detail.insert(QStringLiteral("localization"), root.localization);
+    if (!root.pool.isEmpty())
+        detail.insert(QStringLiteral("pool"), root.pool);
+    if (!root.members.isEmpty())
+        detail.insert(QStringLiteral("members"), QJsonArray::fromStringList(root.members));
+    if (!root.symptoms.isEmpty())
+        detail.insert(QStringLiteral("symptoms"), QJsonArray::fromStringList(root.symptoms));
+    e.detail = detail;
+    watch(m_store->addEvidence(t.storeId, e), t.detectorId, false);
 }
 
 void IncidentRecorder::addAftershock(Tracked& t, const Fault& f)

@@ -114,6 +114,7 @@ private:
         QSet<QString> openRoots;
         QSet<QString> symptomTargets;
         QSet<QString> aftershocks; ///< fault ids recorded as aftershocks
+        QString lastEvidence; ///< the root's evidence as last recorded (a pool-level root's grows as members join)
         QStringList targets; ///< affected targets, root first
         qint64 detectedMs = 0;
         qint64 recoveredMs = 0;
@@ -124,6 +125,7 @@ private:
     void createIncident(const Fault& root);
     void addSymptom(Tracked& t, const Fault& symptom);
     void addAftershock(Tracked& t, const Fault& aftershock);
+    void followEvidence(Tracked& t, const Fault& root);
     void advance(Tracked& t, const Fault& root);
     void transition(Tracked& t, IncidentState state, qint64 timeMs, const QString& note);
     void saveSeries(const Tracked& t, qint64 untilMs);

@@ -101,11 +101,21 @@ private Q_SLOTS:
         QVERIFY(!d.clearExternalFault(
             QStringLiteral("alertmanager/am"), QStringLiteral("fp"), QStringLiteral("again"), now));
         QVERIFY(d.externalFaultIds(QStringLiteral("alertmanager/am")).isEmpty());
-        // web-1 still fails on its own: it becomes a root cause at its next check.
+        // web-1 still fails: the tail of the same event for the aftershock grace (60 s), a root cause of its own
+        // after that.
         now += 1000;
         observe(d, QStringLiteral("web-1"), false, now);
         d.tick(now);
+        QVERIFY(!d.fault(webId)->rootCause);
+        QCOMPARE(d.fault(webId)->incidentId, root.incidentId);
+        for (int i = 0; i < 60; ++i) {
+            now += 1000;
+            for (const QString& t : d.targetNames())
+                observe(d, t, t != u"web-1", now);
+            d.tick(now);
+        }
         QVERIFY(d.fault(webId)->rootCause);
+        QVERIFY(d.fault(webId)->incidentId != root.incidentId);
     }
 
     void anAlertOnADependentOfAFailingTargetIsItsSymptom()

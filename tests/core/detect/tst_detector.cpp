@@ -866,6 +866,12 @@ private Q_SLOTS:
             << QStringLiteral("2x | 3x db-primary.integrity=0 api-1.error_rate=0.4 api-2.error_rate=0.4 | 10x"
                               " | 2x api-1.error_rate=0.3 | 3x")
             << qint64(30000) << 1 << QStringList() << QStringList() << QStringList();
+        QTest::addRow("a dependency failing after its dependents' incident is not its aftershock")
+            << QStringLiteral("2x | 3x web-2.load=1.4 api-1.load=1.1 | 5x | 3x db-primary.integrity=0") << qint64(30000)
+            << 2 << QStringList { QStringLiteral("db-primary") } << QStringList() << QStringList();
+        QTest::addRow("another server of the pool crashing after a crash: its own incident")
+            << QStringLiteral("2x | 3x web-2.refused | 5x | 3x web-3.timeout") << qint64(30000) << 2
+            << QStringList { QStringLiteral("web-3") } << QStringList() << QStringList();
         QTest::addRow("a crash, restarted, crashing again: an aftershock")
             << QStringLiteral("2x | 3x web-2.refused | 5x | 3x web-2.refused") << qint64(30000) << 1
             << QStringList { QStringLiteral("web-2") } << QStringList() << QStringList();
@@ -953,6 +959,19 @@ private Q_SLOTS:
         QCOMPARE(sc.incidents().size(), 1);
     }
 
+    // A pool-wide event ending for every member at once clears the incident without hand-overs.
+    void poolEventEndingAtOnceHandsNothingOver()
+    {
+        Script sc { Detector::Settings {} };
+        sc.run(QStringLiteral("15x | 3x web-1.flood web-2.flood web-3.flood"));
+        QCOMPARE(sc.openRoots(), QStringList { QStringLiteral("web-1") });
+        sc.events.clear();
+        sc.run(QStringLiteral("2x"));
+        QVERIFY(sc.detector.openFaults().isEmpty());
+        QVERIFY(ofKind(sc.events, Kind::FaultLocated).isEmpty());
+        QCOMPARE(ofKind(sc.events, Kind::FaultCleared).size(), 3);
+    }
+
     // An aftershock is marked on the fault and in the event, and a fault outliving the grace becomes its own.
     void aftershockIsMarked()
     {
@@ -971,7 +990,11 @@ private Q_SLOTS:
         QVERIFY(f.aftershock && !f.rootCause && !f.actionable());
         QCOMPARE(f.rootTarget, QStringLiteral("db-primary"));
         QVERIFY(ofKind(sc.events, Kind::FaultLocated).isEmpty());
-        sc.run(QStringLiteral("60x api-1.error_rate=0.3"));
+        sc.run(QStringLiteral("5x api-1.error_rate=0.3")); // still within the grace: still the aftershock
+        QCOMPARE(sc.incidents().size(), 1);
+        QVERIFY(ofKind(sc.events, Kind::FaultLeft).isEmpty());
+        QVERIFY(sc.detector.fault(f.id)->aftershock);
+        sc.run(QStringLiteral("55x api-1.error_rate=0.3"));
         QCOMPARE(sc.incidents().size(), 2);
         QCOMPARE(ofKind(sc.events, Kind::FaultLeft).size(), 1);
         QCOMPARE(sc.openRoots(), QStringList { QStringLiteral("api-1") });

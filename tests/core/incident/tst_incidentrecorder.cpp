@@ -255,10 +255,34 @@ private Q_SLOTS:
         QCOMPARE(rig.store.count(withDrills), 1);
     }
 
-    // A second crash after recovery is a second incident; a reload (targets reset) closes the books.
+    // The same crash again within the aftershock grace is an aftershock: a line in the incident's timeline, not a
+    // second incident (the report's --last stays the crash).
+    void aftershockIsNotANewIncident()
+    {
+        Rig rig;
+        rig.rounds(10);
+        rig.crashed = true;
+        rig.rounds(3);
+        rig.crashed = false;
+        rig.rounds(3);
+        rig.crashed = true;
+        rig.rounds(3);
+        QVERIFY(rig.recorder.waitForWrites());
+        QCOMPARE(rig.recorder.recordedIds().size(), 1);
+        const auto incident = rig.store.incident(rig.recorder.recordedIds().at(0), false);
+        QVERIFY(incident);
+        QVERIFY(std::any_of(incident->symptoms.cbegin(), incident->symptoms.cend(),
+            [](const Symptom& s) { return s.target == u"web-2" && s.detail.startsWith(u"aftershock: "); }));
+    }
+
+    // A second crash after recovery and the aftershock grace is a second incident; a reload (targets reset) closes
+    // the books.
     void secondFaultSecondIncident()
     {
         Rig rig;
+        Detector::Settings settings;
+        settings.aftershockGraceMs = 0;
+        rig.detector.setSettings(settings);
         rig.rounds(10);
         rig.crashed = true;
         rig.rounds(3);

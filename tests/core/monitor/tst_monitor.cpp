@@ -9,6 +9,7 @@
 #include "monitor/monitor.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -199,7 +200,14 @@ private Q_SLOTS:
         // A hanging server is cut off at the probe deadline with reason timeout, and confirmed as unreachable (no
         // answer), not as refused.
         QVERIFY(fleet->demo.inject(QStringLiteral("hang"), QStringLiteral("web-4")));
-        QTRY_VERIFY_WITH_TIMEOUT(openRootFault(*fleet, QStringLiteral("web-4")).has_value(), 15000);
+        auto faultsSeen = [&] {
+            QStringList out;
+            for (const Fault& f : fleet->monitor->detector()->faults())
+                out << QString::fromUtf8(QJsonDocument(f.toJson()).toJson(QJsonDocument::Compact));
+            return out.join(u'\n');
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            openRootFault(*fleet, QStringLiteral("web-4")).has_value(), qPrintable(faultsSeen()), 15000);
         QVERIFY2(reasonOf(QStringLiteral("web-4")).contains(QStringLiteral("timeout")),
             qPrintable(reasonOf(QStringLiteral("web-4"))));
         QCOMPARE(openRootFault(*fleet, QStringLiteral("web-4"))->cause, CauseClass::Unreachable);
