@@ -98,6 +98,9 @@ void TestDrillCommand::drill()
     for (const QString& phase : { QStringLiteral("detecting"), QStringLiteral("handling"), QStringLiteral("recovering"),
              QStringLiteral("verifying"), QStringLiteral("total") })
         QVERIFY2(phases.value(phase).toDouble() >= 0, qPrintable(phase));
+    qInfo("drill %s: %lld incident(s), %lld root cause(s) named, %lld false, passed %d", qPrintable(kind),
+        qsizetype(ids.size()), qsizetype(roots.size()), qsizetype(falseRoots.size()),
+        summary.value(QStringLiteral("passed")).toBool());
     const bool passed = ids.size() == 1 && falseRoots.isEmpty();
     QCOMPARE(summary.value(QStringLiteral("passed")).toBool(), passed);
     QCOMPARE(process.exitCode(), passed ? 0 : 1);
