@@ -23,12 +23,16 @@ void TestDrillCommand::drill_data()
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("cause");
     QTest::addColumn<bool>("configuredRunbook");
-    QTest::addRow("crash") << QStringLiteral("crash") << QStringLiteral("down") << false;
-    QTest::addRow("crash, runbook bound in the config") << QStringLiteral("crash") << QStringLiteral("down") << true;
-    QTest::addRow("overload") << QStringLiteral("overload") << QStringLiteral("overload") << false;
-    QTest::addRow("attack") << QStringLiteral("attack") << QStringLiteral("attack") << false;
-    QTest::addRow("corruption") << QStringLiteral("corruption") << QStringLiteral("data-integrity") << false;
-    QTest::addRow("network") << QStringLiteral("network") << QStringLiteral("network") << false;
+    // One incident and no false root: what every drill must report. TODO(integrator): true for overload once the
+    // correlation work (issue 13) makes a surge one pool-level incident; today it opens two.
+    QTest::addColumn<bool>("onePicture");
+    QTest::addRow("crash") << QStringLiteral("crash") << QStringLiteral("down") << false << true;
+    QTest::addRow("crash, runbook bound in the config")
+        << QStringLiteral("crash") << QStringLiteral("down") << true << true;
+    QTest::addRow("overload") << QStringLiteral("overload") << QStringLiteral("overload") << false << false;
+    QTest::addRow("attack") << QStringLiteral("attack") << QStringLiteral("attack") << false << true;
+    QTest::addRow("corruption") << QStringLiteral("corruption") << QStringLiteral("data-integrity") << false << true;
+    QTest::addRow("network") << QStringLiteral("network") << QStringLiteral("network") << false << true;
 }
 
 void TestDrillCommand::drill()
@@ -36,6 +40,7 @@ void TestDrillCommand::drill()
     QFETCH(QString, kind);
     QFETCH(QString, cause);
     QFETCH(bool, configuredRunbook);
+    QFETCH(bool, onePicture);
     QStringList arguments { QStringLiteral("drill"), kind, QStringLiteral("--auto"), QStringLiteral("--json"),
         QStringLiteral("--timeout"), QStringLiteral("40") };
     QTemporaryDir dir;
@@ -98,6 +103,13 @@ void TestDrillCommand::drill()
     for (const QString& phase : { QStringLiteral("detecting"), QStringLiteral("handling"), QStringLiteral("recovering"),
              QStringLiteral("verifying"), QStringLiteral("total") })
         QVERIFY2(phases.value(phase).toDouble() >= 0, qPrintable(phase));
+    qInfo("drill %s: %lld incident(s), %lld root cause(s) named, %lld false, passed %d", qPrintable(kind),
+        qsizetype(ids.size()), qsizetype(roots.size()), qsizetype(falseRoots.size()),
+        summary.value(QStringLiteral("passed")).toBool());
+    if (onePicture) {
+        QCOMPARE(ids.size(), 1);
+        QVERIFY2(falseRoots.isEmpty(), qPrintable(QString::fromUtf8(QJsonDocument(falseRoots).toJson())));
+    }
     const bool passed = ids.size() == 1 && falseRoots.isEmpty();
     QCOMPARE(summary.value(QStringLiteral("passed")).toBool(), passed);
     QCOMPARE(process.exitCode(), passed ? 0 : 1);
