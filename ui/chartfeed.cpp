@@ -4,8 +4,6 @@
 #include "detect/detector.h"
 #include "metrics/seriesstore.h"
 
-#include <QCoreApplication>
-
 namespace FaultDesk {
 
 namespace {
@@ -23,11 +21,6 @@ void addOnce(QStringList& list, const QString& value)
 {
     if (!value.isEmpty() && !list.contains(value))
         list << value;
-}
-
-QString tr(const char* text)
-{
-    return QCoreApplication::translate("FaultDesk::ChartFeed", text);
 }
 
 } // namespace

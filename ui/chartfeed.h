@@ -3,6 +3,7 @@
 #include "chart/chartdata.h"
 #include "detect/fault.h"
 
+#include <QCoreApplication>
 #include <QList>
 #include <QStringList>
 
@@ -21,6 +22,7 @@ struct FleetConfig;
  */
 class ChartFeed
 {
+    Q_DECLARE_TR_FUNCTIONS(FaultDesk::ChartFeed)
 public:
     /// One chart's content.
     struct Panel

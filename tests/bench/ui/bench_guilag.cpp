@@ -1,15 +1,17 @@
 // bench_guilag: how late the GUI event loop runs while the console monitors N fleetsim endpoints at 1 s and 8 live
 // charts (8 targets each) refresh every second — the figure behind "the window never stutters".
 //
-//   bench_guilag [--targets N[,N…]] [--seconds S] [--payload FILE | --small-payload]
+//   bench_guilag [--targets N[,N…]] [--seconds S] [--payload FILE | --small-payload | --synthetic]
 //
 // Defaults: 500 targets, 20 s measured after 5 s of warm-up, fleetsim serving node_exporter.prom. With several
 // counts (--targets 500,2000,5000) each runs in turn against its own fleetsims (2,000 endpoints per process) and a
 // summary table ends the output. Each run first times the idle event loop for 3 s: the machine's own noise.
 // --small-payload serves a 6-line page instead, so the console's own cost (models, charts, ticks) is measured rather
-// than the parsing of 56 KB per target per second. A 10 ms probe timer on the GUI thread measures its own lateness
-// (actual − expected interval); p50/p99/max are printed together with the monitor's tick time. The figures never
-// fail the run.
+// than the parsing of 56 KB per target per second. --synthetic goes further: no fleetsim and no network, each
+// target's round is fed on the GUI thread as the probe thread would deliver it (parse, signals, store, detector,
+// models, views, charts), for a figure a loaded machine's probe timeouts cannot spoil. A 10 ms probe timer on the GUI
+// thread measures its own lateness (actual − expected interval); p50/p99/max are printed together with the monitor's
+// tick time. The figures never fail the run.
 
 #include "chart/loadchart.h"
 #include "config/fleetconfigloader.h"
@@ -17,6 +19,7 @@
 #include "mainwindow.h"
 #include "metrics/seriesstore.h"
 #include "monitor/monitor.h"
+#include "probe/proberesult.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -114,16 +117,19 @@ struct Result
     quint64 skipped = 0;
 };
 
-std::optional<Result> measure(QApplication& app, int count, int seconds, const QString& payload)
+std::optional<Result> measure(QApplication& app, int count, int seconds, const QString& payload, bool synthetic)
 {
     // The machine's own scheduling noise first: the same timer on an idle event loop.
     const std::vector<double> idle = timerLateness(app, 3000);
 
-    // fleetsim serves at most 2,000 endpoints per process: larger fleets take several.
+    // fleetsim serves at most 2,000 endpoints per process: larger fleets take several. Synthetic: no endpoints at
+    // all, the rounds are made up below.
     constexpr int PerProcess = 2000;
     std::vector<std::unique_ptr<QProcess>> fleetsims;
     QList<Endpoints> chunks;
-    for (int done = 0; done < count; done += PerProcess) {
+    if (synthetic)
+        chunks << Endpoints { 9, count };
+    for (int done = 0; !synthetic && done < count; done += PerProcess) {
         const int n = std::min(PerProcess, count - done);
         auto process = std::make_unique<QProcess>();
         process->setProgram(QStringLiteral(FAULTDESK_BIN_DIR "/faultdesk-fleetsim"));
@@ -156,7 +162,44 @@ std::optional<Result> measure(QApplication& app, int count, int seconds, const Q
     }
     Monitor monitor;
     monitor.setConfig(*config.config);
-    monitor.start();
+    QTimer feeder;
+    std::vector<double> ticks;
+    bool measuring = false;
+    if (synthetic) {
+        // The probe thread's deliveries without the network: every 100 ms a tenth of the fleet reports a round
+        // (the real path on the GUI thread: parse, signals, store, detector), then the monitor ticks.
+        QByteArray body(SmallPayload);
+        feeder.setInterval(100);
+        int slice = 0;
+        QObject::connect(&feeder, &QTimer::timeout, &monitor, [&monitor, &ticks, &measuring, &slice, count, body] {
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            // One event per round, as the probe thread's queued signals arrive; then the tick, as its timer fires.
+            for (int i = slice; i < count; i += 10) {
+                ProbeResult r;
+                r.target = QStringLiteral("bench-%1").arg(i);
+                r.kind = ProbeSpec::Kind::Metrics;
+                r.ok = true;
+                r.httpStatus = 200;
+                r.body = body;
+                QMetaObject::invokeMethod(
+                    &monitor, [&monitor, r, now] { monitor.ingestRound(r.target, { r }, now); }, Qt::QueuedConnection);
+            }
+            slice = (slice + 1) % 10;
+            QMetaObject::invokeMethod(
+                &monitor,
+                [&monitor, &ticks, &measuring] {
+                    QElapsedTimer tick;
+                    tick.start();
+                    monitor.tick(QDateTime::currentMSecsSinceEpoch());
+                    if (measuring)
+                        ticks.push_back(double(tick.nsecsElapsed()) / 1e6);
+                },
+                Qt::QueuedConnection);
+        });
+        feeder.start();
+    } else {
+        monitor.start();
+    }
 
     MainWindow window;
     window.resize(1600, 1000);
@@ -196,11 +239,9 @@ std::optional<Result> measure(QApplication& app, int count, int seconds, const Q
     chartTimer.start();
 
     std::vector<double> lateness;
-    std::vector<double> ticks;
     QElapsedTimer clock;
     clock.start();
     qint64 last = -1;
-    bool measuring = false;
     QTimer probe;
     probe.setTimerType(Qt::PreciseTimer);
     probe.setInterval(10);
@@ -210,16 +251,19 @@ std::optional<Result> measure(QApplication& app, int count, int seconds, const Q
             lateness.push_back(std::max(0.0, double(now - last) / 1e6 - 10.0));
         last = now;
     });
-    QObject::connect(&monitor, &Monitor::ticked, &app, [&] {
-        if (measuring)
-            ticks.push_back(monitor.lastTickMs());
-    });
+    if (!synthetic) {
+        QObject::connect(&monitor, &Monitor::ticked, &app, [&] {
+            if (measuring)
+                ticks.push_back(monitor.summary().lastTickMs);
+        });
+    }
     probe.start();
     QTimer::singleShot(5000, &app, [&] { measuring = true; });
     QTimer::singleShot((5 + seconds) * 1000, &app, &QCoreApplication::quit);
     QApplication::exec();
 
     const Monitor::Summary summary = monitor.summary();
+    feeder.stop();
     window.setMonitor(nullptr);
     monitor.stop();
     for (const auto& process : fleetsims)
@@ -238,14 +282,14 @@ std::optional<Result> measure(QApplication& app, int count, int seconds, const Q
     r.up = summary.up;
     r.rounds = summary.rounds;
     r.skipped = summary.skippedRounds;
-    std::printf("bench_guilag: %d targets at 1 s, 8 charts x 8 series refreshed at 1 s, %d s measured (%s)\n", count,
-        seconds, qPrintable(QGuiApplication::platformName()));
+    std::printf("bench_guilag: %d targets at 1 s%s, 8 charts x 8 series refreshed at 1 s, %d s measured (%s)\n", count,
+        synthetic ? " (synthetic rounds, no network)" : "", seconds, qPrintable(QGuiApplication::platformName()));
     std::printf("  event-loop lag  p50 %.2f ms   p99 %.2f ms   max %.2f ms   (%zu samples of a 10 ms timer)\n",
         r.lagP50, r.lagP99, r.lagMax, lateness.size());
     std::printf("  idle loop lag   p99 %.2f ms   (the same timer before the fleet started: the machine's own noise)\n",
         r.idleP99);
     std::printf("  monitor tick    p50 %.2f ms   p99 %.2f ms   (%zu ticks)\n", r.tickP50, r.tickP99, ticks.size());
-    std::printf("  targets up %d/%d, probe rounds %llu, skipped %llu\n", r.up, count,
+    std::printf("  targets up %d/%d, rounds %llu, skipped %llu\n", r.up, count,
         static_cast<unsigned long long>(r.rounds), static_cast<unsigned long long>(r.skipped));
     std::fflush(stdout);
     return r;
@@ -264,7 +308,10 @@ int main(int argc, char** argv)
         { QStringLiteral("payload"), QStringLiteral("Metrics page each endpoint serves (default: node_exporter.prom)."),
             QStringLiteral("FILE"), QStringLiteral(FAULTDESK_SHARED_DIR "/fixtures/node_exporter.prom") },
         { QStringLiteral("small-payload"),
-            QStringLiteral("Serve a 6-line metrics page: measures the console, not the parser.") } });
+            QStringLiteral("Serve a 6-line metrics page: measures the console, not the parser.") },
+        { QStringLiteral("synthetic"),
+            QStringLiteral("No fleetsim: each target's round (the 6-line page) is fed on the GUI thread as the probe "
+                           "thread would deliver it; the console's own cost without the network's.") } });
     parser.process(app);
     const int seconds = parser.value(QStringLiteral("seconds")).toInt();
     QList<int> counts;
@@ -278,7 +325,8 @@ int main(int argc, char** argv)
     }
     QString payload = parser.value(QStringLiteral("payload"));
     QTemporaryFile small;
-    if (parser.isSet(QStringLiteral("small-payload"))) {
+    const bool synthetic = parser.isSet(QStringLiteral("synthetic"));
+    if (parser.isSet(QStringLiteral("small-payload")) || synthetic) {
         if (!small.open() || small.write(SmallPayload) < 0 || !small.flush()) {
             std::fprintf(stderr, "bench_guilag: cannot write the small payload: %s\n", qPrintable(small.errorString()));
             return 1;
@@ -286,12 +334,13 @@ int main(int argc, char** argv)
         payload = small.fileName();
     }
     std::printf("bench_guilag: payload %s (%lld bytes)\n",
-        parser.isSet(QStringLiteral("small-payload")) ? "small (6 lines)" : qPrintable(QFileInfo(payload).fileName()),
+        parser.isSet(QStringLiteral("small-payload")) || synthetic ? "small (6 lines)"
+                                                                   : qPrintable(QFileInfo(payload).fileName()),
         static_cast<long long>(QFileInfo(payload).size()));
 
     QList<Result> results;
     for (int count : std::as_const(counts)) {
-        const std::optional<Result> r = measure(app, count, seconds, payload);
+        const std::optional<Result> r = measure(app, count, seconds, payload, synthetic);
         if (!r)
             return 1;
         results << *r;
