@@ -11,6 +11,7 @@
 #include "model/fleetmodel.h"
 #include "monitor/demofleet.h"
 #include "monitor/monitor.h"
+#include "plaintooltip.h"
 #include "stateappearance.h"
 #include "util/buildinfo.h"
 
@@ -235,6 +236,7 @@ void MainWindow::createCentralArea()
     barIcon->setObjectName(QStringLiteral("notificationIcon"));
     m_notificationLabel = new QLabel(m_notificationBar);
     m_notificationLabel->setObjectName(QStringLiteral("notificationText"));
+    m_notificationLabel->setTextFormat(Qt::PlainText); // alert text and error excerpts come from the network
     m_notificationLabel->setWordWrap(true);
     m_notificationLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* dismiss = new QToolButton(m_notificationBar);
@@ -873,7 +875,7 @@ void MainWindow::onEvent(const DetectionEvent& event)
         details = details.mid(event.target.size() + 1);
     auto* item
         = new QTreeWidgetItem({ clockText(event.timeMs), DetectionEvent::kindName(event.kind), event.target, details });
-    item->setToolTip(3, event.toText());
+    item->setToolTip(3, plainToolTip(event.toText()));
     // A single failed check that the next one took back is not part of any incident: kept, but shown only on
     // request, so the timeline reads as detections, localizations and clears.
     const bool unconfirmed = event.kind == DetectionEvent::Kind::StateChanged
@@ -994,7 +996,7 @@ void MainWindow::appendAuditRecord(const AuditRecord& record)
     QString tip = record.description;
     if (!record.outputExcerpt.isEmpty())
         tip += u'\n' + record.outputExcerpt;
-    item->setToolTip(6, tip);
+    item->setToolTip(6, plainToolTip(tip));
     if (record.phase == AuditRecord::Phase::Result) {
         const bool ok = record.status == u"ok";
         item->setForeground(
