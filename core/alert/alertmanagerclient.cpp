@@ -1,6 +1,7 @@
 #include "alertmanagerclient.h"
 
 #include "net/httpclient.h"
+#include "util/secretmask.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -116,7 +117,9 @@ void AlertmanagerClient::send(const QByteArray& method, const QString& path, con
             return;
         }
         if (status >= 300) {
-            finish(status, reply.body, where + QStringLiteral("HTTP %1: %2").arg(status).arg(excerpt(reply.body)));
+            // A server may quote the request back (its token included): the error never carries a known secret.
+            finish(status, reply.body,
+                where + QStringLiteral("HTTP %1: %2").arg(status).arg(SecretMask::apply(excerpt(reply.body))));
             return;
         }
         finish(status, reply.body, {});

@@ -2797,10 +2797,11 @@ void Validator::checkRunbookNeeds(const RunbookConfig& r, const RunbookNeeds& ne
                     causeOnly ? QStringLiteral("no target has it") : QStringLiteral("narrow the binding or add it")));
     };
     for (const auto& [signal, at] : needs.signalNames) {
+        const QString& wanted = signal; // clang 14 (the fuzz preset) cannot capture a structured binding
         QStringList lacking;
         for (const TargetConfig* t : std::as_const(bound))
             if (std::none_of(t->signalConfigs.cbegin(), t->signalConfigs.cend(),
-                    [&](const SignalConfig& s) { return s.name == signal; }))
+                    [&](const SignalConfig& s) { return s.name == wanted; }))
                 lacking << t->name;
         report(at, QStringLiteral("condition reads signal '%1'").arg(signal), lacking);
     }

@@ -228,29 +228,27 @@ void HttpClient::onReadyRead(Call* call)
         reply->readAll(); // a redirect's body is never shown; drop it as it comes
         return;
     }
-    const qint64 limit = call->request.maxBodyBytes;
-    const QByteArray chunk = reply->read(limit - call->body.size() + 1);
-    call->body += chunk;
-    if (call->body.size() <= limit)
-        return;
-    if (call->request.overLimit == HttpRequest::OverLimit::Truncate) {
-        call->body.truncate(limit);
-        call->truncated = true;
-        HttpResponse r;
-        r.status = status;
-        r.reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray();
-        r.body = call->body;
-        r.truncated = true;
-        r.url = call->url;
-        r.redirects = call->redirects;
-        complete(call, r);
-        return;
-    }
+    // One byte past the limit is enough to know it is over; the rest stays unread.
+    call->body += reply->read(call->request.maxBodyBytes - call->body.size() + 1);
+    if (call->body.size() > call->request.maxBodyBytes)
+        overLimit(call, status);
+}
+
+void HttpClient::overLimit(Call* call, int status)
+{
     HttpResponse r;
-    r.error = HttpResponse::Error::TooLarge;
     r.status = status;
-    r.errorText = QStringLiteral("reply larger than %1 bytes").arg(limit);
     r.url = call->url;
+    r.redirects = call->redirects;
+    if (call->request.overLimit == HttpRequest::OverLimit::Truncate) {
+        r.body = call->body.left(call->request.maxBodyBytes);
+        r.truncated = true;
+        if (call->reply)
+            r.reason = call->reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray();
+    } else {
+        r.error = HttpResponse::Error::TooLarge;
+        r.errorText = QStringLiteral("reply larger than %1 bytes").arg(call->request.maxBodyBytes);
+    }
     complete(call, r);
 }
 
@@ -308,12 +306,10 @@ void HttpClient::onFinished(Call* call)
         complete(call, r);
         return;
     }
-    if (call->body.size() <= call->request.maxBodyBytes)
-        call->body += reply->read(call->request.maxBodyBytes - call->body.size() + 1);
+    call->body += reply->read(call->request.maxBodyBytes - call->body.size() + 1);
     if (call->body.size() > call->request.maxBodyBytes) {
-        onReadyRead(call); // judged the same way as a body arriving in pieces
-        if (!m_calls.contains(call->id))
-            return;
+        overLimit(call, status);
+        return;
     }
     HttpResponse r;
     r.status = status;

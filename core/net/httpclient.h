@@ -54,6 +54,7 @@ private:
     void issue(Call* call);
     void onReadyRead(Call* call);
     void onFinished(Call* call);
+    void overLimit(Call* call, int status);
     void complete(Call* call, HttpResponse response);
 
     QNetworkAccessManager* m_network = nullptr;

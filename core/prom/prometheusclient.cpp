@@ -1,6 +1,7 @@
 #include "prometheusclient.h"
 
 #include "net/httpclient.h"
+#include "util/secretmask.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -202,6 +203,8 @@ void PrometheusClient::get(const QString& endpoint, const Params& params, const 
             if (o.value(QStringLiteral("status")).toString() == u"error")
                 detail = o.value(QStringLiteral("errorType")).toString() + QStringLiteral(": ")
                     + o.value(QStringLiteral("error")).toString().left(300);
+            // A server may quote the request back (its token included): the error text never carries a known secret.
+            detail = SecretMask::apply(detail);
             finish({}, PromQueryResult::Error::Http,
                 subject
                     + QStringLiteral(": %1 failed: HTTP %2%3")

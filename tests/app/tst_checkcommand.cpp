@@ -134,7 +134,7 @@ private Q_SLOTS:
         f.close();
         Result r = check({ path });
         QCOMPARE(r.exitCode, 2);
-        QVERIFY2(r.err.startsWith(path.toUtf8() + where), r.err.constData());
+        QVERIFY2(r.err.startsWith(QByteArray(path.toUtf8() + where)), r.err.constData());
         QVERIFY2(r.err.contains("insecure_token_over_http: true"), r.err.constData());
 
         // Loopback is fine, and so is an explicit opt-in.
@@ -173,10 +173,12 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 2);
         const QList<QByteArray> lines = r.err.trimmed().split('\n');
         QCOMPARE(lines.size(), 3);
-        QVERIFY2(lines.at(0).startsWith(path.toUtf8() + ":5:26: 'env': 'BAD NAME' is not"), lines.at(0).constData());
+        QVERIFY2(lines.at(0).startsWith(QByteArray(path.toUtf8() + ":5:26: 'env': 'BAD NAME' is not")),
+            lines.at(0).constData());
+        QVERIFY2(lines.at(1).startsWith(QByteArray(path.toUtf8() + ":5:48: 'env': TOKEN must be a string")),
+            lines.at(1).constData());
         QVERIFY2(
-            lines.at(1).startsWith(path.toUtf8() + ":5:48: 'env': TOKEN must be a string"), lines.at(1).constData());
-        QVERIFY2(lines.at(2).startsWith(path.toUtf8() + ":12:9: 'env' applies to command and run steps only"),
+            lines.at(2).startsWith(QByteArray(path.toUtf8() + ":12:9: 'env' applies to command and run steps only")),
             lines.at(2).constData());
     }
 
