@@ -2,6 +2,7 @@
 
 #include "audit/auditrecord.h"
 #include "palette.h"
+#include "plaintooltip.h"
 #include "stateappearance.h"
 
 #include <QDateTime>
@@ -27,7 +28,7 @@ void ActionLog::append(const AuditRecord& record)
     QString tip = record.description;
     if (!record.outputExcerpt.isEmpty())
         tip += u'\n' + record.outputExcerpt;
-    item->setToolTip(6, tip);
+    item->setToolTip(6, plainToolTip(tip)); // audit details quote replies and child output
     if (record.phase == AuditRecord::Phase::Result) {
         const bool ok = record.status == u"ok";
         item->setForeground(

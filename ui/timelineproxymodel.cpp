@@ -1,6 +1,7 @@
 #include "timelineproxymodel.h"
 
 #include "model/timelinemodel.h"
+#include "plaintooltip.h"
 #include "stateappearance.h"
 
 namespace FaultDesk {
@@ -42,6 +43,8 @@ QVariant TimelineProxyModel::data(const QModelIndex& index, int role) const
         if (severity.isValid())
             return StateAppearance::colour(Severity(severity.toInt()), m_dark);
     }
+    if (role == Qt::ToolTipRole) // event text quotes the network (alert summaries, HTTP errors): never rich text
+        return plainToolTip(QSortFilterProxyModel::data(index, role).toString());
     return QSortFilterProxyModel::data(index, role);
 }
 

@@ -8,7 +8,9 @@
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
 #include "monitor/monitor.h"
+#include "util/secretmask.h"
 #include "util/signalwatcher.h"
+#include "util/terminaltext.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -100,10 +102,11 @@ int runMonitor(const FleetConfig& config, const RunOptions& options)
     monitor.setConfig(config);
     QTextStream out(stdout);
     QObject::connect(&monitor, &Monitor::eventRaised, &monitor, [&out, &options](const DetectionEvent& e) {
+        // JSON escapes control characters itself; a text line is made safe for the terminal it lands on.
         if (options.json)
-            out << QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact) << '\n';
+            out << SecretMask::apply(QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact)) << '\n';
         else
-            out << e.toText() << '\n';
+            out << TerminalText::safeLine(e.toText()) << '\n';
         out.flush();
     });
     SignalWatcher watcher;

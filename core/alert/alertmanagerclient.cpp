@@ -1,12 +1,11 @@
 #include "alertmanagerclient.h"
 
+#include "net/httpclient.h"
+#include "util/secretmask.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QSslConfiguration>
 #include <QTimer>
 #include <QUrlQuery>
 
@@ -41,10 +40,8 @@ std::optional<QJsonDocument> parseJson(const QByteArray& body, QString* error)
 AlertmanagerClient::AlertmanagerClient(const AlertmanagerConfig& config, QObject* parent)
     : QObject(parent)
     , m_config(config)
-    , m_network(new QNetworkAccessManager(this))
-{
-    m_network->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
-}
+    , m_http(new HttpClient(this))
+{ }
 
 AlertmanagerClient::~AlertmanagerClient() = default;
 
@@ -70,86 +67,62 @@ void AlertmanagerClient::send(const QByteArray& method, const QString& path, con
         base.chop(1);
     url.setPath(base + path);
     url.setQuery(query);
-    QNetworkRequest request(url);
-    request.setMaximumRedirectsAllowed(MaxRedirects);
-    request.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("FaultDesk"));
-    request.setRawHeader("Accept", "application/json");
+    HttpRequest request;
+    request.method = method;
+    request.url = url;
+    request.body = body;
+    request.maxRedirects = MaxRedirects;
+    request.timeout = m_config.timeout;
+    request.maxBodyBytes = m_maxBodyBytes;
+    request.allowTokenOverHttp = m_config.insecureTokenOverHttp;
+    request.headers.emplaceBack(QByteArray("Accept"), "application/json");
     if (!body.isEmpty())
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+        request.headers.emplaceBack(QByteArray("Content-Type"), "application/json");
     if (m_config.token) {
         QString why;
-        const auto token = m_config.token->resolveText(&why);
+        const auto token = m_config.token->resolve(&why);
         if (!token) {
             QTimer::singleShot(
                 0, this, [finish, where, why] { finish(0, {}, where + QStringLiteral("token: ") + why); });
             return;
         }
-        request.setRawHeader("Authorization", "Bearer " + token->toUtf8());
+        request.bearerToken = *token;
     }
-    if (url.scheme() == u"https") {
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        ssl.setPeerVerifyMode(QSslSocket::VerifyPeer);
-        if (!m_config.tlsCaFile.isEmpty()) {
-            if (!m_caCertificates || m_caCertificates->isEmpty())
-                m_caCertificates = QSslCertificate::fromPath(
-                    m_config.tlsCaFile, QSsl::Pem, QSslCertificate::PatternSyntax::FixedString);
-            if (m_caCertificates->isEmpty()) {
-                const QString file = m_config.tlsCaFile;
-                QTimer::singleShot(0, this, [finish, where, file] {
-                    finish(0, {}, where + QStringLiteral("cannot read a PEM certificate from CA file %1").arg(file));
-                });
-                return;
-            }
-            ssl.addCaCertificates(*m_caCertificates);
+    if (url.scheme() == u"https" && !m_config.tlsCaFile.isEmpty()) {
+        if (!m_caCertificates || m_caCertificates->isEmpty())
+            m_caCertificates = HttpClient::readCaFile(m_config.tlsCaFile, nullptr).value_or(QList<QSslCertificate>());
+        if (m_caCertificates->isEmpty()) {
+            const QString file = m_config.tlsCaFile;
+            QTimer::singleShot(0, this, [finish, where, file] {
+                finish(0, {}, where + QStringLiteral("cannot read a PEM certificate from CA file %1").arg(file));
+            });
+            return;
         }
-        request.setSslConfiguration(ssl);
+        request.extraCaCertificates = *m_caCertificates;
     }
 
-    QNetworkReply* reply = m_network->sendCustomRequest(request, method, body);
     ++m_pending;
-    struct State
-    {
-        bool timedOut = false;
-        bool tooLarge = false;
-    };
-    auto state = std::make_shared<State>();
-    auto* deadline = new QTimer(reply);
-    deadline->setSingleShot(true);
-    connect(deadline, &QTimer::timeout, reply, [reply, state] {
-        state->timedOut = true;
-        reply->abort();
-    });
-    deadline->start(int(m_config.timeout.count()));
-    connect(reply, &QNetworkReply::downloadProgress, reply, [this, reply, state](qint64 received, qint64 total) {
-        if (received > m_maxBodyBytes || total > m_maxBodyBytes) {
-            state->tooLarge = true;
-            reply->abort();
-        }
-    });
-    connect(reply, &QNetworkReply::finished, this, [this, reply, state, where, finish] {
-        reply->deleteLater();
+    const qint64 timeoutMs = m_config.timeout.count();
+    m_http->send(request, this, [this, where, finish, timeoutMs](const HttpResponse& reply) {
         --m_pending;
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (state->timedOut) {
-            finish(status, {}, where + QStringLiteral("no complete reply within %1 ms").arg(m_config.timeout.count()));
+        const int status = reply.status;
+        switch (reply.error) {
+        case HttpResponse::Error::None:
+            break;
+        case HttpResponse::Error::Timeout:
+            finish(status, {}, where + QStringLiteral("no complete reply within %1 ms").arg(timeoutMs));
+            return;
+        default:
+            finish(status, {}, where + reply.errorText);
             return;
         }
-        if (state->tooLarge) {
-            finish(status, {}, where + QStringLiteral("reply larger than %1 bytes").arg(m_maxBodyBytes));
+        if (status >= 300) {
+            // A server may quote the request back (its token included): the error never carries a known secret.
+            finish(status, reply.body,
+                where + QStringLiteral("HTTP %1: %2").arg(status).arg(SecretMask::apply(excerpt(reply.body))));
             return;
         }
-        const QByteArray data = reply->readAll();
-        if (status >= 300 || (status == 0 && reply->error() != QNetworkReply::NoError)) {
-            const QString detail
-                = status > 0 ? QStringLiteral("HTTP %1: %2").arg(status).arg(excerpt(data)) : reply->errorString();
-            finish(status, data, where + detail);
-            return;
-        }
-        if (reply->error() != QNetworkReply::NoError) {
-            finish(status, data, where + reply->errorString());
-            return;
-        }
-        finish(status, data, {});
+        finish(status, reply.body, {});
     });
 }
 

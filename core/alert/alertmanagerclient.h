@@ -14,16 +14,16 @@
 #include <functional>
 #include <optional>
 
-class QNetworkAccessManager;
-class QNetworkReply;
-
 namespace FaultDesk {
+
+class HttpClient;
 
 /**
  * Alertmanager's HTTP API v2, asynchronously: list alerts, post alerts, create, read and expire silences. Every
  * request has its own wall-clock deadline (the source's `timeout`) and a body-size limit, TLS verification stays on
- * (with the source's CA file added to the system CAs), redirects are capped, the bearer token is read from its
- * reference per request and never logged. Replies are validated strictly: a malformed or unexpected reply is an
+ * (with the source's CA file added to the system CAs), redirects are capped and stay on the source's origin, the
+ * bearer token is read from its reference per request, bound to that origin and never logged (all through the
+ * bounded HttpClient). Replies are validated strictly: a malformed or unexpected reply is an
  * error naming the request and the field, never a crash. Handlers run on this object's thread, only while their
  * context object lives; errors are "" on success and otherwise start with "Alertmanager NAME: METHOD PATH: ".
  */
@@ -63,7 +63,7 @@ private:
     QString prefix(const QByteArray& method, const QString& path) const;
 
     AlertmanagerConfig m_config;
-    QNetworkAccessManager* m_network = nullptr;
+    HttpClient* m_http = nullptr;
     std::optional<QList<QSslCertificate>> m_caCertificates;
     qint64 m_maxBodyBytes = 16 * 1024 * 1024;
     int m_pending = 0;

@@ -1,11 +1,22 @@
 #include "auditrecord.h"
 
 #include "auditsink.h"
+#include "util/secretmask.h"
 
 #include <QHash>
 #include <QSet>
 
 namespace FaultDesk {
+
+AuditRecord AuditRecord::masked() const
+{
+    AuditRecord r = *this;
+    r.description = SecretMask::apply(r.description);
+    r.outputExcerpt = SecretMask::apply(r.outputExcerpt);
+    r.target = SecretMask::apply(r.target);
+    r.runbook = SecretMask::apply(r.runbook);
+    return r;
+}
 
 QJsonObject AuditRecord::toJson() const
 {

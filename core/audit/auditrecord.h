@@ -37,6 +37,9 @@ struct AuditRecord
     qint64 durationMs = -1;
     QString outputExcerpt; ///< bounded, masked output
 
+    /// This record with every secret SecretMask knows masked in its texts: what each sink writes, whoever
+    /// filled the record in.
+    AuditRecord masked() const;
     QJsonObject toJson() const;
     /// Parses a record written by toJson(); returns std::nullopt (and sets @p error) when malformed.
     static std::optional<AuditRecord> fromJson(const QJsonObject& object, QString* error = nullptr);

@@ -18,6 +18,16 @@ bool JsonlAuditSink::append(const AuditRecord& record, QString* error)
 {
     QMutexLocker lock(&m_mutex);
     QDir().mkpath(QFileInfo(m_path).absolutePath());
+    // A crash mid-write leaves a line without its newline: the next record starts on a line of its own, so the
+    // torn one stays alone (skipped when read) instead of swallowing a good record.
+    bool torn = false;
+    {
+        QFile tail(m_path);
+        if (tail.open(QIODevice::ReadOnly) && tail.size() > 0 && tail.seek(tail.size() - 1)) {
+            char last = '\n';
+            torn = tail.getChar(&last) && last != '\n';
+        }
+    }
     QFile file(m_path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Append)) {
         if (error)
@@ -25,7 +35,8 @@ bool JsonlAuditSink::append(const AuditRecord& record, QString* error)
         return false;
     }
     file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    const QByteArray line = QJsonDocument(record.toJson()).toJson(QJsonDocument::Compact) + '\n';
+    const QByteArray line = (torn ? QByteArrayLiteral("\n") : QByteArray())
+        + QJsonDocument(record.masked().toJson()).toJson(QJsonDocument::Compact) + '\n';
     if (file.write(line) != line.size() || !file.flush() || ::fsync(file.handle()) != 0) {
         if (error)
             *error = QStringLiteral("%1: %2").arg(m_path, file.errorString());

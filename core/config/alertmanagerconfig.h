@@ -24,6 +24,7 @@ struct AlertmanagerConfig
     QUrl url; ///< base URL; the API lives under /api/v2
     std::optional<SecretRef> token; ///< bearer token by reference (token_env / token_file)
     QString tlsCaFile; ///< absolute path; empty = system CAs (verification always on)
+    bool insecureTokenOverHttp = false; ///< `insecure_token_over_http`: the token may cross plain http off loopback
     std::chrono::milliseconds pollInterval { 2000 };
     std::chrono::milliseconds timeout { 2000 }; ///< wall-clock deadline of one request
     QString targetLabel = QStringLiteral("instance"); ///< alert label naming the target (name or host:port)

@@ -1,5 +1,7 @@
 #include "fleetconfigloader.h"
 
+#include "net/httpclient.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -25,6 +27,32 @@
 namespace FaultDesk {
 
 namespace {
+
+// Every configured secret that can be read now is registered with SecretMask (resolve() does that), so it is
+// masked wherever text is written, whoever printed it. A secret that cannot be read yet is registered when it is.
+void maskConfiguredSecrets(const FleetConfig& config)
+{
+    auto read = [](const std::optional<SecretRef>& ref) {
+        if (ref)
+            ref->resolve();
+    };
+    for (const auto& p : config.prometheus)
+        read(p.token);
+    for (const auto& a : config.alertmanager)
+        read(a.token);
+    for (const auto& t : config.targets)
+        if (t.admin)
+            read(t.admin->token);
+    for (const auto& rb : config.runbooks) {
+        for (const auto* steps : { &rb.handle, &rb.recover }) {
+            for (const auto& step : *steps) {
+                read(step.action.token);
+                if (step.rollback)
+                    read(step.rollback->token);
+            }
+        }
+    }
+}
 
 using std::chrono::milliseconds;
 using YNode = YAML::Node;
@@ -272,6 +300,10 @@ private:
     bool tokenKey(const Entry& x, const QStringList& inlineSecrets, std::optional<SecretRef>& token, bool& ok);
     /// Refuses a section @p what that gives both token_env and token_file.
     void checkOneToken(const Fields& f, const QString& what, bool& ok);
+    /// Refuses a token sent over plain http to a host that is not loopback, unless `insecure_token_over_http: true`.
+    void checkTokenTransport(const Fields& f, const QUrl& url, bool hasToken, const QString& what, bool& ok);
+    /// An `env:` mapping of variable names to literal values (what a command's child gets besides the minimum).
+    std::optional<QMap<QString, QString>> readEnv(const Entry& e);
     std::optional<AdminConfig> readAdmin(const Entry& e);
     void readCommands(const Entry& e, TargetConfig& target);
     void readLabels(const Entry& e, TargetConfig& target);
@@ -784,7 +816,8 @@ std::optional<AlertmanagerConfig> Validator::readAlertmanager(const YNode& n)
         QStringList { QStringLiteral("name"), QStringLiteral("url"), QStringLiteral("token_env"),
             QStringLiteral("token_file"), QStringLiteral("tls_ca_file"), QStringLiteral("poll_interval"),
             QStringLiteral("timeout"), QStringLiteral("target_label"), QStringLiteral("cause_label"),
-            QStringLiteral("causes"), QStringLiteral("default_cause"), QStringLiteral("silence_duration") }
+            QStringLiteral("causes"), QStringLiteral("default_cause"), QStringLiteral("silence_duration"),
+            QStringLiteral("insecure_token_over_http") }
             + inlineSecrets);
     if (!f)
         return std::nullopt;
@@ -866,6 +899,9 @@ std::optional<AlertmanagerConfig> Validator::readAlertmanager(const YNode& n)
         }
     }
     checkOneToken(*f, QStringLiteral("alertmanager"), ok);
+    checkTokenTransport(*f, a.url, a.token.has_value(), QStringLiteral("alertmanager '%1'").arg(a.name), ok);
+    if (const Entry* e = f->get(u"insecure_token_over_http"))
+        a.insecureTokenOverHttp = boolean(*e).value_or(false);
     if (!f->get(u"name")) {
         missing(*f, QStringLiteral("alertmanager source"), QStringLiteral("name"));
         ok = false;
@@ -1031,7 +1067,7 @@ std::optional<PrometheusSourceConfig> Validator::readPrometheusSource(const YNod
     const auto f = mapping(n, {}, QStringLiteral("a prometheus source"),
         { QStringLiteral("name"), QStringLiteral("url"), QStringLiteral("token"), QStringLiteral("tls_ca_file"),
             QStringLiteral("query_timeout"), QStringLiteral("interval"), QStringLiteral("discover"),
-            QStringLiteral("signals") });
+            QStringLiteral("signals"), QStringLiteral("insecure_token_over_http") });
     if (!f)
         return std::nullopt;
     PrometheusSourceConfig p;
@@ -1062,6 +1098,11 @@ std::optional<PrometheusSourceConfig> Validator::readPrometheusSource(const YNod
         missing(*f, QStringLiteral("prometheus source"), QStringLiteral("name"));
     if (!f->get(u"url"))
         missing(*f, QStringLiteral("prometheus source"), QStringLiteral("url"));
+    bool transportOk = true;
+    checkTokenTransport(
+        *f, p.url, p.token.has_value(), QStringLiteral("prometheus source '%1'").arg(p.name), transportOk);
+    if (const Entry* e = f->get(u"insecure_token_over_http"))
+        p.insecureTokenOverHttp = boolean(*e).value_or(false);
     return p;
 }
 
@@ -1406,6 +1447,67 @@ std::optional<HaproxyMembership> Validator::readMembership(const Entry& e, const
     return m;
 }
 
+void Validator::checkTokenTransport(const Fields& f, const QUrl& url, bool hasToken, const QString& what, bool& ok)
+{
+    bool insecure = false;
+    if (const Entry* e = f.get(u"insecure_token_over_http")) {
+        const auto b = boolean(*e);
+        if (!b) {
+            ok = false;
+            return;
+        }
+        insecure = *b;
+    }
+    if (!hasToken || insecure || url.scheme() != u"http" || url.host().isEmpty()
+        || HttpClient::isLoopbackHost(url.host()))
+        return;
+    const Entry* u = f.get(u"url");
+    error(u ? pos(*u) : f.position,
+        QStringLiteral("%1 sends its bearer token over plain http to %2, readable by anyone on the path; use https, "
+                       "or set insecure_token_over_http: true if that network is trusted")
+            .arg(what, url.host()));
+    ok = false;
+}
+
+std::optional<QMap<QString, QString>> Validator::readEnv(const Entry& e)
+{
+    if (!e.value.IsMap()) {
+        error(pos(e),
+            QStringLiteral("'env' must be a mapping of variable name → value (e.g. env: { REGION: eu-1 }), got %1")
+                .arg(describe(e.value)));
+        return std::nullopt;
+    }
+    static const QRegularExpression envName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    QMap<QString, QString> env;
+    bool ok = true;
+    for (auto it = e.value.begin(); it != e.value.end(); ++it) {
+        const QString name = it->first.IsScalar() ? fromStd(it->first.Scalar()) : QString();
+        if (!envName.match(name).hasMatch()) {
+            error(pos(it->first),
+                QStringLiteral("'env': %1 is not an environment variable name").arg(describe(it->first)));
+            ok = false;
+            continue;
+        }
+        if (env.contains(name)) {
+            error(pos(it->first), QStringLiteral("'env': %1 is given twice").arg(name));
+            ok = false;
+            continue;
+        }
+        if (!it->second.IsScalar()) {
+            error(pos(it->second),
+                QStringLiteral("'env': %1 must be a string; a secret is never written here (a command reads its own "
+                               "token file)")
+                    .arg(name));
+            ok = false;
+            continue;
+        }
+        env.insert(name, fromStd(it->second.Scalar()));
+    }
+    if (!ok)
+        return std::nullopt;
+    return env;
+}
+
 void Validator::checkOneToken(const Fields& f, const QString& what, bool& ok)
 {
     if (f.get(u"token_env") && f.get(u"token_file")) {
@@ -1451,7 +1553,8 @@ std::optional<AdminConfig> Validator::readAdmin(const Entry& e)
 {
     const QStringList inlineSecrets { QStringLiteral("token"), QStringLiteral("password"), QStringLiteral("secret") };
     const auto f = mapping(e.value, pos(e), QStringLiteral("admin"),
-        QStringList { QStringLiteral("url"), QStringLiteral("token_env"), QStringLiteral("token_file") }
+        QStringList { QStringLiteral("url"), QStringLiteral("token_env"), QStringLiteral("token_file"),
+            QStringLiteral("insecure_token_over_http") }
             + inlineSecrets);
     if (!f)
         return std::nullopt;
@@ -1464,11 +1567,14 @@ std::optional<AdminConfig> Validator::readAdmin(const Entry& e)
                 a.url = *u;
             else
                 ok = false;
+        } else if (x.key == u"insecure_token_over_http") {
+            a.insecureTokenOverHttp = boolean(x).value_or(false);
         } else {
             tokenKey(x, inlineSecrets, a.token, ok);
         }
     }
     checkOneToken(*f, QStringLiteral("admin"), ok);
+    checkTokenTransport(*f, a.url, a.token.has_value(), QStringLiteral("admin API"), ok);
     if (!f->get(u"url")) {
         missing(*f, QStringLiteral("admin"), QStringLiteral("url"));
         ok = false;
@@ -1578,7 +1684,7 @@ std::optional<TargetConfig> Validator::readTarget(const YNode& n, int index)
         { QStringLiteral("name"), QStringLiteral("group"), QStringLiteral("address"), QStringLiteral("priority"),
             QStringLiteral("labels"), QStringLiteral("tls_ca_file"), QStringLiteral("probes"),
             QStringLiteral("signals"), QStringLiteral("depends_on"), QStringLiteral("haproxy"), QStringLiteral("admin"),
-            QStringLiteral("commands"), QStringLiteral("source"), QStringLiteral("instance") });
+            QStringLiteral("commands"), QStringLiteral("source"), QStringLiteral("instance"), QStringLiteral("env") });
     if (!f)
         return std::nullopt;
     TargetConfig t;
@@ -1647,6 +1753,8 @@ std::optional<TargetConfig> Validator::readTarget(const YNode& n, int index)
             t.admin = readAdmin(x);
         } else if (x.key == u"commands") {
             readCommands(x, t);
+        } else if (x.key == u"env") {
+            t.env = readEnv(x).value_or(QMap<QString, QString>());
         } else if (x.key == u"source") {
             if (const auto v = name(x, QStringLiteral("prometheus source name"))) {
                 t.source = *v;
@@ -2126,7 +2234,7 @@ std::optional<RunbookActionConfig> Validator::readRunbookAction(const Entry& e, 
         const QStringList inlineSecrets { QStringLiteral("password"), QStringLiteral("secret") };
         const auto f = mapping(e.value, pos(e), QStringLiteral("an http step"),
             QStringList { QStringLiteral("method"), QStringLiteral("url"), QStringLiteral("headers"),
-                QStringLiteral("body"), QStringLiteral("token") }
+                QStringLiteral("body"), QStringLiteral("token"), QStringLiteral("insecure_token_over_http") }
                 + inlineSecrets);
         if (!f)
             return std::nullopt;
@@ -2268,6 +2376,11 @@ std::optional<RunbookActionConfig> Validator::readRunbookAction(const Entry& e, 
             missing(*f, QStringLiteral("http step"), QStringLiteral("url"));
             ok = false;
         }
+        if (const Entry* i = f->get(u"insecure_token_over_http"))
+            a.insecureTokenOverHttp = boolean(*i).value_or(false);
+        // A literal host can be judged now; {admin} is judged at the admin section, a templated host at run time.
+        if (!a.url.startsWith(QStringLiteral("{admin}")) && !QUrl(a.url).host().contains(u'{'))
+            checkTokenTransport(*f, QUrl(a.url), a.token.has_value(), QStringLiteral("http step"), ok);
         if (!ok)
             return std::nullopt;
         return a;
@@ -2416,7 +2529,7 @@ std::optional<RunbookStepConfig> Validator::readRunbookStep(const YNode& n, Runb
         actions
             + QStringList { QStringLiteral("name"), QStringLiteral("precondition"), QStringLiteral("deadline"),
                 QStringLiteral("verify"), QStringLiteral("verify_deadline"), QStringLiteral("rollback"),
-                QStringLiteral("on_failure") });
+                QStringLiteral("on_failure"), QStringLiteral("env") });
     if (!f)
         return std::nullopt;
     RunbookStepConfig step;
@@ -2507,6 +2620,18 @@ std::optional<RunbookStepConfig> Validator::readRunbookStep(const YNode& n, Runb
     if (!action) {
         error(f->position, QStringLiteral("step needs one action: command, run, http, haproxy or wait"));
         ok = false;
+    }
+    if (const Entry* env = f->get(u"env")) {
+        if (action && action->key != u"command" && action->key != u"run") {
+            error(pos(env->keyNode), QStringLiteral("'env' applies to command and run steps only"));
+            ok = false;
+        } else if (const auto vars = readEnv(*env)) {
+            step.action.env = *vars;
+            if (step.rollback && step.rollback->kind == RunbookActionConfig::Kind::Command)
+                step.rollback->env = *vars;
+        } else {
+            ok = false;
+        }
     }
     if (action && action->key == u"wait" && f->get(u"verify")) {
         error(pos(f->get(u"verify")->keyNode), QStringLiteral("a wait step is its own verification; drop 'verify'"));
@@ -2676,10 +2801,11 @@ void Validator::checkRunbookNeeds(const RunbookConfig& r, const RunbookNeeds& ne
                     causeOnly ? QStringLiteral("no target has it") : QStringLiteral("narrow the binding or add it")));
     };
     for (const auto& [signal, at] : needs.signalNames) {
+        const QString& wanted = signal; // clang 14 (the fuzz preset) cannot capture a structured binding
         QStringList lacking;
         for (const TargetConfig* t : std::as_const(bound))
             if (std::none_of(t->signalConfigs.cbegin(), t->signalConfigs.cend(),
-                    [&](const SignalConfig& s) { return s.name == signal; }))
+                    [&](const SignalConfig& s) { return s.name == wanted; }))
                 lacking << t->name;
         report(at, QStringLiteral("condition reads signal '%1'").arg(signal), lacking);
     }
@@ -3064,8 +3190,10 @@ ConfigLoadResult Validator::run()
         m_errors.append({ m_file, {},
             QStringLiteral("too many problems; stopped after the first %1").arg(FleetConfigLoader::MaxErrors) });
     result.errors = m_errors;
-    if (m_errors.isEmpty())
+    if (m_errors.isEmpty()) {
         result.config = std::move(m_config);
+        maskConfiguredSecrets(*result.config);
+    }
     return result;
 }
 

@@ -43,6 +43,7 @@ struct PrometheusSourceConfig
     QUrl url; ///< base URL; /api/v1/… is appended to its path
     std::optional<SecretRef> token; ///< bearer token, by reference only
     QString tlsCaFile; ///< absolute path of extra CAs for https; verification always stays on
+    bool insecureTokenOverHttp = false; ///< `insecure_token_over_http`: the token may cross plain http off loopback
     std::chrono::milliseconds queryTimeout { 2000 }; ///< wall-clock deadline of one request
     std::chrono::milliseconds interval { 0 }; ///< 0 = defaults.interval
     std::optional<PrometheusDiscoveryConfig> discover;

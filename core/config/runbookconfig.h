@@ -5,6 +5,7 @@
 #include "sourceposition.h"
 
 #include <QList>
+#include <QMap>
 #include <QPair>
 #include <QString>
 #include <QStringList>
@@ -64,6 +65,9 @@ struct RunbookActionConfig
     QList<QPair<QString, QString>> headers;
     QString body;
     std::optional<SecretRef> token;
+    bool insecureTokenOverHttp = false; ///< `insecure_token_over_http`: the token may cross plain http off loopback
+    // Command
+    QMap<QString, QString> env; ///< Command: `env:` variables besides PATH, HOME, LANG, LC_* and the target's
     // Haproxy
     HaproxyOp haproxyOp = HaproxyOp::SetState;
     QString state; ///< SetState

@@ -1,5 +1,7 @@
 #include "secretref.h"
 
+#include "util/secretmask.h"
+
 #include <QFile>
 
 namespace FaultDesk {
@@ -24,6 +26,7 @@ std::optional<QByteArray> SecretRef::resolve(QString* error) const
         const QByteArray value = qgetenv(m_ref.toLocal8Bit().constData());
         if (value.isEmpty())
             return fail(QStringLiteral("environment variable is not set or empty"));
+        SecretMask::add(value); // whatever prints it later, the logs, audit and reports show ****
         return value;
     }
     QFile file(m_ref);
@@ -36,6 +39,7 @@ std::optional<QByteArray> SecretRef::resolve(QString* error) const
         value.chop(1);
     if (value.isEmpty())
         return fail(QStringLiteral("the file is empty"));
+    SecretMask::add(value);
     return value;
 }
 

@@ -37,6 +37,7 @@ struct AdminConfig
 {
     QUrl url;
     std::optional<SecretRef> token;
+    bool insecureTokenOverHttp = false; ///< `insecure_token_over_http`: the token may cross plain http off loopback
     SourcePosition position;
 };
 
@@ -55,6 +56,7 @@ struct TargetConfig
     std::optional<HaproxyMembership> haproxy;
     std::optional<AdminConfig> admin;
     QMap<QString, QStringList> commands; ///< name → argument vector with `{target}`/`{address}` placeholders
+    QMap<QString, QString> env; ///< `env:` variables its commands get besides PATH, HOME, LANG and LC_*
     QString source; ///< name of a FleetConfig::prometheus entry that reports this target; empty = probed
     QString instance; ///< its `instance` label in that source (`host:port`)
     SourcePosition position;

@@ -630,7 +630,7 @@ bool IncidentStore::append(const AuditRecord& record, QString* error)
             *error = QStringLiteral("audit append called on the incident writer thread");
         return false;
     }
-    QFuture<WriteResult> f = appendAudit(record);
+    QFuture<WriteResult> f = appendAudit(record.masked());
     f.waitForFinished();
     const WriteResult r = f.result();
     if (!r.ok && error)

@@ -486,6 +486,57 @@ public:
     }
 
 private:
+    bool failLimit(
+        const char* at, std::string message, PromParseError::Limit limit, std::uint64_t actual, std::uint64_t allowed)
+    {
+        if (m_error) {
+            m_error->limit = limit;
+            m_error->actual = actual;
+            m_error->allowed = allowed;
+        }
+        return fail(at, std::move(message));
+    }
+
+    // Sample lines from @p from to the end (blank and '#' lines are not samples): how many a payload over its
+    // sample limit holds, counted without parsing or storing them.
+    std::uint64_t sampleLinesFrom(const char* from) const
+    {
+        std::uint64_t n = 0;
+        const char* p = from;
+        while (p < m_end) {
+            const char* nl = static_cast<const char*>(std::memchr(p, '\n', std::size_t(m_end - p)));
+            const char* lineEnd = nl ? nl : m_end;
+            const char* q = p;
+            while (q < lineEnd && (*q == ' ' || *q == '\t'))
+                ++q;
+            if (q < lineEnd && *q != '#')
+                ++n;
+            p = lineEnd + 1;
+        }
+        return n;
+    }
+
+    // The labels of the sample being read: those stored, the one just read and the rest of its label set,
+    // counted by '=' outside quotes (for the message only; the payload is rejected either way).
+    std::uint64_t labelCountFrom(std::size_t stored) const
+    {
+        std::uint64_t n = stored + 1;
+        bool quoted = false;
+        for (const char* p = m_p; p < m_end && *p != '\n'; ++p) {
+            if (*p == '\\' && quoted) {
+                ++p;
+                continue;
+            }
+            if (*p == '"')
+                quoted = !quoted;
+            else if (!quoted && *p == '}')
+                break;
+            else if (!quoted && *p == '=')
+                ++n;
+        }
+        return n;
+    }
+
     bool fail(const char* at, std::string message)
     {
         if (m_error) {
@@ -888,9 +939,17 @@ private:
                         return fail(nameAt, "duplicate label " + quoted(name) + " in " + quoted(metric));
                 }
             }
+            if (m_limits.maxLabelValueBytes && value.size() > m_limits.maxLabelValueBytes)
+                return failLimit(nameAt,
+                    "label " + quoted(name) + " on " + quoted(metric) + " has a value of "
+                        + std::to_string(value.size()) + " bytes, over the limit of "
+                        + std::to_string(m_limits.maxLabelValueBytes),
+                    PromParseError::Limit::LabelValueBytes, value.size(), m_limits.maxLabelValueBytes);
             if (m_limits.maxLabelsPerSample && labels.size() - labelBegin >= m_limits.maxLabelsPerSample)
-                return fail(nameAt,
-                    "more than " + std::to_string(m_limits.maxLabelsPerSample) + " labels on " + quoted(metric));
+                return failLimit(nameAt,
+                    "more than " + std::to_string(m_limits.maxLabelsPerSample) + " labels on " + quoted(metric),
+                    PromParseError::Limit::LabelsPerSample, labelCountFrom(labels.size() - labelBegin),
+                    m_limits.maxLabelsPerSample);
             labels.push_back(PromLabel { name, value });
             skipBlanks();
             if (m_p < m_end && *m_p == ',') {
@@ -1004,7 +1063,8 @@ private:
 
         auto& samples = m_out.m_samples;
         if (m_limits.maxSamples && samples.size() >= m_limits.maxSamples)
-            return fail(nameAt, "more than " + std::to_string(m_limits.maxSamples) + " samples (sample limit)");
+            return failLimit(nameAt, "more than " + std::to_string(m_limits.maxSamples) + " samples (sample limit)",
+                PromParseError::Limit::Samples, samples.size() + sampleLinesFrom(m_lineStart), m_limits.maxSamples);
         const std::uint32_t index = std::uint32_t(samples.size());
         if (f.sampleCount == 0)
             f.firstSample = index;

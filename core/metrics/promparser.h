@@ -11,19 +11,32 @@ namespace FaultDesk {
 /// Why a payload was rejected: the 1-based line and byte column, and the problem.
 struct PromParseError
 {
+    /// Which of PromParseLimits the payload broke (None: it is malformed).
+    enum class Limit : std::uint8_t {
+        None,
+        Samples,
+        LabelsPerSample,
+        LabelValueBytes,
+    };
+
     std::uint32_t line = 0;
     std::uint32_t column = 0;
     std::string message;
+    Limit limit = Limit::None;
+    std::uint64_t actual = 0; ///< the payload's count (all its samples; the sample's labels; the value's bytes)
+    std::uint64_t allowed = 0; ///< the limit it broke
 
     /// "line 12, column 5: message"
     std::string toString() const;
 };
 
-/// Limits a scrape must respect (0 = unlimited), as Prometheus's sample_limit and label_limit.
+/// Limits a scrape must respect (0 = unlimited), as Prometheus's sample_limit, label_limit and
+/// label_value_length_limit. A payload over any of them is rejected whole, before it costs more memory.
 struct PromParseLimits
 {
     std::uint32_t maxSamples = 0;
     std::uint32_t maxLabelsPerSample = 0;
+    std::uint32_t maxLabelValueBytes = 0;
 };
 
 /**

@@ -190,6 +190,7 @@ struct SignalEvaluator::Term
     std::vector<std::uint32_t> group; ///< per series: index into bounds (Buckets) or groups (Groups)
     std::vector<double> bounds; ///< Buckets: ascending distinct `le`
     std::vector<std::string> groups; ///< Groups: label values
+    std::uint32_t maxGroups = 0; ///< Groups: distinct values tracked; the rest share the OtherGroup bucket
 
     // This scrape's outcome.
     double sum = 0;
@@ -215,6 +216,9 @@ struct SignalEvaluator::Term
                 hit = !std::isnan(bound[k]);
             } else if (hit && mode == Mode::Groups) {
                 std::string value(scrape.label(s, by).value_or(std::string_view()));
+                // Past the cap, new values share one bucket: a flood of distinct label values costs no memory.
+                if (maxGroups && groupIndex.size() >= maxGroups && !groupIndex.count(value))
+                    value = SignalEvaluator::OtherGroup;
                 const auto [it, added] = groupIndex.emplace(std::move(value), std::uint32_t(groups.size()));
                 if (added)
                     groups.push_back(it->first);
@@ -283,7 +287,8 @@ struct SignalEvaluator::Term
     }
 };
 
-SignalEvaluator::SignalEvaluator(QList<SignalSpec> specs, std::uint32_t maxSeriesPerSelector)
+SignalEvaluator::SignalEvaluator(
+    QList<SignalSpec> specs, std::uint32_t maxSeriesPerSelector, std::uint32_t maxGroupsPerSignal)
     : m_specs(std::move(specs))
 {
     // Selectors on the same sample name share a track; signals sharing a selector (a rate and the denominator
@@ -335,6 +340,7 @@ SignalEvaluator::SignalEvaluator(QList<SignalSpec> specs, std::uint32_t maxSerie
             break;
         case SignalSpec::Kind::Breakdown:
             first = termFor(Term::Mode::Groups, spec.selector, name, spec.by.toStdString());
+            m_terms[std::size_t(first)]->maxGroups = maxGroupsPerSignal;
             break;
         }
         m_specTerm.push_back(first);

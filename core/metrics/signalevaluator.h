@@ -56,8 +56,16 @@ struct SignalResult
 class SignalEvaluator
 {
 public:
-    /// @p specs are evaluated in this order; results()[i] belongs to specs[i].
-    explicit SignalEvaluator(QList<SignalSpec> specs, std::uint32_t maxSeriesPerSelector = 10000);
+    /// The bucket a Breakdown signal's values beyond maxGroupsPerSignal share (never a valid address or name).
+    static constexpr std::string_view OtherGroup = "(other)";
+
+    /**
+     * @p specs are evaluated in this order; results()[i] belongs to specs[i]. At most @p maxSeriesPerSelector
+     * series are tracked per selector; a Breakdown signal tracks at most @p maxGroupsPerSignal distinct values
+     * of its `by` label, in the order they first appear, and sums the rest under OtherGroup (0 = no cap).
+     */
+    explicit SignalEvaluator(
+        QList<SignalSpec> specs, std::uint32_t maxSeriesPerSelector = 10000, std::uint32_t maxGroupsPerSignal = 0);
     ~SignalEvaluator();
     SignalEvaluator(SignalEvaluator&&) noexcept;
     SignalEvaluator& operator=(SignalEvaluator&&) noexcept;

@@ -3,6 +3,7 @@
 #include "detect/configmapping.h"
 #include "detect/detector.h"
 #include "metrics/promparser.h"
+#include "metrics/scrapelimits.h"
 #include "metrics/seriesstore.h"
 #include "metrics/signalevaluator.h"
 #include "probe/probescheduler.h"
@@ -126,7 +127,8 @@ void Monitor::setConfig(const FleetConfig& config)
                 m_store->addSeries(t.name, specs.at(i).name);
             }
         }
-        m_evaluators.emplace(t.name, std::make_unique<SignalEvaluator>(specs));
+        m_evaluators.emplace(
+            t.name, std::make_unique<SignalEvaluator>(specs, 10000, ScrapeLimits::BreakdownValuesPerSignal));
     }
     m_scheduler->setInterval(int(m_config.defaults.interval.count()));
     m_scheduler->setRetryInterval(int(m_config.defaults.retryInterval.count()));
@@ -302,9 +304,9 @@ void Monitor::ingestRound(const QString& target, const QList<ProbeResult>& resul
             continue;
         ParsedScrape scrape;
         PromParseError error;
-        if (!PromParser::parse(std::string_view(r.body.constData(), size_t(r.body.size())), scrape, &error)) {
-            const QString why
-                = QStringLiteral("metrics probe: invalid payload (%1)").arg(QString::fromStdString(error.toString()));
+        if (!PromParser::parse(std::string_view(r.body.constData(), size_t(r.body.size())), scrape, &error,
+                ScrapeLimits::parseLimits())) {
+            const QString why = QStringLiteral("metrics probe: ") + ScrapeLimits::describe(error);
             qCDebug(lcProbe).noquote() << target << why;
             fail(Observation::Probe::Unhealthy, Observation::FailureKind::Parse, why);
             continue;

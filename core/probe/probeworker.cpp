@@ -1,5 +1,7 @@
 #include "probeworker.h"
 
+#include "httpresponseparser.h"
+
 #include "util/logging.h"
 
 #include <QElapsedTimer>
@@ -24,8 +26,6 @@ namespace FaultDesk {
 
 namespace {
 
-constexpr qint64 MaxHeadBytes = 64 * 1024;
-constexpr qint64 MaxChunkLine = 1024;
 // Qt buffers at most this much per socket, so a flood is read in bounded slices.
 constexpr qint64 SocketReadBuffer = 256 * 1024;
 // Resolved host names are reused this long (probes run every second; the resolver is not free).
@@ -36,22 +36,9 @@ bool isRedirect(int status)
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-// A short printable excerpt of bytes received from a server, safe for logs and the UI.
 QString excerpt(const QByteArray& bytes, int max = 160)
 {
-    QByteArray line = bytes.left(max * 2);
-    const int nl = line.indexOf('\n');
-    if (nl >= 0)
-        line.truncate(nl);
-    QString text;
-    for (char c : std::as_const(line)) {
-        const auto u = static_cast<unsigned char>(c);
-        text += (u >= 0x20 && u < 0x7f) ? QChar(char16_t(u)) : QChar(u'?');
-    }
-    text = text.trimmed();
-    if (text.size() > max)
-        text = text.left(max) + u"…";
-    return text;
+    return HttpResponseParser::excerpt(bytes, max);
 }
 
 } // namespace
@@ -86,19 +73,6 @@ struct ProbeWorker::Job
         Waiting,
         Body
     };
-    enum class BodyMode {
-        None,
-        Length,
-        Chunked,
-        UntilClose
-    };
-    enum class ChunkState {
-        Size,
-        Data,
-        DataEnd,
-        Trailer
-    };
-
     ProbeResult result;
     ProbeSpec spec;
     QUrl url; ///< current URL (changes on redirects)
@@ -109,29 +83,12 @@ struct ProbeWorker::Job
     Phase phase = Phase::Connecting;
     bool retriedFresh = false;
 
-    // response parsing
-    QByteArray head;
-    bool headDone = false;
-    BodyMode bodyMode = BodyMode::None;
-    qint64 remaining = 0;
-    ChunkState chunkState = ChunkState::Size;
-    QByteArray line;
-    bool keepAlive = true;
-    QByteArray location;
-    QString statusPhrase;
+    HttpResponseParser response; ///< the response being read (socket-free)
     qint64 responseBytes = 0;
 
     void resetResponse()
     {
-        head.clear();
-        headDone = false;
-        bodyMode = BodyMode::None;
-        remaining = 0;
-        chunkState = ChunkState::Size;
-        line.clear();
-        keepAlive = true;
-        location.clear();
-        statusPhrase.clear();
+        response.reset(spec.effectiveBodyLimit());
         responseBytes = 0;
         result.body.clear();
         result.httpStatus = 0;
@@ -671,220 +628,34 @@ bool ProbeWorker::consume(Job* job, const char* data, qint64 size)
 // Returns false once the job is finished, so the caller stops touching it.
 bool ProbeWorker::feed(Job* job, const char* data, qint64 size)
 {
-    if (!job->headDone) {
-        const qint64 before = job->head.size();
-        job->head.append(data, size);
-        if (job->head.size() >= 5 && !job->head.startsWith("HTTP/")) {
-            fail(job, ProbeResult::FailureReason::Other,
-                QStringLiteral("malformed HTTP response: \"%1\"").arg(excerpt(job->head, 60)));
-            return false;
-        }
-        const qsizetype end = job->head.indexOf("\r\n\r\n", qMax<qsizetype>(0, before - 3));
-        if (end < 0) {
-            if (job->head.size() > MaxHeadBytes) {
-                fail(job, ProbeResult::FailureReason::Other, QStringLiteral("HTTP response headers exceed 64 KiB"));
-                return false;
-            }
-            return true;
-        }
-        const qint64 consumedHere = end + 4 - before;
-        job->head.truncate(end + 4);
-        if (!parseHead(job))
-            return false;
-        if (!job->headDone) // an informational 1xx response: parse the next head from the rest
-            return feed(job, data + consumedHere, size - consumedHere);
-        data += consumedHere;
-        size -= consumedHere;
-        if (job->bodyMode == Job::BodyMode::None || (job->bodyMode == Job::BodyMode::Length && job->remaining == 0)) {
-            completeResponse(job);
-            return false;
-        }
-    }
-
-    while (size > 0) {
-        switch (job->bodyMode) {
-        case Job::BodyMode::None:
-            return true;
-        case Job::BodyMode::UntilClose:
-            return appendBody(job, data, size);
-        case Job::BodyMode::Length: {
-            const qint64 take = qMin(size, job->remaining);
-            if (!appendBody(job, data, take))
-                return false;
-            job->remaining -= take;
-            if (job->remaining == 0) {
-                if (take < size)
-                    job->keepAlive = false; // bytes past the body: the connection is out of sync
-                completeResponse(job);
-                return false;
-            }
-            return true;
-        }
-        case Job::BodyMode::Chunked:
-            if (job->chunkState == Job::ChunkState::Data) {
-                const qint64 take = qMin(size, job->remaining);
-                if (!appendBody(job, data, take))
-                    return false;
-                job->remaining -= take;
-                data += take;
-                size -= take;
-                if (job->remaining == 0)
-                    job->chunkState = Job::ChunkState::DataEnd;
-                continue;
-            }
-            // Size, DataEnd and Trailer are line-based.
-            const char* nl = static_cast<const char*>(std::memchr(data, '\n', size_t(size)));
-            const qint64 take = nl ? (nl - data + 1) : size;
-            job->line.append(data, take);
-            data += take;
-            size -= take;
-            if (job->line.size() > MaxChunkLine) {
-                fail(job, ProbeResult::FailureReason::Other,
-                    QStringLiteral("malformed chunked encoding: line too long"));
-                return false;
-            }
-            if (!nl)
-                return true;
-            const QByteArray line = job->line.trimmed();
-            job->line.clear();
-            if (job->chunkState == Job::ChunkState::DataEnd) {
-                if (!line.isEmpty()) {
-                    fail(job, ProbeResult::FailureReason::Other,
-                        QStringLiteral("malformed chunked encoding: no CRLF after chunk data"));
-                    return false;
-                }
-                job->chunkState = Job::ChunkState::Size;
-            } else if (job->chunkState == Job::ChunkState::Size) {
-                const qsizetype semi = line.indexOf(';');
-                bool okNumber = false;
-                const qint64 chunk = (semi >= 0 ? line.left(semi) : line).trimmed().toLongLong(&okNumber, 16);
-                if (!okNumber || chunk < 0) {
-                    fail(job, ProbeResult::FailureReason::Other,
-                        QStringLiteral("malformed chunked encoding: bad chunk size \"%1\"").arg(excerpt(line, 40)));
-                    return false;
-                }
-                if (chunk == 0) {
-                    job->chunkState = Job::ChunkState::Trailer;
-                } else {
-                    if (job->result.body.size() + chunk > job->spec.effectiveBodyLimit()) {
-                        fail(job, ProbeResult::FailureReason::BodyLimit,
-                            QStringLiteral("body exceeds the limit of %1 bytes").arg(job->spec.effectiveBodyLimit()));
-                        return false;
-                    }
-                    job->remaining = chunk;
-                    job->chunkState = Job::ChunkState::Data;
-                }
-            } else if (line.isEmpty()) { // end of trailers
-                if (size > 0)
-                    job->keepAlive = false;
-                completeResponse(job);
-                return false;
-            }
-            continue;
-        }
-    }
-    return true;
-}
-
-bool ProbeWorker::parseHead(Job* job)
-{
-    const QList<QByteArray> lines = job->head.split('\n');
-    const QByteArray status = lines.value(0).trimmed();
-    // "HTTP/1.1 200 OK"
-    const QList<QByteArray> parts = status.split(' ');
-    bool okNumber = false;
-    const int code = parts.value(1).toInt(&okNumber);
-    if (parts.size() < 2 || !parts.at(0).startsWith("HTTP/1.") || !okNumber || code < 100 || code > 999) {
-        fail(job, ProbeResult::FailureReason::Other,
-            QStringLiteral("malformed HTTP status line: \"%1\"").arg(excerpt(status, 60)));
-        return false;
-    }
-    job->result.httpStatus = code;
-    job->statusPhrase = excerpt(status.mid(parts.at(0).size() + parts.at(1).size() + 2), 80);
-    job->keepAlive = parts.at(0) == "HTTP/1.1";
-    qint64 contentLength = -1;
-    bool chunked = false;
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray& raw = lines.at(i);
-        const qsizetype colon = raw.indexOf(':');
-        if (colon <= 0)
-            continue;
-        const QByteArray name = raw.left(colon).trimmed().toLower();
-        const QByteArray value = raw.mid(colon + 1).trimmed();
-        if (name == "content-length") {
-            bool okLength = false;
-            const qint64 length = value.toLongLong(&okLength);
-            if (!okLength || length < 0 || (contentLength >= 0 && length != contentLength)) {
-                fail(job, ProbeResult::FailureReason::Other,
-                    QStringLiteral("malformed Content-Length: \"%1\"").arg(excerpt(value, 40)));
-                return false;
-            }
-            contentLength = length;
-        } else if (name == "transfer-encoding") {
-            chunked = value.toLower().contains("chunked");
-        } else if (name == "connection") {
-            const QByteArray v = value.toLower();
-            if (v.contains("close"))
-                job->keepAlive = false;
-            else if (v.contains("keep-alive"))
-                job->keepAlive = true;
-        } else if (name == "location") {
-            job->location = value;
-        }
-    }
-
-    if (code >= 100 && code < 200) {
-        // Informational responses precede the real one on the same connection.
-        job->head.clear();
-        job->location.clear();
+    switch (job->response.feed(data, size)) {
+    case HttpResponseParser::Status::NeedMore:
         return true;
-    }
-    job->headDone = true;
-    const qint64 limit = job->spec.effectiveBodyLimit();
-    if (code == 204 || code == 304) {
-        job->bodyMode = Job::BodyMode::None;
-    } else if (chunked) {
-        job->bodyMode = Job::BodyMode::Chunked;
-    } else if (contentLength >= 0) {
-        if (contentLength > limit) {
-            fail(job, ProbeResult::FailureReason::BodyLimit,
-                QStringLiteral("body of %1 bytes (Content-Length) exceeds the limit of %2 bytes")
-                    .arg(contentLength)
-                    .arg(limit));
-            return false;
-        }
-        job->bodyMode = Job::BodyMode::Length;
-        job->remaining = contentLength;
-        job->result.body.reserve(contentLength);
-    } else {
-        job->bodyMode = Job::BodyMode::UntilClose;
-        job->keepAlive = false;
-    }
-    job->head.clear();
-    job->head.squeeze();
-    return true;
-}
-
-bool ProbeWorker::appendBody(Job* job, const char* data, qint64 size)
-{
-    const qint64 limit = job->spec.effectiveBodyLimit();
-    if (job->result.body.size() + size > limit) {
-        fail(job, ProbeResult::FailureReason::BodyLimit,
-            QStringLiteral("body exceeds the limit of %1 bytes").arg(limit));
+    case HttpResponseParser::Status::Error: {
+        const bool overLimit = job->response.error() == HttpResponseParser::Error::BodyLimit;
+        job->result.httpStatus = job->response.status();
+        fail(job, overLimit ? ProbeResult::FailureReason::BodyLimit : ProbeResult::FailureReason::Other,
+            job->response.errorText());
         return false;
     }
-    job->result.body.append(data, size);
-    return true;
+    case HttpResponseParser::Status::Complete:
+        break;
+    }
+    completeResponse(job);
+    return false;
 }
 
 void ProbeWorker::completeResponse(Job* job)
 {
-    const int status = job->result.httpStatus;
-    const bool framed = job->bodyMode != Job::BodyMode::UntilClose;
-    releaseConnection(job, framed && job->keepAlive);
+    const HttpResponseParser& response = job->response;
+    const int status = response.status();
+    job->result.httpStatus = status;
+    job->result.body = job->response.takeBody();
+    const bool framed = response.bodyMode() != HttpResponseParser::BodyMode::UntilClose;
+    releaseConnection(job, framed && response.keepAlive());
 
-    if (isRedirect(status) && !job->location.isEmpty()) {
-        const QUrl next = job->url.resolved(QUrl::fromEncoded(job->location));
+    if (isRedirect(status) && !response.location().isEmpty()) {
+        const QUrl next = job->url.resolved(QUrl::fromEncoded(response.location()));
         if (job->redirects >= job->spec.maxRedirects)
             return fail(job, ProbeResult::FailureReason::HttpStatus,
                 QStringLiteral("HTTP %1: too many redirects (limit %2), last to %3")
@@ -914,9 +685,9 @@ void ProbeWorker::completeResponse(Job* job)
         const QString text
             = QStringLiteral("HTTP %1: %2")
                   .arg(status)
-                  .arg(detail.isEmpty()
-                          ? (job->statusPhrase.isEmpty() ? QStringLiteral("unexpected status") : job->statusPhrase)
-                          : detail);
+                  .arg(detail.isEmpty() ? (response.statusPhrase().isEmpty() ? QStringLiteral("unexpected status")
+                                                                             : response.statusPhrase())
+                                        : detail);
         return fail(job, ProbeResult::FailureReason::HttpStatus,
             expected == 0 ? text : text + QStringLiteral(" (expected %1)").arg(expected));
     }
@@ -991,8 +762,10 @@ void ProbeWorker::onLost(Connection* conn, Loss loss, const QString& detail)
     if (!job)
         return onIdleEvent(conn);
     const bool closedByPeer = loss == Loss::PeerClosed;
-    if (job->headDone && job->bodyMode == Job::BodyMode::UntilClose && closedByPeer) {
-        completeResponse(job);
+    if (job->response.headDone() && job->response.bodyMode() == HttpResponseParser::BodyMode::UntilClose
+        && closedByPeer) {
+        if (job->response.finishOnClose() == HttpResponseParser::Status::Complete)
+            completeResponse(job);
         return;
     }
     // A kept-alive connection the server closed while idle: retry once on a fresh one.

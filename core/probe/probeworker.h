@@ -20,7 +20,8 @@ class QTimerEvent;
 namespace FaultDesk {
 
 /**
- * The probe engine's worker: a lean HTTP/1.1 client with keep-alive connections reused per host, plus TCP
+ * The probe engine's worker: a lean HTTP/1.1 client (responses read by HttpResponseParser) with keep-alive
+ * connections reused per host, plus TCP
  * connect probes. Plain connections are raw non-blocking sockets on one epoll set (one QSocketNotifier), so
  * idle connections cost nothing per wake-up; https uses QSslSocket with verification always on. Lives on the
  * ProbeEngine's thread; use it only through ProbeEngine. Every probe has one wall-clock deadline and a body limit;
@@ -84,8 +85,6 @@ private:
     bool consume(Job* job, const char* data, qint64 size);
     void onIdleEvent(Connection* conn);
     bool feed(Job* job, const char* data, qint64 size);
-    bool parseHead(Job* job);
-    bool appendBody(Job* job, const char* data, qint64 size);
     void completeResponse(Job* job);
     void fail(Job* job, ProbeResult::FailureReason reason, const QString& text);
     void finish(Job* job);

@@ -1,16 +1,12 @@
 #include "prometheusclient.h"
 
+#include "net/httpclient.h"
+#include "util/secretmask.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 #include <QTimer>
-
-#if QT_CONFIG(ssl)
-#include <QSslConfiguration>
-#endif
 
 #include <cmath>
 #include <limits>
@@ -18,9 +14,6 @@
 namespace FaultDesk {
 
 namespace {
-
-constexpr const char* TimedOutProperty = "faultdeskTimedOut";
-constexpr const char* TooLargeProperty = "faultdeskTooLarge";
 
 QString seconds(int ms)
 {
@@ -32,24 +25,6 @@ QString shortQuery(const QString& q)
     constexpr qsizetype MaxShown = 120;
     QString s = q.simplified();
     return s.size() > MaxShown ? s.left(MaxShown) + u'…' : s;
-}
-
-QString networkProblem(const QNetworkReply* reply)
-{
-    switch (reply->error()) {
-    case QNetworkReply::ConnectionRefusedError:
-        return QStringLiteral("connection refused");
-    case QNetworkReply::RemoteHostClosedError:
-        return QStringLiteral("connection closed by the server");
-    case QNetworkReply::HostNotFoundError:
-        return QStringLiteral("host not found");
-    case QNetworkReply::TimeoutError:
-        return QStringLiteral("connection timed out");
-    case QNetworkReply::SslHandshakeFailedError:
-        return QStringLiteral("TLS handshake failed (") + reply->errorString() + u')';
-    default:
-        return reply->errorString();
-    }
 }
 
 // Prometheus writes sample values as strings so NaN and the infinities survive JSON.
@@ -125,7 +100,7 @@ QHash<QString, QString> stringMap(const QJsonObject& o)
 PrometheusClient::PrometheusClient(const Settings& settings, QObject* parent)
     : QObject(parent)
     , m_settings(settings)
-    , m_nam(new QNetworkAccessManager(this))
+    , m_http(new HttpClient(this))
 {
     qRegisterMetaType<FaultDesk::PromQueryResult>();
 }
@@ -143,12 +118,12 @@ QString PrometheusClient::displayName() const
 
 void PrometheusClient::abortAll()
 {
-    const QSet<QNetworkReply*> replies = std::exchange(m_replies, {});
-    for (QNetworkReply* r : replies) {
-        r->disconnect(this);
-        r->abort();
-        r->deleteLater();
-    }
+    m_http->abortAll();
+}
+
+int PrometheusClient::inFlight() const
+{
+    return m_http->inFlight();
 }
 
 void PrometheusClient::get(const QString& endpoint, const Params& params, const QString& what, Finish finish)
@@ -171,9 +146,12 @@ void PrometheusClient::get(const QString& endpoint, const Params& params, const 
         query += key + '=' + QUrl::toPercentEncoding(value);
     }
     url.setQuery(QString::fromLatin1(query), QUrl::StrictMode);
-    QNetworkRequest request(url);
-    request.setRawHeader("Accept", "application/json");
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+    HttpRequest request;
+    request.url = url;
+    request.headers.emplaceBack(QByteArray("Accept"), "application/json");
+    request.timeout = std::chrono::milliseconds(m_settings.timeoutMs);
+    request.maxBodyBytes = m_settings.maxReplyBytes;
+    request.allowTokenOverHttp = m_settings.insecureTokenOverHttp;
     if (m_settings.token) {
         QString why;
         const auto token = m_settings.token->resolve(&why);
@@ -181,68 +159,52 @@ void PrometheusClient::get(const QString& endpoint, const Params& params, const 
             failLater(PromQueryResult::Error::NoToken, subject + QStringLiteral(": bearer token: ") + why);
             return;
         }
-        request.setRawHeader("Authorization", "Bearer " + *token);
+        request.bearerToken = *token;
     }
     if (!m_settings.caFile.isEmpty()) {
-#if QT_CONFIG(ssl)
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        if (!tls.addCaCertificates(m_settings.caFile, QSsl::Pem)) {
-            failLater(PromQueryResult::Error::Unreachable,
-                subject + QStringLiteral(": no CA certificate could be read from ") + m_settings.caFile);
+        QString why;
+        const auto ca = HttpClient::readCaFile(m_settings.caFile, &why);
+        if (!ca) {
+            failLater(PromQueryResult::Error::Unreachable, subject + QStringLiteral(": ") + why);
             return;
         }
-        request.setSslConfiguration(tls);
-#else
-        failLater(PromQueryResult::Error::Unreachable, subject + QStringLiteral(": this build has no TLS support"));
-        return;
-#endif
+        request.extraCaCertificates = *ca;
     }
 
-    QNetworkReply* reply = m_nam->get(request);
-    m_replies.insert(reply);
-    auto* deadline = new QTimer(reply);
-    deadline->setSingleShot(true);
-    deadline->setTimerType(Qt::PreciseTimer);
-    connect(deadline, &QTimer::timeout, reply, [reply] {
-        reply->setProperty(TimedOutProperty, true);
-        reply->abort();
-    });
-    deadline->start(m_settings.timeoutMs);
-    const qint64 limit = m_settings.maxReplyBytes;
-    connect(reply, &QNetworkReply::downloadProgress, reply, [reply, limit](qint64 received, qint64) {
-        if (received > limit && !reply->property(TooLargeProperty).toBool()) {
-            reply->setProperty(TooLargeProperty, true);
-            reply->abort();
-        }
-    });
     const int timeoutMs = m_settings.timeoutMs;
-    connect(reply, &QNetworkReply::finished, this, [this, reply, finish, subject, what, timeoutMs, limit] {
-        m_replies.remove(reply);
-        reply->deleteLater();
-        if (reply->property(TimedOutProperty).toBool()) {
+    const qint64 limit = m_settings.maxReplyBytes;
+    m_http->send(request, this, [finish, subject, what, timeoutMs, limit](const HttpResponse& reply) {
+        using E = HttpResponse::Error;
+        switch (reply.error) {
+        case E::None:
+            break;
+        case E::Timeout:
             finish({}, PromQueryResult::Error::Timeout,
                 subject + QStringLiteral(": %1 got no answer within %2").arg(what, seconds(timeoutMs)));
             return;
-        }
-        if (reply->property(TooLargeProperty).toBool()) {
+        case E::TooLarge:
             finish({}, PromQueryResult::Error::Malformed,
                 subject + QStringLiteral(": %1: the reply is larger than %2 MiB").arg(what).arg(limit / (1024 * 1024)));
             return;
-        }
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (status == 0) {
-            finish({}, PromQueryResult::Error::Unreachable,
-                subject + QStringLiteral(" unreachable: ") + networkProblem(reply));
+        case E::Redirect:
+            finish({}, PromQueryResult::Error::Http, subject + QStringLiteral(": %1: ").arg(what) + reply.errorText);
+            return;
+        default:
+            finish(
+                {}, PromQueryResult::Error::Unreachable, subject + QStringLiteral(" unreachable: ") + reply.errorText);
             return;
         }
-        const QByteArray body = reply->readAll();
+        const int status = reply.status;
+        const QByteArray& body = reply.body;
         if (status != 200) {
             // Prometheus explains a rejected query in its JSON error envelope; anything else gets the status line.
             const QJsonObject o = QJsonDocument::fromJson(body).object();
-            QString detail = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+            QString detail = QString::fromLatin1(reply.reason);
             if (o.value(QStringLiteral("status")).toString() == u"error")
                 detail = o.value(QStringLiteral("errorType")).toString() + QStringLiteral(": ")
                     + o.value(QStringLiteral("error")).toString().left(300);
+            // A server may quote the request back (its token included): the error text never carries a known secret.
+            detail = SecretMask::apply(detail);
             finish({}, PromQueryResult::Error::Http,
                 subject
                     + QStringLiteral(": %1 failed: HTTP %2%3")

@@ -11,15 +11,15 @@
 #include <functional>
 #include <optional>
 
-class QNetworkAccessManager;
-class QNetworkReply;
-
 namespace FaultDesk {
+
+class HttpClient;
 
 /**
  * A client of the Prometheus HTTP API (`/api/v1/query`, `/api/v1/query_range`, `/api/v1/targets`), also spoken
  * by Thanos and Mimir. Each request has a wall-clock deadline; a bearer token is read from its reference for
- * every request and never appears in any text; TLS is always verified (extra CAs from a file). Replies are
+ * every request, bound to the server's origin (redirects elsewhere are refused) and never appears in any text;
+ * TLS is always verified (extra CAs from a file). Requests go through the bounded HttpClient. Replies are
  * validated strictly: anything that is not the documented JSON shape is an error naming the query and the
  * problem. Callbacks always run later from the event loop, never inside the call that issued the request.
  */
@@ -34,6 +34,7 @@ public:
         QString caFile; ///< extra trusted CAs (PEM); empty = the system's
         int timeoutMs = 2000;
         qint64 maxReplyBytes = 64 * 1024 * 1024;
+        bool insecureTokenOverHttp = false; ///< the token may go over plain http to a non-loopback host
     };
     using QueryCallback = std::function<void(const PromQueryResult&)>;
     using TargetsCallback = std::function<void(const PromTargetsResult&)>;
@@ -53,7 +54,7 @@ public:
     void targets(TargetsCallback done);
 
     /// Requests still waiting for their answer.
-    int inFlight() const { return int(m_replies.size()); }
+    int inFlight() const;
     /// Drops every pending request; their callbacks are not called.
     void abortAll();
 
@@ -68,8 +69,7 @@ private:
     void get(const QString& endpoint, const Params& params, const QString& what, Finish finish);
 
     Settings m_settings;
-    QNetworkAccessManager* m_nam = nullptr;
-    QSet<QNetworkReply*> m_replies;
+    HttpClient* m_http = nullptr;
 };
 
 } // namespace FaultDesk

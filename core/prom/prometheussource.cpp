@@ -55,6 +55,7 @@ PrometheusSource::PrometheusSource(const PrometheusSourceConfig& config, qint64 
     settings.baseUrl = config.url;
     settings.token = config.token;
     settings.caFile = config.tlsCaFile;
+    settings.insecureTokenOverHttp = config.insecureTokenOverHttp;
     settings.timeoutMs = int(config.queryTimeout.count());
     m_client = std::make_unique<PrometheusClient>(settings);
     m_timer.setTimerType(Qt::PreciseTimer);

@@ -1,6 +1,7 @@
 #include "action.h"
 
 #include "audit/auditsink.h"
+#include "util/secretmask.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -187,7 +188,7 @@ QString Action::mask(QString text) const
 {
     for (const QString& s : m_secrets)
         text.replace(s, QStringLiteral("****"));
-    return text;
+    return SecretMask::apply(std::move(text)); // every other secret FaultDesk knows, whoever printed it
 }
 
 } // namespace FaultDesk

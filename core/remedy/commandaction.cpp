@@ -9,6 +9,19 @@
 
 namespace FaultDesk {
 
+QProcessEnvironment CommandSpec::minimalEnvironment(const QProcessEnvironment& from)
+{
+    QProcessEnvironment env;
+    env.insert(
+        QStringLiteral("PATH"), from.value(QStringLiteral("PATH"), QStringLiteral("/usr/local/bin:/usr/bin:/bin")));
+    const QStringList names = from.keys();
+    for (const QString& name : names) {
+        if (name == u"HOME" || name == u"LANG" || name.startsWith(u"LC_"))
+            env.insert(name, from.value(name));
+    }
+    return env;
+}
+
 CommandAction::CommandAction(CommandSpec spec, ActionContext context, QObject* parent)
     : Action(std::move(context), parent)
     , m_spec(std::move(spec))
@@ -70,7 +83,7 @@ bool CommandAction::prepare(QString* error)
         m_argv = argv;
         return false;
     }
-    m_env = QProcessEnvironment::systemEnvironment();
+    m_env = CommandSpec::minimalEnvironment(QProcessEnvironment::systemEnvironment());
     for (auto it = m_spec.environment.cbegin(); it != m_spec.environment.cend(); ++it)
         m_env.insert(it.key(), it.value());
     for (auto it = m_spec.secretEnvironment.cbegin(); it != m_spec.secretEnvironment.cend(); ++it) {

@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QMap>
 #include <QPointer>
 #include <QProcess>
 
@@ -15,9 +16,27 @@ struct CommandSpec
 {
     QStringList argv; ///< argv[0] is the program (absolute path or found on PATH); each element one template
     QString workingDirectory;
-    QHash<QString, QString> environment; ///< extra environment variables (literal values)
+    /// Variables the child gets besides PATH, HOME, LANG and LC_* (literal values; the target's and the step's
+    /// `env:`). Nothing else of FaultDesk's own environment reaches a child: it holds the tokens.
+    QHash<QString, QString> environment;
     QHash<QString, SecretRef> secretEnvironment; ///< variables whose values are read from a secret at run time
     QList<int> okExitCodes { 0 };
+
+    /// The `env:` of a target with its step's `env:` on top (the step wins).
+    static QHash<QString, QString> environmentOf(
+        const QMap<QString, QString>& target, const QMap<QString, QString>& step)
+    {
+        QHash<QString, QString> env;
+        for (auto it = target.cbegin(); it != target.cend(); ++it)
+            env.insert(it.key(), it.value());
+        for (auto it = step.cbegin(); it != step.cend(); ++it)
+            env.insert(it.key(), it.value());
+        return env;
+    }
+
+    /// The environment every child starts from: PATH, HOME, LANG and LC_* of @p from (PATH defaults to the
+    /// system's standard one when unset).
+    static QProcessEnvironment minimalEnvironment(const QProcessEnvironment& from);
 
     /// A spec running @p argv with the defaults.
     static CommandSpec of(QStringList argv)
@@ -32,7 +51,7 @@ struct CommandSpec
  * Runs a program with QProcess from an argument vector: each element substituted and validated on its own
  * (control characters refused, a leading '-' refused where a value would become an option), stdout and stderr
  * captured (bounded), the program started in its own process group so the deadline or an abort kills it
- * together with every child it started.
+ * together with every child it started. The child's environment is minimal (see CommandSpec::environment).
  */
 class CommandAction : public Action
 {

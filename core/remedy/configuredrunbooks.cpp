@@ -66,7 +66,8 @@ Runbook::ActionFactory RemediationController::configuredAction(const RunbookActi
             }
             argv = *own;
         }
-        const CommandSpec spec = CommandSpec::of(argv);
+        CommandSpec spec = CommandSpec::of(argv);
+        spec.environment = CommandSpec::environmentOf(t.env, a.env);
         return [spec](const ActionContext& c) -> Action* { return new CommandAction(spec, c); };
     }
     case RunbookActionConfig::Kind::Http: {
@@ -81,6 +82,7 @@ Runbook::ActionFactory RemediationController::configuredAction(const RunbookActi
             spec.contentType = QStringLiteral("text/plain; charset=utf-8");
         }
         spec.bearerToken = a.token;
+        spec.insecureTokenOverHttp = a.insecureTokenOverHttp;
         if (a.url.startsWith(QStringLiteral("{admin}"))) {
             if (!t.admin) {
                 *error = QStringLiteral("%1 has no admin API, which {admin} in the runbook needs").arg(t.name);
@@ -91,8 +93,10 @@ Runbook::ActionFactory RemediationController::configuredAction(const RunbookActi
             if (base.endsWith(u'/'))
                 base.chop(1);
             spec.url = base + a.url.mid(7);
-            if (!spec.bearerToken)
+            if (!spec.bearerToken) {
                 spec.bearerToken = t.admin->token;
+                spec.insecureTokenOverHttp = t.admin->insecureTokenOverHttp;
+            }
         }
         return [spec](const ActionContext& c) -> Action* { return new HttpAction(spec, c); };
     }

@@ -67,6 +67,7 @@ Runbook::ActionFactory RemediationController::adminCall(
     spec.url = url.toString();
     spec.body = QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact));
     spec.bearerToken = t.admin->token;
+    spec.insecureTokenOverHttp = t.admin->insecureTokenOverHttp;
     return [spec](const ActionContext& c) -> Action* { return new HttpAction(spec, c); };
 }
 
@@ -145,7 +146,8 @@ Runbook RemediationController::crashHandle(const Fault& f, const TargetConfig& t
         argv = t.commandArgv(QStringLiteral("start"));
     if (argv) {
         restart.name = QStringLiteral("restart %1").arg(target);
-        const CommandSpec spec = CommandSpec::of(*argv);
+        CommandSpec spec = CommandSpec::of(*argv);
+        spec.environment = CommandSpec::environmentOf(t.env, {});
         restart.action = [spec](const ActionContext& c) -> Action* { return new CommandAction(spec, c); };
     } else {
         restart.name = QStringLiteral("restart %1 (admin API)").arg(target);

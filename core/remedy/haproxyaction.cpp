@@ -1,6 +1,7 @@
 #include "haproxyaction.h"
 
 #include "haproxyclient.h"
+#include "haproxyreply.h"
 
 #include <QJsonArray>
 #include <QTimer>
@@ -249,7 +250,7 @@ void HaproxyAction::run()
                     list.append(s.toJson());
                 data().insert(QStringLiteral("servers"), list);
             } else if (m_op.kind == K::GetWeight) {
-                data().insert(QStringLiteral("weight"), r.text.section(u' ', 0, 0).toInt());
+                data().insert(QStringLiteral("weight"), HaproxyReply::parseWeight(r.text).value_or(-1));
             }
             finish(ActionResult::Status::Ok);
         });
@@ -413,12 +414,7 @@ void HaproxyAction::readAcl(std::function<void(const QStringList&)> then)
             finish(ActionResult::Status::Failed, QStringLiteral("HAProxy: %1").arg(r.error));
             return;
         }
-        QStringList entries;
-        for (const QString& line : r.text.split(u'\n', Qt::SkipEmptyParts)) {
-            const QString value = line.section(u' ', 1).trimmed(); // "0x55… 10.0.0.1"
-            if (!value.isEmpty())
-                entries.append(value);
-        }
+        const QStringList entries = HaproxyReply::parseAclEntries(r.text);
         data().insert(QStringLiteral("acl_file"), m_aclFile);
         data().insert(QStringLiteral("entries"), QJsonArray::fromStringList(entries));
         appendOutput(QStringLiteral("%1: %2 entries%3\n")

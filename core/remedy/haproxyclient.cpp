@@ -1,5 +1,7 @@
 #include "haproxyclient.h"
 
+#include "haproxyreply.h"
+
 #include <QLocalSocket>
 #include <QPointer>
 #include <QTcpSocket>
@@ -70,34 +72,12 @@ private:
         QString text = QString::fromUtf8(m_reply);
         while (text.endsWith(u'\n'))
             text.chop(1);
-        if (m_command.isChange()) {
-            // Changes answer with an empty line on success and with a message otherwise.
-            if (text.trimmed().isEmpty())
-                complete({ true, {}, {} });
-            else
-                complete({ false, text, text.trimmed() });
-            return;
-        }
-        bool ok = !text.isEmpty();
-        switch (m_command.kind()) {
-        case HaproxyCommand::Kind::ShowStat:
-            ok = text.startsWith(u"# pxname,");
-            break;
-        case HaproxyCommand::Kind::ShowServersState:
-            ok = text.contains(u"# be_id");
-            break;
-        case HaproxyCommand::Kind::GetWeight:
-            ok = !text.isEmpty() && text.at(0).isDigit();
-            break;
-        case HaproxyCommand::Kind::ShowAcl:
-            ok = !text.startsWith(u"Unknown") && !text.startsWith(u"Missing");
-            break;
-        default:
-            break;
-        }
-        if (text.startsWith(u"Permission denied"))
-            ok = false;
-        complete({ ok, text, ok ? QString() : text.trimmed() });
+        QString error;
+        const bool ok = HaproxyReply::accepts(m_command, text, &error);
+        if (ok && m_command.isChange())
+            complete({ true, {}, {} });
+        else
+            complete({ ok, text, error });
     }
 
     void complete(const HaproxyClient::Reply& reply)

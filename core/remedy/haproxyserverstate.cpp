@@ -81,6 +81,13 @@ bool HaproxyServerState::mergeStat(QList<HaproxyServerState>& states, const QStr
     const qsizetype sv = header.indexOf(QStringLiteral("svname"));
     const qsizetype scur = header.indexOf(QStringLiteral("scur"));
     const qsizetype status = header.indexOf(QStringLiteral("status"));
+    if (px < 0 || sv < 0 || scur < 0 || status < 0) {
+        // Without these columns the fields below would be read at index -1: not a state to judge gates on.
+        if (error)
+            *error = QStringLiteral("'show stat' reply lacks pxname, svname, scur or status: %1")
+                         .arg(lines.first().left(200).trimmed());
+        return false;
+    }
     for (qsizetype l = 1; l < lines.size(); ++l) {
         const QStringList f = lines.at(l).split(u',');
         if (f.size() <= std::max({ px, sv, scur, status }))

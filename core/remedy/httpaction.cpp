@@ -1,7 +1,6 @@
 #include "httpaction.h"
 
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
+#include "net/httpclient.h"
 
 namespace FaultDesk {
 
@@ -10,11 +9,7 @@ HttpAction::HttpAction(HttpSpec spec, ActionContext context, QObject* parent)
     , m_spec(std::move(spec))
 { }
 
-HttpAction::~HttpAction()
-{
-    if (m_reply)
-        m_reply->abort();
-}
+HttpAction::~HttpAction() = default;
 
 QString HttpAction::description() const
 {
@@ -47,8 +42,10 @@ bool HttpAction::prepare(QString* error)
     }
     m_headers.clear();
     m_body.clear();
+    m_token.clear();
     for (const auto& [name, valueTemplate] : std::as_const(m_spec.headers)) {
-        if (name.isEmpty() || TemplateFields::hasControlCharacter(name) || name.contains(u':') || name.contains(u' ')) {
+        if (name.isEmpty() || TemplateFields::hasControlCharacter(name) || name.contains(u':') || name.contains(u' ')
+            || name.compare(u"Authorization", Qt::CaseInsensitive) == 0) {
             *error = QStringLiteral("header name '%1' is not valid").arg(name);
             return false;
         }
@@ -78,52 +75,52 @@ bool HttpAction::prepare(QString* error)
             return false;
         }
         addSecret(*token);
-        m_headers.append({ QByteArrayLiteral("Authorization"), "Bearer " + token->toUtf8() });
+        if (m_url.scheme() == u"http" && !HttpClient::isLoopbackHost(m_url.host()) && !m_spec.insecureTokenOverHttp) {
+            *error = QStringLiteral("refusing to send the bearer token from %1 over plain http to %2 (use https, or "
+                                    "set insecure_token_over_http: true)")
+                         .arg(m_spec.bearerToken->toString(), m_url.host());
+            return false;
+        }
+        m_token = token->toUtf8();
     }
     return true;
 }
 
 void HttpAction::run()
 {
-    m_nam = new QNetworkAccessManager(this);
-    QNetworkRequest request(m_url);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
-    request.setMaximumRedirectsAllowed(m_spec.maxRedirects);
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    m_http = new HttpClient(this);
+    HttpRequest request;
+    request.method = m_spec.method.toUpper().toLatin1();
+    request.url = m_url;
+    request.body = m_body;
+    request.headers = m_headers;
     if (!m_body.isEmpty() && !m_spec.contentType.isEmpty())
-        request.setHeader(QNetworkRequest::ContentTypeHeader, m_spec.contentType);
-    for (const auto& [name, value] : std::as_const(m_headers))
-        request.setRawHeader(name, value);
-    m_reply = m_nam->sendCustomRequest(request, m_spec.method.toUpper().toLatin1(), m_body);
-    connect(m_reply, &QNetworkReply::readyRead, this, [this] {
-        const QByteArray chunk = m_reply->readAll();
-        m_received += chunk.size();
-        appendOutput(chunk);
-        if (m_received > m_spec.maxResponseBytes && !m_truncated) {
-            m_truncated = true;
-            m_reply->abort();
-        }
-    });
-    connect(m_reply, &QNetworkReply::finished, this, &HttpAction::onFinished);
+        request.headers.emplaceBack(QByteArray("Content-Type"), m_spec.contentType.toUtf8());
+    request.bearerToken = m_token;
+    request.allowTokenOverHttp = m_spec.insecureTokenOverHttp;
+    request.maxRedirects = m_spec.maxRedirects;
+    request.maxBodyBytes = m_spec.maxResponseBytes;
+    request.overLimit = HttpRequest::OverLimit::Truncate;
+    // The action's own deadline ends it first (as a Timeout); this only guarantees the transfer stops too.
+    request.timeout = context().deadline + std::chrono::seconds(1);
+    m_request = m_http->send(request, this, [this](const HttpResponse& r) { onFinished(r); });
 }
 
-void HttpAction::onFinished()
+void HttpAction::onFinished(const HttpResponse& reply)
 {
-    if (!isActive() || !m_reply)
+    m_request = 0;
+    if (!isActive())
         return;
-    if (m_reply->isOpen())
-        appendOutput(m_reply->readAll());
-    const QVariant statusAttr = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    const int status = statusAttr.isValid() ? statusAttr.toInt() : 0;
-    data().insert(QStringLiteral("http_status"), status);
-    data().insert(QStringLiteral("url"), m_reply->url().toDisplayString(QUrl::RemovePassword));
-    if (m_truncated)
+    appendOutput(reply.body);
+    data().insert(QStringLiteral("http_status"), reply.status);
+    data().insert(QStringLiteral("url"), reply.url.toDisplayString(QUrl::RemovePassword));
+    if (reply.truncated)
         data().insert(QStringLiteral("truncated"), true);
-    m_reply->deleteLater();
-    if (status == 0) {
-        finish(ActionResult::Status::Failed, m_reply->errorString());
+    if (!reply.ok()) {
+        finish(ActionResult::Status::Failed, reply.errorText);
         return;
     }
+    const int status = reply.status;
     const bool ok = m_spec.okStatuses.isEmpty() ? (status >= 200 && status < 300) : m_spec.okStatuses.contains(status);
     if (ok)
         finish(ActionResult::Status::Ok, {}, status);
@@ -133,10 +130,8 @@ void HttpAction::onFinished()
 
 void HttpAction::cancel()
 {
-    if (m_reply) {
-        disconnect(m_reply, nullptr, this, nullptr);
-        m_reply->abort();
-    }
+    if (m_http && m_request)
+        m_http->abort(std::exchange(m_request, 0));
 }
 
 } // namespace FaultDesk

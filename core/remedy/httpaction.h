@@ -4,17 +4,15 @@
 #include "config/secretref.h"
 
 #include <QList>
-#include <QNetworkRequest>
 #include <QPair>
-#include <QPointer>
 #include <QUrl>
 
 #include <optional>
 
-class QNetworkAccessManager;
-class QNetworkReply;
-
 namespace FaultDesk {
+
+class HttpClient;
+struct HttpResponse;
 
 /// What an http action sends: templates for the URL, headers and body; the bearer token only by reference.
 struct HttpSpec
@@ -26,14 +24,16 @@ struct HttpSpec
     TemplateFields::Escape bodyEscape = TemplateFields::Escape::Json; ///< how values are escaped in the body
     QString contentType = QStringLiteral("application/json");
     std::optional<SecretRef> bearerToken; ///< read at run time; never logged, recorded or shown
+    bool insecureTokenOverHttp = false; ///< the token may go over plain http to a non-loopback host
     int maxRedirects = 3;
     qint64 maxResponseBytes = 64 * 1024; ///< the reply is cut (and the transfer stopped) beyond this
     QList<int> okStatuses; ///< empty: any 2xx is success
 };
 
 /**
- * A webhook or admin HTTP call with a deadline, TLS verification on (never ignored), redirects capped and never
- * downgraded to http, the response bounded, and the bearer token masked everywhere it could surface.
+ * A webhook or admin HTTP call through the bounded HttpClient: a deadline, TLS verification on (never ignored),
+ * redirects capped and kept on the URL's origin (never downgraded to http), the response bounded, and the bearer
+ * token bound to that origin and masked everywhere it could surface.
  */
 class HttpAction : public Action
 {
@@ -53,16 +53,15 @@ protected:
     void cancel() override;
 
 private:
-    void onFinished();
+    void onFinished(const HttpResponse& reply);
 
     HttpSpec m_spec;
     QUrl m_url;
     QByteArray m_body;
+    QByteArray m_token;
     QList<QPair<QByteArray, QByteArray>> m_headers;
-    QNetworkAccessManager* m_nam = nullptr;
-    QPointer<QNetworkReply> m_reply;
-    qint64 m_received = 0;
-    bool m_truncated = false;
+    HttpClient* m_http = nullptr;
+    quint64 m_request = 0;
 };
 
 } // namespace FaultDesk

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace FaultDesk {
@@ -76,17 +77,39 @@ static std::optional<TargetLock::Holder> readHolder(int fd)
     return h;
 }
 
+// The lock directory is FaultDesk's alone: created 0700 (tightened if it exists looser), a real directory of ours,
+// never a symbolic link someone else could point at a file we would then create or truncate.
+static bool prepareDirectory(const QString& directory, QString* error)
+{
+    auto fail = [&](const QString& why) {
+        if (error)
+            *error = QStringLiteral("lock directory %1 %2").arg(directory, why);
+        return false;
+    };
+    if (!QDir().mkpath(directory))
+        return fail(QStringLiteral("cannot be created"));
+    const QByteArray path = QFile::encodeName(directory);
+    struct stat st
+    { };
+    if (::lstat(path.constData(), &st) != 0)
+        return fail(QString::fromLocal8Bit(std::strerror(errno)));
+    if (!S_ISDIR(st.st_mode))
+        return fail(QStringLiteral("is not a directory (a symbolic link?)"));
+    if (st.st_uid != ::geteuid())
+        return fail(QStringLiteral("belongs to another user (uid %1)").arg(st.st_uid));
+    if ((st.st_mode & 0077) != 0 && ::chmod(path.constData(), 0700) != 0)
+        return fail(QStringLiteral("cannot be made private (0700): ") + QString::fromLocal8Bit(std::strerror(errno)));
+    return true;
+}
+
 TargetLock TargetLock::tryAcquire(const QString& directory, const QString& target, const QString& operatorName,
     const QString& purpose, Holder* heldBy, QString* error)
 {
     TargetLock lock;
-    if (!QDir().mkpath(directory)) {
-        if (error)
-            *error = QStringLiteral("lock directory %1 cannot be created").arg(directory);
+    if (!prepareDirectory(directory, error))
         return lock;
-    }
     const QByteArray path = QFile::encodeName(lockPath(directory, target));
-    const int fd = ::open(path.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    const int fd = ::open(path.constData(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         if (error)
             *error
@@ -128,7 +151,7 @@ TargetLock TargetLock::tryAcquire(const QString& directory, const QString& targe
 std::optional<TargetLock::Holder> TargetLock::holder(const QString& directory, const QString& target)
 {
     const QByteArray path = QFile::encodeName(lockPath(directory, target));
-    const int fd = ::open(path.constData(), O_RDONLY | O_CLOEXEC);
+    const int fd = ::open(path.constData(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return std::nullopt;
     std::optional<Holder> out;

@@ -1,5 +1,7 @@
 #include "logging.h"
 
+#include "secretmask.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -71,7 +73,7 @@ void handler(QtMsgType type, const QMessageLogContext& context, const QString& m
 {
     Sink& s = sink();
     const QByteArray line = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toUtf8() + ' ' + levelName(type)
-        + ' ' + (context.category ? context.category : "default") + ": " + message.toUtf8() + '\n';
+        + ' ' + (context.category ? context.category : "default") + ": " + SecretMask::apply(message).toUtf8() + '\n';
     {
         QMutexLocker lock(&s.mutex);
         if (s.file.isOpen()) {

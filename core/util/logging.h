@@ -15,7 +15,8 @@ Q_DECLARE_LOGGING_CATEGORY(lcStore)
  * Process-wide log sink: every qDebug/qCInfo/… line goes to a size-rotated file
  * (`faultdesk.log`, `faultdesk.log.1` … `.N`) under a state directory, with UTC time,
  * level and category. With @c verbose the same lines are mirrored to stderr.
- * Callers must never pass secrets to the log; the sink does not try to guess them.
+ * Callers must never pass secrets to the log; as a second line of defence every secret FaultDesk knows
+ * (SecretMask) is masked in each line.
  */
 class Logging
 {

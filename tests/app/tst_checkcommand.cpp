@@ -2,6 +2,7 @@
 // broken files are reported as file:line:col with exit status 2.
 
 #include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -98,6 +99,87 @@ private Q_SLOTS:
         QVERIFY2(lines.at(2).startsWith(QByteArray(path.toUtf8() + ":6:33: 'url': bad URL")), lines.at(2).constData());
         QVERIFY2(lines.at(3).startsWith(QByteArray(path.toUtf8() + ":7:18: depends_on: unknown target 'nobody'")),
             lines.at(3).constData());
+    }
+
+    // A bearer token over plain http to a host that is not loopback is readable on the path: refused at the url,
+    // for every section that sends one, unless the entry says insecure_token_over_http: true.
+    void tokenOverPlainHttpIsRefused_data()
+    {
+        QTest::addColumn<QByteArray>("yaml");
+        QTest::addColumn<QByteArray>("where");
+        const QByteArray head = "version: 1\n"
+                                "targets:\n"
+                                "  - name: a\n"
+                                "    probes: [{ kind: http, url: 'http://10.0.0.5/' }]\n";
+        QTest::addRow("admin") << head + "    admin: { url: 'http://10.0.0.5:8081/admin', token_env: ADMIN_TOKEN }\n"
+                               << QByteArray(":5:19: admin API sends its bearer token over plain http to 10.0.0.5");
+        QTest::addRow("alertmanager")
+            << head + "alertmanager:\n  - name: am\n    url: http://am.example.net:9093\n    token_env: AM_TOKEN\n"
+            << QByteArray(":7:10: alertmanager 'am' sends its bearer token over plain http to am.example.net");
+        QTest::addRow("http step")
+            << head
+                + "runbooks:\n  - name: r\n    on: [down]\n    handle:\n      - name: hook\n        http: { url: "
+                  "'http://hooks.example.net/x', token: { env: HOOK_TOKEN } }\n"
+            << QByteArray(":10:22: http step sends its bearer token over plain http to hooks.example.net");
+    }
+    void tokenOverPlainHttpIsRefused()
+    {
+        QFETCH(QByteArray, yaml);
+        QFETCH(QByteArray, where);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("fleet.yaml"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(yaml);
+        f.close();
+        Result r = check({ path });
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.startsWith(QByteArray(path.toUtf8() + where)), r.err.constData());
+        QVERIFY2(r.err.contains("insecure_token_over_http: true"), r.err.constData());
+
+        // Loopback is fine, and so is an explicit opt-in.
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        QByteArray allowed = yaml;
+        allowed.replace("10.0.0.5:8081", "127.0.0.1:8081");
+        allowed.replace("token_env: AM_TOKEN", "token_env: AM_TOKEN\n    insecure_token_over_http: true");
+        allowed.replace("token: { env: HOOK_TOKEN }", "token: { env: HOOK_TOKEN }, insecure_token_over_http: true");
+        f.write(allowed);
+        f.close();
+        r = check({ path });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+    }
+
+    // env: (target and command step) is a mapping of variable names to literal strings, nothing else.
+    void envIsChecked()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("fleet.yaml"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("version: 1\n"
+                "targets:\n"
+                "  - name: a\n"
+                "    probes: [{ kind: http, url: 'http://127.0.0.1:1/' }]\n"
+                "    env: { REGION: eu-1, 'BAD NAME': x, TOKEN: { env: T } }\n"
+                "runbooks:\n"
+                "  - name: r\n"
+                "    on: [down]\n"
+                "    handle:\n"
+                "      - name: wait\n"
+                "        wait: { healthy_for: 1 }\n"
+                "        env: { A: b }\n");
+        f.close();
+        const Result r = check({ path });
+        QCOMPARE(r.exitCode, 2);
+        const QList<QByteArray> lines = r.err.trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        QVERIFY2(lines.at(0).startsWith(QByteArray(path.toUtf8() + ":5:26: 'env': 'BAD NAME' is not")),
+            lines.at(0).constData());
+        QVERIFY2(lines.at(1).startsWith(QByteArray(path.toUtf8() + ":5:48: 'env': TOKEN must be a string")),
+            lines.at(1).constData());
+        QVERIFY2(
+            lines.at(2).startsWith(QByteArray(path.toUtf8() + ":12:9: 'env' applies to command and run steps only")),
+            lines.at(2).constData());
     }
 
     void missingFileIsBadInput()

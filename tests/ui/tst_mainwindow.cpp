@@ -147,6 +147,40 @@ private Q_SLOTS:
         window.setMonitor(nullptr);
     }
 
+    // Alert text, probe errors and reasons come from the network: the notification bar and the timeline's tooltips
+    // show their characters, never markup (a tooltip that looks like HTML would otherwise be rendered as such).
+    void networkTextIsShownAsPlainText()
+    {
+        Monitor monitor;
+        MainWindow window;
+        window.setMonitor(&monitor);
+        const QString hostile = QStringLiteral("<img src=\"http://127.0.0.1:1/x\"><b>pwned</b> <a href=x>click</a>");
+        DetectionEvent degraded;
+        degraded.kind = DetectionEvent::Kind::MonitorDegraded;
+        degraded.timeMs = QDateTime::currentMSecsSinceEpoch();
+        degraded.reason = hostile;
+        Q_EMIT monitor.eventRaised(degraded);
+        auto* label = window.findChild<QLabel*>(QStringLiteral("notificationText"));
+        QVERIFY(label);
+        QCOMPARE(label->textFormat(), Qt::PlainText);
+        QVERIFY2(label->text().contains(hostile), qPrintable(label->text()));
+
+        DetectionEvent change;
+        change.kind = DetectionEvent::Kind::StateChanged;
+        change.timeMs = degraded.timeMs + 1;
+        change.target = QStringLiteral("api-1");
+        change.from = TargetState::Soft;
+        change.to = TargetState::Hard;
+        change.reason = hostile;
+        Q_EMIT monitor.eventRaised(change);
+        auto* timeline = window.findChild<QTreeWidget*>(QStringLiteral("timeline"));
+        QVERIFY(timeline && timeline->topLevelItemCount() > 0);
+        const QString tip = timeline->topLevelItem(0)->toolTip(3);
+        QVERIFY2(!tip.contains(u"<b>"_qs) && !tip.contains(u"<img"_qs), qPrintable(tip));
+        QVERIFY2(tip.contains(u"&lt;b&gt;pwned&lt;/b&gt;"_qs), qPrintable(tip));
+        window.setMonitor(nullptr);
+    }
+
     // A dock added once the window is on screen (Automation, after a fleet is opened) is shown, not left hidden.
     void lateDockIsShown()
     {

@@ -55,6 +55,7 @@ AcknowledgeDialog::AcknowledgeDialog(
     layout->addWidget(hint);
 
     m_status = new QLabel(this);
+    m_status->setTextFormat(Qt::PlainText); // errors quote replies from the network
     m_status->setObjectName(QStringLiteral("statusLabel"));
     m_status->setWordWrap(true);
     m_status->hide();

@@ -101,6 +101,7 @@ IncidentHistoryView::IncidentHistoryView(IncidentStore* store, QWidget* parent)
     m_timeline->setAlternatingRowColors(true);
     m_summary->setWordWrap(true);
     m_summary->setTextFormat(Qt::PlainText);
+    m_status->setTextFormat(Qt::PlainText);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto* detail = new QWidget(this);

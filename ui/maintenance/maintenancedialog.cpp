@@ -49,6 +49,7 @@ MaintenanceDialog::MaintenanceDialog(
     layout->addWidget(m_list, 1);
 
     m_status = new QLabel(this);
+    m_status->setTextFormat(Qt::PlainText); // errors quote replies from the network
     m_status->setObjectName(QStringLiteral("maintenanceStatus"));
     m_status->setWordWrap(true);
     layout->addWidget(m_status);

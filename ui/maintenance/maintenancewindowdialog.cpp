@@ -78,6 +78,7 @@ MaintenanceWindowDialog::MaintenanceWindowDialog(
     form->addRow(QString(), m_confirmLong);
 
     m_error = new QLabel(this);
+    m_error->setTextFormat(Qt::PlainText); // errors quote replies from the network
     m_error->setObjectName(QStringLiteral("maintenanceError"));
     m_error->setWordWrap(true);
     m_error->setAccessibleName(tr("Problem"));

@@ -1,4 +1,5 @@
 #include "audit/jsonlauditsink.h"
+#include "util/secretmask.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -63,6 +64,42 @@ private Q_SLOTS:
         file.write("{\"action_id\":\"a2\",\"pha");
         file.close();
         QCOMPARE(sink.records().size(), 1);
+    }
+
+    // After a crash mid-write, the next record must not be glued onto the torn line (and lost with it).
+    void recordAfterTornLineSurvives()
+    {
+        QTemporaryDir dir;
+        JsonlAuditSink sink(dir.filePath(QStringLiteral("audit.jsonl")));
+        QVERIFY(sink.append(intent(QStringLiteral("a1"), QStringLiteral("web-1"))));
+        QFile file(sink.path());
+        QVERIFY(file.open(QIODevice::Append));
+        file.write("{\"action_id\":\"a2\",\"pha");
+        file.close();
+        QVERIFY(sink.append(intent(QStringLiteral("a3"), QStringLiteral("web-2"))));
+        const QList<AuditRecord> records = sink.records();
+        QCOMPARE(records.size(), 2);
+        QCOMPARE(records.at(0).actionId, QStringLiteral("a1"));
+        QCOMPARE(records.at(1).actionId, QStringLiteral("a3"));
+        QCOMPARE(records.at(1).target, QStringLiteral("web-2"));
+    }
+
+    // Whatever filled the record in, a secret FaultDesk knows never reaches the file.
+    void knownSecretsAreMasked()
+    {
+        const QByteArray secret = "audit-canary-" + QByteArray::number(QDateTime::currentMSecsSinceEpoch());
+        SecretMask::add(secret);
+        QTemporaryDir dir;
+        JsonlAuditSink sink(dir.filePath(QStringLiteral("audit.jsonl")));
+        AuditRecord r = intent(QStringLiteral("a1"), QStringLiteral("web-1"));
+        r.description = QStringLiteral("curl -H 'Authorization: Bearer %1'").arg(QString::fromLatin1(secret));
+        r.outputExcerpt = QStringLiteral("TOKEN=%1").arg(QString::fromLatin1(secret));
+        QVERIFY(sink.append(r));
+        QFile file(sink.path());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray written = file.readAll();
+        QVERIFY(!written.contains(secret));
+        QVERIFY(written.contains("Bearer ****"));
     }
 
     void unwritableFileIsReported()

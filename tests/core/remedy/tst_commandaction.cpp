@@ -5,7 +5,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcessEnvironment>
 #include <QRandomGenerator>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 
 #include <csignal>
@@ -30,12 +32,21 @@ private Q_SLOTS:
     void deadlineKillsGrandchild();
     void abortKillsProcess();
     void secretEnvironmentMasked();
+    void childEnvironmentIsMinimal();
     void missingProgram();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<JsonlAuditSink> m_sink;
 };
+
+// The peer with @p env: its mode travels in the step's environment, as nothing else of ours reaches a child.
+static CommandSpec peer(const QHash<QString, QString>& env)
+{
+    CommandSpec spec = CommandSpec::of({ QStringLiteral(REMEDY_PEER) });
+    spec.environment = env;
+    return spec;
+}
 
 void TestCommandAction::init()
 {
@@ -145,8 +156,7 @@ void TestCommandAction::auditFailurePreventsRun()
 
 void TestCommandAction::exitCodeFails()
 {
-    qputenv("REMEDY_PEER_EXIT", "3");
-    CommandAction action(CommandSpec::of({ QStringLiteral(REMEDY_PEER) }), context(m_sink.get()));
+    CommandAction action(peer({ { u"REMEDY_PEER_EXIT"_qs, u"3"_qs } }), context(m_sink.get()));
     const ActionResult r = run(action);
     QCOMPARE(r.status, ActionResult::Status::Failed);
     QCOMPARE(r.exitCode, std::optional<int>(3));
@@ -156,10 +166,9 @@ void TestCommandAction::exitCodeFails()
 
 void TestCommandAction::outputBounded()
 {
-    qputenv("REMEDY_PEER_MODE", "flood");
     ActionContext ctx = context(m_sink.get());
     ctx.outputLimit = 64 * 1024;
-    CommandAction action(CommandSpec::of({ QStringLiteral(REMEDY_PEER) }), ctx);
+    CommandAction action(peer({ { u"REMEDY_PEER_MODE"_qs, u"flood"_qs } }), ctx);
     const ActionResult r = run(action);
     QVERIFY(r.ok());
     QVERIFY2(r.output.size() < 66 * 1024, qPrintable(QString::number(r.output.size())));
@@ -183,9 +192,8 @@ static bool processAlive(pid_t pid)
 void TestCommandAction::deadlineKillsGrandchild()
 {
     const QString pidFile = m_dir->filePath(u"grandchild.pid"_qs);
-    qputenv("REMEDY_PEER_MODE", "hang");
-    qputenv("REMEDY_PEER_PIDFILE", pidFile.toLocal8Bit());
-    CommandAction action(CommandSpec::of({ QStringLiteral(REMEDY_PEER) }), context(m_sink.get(), u"web-1"_qs, 1500));
+    CommandAction action(peer({ { u"REMEDY_PEER_MODE"_qs, u"hang"_qs }, { u"REMEDY_PEER_PIDFILE"_qs, pidFile } }),
+        context(m_sink.get(), u"web-1"_qs, 1500));
     QElapsedTimer clock;
     clock.start();
     const ActionResult r = run(action);
@@ -203,9 +211,8 @@ void TestCommandAction::deadlineKillsGrandchild()
 void TestCommandAction::abortKillsProcess()
 {
     const QString pidFile = m_dir->filePath(u"grandchild.pid"_qs);
-    qputenv("REMEDY_PEER_MODE", "hang");
-    qputenv("REMEDY_PEER_PIDFILE", pidFile.toLocal8Bit());
-    CommandAction action(CommandSpec::of({ QStringLiteral(REMEDY_PEER) }), context(m_sink.get(), u"web-1"_qs, 60000));
+    CommandAction action(peer({ { u"REMEDY_PEER_MODE"_qs, u"hang"_qs }, { u"REMEDY_PEER_PIDFILE"_qs, pidFile } }),
+        context(m_sink.get(), u"web-1"_qs, 60000));
     QSignalSpy finished(&action, &Action::finished);
     action.start();
     QTRY_VERIFY_WITH_TIMEOUT(QFile(pidFile).size() > 0, 10000);
@@ -233,6 +240,50 @@ void TestCommandAction::secretEnvironmentMasked()
     QVERIFY(!r.output.contains(QString::fromLatin1(secret)));
     QVERIFY(!auditText(*m_sink).contains(secret));
     qunsetenv("FD_TEST_SECRET");
+}
+
+// A real child (env(1)) prints its whole environment: PATH, HOME, LANG, LC_* and what the target and step list
+// under env: reach it; FaultDesk's tokens (any variable of ours) do not, and a configured secret it prints anyway
+// is masked in the output and the audit.
+void TestCommandAction::childEnvironmentIsMinimal()
+{
+    const QByteArray token = "tok-" + QByteArray::number(QRandomGenerator::global()->generate64(), 36);
+    qputenv("FD_TEST_ADMIN_TOKEN", token);
+    qputenv("FD_TEST_UNRELATED", "leaks-if-inherited");
+    qputenv("LC_TIME", "C.UTF-8");
+    SecretRef::env(u"FD_TEST_ADMIN_TOKEN"_qs).resolve(); // as loading a configuration that names it does
+    const QString envProgram = QStandardPaths::findExecutable(u"env"_qs);
+    QVERIFY(!envProgram.isEmpty());
+    CommandSpec spec = CommandSpec::of({ envProgram });
+    spec.environment = CommandSpec::environmentOf({ { u"REGION"_qs, u"eu-1"_qs }, { u"MODE"_qs, u"target"_qs } },
+        { { u"MODE"_qs, u"step"_qs }, { u"ECHOED"_qs, QString::fromLatin1(token) } });
+    CommandAction action(spec, context(m_sink.get()));
+    const ActionResult r = run(action);
+    QVERIFY2(r.ok(), qPrintable(r.summary()));
+    QStringList names;
+    QHash<QString, QString> seen;
+    for (const QString& line : r.output.split(u'\n', Qt::SkipEmptyParts)) {
+        const qsizetype eq = line.indexOf(u'=');
+        names.append(line.left(eq));
+        seen.insert(line.left(eq), line.mid(eq + 1));
+    }
+    names.sort();
+    QStringList expected { u"ECHOED"_qs, u"MODE"_qs, u"PATH"_qs, u"REGION"_qs };
+    for (const QString& name : QProcessEnvironment::systemEnvironment().keys())
+        if (name == u"HOME" || name == u"LANG" || name.startsWith(u"LC_"))
+            expected.append(name);
+    expected.sort();
+    QCOMPARE(names, expected);
+    QCOMPARE(seen.value(u"MODE"_qs), u"step"_qs);
+    QCOMPARE(seen.value(u"REGION"_qs), u"eu-1"_qs);
+    QCOMPARE(seen.value(u"LC_TIME"_qs), u"C.UTF-8"_qs);
+    QCOMPARE(seen.value(u"PATH"_qs), qEnvironmentVariable("PATH"));
+    QCOMPARE(seen.value(u"ECHOED"_qs), u"****"_qs);
+    QVERIFY(!r.output.contains(u"leaks-if-inherited"_qs));
+    QVERIFY(!r.output.contains(QString::fromLatin1(token)));
+    QVERIFY(!auditText(*m_sink).contains(token));
+    qunsetenv("FD_TEST_ADMIN_TOKEN");
+    qunsetenv("FD_TEST_UNRELATED");
 }
 
 void TestCommandAction::missingProgram()

@@ -176,12 +176,14 @@ void TestRunbookExecutor::rollbackFailureIsListed()
 
 void TestRunbookExecutor::abortRollsBackDoneSteps()
 {
-    qputenv("REMEDY_PEER_MODE", "hang");
-    qputenv("REMEDY_PEER_PIDFILE", m_dir->filePath(u"pid"_qs).toLocal8Bit());
     Runbook::Step hang;
     hang.name = u"hang"_qs;
     hang.deadline = 60s;
-    hang.action = command({ QStringLiteral(REMEDY_PEER) });
+    CommandSpec hangSpec = CommandSpec::of({ QStringLiteral(REMEDY_PEER) });
+    // A child gets only the environment its step lists, so the peer's mode travels there.
+    hangSpec.environment
+        = { { u"REMEDY_PEER_MODE"_qs, u"hang"_qs }, { u"REMEDY_PEER_PIDFILE"_qs, m_dir->filePath(u"pid"_qs) } };
+    hang.action = [hangSpec](const ActionContext& c) -> Action* { return new CommandAction(hangSpec, c); };
     hang.rollback = [this](const ActionContext& ctx) -> Action* {
         m_rollbackOrder.append(u"hang"_qs);
         return new CommandAction(CommandSpec::of({ u"touch"_qs, m_dir->filePath(u"hang-undone"_qs) }), ctx);

@@ -5,6 +5,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace FaultDesk;
 
 class TestTargetLock : public QObject
@@ -15,6 +17,7 @@ private Q_SLOTS:
     void secondAttemptSeesHolder();
     void otherInstanceAndCrash();
     void oddTargetNamesStayInDirectory();
+    void lockFilesArePrivateAndNeverFollowLinks();
 };
 
 void TestTargetLock::secondAttemptSeesHolder()
@@ -74,6 +77,47 @@ void TestTargetLock::oddTargetNamesStayInDirectory()
     }
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 3);
     QVERIFY(!QFile::exists(QDir(dir.path()).filePath(u"../escape.lock"_qs)));
+}
+
+// A symbolic link planted where a lock file goes must not make FaultDesk create or truncate its target, and the
+// lock directory (and the files in it) belong to FaultDesk alone.
+void TestTargetLock::lockFilesArePrivateAndNeverFollowLinks()
+{
+    QTemporaryDir base;
+    const QString dir = base.filePath(u"locks"_qs);
+    QVERIFY(QDir().mkpath(dir));
+    QVERIFY(QFile::setPermissions(dir, QFileDevice::Permissions(0x7755))); // 0755, as a careless install leaves it
+    const QString victim = base.filePath(u"precious"_qs);
+    {
+        QFile f(victim);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("keep me");
+    }
+    QVERIFY(QFile::link(victim, QDir(dir).filePath(u"web-1.lock"_qs)));
+    QString error;
+    TargetLock planted = TargetLock::tryAcquire(dir, u"web-1"_qs, u"alice"_qs, {}, nullptr, &error);
+    QVERIFY(!planted.isLocked());
+    QVERIFY2(!error.isEmpty(), "a refused lock says why");
+    QFile f(victim);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), "keep me");
+    QVERIFY(!TargetLock::holder(dir, u"web-1"_qs));
+
+    TargetLock ok = TargetLock::tryAcquire(dir, u"web-2"_qs, u"alice"_qs, {});
+    QVERIFY(ok.isLocked());
+    struct stat st
+    { };
+    QCOMPARE(::stat(QFile::encodeName(dir).constData(), &st), 0);
+    QCOMPARE(st.st_mode & 0777, 0700u);
+    QCOMPARE(::stat(QFile::encodeName(QDir(dir).filePath(u"web-2.lock"_qs)).constData(), &st), 0);
+    QCOMPARE(st.st_mode & 0077, 0u);
+
+    // A lock directory that is itself a symbolic link is refused.
+    const QString linked = base.filePath(u"linked-locks"_qs);
+    QVERIFY(QFile::link(dir, linked));
+    TargetLock viaLink = TargetLock::tryAcquire(linked, u"web-3"_qs, u"alice"_qs, {}, nullptr, &error);
+    QVERIFY(!viaLink.isLocked());
+    QVERIFY2(error.contains(u"not a directory"_qs), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(TestTargetLock)

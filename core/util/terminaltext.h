@@ -1,0 +1,19 @@
+#pragma once
+
+#include <QString>
+
+namespace FaultDesk {
+
+/**
+ * Text for a terminal line. Events quote text from the network (alert summaries, label values, replies), and a
+ * terminal obeys control characters: an escape sequence could retitle the window, rewrite earlier lines or hide
+ * text. safeLine() replaces every C0/C1 control character, DEL and the Unicode bidirectional overrides with
+ * U+FFFD, and masks every known secret, so the line shows exactly what it says and nothing else.
+ */
+class TerminalText
+{
+public:
+    static QString safeLine(const QString& text);
+};
+
+} // namespace FaultDesk
