@@ -208,7 +208,7 @@ int drill(const QStringList& arguments)
     const QString lockDir = fleet.runtimeDirectory() + QStringLiteral("/locks");
     QDir().mkpath(lockDir);
     const QString operatorName = qEnvironmentVariable("USER", QStringLiteral("drill"));
-    RemediationController controller(&monitor, audit, lockDir, operatorName);
+    RemediationController controller(monitor.config(), monitor.detector(), audit, lockDir, operatorName);
     RemediationController::Settings settings;
     settings.pollInterval = std::chrono::milliseconds(500);
     settings.waitInterval = std::chrono::milliseconds(300);

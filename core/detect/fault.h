@@ -4,6 +4,7 @@
 #include "targetstate.h"
 
 #include <QJsonObject>
+#include <QList>
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
@@ -39,6 +40,7 @@ struct Fault
     QString rootTarget; ///< symptoms: the root-cause target
     QStringList symptoms; ///< root causes: targets whose faults are its symptoms
     QStringList sources; ///< attack: the flooding sources, busiest first
+    QList<double> sourceShares; ///< attack: each source's share of the target's requests (0…1), same order
     qint64 detectedMs = 0;
     qint64 locatedMs = 0;
     qint64 clearedMs = 0;

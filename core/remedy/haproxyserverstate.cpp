@@ -2,6 +2,8 @@
 
 #include <QStringList>
 
+#include <algorithm>
+
 namespace FaultDesk {
 
 QJsonObject HaproxyServerState::toJson() const
@@ -81,6 +83,12 @@ bool HaproxyServerState::mergeStat(QList<HaproxyServerState>& states, const QStr
     const qsizetype sv = header.indexOf(QStringLiteral("svname"));
     const qsizetype scur = header.indexOf(QStringLiteral("scur"));
     const qsizetype status = header.indexOf(QStringLiteral("status"));
+    if (std::min({ px, sv, scur, status }) < 0) {
+        if (error)
+            *error = QStringLiteral("'show stat' reply lacks pxname, svname, scur or status: %1")
+                         .arg(lines.first().left(200));
+        return false;
+    }
     for (qsizetype l = 1; l < lines.size(); ++l) {
         const QStringList f = lines.at(l).split(u',');
         if (f.size() <= std::max({ px, sv, scur, status }))

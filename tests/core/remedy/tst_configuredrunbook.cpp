@@ -45,8 +45,8 @@ private:
 
 std::unique_ptr<RemediationController> TestConfiguredRunbook::makeController(const QString& stateFile)
 {
-    auto c = std::make_unique<RemediationController>(
-        m_monitor.get(), m_audit.get(), m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
+    auto c = std::make_unique<RemediationController>(m_monitor->config(), m_monitor->detector(), m_audit.get(),
+        m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
     RemediationController::Settings s;
     s.pollInterval = std::chrono::milliseconds(400);
     s.waitInterval = std::chrono::milliseconds(300);

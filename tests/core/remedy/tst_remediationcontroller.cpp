@@ -49,8 +49,8 @@ void TestRemediationController::initTestCase()
     m_monitor->setConfig(*loaded.config);
     m_monitor->start();
     m_audit = std::make_unique<JsonlAuditSink>(m_dir.filePath(QStringLiteral("audit.jsonl")));
-    m_controller = std::make_unique<RemediationController>(
-        m_monitor.get(), m_audit.get(), m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
+    m_controller = std::make_unique<RemediationController>(m_monitor->config(), m_monitor->detector(), m_audit.get(),
+        m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
     QDir().mkpath(m_dir.filePath(QStringLiteral("locks")));
     RemediationController::Settings s;
     s.pollInterval = std::chrono::milliseconds(400);

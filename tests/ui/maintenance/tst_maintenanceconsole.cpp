@@ -126,8 +126,8 @@ private Q_SLOTS:
         m_console = new MaintenanceConsole(m_window.get(), m_maintenance.get(), QStringLiteral("alice"));
 
         QDir().mkpath(m_dir.filePath(QStringLiteral("locks")));
-        m_remedy = std::make_unique<RemediationController>(
-            m_monitor.get(), m_audit.get(), m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
+        m_remedy = std::make_unique<RemediationController>(m_monitor->config(), m_monitor->detector(), m_audit.get(),
+            m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
         m_actions = new FaultActions(m_remedy.get());
         m_window->setFaultActions(m_actions);
         connect(m_window.get(), &MainWindow::faultSelected, m_actions, &FaultActions::setFaultId);

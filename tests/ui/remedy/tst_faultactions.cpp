@@ -55,8 +55,8 @@ void TestFaultActions::initTestCase()
     m_monitor->start();
     m_audit = std::make_unique<JsonlAuditSink>(m_dir.filePath(QStringLiteral("audit.jsonl")));
     QDir().mkpath(m_dir.filePath(QStringLiteral("locks")));
-    m_controller = std::make_unique<RemediationController>(
-        m_monitor.get(), m_audit.get(), m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
+    m_controller = std::make_unique<RemediationController>(m_monitor->config(), m_monitor->detector(), m_audit.get(),
+        m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
     QTest::qWait(3000);
     QVERIFY(m_fleet->inject(QStringLiteral("crash"), QStringLiteral("db-primary")));
 }

@@ -78,8 +78,8 @@ bool TestUnfinishedRemediationsBanner::allUp() const
 
 std::unique_ptr<RemediationController> TestUnfinishedRemediationsBanner::controller(IncidentStore* store)
 {
-    auto c = std::make_unique<RemediationController>(
-        m_monitor.get(), store, m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
+    auto c = std::make_unique<RemediationController>(m_monitor->config(), m_monitor->detector(), store,
+        m_dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
     RemediationController::Settings s;
     s.pollInterval = std::chrono::milliseconds(400);
     s.waitInterval = std::chrono::milliseconds(300);
