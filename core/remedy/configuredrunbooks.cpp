@@ -1,5 +1,5 @@
-// The runbooks of the fleet configuration (`runbooks:`) turned into Runbook values for one fault: the steps'
-// actions, conditions and rollbacks as the loader validated them, with the target's fields, pool membership,
+// RunbookFactory, the runbooks of the fleet configuration (`runbooks:`): Runbook values for one fault, with the
+// steps' actions, conditions and rollbacks as the loader validated them and the target's fields, pool membership,
 // admin API and the fault's baseline filled in.
 #include "runbookfactory.h"
 

@@ -1,4 +1,4 @@
-// The default runbooks of RemediationController: what Handle and Recover do when the fleet configuration names
+// The default runbooks of RunbookFactory: what Handle and Recover do when the fleet configuration names
 // no runbook for a cause. They use only what the configuration declares (commands.start, haproxy membership,
 // the admin API) and the baseline frozen when the fault was detected.
 #include "runbookfactory.h"

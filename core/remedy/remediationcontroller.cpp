@@ -213,11 +213,7 @@ RemediationPlan RemediationController::preview(const QString& faultId, SafetyReq
         return plan;
     }
     plan.runbook = rb->name;
-    // A step that would shrink a pool on unknown or stale state, or past the blast radius, refuses the plan now.
-    if (const QStringList refused = m_gates->poolStepRefusals(*rb, f->target, purpose); !refused.isEmpty()) {
-        plan.decision.reasons += refused;
-        plan.decision.allowed = false;
-    }
+    m_gates->judgePoolSteps(*rb, f->target, purpose, plan.decision);
     ActionContext c;
     c.audit = m_audit;
     c.operatorName = m_operator;
@@ -277,7 +273,7 @@ bool RemediationController::start(
             *error = why;
         return false;
     }
-    if (const QStringList refused = m_gates->poolStepRefusals(*rb, f.target, purpose); !refused.isEmpty()) {
+    if (const QStringList refused = m_gates->poolStepRefusals(*rb, f.target, purpose, false); !refused.isEmpty()) {
         if (error)
             *error = refused.join(QStringLiteral("; "));
         return false;

@@ -89,12 +89,12 @@ SafetySnapshot RemediationGates::snapshot(const QString& target, const QString& 
 }
 
 QStringList RemediationGates::poolStepRefusals(
-    const Runbook& runbook, const QString& target, SafetyRequest::Purpose purpose) const
+    const Runbook& runbook, const QString& target, SafetyRequest::Purpose purpose, bool conditional) const
 {
     const TargetConfig* t = m_config.target(target);
     QStringList out;
     for (const Runbook::Step& step : runbook.steps) {
-        if (!step.removesServer)
+        if (!step.removesServer || (step.precondition && step.skipWhenPreconditionUnmet && !conditional))
             continue;
         SafetyRequest r;
         r.target = target;
@@ -114,6 +114,21 @@ QStringList RemediationGates::poolStepRefusals(
             out << QStringLiteral("step '%1' refused: %2").arg(step.name, why);
     }
     return out;
+}
+
+void RemediationGates::judgePoolSteps(
+    const Runbook& runbook, const QString& target, SafetyRequest::Purpose purpose, SafetyDecision& decision) const
+{
+    if (const QStringList refused = poolStepRefusals(runbook, target, purpose, false); !refused.isEmpty()) {
+        decision.reasons += refused;
+        decision.allowed = false;
+    }
+    for (const QString& w : poolStepRefusals(runbook, target, purpose, true)) {
+        if (decision.reasons.contains(w))
+            continue;
+        decision.warnings << w;
+        decision.affects << QStringLiteral("warning: %1").arg(w);
+    }
 }
 
 void RemediationGates::checkStep(const Runbook::Step& step, int index, const StepRequest& request, Reply reply)

@@ -45,8 +45,15 @@ public:
 
     /// Everything the gates read about @p target (and @p backend's pool, if any), now.
     SafetySnapshot snapshot(const QString& target, const QString& backend) const;
-    /// Why each step of @p runbook that shrinks a pool would be refused now (for the preview); empty: none is.
-    QStringList poolStepRefusals(const Runbook& runbook, const QString& target, SafetyRequest::Purpose purpose) const;
+    /// Why each step of @p runbook that shrinks a pool would be refused now; empty: none is. A step that runs only
+    /// when its precondition holds (the drain after a rebalance) is listed only with @p conditional; it is refused
+    /// at its own gate when reached.
+    QStringList poolStepRefusals(
+        const Runbook& runbook, const QString& target, SafetyRequest::Purpose purpose, bool conditional) const;
+    /// Adds the pool-step refusals to @p decision for a preview: an unconditional step's refusal refuses the plan,
+    /// a conditional step's is a warning (it is refused when reached).
+    void judgePoolSteps(
+        const Runbook& runbook, const QString& target, SafetyRequest::Purpose purpose, SafetyDecision& decision) const;
     /// The gate of step @p index of a running remediation; @p reply gets the answer and, for a pool-shrinking step
     /// that passed, the backend lock to hold until the step is over.
     void checkStep(const Runbook::Step& step, int index, const StepRequest& request, Reply reply);

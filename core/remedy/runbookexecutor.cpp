@@ -142,6 +142,15 @@ void RunbookExecutor::runStep(int index)
     }
     const Runbook::Step& step = m_runbook.steps.at(index);
     setStatus(index, StepReport::Status::Running);
+    // A step skipped by its precondition does nothing: there is nothing for the gates to judge (a drain "if still
+    // overloaded" on a pool where the gates would refuse a drain).
+    if (step.precondition && step.skipWhenPreconditionUnmet) {
+        if (const ConditionCheck pre = step.precondition(); !pre.met) {
+            setStatus(index, StepReport::Status::Skipped, QStringLiteral("precondition not met: %1").arg(pre.reason));
+            QTimer::singleShot(0, this, [this, index] { runStep(index + 1); });
+            return;
+        }
+    }
     if (!m_gate) {
         gatePassed(index);
         return;

@@ -24,6 +24,9 @@ public:
         QString instance; ///< host:pid of the FaultDesk instance
         QString purpose; ///< "crash/handle"
         QDateTime since;
+        /// The instance that took it is gone (a process of this host that no longer exists): a command it started
+        /// holds the lock now.
+        bool instanceGone = false;
 
         /// "alice (host:1234, crash/handle since 14:02:11 UTC)"
         QString toString() const;

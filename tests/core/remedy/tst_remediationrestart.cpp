@@ -118,6 +118,9 @@ void TestRemediationRestart::killDuringStepKeepsLockAndHoldsAutomation()
     const auto holder = TargetLock::holder(m_dir.filePath(u"locks"_qs), u"app-1"_qs);
     QVERIFY2(holder.has_value(), "the lock was released although the remediation's process still runs");
     QCOMPARE(holder->operatorName, u"auto"_qs);
+    QVERIFY2(holder->instanceGone, qPrintable(holder->toString()));
+    QVERIFY2(holder->toString().contains(u"that FaultDesk is gone, a command it started still holds the lock"_qs),
+        qPrintable(holder->toString()));
 
     // Second life, automation on: the unfinished remediation is listed, and nothing runs a second time.
     QProcess second;
