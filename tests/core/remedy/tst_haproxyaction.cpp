@@ -356,7 +356,7 @@ void TestHaproxyAction::aclBlockAndUnblock()
     // A pattern is data, never a template: "{source}" is refused as it stands, before HAProxy is asked.
     auto templated = action(HaproxyOperation::addAcl(m_acl, u"{source}"_qs));
     const ActionResult refused = run(*templated);
-    QCOMPARE(refused.status, ActionResult::Status::Failed);
+    QCOMPARE(refused.status, ActionResult::Status::Refused);
     QVERIFY2(refused.error.contains(u"a template, not an address"_qs), qPrintable(refused.error));
     auto network = action(HaproxyOperation::addAcl(m_acl, u"0.0.0.0/0"_qs));
     QVERIFY2(

@@ -101,6 +101,8 @@ void TestSafetyGates::gates_data()
     s.backendServers = 0;
     QTest::addRow("unknown backend") << handle(true) << s << false << u"blast radius cannot be checked"_qs;
     s = hardFault();
+    s.backendServers = 0; // nothing counted: the read failed
+    s.backendHealthy = 0;
     s.poolUnknown = u"HAProxy's state is unknown: show stat: timed out"_qs;
     QTest::addRow("pool state unknown")
         << handle(true) << s << false
