@@ -5,6 +5,8 @@
 #include <QNetworkInterface>
 #include <QUrl>
 
+#include <algorithm>
+
 namespace FaultDesk {
 
 namespace {
@@ -95,6 +97,9 @@ BlockSourcePolicy::BlockSourcePolicy(const FleetConfig& config)
         if (a.setAddress(hostOf(text)))
             m_protected.append({ QHostAddress(canonical(a)), owner });
     };
+    m_loopbackFleet = !config.targets.isEmpty()
+        && std::all_of(config.targets.cbegin(), config.targets.cend(),
+            [](const TargetConfig& t) { return QHostAddress(t.address).isLoopback(); });
     for (const HaproxyInstance& h : config.haproxy)
         if (!h.address.isEmpty())
             protect(h.address, QStringLiteral("the address of HAProxy instance %1").arg(h.name));
@@ -117,7 +122,7 @@ BlockSourcePolicy::BlockSourcePolicy(const FleetConfig& config)
 
 QString BlockSourcePolicy::protectedReason(const QHostAddress& address) const
 {
-    if (address.isLoopback())
+    if (address.isLoopback() && !m_loopbackFleet)
         return QStringLiteral("loopback");
     for (const auto& [a, owner] : m_protected)
         if (a.isEqual(address))

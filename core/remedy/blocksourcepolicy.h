@@ -14,10 +14,11 @@ struct FleetConfig;
 
 /**
  * Decides which located attack sources a Handle may block. A source comes from a scraped label value, so it is
- * data: it must be one host address (IPv4 or IPv6, no network, no name, no template), and it is never loopback,
- * an address of this host, an HAProxy instance's or a fleet target's address, or inside the fleet's
- * `never_block:` networks; at most `max_block_sources` are blocked by one Handle, busiest first. Everything
- * refused is kept with its reason, for the preview.
+ * data: it must be one host address (IPv4 or IPv6, no network, no name, no template), and it is never loopback
+ * (unless every target of the fleet has a loopback address, as the demo fleet does: then its clients are loopback
+ * addresses too, while this host's own 127.0.0.1 and ::1 stay protected), an address of this host, an HAProxy
+ * instance's or a fleet target's address, or inside the fleet's `never_block:` networks; at most `max_block_sources`
+ * are blocked by one Handle, busiest first. Everything refused is kept with its reason, for the preview.
  */
 class BlockSourcePolicy
 {
@@ -59,6 +60,7 @@ private:
     QList<QPair<QHostAddress, QString>> m_protected; ///< single addresses and who they belong to
     QList<QPair<QPair<QHostAddress, int>, QString>> m_networks; ///< never_block networks
     int m_limit = 32;
+    bool m_loopbackFleet = false; ///< every target lives on loopback (a demo or test fleet): so do its clients
 };
 
 } // namespace FaultDesk
