@@ -261,8 +261,8 @@ private:
             = QFileInfo(m_store.path().isEmpty() ? IncidentStore::defaultPath() : m_store.path()).absolutePath()
             + QStringLiteral("/locks");
         QDir().mkpath(lockDir);
-        m_remedy = std::make_unique<RemediationController>(
-            &m_monitor, &m_audit, lockDir, qEnvironmentVariable("USER", QStringLiteral("operator")));
+        m_remedy = std::make_unique<RemediationController>(m_monitor.config(), m_monitor.detector(), &m_audit, lockDir,
+            qEnvironmentVariable("USER", QStringLiteral("operator")));
         // Automation switches and give-ups survive a restart: kept beside the incident database.
         QString stateError;
         if (!m_remedy->setAutomationStateFile(

@@ -562,12 +562,14 @@ QString FleetSupervisor::fleetYaml() const
             y += QStringLiteral("    haproxy: { instance: lb, backend: %1, server: %2 }\n").arg(t.backend, t.name);
         y += QStringLiteral("    admin:\n"
                             "      url: %1\n"
-                            "      token_file: %2\n"
-                            "    commands:\n"
-                            "      start: [%3, ctl, --runtime-dir, %4, start, '{target}']\n"
-                            "      restart: [%3, ctl, --runtime-dir, %4, restart, '{target}']\n")
-                 .arg(yamlQuote(base + QStringLiteral("/admin")), yamlQuote(d + QStringLiteral("/admin.token")),
-                     yamlQuote(m_options.executable), yamlQuote(d));
+                            "      token_file: %2\n")
+                 .arg(yamlQuote(base + QStringLiteral("/admin")), yamlQuote(d + QStringLiteral("/admin.token")));
+        if (t.kind == u"db")
+            y += QStringLiteral("      status: %1\n").arg(yamlQuote(base + QStringLiteral("/db/status")));
+        y += QStringLiteral("    commands:\n"
+                            "      start: [%1, ctl, --runtime-dir, %2, start, '{target}']\n"
+                            "      restart: [%1, ctl, --runtime-dir, %2, restart, '{target}']\n")
+                 .arg(yamlQuote(m_options.executable), yamlQuote(d));
     }
     return y;
 }

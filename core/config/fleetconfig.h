@@ -49,6 +49,10 @@ struct FleetConfig
     QList<AlertmanagerConfig> alertmanager; ///< alert sources (`alertmanager:`)
     QList<MaintenanceConfig> maintenance; ///< planned maintenance windows (`maintenance:`)
     CorrelationConfig correlation; ///< which faults join one incident (`correlation:`)
+    /// Networks and hosts an attack Handle never blocks (`never_block:`, CIDRs or single addresses), besides
+    /// loopback, FaultDesk's own addresses, HAProxy's and every target's, which are never blocked anyway.
+    QStringList neverBlock;
+    int maxBlockSources = 32; ///< at most this many sources blocked by one Handle (`max_block_sources:`)
 
     const TargetConfig* target(QStringView name) const;
     const HaproxyInstance* haproxyInstance(QStringView name) const;

@@ -329,6 +329,7 @@ private:
     void checkReferences();
     void checkCycles();
     void readMaintenance(const Entry& e);
+    void readNeverBlock(const Entry& e);
     std::optional<QDateTime> utcTime(const Entry& e);
     void checkMaintenanceReferences();
     void readCorrelation(const Entry& e);
@@ -718,6 +719,26 @@ void Validator::readDefaults(const Entry& e)
                         .arg(d.flappingLow)
                         .arg(d.flappingHigh));
         }
+    }
+}
+
+void Validator::readNeverBlock(const Entry& e)
+{
+    const auto items = sequence(e);
+    if (!items)
+        return;
+    for (const YNode& n : *items) {
+        const QString text = n.IsScalar() ? fromStd(n.Scalar()).trimmed() : QString();
+        // A single address is its own /32 (/128); anything else must be a network in CIDR notation.
+        const auto net
+            = QHostAddress::parseSubnet(text.contains(u'/') ? text : text + (text.contains(u':') ? u"/128" : u"/32"));
+        if (text.isEmpty() || net.first.isNull())
+            error(pos(n),
+                QStringLiteral("'never_block': %1 is not an address or a network in CIDR notation (10.0.0.0/8, "
+                               "2001:db8::/32)")
+                    .arg(quoted(text)));
+        else
+            m_config.neverBlock.append(text);
     }
 }
 
@@ -1553,8 +1574,8 @@ std::optional<AdminConfig> Validator::readAdmin(const Entry& e)
 {
     const QStringList inlineSecrets { QStringLiteral("token"), QStringLiteral("password"), QStringLiteral("secret") };
     const auto f = mapping(e.value, pos(e), QStringLiteral("admin"),
-        QStringList { QStringLiteral("url"), QStringLiteral("token_env"), QStringLiteral("token_file"),
-            QStringLiteral("insecure_token_over_http") }
+        QStringList { QStringLiteral("url"), QStringLiteral("status"), QStringLiteral("token_env"),
+            QStringLiteral("token_file"), QStringLiteral("insecure_token_over_http") }
             + inlineSecrets);
     if (!f)
         return std::nullopt;
@@ -1569,6 +1590,11 @@ std::optional<AdminConfig> Validator::readAdmin(const Entry& e)
                 ok = false;
         } else if (x.key == u"insecure_token_over_http") {
             a.insecureTokenOverHttp = boolean(x).value_or(false);
+        } else if (x.key == u"status") {
+            if (const auto u = url(x))
+                a.statusUrl = *u;
+            else
+                ok = false;
         } else {
             tokenKey(x, inlineSecrets, a.token, ok);
         }
@@ -3142,7 +3168,8 @@ ConfigLoadResult Validator::run()
                 : mapping(documents.front(), { 1, 1 }, QStringLiteral("the fleet description"),
                     { QStringLiteral("version"), QStringLiteral("defaults"), QStringLiteral("haproxy"),
                         QStringLiteral("targets"), QStringLiteral("runbooks"), QStringLiteral("alertmanager"),
-                        QStringLiteral("prometheus"), QStringLiteral("maintenance"), QStringLiteral("correlation") });
+                        QStringLiteral("prometheus"), QStringLiteral("maintenance"), QStringLiteral("correlation"),
+                        QStringLiteral("never_block"), QStringLiteral("max_block_sources") });
             if (root) {
                 if (const Entry* v = root->get(u"version")) {
                     if (!v->value.IsScalar() || fromStd(v->value.Scalar()) != u"1")
@@ -3170,6 +3197,10 @@ ConfigLoadResult Validator::run()
                     readMaintenance(*m);
                 if (const Entry* c = root->get(u"correlation"))
                     readCorrelation(*c);
+                if (const Entry* n = root->get(u"never_block"))
+                    readNeverBlock(*n);
+                if (const Entry* n = root->get(u"max_block_sources"))
+                    m_config.maxBlockSources = int(integer(*n, 1, 10000).value_or(m_config.maxBlockSources));
                 if (!stopped()) {
                     checkReferences();
                     checkCycles();

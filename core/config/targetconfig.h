@@ -36,6 +36,9 @@ struct HaproxyMembership
 struct AdminConfig
 {
     QUrl url;
+    /// A database's status endpoint (`status:`; JSON role, read_only, integrity_ok, checksum), read for the
+    /// remediation baseline; empty: the database's state is not polled.
+    QUrl statusUrl;
     std::optional<SecretRef> token;
     bool insecureTokenOverHttp = false; ///< `insecure_token_over_http`: the token may cross plain http off loopback
     SourcePosition position;

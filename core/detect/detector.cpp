@@ -8,6 +8,15 @@ namespace FaultDesk {
 
 namespace {
 
+/// Each named source's share of all the target's requests, for the operator deciding what to block.
+QList<double> attackShares(const AttackDetector::Verdict& v)
+{
+    QList<double> shares;
+    for (const double rate : v.sourceRates)
+        shares.append(v.totalRate > 0 ? std::clamp(rate / v.totalRate, 0.0, 1.0) : 0.0);
+    return shares;
+}
+
 Localizer::Node nodeOf(const TargetPolicy& p)
 {
     return { p.name, p.dependsOn, p.anyOf };
@@ -365,8 +374,10 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
         m_valuesAtDetection.insert(f.id, m->values());
         f.flapping = m->isFlapping();
         f.targetState = m->state();
-        if (f.cause == CauseClass::Attack)
+        if (f.cause == CauseClass::Attack) {
             f.sources = m->attack().sources;
+            f.sourceShares = attackShares(m->attack());
+        }
         m_open.insert(f.id, f);
         m_openOrder.append(f.id);
         m_faultOfTarget.insert(name, f.id);
@@ -413,6 +424,7 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
             f.evidence = evidenceOf(m, f);
             f.breachedSignals = m->breachedSignals();
             f.sources = f.cause == CauseClass::Attack ? m->attack().sources : QStringList();
+            f.sourceShares = f.cause == CauseClass::Attack ? attackShares(m->attack()) : QList<double>();
             touchedFaults.insert(id);
             if (f.phase != Fault::Phase::Detected)
                 announce.insert(id);

@@ -4,6 +4,7 @@
 #include "targetstate.h"
 
 #include <QJsonObject>
+#include <QList>
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
@@ -53,6 +54,7 @@ struct Fault
     QString link; ///< network: the dependency the target cannot reach
     /// The signals whose rules failed for it (what its chart should show); a pool-level root adds its members'.
     QStringList breachedSignals;
+    QList<double> sourceShares; ///< attack: each source's share of the target's requests (0…1), same order
     qint64 detectedMs = 0;
     qint64 locatedMs = 0;
     qint64 clearedMs = 0;

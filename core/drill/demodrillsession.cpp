@@ -80,7 +80,8 @@ DemoDrillSession::Failure DemoDrillSession::start(QString* error)
 
     const QString lockDir = m_fleet->runtimeDirectory() + QStringLiteral("/locks");
     QDir().mkpath(lockDir);
-    m_controller = std::make_unique<RemediationController>(m_monitor.get(), audit, lockDir, m_operator);
+    m_controller = std::make_unique<RemediationController>(
+        m_monitor->config(), m_monitor->detector(), audit, lockDir, m_operator);
     RemediationController::Settings settings;
     settings.pollInterval = std::chrono::milliseconds(500);
     settings.waitInterval = std::chrono::milliseconds(300);

@@ -3,6 +3,7 @@
 #include "templatefields.h"
 
 #include <QJsonObject>
+#include <QList>
 #include <QString>
 
 #include <chrono>
@@ -27,6 +28,9 @@ struct ActionContext
     TemplateFields fields; ///< {target}, {address}, {backend}, {server}, {source} …
     qsizetype outputLimit = 64 * 1024; ///< bytes of output kept; the rest is counted and dropped
     qsizetype auditExcerptLimit = 2048; ///< characters of output written to the audit record
+    /// Descriptors a command keeps open in its child (the run's target locks): should FaultDesk die, the lock
+    /// stays held as long as the remediation's process lives.
+    QList<int> inheritedDescriptors;
 };
 
 } // namespace FaultDesk

@@ -4,6 +4,7 @@
 #include <QStandardPaths>
 
 #include <csignal>
+#include <fcntl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -110,8 +111,15 @@ void CommandAction::run()
         m_process->setWorkingDirectory(m_spec.workingDirectory);
     m_process->setProcessChannelMode(QProcess::SeparateChannels);
     m_process->setStandardInputFile(QProcess::nullDevice()); // a command never waits for input that cannot come
-    // Its own process group, so the deadline can kill the program and everything it started in one signal.
-    m_process->setChildProcessModifier([] { ::setpgid(0, 0); });
+    // Its own process group, so the deadline can kill the program and everything it started in one signal. The
+    // run's locks stay open in the child (only there: close-on-exec is cleared after fork), so they outlive a
+    // crash of FaultDesk for as long as the command runs.
+    const QList<int> inherited = context().inheritedDescriptors;
+    m_process->setChildProcessModifier([inherited] {
+        ::setpgid(0, 0);
+        for (const int fd : inherited)
+            ::fcntl(fd, F_SETFD, 0);
+    });
     connect(m_process, &QProcess::readyReadStandardOutput, this,
         [this] { appendOutput(m_process->readAllStandardOutput()); });
     connect(m_process, &QProcess::readyReadStandardError, this,

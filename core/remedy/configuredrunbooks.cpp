@@ -1,7 +1,9 @@
-// The runbooks of the fleet configuration (`runbooks:`) turned into Runbook values for one fault: the steps'
-// actions, conditions and rollbacks as the loader validated them, with the target's fields, pool membership,
+// RunbookFactory, the runbooks of the fleet configuration (`runbooks:`): Runbook values for one fault, with the
+// steps' actions, conditions and rollbacks as the loader validated them and the target's fields, pool membership,
 // admin API and the fault's baseline filled in.
-#include "remediationcontroller.h"
+#include "runbookfactory.h"
+
+#include "baselinepoller.h"
 
 #include "commandaction.h"
 #include "haproxyaction.h"
@@ -9,11 +11,10 @@
 #include "waitaction.h"
 
 #include "detect/detector.h"
-#include "monitor/monitor.h"
 
 namespace FaultDesk {
 
-TemplateFields RemediationController::fieldsFor(const Fault& f, const TargetConfig* t) const
+TemplateFields RunbookFactory::fieldsFor(const Fault& f, const TargetConfig* t) const
 {
     TemplateFields fields;
     fields.set(QStringLiteral("target"), f.target);
@@ -31,7 +32,7 @@ TemplateFields RemediationController::fieldsFor(const Fault& f, const TargetConf
     return fields;
 }
 
-std::function<ConditionCheck()> RemediationController::configuredCondition(
+std::function<ConditionCheck()> RunbookFactory::configuredCondition(
     const RunbookCondition& c, const QString& target) const
 {
     if (c.kind == RunbookCondition::Kind::Healthy)
@@ -50,7 +51,7 @@ std::function<ConditionCheck()> RemediationController::configuredCondition(
     };
 }
 
-Runbook::ActionFactory RemediationController::configuredAction(const RunbookActionConfig& a, const Fault& f,
+Runbook::ActionFactory RunbookFactory::configuredAction(const RunbookActionConfig& a, const Fault& f,
     const TargetConfig& t, const RemediationBaseline& b, const QString& source, QString* error) const
 {
     switch (a.kind) {
@@ -122,8 +123,8 @@ Runbook::ActionFactory RemediationController::configuredAction(const RunbookActi
     if (a.haproxyOp == RunbookActionConfig::HaproxyOp::BlockSources
         || a.haproxyOp == RunbookActionConfig::HaproxyOp::UnblockSources) {
         const HaproxyInstance* h = instance.isEmpty()
-            ? (m_monitor->config().haproxy.isEmpty() ? nullptr : &m_monitor->config().haproxy.constFirst())
-            : m_monitor->config().haproxyInstance(instance);
+            ? (m_config.haproxy.isEmpty() ? nullptr : &m_config.haproxy.constFirst())
+            : m_config.haproxyInstance(instance);
         if (!h || h->blockAcl.isEmpty() || source.isEmpty()) {
             *error = source.isEmpty() ? QStringLiteral("no source to block or unblock")
                                       : QStringLiteral("no block_acl configured on the HAProxy instance");
@@ -184,21 +185,16 @@ Runbook::ActionFactory RemediationController::configuredAction(const RunbookActi
     return haproxyOp(endpoint, op);
 }
 
-std::optional<Runbook> RemediationController::configuredRunbook(const RunbookConfig& config,
-    SafetyRequest::Purpose purpose, const Fault& f, const TargetConfig& t, const RemediationBaseline& b,
-    QString* error) const
+std::optional<Runbook> RunbookFactory::configuredRunbook(const RunbookConfig& config, SafetyRequest::Purpose purpose,
+    const Fault& f, const TargetConfig& t, const RemediationBaseline& b, QString* error) const
 {
     const bool handle = purpose == SafetyRequest::Purpose::Handle;
     Runbook rb;
     rb.name = QStringLiteral("%1/%2").arg(config.name, handle ? u"handle" : u"recover");
     const QList<RunbookStepConfig>& steps = handle ? config.handle : config.recover;
-    // Blocking is per source: the sources this fault (and its incident's other attack faults) located.
-    QStringList sources = f.sources;
-    for (const Fault& o : m_monitor->detector()->openFaults())
-        if (o.incidentId == f.incidentId && !o.incidentId.isEmpty())
-            for (const QString& s : o.sources)
-                if (!sources.contains(s))
-                    sources << s;
+    // Blocking is per source: the sources this fault (and its incident's other faults) located that the
+    // BlockSourcePolicy lets through; the refused ones are in the preview with their reasons.
+    const QStringList sources = screenSources(f).blocked;
     const QString acl = blockAcl();
     for (const RunbookStepConfig& sc : steps) {
         const bool block = sc.action.kind == RunbookActionConfig::Kind::Haproxy
@@ -208,7 +204,8 @@ std::optional<Runbook> RemediationController::configuredRunbook(const RunbookCon
         QStringList perSource { QString() };
         if (block) {
             if (sources.isEmpty()) {
-                *error = QStringLiteral("step '%1' blocks the located sources, but none are located").arg(sc.name);
+                *error = QStringLiteral("step '%1' blocks the located sources, but none may be blocked: %2")
+                             .arg(sc.name, screenSources(f).lines().join(QStringLiteral("; ")));
                 return std::nullopt;
             }
             perSource = sources;
@@ -216,7 +213,7 @@ std::optional<Runbook> RemediationController::configuredRunbook(const RunbookCon
             // Everything blocked since the baseline: the fault's sources and any other entry added meanwhile.
             perSource.clear();
             const QStringList before = b.haproxy.acls.value(acl);
-            for (const QString& e : m_current.haproxy.acls.value(acl))
+            for (const QString& e : current().haproxy.acls.value(acl))
                 if (!before.contains(e))
                     perSource << e;
             for (const QString& s : std::as_const(sources))
@@ -248,7 +245,7 @@ std::optional<Runbook> RemediationController::configuredRunbook(const RunbookCon
                 step.precondition = [this, acl, source, wantListed, listed] {
                     if (source.isEmpty())
                         return ConditionCheck { false, QStringLiteral("nothing blocked since the baseline") };
-                    const bool is = m_current.haproxy.acls.value(acl).contains(source);
+                    const bool is = current().haproxy.acls.value(acl).contains(source);
                     if (is == wantListed)
                         return ConditionCheck { false,
                             QStringLiteral("%1 is %2 already").arg(source, wantListed ? u"blocked" : u"not blocked") };

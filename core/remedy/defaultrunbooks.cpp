@@ -1,7 +1,9 @@
-// The default runbooks of RemediationController: what Handle and Recover do when the fleet configuration names
+// The default runbooks of RunbookFactory: what Handle and Recover do when the fleet configuration names
 // no runbook for a cause. They use only what the configuration declares (commands.start, haproxy membership,
 // the admin API) and the baseline frozen when the fault was detected.
-#include "remediationcontroller.h"
+#include "runbookfactory.h"
+
+#include "baselinepoller.h"
 
 #include "commandaction.h"
 #include "haproxyaction.h"
@@ -10,38 +12,42 @@
 #include "waitaction.h"
 
 #include "detect/detector.h"
-#include "monitor/monitor.h"
 
 #include <QJsonDocument>
 
 namespace FaultDesk {
 
-QString RemediationController::haproxyEndpoint(const QString& instance) const
+RunbookFactory::RunbookFactory(const FleetConfig& config, const Detector* detector, const BaselinePoller* poller)
+    : m_config(config)
+    , m_detector(detector)
+    , m_poller(poller)
+{ }
+
+QString RunbookFactory::haproxyEndpoint(const QString& instance) const
 {
-    const FleetConfig& c = m_monitor->config();
-    const HaproxyInstance* h
-        = instance.isEmpty() ? (c.haproxy.isEmpty() ? nullptr : &c.haproxy.constFirst()) : c.haproxyInstance(instance);
-    if (!h)
-        return {};
-    return h->socket.isEmpty() ? h->address : h->socket;
+    return m_poller->haproxyEndpoint(instance);
 }
 
-QString RemediationController::blockAcl() const
+QString RunbookFactory::blockAcl() const
 {
-    const FleetConfig& c = m_monitor->config();
-    return c.haproxy.isEmpty() ? QString() : c.haproxy.constFirst().blockAcl;
+    return m_poller->blockAcl();
 }
 
-double RemediationController::value(const QString& target, const QString& signal, double fallback) const
+const RemediationBaseline& RunbookFactory::current() const
 {
-    if (const auto st = m_monitor->detector()->status(target))
+    return m_poller->current();
+}
+
+double RunbookFactory::value(const QString& target, const QString& signal, double fallback) const
+{
+    if (const auto st = m_detector->status(target))
         return st->values.value(signal, fallback);
     return fallback;
 }
 
-ConditionCheck RemediationController::targetHealthy(const QString& target) const
+ConditionCheck RunbookFactory::targetHealthy(const QString& target) const
 {
-    const auto st = m_monitor->detector()->status(target);
+    const auto st = m_detector->status(target);
     if (!st)
         return { false, QStringLiteral("%1 is not monitored").arg(target) };
     if (st->state != TargetState::Up)
@@ -52,12 +58,12 @@ ConditionCheck RemediationController::targetHealthy(const QString& target) const
     return { true, QStringLiteral("%1 is UP").arg(target) };
 }
 
-Runbook::ActionFactory RemediationController::haproxyOp(const QString& endpoint, const HaproxyOperation& op) const
+Runbook::ActionFactory RunbookFactory::haproxyOp(const QString& endpoint, const HaproxyOperation& op) const
 {
     return [endpoint, op](const ActionContext& c) -> Action* { return new HaproxyAction(endpoint, op, c); };
 }
 
-Runbook::ActionFactory RemediationController::adminCall(
+Runbook::ActionFactory RunbookFactory::adminCall(
     const TargetConfig& t, const QString& action, const QJsonObject& body) const
 {
     HttpSpec spec;
@@ -71,10 +77,10 @@ Runbook::ActionFactory RemediationController::adminCall(
     return [spec](const ActionContext& c) -> Action* { return new HttpAction(spec, c); };
 }
 
-std::optional<Runbook> RemediationController::buildRunbook(const Fault& f, SafetyRequest::Purpose purpose,
+std::optional<Runbook> RunbookFactory::buildRunbook(const Fault& f, SafetyRequest::Purpose purpose,
     const RemediationBaseline& b, RemediationPlan* plan, QString* error) const
 {
-    const TargetConfig* t = m_monitor->config().target(f.target);
+    const TargetConfig* t = m_config.target(f.target);
     if (!t) {
         *error = QStringLiteral("%1 is not in the fleet configuration").arg(f.target);
         return std::nullopt;
@@ -86,8 +92,10 @@ std::optional<Runbook> RemediationController::buildRunbook(const Fault& f, Safet
                                   .arg(
                                       t->haproxy->backend, t->haproxy->server.isEmpty() ? t->name : t->haproxy->server);
     }
+    if (plan && !f.sources.isEmpty())
+        plan->sources = screenSources(f).lines();
     // A runbook bound in the fleet configuration wins over the built-in default (target > group > cause).
-    const RunbookBinding binding = RunbookBinding::resolve(m_monitor->config(), *t, f.cause);
+    const RunbookBinding binding = RunbookBinding::resolve(m_config, *t, f.cause);
     const bool handle = purpose == SafetyRequest::Purpose::Handle;
     if (binding.runbook && !(handle ? binding.runbook->handle : binding.runbook->recover).isEmpty()) {
         if (plan)
@@ -114,17 +122,26 @@ std::optional<Runbook> RemediationController::buildRunbook(const Fault& f, Safet
         return crashHandle(f, *t);
     case CauseClass::Overload:
         return overloadHandle(f, *t, b, plan, error);
-    case CauseClass::Attack:
+    case CauseClass::Attack: {
         if (f.sources.isEmpty() || blockAcl().isEmpty() || haproxyEndpoint().isEmpty()) {
             *error = f.sources.isEmpty() ? QStringLiteral("the attack's sources are not located")
                                          : QStringLiteral("no HAProxy block_acl configured: sources cannot be blocked");
             return std::nullopt;
         }
-        if (plan)
-            plan->affected << QStringLiteral("sources %1 (blocked for %2 s)")
-                                  .arg(f.sources.join(QStringLiteral(", ")))
-                                  .arg(m_settings.attackBlock.count() / 1000);
-        return attackHandle(f, b);
+        const BlockSourcePolicy::Screened screened = screenSources(f);
+        if (plan) {
+            if (!screened.blocked.isEmpty())
+                plan->affected << QStringLiteral("sources %1 (blocked for %2 s)")
+                                      .arg(screened.blocked.join(QStringLiteral(", ")))
+                                      .arg(m_settings.attackBlock.count() / 1000);
+        }
+        if (screened.blocked.isEmpty()) {
+            *error = QStringLiteral("none of the located sources may be blocked: %1")
+                         .arg(screened.lines().join(QStringLiteral("; ")));
+            return std::nullopt;
+        }
+        return attackHandle(f, b, screened.blocked);
+    }
     case CauseClass::DataIntegrity:
         return corruptionHandle(f, *t, b, plan, error);
     case CauseClass::Network:
@@ -134,7 +151,7 @@ std::optional<Runbook> RemediationController::buildRunbook(const Fault& f, Safet
     return std::nullopt;
 }
 
-Runbook RemediationController::crashHandle(const Fault& f, const TargetConfig& t) const
+Runbook RunbookFactory::crashHandle(const Fault& f, const TargetConfig& t) const
 {
     Runbook rb;
     rb.name = QStringLiteral("%1/handle").arg(causeClassName(f.cause));
@@ -177,12 +194,11 @@ Runbook RemediationController::crashHandle(const Fault& f, const TargetConfig& t
     return rb;
 }
 
-LoadBalancingPlan RemediationController::poolModel(
-    const Fault& f, const TargetConfig& t, QList<ServerLoadInput>* inputs) const
+LoadBalancingPlan RunbookFactory::poolModel(const Fault& f, const TargetConfig& t, QList<ServerLoadInput>* inputs) const
 {
     // The pool as configured, measured now: each member's served rate and utilisation give its capacity.
     double total = 0;
-    for (const TargetConfig& m : m_monitor->config().targets) {
+    for (const TargetConfig& m : m_config.targets) {
         if (!m.haproxy || m.haproxy->backend != t.haproxy->backend || m.haproxy->instance != t.haproxy->instance)
             continue;
         const QString server = m.haproxy->server.isEmpty() ? m.name : m.haproxy->server;
@@ -190,7 +206,7 @@ LoadBalancingPlan RemediationController::poolModel(
         in.name = server;
         in.rate = std::max(0.0, value(m.name, QStringLiteral("rps"), 0));
         in.utilisation = std::max(0.0, value(m.name, QStringLiteral("load"), 0));
-        const auto st = m_monitor->detector()->status(m.name);
+        const auto st = m_detector->status(m.name);
         in.up = st
             && (st->state == TargetState::Up || m.name == f.target
                 || (st->state == TargetState::Hard && st->faultId == f.id));
@@ -201,7 +217,7 @@ LoadBalancingPlan RemediationController::poolModel(
     return LoadBalancingModel::solve(*inputs, total);
 }
 
-std::optional<Runbook> RemediationController::overloadHandle(
+std::optional<Runbook> RunbookFactory::overloadHandle(
     const Fault& f, const TargetConfig& t, const RemediationBaseline& b, RemediationPlan* plan, QString* error) const
 {
     if (!t.haproxy) {
@@ -223,7 +239,7 @@ std::optional<Runbook> RemediationController::overloadHandle(
         for (const auto& s : lb.servers) {
             RemediationPlan::WeightChange w;
             w.server = s.name;
-            if (const auto cur = HaproxyServerState::find(m_current.haproxy.servers, backend, s.name))
+            if (const auto cur = HaproxyServerState::find(current().haproxy.servers, backend, s.name))
                 w.current = cur->weight;
             w.proposed = s.weight;
             for (const auto& in : inputs)
@@ -282,25 +298,37 @@ std::optional<Runbook> RemediationController::overloadHandle(
     return rb;
 }
 
-Runbook RemediationController::attackHandle(const Fault& f, const RemediationBaseline& b) const
+BlockSourcePolicy::Screened RunbookFactory::screenSources(const Fault& f) const
+{
+    // One attack shows on every server of the pool: the sources located on any of them (same incident) count.
+    QStringList sources = f.sources;
+    QList<double> shares = f.sourceShares;
+    while (shares.size() < sources.size())
+        shares << -1;
+    for (const Fault& o : m_detector->openFaults()) {
+        if (o.id == f.id || o.incidentId.isEmpty() || o.incidentId != f.incidentId)
+            continue;
+        for (qsizetype i = 0; i < o.sources.size(); ++i)
+            if (!sources.contains(o.sources.at(i))) {
+                sources << o.sources.at(i);
+                shares << o.sourceShares.value(i, -1);
+            }
+    }
+    return BlockSourcePolicy(m_config).screen(sources, shares);
+}
+
+Runbook RunbookFactory::attackHandle(const Fault& f, const RemediationBaseline& b, const QStringList& sources) const
 {
     Runbook rb;
-    rb.name = QStringLiteral("attack/handle");
+    rb.name = QStringLiteral("%1/handle").arg(causeClassName(f.cause));
     const QString endpoint = haproxyEndpoint();
     const QString acl = blockAcl();
     const QStringList already = b.haproxy.acls.value(acl);
-    // One attack shows on every server of the pool: the sources located on any of them (same incident) are blocked.
-    QStringList sources = f.sources;
-    for (const Fault& o : m_monitor->detector()->openFaults())
-        if (o.cause == CauseClass::Attack && o.incidentId == f.incidentId)
-            for (const QString& s : o.sources)
-                if (!sources.contains(s))
-                    sources << s;
     for (const QString& source : std::as_const(sources)) {
         Runbook::Step block;
         block.name = QStringLiteral("block %1").arg(source);
         block.precondition = [this, acl, source] {
-            const bool listed = m_current.haproxy.acls.value(acl).contains(source);
+            const bool listed = current().haproxy.acls.value(acl).contains(source);
             return ConditionCheck { !listed, listed ? QStringLiteral("%1 is blocked already").arg(source) : QString() };
         };
         block.skipWhenPreconditionUnmet = true;
@@ -313,7 +341,7 @@ Runbook RemediationController::attackHandle(const Fault& f, const RemediationBas
     return rb;
 }
 
-std::optional<Runbook> RemediationController::corruptionHandle(
+std::optional<Runbook> RunbookFactory::corruptionHandle(
     const Fault& f, const TargetConfig& t, const RemediationBaseline& b, RemediationPlan* plan, QString* error) const
 {
     if (!t.admin) {
@@ -323,7 +351,7 @@ std::optional<Runbook> RemediationController::corruptionHandle(
     // The replica: another database of the same group, as its status reported it before the fault.
     const TargetConfig* replica = nullptr;
     for (auto it = b.databases.cbegin(); it != b.databases.cend(); ++it) {
-        const TargetConfig* o = m_monitor->config().target(it.key());
+        const TargetConfig* o = m_config.target(it.key());
         if (it.key() != f.target && it->role == u"replica" && o && o->admin && o->group == t.group)
             replica = o;
     }
@@ -361,8 +389,7 @@ std::optional<Runbook> RemediationController::corruptionHandle(
     return rb;
 }
 
-void RemediationController::addHaproxyRestoreSteps(
-    Runbook& rb, const RemediationBaseline& b, const QString& backend) const
+void RunbookFactory::addHaproxyRestoreSteps(Runbook& rb, const RemediationBaseline& b, const QString& backend) const
 {
     if (!b.haproxyKnown || haproxyEndpoint().isEmpty())
         return;
@@ -378,7 +405,7 @@ void RemediationController::addHaproxyRestoreSteps(
             QStringList diff;
             for (const HaproxyServerState& s : b.haproxy.servers)
                 if (s.backend == backend)
-                    if (const auto cur = HaproxyServerState::find(m_current.haproxy.servers, backend, s.server);
+                    if (const auto cur = HaproxyServerState::find(current().haproxy.servers, backend, s.server);
                         cur && cur->weight != s.weight)
                         diff << QStringLiteral("%1 %2→%3").arg(s.server).arg(cur->weight).arg(s.weight);
             return ConditionCheck { !diff.isEmpty(),
@@ -393,13 +420,13 @@ void RemediationController::addHaproxyRestoreSteps(
         if (!backend.isEmpty() && s.backend != backend)
             continue;
         // Only servers that differ now get a step (a drained one); the verification covers the rest.
-        const auto now = HaproxyServerState::find(m_current.haproxy.servers, s.backend, s.server);
+        const auto now = HaproxyServerState::find(current().haproxy.servers, s.backend, s.server);
         if (now && now->adminState == s.adminState)
             continue;
         Runbook::Step st;
         st.name = QStringLiteral("%1/%2 back to %3").arg(s.backend, s.server, s.adminState);
         st.precondition = [this, s] {
-            const auto cur = HaproxyServerState::find(m_current.haproxy.servers, s.backend, s.server);
+            const auto cur = HaproxyServerState::find(current().haproxy.servers, s.backend, s.server);
             const bool differs = cur && cur->adminState != s.adminState;
             return ConditionCheck { differs,
                 cur ? QStringLiteral("now %1").arg(cur->adminState) : QStringLiteral("not listed") };
@@ -412,14 +439,14 @@ void RemediationController::addHaproxyRestoreSteps(
     for (auto it = b.haproxy.acls.cbegin(); it != b.haproxy.acls.cend(); ++it) {
         const QString acl = it.key();
         const QStringList want = it.value();
-        QStringList present = m_current.haproxy.acls.value(acl);
+        QStringList present = current().haproxy.acls.value(acl);
         // Entries added since the baseline (the blocked sources) are removed; missing baseline entries come back.
         for (const QString& e : present)
             if (!want.contains(e)) {
                 Runbook::Step del;
                 del.name = QStringLiteral("unblock %1").arg(e);
                 del.action = haproxyOp(endpoint, HaproxyOperation::delAcl(acl, e));
-                del.rollback = haproxyOp(endpoint, HaproxyOperation::addAcl(acl, e));
+                del.rollback = haproxyOp(endpoint, HaproxyOperation::restoreAcl(acl, e));
                 del.deadline = m_settings.stepDeadline;
                 rb.steps << del;
             }
@@ -427,17 +454,16 @@ void RemediationController::addHaproxyRestoreSteps(
             if (!present.contains(e)) {
                 Runbook::Step add;
                 add.name = QStringLiteral("re-add %1 to %2").arg(e, acl);
-                add.action = haproxyOp(endpoint, HaproxyOperation::addAcl(acl, e));
+                add.action = haproxyOp(endpoint, HaproxyOperation::restoreAcl(acl, e));
                 add.deadline = m_settings.stepDeadline;
                 rb.steps << add;
             }
     }
 }
 
-void RemediationController::addDatabaseRestoreSteps(
-    Runbook& rb, const RemediationBaseline& b, const QString& corrupted) const
+void RunbookFactory::addDatabaseRestoreSteps(Runbook& rb, const RemediationBaseline& b, const QString& corrupted) const
 {
-    const TargetConfig* t = m_monitor->config().target(corrupted);
+    const TargetConfig* t = m_config.target(corrupted);
     if (!t || !t->admin || !b.databases.contains(corrupted))
         return;
     const double checksum = b.databases.value(corrupted).checksum;
@@ -448,8 +474,8 @@ void RemediationController::addDatabaseRestoreSteps(
     WaitSpec same;
     same.description = QStringLiteral("%1 checksum equals the baseline %2").arg(corrupted).arg(qint64(checksum));
     same.condition = [this, corrupted, checksum] {
-        const auto d = m_current.databases.constFind(corrupted);
-        if (d == m_current.databases.cend())
+        const auto d = current().databases.constFind(corrupted);
+        if (d == current().databases.cend())
             return ConditionCheck { false, QStringLiteral("%1 status not read yet").arg(corrupted) };
         const bool ok = d->checksum == checksum && d->integrityOk;
         return ConditionCheck { ok,
@@ -469,14 +495,14 @@ void RemediationController::addDatabaseRestoreSteps(
         return b.databases.value(x).role == u"primary" && b.databases.value(y).role != u"primary";
     });
     for (const QString& name : order) {
-        const TargetConfig* d = m_monitor->config().target(name);
+        const TargetConfig* d = m_config.target(name);
         if (!d || !d->admin)
             continue;
         const auto want = b.databases.value(name);
         Runbook::Step role;
         role.name = QStringLiteral("%1 back to %2").arg(name, want.role);
         role.precondition = [this, name, want] {
-            const auto cur = m_current.databases.value(name);
+            const auto cur = current().databases.value(name);
             const bool differs = cur.role != want.role;
             return ConditionCheck { differs, QStringLiteral("%1 is %2").arg(name, cur.role) };
         };
@@ -487,7 +513,7 @@ void RemediationController::addDatabaseRestoreSteps(
         Runbook::Step ro;
         ro.name = QStringLiteral("%1 read-only %2").arg(name, want.readOnly ? u"on" : u"off");
         ro.precondition = [this, name, want] {
-            const auto cur = m_current.databases.value(name);
+            const auto cur = current().databases.value(name);
             return ConditionCheck { cur.readOnly != want.readOnly,
                 QStringLiteral("read-only %1").arg(cur.readOnly ? u"on" : u"off") };
         };
@@ -498,11 +524,11 @@ void RemediationController::addDatabaseRestoreSteps(
     }
 }
 
-ConditionCheck RemediationController::verifyCondition(const Fault& f, const RemediationBaseline& b) const
+ConditionCheck RunbookFactory::verifyCondition(const Fault& f, const RemediationBaseline& b) const
 {
-    const TargetConfig* t = m_monitor->config().target(f.target);
+    const TargetConfig* t = m_config.target(f.target);
     const QString backend = t && t->haproxy ? t->haproxy->backend : QString();
-    const QStringList diff = b.differences(m_current, backend);
+    const QStringList diff = b.differences(current(), backend);
     if (!diff.isEmpty())
         return { false, QStringLiteral("differs from the baseline: %1").arg(diff.join(QStringLiteral("; "))) };
     const ConditionCheck h = targetHealthy(f.target);
@@ -520,7 +546,7 @@ ConditionCheck RemediationController::verifyCondition(const Fault& f, const Reme
     return { true, QStringLiteral("read-back equals the baseline; %1").arg(h.reason) };
 }
 
-Runbook::Step RemediationController::verifyStep(const Fault& f, const RemediationBaseline& b) const
+Runbook::Step RunbookFactory::verifyStep(const Fault& f, const RemediationBaseline& b) const
 {
     Runbook::Step v;
     v.name = QStringLiteral("verify %1 equals the baseline and is healthy").arg(f.target);
@@ -534,11 +560,11 @@ Runbook::Step RemediationController::verifyStep(const Fault& f, const Remediatio
     return v;
 }
 
-Runbook RemediationController::recoverRunbook(const Fault& f, const RemediationBaseline& b) const
+Runbook RunbookFactory::recoverRunbook(const Fault& f, const RemediationBaseline& b) const
 {
     Runbook rb;
     rb.name = QStringLiteral("%1/recover").arg(causeClassName(f.cause));
-    const TargetConfig* t = m_monitor->config().target(f.target);
+    const TargetConfig* t = m_config.target(f.target);
     if (f.cause == CauseClass::Overload || f.cause == CauseClass::Attack) {
         // Back to the baseline only once the load has subsided: the weights were changed because of it.
         Runbook::Step calm;
@@ -569,69 +595,13 @@ Runbook RemediationController::recoverRunbook(const Fault& f, const RemediationB
     return rb;
 }
 
-bool RemediationController::recoverUnfinished(
-    const Unfinished& item, const QString& operatorName, QString* error, QString* runId)
+Runbook RunbookFactory::restoreRunbook(const Fault& f, const RemediationBaseline& b, const QString& backend) const
 {
-    const QString who = operatorName.isEmpty() ? m_operator : operatorName;
-    // The fault of an unfinished remediation may be gone from the detector (a restart starts afresh): Recover runs
-    // against the open fault of that target if there is one, with the recorded baseline.
-    for (const Fault& f : m_monitor->detector()->openFaults())
-        if (f.target == item.target && f.rootCause && !m_active.contains(f.id)) {
-            const auto previous = m_baselines.constFind(f.id);
-            const std::optional<RemediationBaseline> kept
-                = previous == m_baselines.cend() ? std::nullopt : std::optional(*previous);
-            m_baselines.insert(f.id, item.baseline);
-            m_unfinishedRuns.insert(f.id, item);
-            if (recover(f.id, who, error)) {
-                if (runId)
-                    *runId = f.id;
-                return true;
-            }
-            m_unfinishedRuns.remove(f.id);
-            if (kept)
-                m_baselines.insert(f.id, *kept);
-            else
-                m_baselines.remove(f.id);
-            return false;
-        }
-    // No fault: a run of its own that returns what differs to the recorded baseline and verifies it.
-    const QString id = unfinishedRunId(item);
-    if (m_active.contains(id)) {
-        if (error)
-            *error = QStringLiteral("the recovery of %1 is running already").arg(item.target);
-        return false;
-    }
-    if (item.baseline.haproxyKnown && !m_current.haproxyKnown) {
-        if (error)
-            *error = QStringLiteral("HAProxy has not been read back yet: try again in a moment");
-        return false;
-    }
-    const TargetConfig* t = m_monitor->config().target(item.target);
-    if (!t) {
-        if (error)
-            *error = QStringLiteral("%1 is not in the fleet configuration now: restore it by hand: %2")
-                         .arg(item.target, item.baseline.differences(m_current).join(QStringLiteral("; ")));
-        return false;
-    }
-    Fault pseudo;
-    pseudo.id = id;
-    pseudo.target = item.target;
-    pseudo.incidentId = item.incidentId;
-    pseudo.cause = CauseClass::Unhealthy;
     Runbook rb;
     rb.name = QStringLiteral("unfinished/recover");
-    const QString backend = t->haproxy ? t->haproxy->backend : QString();
-    addHaproxyRestoreSteps(rb, item.baseline, backend);
-    rb.steps << verifyStep(pseudo, item.baseline);
-    m_unfinishedRuns.insert(id, item);
-    if (!startRun(id, rb, SafetyRequest::Purpose::Recover, item.target, item.incidentId, item.baseline, who,
-            { item.target }, fieldsFor(pseudo, t), error)) {
-        m_unfinishedRuns.remove(id);
-        return false;
-    }
-    if (runId)
-        *runId = id;
-    return true;
+    addHaproxyRestoreSteps(rb, b, backend);
+    rb.steps << verifyStep(f, b);
+    return rb;
 }
 
 } // namespace FaultDesk

@@ -1,5 +1,6 @@
 #include "haproxyaction.h"
 
+#include "blocksourcepolicy.h"
 #include "haproxyclient.h"
 #include "haproxyreply.h"
 
@@ -54,6 +55,13 @@ HaproxyOperation HaproxyOperation::addAcl(const QString& aclFile, const QString&
     op.kind = Kind::AddAcl;
     op.aclFile = aclFile;
     op.pattern = pattern;
+    return op;
+}
+
+HaproxyOperation HaproxyOperation::restoreAcl(const QString& aclFile, const QString& entry)
+{
+    HaproxyOperation op = addAcl(aclFile, entry);
+    op.anyPattern = true;
     return op;
 }
 
@@ -162,9 +170,18 @@ bool HaproxyAction::prepare(QString* error)
     };
     if (!sub(m_op.backend, QStringLiteral("backend"), &m_backend)
         || !sub(m_op.server, QStringLiteral("server"), &m_server)
-        || !sub(m_op.aclFile, QStringLiteral("ACL file"), &m_aclFile)
-        || !sub(m_op.pattern, QStringLiteral("ACL pattern"), &m_pattern))
+        || !sub(m_op.aclFile, QStringLiteral("ACL file"), &m_aclFile))
         return false;
+    m_pattern = m_op.pattern;
+    if (m_op.kind == HaproxyOperation::Kind::AddAcl && !m_op.anyPattern) {
+        QString why;
+        const auto host = BlockSourcePolicy::hostAddress(m_pattern, &why);
+        if (!host) {
+            *error = QStringLiteral("source '%1' refused: %2").arg(m_pattern.left(80), why);
+            return false;
+        }
+        m_pattern = BlockSourcePolicy::canonical(*host);
+    }
     m_weights.clear();
     delete m_client;
     m_client = nullptr;

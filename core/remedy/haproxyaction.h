@@ -14,7 +14,8 @@ namespace FaultDesk {
 
 class HaproxyClient;
 
-/// One HAProxy operation; backend, server, ACL file and pattern may be templates ("{backend}", "{source}").
+/// One HAProxy operation; backend, server and ACL file may be templates ("{backend}"). An ACL pattern is data
+/// (a source located in scraped labels) and is never substituted.
 struct HaproxyOperation
 {
     enum class Kind {
@@ -38,6 +39,8 @@ struct HaproxyOperation
     QList<QPair<QString, int>> weights; ///< SetWeights: server, weight
     QString aclFile;
     QString pattern;
+    /// AddAcl: any valid ACL entry (a network, as a person wrote it in the baseline), not only one host address.
+    bool anyPattern = false;
     std::chrono::milliseconds pollInterval { 500 }; ///< Drain: how often sessions are read
 
     static HaproxyOperation setState(const QString& backend, const QString& server, const QString& state);
@@ -45,7 +48,10 @@ struct HaproxyOperation
     static HaproxyOperation setWeights(const QString& backend, const QList<QPair<QString, int>>& weights);
     static HaproxyOperation drain(const QString& backend, const QString& server,
         std::chrono::milliseconds pollInterval = std::chrono::milliseconds(500));
+    /// Blocks one host address (IPv4 or IPv6); anything else is refused before HAProxy is asked.
     static HaproxyOperation addAcl(const QString& aclFile, const QString& pattern);
+    /// Puts an entry of the baseline back, whatever its form (a network a person listed).
+    static HaproxyOperation restoreAcl(const QString& aclFile, const QString& entry);
     static HaproxyOperation delAcl(const QString& aclFile, const QString& pattern);
     static HaproxyOperation showAcl(const QString& aclFile);
     static HaproxyOperation showServersState(const QString& backend = {});

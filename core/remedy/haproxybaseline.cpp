@@ -104,7 +104,7 @@ QList<HaproxyOperation> HaproxyBaseline::restoreOperations(const HaproxyBaseline
                 out.append(HaproxyOperation::delAcl(it.key(), e));
         for (const QString& e : it.value())
             if (!now.contains(e))
-                out.append(HaproxyOperation::addAcl(it.key(), e));
+                out.append(HaproxyOperation::restoreAcl(it.key(), e));
     }
     return out;
 }

@@ -2,6 +2,8 @@
 
 #include <QStringList>
 
+#include <algorithm>
+
 namespace FaultDesk {
 
 QJsonObject HaproxyServerState::toJson() const

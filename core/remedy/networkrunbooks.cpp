@@ -3,19 +3,18 @@
 // dependency's group (admin API), else the target leaves its pool; Recover waits for the link to carry calls again,
 // points the calls back and returns the pool to its baseline. Only what the configuration declares is used: the
 // `link:` signals, the groups, the admin API and the HAProxy membership.
-#include "remediationcontroller.h"
+#include "runbookfactory.h"
 
 #include "haproxyaction.h"
 #include "waitaction.h"
 
 #include "detect/detector.h"
-#include "monitor/monitor.h"
 
 #include <QtNumeric>
 
 namespace FaultDesk {
 
-std::optional<Runbook> RemediationController::networkHandle(
+std::optional<Runbook> RunbookFactory::networkHandle(
     const Fault& f, const TargetConfig& t, RemediationPlan* plan, QString* error) const
 {
     const QStringList links = linkSignals(t);
@@ -72,9 +71,9 @@ std::optional<Runbook> RemediationController::networkHandle(
     return rb;
 }
 
-QString RemediationController::linkPeer(const QString& dependency) const
+QString RunbookFactory::linkPeer(const QString& dependency) const
 {
-    const FleetConfig& c = m_monitor->config();
+    const FleetConfig& c = m_config;
     const TargetConfig* d = c.target(dependency);
     if (!d || d->group.isEmpty())
         return {};
@@ -84,7 +83,7 @@ QString RemediationController::linkPeer(const QString& dependency) const
     return {};
 }
 
-QStringList RemediationController::linkSignals(const TargetConfig& t) const
+QStringList RunbookFactory::linkSignals(const TargetConfig& t) const
 {
     QStringList out;
     for (const SignalConfig& s : t.signalConfigs)
@@ -93,7 +92,7 @@ QStringList RemediationController::linkSignals(const TargetConfig& t) const
     return out;
 }
 
-void RemediationController::addRouteBackSteps(Runbook& rb, const TargetConfig& t) const
+void RunbookFactory::addRouteBackSteps(Runbook& rb, const TargetConfig& t) const
 {
     if (!t.admin)
         return;
@@ -109,7 +108,7 @@ void RemediationController::addRouteBackSteps(Runbook& rb, const TargetConfig& t
     }
 }
 
-Runbook::Step RemediationController::linkHealedStep(const Fault& f, const TargetConfig& t) const
+Runbook::Step RunbookFactory::linkHealedStep(const Fault& f, const TargetConfig& t) const
 {
     // Every link signal of the target back past its clear level: the target's own calls reach the dependency again.
     QList<SignalConfig> links;

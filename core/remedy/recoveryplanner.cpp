@@ -167,4 +167,19 @@ RecoveryPlan RecoveryPlanner::plan(const QList<RecoveryItem>& items, const Budge
     return plan;
 }
 
+QStringList RecoveryPlanner::orderLines(QList<RecoveryItem> items)
+{
+    QStringList out;
+    if (items.size() < 2)
+        return out;
+    for (auto& it : items)
+        it.dependsOn.removeIf([&](const QString& n) {
+            return std::none_of(items.cbegin(), items.cend(), [&](const RecoveryItem& x) { return x.target == n; });
+        });
+    const RecoveryPlan rp = plan(items, Budget {});
+    for (const auto& s : rp.steps)
+        out << QStringLiteral("batch %1: %2 (%3)").arg(s.batch + 1).arg(s.target, s.reason);
+    return out;
+}
+
 } // namespace FaultDesk

@@ -60,6 +60,8 @@ public:
     };
 
     static RecoveryPlan plan(const QList<RecoveryItem>& items, const Budget& budget);
+    /// "batch 1: db-1 (…)" for each item when there are several, dependencies limited to the items themselves.
+    static QStringList orderLines(QList<RecoveryItem> items);
 };
 
 } // namespace FaultDesk

@@ -1,63 +1,48 @@
 #pragma once
 
-#include "autoremediationledger.h"
-#include "loadbalancingmodel.h"
+#include "automationpolicy.h"
 #include "remediationbaseline.h"
 #include "remediationplan.h"
+#include "remediationsettings.h"
 #include "runbook.h"
 #include "runbookoutcome.h"
 #include "safetygates.h"
 #include "targetlock.h"
+#include "unfinishedremediations.h"
 
 #include "config/fleetconfig.h"
-#include "config/runbookconfig.h"
 #include "detect/fault.h"
 
 #include <QHash>
 #include <QObject>
-#include <QPointer>
-#include <QSet>
-#include <QTimer>
 
 #include <chrono>
 #include <memory>
 
-class QNetworkAccessManager;
-
 namespace FaultDesk {
 
 class AuditSink;
-class HaproxyClient;
-class Monitor;
+class BaselinePoller;
+class Detector;
+class RemediationGates;
 class RunbookExecutor;
+class RunbookFactory;
 
 /**
  * Turns a located fault into one-click Handle (mitigate) and Recover (back to the pre-fault baseline). Keeps the
- * last healthy state of what remediation may touch (HAProxy pools and blocked sources, database role and
- * checksum, polled in the background) and freezes it as the fault's baseline when the fault is detected. Runs the
- * runbook bound in the fleet configuration to the fault's target, group or cause (RunbookBinding), else the
- * default runbooks for crash, overload, attack and data-integrity faults, through RunbookExecutor
- * with the safety gates checked before every step on a live snapshot, holds the target's TargetLock for the
- * run, reports the fault's phase to the Detector and writes every action to the AuditSink.
+ * last healthy state of what remediation may touch (read back by BaselinePoller) and freezes it as the fault's
+ * baseline when the fault is detected. Runs the runbook RunbookFactory builds through RunbookExecutor, with the
+ * safety gates checked before every step: a step that shrinks a pool holds its backend's lock from the gate check
+ * through the step and is judged on the pool read fresh. Holds the target's TargetLock for the run (inherited by
+ * the commands it starts, so a remediation whose child outlives a crash keeps it), reports the fault's phase to the
+ * Detector, writes every action to the AuditSink and leaves automation to AutomationPolicy.
  */
 class RemediationController : public QObject
 {
     Q_OBJECT
 
 public:
-    struct Settings
-    {
-        std::chrono::milliseconds pollInterval { 1000 }; ///< HAProxy and database status refresh
-        std::chrono::milliseconds waitInterval { 500 }; ///< verification gates poll this often
-        int healthyChecks = 2; ///< consecutive passing polls a verification needs
-        std::chrono::milliseconds stepDeadline { 15000 };
-        std::chrono::milliseconds verifyDeadline { 30000 };
-        std::chrono::milliseconds settle { 3000 }; ///< overload: time the new weights get before a drain is judged
-        std::chrono::milliseconds attackBlock { 600000 }; ///< blocked sources are unblocked after this
-        double overloadLevel = 0.85; ///< load above which a server is overloaded
-        double loadClear = 0.70; ///< load below which an overload or attack has subsided
-        QString backupName = QStringLiteral("pre-upgrade");
-    };
+    using Settings = RemediationSettings;
 
     /// A finished or running remediation of one fault, for lists and the drill summary.
     struct Run
@@ -72,12 +57,13 @@ public:
         qint64 finishedMs = 0;
     };
 
-    RemediationController(
-        Monitor* monitor, AuditSink* audit, QString lockDirectory, QString operatorName, QObject* parent = nullptr);
+    /// Acts on @p config's fleet as @p detector sees it; both must outlive the controller (the monitor's).
+    RemediationController(const FleetConfig& config, Detector* detector, AuditSink* audit, QString lockDirectory,
+        QString operatorName, QObject* parent = nullptr);
     ~RemediationController() override;
 
-    /// The fleet configuration the controller acts on (the monitor's).
-    const FleetConfig& fleetConfig() const;
+    /// The fleet configuration the controller acts on.
+    const FleetConfig& fleetConfig() const { return m_config; }
     /// The operator this console acts for (the default for handle/recover/abort).
     QString operatorName() const { return m_operator; }
     void setSettings(const Settings& settings);
@@ -101,29 +87,41 @@ public:
     /// The baseline frozen for @p faultId, if any.
     std::optional<RemediationBaseline> baseline(const QString& faultId) const;
     /// The state read back most recently (HAProxy, databases).
-    RemediationBaseline current() const { return m_current; }
+    RemediationBaseline current() const;
     /// Forces an immediate read-back of HAProxy and the databases; @p done runs when both answered.
     void refresh(std::function<void()> done = {});
 
     // Automatic remediation: off by default, globally and per target or group. Every switch and re-enable is
     // audited and, with an automation state file, survives a restart.
-    void setAutoEnabled(bool enabled);
-    bool autoEnabled() const { return m_policy.enabled; }
+    void setAutoEnabled(bool enabled) { m_automation->setEnabled(enabled); }
+    bool autoEnabled() const { return m_automation->enabled(); }
     /// Turns automation on or off for a target or a group name (an explicit off wins over the global switch).
-    void setAutoEnabledFor(const QString& targetOrGroup, bool enabled);
+    void setAutoEnabledFor(const QString& targetOrGroup, bool enabled)
+    {
+        m_automation->setEnabledFor(targetOrGroup, enabled);
+    }
     /// Removes the switch of a target or group: it follows its group (a target) or the global switch again.
-    void clearAutoEnabledFor(const QString& targetOrGroup);
+    void clearAutoEnabledFor(const QString& targetOrGroup) { m_automation->clearEnabledFor(targetOrGroup); }
     /// The explicit switch of a target or group, if one is set.
-    std::optional<bool> autoOverride(const QString& targetOrGroup) const;
+    std::optional<bool> autoOverride(const QString& targetOrGroup) const
+    {
+        return m_automation->overrideFor(targetOrGroup);
+    }
     /// Whether automation may act on @p target: its own switch, else its group's, else the global one.
-    bool autoEnabledFor(const QString& target) const;
-    void setAutoPolicy(const AutoRemediationPolicy& policy);
+    bool autoEnabledFor(const QString& target) const { return m_automation->enabledFor(target); }
+    void setAutoPolicy(const AutoRemediationPolicy& policy) { m_automation->setLimits(policy); }
     /// Targets automation gave up on (attempt limit reached), with the reason.
-    QList<QPair<QString, QString>> givenUp() const;
+    QList<QPair<QString, QString>> givenUp() const { return m_automation->givenUp(); }
     /// The attempts, backoff and give-up state per target.
-    const AutoRemediationLedger& ledger() const { return m_ledger; }
+    const AutoRemediationLedger& ledger() const { return m_automation->ledger(); }
     /// A person re-enables automation on @p target after it gave up (audited as @p operatorName).
-    void reenable(const QString& target, const QString& operatorName = {});
+    void reenable(const QString& target, const QString& operatorName = {})
+    {
+        m_automation->reenable(target, operatorName);
+    }
+    /// Why automation keeps its hands off @p target although it is enabled there (a remediation an earlier run
+    /// left unfinished, until it is recovered or dismissed); empty when it does not.
+    QString autoHeldBack(const QString& target) const { return m_automation->heldBack(target); }
 
     /**
      * Keeps the automation switches and the ledger (attempts, give-ups) in @p path (JSON, written atomically on
@@ -132,23 +130,14 @@ public:
      * state then stays as it was (automation off).
      */
     bool setAutomationStateFile(const QString& path, QString* error = nullptr);
-    QString automationStateFile() const { return m_stateFile; }
+    QString automationStateFile() const { return m_automation->stateFile(); }
     /// automation.json in the user's application data folder.
-    static QString defaultAutomationStateFile();
+    static QString defaultAutomationStateFile() { return AutomationPolicy::defaultStateFile(); }
 
     /// Remediations that started and never finished (an Intent without a Result in the audit trail), one per
-    /// incident/target with the recorded baseline: offered for Recover.
-    struct Unfinished
-    {
-        QString target;
-        QString incidentId;
-        QString runbook;
-        QString operatorName;
-        QDateTime since;
-        RemediationBaseline baseline;
-        QString action; ///< masked description of the action that never reported a result
-        QStringList actionIds; ///< every intent of this incident and target left without a result
-    };
+    /// incident/target with the recorded baseline: offered for Recover. Automation keeps off their targets until
+    /// they are recovered or dismissed.
+    using Unfinished = UnfinishedRemediation;
     QList<Unfinished> unfinished() const;
     /**
      * Recover @p item from its recorded baseline: restores what differs (HAProxy weights, states, blocked sources)
@@ -178,15 +167,11 @@ Q_SIGNALS:
 
 private:
     struct Active;
-    struct Context;
 
-    void poll();
-    void pollHaproxy(std::function<void()> done);
-    void pollDatabases(std::function<void()> done);
+    void onPolled();
     void onFaultChanged(const Fault& fault);
     void maybeAuto(const Fault& fault);
     std::optional<Fault> faultOf(const QString& faultId) const;
-    SafetySnapshot snapshot(const QString& target, const QString& backend) const;
     SafetyDecision decide(
         const QString& faultId, SafetyRequest::Purpose purpose, bool automatic, const QString& requester) const;
     bool start(const QString& faultId, SafetyRequest::Purpose purpose, const QString& operatorName, bool automatic,
@@ -196,73 +181,28 @@ private:
     bool startRun(const QString& runId, const Runbook& runbook, SafetyRequest::Purpose purpose, const QString& target,
         const QString& incidentId, const RemediationBaseline& baseline, const QString& operatorName,
         const QStringList& lockTargets, const TemplateFields& fields, QString* error);
-    void auditAutomation(const QString& target, const QString& what, const QString& operatorName);
+    /// Closes @p item's intents and lets automation act on its target again once nothing else holds it back.
     void closeIntents(const Unfinished& item, const QString& status, const QString& operatorName, const QString& note);
-    void saveAutomationState();
+    /// Holds automation back on every target a remediation of an earlier run left unfinished.
+    void holdBackUnfinished();
 
-    // Runbooks bound in the fleet configuration (configuredrunbooks.cpp).
-    std::optional<Runbook> configuredRunbook(const RunbookConfig& config, SafetyRequest::Purpose purpose,
-        const Fault& f, const TargetConfig& t, const RemediationBaseline& b, QString* error) const;
-    Runbook::ActionFactory configuredAction(const RunbookActionConfig& a, const Fault& f, const TargetConfig& t,
-        const RemediationBaseline& b, const QString& source, QString* error) const;
-    std::function<ConditionCheck()> configuredCondition(const RunbookCondition& c, const QString& target) const;
-    /// The template fields of actions on @p f's target: target, address, group, cause, incident, and the pool
-    /// membership (instance, backend, server) when it has one.
-    TemplateFields fieldsFor(const Fault& f, const TargetConfig* t) const;
-    LoadBalancingPlan poolModel(const Fault& f, const TargetConfig& t, QList<ServerLoadInput>* inputs) const;
-
-    // Default runbooks (defaultrunbooks.cpp).
-    std::optional<Runbook> buildRunbook(const Fault& fault, SafetyRequest::Purpose purpose,
-        const RemediationBaseline& baseline, RemediationPlan* plan, QString* error) const;
-    Runbook crashHandle(const Fault& f, const TargetConfig& t) const;
-    std::optional<Runbook> overloadHandle(const Fault& f, const TargetConfig& t, const RemediationBaseline& b,
-        RemediationPlan* plan, QString* error) const;
-    Runbook attackHandle(const Fault& f, const RemediationBaseline& b) const;
-    std::optional<Runbook> corruptionHandle(const Fault& f, const TargetConfig& t, const RemediationBaseline& b,
-        RemediationPlan* plan, QString* error) const;
-    Runbook recoverRunbook(const Fault& f, const RemediationBaseline& b) const;
-    // Link faults (networkrunbooks.cpp).
-    std::optional<Runbook> networkHandle(
-        const Fault& f, const TargetConfig& t, RemediationPlan* plan, QString* error) const;
-    /// The dependencies @p t measures its path to (its `link:` signals).
-    QStringList linkSignals(const TargetConfig& t) const;
-    Runbook::Step linkHealedStep(const Fault& f, const TargetConfig& t) const;
-    /// Another member of @p dependency's group, to call while the link to it is broken (empty: none).
-    QString linkPeer(const QString& dependency) const;
-    void addRouteBackSteps(Runbook& rb, const TargetConfig& t) const;
-    void addHaproxyRestoreSteps(Runbook& rb, const RemediationBaseline& b, const QString& backend) const;
-    void addDatabaseRestoreSteps(Runbook& rb, const RemediationBaseline& b, const QString& corrupted) const;
-    Runbook::Step verifyStep(const Fault& f, const RemediationBaseline& b) const;
-    ConditionCheck verifyCondition(const Fault& f, const RemediationBaseline& b) const;
-    Runbook::ActionFactory adminCall(const TargetConfig& t, const QString& action, const QJsonObject& body) const;
-    Runbook::ActionFactory haproxyOp(const QString& endpoint, const HaproxyOperation& op) const;
-    QString haproxyEndpoint(const QString& instance = {}) const;
-    QString blockAcl() const;
-    ConditionCheck targetHealthy(const QString& target) const;
-    double value(const QString& target, const QString& signal, double fallback = -1) const;
-
-    Monitor* m_monitor;
+    const FleetConfig& m_config;
+    Detector* m_detector;
     AuditSink* m_audit;
     QString m_lockDir;
     QString m_operator;
     Settings m_settings;
-    QTimer m_pollTimer;
-    QNetworkAccessManager* m_nam = nullptr;
-    HaproxyClient* m_haproxy = nullptr;
-    RemediationBaseline m_current; ///< latest read-back
+    BaselinePoller* m_poller;
+    AutomationPolicy* m_automation;
+    std::unique_ptr<RunbookFactory> m_runbooks;
+    RemediationGates* m_gates;
+    UnfinishedRemediations m_unfinished;
     RemediationBaseline m_lastHealthy; ///< latest read-back while nothing was wrong
     QHash<QString, RemediationBaseline> m_baselines; ///< fault id → frozen baseline
     QHash<QString, std::shared_ptr<Active>> m_active; ///< fault id → running remediation
     QHash<QString, Run> m_handleRuns;
     QHash<QString, Run> m_recoverRuns;
-    AutoRemediationPolicy m_policy;
-    AutoRemediationLedger m_ledger;
-    QHash<QString, bool> m_autoOverride; ///< target or group → on/off
-    QString m_stateFile; ///< where the automation switches and ledger persist; empty: not persisted
     QHash<QString, Unfinished> m_unfinishedRuns; ///< run id → the unfinished remediation it recovers
-    qint64 m_cycle = 0;
-    int m_pendingPolls = 0;
-    QList<std::function<void()>> m_refreshWaiters;
 };
 
 } // namespace FaultDesk

@@ -4,8 +4,11 @@ namespace FaultDesk {
 
 QString RemediationPlan::toText() const
 {
+    QString sourceLines;
+    for (const QString& s : sources)
+        sourceLines += QStringLiteral("  source: %1\n").arg(s);
     if (!error.isEmpty())
-        return QStringLiteral("no plan: %1\n").arg(error);
+        return QStringLiteral("no plan: %1\n").arg(error) + sourceLines;
     QString t = QStringLiteral("%1 for %2 (%3 on %4)\n").arg(runbook, faultId, cause, target);
     if (!runbookReason.isEmpty())
         t += QStringLiteral("  why this runbook: %1\n").arg(runbookReason);
@@ -22,6 +25,7 @@ QString RemediationPlan::toText() const
                  .arg(w.proposed)
                  .arg(w.utilisation, 0, 'f', 2)
                  .arg(w.proposedUtilisation, 0, 'f', 2);
+    t += sourceLines;
     for (const QString& o : order)
         t += QStringLiteral("  order: %1\n").arg(o);
     for (const QString& d : baselineDifferences)

@@ -33,6 +33,8 @@ struct RemediationPlan
     QStringList affected; ///< targets and pool members the run touches
     QString capacity; ///< what capacity remains while it runs
     QList<WeightChange> weights; ///< overload: proposed next to current
+    /// Attack: each located source with its share of the requests, and those not blocked with the reason.
+    QStringList sources;
     QStringList order; ///< several faults: the recovery planner's order with its reasons
     QStringList baselineDifferences; ///< Recover: what differs from the baseline now
     SafetyDecision decision; ///< whether it may run now, with the reasons

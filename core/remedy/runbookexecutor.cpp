@@ -62,6 +62,15 @@ QStringList RunbookExecutor::preview(const Runbook& runbook, const ActionContext
     return out;
 }
 
+void RunbookExecutor::setGate(Gate gate)
+{
+    if (!gate) {
+        m_gate = {};
+        return;
+    }
+    m_gate = [gate](const Runbook::Step& step, int index, GateReply reply) { reply(gate(step, index), nullptr); };
+}
+
 void RunbookExecutor::start()
 {
     if (m_running)
@@ -118,6 +127,7 @@ void RunbookExecutor::setStatus(int index, StepReport::Status status, const QStr
 
 void RunbookExecutor::runStep(int index)
 {
+    m_lease.reset(); // the previous step is over
     if (m_aborting) {
         // Aborted between steps: this step never started.
         if (index < m_reports.size())
@@ -132,14 +142,43 @@ void RunbookExecutor::runStep(int index)
     }
     const Runbook::Step& step = m_runbook.steps.at(index);
     setStatus(index, StepReport::Status::Running);
-    if (m_gate) {
-        const ConditionCheck gate = m_gate(step, index);
-        if (!gate.met) {
-            // The gates stop the run whatever the step's failure policy says.
-            fail(index, QStringLiteral("refused by the safety gates: %1").arg(gate.reason), false, false);
+    // A step skipped by its precondition does nothing: there is nothing for the gates to judge (a drain "if still
+    // overloaded" on a pool where the gates would refuse a drain).
+    if (step.precondition && step.skipWhenPreconditionUnmet) {
+        if (const ConditionCheck pre = step.precondition(); !pre.met) {
+            setStatus(index, StepReport::Status::Skipped, QStringLiteral("precondition not met: %1").arg(pre.reason));
+            QTimer::singleShot(0, this, [this, index] { runStep(index + 1); });
             return;
         }
     }
+    if (!m_gate) {
+        gatePassed(index);
+        return;
+    }
+    const int generation = ++m_gateGeneration;
+    QPointer<RunbookExecutor> self(this);
+    m_gate(step, index, [self, generation, index](const ConditionCheck& gate, std::shared_ptr<void> lease) {
+        if (!self || self->m_gateGeneration != generation || !self->m_running)
+            return;
+        ++self->m_gateGeneration; // exactly one answer counts
+        if (self->m_aborting) {
+            self->setStatus(index, StepReport::Status::Skipped, QStringLiteral("not run: runbook aborted"));
+            self->fail(index, QStringLiteral("aborted by %1").arg(self->m_abortedBy), false);
+            return;
+        }
+        if (!gate.met) {
+            // The gates stop the run whatever the step's failure policy says.
+            self->fail(index, QStringLiteral("refused by the safety gates: %1").arg(gate.reason), false, false);
+            return;
+        }
+        self->m_lease = std::move(lease);
+        self->gatePassed(index);
+    });
+}
+
+void RunbookExecutor::gatePassed(int index)
+{
+    const Runbook::Step& step = m_runbook.steps.at(index);
     if (step.precondition) {
         const ConditionCheck pre = step.precondition();
         if (!pre.met) {
@@ -214,6 +253,7 @@ void RunbookExecutor::fail(int index, const QString& reason, bool actionRan, boo
         QTimer::singleShot(0, this, [this, index] { runStep(index + 1); });
         return;
     }
+    m_lease.reset(); // the failed step is over; rollbacks put back, they never shrink a pool
     m_failedStep = index < m_reports.size() ? index : -1;
     m_failReason = reason;
     if (m_failedStep >= 0 && m_reports[index].status != StepReport::Status::Aborted
@@ -305,6 +345,7 @@ void RunbookExecutor::complete(RunbookOutcome::Result result, const QString& mes
             qCCritical(lcRunbook).noquote() << text;
     }
     outcome.message = text;
+    m_lease.reset();
     m_running = false;
     m_rollingBack = false;
     Q_EMIT finished(outcome);

@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QPointer>
 
+#include <memory>
+
 namespace FaultDesk {
 
 /**
@@ -22,12 +24,18 @@ class RunbookExecutor : public QObject
 public:
     /// Checked before every step (the safety gates); an unmet check fails the step with its reason.
     using Gate = std::function<ConditionCheck(const Runbook::Step& step, int index)>;
+    /// The answer of an asynchronous gate: the check, and a lease (a lock, may be null) the executor keeps until
+    /// the step — action and verification — is over, so that nothing else changes what the gate judged meanwhile.
+    using GateReply = std::function<void(const ConditionCheck& check, std::shared_ptr<void> lease)>;
+    /// A gate that may wait (for a lock, a fresh read) before it answers through its reply, exactly once.
+    using AsyncGate = std::function<void(const Runbook::Step& step, int index, GateReply reply)>;
 
     /// @p context is the base for every action: audit sink, operator, target, incident, template fields.
     RunbookExecutor(Runbook runbook, ActionContext context, QObject* parent = nullptr);
     ~RunbookExecutor() override;
 
-    void setGate(Gate gate) { m_gate = std::move(gate); }
+    void setGate(Gate gate);
+    void setAsyncGate(AsyncGate gate) { m_gate = std::move(gate); }
 
     /// One line per step for the confirmation dialog: "1. drain web-1: set server web/web-1 state drain; …",
     /// with "REFUSED: reason" where a step's input would be refused. Builds the actions but runs none.
@@ -48,6 +56,7 @@ Q_SIGNALS:
 
 private:
     void runStep(int index);
+    void gatePassed(int index);
     void onActionFinished(int index, const ActionResult& result);
     void onVerifyFinished(int index, const ActionResult& result);
     void fail(int index, const QString& reason, bool actionRan, bool mayContinue = true);
@@ -60,7 +69,9 @@ private:
 
     Runbook m_runbook;
     ActionContext m_context;
-    Gate m_gate;
+    AsyncGate m_gate;
+    std::shared_ptr<void> m_lease; ///< held from the gate check through the end of the step
+    int m_gateGeneration = 0; ///< a gate reply for an older step is ignored
     QList<StepReport> m_reports;
     QPointer<Action> m_current;
     QList<int> m_rollbackQueue;

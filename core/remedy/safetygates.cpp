@@ -58,7 +58,10 @@ SafetyDecision SafetyGates::check(const SafetyRequest& request, const SafetySnap
         const int outAfter = s.backendOutOfRotation + 1;
         const int allowedOut = int(std::floor(n * s.maxDrainFraction + 1e-9));
         const int healthyAfter = s.backendHealthy - (s.serverHealthy ? 1 : 0);
-        if (n <= 0) {
+        if (!s.poolUnknown.isEmpty()) {
+            no.append(QStringLiteral("%1 would leave rotation, but %2: pool-shrinking steps are refused")
+                          .arg(where, s.poolUnknown));
+        } else if (n <= 0) {
             no.append(QStringLiteral("backend %1 is not known to the gates: blast radius cannot be checked")
                           .arg(request.backend));
         } else {
@@ -93,6 +96,8 @@ SafetyDecision SafetyGates::check(const SafetyRequest& request, const SafetySnap
         const AutoRemediationLedger::Entry e = s.ledger.entry(t);
         if (!s.policy.enabled) {
             no.append(QStringLiteral("automatic remediation is off; a person must press the button"));
+        } else if (!s.heldBack.isEmpty()) {
+            no.append(s.heldBack);
         } else if (e.suspended) {
             no.append(e.suspendedReason.isEmpty() ? QStringLiteral(
                           "automatic remediation of %1 stopped after too many attempts; a person must re-enable it")

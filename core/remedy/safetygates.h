@@ -50,6 +50,12 @@ struct SafetySnapshot
     int backendHealthy = 0; ///< healthy and in rotation, including the one to be removed if it is healthy
     int backendOutOfRotation = 0; ///< drained or in maintenance already
     bool serverHealthy = true; ///< the server to be removed is itself healthy
+    /// Why the pool state cannot be trusted (HAProxy unreadable, the read failed or is older than two poll
+    /// intervals); empty when it is fresh. Unknown pool state refuses every step that shrinks a pool.
+    QString poolUnknown;
+    /// A remediation of the target an earlier FaultDesk run left unfinished: automation keeps off until a person
+    /// resolves it. Empty when there is none.
+    QString heldBack;
     AutoRemediationPolicy policy; ///< automatic remediation switch and limits
     AutoRemediationLedger ledger;
     qint64 cycle = 0; ///< the monitor's current cycle

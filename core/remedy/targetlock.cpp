@@ -9,6 +9,7 @@
 #include <QUrl>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -19,10 +20,12 @@ namespace FaultDesk {
 
 QString TargetLock::Holder::toString() const
 {
-    return QStringLiteral("%1 (%2, %3 since %4 UTC)")
+    return QStringLiteral("%1 (%2, %3 since %4 UTC%5)")
         .arg(operatorName.isEmpty() ? QStringLiteral("someone") : operatorName, instance,
             purpose.isEmpty() ? QStringLiteral("remediation") : purpose,
-            since.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+            since.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
+            instanceGone ? QStringLiteral("; that FaultDesk is gone, a command it started still holds the lock")
+                         : QString());
 }
 
 TargetLock::TargetLock(TargetLock&& other) noexcept
@@ -74,6 +77,11 @@ static std::optional<TargetLock::Holder> readHolder(int fd)
     h.instance = o.value(QStringLiteral("instance")).toString();
     h.purpose = o.value(QStringLiteral("purpose")).toString();
     h.since = QDateTime::fromString(o.value(QStringLiteral("since")).toString(), Qt::ISODate);
+    // "host:pid" of this host whose process is gone: the lock lives on in a child it handed the descriptor to.
+    bool isPid = false;
+    const qint64 pid = h.instance.section(u':', -1).toLongLong(&isPid);
+    h.instanceGone = isPid && pid > 0 && h.instance.section(u':', 0, -2) == QHostInfo::localHostName()
+        && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH;
     return h;
 }
 
@@ -121,7 +129,7 @@ TargetLock TargetLock::tryAcquire(const QString& directory, const QString& targe
         if (err == EWOULDBLOCK) {
             if (heldBy) {
                 // The holder writes its name right after locking; an empty read means it is mid-write.
-                *heldBy = readHolder(fd).value_or(Holder { QStringLiteral("another instance"), {}, {}, {} });
+                *heldBy = readHolder(fd).value_or(Holder { QStringLiteral("another instance"), {}, {}, {}, false });
             }
         } else if (error) {
             *error = QStringLiteral("%1: %2").arg(QFile::decodeName(path), QString::fromLocal8Bit(std::strerror(err)));
@@ -158,7 +166,7 @@ std::optional<TargetLock::Holder> TargetLock::holder(const QString& directory, c
     if (::flock(fd, LOCK_SH | LOCK_NB) == 0)
         ::flock(fd, LOCK_UN);
     else
-        out = readHolder(fd).value_or(Holder { QStringLiteral("another instance"), {}, {}, {} });
+        out = readHolder(fd).value_or(Holder { QStringLiteral("another instance"), {}, {}, {}, false });
     ::close(fd);
     return out;
 }

@@ -10,7 +10,8 @@ namespace FaultDesk {
 /**
  * The remediation lock of one target, shared by every FaultDesk instance on the fleet: an flock()ed file per
  * target in a shared directory, holding who took it. The kernel drops the lock when its holder exits or dies,
- * so a crashed instance never leaves a stale lock; the file's content then only tells who held it last.
+ * so a crashed instance never leaves a stale lock — unless a child it handed the descriptor to (a remediation
+ * command) still runs: then the lock lives as long as that child, and the content tells whose run it was.
  * Move-only; released on destruction. A second attempt — in this process or another — sees who holds it.
  */
 class TargetLock
@@ -23,6 +24,9 @@ public:
         QString instance; ///< host:pid of the FaultDesk instance
         QString purpose; ///< "crash/handle"
         QDateTime since;
+        /// The instance that took it is gone (a process of this host that no longer exists): a command it started
+        /// holds the lock now.
+        bool instanceGone = false;
 
         /// "alice (host:1234, crash/handle since 14:02:11 UTC)"
         QString toString() const;
@@ -45,6 +49,8 @@ public:
     static std::optional<Holder> holder(const QString& directory, const QString& target);
 
     bool isLocked() const { return m_fd >= 0; }
+    /// The locked descriptor (close-on-exec), for a child that must keep the lock while it lives; -1 when unlocked.
+    int descriptor() const { return m_fd; }
     QString target() const { return m_target; }
     void release();
 

@@ -54,6 +54,8 @@ RemediationDialog::RemediationDialog(
         lines << tr("Affects: %1").arg(m_plan.affected.join(QStringLiteral(", ")));
     if (!m_plan.capacity.isEmpty())
         lines << tr("Capacity: %1").arg(m_plan.capacity);
+    for (const QString& src : m_plan.sources)
+        lines << tr("Source: %1").arg(src);
     for (const QString& o : m_plan.order)
         lines << tr("Recovery order: %1").arg(o);
     for (const QString& d : m_plan.baselineDifferences)

@@ -39,8 +39,8 @@ private:
 
 std::unique_ptr<RemediationController> TestConfiguredRunbook::makeController(const QString& stateFile)
 {
-    auto c = std::make_unique<RemediationController>(
-        m_rig.monitor(), m_rig.audit(), m_rig.lockDir(), QStringLiteral("alice"));
+    auto c = std::make_unique<RemediationController>(m_rig.monitor()->config(), m_rig.monitor()->detector(),
+        m_rig.audit(), m_rig.lockDir(), QStringLiteral("alice"));
     RemediationController::Settings s;
     s.pollInterval = std::chrono::milliseconds(400);
     s.waitInterval = std::chrono::milliseconds(300);

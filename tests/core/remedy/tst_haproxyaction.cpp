@@ -174,7 +174,7 @@ std::unique_ptr<HaproxyAction> TestHaproxyAction::action(const HaproxyOperation&
     ActionContext ctx = context(m_sink.get(), u"web-1"_qs, deadlineMs);
     ctx.fields.set(u"backend"_qs, u"web"_qs);
     ctx.fields.set(u"server"_qs, u"s3"_qs);
-    ctx.fields.set(u"source"_qs, u"127.0.0.1"_qs);
+    ctx.fields.set(u"source"_qs, u"127.0.0.1"_qs); // must never be substituted into an ACL pattern
     return std::make_unique<HaproxyAction>(m_admin, op, ctx);
 }
 
@@ -353,7 +353,15 @@ void TestHaproxyAction::drainDeadline()
 void TestHaproxyAction::aclBlockAndUnblock()
 {
     QVERIFY(request().contains("200 OK"));
-    auto block = action(HaproxyOperation::addAcl(m_acl, u"{source}"_qs));
+    // A pattern is data, never a template: "{source}" is refused as it stands, before HAProxy is asked.
+    auto templated = action(HaproxyOperation::addAcl(m_acl, u"{source}"_qs));
+    const ActionResult refused = run(*templated);
+    QCOMPARE(refused.status, ActionResult::Status::Refused);
+    QVERIFY2(refused.error.contains(u"a template, not an address"_qs), qPrintable(refused.error));
+    auto network = action(HaproxyOperation::addAcl(m_acl, u"0.0.0.0/0"_qs));
+    QVERIFY2(
+        run(*network).error.contains(u"a network, not a single host address"_qs), qPrintable(network->result().error));
+    auto block = action(HaproxyOperation::addAcl(m_acl, u"127.0.0.1"_qs));
     const ActionResult r = run(*block);
     QVERIFY2(r.ok(), qPrintable(r.summary()));
     QVERIFY(r.data.value(u"entries"_qs).toArray().contains(u"127.0.0.1"_qs));

@@ -33,8 +33,8 @@ void TestRemediationController::initTestCase()
 {
     QString error;
     QVERIFY2(m_rig.start(&error), qPrintable(error));
-    m_controller = std::make_unique<RemediationController>(
-        m_rig.monitor(), m_rig.audit(), m_rig.lockDir(), QStringLiteral("alice"));
+    m_controller = std::make_unique<RemediationController>(m_rig.monitor()->config(), m_rig.monitor()->detector(),
+        m_rig.audit(), m_rig.lockDir(), QStringLiteral("alice"));
     RemediationController::Settings s;
     s.pollInterval = std::chrono::milliseconds(400);
     s.waitInterval = std::chrono::milliseconds(300);

@@ -4,6 +4,7 @@
 #include "remedy/runbookexecutor.h"
 
 #include <QTemporaryDir>
+#include <QTimer>
 
 using namespace FaultDesk;
 using namespace FaultDesk::RemedyTest;
@@ -25,6 +26,7 @@ private Q_SLOTS:
     void abortBeforeFirstStep();
     void preconditions();
     void gateRefusesStep();
+    void asyncGateLeaseLastsThroughTheStep();
     void previewShowsExactCommands();
     void onFailurePolicies_data();
     void onFailurePolicies();
@@ -251,6 +253,37 @@ void TestRunbookExecutor::gateRefusesStep()
     QCOMPARE(out.result, RunbookOutcome::Result::Escalated);
     QVERIFY2(out.message.contains(u"refused by the safety gates: web-1 is flapping"_qs), qPrintable(out.message));
     QVERIFY(!exists(u"b"_qs) && !exists(u"a"_qs));
+}
+
+// An asynchronous gate answers later with a lease (a lock): it is held while its step's action and verification
+// run, released before the next step is gated, and a skipped step is never gated at all.
+void TestRunbookExecutor::asyncGateLeaseLastsThroughTheStep()
+{
+    Runbook::Step skipped = touchStep(u"skipped"_qs);
+    skipped.precondition = [] { return ConditionCheck { false, u"not needed"_qs }; };
+    skipped.skipWhenPreconditionUnmet = true;
+    Runbook::Step verified = touchStep(u"b"_qs);
+    QStringList log;
+    verified.verify = [this, &log](const ActionContext& c) -> Action* {
+        log << u"verify b (b is %1)"_qs.arg(exists(u"b"_qs) ? u"done"_qs : u"missing"_qs);
+        WaitSpec spec;
+        spec.description = u"b is there"_qs;
+        spec.condition = [] { return ConditionCheck { true, {} }; };
+        return new WaitAction(spec, c);
+    };
+    RunbookExecutor executor({ u"rb"_qs, { touchStep(u"a"_qs), skipped, verified } }, baseContext(m_sink.get()));
+    executor.setAsyncGate([&log](const Runbook::Step& step, int, RunbookExecutor::GateReply reply) {
+        log << u"gate "_qs + step.name;
+        const QString name = step.name;
+        QTimer::singleShot(20, [reply, name, &log] {
+            reply({ true, {} }, std::shared_ptr<void>(nullptr, [name, &log](void*) { log << u"release "_qs + name; }));
+        });
+    });
+    const RunbookOutcome out = execute(executor);
+    QCOMPARE(out.result, RunbookOutcome::Result::Succeeded);
+    QCOMPARE(out.steps[1].status, StepReport::Status::Skipped);
+    QCOMPARE(log,
+        (QStringList { u"gate a"_qs, u"release a"_qs, u"gate b"_qs, u"verify b (b is done)"_qs, u"release b"_qs }));
 }
 
 void TestRunbookExecutor::previewShowsExactCommands()

@@ -100,6 +100,15 @@ void TestSafetyGates::gates_data()
     s = hardFault();
     s.backendServers = 0;
     QTest::addRow("unknown backend") << handle(true) << s << false << u"blast radius cannot be checked"_qs;
+    s = hardFault();
+    s.backendServers = 0; // nothing counted: the read failed
+    s.backendHealthy = 0;
+    s.poolUnknown = u"HAProxy's state is unknown: show stat: timed out"_qs;
+    QTest::addRow("pool state unknown")
+        << handle(true) << s << false
+        << u"web/web-1 would leave rotation, but HAProxy's state is unknown: show stat: "
+           "timed out: pool-shrinking steps are refused"_qs;
+    QTest::addRow("pool state unknown, nothing shrinks") << handle(false) << s << true << QString();
 
     QTest::addRow("automatic off by default")
         << handle(false, true) << hardFault() << false << u"automatic remediation is off"_qs;
@@ -108,6 +117,11 @@ void TestSafetyGates::gates_data()
     QTest::addRow("automatic on") << handle(false, true) << s << true << QString();
     s.flapping = true;
     QTest::addRow("automatic still gated") << handle(false, true) << s << false << u"flapping"_qs;
+    s = hardFault();
+    s.policy.enabled = true;
+    s.heldBack = u"a remediation of web-1 (down/handle#1 by auto since 2026-11-27 11:00:00 UTC) never finished"_qs;
+    QTest::addRow("automatic held back after a crash") << handle(false, true) << s << false << s.heldBack;
+    QTest::addRow("manual not held back") << handle() << s << true << QString();
     s = hardFault();
     s.policy.enabled = true;
     s.maintenance = u"in a maintenance window until 14:30 (kernel upgrade)"_qs;

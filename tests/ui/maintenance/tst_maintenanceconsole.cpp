@@ -110,8 +110,8 @@ private Q_SLOTS:
         m_maintenance->start();
         m_console = new MaintenanceConsole(m_window.get(), m_maintenance.get(), QStringLiteral("alice"));
 
-        m_remedy = std::make_unique<RemediationController>(
-            m_rig.monitor(), m_rig.audit(), m_rig.lockDir(), QStringLiteral("alice"));
+        m_remedy = std::make_unique<RemediationController>(m_rig.monitor()->config(), m_rig.monitor()->detector(),
+            m_rig.audit(), m_rig.lockDir(), QStringLiteral("alice"));
         m_actions = new FaultActions(m_remedy.get());
         m_window->setFaultActions(m_actions);
         connect(m_window.get(), &MainWindow::faultSelected, m_actions, &FaultActions::setFaultId);

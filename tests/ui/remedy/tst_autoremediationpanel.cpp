@@ -53,7 +53,8 @@ void TestAutoRemediationPanel::switchesPerGroupAndTarget()
                 .toJson());
     f.close();
 
-    RemediationController controller(&monitor, &audit, dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
+    RemediationController controller(
+        monitor.config(), monitor.detector(), &audit, dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
     QVERIFY(controller.setAutomationStateFile(state));
     AutoRemediationPanel panel(&controller);
     panel.show();

@@ -39,8 +39,8 @@ void TestFaultActions::initTestCase()
 {
     QString error;
     QVERIFY2(m_rig.start(&error), qPrintable(error));
-    m_controller = std::make_unique<RemediationController>(
-        m_rig.monitor(), m_rig.audit(), m_rig.lockDir(), QStringLiteral("alice"));
+    m_controller = std::make_unique<RemediationController>(m_rig.monitor()->config(), m_rig.monitor()->detector(),
+        m_rig.audit(), m_rig.lockDir(), QStringLiteral("alice"));
     QTest::qWait(3000);
     QVERIFY(m_rig.fleet()->inject(QStringLiteral("crash"), QStringLiteral("db-primary")));
 }

@@ -54,7 +54,8 @@ void TestUnfinishedRemediationsBanner::cleanupTestCase()
 
 std::unique_ptr<RemediationController> TestUnfinishedRemediationsBanner::controller(IncidentStore* store)
 {
-    auto c = std::make_unique<RemediationController>(m_rig.monitor(), store, m_rig.lockDir(), QStringLiteral("alice"));
+    auto c = std::make_unique<RemediationController>(
+        m_rig.monitor()->config(), m_rig.monitor()->detector(), store, m_rig.lockDir(), QStringLiteral("alice"));
     RemediationController::Settings s;
     s.pollInterval = std::chrono::milliseconds(400);
     s.waitInterval = std::chrono::milliseconds(300);

@@ -1,0 +1,93 @@
+#pragma once
+
+#include "blocksourcepolicy.h"
+#include "loadbalancingmodel.h"
+#include "remediationbaseline.h"
+#include "remediationplan.h"
+#include "remediationsettings.h"
+#include "runbook.h"
+#include "safetygates.h"
+#include "templatefields.h"
+
+#include "config/fleetconfig.h"
+#include "config/runbookconfig.h"
+#include "detect/fault.h"
+
+#include <optional>
+
+namespace FaultDesk {
+
+class BaselinePoller;
+class Detector;
+struct HaproxyOperation;
+
+/**
+ * Builds the runbook Handle or Recover runs for one fault: the one bound in the fleet configuration
+ * (configuredrunbooks.cpp), else the built-in default for its cause (defaultrunbooks.cpp). Reads only what it is
+ * given: the fleet configuration, the detector's view of the targets and the poller's read-back; the steps' checks
+ * read them live while the run goes on, so the factory outlives every runbook it made. Attack sources pass the
+ * BlockSourcePolicy before any step is made for them.
+ */
+class RunbookFactory
+{
+public:
+    RunbookFactory(const FleetConfig& config, const Detector* detector, const BaselinePoller* poller);
+
+    void setSettings(const RemediationSettings& settings) { m_settings = settings; }
+
+    /// The runbook for @p fault, with what it affects in @p plan (may be null); std::nullopt with @p error when none.
+    std::optional<Runbook> buildRunbook(const Fault& fault, SafetyRequest::Purpose purpose,
+        const RemediationBaseline& baseline, RemediationPlan* plan, QString* error) const;
+    /// Returns what differs from @p baseline in @p backend's pool and the ACLs, then verifies @p fault's target.
+    Runbook restoreRunbook(const Fault& fault, const RemediationBaseline& baseline, const QString& backend) const;
+    /// The template fields of actions on @p f's target: target, address, group, cause, incident, and the pool
+    /// membership (instance, backend, server) when it has one.
+    TemplateFields fieldsFor(const Fault& f, const TargetConfig* t) const;
+    /// The sources of @p f's incident that may be blocked, and what was refused and why.
+    BlockSourcePolicy::Screened screenSources(const Fault& f) const;
+
+private:
+    // Runbooks bound in the fleet configuration (configuredrunbooks.cpp).
+    std::optional<Runbook> configuredRunbook(const RunbookConfig& config, SafetyRequest::Purpose purpose,
+        const Fault& f, const TargetConfig& t, const RemediationBaseline& b, QString* error) const;
+    Runbook::ActionFactory configuredAction(const RunbookActionConfig& a, const Fault& f, const TargetConfig& t,
+        const RemediationBaseline& b, const QString& source, QString* error) const;
+    std::function<ConditionCheck()> configuredCondition(const RunbookCondition& c, const QString& target) const;
+    LoadBalancingPlan poolModel(const Fault& f, const TargetConfig& t, QList<ServerLoadInput>* inputs) const;
+
+    // Default runbooks (defaultrunbooks.cpp).
+    Runbook crashHandle(const Fault& f, const TargetConfig& t) const;
+    std::optional<Runbook> overloadHandle(const Fault& f, const TargetConfig& t, const RemediationBaseline& b,
+        RemediationPlan* plan, QString* error) const;
+    Runbook attackHandle(const Fault& f, const RemediationBaseline& b, const QStringList& sources) const;
+    std::optional<Runbook> corruptionHandle(const Fault& f, const TargetConfig& t, const RemediationBaseline& b,
+        RemediationPlan* plan, QString* error) const;
+    Runbook recoverRunbook(const Fault& f, const RemediationBaseline& b) const;
+    // Link faults (networkrunbooks.cpp).
+    std::optional<Runbook> networkHandle(
+        const Fault& f, const TargetConfig& t, RemediationPlan* plan, QString* error) const;
+    /// The dependencies @p t measures its path to (its `link:` signals).
+    QStringList linkSignals(const TargetConfig& t) const;
+    Runbook::Step linkHealedStep(const Fault& f, const TargetConfig& t) const;
+    /// Another member of @p dependency's group, to call while the link to it is broken (empty: none).
+    QString linkPeer(const QString& dependency) const;
+    void addRouteBackSteps(Runbook& rb, const TargetConfig& t) const;
+    void addHaproxyRestoreSteps(Runbook& rb, const RemediationBaseline& b, const QString& backend) const;
+    void addDatabaseRestoreSteps(Runbook& rb, const RemediationBaseline& b, const QString& corrupted) const;
+    Runbook::Step verifyStep(const Fault& f, const RemediationBaseline& b) const;
+    ConditionCheck verifyCondition(const Fault& f, const RemediationBaseline& b) const;
+    Runbook::ActionFactory adminCall(const TargetConfig& t, const QString& action, const QJsonObject& body) const;
+    Runbook::ActionFactory haproxyOp(const QString& endpoint, const HaproxyOperation& op) const;
+    QString haproxyEndpoint(const QString& instance = {}) const;
+    QString blockAcl() const;
+    const RemediationBaseline& current() const;
+    ConditionCheck targetHealthy(const QString& target) const;
+    double value(const QString& target, const QString& signal, double fallback = -1) const;
+
+    const FleetConfig& m_config;
+    const Detector* m_detector;
+    const BaselinePoller* m_poller;
+    RemediationSettings m_settings;
+};
+
+} // namespace FaultDesk
