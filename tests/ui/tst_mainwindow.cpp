@@ -173,9 +173,9 @@ private Q_SLOTS:
         change.to = TargetState::Hard;
         change.reason = hostile;
         Q_EMIT monitor.eventRaised(change);
-        auto* timeline = window.findChild<QTreeWidget*>(QStringLiteral("timeline"));
-        QVERIFY(timeline && timeline->topLevelItemCount() > 0);
-        const QString tip = timeline->topLevelItem(0)->toolTip(3);
+        auto* timeline = window.findChild<QTreeView*>(QStringLiteral("timeline"));
+        QVERIFY(timeline && timeline->model() && timeline->model()->rowCount() > 0);
+        const QString tip = timeline->model()->index(0, TimelineModel::DetailsColumn).data(Qt::ToolTipRole).toString();
         QVERIFY2(!tip.contains(u"<b>"_qs) && !tip.contains(u"<img"_qs), qPrintable(tip));
         QVERIFY2(tip.contains(u"&lt;b&gt;pwned&lt;/b&gt;"_qs), qPrintable(tip));
         window.setMonitor(nullptr);
