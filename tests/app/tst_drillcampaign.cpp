@@ -84,8 +84,10 @@ void TestDrillCampaign::fixedSeedCampaignScoresItsFaults()
         const int episode = r.value(QStringLiteral("episode")).toInt();
         if (!episodes.contains(episode)) {
             episodes.insert(episode);
+            // A detected fault opens an incident, or joins the previous one as an aftershock when it strikes the
+            // same target within the aftershock grace (the gap here is shorter than the grace): never more than two.
             const int opened = r.value(QStringLiteral("episode_incidents")).toInt();
-            QVERIFY2(opened >= 1, lines.at(i).constData()); // a detected fault opens an incident
+            QVERIFY2(opened >= 0 && opened <= 2, lines.at(i).constData());
             incidents += opened;
         }
     }
