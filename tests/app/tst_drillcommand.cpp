@@ -23,13 +23,12 @@ void TestDrillCommand::drill_data()
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("cause");
     QTest::addColumn<bool>("configuredRunbook");
-    // One incident and no false root: what every drill must report. TODO(integrator): true for overload once the
-    // correlation work (issue 13) makes a surge one pool-level incident; today it opens two.
+    // One incident and no false root: what every drill must report.
     QTest::addColumn<bool>("onePicture");
     QTest::addRow("crash") << QStringLiteral("crash") << QStringLiteral("down") << false << true;
     QTest::addRow("crash, runbook bound in the config")
         << QStringLiteral("crash") << QStringLiteral("down") << true << true;
-    QTest::addRow("overload") << QStringLiteral("overload") << QStringLiteral("overload") << false << false;
+    QTest::addRow("overload") << QStringLiteral("overload") << QStringLiteral("overload") << false << true;
     QTest::addRow("attack") << QStringLiteral("attack") << QStringLiteral("attack") << false << true;
     QTest::addRow("corruption") << QStringLiteral("corruption") << QStringLiteral("data-integrity") << false << true;
     QTest::addRow("network") << QStringLiteral("network") << QStringLiteral("network") << false << true;
