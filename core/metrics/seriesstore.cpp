@@ -133,28 +133,15 @@ SeriesStore::Latest SeriesStore::latest(SeriesId id) const
 
 std::vector<SeriesPoint> SeriesStore::range(SeriesId id, std::int64_t t0Ms, std::int64_t t1Ms) const
 {
-    std::vector<SeriesPoint> out;
-    const Series* s = series(id);
-    if (!s || t1Ms < t0Ms)
-        return out;
-    const std::int64_t cap = m_capacity;
-    std::lock_guard guard(s->lock);
-    if (s->head == kNoSlot)
-        return out;
-    const std::int64_t first = std::max(ceilDiv(t0Ms, m_stepMs), s->head - cap + 1);
-    const std::int64_t last = std::min(floorDiv(t1Ms, m_stepMs), s->head);
-    if (last < first)
-        return out;
-    out.reserve(std::size_t(last - first + 1));
-    for (std::int64_t slot = first; slot <= last; ++slot) {
-        const float v = s->ring[std::size_t(((slot % cap) + cap) % cap)];
-        if (!isGap(v))
-            out.push_back(SeriesPoint { slot * m_stepMs, double(v) });
-    }
-    return out;
+    return collect(id, t0Ms, t1Ms, false);
 }
 
 std::vector<SeriesPoint> SeriesStore::rangeWithGaps(SeriesId id, std::int64_t t0Ms, std::int64_t t1Ms) const
+{
+    return collect(id, t0Ms, t1Ms, true);
+}
+
+std::vector<SeriesPoint> SeriesStore::collect(SeriesId id, std::int64_t t0Ms, std::int64_t t1Ms, bool markGaps) const
 {
     std::vector<SeriesPoint> out;
     const Series* s = series(id);
@@ -175,7 +162,7 @@ std::vector<SeriesPoint> SeriesStore::rangeWithGaps(SeriesId id, std::int64_t t0
         if (!isGap(v)) {
             out.push_back(SeriesPoint { slot * m_stepMs, double(v) });
             inGap = false;
-        } else if (!inGap) {
+        } else if (markGaps && !inGap) {
             out.push_back(SeriesPoint { slot * m_stepMs, std::numeric_limits<double>::quiet_NaN() });
             inGap = true;
         }

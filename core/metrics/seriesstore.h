@@ -82,6 +82,8 @@ public:
     static constexpr std::size_t bytesPerSample() { return sizeof(float); }
 
 private:
+    /// The samples of @p id in [t0, t1]; with @p markGaps a NaN point at the first missing slot of each gap.
+    std::vector<SeriesPoint> collect(SeriesId id, std::int64_t t0Ms, std::int64_t t1Ms, bool markGaps) const;
     struct Series;
     Series* series(SeriesId id) const;
 
