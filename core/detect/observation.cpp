@@ -25,6 +25,8 @@ QString Observation::failureKindName(FailureKind kind)
         return QStringLiteral("body-limit");
     case FailureKind::Parse:
         return QStringLiteral("parse");
+    case FailureKind::SlowAnswer:
+        return QStringLiteral("slow-answer");
     case FailureKind::Stale:
         return QStringLiteral("stale");
     case FailureKind::Other:

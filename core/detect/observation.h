@@ -32,6 +32,9 @@ struct Observation
         BodyMismatch,
         BodyLimit,
         Parse,
+        /// The answer began but did not complete within the deadline: the target is there and slow, not gone (a
+        /// timeout with no byte of the answer is Timeout).
+        SlowAnswer,
         Stale, ///< synthesised by the detector when no fresh sample arrived in time
         Other,
     };
@@ -50,7 +53,7 @@ struct Observation
     bool probeFailed() const { return probe != Probe::Ok; }
 
     /// "refused", "timeout", "reset", "dns", "tls", "http-status", "body-mismatch", "body-limit", "parse",
-    /// "stale", "other", "" for None.
+    /// "slow-answer", "stale", "other", "" for None.
     static QString failureKindName(FailureKind kind);
     static FailureKind failureKindFromName(QStringView name);
 };

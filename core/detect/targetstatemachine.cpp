@@ -37,6 +37,8 @@ QString probeVerb(Observation::FailureKind kind)
         return QStringLiteral("exceeded the body limit");
     case K::Parse:
         return QStringLiteral("returned unparsable data");
+    case K::SlowAnswer:
+        return QStringLiteral("answered too slowly");
     case K::Stale:
         return QStringLiteral("went stale");
     default:
@@ -99,9 +101,12 @@ std::optional<CauseClass> TargetStateMachine::Check::primaryCause() const
     };
     if (probe == Observation::Probe::Down) {
         // No answer at all (the host or the path is gone) is not the same as a refusal (the process is gone).
+        // And an answer that began but did not finish in time is a slow server, neither gone nor cut off.
         using K = Observation::FailureKind;
         const bool noAnswer = failureKind == K::Timeout || failureKind == K::Dns || failureKind == K::Tls;
-        consider(noAnswer ? CauseClass::Unreachable : CauseClass::Down);
+        consider(failureKind == K::SlowAnswer ? CauseClass::Latency
+                : noAnswer                    ? CauseClass::Unreachable
+                                              : CauseClass::Down);
     } else if (probe == Observation::Probe::Unhealthy)
         consider(CauseClass::Unhealthy);
     for (const Breach& b : breaches)
@@ -421,8 +426,10 @@ QString TargetStateMachine::evidence() const
         checks.append(*m_last);
     const QString head = causeHeadline(m_policy.name, *cause);
 
-    if (*cause == CauseClass::Down || *cause == CauseClass::Unreachable
-        || (*cause == CauseClass::Unhealthy && checks.last().probe != Observation::Probe::Ok)) {
+    // A cause the probes themselves showed (no rule breach to quote): what they got, when.
+    const bool probeCause = (*cause == CauseClass::Unhealthy && checks.last().probe != Observation::Probe::Ok)
+        || (*cause == CauseClass::Latency && checks.last().failureKind == Observation::FailureKind::SlowAnswer);
+    if (*cause == CauseClass::Down || *cause == CauseClass::Unreachable || probeCause) {
         bool sameKind = true;
         bool sameReason = true;
         for (const Check& c : checks) {
@@ -430,9 +437,10 @@ QString TargetStateMachine::evidence() const
             sameReason = sameReason && c.reason == checks.first().reason;
         }
         const bool down = *cause == CauseClass::Down || *cause == CauseClass::Unreachable;
-        const QString what = down ? countedChecks(checks.size(), QStringLiteral("probe"))
-                                  : countedChecks(checks.size(), QStringLiteral("health check"));
-        const QString verb = down && sameKind ? probeVerb(checks.first().failureKind) : QStringLiteral("failed");
+        const bool probes = down || checks.first().probe == Observation::Probe::Down;
+        const QString what = probes ? countedChecks(checks.size(), QStringLiteral("probe"))
+                                    : countedChecks(checks.size(), QStringLiteral("health check"));
+        const QString verb = probes && sameKind ? probeVerb(checks.first().failureKind) : QStringLiteral("failed");
         QStringList parts;
         if (sameReason) {
             QStringList times;

@@ -17,7 +17,7 @@ namespace FaultDesk {
 
 namespace {
 
-Observation::FailureKind failureKind(ProbeResult::FailureReason reason)
+Observation::FailureKind failureKind(ProbeResult::FailureReason reason, qint64 bytesRead = 0)
 {
     switch (reason) {
     case ProbeResult::FailureReason::None:
@@ -25,7 +25,8 @@ Observation::FailureKind failureKind(ProbeResult::FailureReason reason)
     case ProbeResult::FailureReason::Refused:
         return Observation::FailureKind::Refused;
     case ProbeResult::FailureReason::Timeout:
-        return Observation::FailureKind::Timeout;
+        // The answer began and did not finish: a slow server, not a silent one.
+        return bytesRead > 0 ? Observation::FailureKind::SlowAnswer : Observation::FailureKind::Timeout;
     case ProbeResult::FailureReason::Reset:
         return Observation::FailureKind::Reset;
     case ProbeResult::FailureReason::Dns:
@@ -293,7 +294,7 @@ void Monitor::ingestRound(const QString& target, const QList<ProbeResult>& resul
 
     for (const ProbeResult& r : results) {
         if (!r.ok) {
-            fail(verdict(r.reason), failureKind(r.reason),
+            fail(verdict(r.reason), failureKind(r.reason, r.bytesRead),
                 ProbeConfig::kindName(r.kind) + QStringLiteral(" probe: ") + r.reasonText);
             continue;
         }

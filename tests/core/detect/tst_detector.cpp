@@ -1018,7 +1018,8 @@ private Q_SLOTS:
         QVERIFY(f.actionable());
     }
 
-    // A probe with no answer is "unreachable", a refused one "down": in cause and in evidence.
+    // A probe with no answer is "unreachable", a refused one "down", one whose answer did not finish in time "latency":
+    // in cause and in evidence.
     void noAnswerIsNotRefused_data()
     {
         QTest::addColumn<int>("kind");
@@ -1034,6 +1035,10 @@ private Q_SLOTS:
         QTest::addRow("dns") << int(K::Dns) << int(CauseClass::Unreachable)
                              << QStringLiteral("web-2 is unreachable (no answer): 2 consecutive probes failed to "
                                                "resolve");
+        // The answer began and did not finish in time: the server is there, and slow.
+        QTest::addRow("slow answer") << int(K::SlowAnswer) << int(CauseClass::Latency)
+                                     << QStringLiteral("web-2 is slow: 2 consecutive probes answered too slowly (no "
+                                                       "luck at ");
     }
     void noAnswerIsNotRefused()
     {

@@ -234,6 +234,15 @@ private Q_SLOTS:
         QTest::addRow("mixed reasons") << QList<Observation> { refused(web, t0() + 1000), timeout }
                                        << QStringLiteral("web-2 is down: 2 consecutive probes failed (connection "
                                                          "refused at 14:03:11; no answer within 1 s at 14:03:12)");
+        Observation slow = refused(web, t0() + 1000);
+        slow.failureKind = Observation::FailureKind::SlowAnswer;
+        slow.reason = QStringLiteral("http probe: timeout after 1000 ms reading the response (5 bytes so far)");
+        Observation slower = slow;
+        slower.timeMs = t0() + 2000;
+        QTest::addRow("answering too slowly")
+            << QList<Observation> { slow, slower }
+            << QStringLiteral("web-2 is slow: 2 consecutive probes answered too slowly (http probe: timeout after "
+                              "1000 ms reading the response (5 bytes so far) at 14:03:11, 14:03:12)");
         QTest::addRow("503 twice") << QList<Observation> { unhealthy(web, t0() + 1000, QStringLiteral("HTTP 503")),
             unhealthy(web, t0() + 2000, QStringLiteral("HTTP 503")) }
                                    << QStringLiteral("web-2 is unhealthy: 2 consecutive health checks failed (HTTP "

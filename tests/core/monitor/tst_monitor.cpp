@@ -213,6 +213,25 @@ private Q_SLOTS:
         QCOMPARE(openRootFault(*fleet, QStringLiteral("web-4"))->cause, CauseClass::Unreachable);
     }
 
+    // A server that starts its answer and trickles it past the probe deadline is slow (latency), not gone: a restart
+    // helps it, and an operator reading "down" would look for a dead process that is not there.
+    void slowServerIsLatency()
+    {
+        auto fleet = startFleet();
+        QVERIFY(fleet);
+        QTRY_VERIFY_WITH_TIMEOUT(allUp(*fleet), 15000);
+        QVERIFY(fleet->demo.inject(QStringLiteral("slow"), QStringLiteral("web-1")));
+        QCOMPARE(truthFor(*fleet, QStringLiteral("slow")).value(QStringLiteral("cause")).toString(),
+            QStringLiteral("latency"));
+        QTRY_VERIFY_WITH_TIMEOUT(openRootFault(*fleet, QStringLiteral("web-1")).has_value(), 15000);
+        const Fault f = *openRootFault(*fleet, QStringLiteral("web-1"));
+        QCOMPARE(f.cause, CauseClass::Latency);
+        QVERIFY2(f.evidence.startsWith(QStringLiteral("web-1 is slow: ")), qPrintable(f.evidence));
+        QVERIFY2(f.evidence.contains(QStringLiteral("answered too slowly")), qPrintable(f.evidence));
+        QVERIFY2(EvidenceCheck::problems(f.evidence).isEmpty(), qPrintable(f.evidence));
+        QVERIFY(fleet->demo.clear(QStringLiteral("slow")));
+    }
+
     void overloadFindsTheHotWebServers()
     {
         auto fleet = startFleet();
