@@ -410,12 +410,17 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
         touchedFaults.insert(id);
     }
 
-    // A worse cause replaces the one a fault was detected with (overloaded, then down).
+    // A worse cause replaces the one a fault was detected with (overloaded, then down) — until remediation acts on
+    // it: what the remedy does to the target (a restart drops the connections of a hung or slow server, refuses for
+    // a moment) is the remedy at work, not a new diagnosis.
     QSet<QString> announce;
     for (const QString& id : std::as_const(m_openOrder)) {
         if (m_external.contains(id))
             continue;
         Fault& f = m_open[id];
+        if (f.phase == Fault::Phase::Handling || f.phase == Fault::Phase::Handled
+            || f.phase == Fault::Phase::Recovering)
+            continue;
         const TargetStateMachine* m = machine(f.target);
         const auto cause = m->primaryCause();
         if (cause && int(*cause) < int(f.cause)) {

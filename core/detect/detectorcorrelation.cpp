@@ -63,6 +63,14 @@ QString causeWord(CauseClass cause)
     return QStringLiteral("unhealthy");
 }
 
+/// A slowness only the probes saw (their answers did not finish in time, no load signal breached) is the server's own
+/// failure, like a crash: not a share of a surge, nor a member taking a lost peer's load. A server that is slow because
+/// of load shows it in a load signal.
+bool ownSlowness(CauseClass cause, const QStringList& breachedSignals)
+{
+    return cause == CauseClass::Latency && breachedSignals.isEmpty();
+}
+
 double median(QList<double> v)
 {
     if (v.isEmpty())
@@ -130,7 +138,8 @@ std::optional<Detector::Join> Detector::correlate(const Fault& f, qint64 nowMs) 
                 else // this one is the dependency: it takes the incident over only from its root
                     fits = g.id == rootId && viaGroup(g.cause) && Correlation::explains(f.cause, g.cause);
             } else if (link != Correlation::Link::None) {
-                fits = Correlation::peers(link, f.cause, g.cause);
+                fits = !ownSlowness(f.cause, f.breachedSignals) && !ownSlowness(g.cause, g.breachedSignals)
+                    && Correlation::peers(link, f.cause, g.cause);
             }
             if (!fits)
                 continue;
@@ -154,7 +163,8 @@ std::optional<Detector::Join> Detector::correlate(const Fault& f, qint64 nowMs) 
             // upstream: a dependency failing after its dependents' incident is a fault of its own.
             bool connected = c.targets.contains(f.target);
             if (!connected && !pf->pool.isEmpty() && c.pools.contains(pf->pool))
-                connected = Correlation::peers(Correlation::Link::Pool, f.cause, c.rootCause);
+                connected = !ownSlowness(f.cause, f.breachedSignals)
+                    && Correlation::peers(Correlation::Link::Pool, f.cause, c.rootCause);
             for (auto t = c.targets.cbegin(); !connected && t != c.targets.cend(); ++t)
                 connected = (r.dependsOn || r.trafficPath) && Correlation::dependsOn(*pf, *t)
                     && Correlation::explains(c.rootCause, f.cause);

@@ -616,6 +616,17 @@ void DrillRunner::score()
         f.rightRoot = f.named && f.truth.isRoot(f.named->target, config);
         f.rightCause = f.named && causeClassName(f.named->cause) == f.truth.cause;
     }
+    // Two faults at once that are one event (GroundTruthFault::oneEventWith: the same pool-wide cause on one pool)
+    // may be one incident rooted at either of them; two unrelated faults are scored each on its own incident, so
+    // one merged into the other's incident is a miss.
+    for (DrillOutcome::PerFault& f : m_outcome.faults) {
+        if (f.rightRoot || !f.named)
+            continue;
+        for (const DrillOutcome::PerFault& g : std::as_const(m_outcome.faults))
+            if (&g != &f && g.incidentId == f.incidentId && f.truth.oneEventWith(g.truth, config)
+                && g.truth.isRoot(f.named->target, config))
+                f.rightRoot = true;
+    }
 }
 
 } // namespace FaultDesk

@@ -5,6 +5,7 @@
 #include "drill/faultjournal.h"
 
 #include "config/fleetconfig.h"
+#include "detect/detector.h"
 #include "monitor/monitor.h"
 
 #include <QDateTime>
@@ -41,6 +42,11 @@ double percentile(QList<double> values, double q)
     std::sort(values.begin(), values.end());
     const qsizetype rank = std::max<qsizetype>(1, qsizetype(std::ceil(q * double(values.size()))));
     return values.at(std::min(rank, values.size()) - 1);
+}
+
+double secondsOf(qint64 ms)
+{
+    return std::round(double(ms) / 100.0) / 10.0;
 }
 
 double share(int part, int whole)
@@ -127,11 +133,23 @@ QList<QList<DrillFault>> FaultCampaign::draw(const Settings& settings, const Fle
     return episodes;
 }
 
+qint64 FaultCampaign::campaignGraceMs(const Settings& settings, qint64 fleetGraceMs)
+{
+    if (settings.aftershockGrace.count() >= 0)
+        return settings.aftershockGrace.count();
+    return std::clamp<qint64>(settings.gap.count() - 1000, 0, std::max<qint64>(0, fleetGraceMs));
+}
+
 void FaultCampaign::start()
 {
     if (m_running || !m_monitor || !m_controller || !m_fleet)
         return;
     m_running = true;
+    Detector* detector = m_monitor->detector();
+    Detector::Settings ds = detector->settings();
+    m_fleetGraceMs = ds.aftershockGraceMs;
+    ds.aftershockGraceMs = campaignGraceMs(m_settings, m_fleetGraceMs);
+    detector->setSettings(ds);
     m_episodes = draw(m_settings, m_monitor->config());
     m_episode = 0;
     m_records = {};
@@ -141,10 +159,15 @@ void FaultCampaign::start()
     int faults = 0;
     for (const auto& e : std::as_const(m_episodes))
         faults += int(e.size());
-    Q_EMIT progress(QStringLiteral("campaign: %1 faults in %2 episodes, seed %3")
+    Q_EMIT progress(QStringLiteral("campaign: %1 faults in %2 episodes, seed %3; quiet gap %4 s, aftershock grace %5 s "
+                                   "(the fleet's: %6 s), correlation window %7 s")
                         .arg(faults)
                         .arg(m_episodes.size())
-                        .arg(m_settings.seed));
+                        .arg(m_settings.seed)
+                        .arg(secondsOf(m_settings.gap.count()))
+                        .arg(secondsOf(ds.aftershockGraceMs))
+                        .arg(secondsOf(m_fleetGraceMs))
+                        .arg(secondsOf(ds.correlationWindowMs)));
     runEpisode();
 }
 
@@ -156,6 +179,16 @@ void FaultCampaign::runEpisode()
         QJsonObject out = summary;
         out.insert(
             QStringLiteral("duration_s"), DrillOutcome::seconds(m_startedMs, QDateTime::currentMSecsSinceEpoch()));
+        // The timings the score was taken under: an incident is scored on the faults of its episode only.
+        Detector* detector = m_monitor ? m_monitor->detector() : nullptr;
+        if (detector) {
+            Detector::Settings ds = detector->settings();
+            out.insert(QStringLiteral("gap_s"), secondsOf(m_settings.gap.count()));
+            out.insert(QStringLiteral("aftershock_grace_s"), secondsOf(ds.aftershockGraceMs));
+            out.insert(QStringLiteral("correlation_window_s"), secondsOf(ds.correlationWindowMs));
+            ds.aftershockGraceMs = m_fleetGraceMs;
+            detector->setSettings(ds);
+        }
         Q_EMIT finished(out);
         return;
     }
@@ -177,6 +210,9 @@ void FaultCampaign::runEpisode()
     if (!m_runner->start(m_episodes.at(m_episode), &error)) {
         Q_EMIT progress(QStringLiteral("campaign: %1").arg(error));
         m_running = false;
+        Detector::Settings ds = m_monitor->detector()->settings();
+        ds.aftershockGraceMs = m_fleetGraceMs;
+        m_monitor->detector()->setSettings(ds);
         Q_EMIT finished(QJsonObject { { QStringLiteral("error"), error } });
     }
 }
@@ -209,8 +245,13 @@ void FaultCampaign::onEpisodeFinished(const DrillOutcome& outcome)
             { QStringLiteral("recovered"), f.recovered && f.baselineRestored } };
         if (!f.injected.dependency.isEmpty())
             r.insert(QStringLiteral("dependency"), f.injected.dependency);
-        if (outcome.faults.size() > 1)
-            r.insert(QStringLiteral("with"), outcome.faults.at(1 - i).injected.describe());
+        if (outcome.faults.size() > 1) {
+            const DrillOutcome::PerFault& other = outcome.faults.at(1 - i);
+            r.insert(QStringLiteral("with"), other.injected.describe());
+            // How the pair is scored: one event may be one incident, two unrelated faults must be two.
+            if (m_monitor)
+                r.insert(QStringLiteral("one_event"), f.truth.oneEventWith(other.truth, m_monitor->config()));
+        }
         r.insert(QStringLiteral("mttd_s"),
             f.detectedMs > 0 ? QJsonValue(DrillOutcome::seconds(outcome.injectedMs, f.detectedMs))
                              : QJsonValue(QJsonValue::Null));

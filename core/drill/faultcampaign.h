@@ -37,6 +37,11 @@ public:
         quint64 seed = 1;
         QStringList kinds; ///< empty: every campaign kind
         std::chrono::milliseconds gap { 10000 }; ///< quiet, healthy time before each injection
+        /// The aftershock grace the campaign's detector runs with. It must end before the next fault is injected,
+        /// or an unrelated fault on the same pool joins the last incident as its aftershock (what the grace is for in
+        /// production, and not what a campaign measures): negative = the fleet's own grace, capped at the gap less
+        /// 1 s. The summary reports the one used.
+        std::chrono::milliseconds aftershockGrace { -1 };
         int pairPercent = 20; ///< chance that a fault comes with a second one at once
         std::chrono::milliseconds phaseTimeout { 40000 };
         QString operatorName = QStringLiteral("drill");
@@ -58,6 +63,8 @@ public:
     /// Scores the per-fault @p records of a campaign (as faultScored() gives them) and the incidents opened in its
     /// quiet gaps into the summary.
     static QJsonObject summarize(const QJsonArray& records, const QJsonArray& gapIncidents, quint64 seed);
+    /// The aftershock grace a campaign with @p settings runs with, given the fleet's own @p fleetGraceMs.
+    static qint64 campaignGraceMs(const Settings& settings, qint64 fleetGraceMs);
 
     /// Starts the campaign; finished() reports the summary.
     void start();
@@ -83,6 +90,7 @@ private:
     qsizetype m_episode = 0;
     qint64 m_gapStartMs = 0;
     qint64 m_startedMs = 0;
+    qint64 m_fleetGraceMs = -1; ///< the detector's own grace, restored when the campaign ends
     QJsonArray m_records;
     QJsonArray m_gapIncidents;
     bool m_running = false;

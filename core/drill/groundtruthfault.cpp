@@ -99,4 +99,17 @@ bool GroundTruthFault::touches(const QString& name, const FleetConfig& config) c
     return false;
 }
 
+bool GroundTruthFault::oneEventWith(const GroundTruthFault& other, const FleetConfig& config) const
+{
+    if (cause != other.cause || cause == u"down" || cause == u"unreachable" || cause == u"network")
+        return false;
+    const TargetConfig* a = config.target(rootCause);
+    const TargetConfig* b = config.target(other.rootCause);
+    if (!a || !b || a == b)
+        return false;
+    const bool samePool = a->haproxy && b->haproxy && a->haproxy->backend == b->haproxy->backend;
+    const bool sameGroup = !a->group.isEmpty() && a->group == b->group;
+    return samePool || sameGroup;
+}
+
 } // namespace FaultDesk

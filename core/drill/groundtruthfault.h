@@ -38,6 +38,11 @@ struct GroundTruthFault
     /// Whether a fault on @p target belongs to this fault: its root, a target it affects, or a target that
     /// depends (directly or not) on one of those.
     bool touches(const QString& target, const FleetConfig& config) const;
+    /// Whether this fault and @p other, injected at once, are one event an expert may report as one incident: the
+    /// same cause on members of one pool or group, where that cause is not a server's own (down, unreachable and
+    /// network each need their own remedy, so two of them are two incidents). Anything else at once is two events,
+    /// each scored on an incident rooted at its own root.
+    bool oneEventWith(const GroundTruthFault& other, const FleetConfig& config) const;
 };
 
 } // namespace FaultDesk

@@ -178,12 +178,14 @@ public:
             const QString target = t.section(u'.', 0, 0);
             const QString what = t.section(u'.', 1);
             Observation& o = obs[target];
-            if (what == u"refused" || what == u"timeout") {
+            if (what == u"refused" || what == u"timeout" || what == u"slow") {
                 o.probe = Observation::Probe::Down;
-                o.failureKind
-                    = what == u"refused" ? Observation::FailureKind::Refused : Observation::FailureKind::Timeout;
+                o.failureKind = what == u"refused" ? Observation::FailureKind::Refused
+                    : what == u"timeout"           ? Observation::FailureKind::Timeout
+                                                   : Observation::FailureKind::SlowAnswer;
                 o.reason = what == u"refused" ? QStringLiteral("connection refused")
-                                              : QStringLiteral("timeout after 1000 ms");
+                    : what == u"timeout"      ? QStringLiteral("timeout after 1000 ms")
+                                              : QStringLiteral("timeout after 1000 ms reading the response");
                 o.values.clear();
             } else if (what == u"flood") {
                 for (int i = 0; i < 3; ++i)
@@ -844,6 +846,14 @@ private Q_SLOTS:
         QTest::addRow("two crashes in one pool are two incidents")
             << QStringLiteral("2x | 3x web-1.refused web-3.refused") << qint64(30000) << 2
             << QStringList { QStringLiteral("web-1"), QStringLiteral("web-3") } << QStringList() << QStringList();
+        // A server whose answers stall (no load signal says why) is its own fault, not a peer taking a lost
+        // member's share: two faults at once in one pool, two incidents.
+        QTest::addRow("a slow server beside a crashed peer are two incidents")
+            << QStringLiteral("2x | 3x web-1.refused web-3.slow") << qint64(30000) << 2
+            << QStringList { QStringLiteral("web-1"), QStringLiteral("web-3") } << QStringList() << QStringList();
+        QTest::addRow("two servers stalling their answers are two incidents")
+            << QStringLiteral("2x | 3x web-1.slow web-3.slow") << qint64(30000) << 2
+            << QStringList { QStringLiteral("web-1"), QStringLiteral("web-3") } << QStringList() << QStringList();
         QTest::addRow("dead backend first, then the edge's errors")
             << QStringLiteral("2x | 2x web-1.refused | 3x web-1.refused edge.error_rate=0.5") << qint64(30000) << 1
             << QStringList { QStringLiteral("web-1") } << QStringList() << QStringList { QStringLiteral("edge") };
@@ -1055,6 +1065,32 @@ private Q_SLOTS:
         QCOMPARE(int(f.cause), cause);
         QVERIFY2(f.evidence.startsWith(evidence), qPrintable(f.evidence));
         QVERIFY(!d.detector.status(QStringLiteral("web-2"))->answers());
+    }
+
+    // A hung server is unreachable; the restart Handle runs drops its connections and refuses for a moment. That is
+    // the remedy at work, not a new diagnosis: the cause stays what was located. Before remediation acts, a worse
+    // cause still replaces a milder one.
+    void remedyDoesNotRewriteTheCause()
+    {
+        Drill d;
+        Observation hung = refused(QStringLiteral("web-2"), 0);
+        hung.failureKind = Observation::FailureKind::Timeout;
+        hung.reason = QStringLiteral("http probe: timeout after 1000 ms waiting for the response");
+        d.round({ { QStringLiteral("web-2"), hung } });
+        d.round({ { QStringLiteral("web-2"), hung } });
+        const Fault f = *d.faultOf(QStringLiteral("web-2"));
+        QCOMPARE(f.cause, CauseClass::Unreachable);
+        QVERIFY(d.detector.setFaultPhase(f.id, Fault::Phase::Handling));
+        d.round({ { QStringLiteral("web-2"), refused(QStringLiteral("web-2"), 0) } });
+        QCOMPARE(d.detector.fault(f.id)->cause, CauseClass::Unreachable);
+        QVERIFY2(d.detector.fault(f.id)->evidence.startsWith(QStringLiteral("web-2 is unreachable (no answer)")),
+            qPrintable(d.detector.fault(f.id)->evidence));
+
+        Drill e;
+        e.round({ { QStringLiteral("web-3"), hung } });
+        e.round({ { QStringLiteral("web-3"), hung } });
+        e.round({ { QStringLiteral("web-3"), refused(QStringLiteral("web-3"), 0) } });
+        QCOMPARE(e.faultOf(QStringLiteral("web-3"))->cause, CauseClass::Down);
     }
 
     // Hysteresis: a value back under the threshold but above the clear level keeps the fault, and the evidence

@@ -22,6 +22,8 @@ private Q_SLOTS:
     void isRoot();
     void touches_data();
     void touches();
+    void oneEvent_data();
+    void oneEvent();
 
 private:
     FleetConfig m_config;
@@ -30,9 +32,10 @@ private:
 namespace {
 
 GroundTruthFault truth(const QString& kind, const QString& target, const QString& root, const QStringList& targets,
-    const QString& dependency = {})
+    const QString& dependency = {}, const QString& cause = {})
 {
     GroundTruthFault g;
+    g.cause = cause;
     g.kind = kind;
     g.target = target;
     g.rootCause = root;
@@ -122,6 +125,45 @@ void TestGroundTruthFault::touches()
     QFETCH(QString, target);
     QFETCH(bool, touched);
     QCOMPARE(fault.touches(target, m_config), touched);
+}
+
+// Two faults at once: one event (one incident may hold both) only for the same pool-wide cause on one pool or group.
+void TestGroundTruthFault::oneEvent_data()
+{
+    QTest::addColumn<GroundTruthFault>("a");
+    QTest::addColumn<GroundTruthFault>("b");
+    QTest::addColumn<bool>("one");
+    auto on = [](const QString& kind, const QString& target, const QString& cause) {
+        return truth(kind, target, target, { target }, {}, cause);
+    };
+    const QString unhealthy = QStringLiteral("unhealthy");
+    QTest::addRow("two web servers answering garbage")
+        << on(QStringLiteral("garbage"), QStringLiteral("web-1"), unhealthy)
+        << on(QStringLiteral("garbage"), QStringLiteral("web-3"), unhealthy) << true;
+    QTest::addRow("two slow web servers")
+        << on(QStringLiteral("slow"), QStringLiteral("web-1"), QStringLiteral("latency"))
+        << on(QStringLiteral("slow"), QStringLiteral("web-3"), QStringLiteral("latency")) << true;
+    QTest::addRow("two crashes: each its own restart")
+        << on(QStringLiteral("crash"), QStringLiteral("web-1"), QStringLiteral("down"))
+        << on(QStringLiteral("crash"), QStringLiteral("web-3"), QStringLiteral("down")) << false;
+    QTest::addRow("two hangs: each its own restart")
+        << on(QStringLiteral("hang"), QStringLiteral("web-1"), QStringLiteral("unreachable"))
+        << on(QStringLiteral("hang"), QStringLiteral("web-3"), QStringLiteral("unreachable")) << false;
+    QTest::addRow("a crash and a slow peer")
+        << on(QStringLiteral("crash"), QStringLiteral("web-1"), QStringLiteral("down"))
+        << on(QStringLiteral("slow"), QStringLiteral("web-3"), QStringLiteral("latency")) << false;
+    QTest::addRow("garbage on a database and on a web server")
+        << on(QStringLiteral("garbage"), QStringLiteral("db-primary"), unhealthy)
+        << on(QStringLiteral("garbage"), QStringLiteral("web-3"), unhealthy) << false;
+}
+
+void TestGroundTruthFault::oneEvent()
+{
+    QFETCH(GroundTruthFault, a);
+    QFETCH(GroundTruthFault, b);
+    QFETCH(bool, one);
+    QCOMPARE(a.oneEventWith(b, m_config), one);
+    QCOMPARE(b.oneEventWith(a, m_config), one);
 }
 
 QTEST_GUILESS_MAIN(TestGroundTruthFault)
