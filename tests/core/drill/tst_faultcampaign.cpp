@@ -24,6 +24,8 @@ private Q_SLOTS:
     void summaryScoresTheRecords();
     void summaryFailsBelowTheBar_data();
     void summaryFailsBelowTheBar();
+    void graceEndsBeforeTheNextFault_data();
+    void graceEndsBeforeTheNextFault();
 
 private:
     FleetConfig m_config;
@@ -209,6 +211,34 @@ void TestFaultCampaign::summaryFailsBelowTheBar()
     for (int i = 0; i < falseIncidents; ++i)
         gaps.append(QJsonObject { { QStringLiteral("incident"), QString::number(i) } });
     QCOMPARE(FaultCampaign::summarize(records, gaps, 1).value(QStringLiteral("passed")).toBool(), passed);
+}
+
+// The campaign's aftershock grace ends before the next injection (the gap), so no fault is scored as an aftershock
+// of the one before; a grace set on purpose is used as it is.
+void TestFaultCampaign::graceEndsBeforeTheNextFault_data()
+{
+    QTest::addColumn<qint64>("gapMs");
+    QTest::addColumn<qint64>("asked");
+    QTest::addColumn<qint64>("fleetGraceMs");
+    QTest::addColumn<qint64>("expected");
+    QTest::addRow("default gap, the fleet's 60 s") << qint64(10000) << qint64(-1) << qint64(60000) << qint64(9000);
+    QTest::addRow("a long gap keeps the fleet's grace")
+        << qint64(90000) << qint64(-1) << qint64(60000) << qint64(60000);
+    QTest::addRow("a fleet without aftershocks") << qint64(10000) << qint64(-1) << qint64(0) << qint64(0);
+    QTest::addRow("a gap under a second") << qint64(500) << qint64(-1) << qint64(60000) << qint64(0);
+    QTest::addRow("asked for") << qint64(10000) << qint64(3000) << qint64(60000) << qint64(3000);
+}
+
+void TestFaultCampaign::graceEndsBeforeTheNextFault()
+{
+    QFETCH(qint64, gapMs);
+    QFETCH(qint64, asked);
+    QFETCH(qint64, fleetGraceMs);
+    QFETCH(qint64, expected);
+    FaultCampaign::Settings s;
+    s.gap = std::chrono::milliseconds(gapMs);
+    s.aftershockGrace = std::chrono::milliseconds(asked);
+    QCOMPARE(FaultCampaign::campaignGraceMs(s, fleetGraceMs), expected);
 }
 
 QTEST_GUILESS_MAIN(TestFaultCampaign)
