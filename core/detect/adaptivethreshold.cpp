@@ -135,6 +135,18 @@ AdaptiveThreshold::Estimate AdaptiveThreshold::optimise(
             best = i;
         }
     }
+    // A fault far beyond a tight baseline leaves a plateau where neither error costs anything that a double can
+    // tell apart: any level on it is optimal, and the middle is the one that stays clear of both (the first point of
+    // it would sit a few spreads above the baseline, where the next wobble of a busy host crosses it).
+    int first = best;
+    int last = best;
+    const double flat = bestCost + 1e-9 * (rule.costFalseAlarm + rule.costMiss);
+    while (first > 0 && cost(lo + (first - 1) * step) <= flat)
+        --first;
+    while (last < Steps && cost(lo + (last + 1) * step) <= flat)
+        ++last;
+    if (last - first >= 2)
+        best = (first + last) / 2;
     double a = lo + std::max(0, best - 1) * step;
     double b = lo + std::min(Steps, best + 1) * step;
     const double ratio = (std::sqrt(5.0) - 1) / 2;

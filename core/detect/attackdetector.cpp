@@ -106,8 +106,11 @@ AttackDetector::Verdict AttackDetector::observe(const QHash<QString, double>& so
     const bool armed = m_baseline.size() >= std::max(1, m_rule.minSamples);
     if (armed) {
         if (!m_verdict.underAttack) {
+            // The rise must also show in the smoothed rate: one interval's rate is a handful of requests over
+            // however long the interval was, and a scrape that comes early (a busy monitor) turns two ordinary
+            // requests into a burst. A flood lasts; it lifts the smoothed rate within a second or two.
             v.underAttack = v.topShare > m_rule.shareEnter && total > m_rule.rateFactor * v.baselineRate
-                && total > m_rule.minRate;
+                && smoothedTotal > m_rule.rateClearFactor * v.baselineRate && total > m_rule.minRate;
         } else {
             v.underAttack = v.topShare > m_rule.shareClear && total > m_rule.rateClearFactor * v.baselineRate
                 && total > m_rule.minRate;

@@ -77,6 +77,11 @@ ThresholdRule rule(const QString& signal, const SignalThreshold& t, CauseClass c
                                                                        : ThresholdRule::below(signal, t.enter, t.clear);
     r.cause = cause;
     r.adaptive = t.adaptive;
+    // The configured level says what a fault of this signal looks like: the adaptive level is the cheapest line
+    // between the target's own normal and that, never a wobble a few spreads above a calm baseline (a p95 latency
+    // of 0.37 s called slow on a quiet server whose rule says 1.5 s).
+    if (t.adaptive)
+        r.faultLevel = t.enter;
     return r;
 }
 

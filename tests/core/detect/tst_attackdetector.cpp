@@ -148,6 +148,32 @@ private Q_SLOTS:
         QVERIFY2(rawAlarms > 0, "the trace should be noisy enough to fool a one-second judgement");
     }
 
+    // A quiet api server (48 clients, 2 req/s in all), then one check that comes after a 2 s pause and counts one
+    // client at 6.5 req/s: an instant that is 3x the baseline and concentrated, but that is all it is. Taken on
+    // that instant alone it was called an attack on the quiet demo fleet; a flood lasts, and when the client keeps
+    // it up it is one.
+    void oneBurstIsNoFloodASustainedOneIs()
+    {
+        AttackDetector d { TargetPolicy::AttackRule {} };
+        qint64 t = 1'000'000;
+        for (int i = 0; i < 60; ++i)
+            QVERIFY(!d.observe(crowd(48, 2.0 / 48), t += 1000).underAttack);
+        const QHash<QString, double> burst { { QStringLiteral("127.0.1.24"), 6.5 } };
+        const AttackDetector::Verdict instant = d.observe(burst, t += 2000);
+        QVERIFY2(instant.topShare > 0.5 && instant.totalRate > 3 * instant.baselineRate,
+            "the instant must look like a flood on its own");
+        QVERIFY(!instant.underAttack);
+        int detectedAfter = -1;
+        for (int s = 1; s <= 10 && detectedAfter < 0; ++s) {
+            const AttackDetector::Verdict v = d.observe(burst, t += 1000);
+            if (v.underAttack) {
+                detectedAfter = s;
+                QCOMPARE(v.sources, QStringList { QStringLiteral("127.0.1.24") });
+            }
+        }
+        QVERIFY2(detectedAfter > 0 && detectedAfter <= 3, qPrintable(QString::number(detectedAfter)));
+    }
+
     // Three sources flood the same server: found within seconds, and exactly they are named, every second.
     void attackFromThreeSourcesIsFoundAndNamed()
     {
