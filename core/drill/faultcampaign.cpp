@@ -262,6 +262,14 @@ void FaultCampaign::onEpisodeFinished(const DrillOutcome& outcome)
         }
         if (!outcome.failure.isEmpty())
             r.insert(QStringLiteral("failure"), outcome.failure);
+        // The root causes the ground truth does not explain, as FaultDesk said them (only on the episode's first
+        // record: they are the episode's, not a fault's).
+        if (i == 0 && !outcome.falseRoots.isEmpty()) {
+            QJsonArray falseRoots;
+            for (const JournalEntry& e : outcome.falseRoots)
+                falseRoots.append(e.toJson());
+            r.insert(QStringLiteral("false_roots"), falseRoots);
+        }
         m_records.append(r);
         Q_EMIT faultScored(r);
     }
@@ -294,7 +302,9 @@ QJsonObject FaultCampaign::summarize(const QJsonArray& records, const QJsonArray
                       .arg(r.value(QStringLiteral("named_root")).toString(),
                           r.value(QStringLiteral("named_cause")).toString(), r.value(QStringLiteral("said")).toString())
                 : (r.value(QStringLiteral("detected")).toBool() ? QStringLiteral("detected, but no root cause named")
-                                                                : QStringLiteral("nothing detected"));
+                        : r.contains(QStringLiteral("failure"))
+                        ? QStringLiteral("nothing detected (%1)").arg(r.value(QStringLiteral("failure")).toString())
+                        : QStringLiteral("nothing detected"));
             misses.append(QJsonObject { { QStringLiteral("fault"), r.value(QStringLiteral("fault")) },
                 { QStringLiteral("truth"),
                     QStringLiteral("%1 %2").arg(r.value(QStringLiteral("truth_root")).toString(),
