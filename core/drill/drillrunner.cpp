@@ -229,7 +229,19 @@ void DrillRunner::tick()
                 injectNext(0);
             });
         } else if (t - m_phaseSinceMs > timeout) {
-            fail(QStringLiteral("the demo fleet did not become healthy within %1 s").arg(timeout / 1000));
+            // Say what kept it from being healthy: a campaign's miss must be explainable from its report.
+            QStringList why;
+            for (const TargetStatus& st : m_monitor->detector()->statuses())
+                if (st.state != TargetState::Up)
+                    why << QStringLiteral("%1 %2 (%3)")
+                               .arg(st.name, targetStateName(st.state),
+                                   st.evidence.isEmpty() ? st.lastReason : st.evidence);
+            for (const Fault& f : m_monitor->detector()->openFaults())
+                why << QStringLiteral("open fault %1 on %2 (%3): %4")
+                           .arg(f.id, f.target, causeClassName(f.cause), f.evidence);
+            fail(QStringLiteral("the demo fleet did not become healthy within %1 s%2")
+                     .arg(timeout / 1000)
+                     .arg(why.isEmpty() ? QString() : u" — " + why.join(QStringLiteral("; "))));
         }
         return;
     }
