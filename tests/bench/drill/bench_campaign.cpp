@@ -62,11 +62,12 @@ int main(int argc, char** argv)
         loop.exec();
         session.stop();
         std::printf("campaign seed %llu: faults %d, AC@1 %.3f, cause accuracy %.3f, incidents/fault %.3f, "
-                    "false incidents %d, recovered %.3f, %.0f s\n",
+                    "false incidents %d, recovered %.3f, %.0f s (gap %.0f s, aftershock grace %.0f s)\n",
             static_cast<unsigned long long>(seed), summary.value(u"faults").toInt(),
             summary.value(u"ac_at_1").toDouble(), summary.value(u"cause_accuracy").toDouble(),
             summary.value(u"incidents_per_fault").toDouble(), summary.value(u"false_incidents").toInt(),
-            summary.value(u"recovered").toDouble(), summary.value(u"duration_s").toDouble());
+            summary.value(u"recovered").toDouble(), summary.value(u"duration_s").toDouble(),
+            summary.value(u"gap_s").toDouble(), summary.value(u"aftershock_grace_s").toDouble());
         std::printf("  mttd p50 %s\n  mttd p99 %s\n",
             QJsonDocument(summary.value(u"mttd_p50_s").toObject()).toJson(QJsonDocument::Compact).constData(),
             QJsonDocument(summary.value(u"mttd_p99_s").toObject()).toJson(QJsonDocument::Compact).constData());
