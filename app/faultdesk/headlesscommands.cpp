@@ -2,6 +2,7 @@
 
 #include "commands.h"
 
+#include "alert/alertmanagersource.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
 #include "drill/demofleetprocess.h"
@@ -20,6 +21,8 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
+#include <vector>
 
 namespace FaultDesk::Commands {
 
@@ -102,9 +105,10 @@ int runMonitor(const FleetConfig& config, const RunOptions& options)
     monitor.setConfig(config);
     QTextStream out(stdout);
     QObject::connect(&monitor, &Monitor::eventRaised, &monitor, [&out, &options](const DetectionEvent& e) {
-        // JSON escapes control characters itself; a text line is made safe for the terminal it lands on.
+        // Both land on a terminal: a JSON line keeps its value with every control character escaped, a text line
+        // has them replaced.
         if (options.json)
-            out << SecretMask::apply(QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact)) << '\n';
+            out << TerminalText::safeJsonLine(QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact)) << '\n';
         else
             out << TerminalText::safeLine(e.toText()) << '\n';
         out.flush();
@@ -117,8 +121,16 @@ int runMonitor(const FleetConfig& config, const RunOptions& options)
         out << "Monitoring " << config.targets.size() << " targets from " << config.sourceFile << " (Ctrl+C to stop)\n";
         out.flush();
     }
+    // The fleet's alert sources too: their alerts are faults like the probes' (as in the console).
+    std::vector<std::unique_ptr<AlertmanagerSource>> alertSources;
+    for (const AlertmanagerConfig& am : monitor.config().alertmanager) {
+        alertSources.push_back(std::make_unique<AlertmanagerSource>(am, monitor.config(), monitor.detector()));
+        alertSources.back()->start();
+    }
     monitor.start();
     QCoreApplication::exec();
+    for (const auto& source : alertSources)
+        source->stop();
     monitor.stop();
     if (!options.json) {
         const Monitor::Summary s = monitor.summary();

@@ -3,12 +3,11 @@
 #include "haproxyclient.h"
 
 #include "config/fleetconfig.h"
+#include "net/httpclient.h"
+#include "util/logging.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 
 #include <memory>
 
@@ -17,6 +16,61 @@ namespace FaultDesk {
 namespace {
 
 constexpr std::chrono::milliseconds clientTimeout { 3000 };
+// A status document is a few hundred bytes; the cap and the deadline keep a hostile or broken endpoint from
+// holding memory or the poll (the next poll starts only when every read of this one ended).
+constexpr std::chrono::milliseconds statusTimeout { 2000 };
+constexpr qint64 statusMaxBytes = 64 * 1024;
+constexpr int statusMaxRedirects = 3;
+
+// The request for @p target's status endpoint, or std::nullopt and @p error when none can be sent.
+std::optional<HttpRequest> statusRequest(const TargetConfig& target, QString* error)
+{
+    const AdminConfig& admin = *target.admin;
+    HttpRequest request;
+    request.url = admin.statusUrl;
+    request.timeout = statusTimeout;
+    request.maxBodyBytes = statusMaxBytes;
+    request.maxRedirects = statusMaxRedirects;
+    request.headers.emplaceBack(QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json"));
+    // The admin token was configured for the admin API's origin: a status endpoint anywhere else never sees it.
+    if (admin.token && HttpClient::sameOrigin(admin.url, admin.statusUrl)) {
+        const auto token = admin.token->resolve(error);
+        if (!token)
+            return std::nullopt;
+        request.bearerToken = *token;
+        request.allowTokenOverHttp = admin.insecureTokenOverHttp;
+    }
+    if (admin.statusUrl.scheme() == u"https" && !target.tlsCaFile.isEmpty()) {
+        const auto ca = HttpClient::readCaFile(target.tlsCaFile, error);
+        if (!ca)
+            return std::nullopt;
+        request.extraCaCertificates = *ca;
+    }
+    return request;
+}
+
+// The database state in a status reply, or std::nullopt and @p error when the reply is not one.
+std::optional<RemediationBaseline::Database> parseStatus(const HttpResponse& reply, QString* error)
+{
+    if (!reply.ok()) {
+        *error = reply.errorText;
+        return std::nullopt;
+    }
+    if (reply.status < 200 || reply.status >= 300) {
+        *error = QStringLiteral("HTTP status %1").arg(reply.status);
+        return std::nullopt;
+    }
+    QJsonParseError parse;
+    const QJsonDocument doc = QJsonDocument::fromJson(reply.body, &parse);
+    const QJsonObject o = doc.object();
+    if (parse.error != QJsonParseError::NoError || !doc.isObject() || !o.value(QStringLiteral("checksum")).isDouble()) {
+        *error = QStringLiteral("the reply is not a status document (a JSON object with a numeric checksum)");
+        return std::nullopt;
+    }
+    return RemediationBaseline::Database { o.value(QStringLiteral("role")).toString(),
+        o.value(QStringLiteral("read_only")).toBool(), o.value(QStringLiteral("integrity_ok")).toBool(),
+        o.value(QStringLiteral("checksum")).toDouble() };
+}
 
 QStringList aclEntries(const QString& text)
 {
@@ -34,7 +88,7 @@ QStringList aclEntries(const QString& text)
 BaselinePoller::BaselinePoller(const FleetConfig& config, QObject* parent)
     : QObject(parent)
     , m_config(config)
-    , m_nam(new QNetworkAccessManager(this))
+    , m_http(new HttpClient(this))
 {
     m_haproxyError = QStringLiteral("HAProxy has not been read yet");
     if (const QString endpoint = haproxyEndpoint(); !endpoint.isEmpty()) {
@@ -227,23 +281,36 @@ void BaselinePoller::pollDatabases(std::function<void()> done)
         return;
     }
     auto left = std::make_shared<int>(int(dbs.size()));
+    auto settle = [this, left, done](
+                      const QString& name, std::optional<RemediationBaseline::Database> state, const QString& error) {
+        if (state) {
+            m_current.databases.insert(name, *state);
+            m_databaseErrors.remove(name);
+        } else {
+            m_current.databases.remove(name);
+            if (m_databaseErrors.value(name) != error)
+                qCWarning(
+                    lcRemedy, "database status of %s is unknown: %s", qUtf8Printable(name), qUtf8Printable(error));
+            m_databaseErrors.insert(name, error);
+        }
+        if (--*left == 0)
+            done();
+    };
     for (const TargetConfig* t : dbs) {
-        QNetworkRequest request(t->admin->statusUrl);
-        request.setTransferTimeout(2000);
-        QNetworkReply* reply = m_nam->get(request);
         const QString name = t->name;
-        connect(reply, &QNetworkReply::finished, this, [this, reply, name, left, done] {
-            reply->deleteLater();
-            const QJsonObject o = QJsonDocument::fromJson(reply->read(64 * 1024)).object();
-            if (reply->error() == QNetworkReply::NoError && o.value(QStringLiteral("checksum")).isDouble())
-                m_current.databases.insert(name,
-                    RemediationBaseline::Database { o.value(QStringLiteral("role")).toString(),
-                        o.value(QStringLiteral("read_only")).toBool(), o.value(QStringLiteral("integrity_ok")).toBool(),
-                        o.value(QStringLiteral("checksum")).toDouble() });
-            else
-                m_current.databases.remove(name);
-            if (--*left == 0)
-                done();
+        const QString where = t->admin->statusUrl.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
+        QString why;
+        const auto request = statusRequest(*t, &why);
+        if (!request) {
+            // Answered from the event loop like every read, so done() never runs inside poll().
+            QTimer::singleShot(0, this,
+                [settle, name, where, why] { settle(name, std::nullopt, QStringLiteral("%1: %2").arg(where, why)); });
+            continue;
+        }
+        m_http->send(*request, this, [settle, name, where](const HttpResponse& reply) {
+            QString error;
+            const auto state = parseStatus(reply, &error);
+            settle(name, state, state ? QString() : QStringLiteral("%1: %2").arg(where, error));
         });
     }
 }

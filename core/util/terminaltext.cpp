@@ -25,4 +25,19 @@ QString TerminalText::safeLine(const QString& text)
     return out;
 }
 
+QByteArray TerminalText::safeJsonLine(const QByteArray& json)
+{
+    // Every unsafe character can only be inside a JSON string (the syntax is ASCII), where \uXXXX means it.
+    const QString text = SecretMask::apply(QString::fromUtf8(json));
+    QString out;
+    out.reserve(text.size());
+    for (const QChar c : text) {
+        if (unsafe(c.unicode()) && c.unicode() != u'\n')
+            out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out.toUtf8();
+}
+
 } // namespace FaultDesk

@@ -14,6 +14,12 @@ class TerminalText
 {
 public:
     static QString safeLine(const QString& text);
+    /**
+     * A compact JSON document (one line, as QJsonDocument writes it) made safe for a terminal without changing
+     * its value: QJsonDocument escapes C0 controls itself, this escapes what it leaves raw (DEL, C1, the
+     * bidirectional controls) as \uXXXX, and masks every known secret.
+     */
+    static QByteArray safeJsonLine(const QByteArray& json);
 };
 
 } // namespace FaultDesk

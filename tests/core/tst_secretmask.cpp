@@ -5,6 +5,8 @@
 #include "util/terminaltext.h"
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
@@ -82,6 +84,21 @@ private Q_SLOTS:
         QFETCH(QString, in);
         QFETCH(QString, out);
         QCOMPARE(TerminalText::safeLine(in), out);
+    }
+
+    // The JSON lines of `faultdesk monitor --json`: what QJsonDocument leaves raw is escaped, the value unchanged.
+    void jsonLinesCarryNoControls()
+    {
+        const QString hostile = u"\x1b]0;pwned\x07 \u009b2J \u202Egnp.exe \x7f <b>ok</b> ünï"_qs;
+        const QByteArray json
+            = QJsonDocument(QJsonObject { { u"summary"_qs, hostile } }).toJson(QJsonDocument::Compact);
+        const QByteArray safe = TerminalText::safeJsonLine(json);
+        for (const QChar c : QString::fromUtf8(safe))
+            QVERIFY2(c.unicode() >= 0x20 && c.unicode() != 0x7f && (c.unicode() < 0x80 || c.unicode() > 0x9f)
+                    && c.unicode() != 0x202e,
+                safe.constData());
+        QVERIFY2(safe.contains("\\u009b") && safe.contains("\\u202e") && safe.contains("\\u007f"), safe.constData());
+        QCOMPARE(QJsonDocument::fromJson(safe).object().value(u"summary"_qs).toString(), hostile);
     }
 };
 

@@ -14,6 +14,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
+#include <QTextDocument>
 #include <QTreeView>
 
 using namespace FaultDesk;
@@ -154,7 +155,8 @@ private Q_SLOTS:
         Monitor monitor;
         MainWindow window;
         window.setMonitor(&monitor);
-        const QString hostile = QStringLiteral("<img src=\"http://127.0.0.1:1/x\"><b>pwned</b> <a href=x>click</a>");
+        const QString hostile = QStringLiteral(
+            "<img src=\"http://127.0.0.1:1/x\"><b>pwned</b> <a href=x>click</a> &lt;i&gt; \x1b]0;owned\x07 \x1b[2J");
         DetectionEvent degraded;
         degraded.kind = DetectionEvent::Kind::MonitorDegraded;
         degraded.timeMs = QDateTime::currentMSecsSinceEpoch();
@@ -178,6 +180,10 @@ private Q_SLOTS:
         const QString tip = timeline->model()->index(0, TimelineModel::DetailsColumn).data(Qt::ToolTipRole).toString();
         QVERIFY2(!tip.contains(u"<b>"_qs) && !tip.contains(u"<img"_qs), qPrintable(tip));
         QVERIFY2(tip.contains(u"&lt;b&gt;pwned&lt;/b&gt;"_qs), qPrintable(tip));
+        // Rendered, the tooltip shows the text character for character (entities and controls included).
+        QTextDocument rendered;
+        rendered.setHtml(tip);
+        QVERIFY2(rendered.toPlainText().contains(hostile), qPrintable(rendered.toPlainText()));
         window.setMonitor(nullptr);
     }
 

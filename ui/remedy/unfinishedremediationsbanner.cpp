@@ -1,6 +1,7 @@
 #include "unfinishedremediationsbanner.h"
 
 #include "mainwindow.h"
+#include "plaintooltip.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -96,14 +97,14 @@ int UnfinishedRemediationsBanner::reload()
         item->setText(TargetColumn, u.target);
         item->setText(ActionColumn,
             u.runbook.isEmpty() ? u.action : QStringLiteral("%1 — %2").arg(u.runbook.section(u'#', 0, 0), u.action));
-        item->setToolTip(ActionColumn, QStringLiteral("%1\n%2").arg(u.runbook, u.action));
+        item->setToolTip(ActionColumn, plainToolTip(QStringLiteral("%1\n%2").arg(u.runbook, u.action)));
         item->setText(WhenColumn, u.since.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
         item->setText(OperatorColumn, u.operatorName);
         const QStringList differs = u.baseline.differences(m_controller->current());
         item->setText(StatusColumn,
             m_controller->current().haproxyKnown && differs.isEmpty() ? tr("matches the baseline now")
                                                                       : tr("unfinished"));
-        item->setToolTip(StatusColumn, differs.join(u'\n'));
+        item->setToolTip(StatusColumn, plainToolTip(differs.join(u'\n'))); // quotes database status replies
         item->setToolTip(TargetColumn,
             tr("Incident %1; baseline recorded %2").arg(u.incidentId, u.baseline.capturedUtc.toString(Qt::ISODate)));
     }
@@ -145,7 +146,7 @@ void UnfinishedRemediationsBanner::setRowStatus(int row, const QString& text, bo
 {
     if (QTreeWidgetItem* item = m_list->topLevelItem(row)) {
         item->setText(StatusColumn, text);
-        item->setToolTip(StatusColumn, text);
+        item->setToolTip(StatusColumn, plainToolTip(text)); // a run's errors quote replies
     }
     if (done) {
         m_done[row] = true;

@@ -1,0 +1,93 @@
+// The fault panel's details quote text that came from the network (an alert's summary and labels in the evidence,
+// scraped label values as attack sources, a maintenance reason from an Alertmanager silence): whatever markup or
+// control characters it holds, the label shows those characters — no image is fetched, no link appears, no text
+// turns bold.
+#include "faultpanel.h"
+#include "faultproxymodel.h"
+#include "model/faultmodel.h"
+
+#include <QApplication>
+#include <QLabel>
+#include <QTest>
+#include <QTextBlock>
+#include <QTextDocument>
+
+using namespace FaultDesk;
+
+namespace {
+
+// What a label shows: its text as is, or what the text renders to when the label takes it as rich text.
+QString shownText(const QLabel* label, QStringList* markup)
+{
+    const bool rich = label->textFormat() == Qt::RichText
+        || (label->textFormat() == Qt::AutoText && Qt::mightBeRichText(label->text()));
+    if (!rich)
+        return label->text();
+    QTextDocument doc;
+    doc.setHtml(label->text());
+    for (QTextBlock b = doc.begin(); b.isValid(); b = b.next())
+        for (auto it = b.begin(); !it.atEnd(); ++it) {
+            const QTextCharFormat f = it.fragment().charFormat();
+            if (f.isImageFormat())
+                *markup << QStringLiteral("image %1").arg(f.toImageFormat().name());
+            if (f.isAnchor())
+                *markup << QStringLiteral("link %1").arg(f.anchorHref());
+        }
+    return doc.toPlainText();
+}
+
+} // namespace
+
+class TestFaultPanel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void detailsShowNetworkTextAsText_data()
+    {
+        QTest::addColumn<QString>("hostile");
+        QTest::addRow("image") << QStringLiteral("<img src=\"http://127.0.0.1:1/x\">");
+        QTest::addRow("link") << QStringLiteral("<a href=\"http://127.0.0.1:1/\">click</a>");
+        QTest::addRow("bold and table") << QStringLiteral("<b>pwned</b><table><tr><td>x</td></tr></table>");
+        QTest::addRow("entities stay literal") << QStringLiteral("&lt;b&gt; &amp; &#60;");
+        QTest::addRow("control characters") << QStringLiteral("\x1b[2J\x1b]0;owned\x07 <i>x</i>");
+    }
+    void detailsShowNetworkTextAsText()
+    {
+        QFETCH(QString, hostile);
+        FaultModel model;
+        FaultProxyModel proxy;
+        proxy.setSourceModel(&model);
+        FaultPanel panel(&model, &proxy);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+
+        Fault root;
+        root.id = QStringLiteral("F1");
+        root.incidentId = QStringLiteral("I1 ") + hostile;
+        root.target = QStringLiteral("web-1");
+        root.evidence = QStringLiteral("Alertmanager: summary ") + hostile;
+        root.localization = QStringLiteral("located by ") + hostile;
+        root.sources = { QStringLiteral("10.0.0.1"), hostile };
+        root.maintenance = QStringLiteral("silenced: ") + hostile;
+        Fault symptom = root;
+        symptom.id = QStringLiteral("F2");
+        symptom.target = QStringLiteral("api-") + hostile;
+        symptom.rootCause = false;
+        symptom.rootTarget = QStringLiteral("web-1 ") + hostile;
+        for (const Fault* shown : { &root, &symptom }) {
+            panel.showDetails(shown, { root, symptom });
+            auto* details = panel.findChild<QLabel*>(QStringLiteral("faultDetails"));
+            QVERIFY(details);
+            QVERIFY(details->isVisible());
+            QStringList markup;
+            const QString text = shownText(details, &markup);
+            QVERIFY2(markup.isEmpty(), qPrintable(markup.join(u", ")));
+            // Every field shows the hostile text character for character (rich text would swallow the tags).
+            QCOMPARE(text.count(hostile), shown == &root ? 6 : 7);
+        }
+    }
+};
+
+QTEST_MAIN(TestFaultPanel)
+#include "tst_faultpanel.moc"
