@@ -4,6 +4,10 @@
 #include "detect/detector.h"
 #include "metrics/seriesstore.h"
 
+#include <QMap>
+
+#include <cmath>
+
 namespace FaultDesk {
 
 namespace {
@@ -15,6 +19,19 @@ const TargetConfig* targetConfig(const FleetConfig& config, const QString& name)
             return &t;
     }
     return nullptr;
+}
+
+/// The per-source breakdown the monitor records for @p target (the one `by: source`, else the first), or empty.
+QString sourceSignal(const TargetConfig* target)
+{
+    QString name;
+    if (!target)
+        return name;
+    for (const SignalConfig& sc : target->signalConfigs) {
+        if (sc.isBreakdown() && (name.isEmpty() || sc.by == u"source"))
+            name = sc.name;
+    }
+    return name;
 }
 
 void addOnce(QStringList& list, const QString& value)
@@ -43,6 +60,10 @@ QString ChartFeed::valueTitle(const QString& signal)
         return tr("Latency p95 (s)");
     if (signal == u"integrity")
         return tr("Integrity (1 = ok)");
+    if (signal == u"sources")
+        return tr("Req/s, all sources");
+    if (signal.startsWith(u"link_"))
+        return tr("Path to %1 (1 = up)").arg(signal.mid(5));
     return signal;
 }
 
@@ -60,10 +81,13 @@ ChartFeed::Selection ChartFeed::select(const QList<Fault>& faults) const
     // network fault, load for an overload, …), then any other rule that is breached now.
     QStringList causeSignals;
     QString demand;
+    QString sources;
     for (const QString& name : std::as_const(incidentTargets)) {
         const TargetConfig* t = targetConfig(m_config, name);
         if (!t)
             continue;
+        if (sources.isEmpty())
+            sources = sourceSignal(t);
         for (const SignalConfig& sc : t->signalConfigs) {
             if (sc.isBreakdown())
                 continue;
@@ -85,8 +109,11 @@ ChartFeed::Selection ChartFeed::select(const QList<Fault>& faults) const
     }
 
     const bool poolWide = cause == CauseClass::Overload || cause == CauseClass::Attack;
-    if (cause == CauseClass::Attack)
-        addOnce(s.signalNames, demand); // the flood is in the requests
+    if (cause == CauseClass::Attack) {
+        // The flood is in the requests by source: the total the attack rule judges, else the request rate.
+        addOnce(s.signalNames, sources);
+        addOnce(s.signalNames, demand);
+    }
     for (const QString& signal : std::as_const(causeSignals))
         addOnce(s.signalNames, signal);
     if (poolWide)
@@ -138,6 +165,9 @@ ChartFeed::Panel ChartFeed::panel(const QStringList& targets, const QString& sig
                 if (threshold.signal == signal)
                     levels.append({ target, { threshold.enter, threshold.clear } });
             }
+            // The attack rule judges the total over all sources against its learnt baseline.
+            if (status->attackLevel && signal == sourceSignal(targetConfig(m_config, target)))
+                levels.append({ target, { status->attackLevel->enter, status->attackLevel->clear } });
         }
     }
     // One pair of lines when every target has the same levels; else each target its own.
@@ -180,7 +210,16 @@ QList<ChartFeed::Panel> ChartFeed::incident(const QList<Fault>& faults, qint64 t
             continue;
         bands << ChartBand { fault.detectedMs, end, causeClassName(fault.cause) + u' ' + fault.target };
     }
+    if (faults.constFirst().cause == CauseClass::Attack) {
+        Panel p = sourcesPanel(faults, s.targets, t0Ms, t1Ms);
+        if (!p.series.isEmpty()) {
+            p.bands = bands;
+            panels << p;
+        }
+    }
     for (const QString& signal : s.signalNames) {
+        if (panels.size() >= maxPanels)
+            break;
         Panel p = panel(s.targets, signal, t0Ms, t1Ms);
         if (p.series.isEmpty())
             continue;
@@ -195,6 +234,74 @@ QList<ChartFeed::Panel> ChartFeed::incident(const QList<Fault>& faults, qint64 t
             break;
     }
     return panels;
+}
+
+ChartFeed::Panel ChartFeed::sourcesPanel(
+    const QList<Fault>& faults, const QStringList& targets, qint64 t0Ms, qint64 t1Ms) const
+{
+    Panel p;
+    QStringList named;
+    for (const Fault& f : faults) {
+        for (const QString& source : f.sources)
+            addOnce(named, source);
+    }
+    named = named.mid(0, MaxSources);
+    if (named.isEmpty())
+        return p;
+    // Each flooding source's rate summed over the targets it hits, and everyone else's, on one time axis (the
+    // store's slots are aligned, so equal times add up).
+    QMap<qint64, double> others;
+    QList<QMap<qint64, double>> perSource(named.size());
+    QStringList hit;
+    for (const QString& target : targets) {
+        const QString signal = sourceSignal(targetConfig(m_config, target));
+        if (signal.isEmpty())
+            continue;
+        const SeriesStore::SeriesId totalId = m_store.find(target, signal);
+        if (totalId < 0)
+            continue;
+        QMap<qint64, double> namedSum;
+        bool any = false;
+        for (qsizetype i = 0; i < named.size(); ++i) {
+            const SeriesStore::SeriesId id = m_store.find(target, signal + u'/' + named.at(i));
+            if (id < 0)
+                continue;
+            any = true;
+            for (const SeriesPoint& point : m_store.rangeWithGaps(id, t0Ms, t1Ms)) {
+                if (std::isnan(point.value))
+                    continue;
+                perSource[i][point.timeMs] += point.value;
+                namedSum[point.timeMs] += point.value;
+            }
+        }
+        if (!any)
+            continue;
+        hit << target;
+        for (const SeriesPoint& point : m_store.rangeWithGaps(totalId, t0Ms, t1Ms)) {
+            if (!std::isnan(point.value))
+                others[point.timeMs] += std::max(0.0, point.value - namedSum.value(point.timeMs));
+        }
+    }
+    if (hit.isEmpty())
+        return p;
+    const auto line = [](const QString& id, const QString& label, const QMap<qint64, double>& values) {
+        ChartSeries series { id, QStringLiteral("source"), QStringLiteral("req/s"), {}, label };
+        series.points.reserve(values.size());
+        for (auto it = values.cbegin(); it != values.cend(); ++it)
+            series.points.append(QPointF(double(it.key()), it.value()));
+        return series;
+    };
+    for (qsizetype i = 0; i < named.size(); ++i) {
+        if (!perSource.at(i).isEmpty())
+            p.series << line(named.at(i), named.at(i), perSource.at(i));
+    }
+    if (!others.isEmpty())
+        p.series << line(QStringLiteral("other sources"), tr("all other sources"), others);
+    p.signal = QStringLiteral("source");
+    p.valueTitle = tr("Req/s by source");
+    const QString flooders = named.size() == 1 ? tr("1 flooding source") : tr("%1 flooding sources").arg(named.size());
+    p.title = tr("Req/s by source — %1 into %2 (attack incident)").arg(flooders, hit.join(QStringLiteral(", ")));
+    return p;
 }
 
 } // namespace FaultDesk

@@ -13,6 +13,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace FaultDesk {
 
 namespace {
@@ -104,6 +106,7 @@ void Monitor::setConfig(const FleetConfig& config)
     m_config = config;
     m_evaluators.clear();
     m_sourceSignal.clear();
+    m_sourceSeries.clear();
     m_sources.clear();
     m_sourceOf.clear();
 
@@ -127,6 +130,9 @@ void Monitor::setConfig(const FleetConfig& config)
                 m_store->addSeries(t.name, specs.at(i).name);
             }
         }
+        // The per-source breakdown is charted by its total (the rate the attack rule judges) and its heavy sources.
+        if (const int i = m_sourceSignal.value(t.name, -1); i >= 0)
+            m_store->addSeries(t.name, specs.at(i).name);
         m_evaluators.emplace(
             t.name, std::make_unique<SignalEvaluator>(specs, 10000, ScrapeLimits::BreakdownValuesPerSignal));
     }
@@ -322,6 +328,8 @@ void Monitor::ingestRound(const QString& target, const QList<ProbeResult>& resul
                 for (const BreakdownEntry& e : v.breakdown)
                     obs.sourceRates.insert(
                         QString::fromUtf8(e.labelValue.data(), qsizetype(e.labelValue.size())), e.rate);
+                if (v.valid)
+                    recordSources(target, specs.at(i).name, obs.sourceRates, nowMs);
                 continue;
             }
             // A ratio over an interval without traffic (0/0) says nothing: leaving it out keeps the rule's
@@ -334,6 +342,27 @@ void Monitor::ingestRound(const QString& target, const QList<ProbeResult>& resul
     }
     m_detector->observe(obs);
     Q_EMIT seriesUpdated(target);
+}
+
+void Monitor::recordSources(
+    const QString& target, const QString& signal, const QHash<QString, double>& sourceRates, qint64 nowMs)
+{
+    // The attack chart's history: the total over all sources, and the rate of each source that once carried a real
+    // part of it (HeavySourceShare) from then on, at most MaxSourceSeries per target, so a crowd of clients cannot
+    // grow the store without bound.
+    constexpr double HeavySourceShare = 0.05;
+    constexpr qsizetype MaxSourceSeries = 12;
+    double total = 0;
+    for (const double rate : sourceRates)
+        total += std::max(0.0, rate);
+    m_store->append(m_store->find(target, signal), nowMs, total);
+    QHash<QString, int>& series = m_sourceSeries[target];
+    for (auto it = sourceRates.cbegin(); it != sourceRates.cend() && series.size() < MaxSourceSeries; ++it) {
+        if (it.value() > 0 && it.value() >= HeavySourceShare * total && !series.contains(it.key()))
+            series.insert(it.key(), m_store->addSeries(target, signal + u'/' + it.key()));
+    }
+    for (auto it = series.cbegin(); it != series.cend(); ++it)
+        m_store->append(it.value(), nowMs, std::max(0.0, sourceRates.value(it.key(), 0.0)));
 }
 
 Monitor::Summary Monitor::summary() const
