@@ -7,6 +7,7 @@
 #include <QMap>
 
 #include <cmath>
+#include <limits>
 
 namespace FaultDesk {
 
@@ -203,13 +204,21 @@ QList<ChartFeed::Panel> ChartFeed::incident(const QList<Fault>& faults, qint64 t
 {
     QList<Panel> panels;
     const Selection s = select(faults);
+    // One event, one band: from the incident's first detection until its last fault ended (open: now).
     QList<ChartBand> bands;
+    qint64 start = std::numeric_limits<qint64>::max();
+    qint64 end = 0;
+    bool open = false;
     for (const Fault& fault : faults) {
-        const qint64 end = fault.phase == Fault::Phase::Recovered ? fault.clearedMs : -1;
-        if (end >= 0 && end < t0Ms)
-            continue;
-        bands << ChartBand { fault.detectedMs, end, causeClassName(fault.cause) + u' ' + fault.target };
+        start = std::min(start, fault.detectedMs);
+        open = open || fault.isOpen();
+        end = std::max(end, fault.clearedMs);
     }
+    if (open)
+        end = -1;
+    if (end < 0 || end >= t0Ms)
+        bands << ChartBand { start, end,
+            causeClassName(faults.constFirst().cause) + u' ' + faults.constFirst().target };
     if (faults.constFirst().cause == CauseClass::Attack) {
         Panel p = sourcesPanel(faults, s.targets, t0Ms, t1Ms);
         if (!p.series.isEmpty()) {

@@ -77,13 +77,13 @@ void DrillMenu::makeRunner()
                 if (f.handled) {
                     Q_EMIT faultToHandle(f.handled->faultId);
                     if (!isAutomatic())
-                        Q_EMIT progress(tr("Drill: %1 located on %2 — press Handle when ready")
-                                            .arg(causeClassName(f.handled->cause), f.handled->target));
+                        Q_EMIT prompt(tr("Drill: %1 located on %2 — press Handle when ready")
+                                          .arg(causeClassName(f.handled->cause), f.handled->target));
                     break;
                 }
             }
         } else if (phase == DrillRunner::Phase::Recovering && !isAutomatic()) {
-            Q_EMIT progress(tr("Drill: the cause has ended — press Recover to return to the baseline"));
+            Q_EMIT prompt(tr("Drill: the cause has ended — press Recover to return to the baseline"));
         }
     });
     connect(m_runner, &DrillRunner::finished, this, [this](const DrillOutcome& outcome) {

@@ -65,6 +65,8 @@ Q_SIGNALS:
     void started(const QString& what);
     /// One line of what the drill does now.
     void progress(const QString& line);
+    /// The drill waits for the operator (to press Handle, then Recover): shown until the next line.
+    void prompt(const QString& text);
     /// The drill's fault is in the fleet: FaultDesk should see it now.
     void injected(const QString& what);
     /// The drill located @p faultId as the root cause it follows: the fault Handle and Recover are for.

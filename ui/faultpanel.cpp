@@ -38,7 +38,7 @@ FaultPanel::FaultPanel(FaultModel* model, FaultProxyModel* proxy, QWidget* paren
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setWordWrap(false);
     m_view->header()->setStretchLastSection(false);
-    m_view->header()->resizeSection(FaultModel::TargetColumn, 250);
+    m_view->header()->resizeSection(FaultModel::TargetColumn, 300);
     m_view->header()->resizeSection(FaultModel::CauseColumn, 80);
     m_view->header()->resizeSection(FaultModel::StateColumn, 80);
     m_view->header()->resizeSection(FaultModel::EvidenceColumn, 380);

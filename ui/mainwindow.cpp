@@ -224,6 +224,7 @@ void MainWindow::createMenus()
         // The runner's step lines are indented; the status bar shows the words.
         statusBar()->showMessage(line.trimmed(), 15000);
     });
+    connect(m_drillMenu, &DrillMenu::prompt, this, [this](const QString& text) { statusBar()->showMessage(text); });
     connect(m_drillMenu, &DrillMenu::injected, this, [this](const QString& what) {
         statusBar()->showMessage(tr("Drill: %1 injected — waiting for FaultDesk to locate it").arg(what), 15000);
         Q_EMIT drillInjected(what);

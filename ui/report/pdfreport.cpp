@@ -172,7 +172,7 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
         // left alone at the foot of a page.
         out += QStringLiteral("<table width=\"100%\" border=\"0\" cellspacing=\"0\" cellpadding=\"0\" "
                               "style=\"margin-top: 12px\"><tr><td>");
-        out += QStringLiteral("<%1>Load over the incident window</%1>").arg(h);
+        out += QStringLiteral("<%1>Signals over the incident window</%1>").arg(h);
         int shown = 0;
         for (const QString& signal : charts) {
             if (shown == 2)
@@ -205,6 +205,11 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
             a.operatorName,
             actionName(a) + u" on " + a.target + u": "
                 + (a.phase == AuditRecord::Phase::Intent ? a.description : a.status) };
+    // Members, symptoms and aftershocks joining the incident belong to its story, in time order; the Symptoms
+    // table below explains each.
+    for (const Symptom& sy : i.symptoms)
+        rows << QStringList { when(sy.timeUtc), sy.timelineEvent(), QStringLiteral("auto"),
+            sy.target + u" (" + sy.causeClass + u')' };
     std::stable_sort(rows.begin(), rows.end(), [](const QStringList& a, const QStringList& b) { return a[0] < b[0]; });
     out += rows.isEmpty() ? QStringLiteral("<p>No event recorded.</p>")
                           : table({ QStringLiteral("Time (UTC)"), QStringLiteral("Event"), QStringLiteral("Actor"),
