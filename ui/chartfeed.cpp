@@ -62,9 +62,9 @@ QString ChartFeed::valueTitle(const QString& signal)
     if (signal == u"integrity")
         return tr("Integrity (1 = ok)");
     if (signal == u"sources")
-        return tr("Req/s, all sources");
+        return tr("Req/s");
     if (signal.startsWith(u"link_"))
-        return tr("Path to %1 (1 = up)").arg(signal.mid(5));
+        return tr("Path up (1 = yes)");
     return signal;
 }
 
@@ -236,8 +236,12 @@ QList<ChartFeed::Panel> ChartFeed::incident(const QList<Fault>& faults, qint64 t
         QStringList shown;
         for (const ChartSeries& line : std::as_const(p.series))
             shown << line.target;
+        // A path's chart names the dependency it leads to; the axis keeps the short title.
+        const QString what = signal.startsWith(u"link_") ? tr("Path to %1 (1 = up)").arg(signal.mid(5))
+            : signal == u"sources"                       ? tr("Req/s, all sources")
+                                                         : p.valueTitle;
         p.title = tr("%1 — %2 (%3 incident)")
-                      .arg(p.valueTitle, shown.join(QStringLiteral(", ")), causeClassName(faults.constFirst().cause));
+                      .arg(what, shown.join(QStringLiteral(", ")), causeClassName(faults.constFirst().cause));
         panels << p;
         if (panels.size() >= maxPanels)
             break;
@@ -257,9 +261,9 @@ ChartFeed::Panel ChartFeed::sourcesPanel(
     named = named.mid(0, MaxSources);
     if (named.isEmpty())
         return p;
-    // Each flooding source's rate summed over the targets it hits, and everyone else's, on one time axis (the
-    // store's slots are aligned, so equal times add up).
-    QMap<qint64, double> others;
+    // Each flooding source's rate summed over the targets it hits, and the total over all sources, on one time axis
+    // (the store's slots are aligned, so equal times add up).
+    QMap<qint64, double> all;
     QList<QMap<qint64, double>> perSource(named.size());
     QStringList hit;
     for (const QString& target : targets) {
@@ -269,7 +273,6 @@ ChartFeed::Panel ChartFeed::sourcesPanel(
         const SeriesStore::SeriesId totalId = m_store.find(target, signal);
         if (totalId < 0)
             continue;
-        QMap<qint64, double> namedSum;
         bool any = false;
         for (qsizetype i = 0; i < named.size(); ++i) {
             const SeriesStore::SeriesId id = m_store.find(target, signal + u'/' + named.at(i));
@@ -280,21 +283,21 @@ ChartFeed::Panel ChartFeed::sourcesPanel(
                 if (std::isnan(point.value))
                     continue;
                 perSource[i][point.timeMs] += point.value;
-                namedSum[point.timeMs] += point.value;
             }
         }
         if (!any)
             continue;
         hit << target;
+        // The total, flooding sources included: before they were named it is the only line that shows the rise.
         for (const SeriesPoint& point : m_store.rangeWithGaps(totalId, t0Ms, t1Ms)) {
             if (!std::isnan(point.value))
-                others[point.timeMs] += std::max(0.0, point.value - namedSum.value(point.timeMs));
+                all[point.timeMs] += point.value;
         }
     }
     if (hit.isEmpty())
         return p;
     const auto line = [](const QString& id, const QString& label, const QMap<qint64, double>& values) {
-        ChartSeries series { id, QStringLiteral("source"), QStringLiteral("req/s"), {}, label };
+        ChartSeries series { id, QStringLiteral("source"), QString(), {}, label };
         series.points.reserve(values.size());
         for (auto it = values.cbegin(); it != values.cend(); ++it)
             series.points.append(QPointF(double(it.key()), it.value()));
@@ -304,10 +307,10 @@ ChartFeed::Panel ChartFeed::sourcesPanel(
         if (!perSource.at(i).isEmpty())
             p.series << line(named.at(i), named.at(i), perSource.at(i));
     }
-    if (!others.isEmpty())
-        p.series << line(QStringLiteral("other sources"), tr("all other sources"), others);
+    if (!all.isEmpty())
+        p.series << line(QStringLiteral("all sources"), tr("all sources"), all);
     p.signal = QStringLiteral("source");
-    p.valueTitle = tr("Req/s by source");
+    p.valueTitle = tr("Req/s");
     const QString flooders = named.size() == 1 ? tr("1 flooding source") : tr("%1 flooding sources").arg(named.size());
     p.title = tr("Req/s by source — %1 into %2 (attack incident)").arg(flooders, hit.join(QStringLiteral(", ")));
     return p;

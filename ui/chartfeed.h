@@ -53,11 +53,11 @@ public:
     /// The value axis' title for @p signal ("Load (utilisation)", "Requests/s", …; else the name itself).
     static QString valueTitle(const QString& signal);
     static constexpr int MaxTargets = 8;
-    static constexpr int MaxSources = 6; ///< flooding sources charted one by one; the rest are "all other sources"
+    static constexpr int MaxSources = 6; ///< flooding sources charted one by one, beside the total
 
 private:
     Panel panel(const QStringList& targets, const QString& signal, qint64 t0Ms, qint64 t1Ms) const;
-    /// An attack's sources: each named source's rate summed over @p targets, and all other sources together.
+    /// An attack's sources: each named source's rate summed over @p targets, and the total over all sources.
     Panel sourcesPanel(const QList<Fault>& faults, const QStringList& targets, qint64 t0Ms, qint64 t1Ms) const;
 
     const FleetConfig& m_config;

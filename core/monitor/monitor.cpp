@@ -83,6 +83,20 @@ Monitor::Monitor(const Settings& settings, QObject* parent)
         if (!m_sourceOf.contains(target))
             m_scheduler->setRetrying(target, true);
     });
+    // The sources an attack names get a series of their own from then on, for the attack chart.
+    connect(m_detector.get(), &Detector::faultChanged, this, [this](const Fault& fault) {
+        if (fault.cause != CauseClass::Attack || !m_sourceSignal.contains(fault.target))
+            return;
+        const auto it = m_evaluators.find(fault.target);
+        if (it == m_evaluators.end())
+            return;
+        const QString signal = it->second->specs().at(m_sourceSignal.value(fault.target)).name;
+        QHash<QString, int>& series = m_sourceSeries[fault.target];
+        for (const QString& source : fault.sources) {
+            if (!series.contains(source) && series.size() < MaxSourceSeries)
+                series.insert(source, m_store->addSeries(fault.target, signal + u'/' + source));
+        }
+    });
     connect(m_detector.get(), &Detector::targetUpdated, this, [this](const QString& target) {
         if (!m_scheduler->isRetrying(target))
             return;
@@ -347,20 +361,13 @@ void Monitor::ingestRound(const QString& target, const QList<ProbeResult>& resul
 void Monitor::recordSources(
     const QString& target, const QString& signal, const QHash<QString, double>& sourceRates, qint64 nowMs)
 {
-    // The attack chart's history: the total over all sources, and the rate of each source that once carried a real
-    // part of it (HeavySourceShare) from then on, at most MaxSourceSeries per target, so a crowd of clients cannot
-    // grow the store without bound.
-    constexpr double HeavySourceShare = 0.05;
-    constexpr qsizetype MaxSourceSeries = 12;
+    // The attack chart's history: the total over all sources, and the rate of each source an attack named (from
+    // its naming on), so a crowd of ordinary clients never grows the store.
     double total = 0;
     for (const double rate : sourceRates)
         total += std::max(0.0, rate);
     m_store->append(m_store->find(target, signal), nowMs, total);
-    QHash<QString, int>& series = m_sourceSeries[target];
-    for (auto it = sourceRates.cbegin(); it != sourceRates.cend() && series.size() < MaxSourceSeries; ++it) {
-        if (it.value() > 0 && it.value() >= HeavySourceShare * total && !series.contains(it.key()))
-            series.insert(it.key(), m_store->addSeries(target, signal + u'/' + it.key()));
-    }
+    const QHash<QString, int> series = m_sourceSeries.value(target);
     for (auto it = series.cbegin(); it != series.cend(); ++it)
         m_store->append(it.value(), nowMs, std::max(0.0, sourceRates.value(it.key(), 0.0)));
 }

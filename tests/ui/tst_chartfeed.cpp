@@ -141,8 +141,8 @@ private Q_SLOTS:
             qPrintable(panels.constFirst().title));
     }
 
-    // An attack: first each flooding source's rate (as the monitor records it: "sources/ADDRESS") and all other
-    // sources together; then the total over all sources with the attack rule's level (its rate factor times the
+    // An attack: first each flooding source's rate (as the monitor records it: "sources/ADDRESS") beside the
+    // total over all sources; then the total over all sources with the attack rule's level (its rate factor times the
     // baseline it learnt) and clear level.
     void attackChartsTheFloodingSources()
     {
@@ -184,9 +184,9 @@ private Q_SLOTS:
         QStringList labels;
         for (const ChartSeries& line : bySource.series)
             labels << line.label;
-        QCOMPARE(labels, flooders + QStringList { QStringLiteral("all other sources") });
+        QCOMPARE(labels, flooders + QStringList { QStringLiteral("all sources") });
         QCOMPARE(bySource.series.at(0).points.constLast().y(), 40.0);
-        QCOMPARE(bySource.series.at(2).points.constLast().y(), 50.0);
+        QCOMPARE(bySource.series.at(2).points.constLast().y(), 130.0);
         QVERIFY2(bySource.title.contains(QStringLiteral("2 flooding sources")), qPrintable(bySource.title));
         QCOMPARE(bySource.bands.size(), 1);
 

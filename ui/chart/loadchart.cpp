@@ -485,7 +485,9 @@ void LoadChart::refreshNow()
         yMin = std::min(yMin, m_fixedMin);
     if (!std::isnan(m_fixedMax))
         yMax = std::max(yMax, m_fixedMax);
-    const double rawStep = (yMax - yMin) / 5;
+    // About five steps, fewer on a short plot: labels that would overlap are elided to "…" by Qt Charts.
+    const int steps = plot.height() >= 16 ? std::clamp(int(plot.height() / 28), 2, 5) : 5;
+    const double rawStep = (yMax - yMin) / steps;
     const double magnitude = std::pow(10.0, std::floor(std::log10(rawStep)));
     double step = magnitude * 10;
     for (const double m : { 1.0, 2.0, 2.5, 5.0, 10.0 }) {
