@@ -158,8 +158,16 @@ ChartFeed::Panel ChartFeed::panel(const QStringList& targets, const QString& sig
         ChartSeries line { target, signal, QString(), {}, {} };
         const std::vector<SeriesPoint> points = m_store.rangeWithGaps(id, t0Ms, t1Ms);
         line.points.reserve(qsizetype(points.size()));
-        for (const SeriesPoint& point : points)
+        // One empty slot between two samples is a scrape that landed a little late, not one that was missed: the
+        // line goes on (a lone sample between such "gaps" would otherwise be drawn as a dot).
+        const qint64 jitter = 2 * m_store.stepMs();
+        for (size_t i = 0; i < points.size(); ++i) {
+            const SeriesPoint& point = points[i];
+            if (std::isnan(point.value) && i > 0 && i + 1 < points.size()
+                && points[i + 1].timeMs - points[i - 1].timeMs <= jitter)
+                continue;
             line.points.append(QPointF(double(point.timeMs), point.value));
+        }
         p.series << line;
         if (const std::optional<TargetStatus> status = m_detector.status(target)) {
             for (const EffectiveThreshold& threshold : status->thresholds) {

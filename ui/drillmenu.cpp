@@ -39,9 +39,11 @@ DrillMenu::~DrillMenu() = default;
 
 void DrillMenu::setFleet(DemoFleetProcess* fleet, Monitor* monitor)
 {
+    const bool same = fleet == m_fleet && monitor == m_monitor;
     m_fleet = fleet;
     m_monitor = monitor;
-    makeRunner();
+    if (!same)
+        makeRunner();
     rebuild();
 }
 
@@ -77,8 +79,8 @@ void DrillMenu::makeRunner()
                 if (f.handled) {
                     Q_EMIT faultToHandle(f.handled->faultId);
                     if (!isAutomatic())
-                        Q_EMIT prompt(tr("Drill: %1 located on %2 — press Handle when ready")
-                                          .arg(causeClassName(f.handled->cause), f.handled->target));
+                        Q_EMIT prompt(tr("Drill: located %1 (%2) — press Handle when ready")
+                                          .arg(f.handled->target, causeClassName(f.handled->cause)));
                     break;
                 }
             }

@@ -39,7 +39,7 @@ FaultPanel::FaultPanel(FaultModel* model, FaultProxyModel* proxy, QWidget* paren
     m_view->setWordWrap(false);
     m_view->header()->setStretchLastSection(false);
     m_view->header()->resizeSection(FaultModel::TargetColumn, 330);
-    m_view->header()->resizeSection(FaultModel::CauseColumn, 80);
+    m_view->header()->resizeSection(FaultModel::CauseColumn, 100);
     m_view->header()->resizeSection(FaultModel::StateColumn, 80);
     m_view->header()->resizeSection(FaultModel::EvidenceColumn, 380);
     m_view->header()->resizeSection(FaultModel::SinceColumn, 70);

@@ -128,10 +128,14 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
             || (column == FaultModel::StateColumn && !base(FaultModel::MonitoringDegradedRole).toString().isEmpty()))
             break;
         if (column != FaultModel::EvidenceColumn) {
-            if (root)
-                return tr("Root cause of incident %1").arg(base(FaultModel::IncidentIdRole).toString());
-            if (member)
+            if (root) // the whole line: a narrow column elides what the incident holds
+                return tr("%1\nRoot cause of incident %2")
+                    .arg(data(index.siblingAtColumn(FaultModel::TargetColumn), Qt::DisplayRole).toString(),
+                        base(FaultModel::IncidentIdRole).toString());
+            if (member && base(FaultModel::RootCauseRole).toBool())
                 return tr("Another root cause in the same incident");
+            if (member)
+                return tr("Member: a peer of the root cause in its pool or group, hit by the same event");
             if (aftershock)
                 return tr("Aftershock: began after the root cause had recovered, on the same targets");
             return tr("Symptom — clears with its cause; never acted on");

@@ -159,7 +159,7 @@ void mdIncident(QString& out, const Incident& i, const QString& h)
             QStringLiteral("Note") },
         rows);
     if (!i.symptoms.isEmpty()) {
-        out += h + u"# Symptoms\n\n";
+        out += h + u"# " + Symptom::heading(i.symptoms) + u"\n\n";
         rows.clear();
         for (const Symptom& s : i.symptoms)
             rows << QStringList { shortTime(s.timeUtc), R::escapeMarkdown(s.target), R::escapeMarkdown(s.signal),
@@ -412,7 +412,7 @@ void htmlIncident(QString& out, const Incident& i, const QString& h, const Repor
             QStringLiteral("Note") },
         rows);
     if (!i.symptoms.isEmpty()) {
-        out += u'<' + h + u">Symptoms</" + h + u">\n";
+        out += u'<' + h + u'>' + Symptom::heading(i.symptoms) + u"</" + h + u">\n";
         rows.clear();
         for (const Symptom& s : i.symptoms)
             rows << QStringList { shortTime(s.timeUtc), s.target, s.signal, s.causeClass, s.detail };

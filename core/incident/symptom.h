@@ -1,7 +1,9 @@
 #pragma once
 
 #include <QDateTime>
+#include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace FaultDesk {
 
@@ -25,6 +27,30 @@ struct Symptom
         if (detail.startsWith(u"another root cause"))
             return QStringLiteral("another root cause");
         return QStringLiteral("symptom");
+    }
+
+    /// The heading of a list of them: "Symptoms", or what it holds ("Members and symptoms", "Aftershocks", …).
+    static QString heading(const QList<Symptom>& all)
+    {
+        bool members = false, symptoms = false, aftershocks = false;
+        for (const Symptom& s : all) {
+            const QString kind = s.timelineEvent();
+            members = members || kind == u"member joined";
+            aftershocks = aftershocks || kind == u"aftershock";
+            symptoms = symptoms || (kind != u"member joined" && kind != u"aftershock");
+        }
+        QStringList parts;
+        if (members)
+            parts << QStringLiteral("members");
+        if (symptoms || (parts.isEmpty() && !aftershocks))
+            parts << QStringLiteral("symptoms");
+        if (aftershocks)
+            parts << QStringLiteral("aftershocks");
+        QString text = parts.size() > 1
+            ? parts.mid(0, parts.size() - 1).join(QStringLiteral(", ")) + QStringLiteral(" and ") + parts.constLast()
+            : parts.constFirst();
+        text[0] = text[0].toUpper();
+        return text;
     }
 };
 
