@@ -16,9 +16,9 @@ struct FleetConfig;
 /**
  * What the console's charts show, read from core in one place: a signal of chosen targets, or the signals that
  * breached in an incident — integrity for a data-integrity fault, load and requests of the pool for an overload,
- * requests of the pool for an attack, the dependency (`link:`) signals for a network fault — each with its
- * threshold and clear level and the incident's fault periods. Points come gap-marked from the series store
- * (SeriesStore::rangeWithGaps()), so a target that stopped reporting shows a broken line.
+ * the flooding sources' rates and the total over all sources for an attack, the dependency (`link:`) signals for a
+ * network fault — each with its threshold and clear level and the incident's fault periods. Points come gap-marked from
+ * the series store (SeriesStore::rangeWithGaps()), so a target that stopped reporting shows a broken line.
  */
 class ChartFeed
 {
@@ -53,9 +53,12 @@ public:
     /// The value axis' title for @p signal ("Load (utilisation)", "Requests/s", …; else the name itself).
     static QString valueTitle(const QString& signal);
     static constexpr int MaxTargets = 8;
+    static constexpr int MaxSources = 6; ///< flooding sources charted one by one, beside the total
 
 private:
     Panel panel(const QStringList& targets, const QString& signal, qint64 t0Ms, qint64 t1Ms) const;
+    /// An attack's sources: each named source's rate summed over @p targets, and the total over all sources.
+    Panel sourcesPanel(const QList<Fault>& faults, const QStringList& targets, qint64 t0Ms, qint64 t1Ms) const;
 
     const FleetConfig& m_config;
     const Detector& m_detector;

@@ -38,8 +38,8 @@ FaultPanel::FaultPanel(FaultModel* model, FaultProxyModel* proxy, QWidget* paren
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setWordWrap(false);
     m_view->header()->setStretchLastSection(false);
-    m_view->header()->resizeSection(FaultModel::TargetColumn, 250);
-    m_view->header()->resizeSection(FaultModel::CauseColumn, 80);
+    m_view->header()->resizeSection(FaultModel::TargetColumn, 330);
+    m_view->header()->resizeSection(FaultModel::CauseColumn, 100);
     m_view->header()->resizeSection(FaultModel::StateColumn, 80);
     m_view->header()->resizeSection(FaultModel::EvidenceColumn, 380);
     m_view->header()->resizeSection(FaultModel::SinceColumn, 70);
@@ -95,6 +95,10 @@ void FaultPanel::showDetails(const Fault* fault, const QList<Fault>& incident)
     QString role;
     if (fault->id == root.id)
         role = tr("<b>Root cause</b>");
+    else if (fault->isMember())
+        role = tr("Member of the incident of <b>%1</b> (%2 %3)")
+                   .arg(root.target.toHtmlEscaped(), fault->relation == u"pool" ? tr("same pool") : tr("same group"),
+                       (fault->pool.isEmpty() ? fault->group : fault->pool).toHtmlEscaped());
     else if (!fault->rootCause)
         role = tr("Symptom of <b>%1</b>")
                    .arg((fault->rootTarget.isEmpty() ? root.target : fault->rootTarget).toHtmlEscaped());
@@ -110,7 +114,7 @@ void FaultPanel::showDetails(const Fault* fault, const QList<Fault>& incident)
                 others << f.target.toHtmlEscaped();
         }
         text += QStringLiteral("<br>")
-            + tr("Incident %1: %n fault(s) on %2", nullptr, int(incident.size()))
+            + tr("Incident %1 also involves %2")
                   .arg(root.incidentId.toHtmlEscaped(), others.join(QStringLiteral(", ")));
     }
     text += QStringLiteral("<br>") + fault->evidence.toHtmlEscaped();

@@ -76,7 +76,8 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
             if (!incidentRow) {
                 switch (membership) {
                 case FaultModel::Membership::Member:
-                    return tr("%1 · also a root cause").arg(target);
+                    return base(FaultModel::RootCauseRole).toBool() ? tr("%1 · also a root cause").arg(target)
+                                                                    : tr("%1 · member").arg(target);
                 case FaultModel::Membership::Aftershock:
                     return tr("%1 · aftershock").arg(target);
                 case FaultModel::Membership::Symptom:
@@ -88,13 +89,29 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
             }
             if (!root)
                 return target;
+            // Members are the pool's peers hit by the same event, or further root causes: counted apart.
+            int otherRoots = 0;
+            const QModelIndex source = mapToSource(index.siblingAtColumn(0));
+            for (int row = 0; row < sourceModel()->rowCount(source); ++row) {
+                const QModelIndex child = sourceModel()->index(row, 0, source);
+                otherRoots += FaultModel::Membership(child.data(FaultModel::MembershipRole).toInt())
+                            == FaultModel::Membership::Member
+                        && child.data(FaultModel::RootCauseRole).toBool()
+                    ? 1
+                    : 0;
+            }
+            const auto count
+                = [](int n, const QString& one, const QString& many) { return n == 1 ? one : many.arg(n); };
             QStringList parts;
-            if (const int n = base(FaultModel::MemberCountRole).toInt())
-                parts << tr("%n more root cause(s)", nullptr, n);
+            const int members = base(FaultModel::MemberCountRole).toInt() - otherRoots;
+            if (members > 0)
+                parts << count(members, tr("1 member"), tr("%1 members"));
+            if (otherRoots > 0)
+                parts << count(otherRoots, tr("1 more root cause"), tr("%1 more root causes"));
             if (const int n = base(FaultModel::SymptomCountRole).toInt())
-                parts << tr("%n symptom(s)", nullptr, n);
+                parts << count(n, tr("1 symptom"), tr("%1 symptoms"));
             if (const int n = base(FaultModel::AftershockCountRole).toInt())
-                parts << tr("%n aftershock(s)", nullptr, n);
+                parts << count(n, tr("1 aftershock"), tr("%1 aftershocks"));
             const bool rootRecovered = Fault::Phase(base(FaultModel::PhaseRole).toInt()) == Fault::Phase::Recovered;
             const QString head
                 = rootRecovered ? tr("%1 — root cause, recovered").arg(target) : tr("%1 — root cause").arg(target);
@@ -111,10 +128,14 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
             || (column == FaultModel::StateColumn && !base(FaultModel::MonitoringDegradedRole).toString().isEmpty()))
             break;
         if (column != FaultModel::EvidenceColumn) {
-            if (root)
-                return tr("Root cause of incident %1").arg(base(FaultModel::IncidentIdRole).toString());
-            if (member)
+            if (root) // the whole line: a narrow column elides what the incident holds
+                return tr("%1\nRoot cause of incident %2")
+                    .arg(data(index.siblingAtColumn(FaultModel::TargetColumn), Qt::DisplayRole).toString(),
+                        base(FaultModel::IncidentIdRole).toString());
+            if (member && base(FaultModel::RootCauseRole).toBool())
                 return tr("Another root cause in the same incident");
+            if (member)
+                return tr("Member: a peer of the root cause in its pool or group, hit by the same event");
             if (aftershock)
                 return tr("Aftershock: began after the root cause had recovered, on the same targets");
             return tr("Symptom — clears with its cause; never acted on");

@@ -220,9 +220,28 @@ void MainWindow::createMenus()
     m_drillMenu = new DrillMenu(menuBar(), m_helpMenuAction, this);
     connect(m_drillMenu, &DrillMenu::started, this,
         [this](const QString& what) { statusBar()->showMessage(tr("Drill: %1…").arg(what)); });
+    connect(m_drillMenu, &DrillMenu::progress, this, [this](const QString& line) {
+        // The runner's step lines are indented; the status bar shows the words.
+        statusBar()->showMessage(line.trimmed(), 15000);
+    });
+    connect(m_drillMenu, &DrillMenu::prompt, this, [this](const QString& text) { statusBar()->showMessage(text); });
+    connect(m_drillMenu, &DrillMenu::injected, this, [this](const QString& what) {
+        statusBar()->showMessage(tr("Drill: %1 injected — waiting for FaultDesk to locate it").arg(what), 15000);
+        Q_EMIT drillInjected(what);
+    });
+    // The fault the drill follows is the one on screen: its charts, its Handle and Recover.
+    connect(m_drillMenu, &DrillMenu::faultToHandle, this, &MainWindow::selectFault);
     connect(m_drillMenu, &DrillMenu::finished, this, [this](const QString& what, bool ok, const QString& message) {
-        statusBar()->showMessage(
-            ok ? tr("Drill: %1 — done").arg(what) : tr("Drill %1 failed: %2").arg(what, message), 10000);
+        if (what == u"clear") {
+            statusBar()->showMessage(
+                ok ? tr("Drill: every injected fault ended") : tr("Clear All failed: %1").arg(message), 10000);
+        } else if (ok) {
+            statusBar()->clearMessage();
+            showNotice(tr("Drill %1 passed: %2").arg(what, message));
+        } else {
+            statusBar()->clearMessage();
+            showNotification(tr("Drill %1: %2").arg(what, message), false);
+        }
         Q_EMIT drillFinished(what, ok, message);
     });
 }
@@ -458,6 +477,11 @@ void MainWindow::setDemoFleet(DemoFleetProcess* fleet)
 {
     m_demoFleet = fleet;
     m_drillMenu->setFleet(fleet, m_monitor);
+}
+
+void MainWindow::setRemediation(RemediationController* controller)
+{
+    m_drillMenu->setRemediation(controller);
 }
 
 void MainWindow::setRefreshInterval(int ms)

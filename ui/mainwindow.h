@@ -33,6 +33,7 @@ class FleetProxyModel;
 class LoadChart;
 class Monitor;
 class NotificationBar;
+class RemediationController;
 class TimelineModel;
 class TimelineProxyModel;
 class TrayNotifier;
@@ -59,6 +60,11 @@ public:
     Monitor* monitor() const;
     /// Enables the Drill menu for @p fleet (not owned; nullptr hides it).
     void setDemoFleet(DemoFleetProcess* fleet);
+    /// The Handle/Recover controller of the fleet now monitored (not owned; nullptr before it is replaced): the
+    /// Drill menu's engine follows it.
+    void setRemediation(RemediationController* controller);
+    /// The Drill menu (its engine, its "Handle and Recover Automatically" switch).
+    DrillMenu* drillMenu() const { return m_drillMenu; }
 
     /// The fleet table (empty until a fleet is loaded).
     QTreeView* fleetView() const;
@@ -134,8 +140,9 @@ public Q_SLOTS:
     void showNotice(const QString& text);
     /// Reloads the chart from the series store and the status bar from the monitor now.
     void refresh();
-    /// Demo fleet drill without blocking: injects @p kind (overload, crash, corruption, attack, …) on @p target
-    /// (empty: fleetsim's choice), or ends all drills for @p kind "clear". drillFinished() reports the outcome.
+    /// Demo fleet drill without blocking, as the Drill menu runs it: @p kind (overload, crash, corruption, attack,
+    /// network, …) on @p target (empty: the drill's default), or "clear" to stop the drill and end every injected
+    /// fault. drillInjected() says when the fault is in, drillFinished() how the drill went.
     void drill(const QString& kind, const QString& target = {});
 
 Q_SIGNALS:
@@ -145,7 +152,9 @@ Q_SIGNALS:
     void faultSelected(const QString& faultId);
     /// The fault panel's selection changed: every selected fault id (for batch actions).
     void faultsSelected(const QStringList& faultIds);
-    /// A drill's ctl call finished (@p ok false: @p message says why).
+    /// A drill's fault was injected into the demo fleet.
+    void drillInjected(const QString& what);
+    /// A drill ended (@p ok: passed; @p message: how it went), or Clear All did (@p what "clear").
     void drillFinished(const QString& what, bool ok, const QString& message);
     /// The operator chose File ▸ Export Report… for the stored incident @p incidentId.
     void exportReportRequested(const QString& incidentId);

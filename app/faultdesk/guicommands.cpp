@@ -9,7 +9,7 @@
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
 #include "drill/demofleetprocess.h"
-#include "drill/drillrunner.h"
+#include "drillmenu.h"
 #include "exportreportdialog.h"
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
@@ -147,8 +147,9 @@ public:
     ~ConsoleSession()
     {
         m_maintenance.setDetector(nullptr);
-        // The buttons go before the controller they call.
+        // The buttons and the drill engine go before the controller they call.
         m_window.setFaultActions(nullptr);
+        m_window.setRemediation(nullptr);
         m_window.setBanner(nullptr);
         m_remedy.reset();
         m_recorder.saveAllSeries();
@@ -252,6 +253,7 @@ private:
     {
         m_window.setFaultActions(nullptr);
         m_window.setBanner(nullptr);
+        m_window.setRemediation(nullptr);
         if (m_autoDock) {
             m_autoDock->deleteLater();
             m_autoDock = nullptr;
@@ -269,6 +271,7 @@ private:
                 QFileInfo(lockDir).absolutePath() + QStringLiteral("/automation.json"), &stateError))
             m_window.showNotification(
                 QObject::tr("Automation state not restored (automation stays off): %1").arg(stateError), true);
+        m_window.setRemediation(m_remedy.get());
         auto* actions = new FaultActions(m_remedy.get());
         m_window.setFaultActions(actions);
         actions->setFaultId(m_window.selectedFaultId());
@@ -437,53 +440,15 @@ int runSession(ConsoleSession& session)
     return code;
 }
 
-/// `--drill KIND[:TARGET]` after the delay, run by the drill engine: with `--drill-auto` it presses Handle, ends the
-/// cause and presses Recover (audited as "drill"); without, the operator presses the buttons and the engine follows.
-void startDrill(ConsoleSession& session, DemoFleetProcess& fleet, const GuiOptions& options)
+/// `--drill KIND[:TARGET]` after the delay, run as the Drill menu runs it: with `--drill-auto` the engine presses
+/// Handle, ends the cause and presses Recover (audited as "drill"); without, the operator presses the buttons and the
+/// engine follows.
+void startDrill(MainWindow& window, const GuiOptions& options)
 {
-    const DrillFault fault { options.drill.section(u':', 0, 0), options.drill.section(u':', 1), {} };
-    const bool autopilot = options.drillAuto;
-    QTimer::singleShot(options.drillDelayS * 1000, &session.window(), [&session, &fleet, fault, autopilot] {
-        MainWindow& window = session.window();
-        auto* runner = new DrillRunner(&session.monitor(), session.remedy(), &fleet, &window);
-        DrillRunner::Settings settings;
-        settings.mode = autopilot ? DrillRunner::Mode::Auto : DrillRunner::Mode::Observe;
-        settings.warmup = std::chrono::milliseconds(0); // the delay gave the baseline its time
-        settings.phaseTimeout = std::chrono::milliseconds(120000);
-        runner->setSettings(settings);
-        QObject::connect(runner, &DrillRunner::progress, &window,
-            [&window](const QString& line) { window.statusBar()->showMessage(line, 10000); });
-        // The fault the drill handles is the one on screen.
-        QObject::connect(runner, &DrillRunner::phaseChanged, &window, [runner, &window](DrillRunner::Phase phase) {
-            if (phase != DrillRunner::Phase::Handling)
-                return;
-            const DrillOutcome now = runner->outcome();
-            if (!now.faults.isEmpty() && now.faults.constFirst().handled)
-                window.selectFault(now.faults.constFirst().handled->faultId);
-        });
-        QObject::connect(runner, &DrillRunner::finished, &window, [runner, &window](const DrillOutcome& outcome) {
-            const DrillOutcome::PerFault first = outcome.faults.value(0);
-            if (outcome.passed())
-                window.showNotice(QObject::tr(
-                    "Drill: %1 handled and recovered (%n incident(s))", nullptr, int(outcome.incidents.size()))
-                                      .arg(first.injected.describe()));
-            else
-                window.showNotification(
-                    QObject::tr("Drill %1: %2")
-                        .arg(first.injected.describe(),
-                            outcome.failure.isEmpty() ? QObject::tr(
-                                "not passed (%n incident(s), %1 false root(s))", nullptr, int(outcome.incidents.size()))
-                                                            .arg(outcome.falseRoots.size())
-                                                      : outcome.failure),
-                    true);
-            runner->deleteLater();
-        });
-        QString error;
-        if (!runner->start({ fault }, &error)) {
-            window.showNotification(QObject::tr("Drill: %1").arg(error), true);
-            runner->deleteLater();
-        }
-    });
+    const QString kind = options.drill.section(u':', 0, 0);
+    const QString target = options.drill.section(u':', 1);
+    window.drillMenu()->setAutomatic(options.drillAuto);
+    QTimer::singleShot(options.drillDelayS * 1000, &window, [&window, kind, target] { window.drill(kind, target); });
 }
 
 } // namespace
@@ -514,7 +479,7 @@ int demoGui(const QStringList& arguments)
         return ExitFailed;
     session.setDemo(&fleet);
     if (!options.drill.isEmpty())
-        startDrill(session, fleet, options);
+        startDrill(session.window(), options);
     const int code = runSession(session);
     fleet.stop();
     return code;

@@ -630,6 +630,15 @@ std::optional<TargetStatus> Detector::status(const QString& target) const
     s.nextCheckDueMs = m->nextCheckDueMs();
     s.values = m->values();
     s.thresholds = m->thresholds();
+    if (const AttackDetector::Verdict v = m->attack(); m->policy().attack.enabled && v.baselineRate > 0) {
+        EffectiveThreshold level;
+        level.signal = QStringLiteral("sources");
+        level.enter = v.baselineRate * m->policy().attack.rateFactor;
+        level.clear = v.baselineRate * m->policy().attack.rateClearFactor;
+        level.source = EffectiveThreshold::Source::Adaptive;
+        level.breached = v.underAttack;
+        s.attackLevel = level;
+    }
     return s;
 }
 

@@ -36,6 +36,9 @@ struct TargetStatus
     qint64 nextCheckDueMs = 0; ///< a SOFT target wants its fast retry by then
     QHash<QString, double> values;
     QList<EffectiveThreshold> thresholds;
+    /// The attack rule's level on the total request rate over all sources (signal "sources"): enter at its rate
+    /// factor times the learnt baseline, clear at its clear factor; absent while the rule is off or has no baseline.
+    std::optional<EffectiveThreshold> attackLevel;
 
     Severity severity() const;
     /// Counts as up for the fleet's "targets up": UP, or failing only its rules while it still answers its probes

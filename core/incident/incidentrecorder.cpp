@@ -224,6 +224,8 @@ void IncidentRecorder::createIncident(const Fault& root)
         QStringLiteral("first_failure_estimate"), QStringLiteral("detection time - (attempts - 1) x retry interval"));
     if (!root.sources.isEmpty())
         detail.insert(QStringLiteral("sources"), QJsonArray::fromStringList(root.sources));
+    if (!root.breachedSignals.isEmpty())
+        detail.insert(QStringLiteral("breached_signals"), QJsonArray::fromStringList(root.breachedSignals));
     if (m_detector) {
         if (const auto status = m_detector->status(root.target)) {
             QJsonObject values;
@@ -294,6 +296,8 @@ void IncidentRecorder::followEvidence(Tracked& t, const Fault& root)
         detail.insert(QStringLiteral("members"), QJsonArray::fromStringList(root.members));
     if (!root.symptoms.isEmpty())
         detail.insert(QStringLiteral("symptoms"), QJsonArray::fromStringList(root.symptoms));
+    if (!root.breachedSignals.isEmpty())
+        detail.insert(QStringLiteral("breached_signals"), QJsonArray::fromStringList(root.breachedSignals));
     e.detail = detail;
     watch(m_store->addEvidence(t.storeId, e), t.detectorId, false);
 }

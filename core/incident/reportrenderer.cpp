@@ -149,13 +149,17 @@ void mdIncident(QString& out, const Incident& i, const QString& h)
             QString(), R::escapeMarkdown(a.operatorName),
             R::escapeMarkdown(
                 actionTitle(a) + u": " + (a.phase == AuditRecord::Phase::Intent ? a.description : a.status)) };
+    // Members, symptoms and aftershocks joining the incident belong to its story, in time order.
+    for (const Symptom& sy : i.symptoms)
+        rows << QStringList { shortTime(sy.timeUtc), sy.timelineEvent(), QString(), QStringLiteral("auto"),
+            R::escapeMarkdown(sy.target + u" (" + sy.causeClass + u')') };
     std::stable_sort(rows.begin(), rows.end(), [](const QStringList& a, const QStringList& b) { return a[0] < b[0]; });
     mdTable(out,
         { QStringLiteral("Time (UTC)"), QStringLiteral("Event"), QStringLiteral("State"), QStringLiteral("Actor"),
             QStringLiteral("Note") },
         rows);
     if (!i.symptoms.isEmpty()) {
-        out += h + u"# Symptoms\n\n";
+        out += h + u"# " + Symptom::heading(i.symptoms) + u"\n\n";
         rows.clear();
         for (const Symptom& s : i.symptoms)
             rows << QStringList { shortTime(s.timeUtc), R::escapeMarkdown(s.target), R::escapeMarkdown(s.signal),
@@ -379,7 +383,7 @@ void htmlIncident(QString& out, const Incident& i, const QString& h, const Repor
         if (!signalNames.contains(s.signal))
             signalNames << s.signal;
     if (!signalNames.isEmpty()) {
-        out += u'<' + h + u">Load over the incident window</" + h + u">\n";
+        out += u'<' + h + u">Signals over the incident window</" + h + u">\n";
         for (const QString& s : signalNames) {
             const QByteArray png = chartImage ? chartImage(i, s) : QByteArray();
             const QString chart = png.isEmpty()
@@ -399,13 +403,16 @@ void htmlIncident(QString& out, const Incident& i, const QString& h, const Repor
             a.phase == AuditRecord::Phase::Intent ? QStringLiteral("action started") : QStringLiteral("action result"),
             QString(), a.operatorName,
             actionTitle(a) + u": " + (a.phase == AuditRecord::Phase::Intent ? a.description : a.status) };
+    for (const Symptom& sy : i.symptoms)
+        rows << QStringList { shortTime(sy.timeUtc), sy.timelineEvent(), QString(), QStringLiteral("auto"),
+            sy.target + u" (" + sy.causeClass + u')' };
     std::stable_sort(rows.begin(), rows.end(), [](const QStringList& a, const QStringList& b) { return a[0] < b[0]; });
     htmlTable(out,
         { QStringLiteral("Time (UTC)"), QStringLiteral("Event"), QStringLiteral("State"), QStringLiteral("Actor"),
             QStringLiteral("Note") },
         rows);
     if (!i.symptoms.isEmpty()) {
-        out += u'<' + h + u">Symptoms</" + h + u">\n";
+        out += u'<' + h + u'>' + Symptom::heading(i.symptoms) + u"</" + h + u">\n";
         rows.clear();
         for (const Symptom& s : i.symptoms)
             rows << QStringList { shortTime(s.timeUtc), s.target, s.signal, s.causeClass, s.detail };

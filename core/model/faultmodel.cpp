@@ -159,7 +159,8 @@ FaultModel::Membership FaultModel::membership(const Node& node, int pos)
     const Fault& f = node.faults[pos];
     if (!root.isOpen() && root.clearedMs > 0 && f.detectedMs > root.clearedMs)
         return Membership::Aftershock;
-    return f.rootCause ? Membership::Member : Membership::Symptom;
+    // A peer of the root hit by the same event (a pool member) belongs to the incident as much as another root does.
+    return f.rootCause || f.isMember() ? Membership::Member : Membership::Symptom;
 }
 
 FaultModel::Tally FaultModel::tally(const Node& node)

@@ -60,7 +60,9 @@ public:
     /// A fault's place in its incident.
     enum class Membership {
         Root, ///< the incident's root cause: the top-level row
-        Member, ///< another root cause that joined the incident (e.g. a second overloaded server of the pool)
+        /// another root cause that joined the incident, or an affected member: a peer of the root in its pool or
+        /// group hit by the same event (e.g. a second overloaded server of the pool)
+        Member,
         Symptom, ///< explained by the root cause; never acted on
         Aftershock, ///< began after the root cause had recovered, on the incident's targets
     };

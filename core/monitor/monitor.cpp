@@ -13,6 +13,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace FaultDesk {
 
 namespace {
@@ -82,6 +84,20 @@ Monitor::Monitor(const Settings& settings, QObject* parent)
         if (!m_sourceOf.contains(target))
             m_scheduler->setRetrying(target, true);
     });
+    // The sources an attack names get a series of their own from then on, for the attack chart.
+    connect(m_detector.get(), &Detector::faultChanged, this, [this](const Fault& fault) {
+        if (fault.cause != CauseClass::Attack || !m_sourceSignal.contains(fault.target))
+            return;
+        const auto it = m_evaluators.find(fault.target);
+        if (it == m_evaluators.end())
+            return;
+        const QString signal = it->second->specs().at(m_sourceSignal.value(fault.target)).name;
+        QHash<QString, int>& series = m_sourceSeries[fault.target];
+        for (const QString& source : fault.sources) {
+            if (!series.contains(source) && series.size() < MaxSourceSeries)
+                series.insert(source, m_store->addSeries(fault.target, signal + u'/' + source));
+        }
+    });
     connect(m_detector.get(), &Detector::targetUpdated, this, [this](const QString& target) {
         if (!m_scheduler->isRetrying(target))
             return;
@@ -105,6 +121,7 @@ void Monitor::setConfig(const FleetConfig& config)
     m_config = config;
     m_evaluators.clear();
     m_sourceSignal.clear();
+    m_sourceSeries.clear();
     m_sources.clear();
     m_sourceOf.clear();
 
@@ -128,6 +145,9 @@ void Monitor::setConfig(const FleetConfig& config)
                 m_store->addSeries(t.name, specs.at(i).name);
             }
         }
+        // The per-source breakdown is charted by its total (the rate the attack rule judges) and its heavy sources.
+        if (const int i = m_sourceSignal.value(t.name, -1); i >= 0)
+            m_store->addSeries(t.name, specs.at(i).name);
         m_evaluators.emplace(
             t.name, std::make_unique<SignalEvaluator>(specs, 10000, ScrapeLimits::BreakdownValuesPerSignal));
     }
@@ -323,6 +343,8 @@ void Monitor::ingestRound(const QString& target, const QList<ProbeResult>& resul
                 for (const BreakdownEntry& e : v.breakdown)
                     obs.sourceRates.insert(
                         QString::fromUtf8(e.labelValue.data(), qsizetype(e.labelValue.size())), e.rate);
+                if (v.valid)
+                    recordSources(target, specs.at(i).name, obs.sourceRates, nowMs);
                 continue;
             }
             // A ratio over an interval without traffic (0/0) says nothing: leaving it out keeps the rule's
@@ -335,6 +357,20 @@ void Monitor::ingestRound(const QString& target, const QList<ProbeResult>& resul
     }
     m_detector->observe(obs);
     Q_EMIT seriesUpdated(target);
+}
+
+void Monitor::recordSources(
+    const QString& target, const QString& signal, const QHash<QString, double>& sourceRates, qint64 nowMs)
+{
+    // The attack chart's history: the total over all sources, and the rate of each source an attack named (from
+    // its naming on), so a crowd of ordinary clients never grows the store.
+    double total = 0;
+    for (const double rate : sourceRates)
+        total += std::max(0.0, rate);
+    m_store->append(m_store->find(target, signal), nowMs, total);
+    const QHash<QString, int> series = m_sourceSeries.value(target);
+    for (auto it = series.cbegin(); it != series.cend(); ++it)
+        m_store->append(it.value(), nowMs, std::max(0.0, sourceRates.value(it.key(), 0.0)));
 }
 
 Monitor::Summary Monitor::summary() const

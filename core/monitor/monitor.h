@@ -95,6 +95,8 @@ private:
     void onRoundFinished(const QString& target, const QList<ProbeResult>& results);
     void addPrometheusSource(const PrometheusSourceConfig& source);
     void ingestObservations(const QList<Observation>& observations);
+    void recordSources(
+        const QString& target, const QString& signal, const QHash<QString, double>& sourceRates, qint64 nowMs);
 
     Settings m_settings;
     FleetConfig m_config;
@@ -103,6 +105,9 @@ private:
     std::unique_ptr<Detector> m_detector;
     std::unordered_map<QString, std::unique_ptr<SignalEvaluator>> m_evaluators;
     QHash<QString, int> m_sourceSignal; ///< target → index of its per-source breakdown signal
+    /// target → source an attack named → the series of its rate ("sources/127.0.1.201"), for the attack chart
+    QHash<QString, QHash<QString, int>> m_sourceSeries;
+    static constexpr qsizetype MaxSourceSeries = 12; ///< per target
     std::vector<std::unique_ptr<PrometheusSource>> m_sources;
     QHash<QString, PrometheusSource*> m_sourceOf; ///< target → the Prometheus source reporting it
     QTimer m_tickTimer;

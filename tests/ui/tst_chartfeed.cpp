@@ -104,9 +104,11 @@ private Q_SLOTS:
                    QStringLiteral("F1"), QStringLiteral("web-2"), QStringLiteral("web"), CauseClass::Overload) }
             << QStringList { QStringLiteral("load"), QStringLiteral("rps") }
             << QStringList { QStringLiteral("web-2"), QStringLiteral("web-1") };
-        QTest::addRow("attack: the pool's requests") << QList<Fault> {
-            fault(QStringLiteral("F1"), QStringLiteral("web-1"), QStringLiteral("web"), CauseClass::Attack)
-        } << QStringList { QStringLiteral("rps") } << QStringList { QStringLiteral("web-1"), QStringLiteral("web-2") };
+        QTest::addRow("attack: the requests over all sources, then the pool's requests")
+            << QList<Fault> { fault(
+                   QStringLiteral("F1"), QStringLiteral("web-1"), QStringLiteral("web"), CauseClass::Attack) }
+            << QStringList { QStringLiteral("sources"), QStringLiteral("rps") }
+            << QStringList { QStringLiteral("web-1"), QStringLiteral("web-2") };
         QTest::addRow("data integrity: the integrity check, not load")
             << QList<Fault> { fault(QStringLiteral("F1"), QStringLiteral("db-primary"), QStringLiteral("db"),
                                   CauseClass::DataIntegrity),
@@ -134,9 +136,68 @@ private Q_SLOTS:
         QCOMPARE(panels.size(), std::min<qsizetype>(2, signalNames.size()));
         QCOMPARE(panels.constFirst().signal, signalNames.constFirst());
         QVERIFY(!panels.constFirst().series.isEmpty());
-        QCOMPARE(panels.constFirst().bands.size(), faults.size());
+        QCOMPARE(panels.constFirst().bands.size(), 1); // one event, one band, however many faults it holds
         QVERIFY2(panels.constFirst().title.contains(causeClassName(faults.constFirst().cause)),
             qPrintable(panels.constFirst().title));
+    }
+
+    // An attack: first each flooding source's rate (as the monitor records it: "sources/ADDRESS") beside the
+    // total over all sources; then the total over all sources with the attack rule's level (its rate factor times the
+    // baseline it learnt) and clear level.
+    void attackChartsTheFloodingSources()
+    {
+        Detector* detector = m_monitor->detector();
+        // Twelve quiet checks of 48 clients at 1 req/s teach web-1's attack rule a baseline of 48 req/s.
+        for (int i = 12; i >= 1; --i) {
+            Observation o;
+            o.target = QStringLiteral("web-1");
+            o.timeMs = m_now - i * 1000;
+            for (int c = 0; c < 48; ++c)
+                o.sourceRates.insert(QStringLiteral("127.0.2.%1").arg(c + 1), 1.0);
+            detector->observe(o);
+            detector->tick(o.timeMs);
+        }
+        const std::optional<TargetStatus> status = detector->status(QStringLiteral("web-1"));
+        QVERIFY(status && status->attackLevel);
+        QCOMPARE(status->attackLevel->enter, 48 * 3.0);
+        QCOMPARE(status->attackLevel->clear, 48 * 2.0);
+
+        SeriesStore* store = m_monitor->store();
+        const QStringList flooders { QStringLiteral("127.0.1.201"), QStringLiteral("127.0.1.202") };
+        const SeriesStore::SeriesId total = store->find(QStringLiteral("web-1"), QStringLiteral("sources"));
+        QVERIFY(total >= 0);
+        for (const QString& source : flooders) {
+            const SeriesStore::SeriesId id = store->addSeries(QStringLiteral("web-1"), u"sources/" + source);
+            for (int i = 10; i >= 0; --i)
+                store->append(id, m_now - i * 1000, 40);
+        }
+        for (int i = 10; i >= 0; --i)
+            store->append(total, m_now - i * 1000, 130); // 80 from the two, 50 from everyone else
+
+        Fault attack = fault(QStringLiteral("F1"), QStringLiteral("web-1"), QStringLiteral("web"), CauseClass::Attack);
+        attack.sources = flooders;
+        const ChartFeed feed(m_monitor->config(), *detector, *store);
+        const QList<ChartFeed::Panel> panels = feed.incident({ attack }, m_now - 60000, m_now);
+        QCOMPARE(panels.size(), 2);
+
+        const ChartFeed::Panel& bySource = panels.at(0);
+        QStringList labels;
+        for (const ChartSeries& line : bySource.series)
+            labels << line.label;
+        QCOMPARE(labels, flooders + QStringList { QStringLiteral("all sources") });
+        QCOMPARE(bySource.series.at(0).points.constLast().y(), 40.0);
+        QCOMPARE(bySource.series.at(2).points.constLast().y(), 130.0);
+        QVERIFY2(bySource.title.contains(QStringLiteral("2 flooding sources")), qPrintable(bySource.title));
+        QCOMPARE(bySource.bands.size(), 1);
+
+        const ChartFeed::Panel& all = panels.at(1);
+        QCOMPARE(all.signal, QStringLiteral("sources"));
+        QCOMPARE(all.series.size(), 1); // web-2 counts no sources
+        QList<double> levels;
+        for (const ChartThreshold& t : all.thresholds)
+            levels << t.points.constFirst().y();
+        QCOMPARE(levels, (QList<double> { 48 * 3.0, 48 * 2.0 }));
+        QVERIFY(all.thresholds.at(1).clear);
     }
 
     // The chart gets the store's gap marks: web-1's missed scrapes break its line.

@@ -235,19 +235,25 @@ private Q_SLOTS:
         Fault first = overload(QStringLiteral("F1"), QStringLiteral("web-2"), 1700000000000, true);
         first.phase = Fault::Phase::Recovered;
         first.clearedMs = 1700000060000;
-        model.resetFaults({ first, overload(QStringLiteral("F2"), QStringLiteral("web-1"), 1700000002000, true),
+        // A pool peer hit by the same surge is a member of the incident, not a symptom of it.
+        Fault peer = overload(QStringLiteral("F5"), QStringLiteral("web-3"), 1700000002500, false);
+        peer.relation = QStringLiteral("pool");
+        model.resetFaults({ first, overload(QStringLiteral("F2"), QStringLiteral("web-1"), 1700000002000, true), peer,
             overload(QStringLiteral("F3"), QStringLiteral("api-1"), 1700000003000, false),
             overload(QStringLiteral("F4"), QStringLiteral("web-2"), 1700000090000, true) });
         QCOMPARE(proxy.rowCount(), 1);
         const QModelIndex incident = proxy.index(0, FaultModel::TargetColumn);
         QCOMPARE(incident.data().toString(),
-            QStringLiteral("web-2 — root cause, recovered (1 more root cause(s), 1 symptom(s), 1 aftershock(s))"));
+            QStringLiteral("web-2 — root cause, recovered (1 member, 1 more root cause, 1 symptom, 1 aftershock)"));
         QStringList children;
         for (int row = 0; row < proxy.rowCount(incident); ++row)
             children << proxy.index(row, FaultModel::TargetColumn, incident).data().toString();
         QCOMPARE(children,
-            (QStringList { QStringLiteral("web-1 · also a root cause"), QStringLiteral("api-1 · symptom"),
-                QStringLiteral("web-2 · aftershock") }));
+            (QStringList { QStringLiteral("web-1 · also a root cause"), QStringLiteral("web-3 · member"),
+                QStringLiteral("api-1 · symptom"), QStringLiteral("web-2 · aftershock") }));
+        // A member is shown like the root (it is hit by the event), not muted like a symptom.
+        const QModelIndex member = proxy.index(1, FaultModel::TargetColumn, incident);
+        QVERIFY(!member.data(Qt::FontRole).value<QFont>().italic());
     }
 
     // A change of colours reaches every row, the nested ones too.

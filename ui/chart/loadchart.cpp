@@ -485,7 +485,9 @@ void LoadChart::refreshNow()
         yMin = std::min(yMin, m_fixedMin);
     if (!std::isnan(m_fixedMax))
         yMax = std::max(yMax, m_fixedMax);
-    const double rawStep = (yMax - yMin) / 5;
+    // About five steps, fewer on a short plot: labels that would overlap are elided to "…" by Qt Charts.
+    const int steps = plot.height() >= 16 ? std::clamp(int(plot.height() / 28), 2, 5) : 5;
+    const double rawStep = (yMax - yMin) / steps;
     const double magnitude = std::pow(10.0, std::floor(std::log10(rawStep)));
     double step = magnitude * 10;
     for (const double m : { 1.0, 2.0, 2.5, 5.0, 10.0 }) {
@@ -502,9 +504,12 @@ void LoadChart::refreshNow()
     const int ticks = int(std::lround((niceMax - niceMin) / step)) + 1;
     if (m_valueAxis->tickCount() != ticks)
         m_valueAxis->setTickCount(ticks);
-    const QString format = step >= 1 ? QStringLiteral("%.0f")
-        : step >= 0.1                ? QStringLiteral("%.1f")
-                                     : QStringLiteral("%.2f");
+    // As many decimals as the step needs, so every label is its tick's value (0.25, not "0.3").
+    int decimals = 0;
+    while (
+        decimals < 6 && std::abs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) > 1e-6)
+        ++decimals;
+    const QString format = QStringLiteral("%.") + QString::number(decimals) + u'f';
     if (m_valueAxis->labelFormat() != format)
         m_valueAxis->setLabelFormat(format);
     const QString unit = m_lines.empty() ? QString() : m_lines.front()->data.unit;

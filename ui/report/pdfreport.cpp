@@ -140,12 +140,22 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
     out += QStringLiteral("<%1>Summary</%1>").arg(h);
     QStringList symptomTargets = i.affectedTargets();
     symptomTargets.removeAll(i.rootTarget);
+    // Peers of the root hit by the same event are its incident's members, not symptoms of it.
+    QStringList memberTargets;
+    for (const Symptom& sy : i.symptoms) {
+        if (sy.timelineEvent() == u"member joined" && !memberTargets.contains(sy.target)) {
+            memberTargets << sy.target;
+            symptomTargets.removeAll(sy.target);
+        }
+    }
     out += fieldTable({
         { QStringLiteral("Incident"), i.id + (i.drill ? QStringLiteral("  (drill)") : QString()) },
         { QStringLiteral("Root cause"), i.rootTarget },
         { QStringLiteral("Cause class"), i.causeClass },
         { QStringLiteral("State"), IncidentLifecycle::name(i.state) },
         { QStringLiteral("Affected targets"), i.affectedTargets().join(QStringLiteral(", ")) },
+        { QStringLiteral("Members"),
+            memberTargets.isEmpty() ? QStringLiteral("none") : memberTargets.join(QStringLiteral(", ")) },
         { QStringLiteral("Symptoms"),
             symptomTargets.isEmpty() ? QStringLiteral("none") : symptomTargets.join(QStringLiteral(", ")) },
         { QStringLiteral("First failing sample"), when(i.firstFailureUtc) + QStringLiteral(" UTC") },
@@ -172,7 +182,7 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
         // left alone at the foot of a page.
         out += QStringLiteral("<table width=\"100%\" border=\"0\" cellspacing=\"0\" cellpadding=\"0\" "
                               "style=\"margin-top: 12px\"><tr><td>");
-        out += QStringLiteral("<%1>Load over the incident window</%1>").arg(h);
+        out += QStringLiteral("<%1>Signals over the incident window</%1>").arg(h);
         int shown = 0;
         for (const QString& signal : charts) {
             if (shown == 2)
@@ -205,6 +215,11 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
             a.operatorName,
             actionName(a) + u" on " + a.target + u": "
                 + (a.phase == AuditRecord::Phase::Intent ? a.description : a.status) };
+    // Members, symptoms and aftershocks joining the incident belong to its story, in time order; the table
+    // below explains each.
+    for (const Symptom& sy : i.symptoms)
+        rows << QStringList { when(sy.timeUtc), sy.timelineEvent(), QStringLiteral("auto"),
+            sy.target + u" (" + sy.causeClass + u')' };
     std::stable_sort(rows.begin(), rows.end(), [](const QStringList& a, const QStringList& b) { return a[0] < b[0]; });
     out += rows.isEmpty() ? QStringLiteral("<p>No event recorded.</p>")
                           : table({ QStringLiteral("Time (UTC)"), QStringLiteral("Event"), QStringLiteral("Actor"),
@@ -212,7 +227,7 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
                               rows, { 20, 16, 10, 54 });
 
     if (!i.symptoms.isEmpty()) {
-        out += QStringLiteral("<%1>Symptoms</%1>").arg(h);
+        out += QStringLiteral("<%1>%2</%1>").arg(h, Symptom::heading(i.symptoms));
         rows.clear();
         for (const Symptom& s : i.symptoms)
             rows << QStringList { when(s.timeUtc), s.target, s.causeClass, s.detail };

@@ -1,8 +1,13 @@
 #include "reportcharts.h"
 
+#include "chartfeed.h"
 #include "loadchart.h"
 
 #include <QBuffer>
+#include <QJsonArray>
+#include <QSet>
+
+#include <algorithm>
 
 #include <cmath>
 #include <limits>
@@ -11,13 +16,35 @@ namespace FaultDesk {
 
 QStringList ReportCharts::signalNames(const Incident& incident)
 {
+    QStringList stored;
+    QSet<QString> moved; // signals that were not zero all along for every target
+    for (const SeriesSnapshot& s : incident.series) {
+        if (s.points.isEmpty())
+            continue;
+        if (!stored.contains(s.signal))
+            stored << s.signal;
+        if (std::any_of(s.points.cbegin(), s.points.cend(), [](const SnapshotPoint& p) { return p.value != 0; }))
+            moved.insert(s.signal);
+    }
+    // What breached, as the evidence recorded it, first; for an overload or a flood the demand (its request rate)
+    // next; then load and the rest. A signal that stayed at zero throughout says nothing unless it breached.
     QStringList names;
-    for (const SeriesSnapshot& s : incident.series)
-        if (!names.contains(s.signal) && !s.points.isEmpty())
-            names << s.signal;
-    if (names.removeAll(QStringLiteral("load")) > 0)
-        names.prepend(QStringLiteral("load"));
-    return names;
+    const auto add = [&](const QString& signal, bool evenIfFlat) {
+        if (stored.contains(signal) && !names.contains(signal) && (evenIfFlat || moved.contains(signal)))
+            names << signal;
+    };
+    for (const Evidence& e : incident.evidence) {
+        for (const QJsonValue& v : e.detail.value(QStringLiteral("breached_signals")).toArray())
+            add(v.toString(), true);
+    }
+    if (incident.causeClass == u"overload" || incident.causeClass == u"attack") {
+        add(QStringLiteral("rps"), false);
+        add(QStringLiteral("requests"), false);
+    }
+    add(QStringLiteral("load"), false);
+    for (const QString& signal : std::as_const(stored))
+        add(signal, false);
+    return names.isEmpty() ? stored : names;
 }
 
 QImage ReportCharts::render(const Incident& incident, const QString& signal, QSize size)
@@ -44,8 +71,8 @@ QImage ReportCharts::render(const Incident& incident, const QString& signal, QSi
 
     LoadChart chart;
     chart.setAttribute(Qt::WA_DontShowOnScreen);
-    chart.setTitle(QStringLiteral("%1 of the affected targets").arg(signal));
-    chart.setValueTitle(signal);
+    chart.setTitle(QStringLiteral("%1 — affected targets").arg(ChartFeed::valueTitle(signal)));
+    chart.setValueTitle(ChartFeed::valueTitle(signal));
     chart.setMaxGap(5000);
     chart.setSeries(lines);
     ChartBand band;
@@ -56,10 +83,16 @@ QImage ReportCharts::render(const Incident& incident, const QString& signal, QSi
     QList<ChartMarker> markers;
     if (incident.detectedUtc.isValid())
         markers << ChartMarker { incident.detectedUtc.toMSecsSinceEpoch(), QStringLiteral("detected") };
-    for (const AuditRecord& a : incident.actions)
-        if (a.phase == AuditRecord::Phase::Intent && a.timeUtc.isValid())
-            markers << ChartMarker { a.timeUtc.toMSecsSinceEpoch(),
-                a.runbook.isEmpty() ? a.actionKind : a.runbook.section(u'#', 0, 0).section(u'/', -1) };
+    for (const AuditRecord& a : incident.actions) {
+        if (a.phase != AuditRecord::Phase::Intent || !a.timeUtc.isValid())
+            continue;
+        // The steps of one run start within seconds under one label: one marker says it (as on the console).
+        const ChartMarker m { a.timeUtc.toMSecsSinceEpoch(),
+            a.runbook.isEmpty() ? a.actionKind : a.runbook.section(u'#', 0, 0).section(u'/', -1) };
+        if (std::none_of(markers.cbegin(), markers.cend(),
+                [&](const ChartMarker& o) { return o.label == m.label && std::abs(o.timeMs - m.timeMs) < 10000; }))
+            markers << m;
+    }
     if (incident.recoveredUtc.isValid())
         markers << ChartMarker { incident.recoveredUtc.toMSecsSinceEpoch(), QStringLiteral("recovered") };
     chart.setMarkers(markers);

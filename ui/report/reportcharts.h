@@ -10,13 +10,15 @@ namespace FaultDesk {
 
 /**
  * The charts of an incident report, drawn by LoadChart from the series stored with the incident: one chart per
- * signal (load first), each affected target a line, the fault period shaded from detection to recovery, and
+ * signal (what breached first), each affected target a line, the fault period shaded from detection to recovery, and
  * markers at detection, each action and recovery. Needs a QApplication (any platform, offscreen included).
  */
 class ReportCharts
 {
 public:
-    /// Signals with stored series, "load" first, then in the order they were stored.
+    /// Signals with stored series, the story first: those that breached (as the evidence recorded them), the request
+    /// rate of an overload or an attack, load, then the rest; signals that stayed at zero throughout are left out
+    /// unless they breached.
     static QStringList signalNames(const Incident& incident);
     /// The chart of @p signal over the incident window at @p size (logical pixels, drawn at twice the resolution for
     /// print); a null image when nothing was stored for it.

@@ -5,6 +5,8 @@
 #include "drill/demofleetprocess.h"
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
+#include "incident/reportdata.h"
+#include "incident/reportrenderer.h"
 #include "monitor/monitor.h"
 #include "recorderseries.h"
 
@@ -273,6 +275,17 @@ private Q_SLOTS:
         QVERIFY(incident);
         QVERIFY(std::any_of(incident->symptoms.cbegin(), incident->symptoms.cend(),
             [](const Symptom& s) { return s.target == u"web-2" && s.detail.startsWith(u"aftershock: "); }));
+
+        // `faultdesk report --last` reports the crash, with its aftershock in it.
+        QString error;
+        const std::optional<ReportData> last
+            = ReportData::forLast(rig.store, true, QDateTime::currentDateTimeUtc(), &error);
+        QVERIFY2(last, qPrintable(error));
+        QCOMPARE(last->incidents.size(), 1);
+        QCOMPARE(last->incidents.constFirst().id, rig.recorder.recordedIds().at(0));
+        QCOMPARE(last->incidents.constFirst().causeClass, QStringLiteral("down"));
+        const QString markdown = QString::fromUtf8(ReportRenderer::markdown(*last));
+        QVERIFY2(markdown.contains(QStringLiteral("aftershock: ")), qPrintable(markdown));
     }
 
     // A second crash after recovery and the aftershock grace is a second incident; a reload (targets reset) closes
