@@ -1,10 +1,14 @@
 #include "incidentstore.h"
 
+#include "incidentschema.h"
 #include "incidentwriter.h"
 #include "metrics/downsampler.h"
+#include "sqldialect.h"
+#include "storeconnection.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -197,7 +201,7 @@ Outcome insertIncident(Context& ctx, const Incident& inc)
     q.addBindValue(inc.detectedUtc.toMSecsSinceEpoch());
     q.addBindValue(jsonText(inc.baseline));
     if (!ctx.exec(q)) {
-        if (ctx.error.contains(u"UNIQUE"))
+        if (ctx.uniqueViolation)
             ctx.error = QStringLiteral("incident %1 already exists").arg(inc.id);
         return ctx.failure();
     }
@@ -277,7 +281,7 @@ QString likePattern(const QString& text)
 }
 
 // WHERE clause over the incidents table for @p f; values to bind in order go to @p binds.
-QString whereClause(const IncidentFilter& f, QVariantList& binds)
+QString whereClause(const IncidentFilter& f, QVariantList& binds, const SqlDialect& dialect)
 {
     QStringList terms;
     if (!f.includeDrills)
@@ -305,7 +309,8 @@ QString whereClause(const IncidentFilter& f, QVariantList& binds)
             "(id LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' OR root_target LIKE ? ESCAPE '\\'"
             " OR cause_class LIKE ? ESCAPE '\\' OR id IN (SELECT incident_id FROM incident_events"
             " WHERE note LIKE ? ESCAPE '\\') OR id IN (SELECT incident_id FROM symptoms WHERE target LIKE ? ESCAPE"
-            " '\\' OR detail LIKE ? ESCAPE '\\'))");
+            " '\\' OR detail LIKE ? ESCAPE '\\'))")
+                     .replace(QStringLiteral(" LIKE "), u' ' + dialect.like() + u' ');
         const QString pattern = likePattern(f.text);
         for (int i = 0; i < 7; ++i)
             binds << pattern;
@@ -339,10 +344,16 @@ IncidentStore::IncidentStore(Options options, QObject* parent)
     qRegisterMetaType<FaultDesk::WriteResult>();
     if (m_options.path.isEmpty())
         m_options.path = defaultPath();
+    QString urlError;
+    if (const std::optional<StoreUrl> url = StoreUrl::parse(m_options.path, &urlError))
+        m_url = *url;
+    else
+        m_urlError = urlError;
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("incident-writer"));
     IncidentWriter::Options wo;
-    wo.path = m_options.path;
+    wo.url = m_url;
+    wo.unusable = m_urlError;
     wo.maxPending = m_options.maxPending;
     wo.retryIntervalMs = m_options.retryIntervalMs;
     m_writer = new IncidentWriter(wo);
@@ -380,6 +391,17 @@ QString IncidentStore::newId()
 QDateTime IncidentStore::now() const
 {
     return m_options.clock ? m_options.clock() : QDateTime::currentDateTimeUtc();
+}
+
+QString IncidentStore::displayName() const
+{
+    return m_urlError.isEmpty() ? m_url.displayName() : QStringLiteral("(invalid database location)");
+}
+
+QString IncidentStore::localDirectory() const
+{
+    const QString file = m_url.isPostgres() || !m_urlError.isEmpty() ? defaultPath() : m_url.path();
+    return QFileInfo(file).absolutePath();
 }
 
 bool IncidentStore::open(QString* error)
@@ -480,8 +502,8 @@ QFuture<WriteResult> IncidentStore::transition(const QString& incidentId, const 
                 ctx.error = QStringLiteral("incident %1: %2").arg(incidentId, why);
                 return Outcome::Refused;
             }
-            QSqlQuery& upd = ctx.prepare(QStringLiteral("UPDATE incidents SET state = :s, updated_ms = MAX(updated_ms, "
-                                                        ":t)")
+            QSqlQuery& upd = ctx.prepare(QStringLiteral("UPDATE incidents SET state = :s, updated_ms = CASE WHEN "
+                                                        "updated_ms > :t THEN updated_ms ELSE :t END")
                 + phaseAssignment(event.state) + QStringLiteral(" WHERE id = :id"));
             upd.bindValue(QStringLiteral(":s"), IncidentLifecycle::name(*to));
             upd.bindValue(QStringLiteral(":t"), event.timeUtc.toMSecsSinceEpoch());
@@ -553,8 +575,10 @@ QFuture<WriteResult> IncidentStore::saveSeries(const QString& incidentId, const 
                 return ctx.failure();
             for (const SeriesSnapshot& s : series) {
                 const QList<SnapshotPoint> kept = reduced(s.points, maxPoints);
-                QSqlQuery& q = ctx.prepare(QStringLiteral("INSERT OR REPLACE INTO series (incident_id, target, "
-                                                          "signal, raw_points, points) VALUES (?, ?, ?, ?, ?)"));
+                QSqlQuery& q = ctx.prepare(QStringLiteral(
+                    "INSERT INTO series (incident_id, target, signal, raw_points, points) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (incident_id, target, signal) DO UPDATE SET raw_points = excluded.raw_points,"
+                    " points = excluded.points"));
                 q.addBindValue(incidentId);
                 q.addBindValue(text(s.target));
                 q.addBindValue(text(s.signal));
@@ -640,32 +664,20 @@ bool IncidentStore::append(const AuditRecord& record, QString* error)
 
 QSqlDatabase IncidentStore::readConnection(QString* error) const
 {
+    if (!m_urlError.isEmpty()) {
+        if (error)
+            *error = m_urlError;
+        return QSqlDatabase();
+    }
     const QString name = QStringLiteral("faultdesk-incidents-read-%1-%2")
                              .arg(quintptr(this), 0, 16)
                              .arg(quintptr(QThread::currentThread()), 0, 16);
-    if (QSqlDatabase::contains(name)) {
-        QSqlDatabase db = QSqlDatabase::database(name, false);
-        if (db.isOpen() || db.open())
-            return db;
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(m_options.path, db.lastError().text());
-        return QSqlDatabase();
-    }
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
     {
         QMutexLocker lock(&m_readMutex);
-        m_readConnections.append(name);
+        if (!m_readConnections.contains(name))
+            m_readConnections.append(name);
     }
-    db.setDatabaseName(m_options.path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!db.open()) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(m_options.path, db.lastError().text());
-        return QSqlDatabase();
-    }
-    // Reads must never write, not even by mistake.
-    QSqlQuery(db).exec(QStringLiteral("PRAGMA query_only=ON"));
-    return db;
+    return StoreConnection::open(m_url, name, StoreConnection::Purpose::Read, error);
 }
 
 std::optional<Incident> IncidentStore::incident(const QString& id, bool withSeries, QString* error) const
@@ -682,7 +694,7 @@ std::optional<Incident> IncidentStore::incident(const QString& id, bool withSeri
         return std::nullopt;
     if (!q.next()) {
         if (error)
-            *error = QStringLiteral("no incident %1 in %2").arg(id, m_options.path);
+            *error = QStringLiteral("no incident %1 in %2").arg(id, displayName());
         return std::nullopt;
     }
     Incident inc = incidentFromRow(q);
@@ -743,7 +755,7 @@ QList<Incident> IncidentStore::incidents(const IncidentFilter& filter, QString* 
         return out;
     QVariantList binds;
     QString sql = QStringLiteral("SELECT ") + kIncidentColumns + QStringLiteral(" FROM incidents")
-        + whereClause(filter, binds) + QStringLiteral(" ORDER BY detected_ms DESC, id");
+        + whereClause(filter, binds, SqlDialect(m_url.engine())) + QStringLiteral(" ORDER BY detected_ms DESC, id");
     if (filter.limit > 0) {
         sql += QStringLiteral(" LIMIT ? OFFSET ?");
         binds << filter.limit << std::max(0, filter.offset);
@@ -790,7 +802,8 @@ int IncidentStore::count(const IncidentFilter& filter, QString* error) const
     if (!db.isOpen())
         return -1;
     QVariantList binds;
-    const QString sql = QStringLiteral("SELECT COUNT(*) FROM incidents") + whereClause(filter, binds);
+    const QString sql
+        = QStringLiteral("SELECT COUNT(*) FROM incidents") + whereClause(filter, binds, SqlDialect(m_url.engine()));
     QSqlQuery q(db);
     if (!execRead(q, sql, binds, error) || !q.next())
         return -1;
@@ -866,7 +879,7 @@ QList<MttxFigures> IncidentStore::mttx(Grouping by, const IncidentFilter& filter
         + QStringLiteral(", COUNT(*), COUNT(recovered_ms), AVG(detected_ms - first_failure_ms), "
                          "AVG(located_ms - detected_ms), AVG(acknowledged_ms - detected_ms), "
                          "AVG(handled_ms - detected_ms), AVG(recovered_ms - detected_ms) FROM incidents")
-        + whereClause(filter, binds) + QStringLiteral(" GROUP BY 1 ORDER BY 1");
+        + whereClause(filter, binds, SqlDialect(m_url.engine())) + QStringLiteral(" GROUP BY 1 ORDER BY 1");
     QSqlQuery q(db);
     if (!execRead(q, sql, binds, error))
         return out;
@@ -893,6 +906,15 @@ QString IncidentStore::integrityCheck() const
     if (!db.isOpen())
         return error;
     QSqlQuery q(db);
+    if (m_url.isPostgres()) {
+        // The server checks its own pages; what FaultDesk can check is that it answers with the schema it knows.
+        const int version = IncidentSchema::version(db, &error);
+        if (version < 0)
+            return error;
+        return version == IncidentSchema::currentVersion
+            ? QStringLiteral("ok")
+            : QStringLiteral("schema version %1, expected %2").arg(version).arg(IncidentSchema::currentVersion);
+    }
     if (!q.exec(QStringLiteral("PRAGMA integrity_check")))
         return q.lastError().text();
     QStringList lines;
