@@ -318,21 +318,23 @@ QString whereClause(const IncidentFilter& f, QVariantList& binds, const SqlDiale
     return terms.isEmpty() ? QString() : QStringLiteral(" WHERE ") + terms.join(QStringLiteral(" AND "));
 }
 
-bool execRead(QSqlQuery& q, const QString& sql, const QVariantList& binds, QString* error)
+bool execRead(QSqlDatabase& db, QSqlQuery& q, const QString& sql, const QVariantList& binds, QString* error)
 {
-    if (!q.prepare(sql)) {
-        if (error)
-            *error = q.lastError().text();
-        return false;
+    bool ok = q.prepare(sql);
+    if (ok) {
+        for (const QVariant& v : binds)
+            q.addBindValue(v);
+        ok = q.exec();
     }
-    for (const QVariant& v : binds)
-        q.addBindValue(v);
-    if (!q.exec()) {
-        if (error)
-            *error = q.lastError().text();
-        return false;
-    }
-    return true;
+    if (ok)
+        return true;
+    if (error)
+        *error = q.lastError().text();
+    // A server that restarted left this connection dead: the next read opens a new one.
+    const SqlDialect dialect = SqlDialect::of(db);
+    if (dialect.isPostgres() && dialect.isStorageError(q.lastError()))
+        db.close();
+    return false;
 }
 } // namespace
 
@@ -689,7 +691,7 @@ std::optional<Incident> IncidentStore::incident(const QString& id, bool withSeri
     db.transaction();
     auto done = qScopeGuard([&db] { db.rollback(); });
     QSqlQuery q(db);
-    if (!execRead(q, QStringLiteral("SELECT ") + kIncidentColumns + QStringLiteral(" FROM incidents WHERE id = ?"),
+    if (!execRead(db, q, QStringLiteral("SELECT ") + kIncidentColumns + QStringLiteral(" FROM incidents WHERE id = ?"),
             { id }, error))
         return std::nullopt;
     if (!q.next()) {
@@ -698,7 +700,7 @@ std::optional<Incident> IncidentStore::incident(const QString& id, bool withSeri
         return std::nullopt;
     }
     Incident inc = incidentFromRow(q);
-    if (!execRead(q,
+    if (!execRead(db, q,
             QStringLiteral(
                 "SELECT time_ms, event, resulting_state, actor, note FROM incident_events WHERE incident_id = "
                 "? ORDER BY time_ms, id"),
@@ -713,7 +715,7 @@ std::optional<Incident> IncidentStore::incident(const QString& id, bool withSeri
         e.note = q.value(4).toString();
         inc.events.append(e);
     }
-    if (!execRead(q,
+    if (!execRead(db, q,
             QStringLiteral("SELECT time_ms, target, signal, cause_class, detail FROM symptoms WHERE incident_id = ? "
                            "ORDER BY time_ms, id"),
             { id }, error))
@@ -721,14 +723,14 @@ std::optional<Incident> IncidentStore::incident(const QString& id, bool withSeri
     while (q.next())
         inc.symptoms.append({ utc(q.value(0)), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
             q.value(4).toString() });
-    if (!execRead(q,
+    if (!execRead(db, q,
             QStringLiteral(
                 "SELECT time_ms, target, rule, detail FROM evidence WHERE incident_id = ? ORDER BY time_ms, id"),
             { id }, error))
         return std::nullopt;
     while (q.next())
         inc.evidence.append({ utc(q.value(0)), q.value(1).toString(), q.value(2).toString(), jsonObject(q.value(3)) });
-    if (!execRead(q,
+    if (!execRead(db, q,
             QStringLiteral("SELECT ") + kAuditColumns
                 + QStringLiteral(" FROM audit WHERE incident_id = ? ORDER BY seq"),
             { id }, error))
@@ -736,7 +738,7 @@ std::optional<Incident> IncidentStore::incident(const QString& id, bool withSeri
     while (q.next())
         inc.actions.append(auditFromRow(q));
     if (withSeries) {
-        if (!execRead(q,
+        if (!execRead(db, q,
                 QStringLiteral(
                     "SELECT target, signal, points FROM series WHERE incident_id = ? ORDER BY target, signal"),
                 { id }, error))
@@ -764,7 +766,7 @@ QList<Incident> IncidentStore::incidents(const IncidentFilter& filter, QString* 
     auto done = qScopeGuard([&db] { db.rollback(); });
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    if (!execRead(q, sql, binds, error))
+    if (!execRead(db, q, sql, binds, error))
         return out;
     while (q.next())
         out.append(incidentFromRow(q));
@@ -783,7 +785,7 @@ QList<Incident> IncidentStore::incidents(const IncidentFilter& filter, QString* 
             marks << QStringLiteral("?");
             ids << out[i].id;
         }
-        if (!execRead(q,
+        if (!execRead(db, q,
                 QStringLiteral("SELECT incident_id, time_ms, target, signal, cause_class, detail FROM symptoms WHERE "
                                "incident_id IN (")
                     + marks.join(u',') + QStringLiteral(") ORDER BY time_ms, id"),
@@ -805,7 +807,7 @@ int IncidentStore::count(const IncidentFilter& filter, QString* error) const
     const QString sql
         = QStringLiteral("SELECT COUNT(*) FROM incidents") + whereClause(filter, binds, SqlDialect(m_url.engine()));
     QSqlQuery q(db);
-    if (!execRead(q, sql, binds, error) || !q.next())
+    if (!execRead(db, q, sql, binds, error) || !q.next())
         return -1;
     return q.value(0).toInt();
 }
@@ -818,7 +820,7 @@ bool IncidentStore::select(const QString& query, const QVariantList& binds,
         return false;
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    if (!execRead(q, query, binds, error))
+    if (!execRead(db, q, query, binds, error))
         return false;
     while (q.next())
         row(q);
@@ -832,7 +834,7 @@ QList<SeriesSnapshot> IncidentStore::series(const QString& incidentId, QString* 
     if (!db.isOpen())
         return out;
     QSqlQuery q(db);
-    if (!execRead(q,
+    if (!execRead(db, q,
             QStringLiteral("SELECT target, signal, points FROM series WHERE incident_id = ? ORDER BY target, signal"),
             { incidentId }, error))
         return out;
@@ -849,7 +851,7 @@ QList<AuditRecord> IncidentStore::auditRecords(const QString& incidentId, QStrin
         return out;
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    if (!execRead(q,
+    if (!execRead(db, q,
             QStringLiteral("SELECT ") + kAuditColumns
                 + (incidentId.isNull() ? QStringLiteral(" FROM audit ORDER BY seq")
                                        : QStringLiteral(" FROM audit WHERE incident_id = ? ORDER BY seq")),
@@ -881,7 +883,7 @@ QList<MttxFigures> IncidentStore::mttx(Grouping by, const IncidentFilter& filter
                          "AVG(handled_ms - detected_ms), AVG(recovered_ms - detected_ms) FROM incidents")
         + whereClause(filter, binds, SqlDialect(m_url.engine())) + QStringLiteral(" GROUP BY 1 ORDER BY 1");
     QSqlQuery q(db);
-    if (!execRead(q, sql, binds, error))
+    if (!execRead(db, q, sql, binds, error))
         return out;
     auto mean = [&q](int col) { return q.value(col).isNull() ? std::nullopt : std::optional(q.value(col).toDouble()); };
     while (q.next()) {
