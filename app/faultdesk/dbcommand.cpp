@@ -68,7 +68,8 @@ int db(const QStringList& arguments)
                        "  faultdesk db copy --from FILE|URL --to FILE|URL   copy a history into another database\n\n")
         + QString::fromUtf8(kUrlHelp));
     parser.addHelpOption();
-    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("migrate: the database."), QStringLiteral("URL"));
+    const QCommandLineOption db(
+        QStringLiteral("db"), QStringLiteral("migrate: the database."), QStringLiteral("FILE|URL"));
     const QCommandLineOption from(
         QStringLiteral("from"), QStringLiteral("copy: the database to read."), QStringLiteral("FILE|URL"));
     const QCommandLineOption to(
