@@ -7,6 +7,7 @@
 #include "drill/demofleetprocess.h"
 #include "drill/drillrunner.h"
 #include "drill/faultcampaign.h"
+#include "incident/storeurl.h"
 
 #include <QCommandLineParser>
 #include <QEventLoop>
@@ -71,7 +72,9 @@ int drill(const QStringList& arguments)
         QStringLiteral("auto"), QStringLiteral("Press Handle and Recover without asking."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the summary as JSON."));
     const QCommandLineOption db(QStringLiteral("db"),
-        QStringLiteral("Record the drill (audit trail) in the incident database FILE."), QStringLiteral("FILE"));
+        QStringLiteral("Record the drill (incidents, audit trail) in this incident database: a file (SQLite) or "
+                       "postgresql://user@host:port/db?…"),
+        QStringLiteral("FILE|URL"));
     const QCommandLineOption timeout(QStringLiteral("timeout"),
         QStringLiteral("Seconds each phase may take (default 60; 40 in a campaign)."), QStringLiteral("S"));
     const QCommandLineOption checkInter(QStringLiteral("check-inter"),
@@ -126,6 +129,11 @@ int drill(const QStringList& arguments)
         return ExitBadInput;
     }
     const QString kind = positional.constFirst();
+    QString dbError;
+    if (parser.isSet(db) && !StoreUrl::parse(parser.value(db), &dbError)) {
+        std::fprintf(stderr, "faultdesk drill: --db: %s\n", qPrintable(dbError));
+        return ExitBadInput;
+    }
     qint64 phaseMs = campaign ? 40000 : 60000;
     if (parser.isSet(timeout) && !positiveSeconds(parser.value(timeout), &phaseMs)) {
         std::fprintf(stderr, "faultdesk drill: --timeout must be a positive number of seconds\n");

@@ -13,6 +13,7 @@
 #include "exportreportdialog.h"
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
+#include "incident/storeurl.h"
 #include "incidenthistoryview.h"
 #include "maintenance/expiryreminder.h"
 #include "maintenance/maintenanceconsole.h"
@@ -259,9 +260,7 @@ private:
             m_autoDock = nullptr;
         }
         m_remedy.reset();
-        const QString lockDir
-            = QFileInfo(m_store.path().isEmpty() ? IncidentStore::defaultPath() : m_store.path()).absolutePath()
-            + QStringLiteral("/locks");
+        const QString lockDir = m_store.localDirectory() + QStringLiteral("/locks");
         QDir().mkpath(lockDir);
         m_remedy = std::make_unique<RemediationController>(m_monitor.config(), m_monitor.detector(), &m_audit, lockDir,
             qEnvironmentVariable("USER", QStringLiteral("operator")));
@@ -364,6 +363,7 @@ struct GuiOptions
     int drillDelayS = 20;
     bool drillAuto = false; ///< press Handle, end the cause, press Recover, as `faultdesk drill --auto` does
     QString fleet;
+    QString db; ///< --db: the incident database (file or postgresql:// URL); empty = the default file
 };
 
 std::optional<int> parseGui(const QStringList& arguments, bool demo, GuiOptions& out)
@@ -383,6 +383,10 @@ std::optional<int> parseGui(const QStringList& arguments, bool demo, GuiOptions&
                 "Demo: once the drill's fault is located, press Handle, end the cause, then press Recover.") },
         { QStringLiteral("verbose"), QStringLiteral("Mirror the log to the terminal.") },
         { QStringLiteral("log-dir"), QStringLiteral("Directory for the log files."), QStringLiteral("DIR") },
+        { QStringLiteral("db"),
+            QStringLiteral("Incident database: a file (SQLite) or postgresql://user@host:port/db?… (default: %1).")
+                .arg(IncidentStore::defaultPath()),
+            QStringLiteral("FILE|URL") },
     });
     if (demo)
         parser.addPositionalArgument(QStringLiteral("demo"), QStringLiteral("The command."));
@@ -419,6 +423,12 @@ std::optional<int> parseGui(const QStringList& arguments, bool demo, GuiOptions&
     }
     if (!demo && !positional.isEmpty())
         out.fleet = positional.constFirst();
+    out.db = parser.value(QStringLiteral("db"));
+    QString dbError;
+    if (parser.isSet(QStringLiteral("db")) && !StoreUrl::parse(out.db, &dbError)) {
+        std::fprintf(stderr, "faultdesk: --db: %s\n", qPrintable(dbError));
+        return ExitBadInput;
+    }
     return std::nullopt;
 }
 
@@ -458,7 +468,7 @@ int demoGui(const QStringList& arguments)
     GuiOptions options;
     if (const auto code = parseGui(arguments, true, options))
         return *code;
-    ConsoleSession session;
+    ConsoleSession session(options.db);
     showWindow(session.window(), options);
     session.window().statusBar()->showMessage(QObject::tr("Starting the demo fleet…"));
 
@@ -490,7 +500,7 @@ int console(const QStringList& arguments)
     GuiOptions options;
     if (const auto code = parseGui(arguments, false, options))
         return *code;
-    ConsoleSession session;
+    ConsoleSession session(options.db);
     showWindow(session.window(), options);
     if (!options.fleet.isEmpty())
         session.openFleet(options.fleet);

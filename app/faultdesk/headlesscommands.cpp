@@ -8,6 +8,7 @@
 #include "drill/demofleetprocess.h"
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
+#include "incident/storeurl.h"
 #include "monitor/monitor.h"
 #include "util/secretmask.h"
 #include "util/signalwatcher.h"
@@ -33,6 +34,7 @@ struct RunOptions
     bool json = false;
     double durationS = 0; ///< 0 = until interrupted
     QString fleet;
+    QString db; ///< --db: record incidents in this database (file or postgresql:// URL); empty = do not record
 };
 
 std::optional<int> parse(const QStringList& arguments, const QString& command, bool wantsFleet, RunOptions& out)
@@ -49,7 +51,11 @@ std::optional<int> parse(const QStringList& arguments, const QString& command, b
     const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Mirror the log to the terminal."));
     const QCommandLineOption logDir(
         QStringLiteral("log-dir"), QStringLiteral("Directory for the log files."), QStringLiteral("DIR"));
-    parser.addOptions({ json, duration, headless, verbose, logDir });
+    const QCommandLineOption db(QStringLiteral("db"),
+        QStringLiteral("Record the incidents in this incident database: a file (SQLite) or "
+                       "postgresql://user@host:port/db?… (default: not recorded)."),
+        QStringLiteral("FILE|URL"));
+    parser.addOptions({ json, duration, headless, verbose, logDir, db });
     parser.addPositionalArgument(command, QStringLiteral("The command."));
     if (wantsFleet)
         parser.addPositionalArgument(
@@ -84,6 +90,14 @@ std::optional<int> parse(const QStringList& arguments, const QString& command, b
     }
     if (wantsFleet)
         out.fleet = positional.first();
+    if (parser.isSet(db)) {
+        QString error;
+        if (!StoreUrl::parse(parser.value(db), &error)) {
+            std::fprintf(stderr, "faultdesk %s: --db: %s\n", qPrintable(command), qPrintable(error));
+            return ExitBadInput;
+        }
+        out.db = parser.value(db);
+    }
     return std::nullopt;
 }
 
@@ -103,6 +117,21 @@ int runMonitor(const FleetConfig& config, const RunOptions& options)
 {
     Monitor monitor;
     monitor.setConfig(config);
+    // With --db the incidents seen are recorded, as the console records them.
+    std::unique_ptr<IncidentStore> store;
+    std::unique_ptr<IncidentRecorder> recorder;
+    if (!options.db.isEmpty()) {
+        IncidentStore::Options o;
+        o.path = options.db;
+        store = std::make_unique<IncidentStore>(o);
+        QString error;
+        if (!store->open(&error)) {
+            std::fprintf(stderr, "faultdesk monitor: %s\n", qPrintable(error));
+            return ExitFailed;
+        }
+        recorder = std::make_unique<IncidentRecorder>(store.get());
+        recorder->attach(monitor.detector(), monitor.store(), monitor.config());
+    }
     QTextStream out(stdout);
     QObject::connect(&monitor, &Monitor::eventRaised, &monitor, [&out, &options](const DetectionEvent& e) {
         // Both land on a terminal: a JSON line keeps its value with every control character escaped, a text line
@@ -131,6 +160,10 @@ int runMonitor(const FleetConfig& config, const RunOptions& options)
     QCoreApplication::exec();
     for (const auto& source : alertSources)
         source->stop();
+    if (recorder) {
+        recorder->saveAllSeries();
+        recorder->waitForWrites();
+    }
     monitor.stop();
     if (!options.json) {
         const Monitor::Summary s = monitor.summary();

@@ -67,7 +67,9 @@ std::optional<int> parseOptions(const QStringList& arguments, Options& options)
                        "  (none)                 open the console window\n"
                        "  FLEET.yaml             open the console on a fleet description\n"
                        "  demo                   start the demo fleet and the console watching it\n"
-                       "  check FLEET.yaml…      validate fleet descriptions (problems as file:line:col, exit 2)"));
+                       "  check FLEET.yaml…      validate fleet descriptions (problems as file:line:col, exit 2)\n"
+                       "  monitor, drill, report run headless (each has --help)\n"
+                       "  db migrate|copy        create or upgrade an incident database, copy one into another"));
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
@@ -78,7 +80,11 @@ std::optional<int> parseOptions(const QStringList& arguments, Options& options)
         QStringLiteral("log-dir"), QStringLiteral("Directory for the rotating log files."), QStringLiteral("DIR"));
     const QCommandLineOption fillScreen(
         QStringLiteral("fill-screen"), QStringLiteral("Fill the screen (displays without a window manager)."));
-    parser.addOptions({ verbose, headless, logDir, fillScreen });
+    const QCommandLineOption db(QStringLiteral("db"),
+        QStringLiteral("Incident database: a file (SQLite) or postgresql://user@host:port/db?… (see `faultdesk db "
+                       "--help`)."),
+        QStringLiteral("FILE|URL"));
+    parser.addOptions({ verbose, headless, logDir, fillScreen, db });
     parser.addPositionalArgument(
         QStringLiteral("fleet"), QStringLiteral("Fleet description to monitor."), QStringLiteral("[FLEET.yaml]"));
 
@@ -154,6 +160,13 @@ int main(int argc, char** argv)
         const QCoreApplication app(argc, argv);
         setIdentity();
         return runCheck(arguments);
+    }
+    if (command == u"db") {
+        const QCoreApplication app(argc, argv);
+        setIdentity();
+        Logging::install(
+            { optionValue(arguments, QStringLiteral("--log-dir")), arguments.contains(QStringLiteral("--verbose")) });
+        return Commands::db(arguments);
     }
     if (command == u"report") {
         // PDF pages and charts are drawn by widgets: a QApplication, offscreen when there is no display.

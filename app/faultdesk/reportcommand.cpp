@@ -4,6 +4,7 @@
 
 #include "incident/incidentstore.h"
 #include "incident/reportdata.h"
+#include "incident/storeurl.h"
 #include "reportexporter.h"
 
 #include <QCommandLineParser>
@@ -67,7 +68,9 @@ int report(const QStringList& arguments)
         QStringLiteral("Write an incident report from the incident database (exit 2 on bad input)."));
     parser.addHelpOption();
     const QCommandLineOption db(QStringLiteral("db"),
-        QStringLiteral("Incident database (default: %1).").arg(IncidentStore::defaultPath()), QStringLiteral("FILE"));
+        QStringLiteral("Incident database: a file (SQLite) or postgresql://user@host:port/db?… (default: %1).")
+            .arg(IncidentStore::defaultPath()),
+        QStringLiteral("FILE|URL"));
     const QCommandLineOption incident(
         QStringLiteral("incident"), QStringLiteral("Report on one incident."), QStringLiteral("ID"));
     const QCommandLineOption last(QStringLiteral("last"), QStringLiteral("Report on the most recent incident."));
@@ -136,18 +139,23 @@ int report(const QStringList& arguments)
                             .arg(from.toString(Qt::ISODate), to.toString(Qt::ISODate)));
     }
 
-    const QString path = parser.isSet(db) ? parser.value(db) : IncidentStore::defaultPath();
-    if (!QFileInfo::exists(path))
+    QString dbError;
+    const std::optional<StoreUrl> location
+        = StoreUrl::parse(parser.isSet(db) ? parser.value(db) : IncidentStore::defaultPath(), &dbError);
+    if (!location)
+        return fail(QStringLiteral("--db: %1").arg(dbError));
+    const QString path = location->displayName();
+    if (!location->isPostgres() && !QFileInfo::exists(path))
         return fail(QStringLiteral("%1: no incident database there (record incidents with `faultdesk demo` or "
                                    "`faultdesk drill`, or choose one with --db)")
                         .arg(path));
     IncidentStore::Options options;
-    options.path = path;
+    options.path = parser.isSet(db) ? parser.value(db) : IncidentStore::defaultPath();
     options.pruneIntervalMs = 0;
     IncidentStore store(options);
     QString error;
     if (!store.open(&error))
-        return fail(QStringLiteral("%1: %2").arg(path, error));
+        return fail(error);
 
     std::optional<ReportData> data;
     if (parser.isSet(incident)) {

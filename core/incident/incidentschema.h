@@ -1,7 +1,10 @@
 #pragma once
 
+#include "storeurl.h"
+
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 
 namespace FaultDesk {
 
@@ -10,6 +13,10 @@ namespace FaultDesk {
  * them as UTC milliseconds, adds the drill flag, the series snapshots and the indexes history queries need; version 3
  * adds the maintenance windows created in the console.
  * Each step runs in the same transaction as the version bump, so a crash mid-migration leaves the old schema.
+ *
+ * The steps are described once for both engines (SQLite and PostgreSQL): common statements with SqlDialect's type
+ * placeholders, and the few that differ (the append-only audit triggers, v2's time conversion) once per engine.
+ * On PostgreSQL the migration holds a transaction-level advisory lock, so consoles starting together migrate once.
  */
 class IncidentSchema
 {
@@ -23,6 +30,8 @@ public:
      * a newer FaultDesk rather than guessing at its schema.
      */
     static bool migrate(QSqlDatabase& db, QString* error = nullptr, int targetVersion = currentVersion);
+    /// The statements that bring an @p engine database from @p version − 1 to @p version, types made concrete.
+    static QStringList statements(StoreUrl::Engine engine, int version);
 };
 
 } // namespace FaultDesk

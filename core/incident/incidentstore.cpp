@@ -1,10 +1,14 @@
 #include "incidentstore.h"
 
+#include "incidentschema.h"
 #include "incidentwriter.h"
 #include "metrics/downsampler.h"
+#include "sqldialect.h"
+#include "storeconnection.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -197,7 +201,7 @@ Outcome insertIncident(Context& ctx, const Incident& inc)
     q.addBindValue(inc.detectedUtc.toMSecsSinceEpoch());
     q.addBindValue(jsonText(inc.baseline));
     if (!ctx.exec(q)) {
-        if (ctx.error.contains(u"UNIQUE"))
+        if (ctx.uniqueViolation)
             ctx.error = QStringLiteral("incident %1 already exists").arg(inc.id);
         return ctx.failure();
     }
@@ -277,7 +281,7 @@ QString likePattern(const QString& text)
 }
 
 // WHERE clause over the incidents table for @p f; values to bind in order go to @p binds.
-QString whereClause(const IncidentFilter& f, QVariantList& binds)
+QString whereClause(const IncidentFilter& f, QVariantList& binds, const SqlDialect& dialect)
 {
     QStringList terms;
     if (!f.includeDrills)
@@ -305,7 +309,8 @@ QString whereClause(const IncidentFilter& f, QVariantList& binds)
             "(id LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' OR root_target LIKE ? ESCAPE '\\'"
             " OR cause_class LIKE ? ESCAPE '\\' OR id IN (SELECT incident_id FROM incident_events"
             " WHERE note LIKE ? ESCAPE '\\') OR id IN (SELECT incident_id FROM symptoms WHERE target LIKE ? ESCAPE"
-            " '\\' OR detail LIKE ? ESCAPE '\\'))");
+            " '\\' OR detail LIKE ? ESCAPE '\\'))")
+                     .replace(QStringLiteral(" LIKE "), u' ' + dialect.like() + u' ');
         const QString pattern = likePattern(f.text);
         for (int i = 0; i < 7; ++i)
             binds << pattern;
@@ -313,21 +318,23 @@ QString whereClause(const IncidentFilter& f, QVariantList& binds)
     return terms.isEmpty() ? QString() : QStringLiteral(" WHERE ") + terms.join(QStringLiteral(" AND "));
 }
 
-bool execRead(QSqlQuery& q, const QString& sql, const QVariantList& binds, QString* error)
+bool execRead(QSqlDatabase& db, QSqlQuery& q, const QString& sql, const QVariantList& binds, QString* error)
 {
-    if (!q.prepare(sql)) {
-        if (error)
-            *error = q.lastError().text();
-        return false;
+    bool ok = q.prepare(sql);
+    if (ok) {
+        for (const QVariant& v : binds)
+            q.addBindValue(v);
+        ok = q.exec();
     }
-    for (const QVariant& v : binds)
-        q.addBindValue(v);
-    if (!q.exec()) {
-        if (error)
-            *error = q.lastError().text();
-        return false;
-    }
-    return true;
+    if (ok)
+        return true;
+    if (error)
+        *error = q.lastError().text();
+    // A server that restarted left this connection dead: the next read opens a new one.
+    const SqlDialect dialect = SqlDialect::of(db);
+    if (dialect.isPostgres() && dialect.isStorageError(q.lastError()))
+        db.close();
+    return false;
 }
 } // namespace
 
@@ -339,10 +346,16 @@ IncidentStore::IncidentStore(Options options, QObject* parent)
     qRegisterMetaType<FaultDesk::WriteResult>();
     if (m_options.path.isEmpty())
         m_options.path = defaultPath();
+    QString urlError;
+    if (const std::optional<StoreUrl> url = StoreUrl::parse(m_options.path, &urlError))
+        m_url = *url;
+    else
+        m_urlError = urlError;
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("incident-writer"));
     IncidentWriter::Options wo;
-    wo.path = m_options.path;
+    wo.url = m_url;
+    wo.unusable = m_urlError;
     wo.maxPending = m_options.maxPending;
     wo.retryIntervalMs = m_options.retryIntervalMs;
     m_writer = new IncidentWriter(wo);
@@ -380,6 +393,17 @@ QString IncidentStore::newId()
 QDateTime IncidentStore::now() const
 {
     return m_options.clock ? m_options.clock() : QDateTime::currentDateTimeUtc();
+}
+
+QString IncidentStore::displayName() const
+{
+    return m_urlError.isEmpty() ? m_url.displayName() : QStringLiteral("(invalid database location)");
+}
+
+QString IncidentStore::localDirectory() const
+{
+    const QString file = m_url.isPostgres() || !m_urlError.isEmpty() ? defaultPath() : m_url.path();
+    return QFileInfo(file).absolutePath();
 }
 
 bool IncidentStore::open(QString* error)
@@ -480,8 +504,8 @@ QFuture<WriteResult> IncidentStore::transition(const QString& incidentId, const 
                 ctx.error = QStringLiteral("incident %1: %2").arg(incidentId, why);
                 return Outcome::Refused;
             }
-            QSqlQuery& upd = ctx.prepare(QStringLiteral("UPDATE incidents SET state = :s, updated_ms = MAX(updated_ms, "
-                                                        ":t)")
+            QSqlQuery& upd = ctx.prepare(QStringLiteral("UPDATE incidents SET state = :s, updated_ms = CASE WHEN "
+                                                        "updated_ms > :t THEN updated_ms ELSE :t END")
                 + phaseAssignment(event.state) + QStringLiteral(" WHERE id = :id"));
             upd.bindValue(QStringLiteral(":s"), IncidentLifecycle::name(*to));
             upd.bindValue(QStringLiteral(":t"), event.timeUtc.toMSecsSinceEpoch());
@@ -553,8 +577,10 @@ QFuture<WriteResult> IncidentStore::saveSeries(const QString& incidentId, const 
                 return ctx.failure();
             for (const SeriesSnapshot& s : series) {
                 const QList<SnapshotPoint> kept = reduced(s.points, maxPoints);
-                QSqlQuery& q = ctx.prepare(QStringLiteral("INSERT OR REPLACE INTO series (incident_id, target, "
-                                                          "signal, raw_points, points) VALUES (?, ?, ?, ?, ?)"));
+                QSqlQuery& q = ctx.prepare(QStringLiteral(
+                    "INSERT INTO series (incident_id, target, signal, raw_points, points) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (incident_id, target, signal) DO UPDATE SET raw_points = excluded.raw_points,"
+                    " points = excluded.points"));
                 q.addBindValue(incidentId);
                 q.addBindValue(text(s.target));
                 q.addBindValue(text(s.signal));
@@ -640,32 +666,20 @@ bool IncidentStore::append(const AuditRecord& record, QString* error)
 
 QSqlDatabase IncidentStore::readConnection(QString* error) const
 {
+    if (!m_urlError.isEmpty()) {
+        if (error)
+            *error = m_urlError;
+        return QSqlDatabase();
+    }
     const QString name = QStringLiteral("faultdesk-incidents-read-%1-%2")
                              .arg(quintptr(this), 0, 16)
                              .arg(quintptr(QThread::currentThread()), 0, 16);
-    if (QSqlDatabase::contains(name)) {
-        QSqlDatabase db = QSqlDatabase::database(name, false);
-        if (db.isOpen() || db.open())
-            return db;
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(m_options.path, db.lastError().text());
-        return QSqlDatabase();
-    }
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
     {
         QMutexLocker lock(&m_readMutex);
-        m_readConnections.append(name);
+        if (!m_readConnections.contains(name))
+            m_readConnections.append(name);
     }
-    db.setDatabaseName(m_options.path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!db.open()) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(m_options.path, db.lastError().text());
-        return QSqlDatabase();
-    }
-    // Reads must never write, not even by mistake.
-    QSqlQuery(db).exec(QStringLiteral("PRAGMA query_only=ON"));
-    return db;
+    return StoreConnection::open(m_url, name, StoreConnection::Purpose::Read, error);
 }
 
 std::optional<Incident> IncidentStore::incident(const QString& id, bool withSeries, QString* error) const
@@ -677,16 +691,16 @@ std::optional<Incident> IncidentStore::incident(const QString& id, bool withSeri
     db.transaction();
     auto done = qScopeGuard([&db] { db.rollback(); });
     QSqlQuery q(db);
-    if (!execRead(q, QStringLiteral("SELECT ") + kIncidentColumns + QStringLiteral(" FROM incidents WHERE id = ?"),
+    if (!execRead(db, q, QStringLiteral("SELECT ") + kIncidentColumns + QStringLiteral(" FROM incidents WHERE id = ?"),
             { id }, error))
         return std::nullopt;
     if (!q.next()) {
         if (error)
-            *error = QStringLiteral("no incident %1 in %2").arg(id, m_options.path);
+            *error = QStringLiteral("no incident %1 in %2").arg(id, displayName());
         return std::nullopt;
     }
     Incident inc = incidentFromRow(q);
-    if (!execRead(q,
+    if (!execRead(db, q,
             QStringLiteral(
                 "SELECT time_ms, event, resulting_state, actor, note FROM incident_events WHERE incident_id = "
                 "? ORDER BY time_ms, id"),
@@ -701,7 +715,7 @@ std::optional<Incident> IncidentStore::incident(const QString& id, bool withSeri
         e.note = q.value(4).toString();
         inc.events.append(e);
     }
-    if (!execRead(q,
+    if (!execRead(db, q,
             QStringLiteral("SELECT time_ms, target, signal, cause_class, detail FROM symptoms WHERE incident_id = ? "
                            "ORDER BY time_ms, id"),
             { id }, error))
@@ -709,14 +723,14 @@ std::optional<Incident> IncidentStore::incident(const QString& id, bool withSeri
     while (q.next())
         inc.symptoms.append({ utc(q.value(0)), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
             q.value(4).toString() });
-    if (!execRead(q,
+    if (!execRead(db, q,
             QStringLiteral(
                 "SELECT time_ms, target, rule, detail FROM evidence WHERE incident_id = ? ORDER BY time_ms, id"),
             { id }, error))
         return std::nullopt;
     while (q.next())
         inc.evidence.append({ utc(q.value(0)), q.value(1).toString(), q.value(2).toString(), jsonObject(q.value(3)) });
-    if (!execRead(q,
+    if (!execRead(db, q,
             QStringLiteral("SELECT ") + kAuditColumns
                 + QStringLiteral(" FROM audit WHERE incident_id = ? ORDER BY seq"),
             { id }, error))
@@ -724,7 +738,7 @@ std::optional<Incident> IncidentStore::incident(const QString& id, bool withSeri
     while (q.next())
         inc.actions.append(auditFromRow(q));
     if (withSeries) {
-        if (!execRead(q,
+        if (!execRead(db, q,
                 QStringLiteral(
                     "SELECT target, signal, points FROM series WHERE incident_id = ? ORDER BY target, signal"),
                 { id }, error))
@@ -743,7 +757,7 @@ QList<Incident> IncidentStore::incidents(const IncidentFilter& filter, QString* 
         return out;
     QVariantList binds;
     QString sql = QStringLiteral("SELECT ") + kIncidentColumns + QStringLiteral(" FROM incidents")
-        + whereClause(filter, binds) + QStringLiteral(" ORDER BY detected_ms DESC, id");
+        + whereClause(filter, binds, SqlDialect(m_url.engine())) + QStringLiteral(" ORDER BY detected_ms DESC, id");
     if (filter.limit > 0) {
         sql += QStringLiteral(" LIMIT ? OFFSET ?");
         binds << filter.limit << std::max(0, filter.offset);
@@ -752,7 +766,7 @@ QList<Incident> IncidentStore::incidents(const IncidentFilter& filter, QString* 
     auto done = qScopeGuard([&db] { db.rollback(); });
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    if (!execRead(q, sql, binds, error))
+    if (!execRead(db, q, sql, binds, error))
         return out;
     while (q.next())
         out.append(incidentFromRow(q));
@@ -771,7 +785,7 @@ QList<Incident> IncidentStore::incidents(const IncidentFilter& filter, QString* 
             marks << QStringLiteral("?");
             ids << out[i].id;
         }
-        if (!execRead(q,
+        if (!execRead(db, q,
                 QStringLiteral("SELECT incident_id, time_ms, target, signal, cause_class, detail FROM symptoms WHERE "
                                "incident_id IN (")
                     + marks.join(u',') + QStringLiteral(") ORDER BY time_ms, id"),
@@ -790,9 +804,10 @@ int IncidentStore::count(const IncidentFilter& filter, QString* error) const
     if (!db.isOpen())
         return -1;
     QVariantList binds;
-    const QString sql = QStringLiteral("SELECT COUNT(*) FROM incidents") + whereClause(filter, binds);
+    const QString sql
+        = QStringLiteral("SELECT COUNT(*) FROM incidents") + whereClause(filter, binds, SqlDialect(m_url.engine()));
     QSqlQuery q(db);
-    if (!execRead(q, sql, binds, error) || !q.next())
+    if (!execRead(db, q, sql, binds, error) || !q.next())
         return -1;
     return q.value(0).toInt();
 }
@@ -805,7 +820,7 @@ bool IncidentStore::select(const QString& query, const QVariantList& binds,
         return false;
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    if (!execRead(q, query, binds, error))
+    if (!execRead(db, q, query, binds, error))
         return false;
     while (q.next())
         row(q);
@@ -819,7 +834,7 @@ QList<SeriesSnapshot> IncidentStore::series(const QString& incidentId, QString* 
     if (!db.isOpen())
         return out;
     QSqlQuery q(db);
-    if (!execRead(q,
+    if (!execRead(db, q,
             QStringLiteral("SELECT target, signal, points FROM series WHERE incident_id = ? ORDER BY target, signal"),
             { incidentId }, error))
         return out;
@@ -836,7 +851,7 @@ QList<AuditRecord> IncidentStore::auditRecords(const QString& incidentId, QStrin
         return out;
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    if (!execRead(q,
+    if (!execRead(db, q,
             QStringLiteral("SELECT ") + kAuditColumns
                 + (incidentId.isNull() ? QStringLiteral(" FROM audit ORDER BY seq")
                                        : QStringLiteral(" FROM audit WHERE incident_id = ? ORDER BY seq")),
@@ -866,9 +881,9 @@ QList<MttxFigures> IncidentStore::mttx(Grouping by, const IncidentFilter& filter
         + QStringLiteral(", COUNT(*), COUNT(recovered_ms), AVG(detected_ms - first_failure_ms), "
                          "AVG(located_ms - detected_ms), AVG(acknowledged_ms - detected_ms), "
                          "AVG(handled_ms - detected_ms), AVG(recovered_ms - detected_ms) FROM incidents")
-        + whereClause(filter, binds) + QStringLiteral(" GROUP BY 1 ORDER BY 1");
+        + whereClause(filter, binds, SqlDialect(m_url.engine())) + QStringLiteral(" GROUP BY 1 ORDER BY 1");
     QSqlQuery q(db);
-    if (!execRead(q, sql, binds, error))
+    if (!execRead(db, q, sql, binds, error))
         return out;
     auto mean = [&q](int col) { return q.value(col).isNull() ? std::nullopt : std::optional(q.value(col).toDouble()); };
     while (q.next()) {
@@ -893,6 +908,15 @@ QString IncidentStore::integrityCheck() const
     if (!db.isOpen())
         return error;
     QSqlQuery q(db);
+    if (m_url.isPostgres()) {
+        // The server checks its own pages; what FaultDesk can check is that it answers with the schema it knows.
+        const int version = IncidentSchema::version(db, &error);
+        if (version < 0)
+            return error;
+        return version == IncidentSchema::currentVersion
+            ? QStringLiteral("ok")
+            : QStringLiteral("schema version %1, expected %2").arg(version).arg(IncidentSchema::currentVersion);
+    }
     if (!q.exec(QStringLiteral("PRAGMA integrity_check")))
         return q.lastError().text();
     QStringList lines;

@@ -4,6 +4,7 @@
 #include "incident.h"
 #include "incidentfilter.h"
 #include "storehealth.h"
+#include "storeurl.h"
 #include "writeresult.h"
 
 #include <QFuture>
@@ -25,9 +26,10 @@ namespace FaultDesk {
 class IncidentWriter;
 
 /**
- * The incident database: one SQLite file (WAL, synchronous=FULL) holding incidents, their timelines, symptoms,
- * evidence, baselines, series snapshots and the append-only audit trail. Stores of other records kept in the same
- * file (MaintenanceStore) write through execute() and read through select(), so one writer thread orders them all.
+ * The incident database: one SQLite file (WAL, synchronous=FULL) or one PostgreSQL database (StoreUrl) holding
+ * incidents, their timelines, symptoms, evidence, baselines, series snapshots and the append-only audit trail. Stores
+ * of other records kept in the same file (MaintenanceStore) write through execute() and read through select(), so one
+ * writer thread orders them all.
  *
  * Writes go to one writer thread the store owns and return a QFuture that finishes only after COMMIT returned,
  * so whatever the UI shows as recorded is on disk. When the disk is full or the file unwritable, writes wait in a
@@ -41,7 +43,7 @@ class IncidentStore : public QObject, public AuditSink
 public:
     struct Options
     {
-        QString path; ///< database file; empty = defaultPath()
+        QString path; ///< database file or postgresql:// URL (StoreUrl); empty = defaultPath()
         qint64 retentionMs = 365LL * 24 * 3600 * 1000; ///< incidents idle longer than this are pruned
         int pruneIntervalMs = 6 * 3600 * 1000; ///< how often retention runs while open (also once at open); 0 = never
         int maxPending = 10000; ///< writes kept in memory while the database cannot take them
@@ -71,7 +73,15 @@ public:
      * @p error when the file cannot be used; writes made anyway wait in memory and are retried.
      */
     bool open(QString* error = nullptr);
+    /// The location as given (file path or URL).
     QString path() const { return m_options.path; }
+    /// The parsed location; a SQLite file at defaultPath() until a valid one is given.
+    StoreUrl url() const { return m_url; }
+    /// For messages: the file, or postgresql://user@host:port/db without its parameters.
+    QString displayName() const;
+    /// Where files kept beside the database go (locks, automation state): the file's folder, or for a server
+    /// database the user's data directory.
+    QString localDirectory() const;
     /// Whether writes reach the disk, and how many wait or were dropped. Thread-safe.
     StoreHealth health() const;
 
@@ -142,6 +152,8 @@ private:
     QDateTime now() const;
 
     Options m_options;
+    StoreUrl m_url;
+    QString m_urlError; ///< why Options::path is not a usable location (then nothing opens)
     QThread* m_thread = nullptr;
     QTimer* m_pruneTimer = nullptr;
     IncidentWriter* m_writer = nullptr;

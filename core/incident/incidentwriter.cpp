@@ -1,42 +1,13 @@
 #include "incidentwriter.h"
 
 #include "incidentschema.h"
+#include "storeconnection.h"
 #include "util/logging.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <QSqlError>
 #include <QTimer>
 
 namespace FaultDesk {
-
-namespace {
-// SQLite primary result codes that mean "the storage cannot take writes now" rather than "this write is wrong".
-bool isStorageError(const QSqlError& e)
-{
-    // QSQLITE reports every failed step as a ConnectionError, so only the SQLite code tells them apart.
-    bool ok = false;
-    const int code = e.nativeErrorCode().toInt(&ok) & 0xff;
-    if (!ok)
-        return e.type() == QSqlError::ConnectionError;
-    switch (code) {
-    case 3: // PERM
-    case 5: // BUSY
-    case 6: // LOCKED
-    case 7: // NOMEM
-    case 8: // READONLY
-    case 10: // IOERR
-    case 11: // CORRUPT
-    case 13: // FULL
-    case 14: // CANTOPEN
-    case 15: // PROTOCOL
-    case 26: // NOTADB
-        return true;
-    default:
-        return false;
-    }
-}
-} // namespace
 
 QSqlQuery& IncidentWriter::Context::prepare(const QString& sql)
 {
@@ -46,7 +17,7 @@ QSqlQuery& IncidentWriter::Context::prepare(const QString& sql)
         if (!q->prepare(sql)) {
             // Not cached: the next attempt prepares again (the schema may be readable by then).
             error = q->lastError().text();
-            m_storage = isStorageError(q->lastError());
+            m_storage = writer.m_dialect.isStorageError(q->lastError());
             writer.m_failedStatement = std::move(q);
             return *writer.m_failedStatement;
         }
@@ -60,12 +31,15 @@ bool IncidentWriter::Context::exec(QSqlQuery& q)
     if (q.exec())
         return true;
     error = q.lastError().text();
-    m_storage = isStorageError(q.lastError());
+    m_storage = writer.m_dialect.isStorageError(q.lastError());
+    if (writer.m_dialect.isUniqueViolation(q.lastError()))
+        uniqueViolation = true;
     return false;
 }
 
 IncidentWriter::IncidentWriter(Options options)
     : m_options(std::move(options))
+    , m_dialect(m_options.url.engine())
     , m_connectionName(QStringLiteral("faultdesk-incidents-writer-%1").arg(quintptr(this), 0, 16))
 { }
 
@@ -121,6 +95,14 @@ StoreHealth IncidentWriter::health() const
 
 bool IncidentWriter::run(const QString& sql, QString* error)
 {
+    if (!m_dialect.canPrepareControl()) {
+        QSqlQuery q(m_db);
+        if (q.exec(sql))
+            return true;
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(sql, q.lastError().text());
+        return false;
+    }
     // The per-write savepoint statements run thousands of times a second: prepare them once.
     auto it = m_statements.find(sql);
     if (it == m_statements.end()) {
@@ -155,32 +137,25 @@ bool IncidentWriter::ensureOpen(QString* error)
 {
     if (m_db.isOpen())
         return true;
-    const QString where = m_options.path;
-    QDir().mkpath(QFileInfo(where).absolutePath());
-    if (!QSqlDatabase::contains(m_connectionName))
-        m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    m_db.setDatabaseName(where);
-    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    auto fail = [&](const QString& why) {
+    if (!m_options.unusable.isEmpty()) {
         if (error)
-            *error = QStringLiteral("%1: %2").arg(where, why);
+            *error = m_options.unusable;
+        return false;
+    }
+    QString why;
+    m_db = StoreConnection::open(m_options.url, m_connectionName, StoreConnection::Purpose::Write, &why);
+    if (!m_db.isOpen()) {
+        if (error)
+            *error = why;
         closeConnection();
         return false;
-    };
-    if (!m_db.open())
-        return fail(m_db.lastError().text());
-    QSqlQuery q(m_db);
-    // WAL with FULL syncs the log on every commit: a committed incident survives a power loss, not just a crash.
-    if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.next())
-        return fail(q.lastError().text());
-    if (q.value(0).toString().compare(u"wal", Qt::CaseInsensitive) != 0)
-        return fail(QStringLiteral("cannot switch to WAL journaling (got %1)").arg(q.value(0).toString()));
-    q.finish();
-    QString why;
-    if (!run(QStringLiteral("PRAGMA synchronous=FULL"), &why) || !run(QStringLiteral("PRAGMA foreign_keys=ON"), &why))
-        return fail(why);
-    if (!IncidentSchema::migrate(m_db, &why))
-        return fail(why);
+    }
+    if (!IncidentSchema::migrate(m_db, &why)) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(m_options.url.displayName(), why);
+        closeConnection();
+        return false;
+    }
     return true;
 }
 
@@ -196,7 +171,7 @@ void IncidentWriter::setQueryOnly(bool on)
 {
     QString error;
     if (ensureOpen(&error))
-        run(on ? QStringLiteral("PRAGMA query_only=ON") : QStringLiteral("PRAGMA query_only=OFF"), &error);
+        run(m_dialect.readOnly(on), &error);
 }
 
 void IncidentWriter::finish(Pending& p, WriteResult result)
@@ -271,9 +246,12 @@ void IncidentWriter::process()
         auto abort = [&](const QString& why) {
             run(QStringLiteral("ROLLBACK"), nullptr);
             putBack();
-            storageFailed(QStringLiteral("%1: %2").arg(m_options.path, why));
+            // A server connection that failed may be gone for good: the retry opens a new one.
+            if (m_dialect.isPostgres())
+                closeConnection();
+            storageFailed(QStringLiteral("%1: %2").arg(m_options.url.displayName(), why));
         };
-        if (!run(QStringLiteral("BEGIN IMMEDIATE"), &error)) {
+        if (!run(m_dialect.beginWrite(), &error)) {
             abort(error);
             return;
         }

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "sqldialect.h"
 #include "storehealth.h"
+#include "storeurl.h"
 #include "writeresult.h"
 
 #include <QFuture>
@@ -53,11 +55,13 @@ public:
         bool exec(QSqlQuery& q);
         Outcome failure() const { return m_storage ? Outcome::StorageError : Outcome::Refused; }
         bool m_storage = false;
+        bool uniqueViolation = false; ///< the last failed statement hit a duplicate key
     };
 
     struct Options
     {
-        QString path;
+        StoreUrl url;
+        QString unusable; ///< when set, the location is invalid: nothing opens, every attempt fails with this
         int maxPending = 10000;
         int retryIntervalMs = 2000;
         int batchSize = 1000;
@@ -107,6 +111,7 @@ private:
     bool run(const QString& sql, QString* error);
 
     Options m_options;
+    SqlDialect m_dialect;
     QString m_connectionName;
     QSqlDatabase m_db;
     std::map<QString, std::unique_ptr<QSqlQuery>> m_statements;

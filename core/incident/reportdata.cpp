@@ -40,7 +40,7 @@ std::optional<ReportData> ReportData::forLast(
     const QList<Incident> last = store.incidents(f, &why);
     if (last.isEmpty()) {
         if (error)
-            *error = why.isEmpty() ? QStringLiteral("no incidents in %1").arg(store.path()) : why;
+            *error = why.isEmpty() ? QStringLiteral("no incidents in %1").arg(store.displayName()) : why;
         return std::nullopt;
     }
     return forIncident(store, last.constFirst().id, nowUtc, error);

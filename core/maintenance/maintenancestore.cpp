@@ -54,8 +54,11 @@ QFuture<WriteResult> MaintenanceStore::save(const MaintenanceWindow& w)
     if (!m_database)
         return failed(QStringLiteral("the incident database is closed"));
     return m_database->execute(
-        QStringLiteral("INSERT OR REPLACE INTO maintenance_windows (id, targets, groups_json, start_ms, end_ms, "
-                       "comment, created_by, created_ms, ended_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        QStringLiteral("INSERT INTO maintenance_windows (id, targets, groups_json, start_ms, end_ms, comment, "
+                       "created_by, created_ms, ended_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
+                       "UPDATE SET targets = excluded.targets, groups_json = excluded.groups_json, start_ms = "
+                       "excluded.start_ms, end_ms = excluded.end_ms, comment = excluded.comment, created_by = "
+                       "excluded.created_by, created_ms = excluded.created_ms, ended_by = excluded.ended_by"),
         { w.id, jsonList(w.targets), jsonList(w.groups), w.startUtc.toMSecsSinceEpoch(), w.endUtc.toMSecsSinceEpoch(),
             text(w.comment), text(w.createdBy),
             (w.createdUtc.isValid() ? w.createdUtc : w.startUtc).toMSecsSinceEpoch(), text(w.endedBy) });
