@@ -13,6 +13,8 @@ QString ProbeConfig::kindName(Kind kind)
         return QStringLiteral("metrics");
     case Kind::Tcp:
         return QStringLiteral("tcp");
+    case Kind::Postgres:
+        return QStringLiteral("postgres");
     }
     return {};
 }

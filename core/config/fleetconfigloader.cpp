@@ -1,6 +1,7 @@
 #include "fleetconfigloader.h"
 
 #include "net/httpclient.h"
+#include "postgresprobereader.h"
 
 #include <QDir>
 #include <QFile>
@@ -1154,6 +1155,8 @@ void Validator::readPrometheusSources(const Entry& e)
 
 std::optional<ProbeConfig> Validator::readProbe(const YNode& n)
 {
+    if (PostgresProbeReader::isPostgresProbe(n))
+        return PostgresProbeReader::read(n, m_baseDir, [this](SourcePosition p, const QString& m) { error(p, m); });
     const auto f = mapping(n, {}, QStringLiteral("a probe"),
         { QStringLiteral("kind"), QStringLiteral("url"), QStringLiteral("address"), QStringLiteral("expect_status"),
             QStringLiteral("body_match"), QStringLiteral("timeout") });
@@ -1167,10 +1170,11 @@ std::optional<ProbeConfig> Validator::readProbe(const YNode& n)
         return std::nullopt;
     }
     const QString k = kind->value.IsScalar() ? fromStd(kind->value.Scalar()) : QString();
-    const QStringList kinds { QStringLiteral("http"), QStringLiteral("metrics"), QStringLiteral("tcp") };
+    const QStringList kinds { QStringLiteral("http"), QStringLiteral("metrics"), QStringLiteral("tcp"),
+        QStringLiteral("postgres") };
     if (!kinds.contains(k)) {
         error(pos(*kind),
-            QStringLiteral("probe kind must be http, metrics or tcp, got %1%2")
+            QStringLiteral("probe kind must be http, metrics, tcp or postgres, got %1%2")
                 .arg(describe(kind->value), didYouMean(k, kinds)));
         return std::nullopt;
     }
@@ -1804,6 +1808,7 @@ std::optional<TargetConfig> Validator::readTarget(const YNode& n, int index)
     }
     if (!f->get(u"probes") && !source)
         missing(*f, QStringLiteral("target"), QStringLiteral("probes"));
+    PostgresProbeReader::addBuiltinSignals(t, [this](SourcePosition p, const QString& m) { error(p, m); });
     if (!t.name.isEmpty()) {
         if (const auto it = m_targetIndex.constFind(t.name); it != m_targetIndex.constEnd()) {
             error(namePos,

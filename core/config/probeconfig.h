@@ -1,5 +1,6 @@
 #pragma once
 
+#include "postgresprobeconfig.h"
 #include "sourceposition.h"
 
 #include <QString>
@@ -10,13 +11,14 @@
 
 namespace FaultDesk {
 
-/// One probe of a target: an HTTP health check, a Prometheus metrics scrape or a TCP connect.
+/// One probe of a target: an HTTP health check, a Prometheus metrics scrape, a TCP connect or a PostgreSQL session.
 struct ProbeConfig
 {
     enum class Kind {
         Http,
         Metrics,
         Tcp,
+        Postgres, ///< queries a PostgreSQL server for its built-in pg_* signals (PostgresProbeConfig)
     };
 
     Kind kind = Kind::Http;
@@ -24,6 +26,7 @@ struct ProbeConfig
     QString address; ///< tcp probes: `host:port`
     int expectStatus = 200; ///< http probes
     QString bodyMatch; ///< http probes: substring the body must contain; empty = no check
+    std::optional<PostgresProbeConfig> postgres; ///< postgres probes
     std::optional<std::chrono::milliseconds> timeout; ///< overrides defaults.timeout for this probe
     SourcePosition position;
 
@@ -32,7 +35,7 @@ struct ProbeConfig
     {
         return timeout.value_or(fleetDefault);
     }
-    /// "http", "metrics" or "tcp", as the configuration spells it (also ProbeSpec's kind: the same enum).
+    /// "http", "metrics", "tcp" or "postgres", as the configuration spells it (also ProbeSpec's kind: the same enum).
     static QString kindName(Kind kind);
 };
 

@@ -48,6 +48,9 @@ struct SignalConfig
     /// fault between the two (cause `network` unless `cause:` says otherwise), not a fault of either end.
     QString link;
     SourcePosition linkPosition; ///< where `link:` names it (for the reference check)
+    /// Reported by the target's probe itself (the postgres probe's pg_* signals), not derived from a scrape: no
+    /// selector, and no metrics probe needed.
+    bool builtin = false;
     SourcePosition position;
 
     bool isBreakdown() const { return !by.isEmpty(); }

@@ -29,6 +29,9 @@ ProbeTarget probeTarget(const TargetConfig& target, const FleetDefaults& default
             spec = ProbeSpec::tcp(host, quint16(p.address.mid(colon + 1).toUInt()), timeoutMs);
             break;
         }
+        case ProbeConfig::Kind::Postgres:
+            spec = ProbeSpec::postgresql(p.postgres ? p.postgres->dsn : PostgresDsn {}, timeoutMs);
+            break;
         }
         spec.caFile = target.tlsCaFile;
         out.probes.append(spec);
@@ -40,6 +43,8 @@ QList<SignalSpec> signalSpecs(const TargetConfig& target)
 {
     QList<SignalSpec> specs;
     for (const SignalConfig& s : target.signalConfigs) {
+        if (s.builtin)
+            continue; // measured by the probe itself, not evaluated on a scrape
         SignalSpec spec;
         spec.name = s.name;
         spec.selector = s.selector;

@@ -43,6 +43,7 @@ Observation::FailureKind failureKind(ProbeResult::FailureReason reason, qint64 b
         return Observation::FailureKind::BodyMismatch;
     case ProbeResult::FailureReason::Parse:
         return Observation::FailureKind::Parse;
+    case ProbeResult::FailureReason::Config:
     case ProbeResult::FailureReason::Other:
         return Observation::FailureKind::Other;
     }
@@ -148,6 +149,10 @@ void Monitor::setConfig(const FleetConfig& config)
         // The per-source breakdown is charted by its total (the rate the attack rule judges) and its heavy sources.
         if (const int i = m_sourceSignal.value(t.name, -1); i >= 0)
             m_store->addSeries(t.name, specs.at(i).name);
+        for (const SignalConfig& s : t.signalConfigs) {
+            if (s.builtin)
+                m_store->addSeries(t.name, s.name);
+        }
         m_evaluators.emplace(
             t.name, std::make_unique<SignalEvaluator>(specs, 10000, ScrapeLimits::BreakdownValuesPerSignal));
     }
@@ -313,6 +318,17 @@ void Monitor::ingestRound(const QString& target, const QList<ProbeResult>& resul
     };
 
     for (const ProbeResult& r : results) {
+        // Signals the probe measured itself (postgres): stored like scraped ones.
+        for (auto v = r.values.cbegin(); v != r.values.cend(); ++v) {
+            obs.values.insert(v.key(), v.value());
+            m_store->append(m_store->find(target, v.key()), nowMs, v.value());
+        }
+        if (r.reason == ProbeResult::FailureReason::Config) {
+            // The probe cannot log in: the configuration is wrong, the target is not judged (UNKNOWN), never blamed.
+            obs.monitorBlind = true;
+            obs.reason = ProbeConfig::kindName(r.kind) + QStringLiteral(" probe: configuration error: ") + r.reasonText;
+            continue;
+        }
         if (!r.ok) {
             fail(verdict(r.reason), failureKind(r.reason, r.bytesRead),
                 ProbeConfig::kindName(r.kind) + QStringLiteral(" probe: ") + r.reasonText);

@@ -1,5 +1,6 @@
 #include "probeengine.h"
 
+#include "postgresprober.h"
 #include "probeworker.h"
 
 #include <QThread>
@@ -10,7 +11,10 @@ ProbeEngine::ProbeEngine(QObject* parent)
     : QObject(parent)
     , m_thread(new QThread(this))
     , m_worker(new ProbeWorker)
+    , m_postgres(new PostgresProber(this))
 {
+    connect(m_postgres, &PostgresProber::finished, this,
+        [this](const ProbeResult& result) { onWorkerFinished({ result }); });
     qRegisterMetaType<FaultDesk::ProbeResult>();
     qRegisterMetaType<FaultDesk::ProbeSpec>();
     qRegisterMetaType<QList<FaultDesk::ProbeResult>>();
@@ -28,6 +32,7 @@ ProbeEngine::~ProbeEngine()
         m_worker, [worker = m_worker] { worker->shutdown(); }, Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();
+    delete m_postgres; // joins the postgres sessions' threads
 }
 
 void ProbeEngine::submit(const QString& target, int probeIndex, const ProbeSpec& spec)
@@ -40,8 +45,19 @@ void ProbeEngine::submit(const QList<Request>& requests)
     if (requests.isEmpty())
         return;
     m_pending.fetch_add(int(requests.size()));
+    QList<Request> network;
+    network.reserve(requests.size());
+    for (const Request& r : requests) {
+        if (r.spec.kind != ProbeSpec::Kind::Postgres) {
+            network.append(r);
+            continue;
+        }
+        m_postgres->submit(r);
+    }
+    if (network.isEmpty())
+        return;
     QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, requests] { worker->submit(requests); }, Qt::QueuedConnection);
+        m_worker, [worker = m_worker, network] { worker->submit(network); }, Qt::QueuedConnection);
 }
 
 void ProbeEngine::setMaxInFlight(int count)

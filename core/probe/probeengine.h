@@ -13,6 +13,7 @@ class QThread;
 
 namespace FaultDesk {
 
+class PostgresProber;
 class ProbeWorker;
 
 /**
@@ -50,6 +51,7 @@ private:
 
     QThread* m_thread = nullptr;
     ProbeWorker* m_worker = nullptr;
+    PostgresProber* m_postgres = nullptr; ///< threads start with the first postgres probe
     std::atomic<int> m_pending { 0 };
 };
 

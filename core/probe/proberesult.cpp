@@ -25,6 +25,8 @@ QString ProbeResult::reasonName(FailureReason reason)
         return QStringLiteral("body-mismatch");
     case FailureReason::Parse:
         return QStringLiteral("parse");
+    case FailureReason::Config:
+        return QStringLiteral("config");
     case FailureReason::Other:
         return QStringLiteral("other");
     }

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QHash>
 #include <QMetaType>
 #include <QString>
 
@@ -26,6 +27,8 @@ struct ProbeResult
         BodyLimit, ///< the body grew past the probe's limit; reading stopped there
         BodyMismatch, ///< the body did not contain the expected bytes
         Parse, ///< set by callers whose parser rejected the body
+        Config, ///< the probe's own configuration is wrong (authentication refused, unknown role): no fault of the
+                ///< target
         Other, ///< malformed HTTP and anything else
     };
 
@@ -37,6 +40,8 @@ struct ProbeResult
     QString reasonText; ///< readable, e.g. "timeout after 1000 ms" or "HTTP 503: db integrity check failed"
     int httpStatus = 0; ///< final status line's code, 0 when none was received
     QByteArray body; ///< the response body (empty on body-limit or connection failures)
+    /// Signals the probe measured itself, by name (the postgres probe's pg_*; pg_up is 0 on a failure).
+    QHash<QString, double> values;
     QDateTime startedAt; ///< UTC wall clock when the probe started
     qint64 elapsedUs = 0; ///< from start to result
     qint64 bytesRead = 0; ///< bytes received from the network for this probe (headers and body)

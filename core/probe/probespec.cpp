@@ -31,6 +31,16 @@ ProbeSpec ProbeSpec::tcp(const QString& host, quint16 port, int timeoutMs)
     return spec;
 }
 
+ProbeSpec ProbeSpec::postgresql(const PostgresDsn& dsn, int timeoutMs)
+{
+    ProbeSpec spec;
+    spec.kind = Kind::Postgres;
+    spec.postgres = dsn;
+    spec.url = QUrl(dsn.toString());
+    spec.timeoutMs = timeoutMs;
+    return spec;
+}
+
 qint64 ProbeSpec::effectiveBodyLimit() const
 {
     if (bodyLimit > 0)

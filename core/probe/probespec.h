@@ -9,7 +9,7 @@
 namespace FaultDesk {
 
 /**
- * What one probe does: an HTTP health check, a Prometheus /metrics scrape or a TCP connect.
+ * What one probe does: an HTTP health check, a Prometheus /metrics scrape, a TCP connect or a PostgreSQL session.
  * A plain value type; it crosses from the scheduler's thread to the probe engine's thread by copy.
  */
 struct ProbeSpec
@@ -30,6 +30,7 @@ struct ProbeSpec
     int timeoutMs = 1000; ///< wall-clock deadline of the whole probe: connect, TLS, redirects, headers and body
     int maxRedirects = 3; ///< redirects followed before failing; an https→http redirect always fails
     QString caFile; ///< PEM file of extra CAs trusted for this target's TLS; verification is always on
+    PostgresDsn postgres; ///< Postgres: the server, its password reference and TLS (url only names it)
 
     /// A health check of @p url.
     static ProbeSpec http(const QUrl& url, int timeoutMs = 1000);
@@ -37,6 +38,9 @@ struct ProbeSpec
     static ProbeSpec metrics(const QUrl& url, int timeoutMs = 1000);
     /// A TCP connect to @p host : @p port.
     static ProbeSpec tcp(const QString& host, quint16 port, int timeoutMs = 1000);
+
+    /// A postgres probe of @p dsn.
+    static ProbeSpec postgresql(const PostgresDsn& dsn, int timeoutMs = 1000);
 
     /// The body limit in force (bodyLimit, or the kind's default).
     qint64 effectiveBodyLimit() const;

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "pg/pgconnection.h"
+#include "proberequest.h"
+#include "proberesult.h"
+
+#include <QDeadlineTimer>
+#include <QHash>
+#include <QObject>
+
+#include <atomic>
+
+namespace FaultDesk {
+
+/**
+ * The postgres probe of one target, on a thread of its own (PostgresProber starts it): one session kept open across
+ * rounds and opened again after any failure, and the measurements of the built-in pg_* signals (see
+ * PostgresProbeConfig). Its calls block; PostgresProber holds the wall-clock deadline and interrupts it.
+ */
+class PostgresSession : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Phase {
+        Idle,
+        Connecting,
+        Querying,
+    };
+
+    explicit PostgresSession(const PostgresDsn& dsn, QObject* parent = nullptr);
+    ~PostgresSession() override;
+
+    /// Runs @p request (in this object's thread) unless @p deadline already passed; emits finished() when it ran.
+    void run(const FaultDesk::ProbeRequest& request, quint64 serial, QDeadlineTimer deadline);
+    /// Thread-safe: when @p serial is the probe running, breaks its session so the blocked call returns.
+    void interrupt(quint64 serial);
+    /// Thread-safe: what the probe running now is doing.
+    Phase phase() const { return m_phase.load(); }
+    /// Thread-safe: the serial of the probe running now, 0 when idle.
+    quint64 running() const { return m_running.load(); }
+
+Q_SIGNALS:
+    void finished(quint64 serial, const FaultDesk::ProbeResult& result);
+
+private:
+    bool measure(ProbeResult& result, int statementTimeoutMs, PgConnection::Error* error);
+    void noteConfigError(const QString& target, const QString& message);
+
+    PgConnection m_connection;
+    QHash<QString, double> m_checksumBaseline; ///< per database: its counter when first seen (or reset)
+    QHash<QString, double> m_checksumLast; ///< per database: the counter last read
+    QString m_lastConfigError; ///< logged once until it changes or the probe succeeds
+    bool m_warnedChecksumsOff = false;
+    std::atomic<Phase> m_phase { Phase::Idle };
+    std::atomic<quint64> m_running { 0 };
+};
+
+} // namespace FaultDesk
