@@ -1,0 +1,38 @@
+#pragma once
+
+#include "fleetconfig.h"
+#include "sourceposition.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+
+namespace FaultDesk {
+
+/**
+ * The fleet configuration while the loader reads it, with what the sections leave for the cross-checks: the names
+ * other sections refer to and where they did. Private to core/config.
+ */
+struct ConfigDraft
+{
+    /// A name one entry uses for another (a dependency, an HAProxy instance, a Prometheus source …).
+    struct Reference
+    {
+        int from; ///< target index (-1: not from a target)
+        QString name;
+        SourcePosition position;
+    };
+
+    FleetConfig config;
+    const FleetConfig* base = nullptr; ///< set: a runbooks-only file bound against this fleet
+    QHash<QString, int> targetIndex; ///< name → index of its first definition
+    QList<SourcePosition> targetNamePositions;
+    QList<SourcePosition> alertmanagerNamePositions;
+    QList<Reference> dependencyRefs;
+    QList<Reference> instanceRefs;
+    QList<Reference> sourceRefs; ///< targets' `source:` names
+    QList<Reference> maintenanceTargetRefs;
+    QList<Reference> maintenanceGroupRefs;
+};
+
+} // namespace FaultDesk
