@@ -1,6 +1,7 @@
 // `haproxy:` (the instances remediation drives) and `never_block:` (what an attack Handle never blocks).
 
 #include "configsections.h"
+#include "fieldtable.h"
 
 #include <QHash>
 #include <QHostAddress>
@@ -12,28 +13,21 @@ void readHaproxyInstances(YamlReader& yaml, ConfigDraft& draft, const Entry& e)
     const auto items = yaml.sequence(e);
     if (!items)
         return;
+    static const FieldTable<HaproxyInstance> fields {
+        Bind::name(QStringLiteral("name"), &HaproxyInstance::name, QStringLiteral("haproxy instance name")),
+        Bind::path(QStringLiteral("socket"), &HaproxyInstance::socket),
+        Bind::hostPort(QStringLiteral("address"), &HaproxyInstance::address),
+        Bind::path(QStringLiteral("block_acl"), &HaproxyInstance::blockAcl),
+    };
     QHash<QString, int> lines;
     for (const YNode& n : *items) {
-        const auto f = yaml.mapping(n, yaml.pos(e), QStringLiteral("an haproxy instance"),
-            { QStringLiteral("name"), QStringLiteral("socket"), QStringLiteral("address"),
-                QStringLiteral("block_acl") });
+        const auto f = yaml.mapping(n, yaml.pos(e), QStringLiteral("an haproxy instance"), fieldKeys(fields));
         if (!f)
             continue;
         HaproxyInstance h;
         h.position = f->position;
-        SourcePosition namePos = f->position;
-        for (const Entry& x : f->entries) {
-            if (x.key == u"name") {
-                h.name = yaml.name(x, QStringLiteral("haproxy instance name")).value_or(QString());
-                namePos = yaml.pos(x);
-            } else if (x.key == u"socket") {
-                h.socket = yaml.path(x).value_or(QString());
-            } else if (x.key == u"address") {
-                h.address = yaml.hostPort(x).value_or(QString());
-            } else if (x.key == u"block_acl") {
-                h.blockAcl = yaml.path(x).value_or(QString());
-            }
-        }
+        readFields(yaml, *f, fields, h);
+        const SourcePosition namePos = f->get(u"name") ? yaml.pos(*f->get(u"name")) : f->position;
         if (!f->get(u"name"))
             yaml.missing(*f, QStringLiteral("haproxy instance"), QStringLiteral("name"));
         if (f->get(u"socket") && f->get(u"address"))

@@ -1,8 +1,55 @@
 // `maintenance:` — planned maintenance windows.
 
 #include "configsections.h"
+#include "fieldtable.h"
 
 namespace FaultDesk::ConfigSections {
+
+namespace {
+
+/// A window while it is read: the names it uses are checked once every target is known (crosschecks.cpp).
+struct WindowDraft : MaintenanceConfig
+{
+    QList<ConfigDraft::Reference> targetRefs;
+    QList<ConfigDraft::Reference> groupRefs;
+};
+
+FieldBinding<WindowDraft> names(const QString& key, QStringList MaintenanceConfig::*member,
+    QList<ConfigDraft::Reference> WindowDraft::*refs, const QString& what)
+{
+    return Bind::custom<WindowDraft>(key, [=](YamlReader& yaml, const Entry& x, WindowDraft& w) {
+        const auto items = yaml.sequence(x);
+        if (!items)
+            return false;
+        bool ok = true;
+        for (const YNode& item : *items) {
+            if (const auto nm = yaml.name(item, what)) {
+                (w.*member).append(*nm);
+                (w.*refs).append({ -1, *nm, yaml.pos(item) });
+            } else {
+                ok = false;
+            }
+        }
+        return ok;
+    });
+}
+
+const FieldTable<WindowDraft>& windowFields()
+{
+    static const FieldTable<WindowDraft> fields {
+        names(QStringLiteral("targets"), &MaintenanceConfig::targets, &WindowDraft::targetRefs,
+            QStringLiteral("target name")),
+        names(QStringLiteral("groups"), &MaintenanceConfig::groups, &WindowDraft::groupRefs,
+            QStringLiteral("group name")),
+        Bind::utcTime<WindowDraft>(QStringLiteral("start"), &WindowDraft::startUtc),
+        Bind::utcTime<WindowDraft>(QStringLiteral("end"), &WindowDraft::endUtc),
+        Bind::string<WindowDraft>(QStringLiteral("comment"), &WindowDraft::comment, true),
+        Bind::boolean<WindowDraft>(QStringLiteral("confirm_long"), &WindowDraft::confirmLong),
+    };
+    return fields;
+}
+
+} // namespace
 
 void readMaintenance(YamlReader& yaml, ConfigDraft& draft, const Entry& e)
 {
@@ -12,44 +59,14 @@ void readMaintenance(YamlReader& yaml, ConfigDraft& draft, const Entry& e)
     for (const YNode& n : *items) {
         if (yaml.stopped())
             return;
-        const auto f = yaml.mapping(n, yaml.pos(e), QStringLiteral("a maintenance window"),
-            { QStringLiteral("targets"), QStringLiteral("groups"), QStringLiteral("start"), QStringLiteral("end"),
-                QStringLiteral("comment"), QStringLiteral("confirm_long") });
+        const auto f = yaml.mapping(n, yaml.pos(e), QStringLiteral("a maintenance window"), fieldKeys(windowFields()));
         if (!f)
             continue;
-        MaintenanceConfig m;
+        WindowDraft m;
         m.position = f->position;
-        bool ok = true;
-        for (const Entry& x : f->entries) {
-            if (x.key == u"targets" || x.key == u"groups") {
-                const auto names = yaml.sequence(x);
-                if (!names) {
-                    ok = false;
-                    continue;
-                }
-                for (const YNode& item : *names) {
-                    const auto nm = yaml.name(
-                        item, x.key == u"targets" ? QStringLiteral("target name") : QStringLiteral("group name"));
-                    if (!nm) {
-                        ok = false;
-                        continue;
-                    }
-                    (x.key == u"targets" ? m.targets : m.groups).append(*nm);
-                    (x.key == u"targets" ? draft.maintenanceTargetRefs : draft.maintenanceGroupRefs)
-                        .append({ -1, *nm, yaml.pos(item) });
-                }
-            } else if (x.key == u"start" || x.key == u"end") {
-                const auto t = yaml.utcTime(x);
-                if (!t)
-                    ok = false;
-                else
-                    (x.key == u"start" ? m.startUtc : m.endUtc) = *t;
-            } else if (x.key == u"comment") {
-                m.comment = yaml.string(x, true).value_or(QString());
-            } else if (x.key == u"confirm_long") {
-                m.confirmLong = yaml.boolean(x).value_or(false);
-            }
-        }
+        const bool ok = readFields(yaml, *f, windowFields(), m);
+        draft.maintenanceTargetRefs += m.targetRefs;
+        draft.maintenanceGroupRefs += m.groupRefs;
         if (m.targets.isEmpty() && m.groups.isEmpty() && ok)
             yaml.error(
                 f->position, QStringLiteral("a maintenance window needs 'targets' or 'groups' (or both), not empty"));
@@ -70,7 +87,7 @@ void readMaintenance(YamlReader& yaml, ConfigDraft& draft, const Entry& e)
                                    "is intended")
                         .arg(length / 86400000.0, 0, 'f', 1));
         }
-        draft.config.maintenance.append(m);
+        draft.config.maintenance.append(static_cast<const MaintenanceConfig&>(m));
     }
 }
 

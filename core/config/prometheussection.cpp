@@ -1,6 +1,7 @@
 // `prometheus:` — Prometheus sources: discovery and PromQL signals.
 
 #include "configsections.h"
+#include "fieldtable.h"
 
 #include <QHash>
 
@@ -10,32 +11,18 @@ namespace {
 
 std::optional<PrometheusDiscoveryConfig> readDiscovery(YamlReader& yaml, const Entry& e)
 {
-    const auto f = yaml.mapping(e.value, yaml.pos(e), QStringLiteral("discover"),
-        { QStringLiteral("job"), QStringLiteral("name_label"), QStringLiteral("group_label"),
-            QStringLiteral("refresh") });
+    static const FieldTable<PrometheusDiscoveryConfig> fields {
+        Bind::string(QStringLiteral("job"), &PrometheusDiscoveryConfig::job),
+        Bind::labelName(QStringLiteral("name_label"), &PrometheusDiscoveryConfig::nameLabel),
+        Bind::labelName(QStringLiteral("group_label"), &PrometheusDiscoveryConfig::groupLabel),
+        Bind::duration(QStringLiteral("refresh"), &PrometheusDiscoveryConfig::refresh),
+    };
+    const auto f = yaml.mapping(e.value, yaml.pos(e), QStringLiteral("discover"), fieldKeys(fields));
     if (!f)
         return std::nullopt;
     PrometheusDiscoveryConfig d;
     d.position = f->position;
-    bool ok = true;
-    for (const Entry& x : f->entries) {
-        if (x.key == u"job") {
-            if (const auto v = yaml.string(x))
-                d.job = *v;
-            else
-                ok = false;
-        } else if (x.key == u"name_label" || x.key == u"group_label") {
-            if (const auto v = yaml.labelName(x))
-                (x.key == u"name_label" ? d.nameLabel : d.groupLabel) = *v;
-            else
-                ok = false;
-        } else if (x.key == u"refresh") {
-            if (const auto v = yaml.duration(x))
-                d.refresh = *v;
-            else
-                ok = false;
-        }
-    }
+    bool ok = readFields(yaml, *f, fields, d);
     if (!f->get(u"job")) {
         yaml.missing(*f, QStringLiteral("discover"), QStringLiteral("job"));
         ok = false;
@@ -115,38 +102,47 @@ void readPrometheusSignals(YamlReader& yaml, const Entry& e, PrometheusSourceCon
     }
 }
 
+const FieldTable<PrometheusSourceConfig>& sourceFields()
+{
+    using Source = PrometheusSourceConfig;
+    static const FieldTable<Source> fields {
+        Bind::name(QStringLiteral("name"), &Source::name, QStringLiteral("prometheus source name")),
+        Bind::url(QStringLiteral("url"), &Source::url),
+        Bind::value(QStringLiteral("token"), &Source::token,
+            [](YamlReader& yaml, const Entry& x) -> std::optional<std::optional<SecretRef>> {
+                const auto t = readSecret(yaml, x);
+                return t ? std::optional<std::optional<SecretRef>>(t) : std::nullopt;
+            }),
+        Bind::path(QStringLiteral("tls_ca_file"), &Source::tlsCaFile),
+        Bind::duration(QStringLiteral("query_timeout"), &Source::queryTimeout),
+        Bind::duration(QStringLiteral("interval"), &Source::interval),
+        Bind::custom<Source>(QStringLiteral("discover"),
+            [](YamlReader& yaml, const Entry& x, Source& p) {
+                p.discover = readDiscovery(yaml, x);
+                return p.discover.has_value();
+            }),
+        Bind::custom<Source>(QStringLiteral("signals"),
+            [](YamlReader& yaml, const Entry& x, Source& p) {
+                readPrometheusSignals(yaml, x, p);
+                return true;
+            }),
+    };
+    return fields;
+}
+
 std::optional<PrometheusSourceConfig> readPrometheusSource(YamlReader& yaml, const YNode& n)
 {
     const auto f = yaml.mapping(n, {}, QStringLiteral("a prometheus source"),
-        { QStringLiteral("name"), QStringLiteral("url"), QStringLiteral("token"), QStringLiteral("tls_ca_file"),
-            QStringLiteral("query_timeout"), QStringLiteral("interval"), QStringLiteral("discover"),
-            QStringLiteral("signals"), QStringLiteral("insecure_token_over_http") });
+        fieldKeys(sourceFields(), { QStringLiteral("insecure_token_over_http") }));
     if (!f)
         return std::nullopt;
     PrometheusSourceConfig p;
     p.position = f->position;
-    for (const Entry& x : f->entries) {
-        if (yaml.stopped())
-            return std::nullopt;
-        if (x.key == u"name") {
-            p.name = yaml.name(x, QStringLiteral("prometheus source name")).value_or(QString());
-            p.position = yaml.pos(x);
-        } else if (x.key == u"url") {
-            p.url = yaml.url(x).value_or(QUrl());
-        } else if (x.key == u"token") {
-            p.token = readSecret(yaml, x);
-        } else if (x.key == u"tls_ca_file") {
-            p.tlsCaFile = yaml.path(x).value_or(QString());
-        } else if (x.key == u"query_timeout") {
-            p.queryTimeout = yaml.duration(x).value_or(p.queryTimeout);
-        } else if (x.key == u"interval") {
-            p.interval = yaml.duration(x).value_or(p.interval);
-        } else if (x.key == u"discover") {
-            p.discover = readDiscovery(yaml, x);
-        } else if (x.key == u"signals") {
-            readPrometheusSignals(yaml, x, p);
-        }
-    }
+    readFields(yaml, *f, sourceFields(), p);
+    if (yaml.stopped())
+        return std::nullopt;
+    if (const Entry* nm = f->get(u"name"))
+        p.position = yaml.pos(*nm);
     if (!f->get(u"name"))
         yaml.missing(*f, QStringLiteral("prometheus source"), QStringLiteral("name"));
     if (!f->get(u"url"))

@@ -1,6 +1,7 @@
 // `targets:` — what to probe, what a target depends on, its pool membership, admin API, commands and labels.
 
 #include "configsections.h"
+#include "fieldtable.h"
 
 #include <QHash>
 #include <QRegularExpression>
@@ -9,6 +10,14 @@
 namespace FaultDesk::ConfigSections {
 
 namespace {
+
+/// A target while it is read: the names it uses are resolved once every section is read (crosschecks.cpp).
+struct TargetDraft : TargetConfig
+{
+    QList<ConfigDraft::Reference> dependencyRefs;
+    QList<ConfigDraft::Reference> instanceRefs;
+    QList<ConfigDraft::Reference> sourceRefs;
+};
 
 std::optional<ProbeConfig> readProbe(YamlReader& yaml, const YNode& n)
 {
@@ -68,11 +77,11 @@ std::optional<ProbeConfig> readProbe(YamlReader& yaml, const YNode& n)
     return p;
 }
 
-void readDependsOn(YamlReader& yaml, ConfigDraft& draft, const Entry& e, TargetConfig& target, int index)
+bool readDependsOn(YamlReader& yaml, const Entry& e, TargetDraft& target)
 {
     const auto items = yaml.sequence(e);
     if (!items)
-        return;
+        return false;
     for (const YNode& n : *items) {
         DependencyConfig d;
         d.position = yaml.pos(n);
@@ -97,35 +106,35 @@ void readDependsOn(YamlReader& yaml, ConfigDraft& draft, const Entry& e, TargetC
             for (const YNode& m : *names) {
                 if (const auto nm = yaml.name(m, QStringLiteral("target name"))) {
                     d.targets << *nm;
-                    draft.dependencyRefs.append({ index, *nm, yaml.pos(m) });
+                    target.dependencyRefs.append({ -1, *nm, yaml.pos(m) });
                 }
             }
         } else if (const auto nm = yaml.name(n, QStringLiteral("depends_on entry"))) {
             d.targets << *nm;
-            draft.dependencyRefs.append({ index, *nm, yaml.pos(n) });
+            target.dependencyRefs.append({ -1, *nm, yaml.pos(n) });
         }
         if (!d.targets.isEmpty())
             target.dependsOn.append(d);
     }
+    return true;
 }
 
-std::optional<HaproxyMembership> readMembership(
-    YamlReader& yaml, ConfigDraft& draft, const Entry& e, const QString& targetName)
+bool readMembership(YamlReader& yaml, const Entry& e, TargetDraft& target)
 {
     const auto f = yaml.mapping(e.value, yaml.pos(e), QStringLiteral("haproxy membership"),
         { QStringLiteral("instance"), QStringLiteral("backend"), QStringLiteral("server") });
     if (!f)
-        return std::nullopt;
+        return false;
     HaproxyMembership m;
     m.position = f->position;
-    m.server = targetName;
+    m.server = target.name;
     for (const Entry& x : f->entries) {
         const auto v = yaml.name(x, QStringLiteral("haproxy %1").arg(x.key));
         if (!v)
-            return std::nullopt;
+            return false;
         if (x.key == u"instance") {
             m.instance = *v;
-            draft.instanceRefs.append({ int(draft.config.targets.size()), *v, yaml.pos(x) });
+            target.instanceRefs.append({ -1, *v, yaml.pos(x) });
         } else if (x.key == u"backend") {
             m.backend = *v;
         } else {
@@ -135,10 +144,11 @@ std::optional<HaproxyMembership> readMembership(
     for (const auto key : { u"instance", u"backend" }) {
         if (!f->get(key)) {
             yaml.missing(*f, QStringLiteral("haproxy membership"), QString::fromUtf16(key));
-            return std::nullopt;
+            return false;
         }
     }
-    return m;
+    target.haproxy = m;
+    return true;
 }
 
 std::optional<AdminConfig> readAdmin(YamlReader& yaml, const Entry& e)
@@ -181,18 +191,18 @@ std::optional<AdminConfig> readAdmin(YamlReader& yaml, const Entry& e)
     return a;
 }
 
-void readCommands(YamlReader& yaml, const Entry& e, TargetConfig& target)
+bool readCommands(YamlReader& yaml, const Entry& e, TargetDraft& target)
 {
     static const QRegularExpression placeholder(QStringLiteral("\\{([^{}]*)\\}"));
     if (e.value.IsNull())
-        return;
+        return false;
     if (!e.value.IsMap()) {
         yaml.error(yaml.pos(e),
             QStringLiteral("'commands' must be a mapping of name → [program, arg, …], got %1").arg(describe(e.value)));
-        return;
+        return false;
     }
     if (!yaml.spend(qint64(e.value.size())))
-        return;
+        return false;
     for (auto it = e.value.begin(); it != e.value.end(); ++it) {
         const YNode k = it->first;
         const YNode v = it->second;
@@ -244,18 +254,19 @@ void readCommands(YamlReader& yaml, const Entry& e, TargetConfig& target)
         if (ok)
             target.commands.insert(*commandName, argv);
     }
+    return true;
 }
 
-void readLabels(YamlReader& yaml, const Entry& e, TargetConfig& target)
+bool readLabels(YamlReader& yaml, const Entry& e, TargetDraft& target)
 {
     if (e.value.IsNull())
-        return;
+        return false;
     if (!e.value.IsMap()) {
         yaml.error(yaml.pos(e), QStringLiteral("'labels' must be a mapping, got %1").arg(describe(e.value)));
-        return;
+        return false;
     }
     if (!yaml.spend(qint64(e.value.size())))
-        return;
+        return false;
     for (auto it = e.value.begin(); it != e.value.end(); ++it) {
         const YNode k = it->first;
         const YNode v = it->second;
@@ -275,96 +286,112 @@ void readLabels(YamlReader& yaml, const Entry& e, TargetConfig& target)
         }
         target.labels.insert(key, v.IsScalar() ? fromStd(v.Scalar()) : QString());
     }
+    return true;
+}
+
+bool readProbes(YamlReader& yaml, const Entry& x, TargetDraft& t)
+{
+    const auto items = yaml.sequence(x);
+    if (items && items->isEmpty())
+        yaml.error(yaml.pos(x), QStringLiteral("'probes' needs at least one probe"));
+    for (const YNode& p : items.value_or(QList<YNode>())) {
+        if (const auto probe = readProbe(yaml, p))
+            t.probes.append(*probe);
+    }
+    return items && !items->isEmpty();
+}
+
+bool readSignals(YamlReader& yaml, const Entry& x, TargetDraft& t)
+{
+    QHash<QString, int> lines;
+    for (const YNode& s : yaml.sequence(x).value_or(QList<YNode>())) {
+        const auto signal = readSignal(yaml, s);
+        if (!signal)
+            continue;
+        if (const auto it = lines.constFind(signal->name); it != lines.constEnd())
+            yaml.error(signal->position,
+                QStringLiteral("duplicate signal name '%1' (first defined at line %2)").arg(signal->name).arg(*it));
+        else
+            lines.insert(signal->name, signal->position.line);
+        t.signalConfigs.append(*signal);
+    }
+    return true;
+}
+
+const FieldTable<TargetDraft>& targetFields()
+{
+    static const FieldTable<TargetDraft> fields {
+        Bind::name<TargetDraft>(QStringLiteral("name"), &TargetDraft::name, QStringLiteral("target name")),
+        Bind::name<TargetDraft>(QStringLiteral("group"), &TargetDraft::group, QStringLiteral("group name")),
+        Bind::host<TargetDraft>(QStringLiteral("address"), &TargetDraft::address),
+        Bind::integer<TargetDraft>(QStringLiteral("priority"), &TargetDraft::priority, 1, 10),
+        Bind::custom<TargetDraft>(QStringLiteral("labels"), readLabels),
+        Bind::path<TargetDraft>(QStringLiteral("tls_ca_file"), &TargetDraft::tlsCaFile),
+        Bind::custom<TargetDraft>(QStringLiteral("probes"), readProbes),
+        Bind::custom<TargetDraft>(QStringLiteral("signals"), readSignals),
+        Bind::custom<TargetDraft>(QStringLiteral("depends_on"), readDependsOn),
+        Bind::custom<TargetDraft>(QStringLiteral("haproxy"), readMembership),
+        Bind::custom<TargetDraft>(QStringLiteral("admin"),
+            [](YamlReader& yaml, const Entry& x, TargetDraft& t) {
+                t.admin = readAdmin(yaml, x);
+                return t.admin.has_value();
+            }),
+        Bind::custom<TargetDraft>(QStringLiteral("commands"), readCommands),
+        Bind::value<TargetDraft, QMap<QString, QString>>(
+            QStringLiteral("env"), &TargetDraft::env, [](YamlReader& yaml, const Entry& x) { return yaml.env(x); }),
+        Bind::custom<TargetDraft>(QStringLiteral("source"),
+            [](YamlReader& yaml, const Entry& x, TargetDraft& t) {
+                const auto v = yaml.name(x, QStringLiteral("prometheus source name"));
+                if (v) {
+                    t.source = *v;
+                    t.sourceRefs.append({ -1, *v, yaml.pos(x) });
+                }
+                return v.has_value();
+            }),
+        Bind::hostPort<TargetDraft>(QStringLiteral("instance"), &TargetDraft::instance),
+    };
+    return fields;
 }
 
 std::optional<TargetConfig> readTarget(YamlReader& yaml, ConfigDraft& draft, const YNode& n, int index)
 {
-    const auto f = yaml.mapping(n, {}, QStringLiteral("a target"),
-        { QStringLiteral("name"), QStringLiteral("group"), QStringLiteral("address"), QStringLiteral("priority"),
-            QStringLiteral("labels"), QStringLiteral("tls_ca_file"), QStringLiteral("probes"),
-            QStringLiteral("signals"), QStringLiteral("depends_on"), QStringLiteral("haproxy"), QStringLiteral("admin"),
-            QStringLiteral("commands"), QStringLiteral("source"), QStringLiteral("instance"), QStringLiteral("env") });
+    const auto f = yaml.mapping(n, {}, QStringLiteral("a target"), fieldKeys(targetFields()));
     if (!f)
         return std::nullopt;
-    TargetConfig t;
+    TargetDraft t;
     t.position = f->position;
     SourcePosition namePos = f->position;
-    if (const Entry* nm = f->get(u"name")) {
-        t.name = yaml.name(*nm, QStringLiteral("target name")).value_or(QString());
+    if (const Entry* nm = f->get(u"name"))
         namePos = yaml.pos(*nm);
-    } else {
+    else
         yaml.missing(*f, QStringLiteral("target"), QStringLiteral("name"));
+    readFields(yaml, *f, targetFields(), t);
+    if (yaml.stopped())
+        return std::nullopt;
+    for (auto* refs : { &t.dependencyRefs, &t.instanceRefs, &t.sourceRefs }) {
+        for (ConfigDraft::Reference& r : *refs)
+            r.from = index;
     }
-    for (const Entry& x : f->entries) {
-        if (yaml.stopped())
-            return std::nullopt;
-        if (x.key == u"group") {
-            t.group = yaml.name(x, QStringLiteral("group name")).value_or(QString());
-        } else if (x.key == u"address") {
-            t.address = yaml.host(x).value_or(QString());
-        } else if (x.key == u"priority") {
-            t.priority = int(yaml.integer(x, 1, 10).value_or(t.priority));
-        } else if (x.key == u"labels") {
-            readLabels(yaml, x, t);
-        } else if (x.key == u"tls_ca_file") {
-            t.tlsCaFile = yaml.path(x).value_or(QString());
-        } else if (x.key == u"probes") {
-            const auto items = yaml.sequence(x);
-            if (items && items->isEmpty())
-                yaml.error(yaml.pos(x), QStringLiteral("'probes' needs at least one probe"));
-            for (const YNode& p : items.value_or(QList<YNode>())) {
-                if (const auto probe = readProbe(yaml, p))
-                    t.probes.append(*probe);
-            }
-        } else if (x.key == u"signals") {
-            QHash<QString, int> lines;
-            for (const YNode& s : yaml.sequence(x).value_or(QList<YNode>())) {
-                const auto signal = readSignal(yaml, s);
-                if (!signal)
-                    continue;
-                if (const auto it = lines.constFind(signal->name); it != lines.constEnd())
-                    yaml.error(signal->position,
-                        QStringLiteral("duplicate signal name '%1' (first defined at line %2)")
-                            .arg(signal->name)
-                            .arg(*it));
-                else
-                    lines.insert(signal->name, signal->position.line);
-                t.signalConfigs.append(*signal);
-            }
-            const bool scraped = std::any_of(t.probes.cbegin(), t.probes.cend(),
-                [](const ProbeConfig& p) { return p.kind == ProbeConfig::Kind::Metrics; });
-            const Entry* probes = f->get(u"probes");
-            const bool metricsProbeLater = probes && probes->value.IsSequence()
-                && std::any_of(probes->value.begin(), probes->value.end(), [](const YNode& p) {
-                       return p.IsMap() && p["kind"].IsScalar() && p["kind"].Scalar() == "metrics";
-                   });
-            if (f->get(u"source"))
-                yaml.error(yaml.pos(x.keyNode),
-                    QStringLiteral("a target reported by a Prometheus source takes its signals from the source's "
-                                   "'signals' (PromQL); remove them here"));
-            else if (!t.signalConfigs.isEmpty() && !scraped && !metricsProbeLater)
-                yaml.error(
-                    yaml.pos(x.keyNode), QStringLiteral("signals need a metrics probe on the target (kind: metrics)"));
-        } else if (x.key == u"depends_on") {
-            readDependsOn(yaml, draft, x, t, index);
-        } else if (x.key == u"haproxy") {
-            t.haproxy = readMembership(yaml, draft, x, t.name);
-        } else if (x.key == u"admin") {
-            t.admin = readAdmin(yaml, x);
-        } else if (x.key == u"commands") {
-            readCommands(yaml, x, t);
-        } else if (x.key == u"env") {
-            t.env = yaml.env(x).value_or(QMap<QString, QString>());
-        } else if (x.key == u"source") {
-            if (const auto v = yaml.name(x, QStringLiteral("prometheus source name"))) {
-                t.source = *v;
-                draft.sourceRefs.append({ index, *v, yaml.pos(x) });
-            }
-        } else if (x.key == u"instance") {
-            t.instance = yaml.hostPort(x).value_or(QString());
-        }
-    }
+    draft.dependencyRefs += t.dependencyRefs;
+    draft.instanceRefs += t.instanceRefs;
+    draft.sourceRefs += t.sourceRefs;
     const Entry* source = f->get(u"source");
+    if (const Entry* signals = f->get(u"signals")) {
+        const Entry* probes = f->get(u"probes");
+        const bool scraped = probes && probes->value.IsSequence()
+            && std::any_of(probes->value.begin(), probes->value.end(), [](const YNode& p) {
+                   // A missing key is an invalid node here: IsDefined() is the one query that does not throw.
+                   const YNode kind = p.IsMap() ? p["kind"] : YNode();
+                   return kind.IsDefined() && kind.IsScalar() && kind.Scalar() == "metrics";
+               });
+        if (source)
+            yaml.error(yaml.pos(signals->keyNode),
+                QStringLiteral("a target reported by a Prometheus source takes its signals from the source's "
+                               "'signals' (PromQL); remove them here"));
+        else if (!t.signalConfigs.isEmpty() && !scraped)
+            yaml.error(yaml.pos(signals->keyNode),
+                QStringLiteral("signals need a metrics probe on the target (kind: metrics)"));
+    }
     if (source) {
         if (const Entry* p = f->get(u"probes"))
             yaml.error(yaml.pos(p->keyNode),
@@ -388,7 +415,7 @@ std::optional<TargetConfig> readTarget(YamlReader& yaml, ConfigDraft& draft, con
             draft.targetIndex.insert(t.name, index);
         }
     }
-    return t;
+    return static_cast<const TargetConfig&>(t);
 }
 
 } // namespace
