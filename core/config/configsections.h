@@ -35,14 +35,25 @@ void checkLinkReferences(YamlReader& yaml, ConfigDraft& draft);
 void checkRunbookAmbiguity(YamlReader& yaml, ConfigDraft& draft);
 std::optional<SignalThreshold> readThreshold(YamlReader& yaml, const Entry& e);
 std::optional<SignalConfig> readSignal(YamlReader& yaml, const YNode& n);
-std::optional<SecretRef> readSecret(YamlReader& yaml, const Entry& e);
-bool tokenKey(
-    YamlReader& yaml, const Entry& x, const QStringList& inlineSecrets, std::optional<SecretRef>& token, bool& ok);
-void checkOneToken(YamlReader& yaml, const Fields& f, const QString& what, bool& ok);
-void checkTokenTransport(
-    YamlReader& yaml, const Fields& f, const QUrl& url, bool hasToken, const QString& what, bool& ok);
+/// The keys of a section that sends a bearer token: `token`, the deprecated `token_env`/`token_file`,
+/// `insecure_token_over_http`, and `password`/`secret` (accepted only to be refused as inline secrets).
+const QStringList& tokenKeys();
+/**
+ * Reads the token keys of @p f: `token: { env | file }`, or the deprecated `token_env`/`token_file` (a warning that
+ * names the new spelling), and `insecure_token_over_http`. Refuses inline secrets and two spellings at once; @p what
+ * names the section ("admin"). False when any of them was wrong.
+ */
+bool readToken(
+    YamlReader& yaml, const Fields& f, const QString& what, std::optional<SecretRef>& token, bool& insecureOverHttp);
+/// Refuses a token sent over plain http to a host that is not loopback, unless `insecure_token_over_http: true`.
+bool checkTokenTransport(
+    YamlReader& yaml, const Fields& f, const QUrl& url, bool hasToken, bool insecureOverHttp, const QString& what);
+/// The keys of the runbook step kinds: command, run, http, haproxy, wait.
+const QStringList& stepKindNames();
+/// The action @p e of a step or rollback, by the reader of its kind (@p e.key is one of stepKindNames()).
 std::optional<RunbookActionConfig> readRunbookAction(
-    YamlReader& yaml, ConfigDraft& draft, const Entry& e, RunbookNeeds& needs);
+    YamlReader& yaml, const ConfigDraft& draft, const Entry& e, RunbookNeeds& needs);
+/// A precondition (`otherwise:` allowed), a verification or a wait: healthy_for, load_below or load_above.
 std::optional<RunbookCondition> readRunbookCondition(
     YamlReader& yaml, const Entry& e, bool precondition, RunbookNeeds& needs);
 

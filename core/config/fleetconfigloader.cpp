@@ -225,6 +225,7 @@ ConfigLoadResult Validator::run()
         error({}, QStringLiteral("cannot read the document: ") + QString::fromLocal8Bit(e.what()));
     }
     result.errors = sortedErrors();
+    result.warnings = sortedWarnings();
     if (result.errors.isEmpty()) {
         result.config = std::move(m_draft.config);
         maskConfiguredSecrets(*result.config);

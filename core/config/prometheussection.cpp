@@ -108,11 +108,6 @@ const FieldTable<PrometheusSourceConfig>& sourceFields()
     static const FieldTable<Source> fields {
         Bind::name(QStringLiteral("name"), &Source::name, QStringLiteral("prometheus source name")),
         Bind::url(QStringLiteral("url"), &Source::url),
-        Bind::value(QStringLiteral("token"), &Source::token,
-            [](YamlReader& yaml, const Entry& x) -> std::optional<std::optional<SecretRef>> {
-                const auto t = readSecret(yaml, x);
-                return t ? std::optional<std::optional<SecretRef>>(t) : std::nullopt;
-            }),
         Bind::path(QStringLiteral("tls_ca_file"), &Source::tlsCaFile),
         Bind::duration(QStringLiteral("query_timeout"), &Source::queryTimeout),
         Bind::duration(QStringLiteral("interval"), &Source::interval),
@@ -132,8 +127,7 @@ const FieldTable<PrometheusSourceConfig>& sourceFields()
 
 std::optional<PrometheusSourceConfig> readPrometheusSource(YamlReader& yaml, const YNode& n)
 {
-    const auto f = yaml.mapping(n, {}, QStringLiteral("a prometheus source"),
-        fieldKeys(sourceFields(), { QStringLiteral("insecure_token_over_http") }));
+    const auto f = yaml.mapping(n, {}, QStringLiteral("a prometheus source"), fieldKeys(sourceFields(), tokenKeys()));
     if (!f)
         return std::nullopt;
     PrometheusSourceConfig p;
@@ -147,11 +141,9 @@ std::optional<PrometheusSourceConfig> readPrometheusSource(YamlReader& yaml, con
         yaml.missing(*f, QStringLiteral("prometheus source"), QStringLiteral("name"));
     if (!f->get(u"url"))
         yaml.missing(*f, QStringLiteral("prometheus source"), QStringLiteral("url"));
-    bool transportOk = true;
-    checkTokenTransport(
-        yaml, *f, p.url, p.token.has_value(), QStringLiteral("prometheus source '%1'").arg(p.name), transportOk);
-    if (const Entry* e = f->get(u"insecure_token_over_http"))
-        p.insecureTokenOverHttp = yaml.boolean(*e).value_or(false);
+    readToken(yaml, *f, QStringLiteral("prometheus source"), p.token, p.insecureTokenOverHttp);
+    checkTokenTransport(yaml, *f, p.url, p.token.has_value(), p.insecureTokenOverHttp,
+        QStringLiteral("prometheus source '%1'").arg(p.name));
     return p;
 }
 

@@ -65,8 +65,7 @@ void checkRunbookNeeds(YamlReader& yaml, ConfigDraft& draft, const RunbookConfig
 std::optional<RunbookStepConfig> readRunbookStep(
     YamlReader& yaml, ConfigDraft& draft, const YNode& n, RunbookNeeds& needs)
 {
-    const QStringList actions { QStringLiteral("command"), QStringLiteral("run"), QStringLiteral("http"),
-        QStringLiteral("haproxy"), QStringLiteral("wait") };
+    const QStringList& actions = stepKindNames();
     const auto f = yaml.mapping(n, {}, QStringLiteral("a runbook step"),
         actions
             + QStringList { QStringLiteral("name"), QStringLiteral("precondition"), QStringLiteral("deadline"),

@@ -153,35 +153,19 @@ bool readMembership(YamlReader& yaml, const Entry& e, TargetDraft& target)
 
 std::optional<AdminConfig> readAdmin(YamlReader& yaml, const Entry& e)
 {
-    const QStringList inlineSecrets { QStringLiteral("token"), QStringLiteral("password"), QStringLiteral("secret") };
-    const auto f = yaml.mapping(e.value, yaml.pos(e), QStringLiteral("admin"),
-        QStringList { QStringLiteral("url"), QStringLiteral("status"), QStringLiteral("token_env"),
-            QStringLiteral("token_file"), QStringLiteral("insecure_token_over_http") }
-            + inlineSecrets);
+    static const FieldTable<AdminConfig> fields {
+        Bind::url(QStringLiteral("url"), &AdminConfig::url),
+        Bind::url(QStringLiteral("status"), &AdminConfig::statusUrl),
+    };
+    const auto f = yaml.mapping(e.value, yaml.pos(e), QStringLiteral("admin"), fieldKeys(fields, tokenKeys()));
     if (!f)
         return std::nullopt;
     AdminConfig a;
     a.position = f->position;
-    bool ok = true;
-    for (const Entry& x : f->entries) {
-        if (x.key == u"url") {
-            if (const auto u = yaml.url(x))
-                a.url = *u;
-            else
-                ok = false;
-        } else if (x.key == u"insecure_token_over_http") {
-            a.insecureTokenOverHttp = yaml.boolean(x).value_or(false);
-        } else if (x.key == u"status") {
-            if (const auto u = yaml.url(x))
-                a.statusUrl = *u;
-            else
-                ok = false;
-        } else {
-            tokenKey(yaml, x, inlineSecrets, a.token, ok);
-        }
-    }
-    checkOneToken(yaml, *f, QStringLiteral("admin"), ok);
-    checkTokenTransport(yaml, *f, a.url, a.token.has_value(), QStringLiteral("admin API"), ok);
+    bool ok = readFields(yaml, *f, fields, a);
+    ok = readToken(yaml, *f, QStringLiteral("admin"), a.token, a.insecureTokenOverHttp) && ok;
+    ok = checkTokenTransport(yaml, *f, a.url, a.token.has_value(), a.insecureTokenOverHttp, QStringLiteral("admin API"))
+        && ok;
     if (!f->get(u"url")) {
         yaml.missing(*f, QStringLiteral("admin"), QStringLiteral("url"));
         ok = false;

@@ -153,6 +153,14 @@ QList<ConfigError> YamlReader::sortedErrors() const
     return sorted;
 }
 
+QList<ConfigError> YamlReader::sortedWarnings() const
+{
+    QList<ConfigError> sorted = m_warnings;
+    std::stable_sort(sorted.begin(), sorted.end(),
+        [](const ConfigError& a, const ConfigError& b) { return a.position < b.position; });
+    return sorted;
+}
+
 void YamlReader::missing(const Fields& f, const QString& what, const QString& key)
 {
     error(f.position, QStringLiteral("%1 is missing required key '%2'").arg(what, key));
@@ -349,7 +357,7 @@ std::optional<QUrl> YamlReader::url(const Entry& e)
     else if (u.host().isEmpty())
         why = QStringLiteral("no host");
     else if (!u.userInfo().isEmpty())
-        why = QStringLiteral("credentials in the URL; reference secrets with token_env or token_file instead");
+        why = QStringLiteral("credentials in the URL; reference secrets with token: { env | file } instead");
     if (!why.isEmpty()) {
         error(pos(e), QStringLiteral("'%1': bad URL %2 (%3)").arg(e.key, quoted(*text), why));
         return std::nullopt;

@@ -97,6 +97,8 @@ public:
     const QList<ConfigError>& warnings() const { return m_warnings; }
     /// The errors sorted by position, with a closing note when some were dropped at the cap.
     QList<ConfigError> sortedErrors() const;
+    /// The warnings sorted by position.
+    QList<ConfigError> sortedWarnings() const;
     /// The text being read.
     const QByteArray& source() const { return m_source; }
 
