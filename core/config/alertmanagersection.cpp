@@ -100,15 +100,7 @@ std::optional<AlertmanagerConfig> readAlertmanager(YamlReader& yaml, ConfigDraft
 
 void readAlertmanagers(YamlReader& yaml, ConfigDraft& draft, const Entry& e)
 {
-    const auto items = yaml.sequence(e);
-    if (!items)
-        return;
-    for (const YNode& n : *items) {
-        if (yaml.stopped())
-            return;
-        if (auto a = readAlertmanager(yaml, draft, n))
-            draft.config.alertmanager.append(*a);
-    }
+    yaml.list(e, draft.config.alertmanager, [&](const YNode& n) { return readAlertmanager(yaml, draft, n); });
 }
 
 } // namespace FaultDesk::ConfigSections

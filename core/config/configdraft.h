@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace FaultDesk {
 
@@ -33,6 +34,25 @@ struct ConfigDraft
     QList<Reference> sourceRefs; ///< targets' `source:` names
     QList<Reference> maintenanceTargetRefs;
     QList<Reference> maintenanceGroupRefs;
+
+    /// The targets' names in file order (for "did you mean").
+    QStringList targetNames() const
+    {
+        QStringList names;
+        for (const TargetConfig& t : config.targets)
+            names << t.name;
+        return names;
+    }
+    /// The groups the targets are in, each once, in file order.
+    QStringList groupNames() const
+    {
+        QStringList names;
+        for (const TargetConfig& t : config.targets) {
+            if (!t.group.isEmpty() && !names.contains(t.group))
+                names << t.group;
+        }
+        return names;
+    }
 };
 
 } // namespace FaultDesk

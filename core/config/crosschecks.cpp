@@ -12,9 +12,7 @@ namespace FaultDesk::ConfigSections {
 
 void checkReferences(YamlReader& yaml, ConfigDraft& draft)
 {
-    QStringList targetNames;
-    for (const TargetConfig& t : std::as_const(draft.config.targets))
-        targetNames << t.name;
+    const QStringList targetNames = draft.targetNames();
     for (const ConfigDraft::Reference& r : std::as_const(draft.dependencyRefs)) {
         if (yaml.stopped())
             return;
@@ -156,13 +154,8 @@ void checkCycles(YamlReader& yaml, ConfigDraft& draft)
 
 void checkMaintenanceReferences(YamlReader& yaml, ConfigDraft& draft)
 {
-    QStringList targetNames;
-    QStringList groupNames;
-    for (const TargetConfig& t : std::as_const(draft.config.targets)) {
-        targetNames << t.name;
-        if (!t.group.isEmpty() && !groupNames.contains(t.group))
-            groupNames << t.group;
-    }
+    const QStringList targetNames = draft.targetNames();
+    const QStringList groupNames = draft.groupNames();
     for (const ConfigDraft::Reference& r : std::as_const(draft.maintenanceTargetRefs))
         if (!draft.targetIndex.contains(r.name))
             yaml.error(r.position,
@@ -176,9 +169,7 @@ void checkMaintenanceReferences(YamlReader& yaml, ConfigDraft& draft)
 
 void checkLinkReferences(YamlReader& yaml, ConfigDraft& draft)
 {
-    QStringList targetNames;
-    for (const TargetConfig& t : std::as_const(draft.config.targets))
-        targetNames << t.name;
+    const QStringList targetNames = draft.targetNames();
     for (const TargetConfig& t : std::as_const(draft.config.targets)) {
         for (const SignalConfig& s : t.signalConfigs) {
             if (s.link.isEmpty())

@@ -49,46 +49,44 @@ const FieldTable<WindowDraft>& windowFields()
     return fields;
 }
 
+std::optional<MaintenanceConfig> readWindow(YamlReader& yaml, ConfigDraft& draft, const YNode& n, SourcePosition where)
+{
+    const auto f = yaml.mapping(n, where, QStringLiteral("a maintenance window"), fieldKeys(windowFields()));
+    if (!f)
+        return std::nullopt;
+    WindowDraft m;
+    m.position = f->position;
+    const bool ok = readFields(yaml, *f, windowFields(), m);
+    draft.maintenanceTargetRefs += m.targetRefs;
+    draft.maintenanceGroupRefs += m.groupRefs;
+    if (m.targets.isEmpty() && m.groups.isEmpty() && ok)
+        yaml.error(
+            f->position, QStringLiteral("a maintenance window needs 'targets' or 'groups' (or both), not empty"));
+    if (!f->get(u"start"))
+        yaml.missing(*f, QStringLiteral("maintenance window"), QStringLiteral("start"));
+    if (!f->get(u"end"))
+        yaml.missing(*f, QStringLiteral("maintenance window"), QStringLiteral("end"));
+    if (m.startUtc.isValid() && m.endUtc.isValid()) {
+        const SourcePosition endPos = yaml.pos(*f->get(u"end"));
+        const qint64 length = m.startUtc.msecsTo(m.endUtc);
+        if (length <= 0)
+            yaml.error(endPos,
+                QStringLiteral("maintenance window ends (%1) before it starts (%2)")
+                    .arg(m.endUtc.toString(Qt::ISODate), m.startUtc.toString(Qt::ISODate)));
+        else if (length > 7LL * 24 * 3600 * 1000 && !m.confirmLong)
+            yaml.error(endPos,
+                QStringLiteral("maintenance window lasts %1 days, more than 7; add 'confirm_long: true' if that "
+                               "is intended")
+                    .arg(length / 86400000.0, 0, 'f', 1));
+    }
+    return static_cast<const MaintenanceConfig&>(m);
+}
+
 } // namespace
 
 void readMaintenance(YamlReader& yaml, ConfigDraft& draft, const Entry& e)
 {
-    const auto items = yaml.sequence(e);
-    if (!items)
-        return;
-    for (const YNode& n : *items) {
-        if (yaml.stopped())
-            return;
-        const auto f = yaml.mapping(n, yaml.pos(e), QStringLiteral("a maintenance window"), fieldKeys(windowFields()));
-        if (!f)
-            continue;
-        WindowDraft m;
-        m.position = f->position;
-        const bool ok = readFields(yaml, *f, windowFields(), m);
-        draft.maintenanceTargetRefs += m.targetRefs;
-        draft.maintenanceGroupRefs += m.groupRefs;
-        if (m.targets.isEmpty() && m.groups.isEmpty() && ok)
-            yaml.error(
-                f->position, QStringLiteral("a maintenance window needs 'targets' or 'groups' (or both), not empty"));
-        if (!f->get(u"start"))
-            yaml.missing(*f, QStringLiteral("maintenance window"), QStringLiteral("start"));
-        if (!f->get(u"end"))
-            yaml.missing(*f, QStringLiteral("maintenance window"), QStringLiteral("end"));
-        if (m.startUtc.isValid() && m.endUtc.isValid()) {
-            const SourcePosition endPos = yaml.pos(*f->get(u"end"));
-            const qint64 length = m.startUtc.msecsTo(m.endUtc);
-            if (length <= 0)
-                yaml.error(endPos,
-                    QStringLiteral("maintenance window ends (%1) before it starts (%2)")
-                        .arg(m.endUtc.toString(Qt::ISODate), m.startUtc.toString(Qt::ISODate)));
-            else if (length > 7LL * 24 * 3600 * 1000 && !m.confirmLong)
-                yaml.error(endPos,
-                    QStringLiteral("maintenance window lasts %1 days, more than 7; add 'confirm_long: true' if that "
-                                   "is intended")
-                        .arg(length / 86400000.0, 0, 'f', 1));
-        }
-        draft.config.maintenance.append(static_cast<const MaintenanceConfig&>(m));
-    }
+    yaml.list(e, draft.config.maintenance, [&](const YNode& n) { return readWindow(yaml, draft, n, yaml.pos(e)); });
 }
 
 } // namespace FaultDesk::ConfigSections

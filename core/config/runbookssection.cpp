@@ -221,13 +221,8 @@ std::optional<RunbookConfig> readRunbook(YamlReader& yaml, ConfigDraft& draft, c
     r.position = f->position;
     RunbookNeeds needs;
     bool ok = true;
-    QStringList targetNames;
-    QStringList groupNames;
-    for (const TargetConfig& t : std::as_const(draft.config.targets)) {
-        targetNames << t.name;
-        if (!t.group.isEmpty() && !groupNames.contains(t.group))
-            groupNames << t.group;
-    }
+    const QStringList targetNames = draft.targetNames();
+    const QStringList groupNames = draft.groupNames();
     for (const Entry& x : f->entries) {
         if (yaml.stopped())
             return std::nullopt;
@@ -326,15 +321,7 @@ std::optional<RunbookConfig> readRunbook(YamlReader& yaml, ConfigDraft& draft, c
 
 void readRunbooks(YamlReader& yaml, ConfigDraft& draft, const Entry& e)
 {
-    const auto items = yaml.sequence(e);
-    if (!items)
-        return;
-    for (const YNode& n : *items) {
-        if (yaml.stopped())
-            return;
-        if (auto r = readRunbook(yaml, draft, n))
-            draft.config.runbooks.append(*r);
-    }
+    yaml.list(e, draft.config.runbooks, [&](const YNode& n) { return readRunbook(yaml, draft, n); });
     checkRunbookAmbiguity(yaml, draft);
 }
 

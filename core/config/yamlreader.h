@@ -132,6 +132,21 @@ public:
     /// An `env:` mapping of variable names to literal values (what a command's child gets besides the minimum).
     std::optional<QMap<QString, QString>> env(const Entry& e);
 
+    /// Reads each item of the list @p e with @p read (YNode → std::optional<T>) and appends the good ones to @p into,
+    /// until the reader stops (error cap or budget).
+    template <typename T, typename Read> void list(const Entry& e, QList<T>& into, Read read)
+    {
+        const auto items = sequence(e);
+        if (!items)
+            return;
+        for (const YNode& n : *items) {
+            if (stopped())
+                return;
+            if (auto item = read(n))
+                into.append(std::move(*item));
+        }
+    }
+
     /// Where column @p column of the scalar @p text (the value of @p n) is in the file, when the file holds it
     /// verbatim; else the scalar's own position.
     SourcePosition positionInScalar(const YNode& n, const QString& text, int column) const;
