@@ -1,6 +1,7 @@
 // `runbooks:` — runbooks, their steps, and what the steps need from the targets they are bound to.
 
 #include "configsections.h"
+#include "fieldtable.h"
 
 #include <QHash>
 #include <algorithm>
@@ -62,99 +63,124 @@ void checkRunbookNeeds(YamlReader& yaml, ConfigDraft& draft, const RunbookConfig
     }
 }
 
+/// A step while it is read: what its readers need besides the step itself.
+struct StepDraft : RunbookStepConfig
+{
+    StepDraft(const ConfigDraft& d, RunbookNeeds& n)
+        : draft(d)
+        , needs(n)
+    { }
+
+    const ConfigDraft& draft;
+    RunbookNeeds& needs;
+    const Entry* action = nullptr; ///< the step's action key, once read
+};
+
+bool readStepAction(YamlReader& yaml, const Entry& x, StepDraft& step)
+{
+    if (step.action) {
+        yaml.error(yaml.pos(x.keyNode),
+            QStringLiteral("step has both '%1' and '%2': one action per step (add another step)")
+                .arg(step.action->key, x.key));
+        return false;
+    }
+    step.action = &x;
+    const auto a = readRunbookAction(yaml, step.draft, x, step.needs);
+    if (a)
+        static_cast<RunbookStepConfig&>(step).action = *a;
+    return a.has_value();
+}
+
+bool readCondition(YamlReader& yaml, const Entry& x, StepDraft& step)
+{
+    const bool precondition = x.key == u"precondition";
+    const auto c = readRunbookCondition(yaml, x, precondition, step.needs);
+    if (c)
+        (precondition ? step.precondition : step.verify) = *c;
+    return c.has_value();
+}
+
+bool readRollback(YamlReader& yaml, const Entry& x, StepDraft& step)
+{
+    const auto r = yaml.mapping(x.value, yaml.pos(x), QStringLiteral("a rollback"), stepKindNames());
+    if (!r)
+        return false;
+    if (r->entries.size() != 1) {
+        yaml.error(r->position, QStringLiteral("a rollback is one action: command, run, http, haproxy or wait"));
+        return false;
+    }
+    const auto a = readRunbookAction(yaml, step.draft, r->entries.constFirst(), step.needs);
+    if (!a)
+        return false;
+    if (a->kind == RunbookActionConfig::Kind::Haproxy
+        && (a->haproxyOp == RunbookActionConfig::HaproxyOp::BlockSources
+            || a->haproxyOp == RunbookActionConfig::HaproxyOp::UnblockSources)) {
+        yaml.error(r->position,
+            QStringLiteral("block_sources/unblock_sources cannot be a rollback: a block_sources step unblocks its "
+                           "own sources when rolled back"));
+        return false;
+    }
+    step.rollback = *a;
+    return true;
+}
+
+bool readOnFailure(YamlReader& yaml, const Entry& x, StepDraft& step)
+{
+    static const QStringList policies { QStringLiteral("rollback"), QStringLiteral("continue"),
+        QStringLiteral("escalate") };
+    const QString v = x.value.IsScalar() ? fromStd(x.value.Scalar()) : QString();
+    const qsizetype i = policies.indexOf(v);
+    if (i < 0) {
+        yaml.error(yaml.pos(x),
+            QStringLiteral("'on_failure' must be rollback, continue or escalate, got %1%2")
+                .arg(describe(x.value), didYouMean(v, policies)));
+        return false;
+    }
+    constexpr RunbookStepConfig::OnFailure values[] = { RunbookStepConfig::OnFailure::Rollback,
+        RunbookStepConfig::OnFailure::Continue, RunbookStepConfig::OnFailure::Escalate };
+    step.onFailure = values[i];
+    return true;
+}
+
+const FieldTable<StepDraft>& stepFields()
+{
+    static const FieldTable<StepDraft> fields = [] {
+        FieldTable<StepDraft> table;
+        for (const QString& kind : stepKindNames())
+            table << Bind::custom<StepDraft>(kind, readStepAction);
+        table << Bind::custom<StepDraft>(QStringLiteral("name"),
+            [](YamlReader& yaml, const Entry& x, StepDraft& step) {
+                const auto v = yaml.string(x);
+                if (!v || v->contains(u'\n'))
+                    return false;
+                step.name = *v;
+                return true;
+            }) << Bind::custom<StepDraft>(QStringLiteral("precondition"), readCondition)
+              << Bind::duration<StepDraft, std::optional<std::chrono::milliseconds>>(
+                     QStringLiteral("deadline"), &StepDraft::deadline)
+              << Bind::custom<StepDraft>(QStringLiteral("verify"), readCondition)
+              << Bind::duration<StepDraft, std::optional<std::chrono::milliseconds>>(
+                     QStringLiteral("verify_deadline"), &StepDraft::verifyDeadline)
+              << Bind::custom<StepDraft>(QStringLiteral("rollback"), readRollback)
+              << Bind::custom<StepDraft>(QStringLiteral("on_failure"), readOnFailure);
+        return table;
+    }();
+    return fields;
+}
+
 std::optional<RunbookStepConfig> readRunbookStep(
     YamlReader& yaml, ConfigDraft& draft, const YNode& n, RunbookNeeds& needs)
 {
-    const QStringList& actions = stepKindNames();
-    const auto f = yaml.mapping(n, {}, QStringLiteral("a runbook step"),
-        actions
-            + QStringList { QStringLiteral("name"), QStringLiteral("precondition"), QStringLiteral("deadline"),
-                QStringLiteral("verify"), QStringLiteral("verify_deadline"), QStringLiteral("rollback"),
-                QStringLiteral("on_failure"), QStringLiteral("env") });
+    const auto f
+        = yaml.mapping(n, {}, QStringLiteral("a runbook step"), fieldKeys(stepFields(), { QStringLiteral("env") }));
     if (!f)
         return std::nullopt;
-    RunbookStepConfig step;
+    StepDraft step(draft, needs);
     step.position = f->position;
-    bool ok = true;
-    const Entry* action = nullptr;
-    for (const Entry& x : f->entries) {
-        if (yaml.stopped())
-            return std::nullopt;
-        if (actions.contains(x.key)) {
-            if (action) {
-                yaml.error(yaml.pos(x.keyNode),
-                    QStringLiteral("step has both '%1' and '%2': one action per step (add another step)")
-                        .arg(action->key, x.key));
-                ok = false;
-                continue;
-            }
-            action = &x;
-            if (const auto a = readRunbookAction(yaml, draft, x, needs))
-                step.action = *a;
-            else
-                ok = false;
-        } else if (x.key == u"name") {
-            const auto v = yaml.string(x);
-            if (v && !v->contains(u'\n'))
-                step.name = *v;
-            else
-                ok = false;
-        } else if (x.key == u"precondition" || x.key == u"verify") {
-            const auto c = readRunbookCondition(yaml, x, x.key == u"precondition", needs);
-            if (!c)
-                ok = false;
-            else if (x.key == u"precondition")
-                step.precondition = *c;
-            else
-                step.verify = *c;
-        } else if (x.key == u"deadline" || x.key == u"verify_deadline") {
-            const auto d = yaml.duration(x);
-            if (!d)
-                ok = false;
-            else if (x.key == u"deadline")
-                step.deadline = *d;
-            else
-                step.verifyDeadline = *d;
-        } else if (x.key == u"rollback") {
-            const auto r = yaml.mapping(x.value, yaml.pos(x), QStringLiteral("a rollback"), actions);
-            if (!r) {
-                ok = false;
-            } else if (r->entries.size() != 1) {
-                yaml.error(
-                    r->position, QStringLiteral("a rollback is one action: command, run, http, haproxy or wait"));
-                ok = false;
-            } else if (const auto a = readRunbookAction(yaml, draft, r->entries.constFirst(), needs)) {
-                if (a->kind == RunbookActionConfig::Kind::Haproxy
-                    && (a->haproxyOp == RunbookActionConfig::HaproxyOp::BlockSources
-                        || a->haproxyOp == RunbookActionConfig::HaproxyOp::UnblockSources)) {
-                    yaml.error(r->position,
-                        QStringLiteral("block_sources/unblock_sources cannot be a rollback: a block_sources step "
-                                       "unblocks its own sources when rolled back"));
-                    ok = false;
-                } else {
-                    step.rollback = *a;
-                }
-            } else {
-                ok = false;
-            }
-        } else if (x.key == u"on_failure") {
-            const QStringList policies { QStringLiteral("rollback"), QStringLiteral("continue"),
-                QStringLiteral("escalate") };
-            const QString v = x.value.IsScalar() ? fromStd(x.value.Scalar()) : QString();
-            if (v == u"rollback")
-                step.onFailure = RunbookStepConfig::OnFailure::Rollback;
-            else if (v == u"continue")
-                step.onFailure = RunbookStepConfig::OnFailure::Continue;
-            else if (v == u"escalate")
-                step.onFailure = RunbookStepConfig::OnFailure::Escalate;
-            else {
-                yaml.error(yaml.pos(x),
-                    QStringLiteral("'on_failure' must be rollback, continue or escalate, got %1%2")
-                        .arg(describe(x.value), didYouMean(v, policies)));
-                ok = false;
-            }
-        }
-    }
+    bool ok = readFields(yaml, *f, stepFields(), step);
+    if (yaml.stopped())
+        return std::nullopt;
+    const Entry* action = step.action;
     if (!f->get(u"name")) {
         yaml.missing(*f, QStringLiteral("runbook step"), QStringLiteral("name"));
         ok = false;
@@ -168,7 +194,7 @@ std::optional<RunbookStepConfig> readRunbookStep(
             yaml.error(yaml.pos(env->keyNode), QStringLiteral("'env' applies to command and run steps only"));
             ok = false;
         } else if (const auto vars = yaml.env(*env)) {
-            step.action.env = *vars;
+            static_cast<RunbookStepConfig&>(step).action.env = *vars;
             if (step.rollback && step.rollback->kind == RunbookActionConfig::Kind::Command)
                 step.rollback->env = *vars;
         } else {
@@ -182,7 +208,7 @@ std::optional<RunbookStepConfig> readRunbookStep(
     }
     if (!ok)
         return std::nullopt;
-    return step;
+    return static_cast<const RunbookStepConfig&>(step);
 }
 
 QList<RunbookStepConfig> readRunbookSteps(YamlReader& yaml, ConfigDraft& draft, const Entry& e, RunbookNeeds& needs)
