@@ -236,92 +236,114 @@ QList<RunbookStepConfig> readRunbookSteps(YamlReader& yaml, ConfigDraft& draft, 
     return steps;
 }
 
-std::optional<RunbookConfig> readRunbook(YamlReader& yaml, ConfigDraft& draft, const YNode& n)
+/// A runbook while it is read: the fleet it is bound to and what its steps need from the bound targets.
+struct RunbookDraft : RunbookConfig
 {
-    const auto f = yaml.mapping(n, {}, QStringLiteral("a runbook"),
-        { QStringLiteral("name"), QStringLiteral("on"), QStringLiteral("targets"), QStringLiteral("groups"),
-            QStringLiteral("handle"), QStringLiteral("recover") });
-    if (!f)
-        return std::nullopt;
-    RunbookConfig r;
-    r.position = f->position;
+    explicit RunbookDraft(ConfigDraft& d)
+        : draft(d)
+    { }
+
+    ConfigDraft& draft;
     RunbookNeeds needs;
+};
+
+bool readCauses(YamlReader& yaml, const Entry& x, RunbookDraft& r)
+{
+    QList<YNode> causes;
+    if (x.value.IsScalar()) {
+        causes << x.value;
+    } else if (const auto items = yaml.sequence(x)) {
+        causes = *items;
+    } else {
+        return false;
+    }
+    if (causes.isEmpty()) {
+        yaml.error(yaml.pos(x),
+            QStringLiteral("'on' needs at least one cause class (%1)")
+                .arg(CauseClasses::names().join(QStringLiteral(", "))));
+        return false;
+    }
     bool ok = true;
-    const QStringList targetNames = draft.targetNames();
-    const QStringList groupNames = draft.groupNames();
-    for (const Entry& x : f->entries) {
-        if (yaml.stopped())
-            return std::nullopt;
-        if (x.key == u"name") {
-            if (const auto v = yaml.name(x, QStringLiteral("runbook name")))
-                r.name = *v;
+    for (const YNode& c : std::as_const(causes)) {
+        const QString text = c.IsScalar() ? fromStd(c.Scalar()) : QString();
+        if (const auto cause = CauseClasses::fromString(text)) {
+            if (r.on.contains(*cause))
+                yaml.error(yaml.pos(c), QStringLiteral("cause class '%1' is listed twice").arg(text));
             else
-                ok = false;
-        } else if (x.key == u"on") {
-            QList<YNode> causes;
-            if (x.value.IsScalar())
-                causes << x.value;
-            else if (const auto items = yaml.sequence(x))
-                causes = *items;
-            else
-                ok = false;
-            if (causes.isEmpty() && ok) {
-                yaml.error(yaml.pos(x),
-                    QStringLiteral("'on' needs at least one cause class (%1)")
-                        .arg(CauseClasses::names().join(QStringLiteral(", "))));
-                ok = false;
-            }
-            for (const YNode& c : std::as_const(causes)) {
-                const QString text = c.IsScalar() ? fromStd(c.Scalar()) : QString();
-                if (const auto cause = CauseClasses::fromString(text)) {
-                    if (r.on.contains(*cause))
-                        yaml.error(yaml.pos(c), QStringLiteral("cause class '%1' is listed twice").arg(text));
-                    else
-                        r.on << *cause;
-                } else {
-                    yaml.error(yaml.pos(c),
-                        QStringLiteral("unknown cause class %1 (one of: %2)%3")
-                            .arg(describe(c), CauseClasses::names().join(QStringLiteral(", ")),
-                                didYouMean(text, CauseClasses::names())));
-                    ok = false;
-                }
-            }
-        } else if (x.key == u"targets" || x.key == u"groups") {
-            const bool targets = x.key == u"targets";
-            const auto items = yaml.sequence(x);
-            if (!items) {
-                ok = false;
-                continue;
-            }
-            if (items->isEmpty()) {
-                yaml.error(yaml.pos(x),
-                    QStringLiteral("'%1' is empty: leave it out to bind the runbook to its causes on every "
-                                   "target")
-                        .arg(x.key));
-                ok = false;
-            }
-            for (const YNode& item : *items) {
-                const auto v = yaml.name(item, targets ? QStringLiteral("target name") : QStringLiteral("group name"));
-                if (!v) {
-                    ok = false;
-                    continue;
-                }
-                const QStringList& known = targets ? targetNames : groupNames;
-                if (!known.contains(*v)) {
-                    yaml.error(yaml.pos(item),
-                        QStringLiteral("unknown %1 '%2'%3")
-                            .arg(targets ? u"target" : u"group", *v, didYouMean(*v, known)));
-                    ok = false;
-                    continue;
-                }
-                (targets ? r.targets : r.groups) << *v;
-            }
-        } else if (x.key == u"handle") {
-            r.handle = readRunbookSteps(yaml, draft, x, needs);
-        } else if (x.key == u"recover") {
-            r.recover = readRunbookSteps(yaml, draft, x, needs);
+                r.on << *cause;
+        } else {
+            yaml.error(yaml.pos(c),
+                QStringLiteral("unknown cause class %1 (one of: %2)%3")
+                    .arg(describe(c), CauseClasses::names().join(QStringLiteral(", ")),
+                        didYouMean(text, CauseClasses::names())));
+            ok = false;
         }
     }
+    return ok;
+}
+
+/// `targets:` or `groups:` — the binding, names that must exist.
+bool readBinding(YamlReader& yaml, const Entry& x, RunbookDraft& r)
+{
+    const bool targets = x.key == u"targets";
+    const auto items = yaml.sequence(x);
+    if (!items)
+        return false;
+    bool ok = true;
+    if (items->isEmpty()) {
+        yaml.error(yaml.pos(x),
+            QStringLiteral("'%1' is empty: leave it out to bind the runbook to its causes on every target").arg(x.key));
+        ok = false;
+    }
+    const QStringList known = targets ? r.draft.targetNames() : r.draft.groupNames();
+    for (const YNode& item : *items) {
+        const auto v = yaml.name(item, targets ? QStringLiteral("target name") : QStringLiteral("group name"));
+        if (!v) {
+            ok = false;
+            continue;
+        }
+        if (!known.contains(*v)) {
+            yaml.error(yaml.pos(item),
+                QStringLiteral("unknown %1 '%2'%3").arg(targets ? u"target" : u"group", *v, didYouMean(*v, known)));
+            ok = false;
+            continue;
+        }
+        (targets ? r.targets : r.groups) << *v;
+    }
+    return ok;
+}
+
+/// `handle:` or `recover:`; a broken step is reported and left out, the runbook stays.
+bool readSteps(YamlReader& yaml, const Entry& x, RunbookDraft& r)
+{
+    (x.key == u"handle" ? r.handle : r.recover) = readRunbookSteps(yaml, r.draft, x, r.needs);
+    return true;
+}
+
+const FieldTable<RunbookDraft>& runbookFields()
+{
+    static const FieldTable<RunbookDraft> fields {
+        Bind::name<RunbookDraft>(QStringLiteral("name"), &RunbookDraft::name, QStringLiteral("runbook name")),
+        Bind::custom<RunbookDraft>(QStringLiteral("on"), readCauses),
+        Bind::custom<RunbookDraft>(QStringLiteral("targets"), readBinding),
+        Bind::custom<RunbookDraft>(QStringLiteral("groups"), readBinding),
+        Bind::custom<RunbookDraft>(QStringLiteral("handle"), readSteps),
+        Bind::custom<RunbookDraft>(QStringLiteral("recover"), readSteps),
+    };
+    return fields;
+}
+
+std::optional<RunbookConfig> readRunbook(YamlReader& yaml, ConfigDraft& draft, const YNode& n)
+{
+    const auto f = yaml.mapping(n, {}, QStringLiteral("a runbook"), fieldKeys(runbookFields()));
+    if (!f)
+        return std::nullopt;
+    RunbookDraft r(draft);
+    r.position = f->position;
+    bool ok = readFields(yaml, *f, runbookFields(), r);
+    if (yaml.stopped())
+        return std::nullopt;
+    const RunbookNeeds& needs = r.needs;
     if (!f->get(u"name")) {
         yaml.missing(*f, QStringLiteral("runbook"), QStringLiteral("name"));
         ok = false;
@@ -340,7 +362,7 @@ std::optional<RunbookConfig> readRunbook(YamlReader& yaml, ConfigDraft& draft, c
         checkRunbookNeeds(yaml, draft, r, needs);
     if (!ok)
         return std::nullopt;
-    return r;
+    return static_cast<const RunbookConfig&>(r);
 }
 
 } // namespace
