@@ -19,21 +19,40 @@ struct RunbookNeeds
     QList<QPair<QString, SourcePosition>> commands; ///< `run: NAME` steps: the targets' own commands
 };
 
+// ---- the sections, in the order the loader reads them (each in the file named after it) ----
+
 void readDefaults(YamlReader& yaml, ConfigDraft& draft, const Entry& e);
-void readNeverBlock(YamlReader& yaml, ConfigDraft& draft, const Entry& e);
+/// `haproxy:` — the instances remediation drives (haproxysection.cpp).
 void readHaproxyInstances(YamlReader& yaml, ConfigDraft& draft, const Entry& e);
 void readAlertmanagers(YamlReader& yaml, ConfigDraft& draft, const Entry& e);
 void readPrometheusSources(YamlReader& yaml, ConfigDraft& draft, const Entry& e);
+/// `targets:`; @p mayBeEmpty when a Prometheus source discovers targets.
 void readTargets(YamlReader& yaml, ConfigDraft& draft, const Entry& e, bool mayBeEmpty);
 void readMaintenance(YamlReader& yaml, ConfigDraft& draft, const Entry& e);
 void readCorrelation(YamlReader& yaml, ConfigDraft& draft, const Entry& e);
+/// `never_block:` — addresses and networks an attack Handle never blocks (haproxysection.cpp).
+void readNeverBlock(YamlReader& yaml, ConfigDraft& draft, const Entry& e);
+/// `runbooks:`, read last (they are bound to targets and groups), then checked for ambiguous bindings.
 void readRunbooks(YamlReader& yaml, ConfigDraft& draft, const Entry& e);
+
+// ---- checks across sections, once they are read (crosschecks.cpp) ----
+
+/// depends_on, haproxy instances and Prometheus sources name what exists; one target per pool server and instance.
 void checkReferences(YamlReader& yaml, ConfigDraft& draft);
+/// No dependency cycle; each cycle reported once, from its first-declared target.
 void checkCycles(YamlReader& yaml, ConfigDraft& draft);
+/// Maintenance windows name existing targets and groups.
 void checkMaintenanceReferences(YamlReader& yaml, ConfigDraft& draft);
+/// A signal's `link:` names another target that its own target depends on.
 void checkLinkReferences(YamlReader& yaml, ConfigDraft& draft);
+/// Unique runbook names; no two runbooks bound to the same target, group or cause at the same level.
 void checkRunbookAmbiguity(YamlReader& yaml, ConfigDraft& draft);
+
+// ---- pieces more than one section reads ----
+
+/// `threshold: {above | below, clear, adaptive}` of a target's or a Prometheus source's signal (signalssection.cpp).
 std::optional<SignalThreshold> readThreshold(YamlReader& yaml, const Entry& e);
+/// One entry of a target's `signals:` (signalssection.cpp).
 std::optional<SignalConfig> readSignal(YamlReader& yaml, const YNode& n);
 /// The keys of a section that sends a bearer token: `token`, the deprecated `token_env`/`token_file`,
 /// `insecure_token_over_http`, and `password`/`secret` (accepted only to be refused as inline secrets).
