@@ -4,7 +4,7 @@
 
 #include "incident/incidentstore.h"
 #include "incident/reportdata.h"
-#include "reportexporter.h"
+#include "ui/report/reportexporter.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>

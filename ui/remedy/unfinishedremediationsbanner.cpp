@@ -1,6 +1,6 @@
 #include "unfinishedremediationsbanner.h"
 
-#include "mainwindow.h"
+#include "ui/mainwindow.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>

@@ -1,6 +1,6 @@
 #include "reportcharts.h"
 
-#include "loadchart.h"
+#include "ui/chart/loadchart.h"
 
 #include <QBuffer>
 
