@@ -1,7 +1,7 @@
 #pragma once
 
-#include "chart/chartdata.h"
 #include "detect/fault.h"
+#include "ui/chart/chartdata.h"
 
 #include <QCoreApplication>
 #include <QList>

@@ -1,7 +1,6 @@
 #include "mainwindow.h"
 
 #include "actionlog.h"
-#include "chart/loadchart.h"
 #include "chartfeed.h"
 #include "config/causeclass.h"
 #include "detect/detector.h"
@@ -19,6 +18,7 @@
 #include "stateappearance.h"
 #include "timelineproxymodel.h"
 #include "traynotifier.h"
+#include "ui/chart/loadchart.h"
 #include "util/buildinfo.h"
 
 #include <QAction>

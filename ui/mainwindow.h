@@ -1,8 +1,8 @@
 #pragma once
 
-#include "chart/chartdata.h"
 #include "detect/targetstate.h"
 #include "palette.h"
+#include "ui/chart/chartdata.h"
 
 #include <QHash>
 #include <QMainWindow>

@@ -5,7 +5,7 @@
 #include "incident/incidentstore.h"
 #include "incident/reportdata.h"
 #include "incident/storeurl.h"
-#include "reportexporter.h"
+#include "ui/report/reportexporter.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>

@@ -562,7 +562,7 @@ QString FleetSupervisor::fleetYaml() const
             y += QStringLiteral("    haproxy: { instance: lb, backend: %1, server: %2 }\n").arg(t.backend, t.name);
         y += QStringLiteral("    admin:\n"
                             "      url: %1\n"
-                            "      token_file: %2\n")
+                            "      token: { file: %2 }\n")
                  .arg(yamlQuote(base + QStringLiteral("/admin")), yamlQuote(d + QStringLiteral("/admin.token")));
         if (t.kind == u"db")
             y += QStringLiteral("      status: %1\n").arg(yamlQuote(base + QStringLiteral("/db/status")));

@@ -22,7 +22,7 @@ struct AlertmanagerConfig
 {
     QString name;
     QUrl url; ///< base URL; the API lives under /api/v2
-    std::optional<SecretRef> token; ///< bearer token by reference (token_env / token_file)
+    std::optional<SecretRef> token; ///< bearer token by reference (`token: { env | file }`)
     QString tlsCaFile; ///< absolute path; empty = system CAs (verification always on)
     bool insecureTokenOverHttp = false; ///< `insecure_token_over_http`: the token may cross plain http off loopback
     std::chrono::milliseconds pollInterval { 2000 };

@@ -2,7 +2,10 @@
 
 #include "fleetconfigloader.h"
 
+#include <QPair>
 #include <QStringList>
+
+#include <algorithm>
 
 namespace FaultDesk {
 
@@ -11,6 +14,28 @@ namespace {
 QString count(qsizetype n, const QString& singular, const QString& plural)
 {
     return QString::number(n) + u' ' + (n == 1 ? singular : plural);
+}
+
+/// Errors and warnings in file order, like a compiler: `file:line:col: message`, `file:line:col: warning: message`.
+void printProblems(const ConfigLoadResult& result, QTextStream& err)
+{
+    QList<QPair<ConfigError, bool>> problems; ///< problem, is a warning
+    for (const ConfigError& e : result.errors)
+        problems.append({ e, false });
+    for (const ConfigError& w : result.warnings)
+        problems.append({ w, true });
+    std::stable_sort(problems.begin(), problems.end(),
+        [](const auto& a, const auto& b) { return a.first.position < b.first.position; });
+    for (const auto& [problem, isWarning] : std::as_const(problems)) {
+        if (!isWarning) {
+            err << problem.toString() << '\n';
+            continue;
+        }
+        ConfigError w = problem;
+        w.message = QStringLiteral("warning: ") + w.message;
+        err << w.toString() << '\n';
+    }
+    err.flush();
 }
 
 } // namespace
@@ -25,10 +50,8 @@ int ConfigCheck::run(const QStringList& files, QTextStream& out, QTextStream& er
     int status = ExitOk;
     for (const QString& file : files) {
         const ConfigLoadResult result = FleetConfigLoader::loadFile(file);
+        printProblems(result, err);
         if (!result.ok()) {
-            for (const ConfigError& e : result.errors)
-                err << e.toString() << '\n';
-            err.flush();
             status = ExitInvalid;
             continue;
         }

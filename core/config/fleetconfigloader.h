@@ -19,6 +19,9 @@ struct ConfigLoadResult
     std::optional<FleetConfig> config;
     /// Every problem, sorted by position.
     QList<ConfigError> errors;
+    /// What is read but should be written differently (a deprecated spelling), sorted by position; warnings never
+    /// make a load fail. `faultdesk check` prints them as `file:line:col: warning: message`.
+    QList<ConfigError> warnings;
 
     bool ok() const { return config.has_value() && errors.isEmpty(); }
 };
@@ -30,7 +33,8 @@ struct ConfigLoadResult
 class FleetConfigLoader
 {
 public:
-    /// Loads @p path; relative paths inside the file (token_file, tls_ca_file, …) are taken from the file's folder.
+    /// Loads @p path; relative paths inside the file (token: {file: …}, tls_ca_file, …) are taken from the file's
+    /// folder.
     static ConfigLoadResult loadFile(const QString& path);
 
     /**

@@ -96,7 +96,7 @@ void TestFleetsim::readyWritesRuntimeFiles()
     QVERIFY(yaml.contains("haproxy: { instance: lb, backend: web, server: web-3 }"));
     QVERIFY(yaml.contains("depends_on: [db-primary]"));
     QVERIFY(yaml.contains("gauge: db_integrity_ok"));
-    QVERIFY(yaml.contains(QByteArray("token_file: '" + QFile::encodeName(dir) + "/admin.token'")));
+    QVERIFY(yaml.contains(QByteArray("token: { file: '" + QFile::encodeName(dir) + "/admin.token' }")));
     QVERIFY(yaml.contains(QByteArray("start: ['" + QFile::encodeName(QFileInfo(fleetsimBinary()).absoluteFilePath())
         + "', ctl, --runtime-dir, '" + QFile::encodeName(dir) + "', start, '{target}']")));
     QVERIFY2(!yaml.contains(m_fleet->token()), "the token must be referenced, never inlined");

@@ -1,10 +1,10 @@
 // What the console charts for an incident: the signals that breached, of the right targets, with their levels.
 
-#include "chartfeed.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
 #include "metrics/seriesstore.h"
 #include "monitor/monitor.h"
+#include "ui/chartfeed.h"
 
 #include <QDateTime>
 #include <QTest>

@@ -6,15 +6,15 @@
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
 #include "drill/demofleetprocess.h"
-#include "drillmenu.h"
-#include "faultproxymodel.h"
-#include "fleetproxymodel.h"
-#include "loadchart.h"
-#include "mainwindow.h"
 #include "model/faultmodel.h"
 #include "model/fleetmodel.h"
 #include "monitor/monitor.h"
 #include "remedy/remediationcontroller.h"
+#include "ui/chart/loadchart.h"
+#include "ui/drillmenu.h"
+#include "ui/faultproxymodel.h"
+#include "ui/fleetproxymodel.h"
+#include "ui/mainwindow.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>

@@ -4,14 +4,14 @@
 
 #include "detect/detector.h"
 #include "drill/drillrunner.h"
-#include "drillmenu.h"
-#include "faultproxymodel.h"
-#include "loadchart.h"
-#include "mainwindow.h"
 #include "model/faultmodel.h"
-#include "remedy/faultactions.h"
 #include "remedy/remediationcontroller.h"
 #include "shared/demorig.h"
+#include "ui/chart/loadchart.h"
+#include "ui/drillmenu.h"
+#include "ui/faultproxymodel.h"
+#include "ui/mainwindow.h"
+#include "ui/remedy/faultactions.h"
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>

@@ -2,9 +2,9 @@
 // scraped label values as attack sources, a maintenance reason from an Alertmanager silence): whatever markup or
 // control characters it holds, the label shows those characters — no image is fetched, no link appears, no text
 // turns bold.
-#include "faultpanel.h"
-#include "faultproxymodel.h"
 #include "model/faultmodel.h"
+#include "ui/faultpanel.h"
+#include "ui/faultproxymodel.h"
 
 #include <QApplication>
 #include <QLabel>

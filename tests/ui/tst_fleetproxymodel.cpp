@@ -1,9 +1,9 @@
 // The fleet view's and fault panel's proxy models: filtering, grouping, looks, and model consistency.
 
-#include "faultproxymodel.h"
-#include "fleetproxymodel.h"
 #include "model/faultmodel.h"
 #include "model/fleetmodel.h"
+#include "ui/faultproxymodel.h"
+#include "ui/fleetproxymodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QFont>

@@ -1,7 +1,7 @@
 #include "detect/detectionevent.h"
-#include "mainwindow.h"
 #include "model/timelinemodel.h"
 #include "monitor/monitor.h"
+#include "ui/mainwindow.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>

@@ -1,6 +1,6 @@
 #include "charttheme.h"
 
-#include "palette.h"
+#include "ui/palette.h"
 
 #include <array>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "reportexporter.h"
+#include "ui/report/reportexporter.h"
 
 #include <QDateTime>
 #include <QDialog>

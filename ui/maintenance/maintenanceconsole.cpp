@@ -3,7 +3,7 @@
 #include "maintenancecounter.h"
 #include "maintenancedialog.h"
 #include "maintenancewindowdialog.h"
-#include "mainwindow.h"
+#include "ui/mainwindow.h"
 
 #include "maintenance/maintenancecontroller.h"
 #include "model/fleetmodel.h"

@@ -1,7 +1,7 @@
 #include "unfinishedremediationsbanner.h"
 
-#include "mainwindow.h"
-#include "plaintooltip.h"
+#include "ui/mainwindow.h"
+#include "ui/plaintooltip.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>

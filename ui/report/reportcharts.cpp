@@ -1,7 +1,7 @@
 #include "reportcharts.h"
 
-#include "chartfeed.h"
-#include "loadchart.h"
+#include "ui/chart/loadchart.h"
+#include "ui/chartfeed.h"
 
 #include <QBuffer>
 #include <QJsonArray>

@@ -5,8 +5,8 @@
 //
 //   bench_chartrefresh [--runs N] [--sizes 1000,100000,1000000] [--series K] [--no-raw]
 
-#include "loadchart.h"
 #include "metrics/downsampler.h"
+#include "ui/chart/loadchart.h"
 
 #include <QApplication>
 #include <QChart>

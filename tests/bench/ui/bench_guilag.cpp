@@ -13,13 +13,13 @@
 // thread measures its own lateness (actual − expected interval); p50/p99/max are printed together with the monitor's
 // tick time. The figures never fail the run.
 
-#include "chart/loadchart.h"
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
-#include "mainwindow.h"
 #include "metrics/seriesstore.h"
 #include "monitor/monitor.h"
 #include "probe/proberesult.h"
+#include "ui/chart/loadchart.h"
+#include "ui/mainwindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

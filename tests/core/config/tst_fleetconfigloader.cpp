@@ -10,6 +10,8 @@
 #include <QTest>
 
 using namespace FaultDesk;
+
+Q_DECLARE_METATYPE(FaultDesk::SecretRef)
 using namespace std::chrono_literals;
 
 namespace {
@@ -349,7 +351,109 @@ private Q_SLOTS:
         const ConfigLoadResult r = FleetConfigLoader::loadBytes(yaml, QStringLiteral("s.yaml"));
         QVERIFY(!r.ok());
         QVERIFY(!describe(r.errors).contains(u"Sup3rS3cretValue"));
-        QVERIFY(describe(r.errors).contains(u"token_env"));
+        QVERIFY(describe(r.errors).contains(u"token: { env: VARIABLE }"));
+    }
+
+    // Every section that sends a bearer token reads `token: { env | file }`; the older token_env/token_file is still
+    // read, with one warning at the key that names the new spelling.
+    void secretSpellings_data()
+    {
+        QTest::addColumn<QByteArray>("yaml");
+        QTest::addColumn<QString>("spelling");
+        QTest::addColumn<SecretRef>("expected");
+        QTest::addColumn<QString>("warning");
+        const QList<QPair<const char*, QByteArray>> sections {
+            { "admin", QByteArray(minimalFleet) + "    admin: { url: 'http://127.0.0.1/admin', TOKEN }\n" },
+            { "alertmanager",
+                QByteArray(minimalFleet) + "alertmanager:\n  - { name: am, url: 'http://127.0.0.1:9093', TOKEN }\n" },
+            { "prometheus",
+                "version: 1\nprometheus:\n  - { name: p, url: 'http://127.0.0.1:9090', TOKEN, discover: { job: node } "
+                "}\n" },
+            { "http step",
+                QByteArray(minimalFleet)
+                    + "runbooks:\n  - name: r\n    on: [down]\n    handle:\n      - name: hook\n        http: { url: "
+                      "'http://127.0.0.1:1/x', TOKEN }\n" },
+        };
+        const struct
+        {
+            const char* name;
+            QByteArray text;
+            SecretRef ref;
+            QString warning;
+        } spellings[] = {
+            { "token env", "token: { env: API_TOKEN }", SecretRef::env(QStringLiteral("API_TOKEN")), {} },
+            { "token file", "token: { file: /run/api.token }", SecretRef::file(QStringLiteral("/run/api.token")), {} },
+            { "deprecated token_env", "token_env: API_TOKEN", SecretRef::env(QStringLiteral("API_TOKEN")),
+                QStringLiteral("'token_env' is deprecated; write 'token: { env: API_TOKEN }' instead") },
+            { "deprecated token_file", "token_file: /run/api.token", SecretRef::file(QStringLiteral("/run/api.token")),
+                QStringLiteral("'token_file' is deprecated; write 'token: { file: /run/api.token }' instead") },
+        };
+        for (const auto& [section, yaml] : sections) {
+            for (const auto& s : spellings) {
+                QByteArray text = yaml;
+                text.replace("TOKEN", s.text);
+                QTest::addRow("%s, %s", section, s.name) << text << QString::fromLatin1(s.text) << s.ref << s.warning;
+            }
+        }
+    }
+    void secretSpellings()
+    {
+        QFETCH(QByteArray, yaml);
+        QFETCH(QString, spelling);
+        QFETCH(SecretRef, expected);
+        QFETCH(QString, warning);
+        const ConfigLoadResult r = FleetConfigLoader::loadBytes(yaml, QStringLiteral("s.yaml"));
+        QVERIFY2(r.ok(), qPrintable(describe(r.errors)));
+        const FleetConfig& c = *r.config;
+        const std::optional<SecretRef> token = !c.alertmanager.isEmpty() ? c.alertmanager.constFirst().token
+            : !c.prometheus.isEmpty()                                    ? c.prometheus.constFirst().token
+            : !c.runbooks.isEmpty() ? c.runbooks.constFirst().handle.constFirst().action.token
+                                    : c.targets.constFirst().admin->token;
+        QVERIFY(token);
+        QCOMPARE(*token, expected);
+        if (warning.isEmpty()) {
+            QVERIFY2(r.warnings.isEmpty(), qPrintable(describe(r.warnings)));
+            return;
+        }
+        QCOMPARE(r.warnings.size(), 1);
+        // The warning points at the deprecated key itself.
+        const QString text = QString::fromUtf8(yaml);
+        const qsizetype at = text.indexOf(spelling);
+        const int line = int(text.left(at).count(u'\n')) + 1;
+        const int column = int(at - text.lastIndexOf(u'\n', at - 1));
+        QCOMPARE(
+            r.warnings.constFirst().toString(), QStringLiteral("s.yaml:%1:%2: %3").arg(line).arg(column).arg(warning));
+    }
+
+    void secretSpellingMistakes_data()
+    {
+        QTest::addColumn<QByteArray>("admin");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("both spellings") << QByteArray("token: { env: A }, token_env: B")
+                                        << QStringLiteral(
+                                               "s.yaml:7:64: admin has both 'token' and 'token_env'; give one");
+        QTest::addRow("both deprecated keys")
+            << QByteArray("token_env: A, token_file: /b")
+            << QStringLiteral("s.yaml:7:59: admin has both 'token_env' and 'token_file'; give one");
+        QTest::addRow("inline password") << QByteArray("password: hunter2")
+                                         << QStringLiteral("s.yaml:7:45: inline secret 'password': secrets are never "
+                                                           "written in the configuration; reference it with 'token: { "
+                                                           "env: VARIABLE }' or 'token: { file: /path/to/file }'");
+        QTest::addRow("env and file") << QByteArray("token: { env: A, file: /b }")
+                                      << QStringLiteral("s.yaml:7:62: 'token' has both 'env' and 'file'; give one");
+        QTest::addRow("bad variable") << QByteArray("token: { env: 'NOT A VAR' }")
+                                      << QStringLiteral(
+                                             "s.yaml:7:59: 'env' must name an environment variable, got 'NOT A VAR'");
+    }
+    void secretSpellingMistakes()
+    {
+        QFETCH(QByteArray, admin);
+        QFETCH(QString, expected);
+        const QByteArray yaml
+            = QByteArray(minimalFleet) + "    admin: { url: 'http://127.0.0.1/admin', " + admin + " }\n";
+        const ConfigLoadResult r = FleetConfigLoader::loadBytes(yaml, QStringLiteral("s.yaml"));
+        QVERIFY(!r.ok());
+        QCOMPARE(describe(r.errors), expected);
     }
 
     void hugeAndHostileInputsEndCleanly_data()

@@ -2,16 +2,16 @@
 // operator to the login name, a batch acknowledges each selected fault and lists the one that failed; the model
 // (under QAbstractItemModelTester) shows who acknowledged it and the panel mutes it; Unacknowledge takes it back.
 
-#include "alert/acknowledgeactions.h"
-#include "alert/acknowledgedialog.h"
 #include "alert/acknowledgementmanager.h"
 #include "alert/alertmanagersource.h"
 #include "audit/auditsink.h"
 #include "config/fleetconfig.h"
 #include "detect/detector.h"
-#include "faultproxymodel.h"
-#include "mainwindow.h"
 #include "model/faultmodel.h"
+#include "ui/alert/acknowledgeactions.h"
+#include "ui/alert/acknowledgedialog.h"
+#include "ui/faultproxymodel.h"
+#include "ui/mainwindow.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>

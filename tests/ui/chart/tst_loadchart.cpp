@@ -1,5 +1,5 @@
-#include "loadchart.h"
-#include "palette.h"
+#include "ui/chart/loadchart.h"
+#include "ui/palette.h"
 
 #include <QApplication>
 #include <QCategoryAxis>

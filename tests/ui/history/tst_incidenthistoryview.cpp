@@ -1,10 +1,10 @@
 // The incident history offscreen: searching filters the rows, the model passes QAbstractItemModelTester, opening an
 // incident shows its timeline, Export asks for the selected incident; the export dialog writes the chosen format.
 
-#include "exportreportdialog.h"
 #include "incident/incidentstore.h"
-#include "incidenthistorymodel.h"
-#include "incidenthistoryview.h"
+#include "ui/history/exportreportdialog.h"
+#include "ui/history/incidenthistorymodel.h"
+#include "ui/history/incidenthistoryview.h"
 #include "ui/report/reportfixture.h"
 
 #include <QAbstractItemModelTester>

@@ -3,18 +3,18 @@
 // keeps a crash from becoming a fault until it is ended; two crashed servers are handled in one batch.
 
 #include "detect/detector.h"
-#include "fleetproxymodel.h"
-#include "maintenance/maintenanceconsole.h"
 #include "maintenance/maintenancecontroller.h"
-#include "maintenance/maintenancecounter.h"
-#include "maintenance/maintenancedialog.h"
-#include "maintenance/maintenancewindowdialog.h"
-#include "mainwindow.h"
 #include "model/faultmodel.h"
 #include "model/fleetmodel.h"
-#include "remedy/faultactions.h"
 #include "remedy/remediationcontroller.h"
 #include "shared/demorig.h"
+#include "ui/fleetproxymodel.h"
+#include "ui/maintenance/maintenanceconsole.h"
+#include "ui/maintenance/maintenancecounter.h"
+#include "ui/maintenance/maintenancedialog.h"
+#include "ui/maintenance/maintenancewindowdialog.h"
+#include "ui/mainwindow.h"
+#include "ui/remedy/faultactions.h"
 
 #include <QAction>
 #include <QDateTimeEdit>

@@ -3,8 +3,8 @@
 #include "audit/jsonlauditsink.h"
 #include "config/fleetconfigloader.h"
 #include "monitor/monitor.h"
-#include "remedy/autoremediationpanel.h"
 #include "remedy/remediationcontroller.h"
+#include "ui/remedy/autoremediationpanel.h"
 
 #include <QCheckBox>
 #include <QFile>

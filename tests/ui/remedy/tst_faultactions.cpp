@@ -1,10 +1,10 @@
 // FaultActions offscreen against the real demo fleet: gates shown on the buttons, the plan in the dialog.
 #include "detect/detector.h"
-#include "remedy/autoremediationpanel.h"
-#include "remedy/faultactions.h"
 #include "remedy/remediationcontroller.h"
-#include "remedy/remediationdialog.h"
 #include "shared/demorig.h"
+#include "ui/remedy/autoremediationpanel.h"
+#include "ui/remedy/faultactions.h"
+#include "ui/remedy/remediationdialog.h"
 
 #include <QCheckBox>
 #include <QDir>

@@ -3,11 +3,11 @@
 // baseline and verifies it, Dismiss closes them in the audit trail.
 #include "detect/detector.h"
 #include "incident/incidentstore.h"
-#include "mainwindow.h"
 #include "remedy/haproxyclient.h"
 #include "remedy/remediationcontroller.h"
-#include "remedy/unfinishedremediationsbanner.h"
 #include "shared/demorig.h"
+#include "ui/mainwindow.h"
+#include "ui/remedy/unfinishedremediationsbanner.h"
 
 #include <QDir>
 #include <QPlainTextEdit>

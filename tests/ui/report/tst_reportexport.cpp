@@ -3,8 +3,8 @@
 
 #include "incident/incidentstore.h"
 #include "incident/reportdata.h"
-#include "reportcharts.h"
-#include "reportexporter.h"
+#include "ui/report/reportcharts.h"
+#include "ui/report/reportexporter.h"
 #include "ui/report/reportfixture.h"
 
 #include <QApplication>

@@ -3,9 +3,9 @@
 #include "trayhost.h"
 
 #include "config/fleetconfigloader.h"
-#include "mainwindow.h"
 #include "monitor/monitor.h"
-#include "stateappearance.h"
+#include "ui/mainwindow.h"
+#include "ui/stateappearance.h"
 
 #include <QApplication>
 #include <QSystemTrayIcon>
