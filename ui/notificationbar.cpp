@@ -55,7 +55,8 @@ void NotificationBar::post(const QString& text, Severity severity)
     if (isVisible() && now - m_lastPostMs < FreshMs && !m_lines.isEmpty()) {
         m_lines.prepend(line);
         m_lines = m_lines.mid(0, MaxLines);
-        m_severity = std::max(m_severity, severity);
+        // Good news (a drill passed, a fault recovered) resolves what came before it: the bar takes its colour.
+        m_severity = severity == Severity::Ok ? severity : std::max(m_severity, severity);
     } else {
         m_lines = { line };
         m_severity = severity;
