@@ -207,9 +207,9 @@ LoadBalancingPlan RunbookFactory::poolModel(const Fault& f, const TargetConfig& 
         in.rate = std::max(0.0, value(m.name, QStringLiteral("rps"), 0));
         in.utilisation = std::max(0.0, value(m.name, QStringLiteral("load"), 0));
         const auto st = m_detector->status(m.name);
-        in.up = st
-            && (st->state == TargetState::Up || m.name == f.target
-                || (st->state == TargetState::Hard && st->faultId == f.id));
+        // A member that still answers serves its share, overloaded or not (in a pool-wide surge every member is
+        // in the incident): counted out, it would get weight 0 and the surge would land on fewer servers.
+        in.up = st && (st->answers() || m.name == f.target || (st->state == TargetState::Hard && st->faultId == f.id));
         if (in.up)
             total += in.rate;
         inputs->append(in);
@@ -551,7 +551,7 @@ Runbook::Step RunbookFactory::verifyStep(const Fault& f, const RemediationBaseli
     Runbook::Step v;
     v.name = QStringLiteral("verify %1 equals the baseline and is healthy").arg(f.target);
     WaitSpec spec;
-    spec.description = v.name;
+    spec.description = QStringLiteral("%1 equals the baseline and is healthy").arg(f.target);
     spec.condition = [this, f, b] { return verifyCondition(f, b); };
     spec.interval = m_settings.waitInterval;
     spec.requiredConsecutive = m_settings.healthyChecks;
@@ -571,7 +571,8 @@ Runbook RunbookFactory::recoverRunbook(const Fault& f, const RemediationBaseline
         calm.name
             = QStringLiteral("wait until %1's load is below %2").arg(f.target).arg(m_settings.loadClear, 0, 'f', 2);
         WaitSpec spec;
-        spec.description = calm.name;
+        // WaitAction says "wait until" itself.
+        spec.description = QStringLiteral("%1's load is below %2").arg(f.target).arg(m_settings.loadClear, 0, 'f', 2);
         const QString target = f.target;
         const double clear = m_settings.loadClear;
         spec.condition = [this, target, clear] {

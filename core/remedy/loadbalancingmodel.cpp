@@ -11,8 +11,11 @@ QList<QPair<QString, int>> LoadBalancingPlan::weights() const
     QList<QPair<QString, int>> out;
     if (!feasible)
         return out;
+    // A server the model had as down or draining keeps the weight it has: HAProxy's own health check and the drain
+    // step decide about it, not a rebalance.
     for (const Server& s : servers)
-        out.append({ s.name, s.weight });
+        if (s.available)
+            out.append({ s.name, s.weight });
     return out;
 }
 
@@ -101,7 +104,8 @@ LoadBalancingPlan LoadBalancingModel::solve(
     for (const ServerLoadInput& s : servers) {
         LoadBalancingPlan::Server out;
         out.name = s.name;
-        if (!s.up || drain.contains(s.name)) {
+        out.available = s.up && !drain.contains(s.name);
+        if (!out.available) {
             out.note = drain.contains(s.name) ? QStringLiteral("drained") : QStringLiteral("down");
         } else if (s.capacity) {
             out.capacity = std::isfinite(*s.capacity) ? std::max(0.0, *s.capacity) : 0;
@@ -173,6 +177,12 @@ LoadBalancingPlan LoadBalancingModel::solve(
                 1, int(std::lround(options.maxWeight * s.capacity / *std::max_element(c.cbegin(), c.cend()))));
         if (s.capacity > 0 && x[i] == 0 && load > 0)
             s.note += QStringLiteral("; too slow to be worth any load at %1 %2").arg(number(load), options.unit);
+        // The optimum may give an available server nothing, but weight 0 would take a server that answers out of
+        // rotation: that is a drain, which only the gated drain step may do. It keeps the smallest weight.
+        if (s.available && s.weight < 1) {
+            s.weight = 1;
+            s.note += QStringLiteral("; kept in rotation at weight 1");
+        }
     }
     plan.feasible = true;
     double maxUtil = 0;

@@ -32,6 +32,7 @@ struct LoadBalancingPlan
         double delay = 0; ///< f_i(x_i) = x_i / (c_i − x_i), the mean number of requests in the server
         int weight = 0; ///< HAProxy weight 0–256, proportional to x_i
         QString note; ///< why it gets no load, or how its capacity was obtained
+        bool available = false; ///< up and not being drained: the rebalance sets its weight (never below 1)
     };
 
     bool feasible = false;
@@ -42,7 +43,8 @@ struct LoadBalancingPlan
     double objective = 0; ///< Σ f_i(x_i)
     QList<Server> servers;
 
-    /// (server, weight) pairs for HaproxyOperation::setWeights; empty when infeasible.
+    /// (server, weight) pairs for HaproxyOperation::setWeights, for the available servers only (a down or draining
+    /// server keeps its weight); empty when infeasible.
     QList<QPair<QString, int>> weights() const;
 };
 

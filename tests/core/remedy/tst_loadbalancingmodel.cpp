@@ -20,6 +20,7 @@ private Q_SLOTS:
     void matchesBruteForce();
     void slowServerGetsNothing();
     void weightsProportional();
+    void downAndDrainingServersKeepTheirWeight();
     void capacityEstimates_data();
     void capacityEstimates();
     void degenerate_data();
@@ -146,9 +147,34 @@ void TestLoadBalancingModel::slowServerGetsNothing()
     const LoadBalancingPlan plan = LoadBalancingModel::solve(pool({ 100, 100, 1 }), 10);
     QVERIFY(plan.feasible);
     QCOMPARE(plan.servers[2].load, 0.0);
-    QCOMPARE(plan.servers[2].weight, 0);
+    // The optimum gives it no load, but a rebalance never takes a server that answers out of rotation (weight 0 is
+    // a drain, which only the gated drain step may do): it keeps the smallest weight, and the note says why.
+    QCOMPARE(plan.servers[2].weight, 1);
     QVERIFY(plan.servers[2].note.contains(u"too slow"_qs));
+    QVERIFY(plan.servers[2].note.contains(u"kept in rotation at weight 1"_qs));
+    QCOMPARE(plan.weights().size(), 3);
+    QCOMPARE(plan.weights()[2], qMakePair(u"s3"_qs, 1));
     QVERIFY(std::abs(plan.servers[0].load - 5) < 1e-9);
+}
+
+void TestLoadBalancingModel::downAndDrainingServersKeepTheirWeight()
+{
+    // A rebalance sets the weights of the servers it balances over and no other: a server that is down or being
+    // drained is HAProxy's health check's and the drain step's business (weight 0 on it would also hide it from
+    // Recover's view of what the rebalance changed).
+    QList<ServerLoadInput> servers = pool({ 100, 100, 100, 100 });
+    servers[1].up = false;
+    const LoadBalancingPlan plan
+        = LoadBalancingModel::solve(servers, 150, LoadBalancingModel::Options {}, { u"s4"_qs });
+    QVERIFY(plan.feasible);
+    QVERIFY(!plan.servers[1].available);
+    QVERIFY(!plan.servers[3].available);
+    const auto weights = plan.weights();
+    QCOMPARE(weights.size(), 2);
+    QCOMPARE(weights[0].first, u"s1"_qs);
+    QCOMPARE(weights[1].first, u"s3"_qs);
+    for (const auto& w : weights)
+        QVERIFY(w.second >= 1);
 }
 
 void TestLoadBalancingModel::weightsProportional()

@@ -114,6 +114,10 @@ void TestRemediationController::abortRollsBackTheDoneSteps()
     const RemediationPlan plan = m_controller->preview(f->id, SafetyRequest::Purpose::Handle);
     QVERIFY2(plan.isValid(), qPrintable(plan.error));
     QVERIFY(!plan.weights.isEmpty());
+    // Every web server still answers (overloaded servers serve): the rebalance keeps each in rotation; weight 0
+    // would be a drain outside the blast-radius gate and put the surge on fewer servers.
+    for (const RemediationPlan::WeightChange& w : plan.weights)
+        QVERIFY2(w.proposed >= 1, qPrintable(QStringLiteral("%1 proposed weight %2").arg(w.server).arg(w.proposed)));
     QVERIFY2(plan.steps.constFirst().contains(u"set weight web/"), qPrintable(plan.steps.join(u'\n')));
     const auto baseline = m_controller->baseline(f->id);
     QVERIFY(baseline && baseline->haproxyKnown);
