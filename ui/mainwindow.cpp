@@ -37,6 +37,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSet>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -407,12 +408,16 @@ void MainWindow::createStatusBar()
 }
 
 void MainWindow::setStatusSummary(
-    int up, int total, int activeFaults, bool monitorDegraded, double tickMs, int degraded)
+    int up, int total, int activeFaults, bool monitorDegraded, double tickMs, int degraded, int activeIncidents)
 {
     // An overloaded server that still answers is up, and degraded: the operator sees both.
     m_targetsLabel->setText(degraded > 0 ? tr("Targets up: %1/%2 (%3 degraded)").arg(up).arg(total).arg(degraded)
                                          : tr("Targets up: %1/%2").arg(up).arg(total));
-    m_faultsLabel->setText(tr("Active faults: %1").arg(activeFaults));
+    // One event is one incident: the operator counts incidents; the faults in them are the detail.
+    const int incidents = activeIncidents < 0 ? activeFaults : activeIncidents;
+    m_faultsLabel->setText(incidents == activeFaults
+            ? tr("Active incidents: %1").arg(incidents)
+            : tr("Active incidents: %1 (%2 faults)").arg(incidents).arg(activeFaults));
     m_monitorLabel->setText(monitorDegraded ? tr("Monitor: DEGRADED") : tr("Monitor: ok"));
     m_tickLabel->setText(tickMs < 0 ? tr("Tick: —")
             : tickMs < 0.05         ? tr("Tick: < 0.1 ms")
@@ -661,8 +666,11 @@ void MainWindow::refresh()
         return;
     const Monitor::Summary summary = m_monitor->summary();
     const FleetModel::Counts counts = m_fleetModel->counts();
-    setStatusSummary(
-        counts.up, counts.total, summary.activeFaults, summary.degraded, summary.lastTickMs, counts.degraded);
+    QSet<QString> incidents;
+    for (const Fault& fault : m_monitor->detector()->openFaults())
+        incidents.insert(fault.incidentId.isEmpty() ? fault.id : fault.incidentId);
+    setStatusSummary(counts.up, counts.total, summary.activeFaults, summary.degraded, summary.lastTickMs,
+        counts.degraded, int(incidents.size()));
     m_tray->setSeverity(m_fleetModel->worstSeverity());
     refreshCharts();
 }

@@ -102,7 +102,9 @@ public:
 
     /// Updates the status bar summary; @p up counts targets that answer, @p degraded of them fail a rule;
     /// @p tickMs < 0 means "no tick yet".
-    void setStatusSummary(int up, int total, int activeFaults, bool monitorDegraded, double tickMs, int degraded = 0);
+    /// @p activeIncidents: the incidents the open faults belong to (-1: one per fault).
+    void setStatusSummary(int up, int total, int activeFaults, bool monitorDegraded, double tickMs, int degraded = 0,
+        int activeIncidents = -1);
 
     /// Places @p widget (e.g. the Handle/Recover buttons) under the fault tree; replaces a previous one.
     void setFaultActions(QWidget* widget);

@@ -171,7 +171,7 @@ private Q_SLOTS:
             text("targetsLabel"), QStringLiteral("Targets up: %1/8").arg(window.fleetModel()->counts().up), 10000);
         QVERIFY(text("targetsLabel").endsWith(QStringLiteral("/8")));
         QCOMPARE(text("monitorLabel"), QStringLiteral("Monitor: ok"));
-        QVERIFY(text("faultsLabel").startsWith(QStringLiteral("Active faults: ")));
+        QVERIFY(text("faultsLabel").startsWith(QStringLiteral("Active incidents: ")));
     }
 
     void chartShowsSelectedTargetAndThreshold()

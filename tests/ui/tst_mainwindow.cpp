@@ -78,6 +78,12 @@ private Q_SLOTS:
         // Overloaded servers still answer: up, and counted as degraded.
         window.setStatusSummary(8, 8, 1, false, 3.25, 4);
         QCOMPARE(targets->text(), QStringLiteral("Targets up: 8/8 (4 degraded)"));
+        // A pool-wide surge is one incident of six faults: the count says incidents first.
+        auto* faults = window.findChild<QLabel*>(QStringLiteral("faultsLabel"));
+        window.setStatusSummary(8, 8, 6, false, 3.25, 6, 1);
+        QCOMPARE(faults->text(), QStringLiteral("Active incidents: 1 (6 faults)"));
+        window.setStatusSummary(8, 8, 0, false, 3.25, 0, 0);
+        QCOMPARE(faults->text(), QStringLiteral("Active incidents: 0"));
     }
 
     // File ▸ Export Report… exports what the operator is looking at, and says why when there is nothing.
