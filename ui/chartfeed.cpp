@@ -193,6 +193,31 @@ ChartFeed::Panel ChartFeed::panel(const QStringList& targets, const QString& sig
     return p;
 }
 
+ChartFeed::Panel ChartFeed::overview(
+    const QStringList& chosen, const QString& chosenTitle, qint64 t0Ms, qint64 t1Ms) const
+{
+    QStringList shown = chosen;
+    QString title = chosenTitle;
+    if (shown.isEmpty()) {
+        for (const Fault& fault : m_detector.openFaults()) {
+            if (fault.rootCause)
+                shown << fault.target;
+        }
+        const QStringList all = m_detector.targetNames();
+        if (shown.isEmpty())
+            shown = all.mid(0, MaxTargets);
+        // "all" only when it is all of them: a fleet larger than the chart shows its first few.
+        title = tr("Load — %1")
+                    .arg(shown.size() <= 6 ? shown.join(u", ")
+                            : shown.size() == all.size()
+                            ? tr("all %n targets", nullptr, int(shown.size()))
+                            : tr("%n of %1 targets", nullptr, int(shown.size())).arg(all.size()));
+    }
+    Panel p = targets(shown, QStringLiteral("load"), t0Ms, t1Ms);
+    p.title = title;
+    return p;
+}
+
 ChartFeed::Panel ChartFeed::targets(const QStringList& targets, const QString& signal, qint64 t0Ms, qint64 t1Ms) const
 {
     Panel p = panel(targets, signal, t0Ms, t1Ms);

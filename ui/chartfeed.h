@@ -49,6 +49,11 @@ public:
     /// The charts of the incident made of @p faults (root cause first), one per signal, at most @p maxPanels.
     QList<Panel> incident(const QList<Fault>& faults, qint64 t0Ms, qint64 t1Ms, int maxPanels = 2) const;
     Selection select(const QList<Fault>& faults) const;
+    /**
+     * The load chart when no incident is selected: of @p chosen (titled @p chosenTitle) if any, else of the root
+     * causes of the open faults, else of the first MaxTargets targets.
+     */
+    Panel overview(const QStringList& chosen, const QString& chosenTitle, qint64 t0Ms, qint64 t1Ms) const;
 
     /// The value axis' title for @p signal ("Load (utilisation)", "Requests/s", …; else the name itself).
     static QString valueTitle(const QString& signal);

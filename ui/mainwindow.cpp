@@ -51,9 +51,6 @@ namespace FaultDesk {
 
 namespace {
 
-constexpr int MaxDefaultChartTargets = 8;
-const QString LoadSignalName = QStringLiteral("load");
-
 QStringList groupsOf(const FleetConfig& config)
 {
     QStringList groups;
@@ -677,8 +674,7 @@ void MainWindow::refresh()
 
 void MainWindow::refreshCharts()
 {
-    Detector* detector = m_monitor->detector();
-    const ChartFeed feed(m_monitor->config(), *detector, *m_monitor->store());
+    const ChartFeed feed(m_monitor->config(), *m_monitor->detector(), *m_monitor->store());
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const bool live = m_chart->followLive();
     const qint64 t0 = live ? now - m_chart->window() : m_chart->rangeStart();
@@ -688,24 +684,8 @@ void MainWindow::refreshCharts()
     QList<ChartFeed::Panel> panels;
     if (!m_chartFaultId.isEmpty())
         panels = feed.incident(m_faultModel->incidentFaults(m_chartFaultId), t0, t1);
-    if (panels.isEmpty()) {
-        QStringList targets = m_chartTargets;
-        QString title = m_chartTitle;
-        if (targets.isEmpty()) {
-            // Nothing chosen: the root causes of open faults, else the first few targets.
-            for (const Fault& fault : detector->openFaults()) {
-                if (fault.rootCause)
-                    targets << fault.target;
-            }
-            if (targets.isEmpty())
-                targets = detector->targetNames().mid(0, MaxDefaultChartTargets);
-            title = tr("Load — %1")
-                        .arg(targets.size() > 6 ? tr("all %n targets", nullptr, int(targets.size()))
-                                                : targets.join(u", "));
-        }
-        panels << feed.targets(targets, LoadSignalName, t0, t1);
-        panels.last().title = title;
-    }
+    if (panels.isEmpty())
+        panels << feed.overview(m_chartTargets, m_chartTitle, t0, t1);
     const auto show = [](LoadChart* chart, const ChartFeed::Panel& panel) {
         chart->setTitle(panel.title);
         chart->setValueTitle(panel.valueTitle);

@@ -200,6 +200,31 @@ private Q_SLOTS:
         QVERIFY(all.thresholds.at(1).clear);
     }
 
+    // With no incident selected: the chosen targets, else (nothing open) the first few; the title says which, and
+    // says "all" only when it is all of them.
+    void overviewSaysWhatItShows()
+    {
+        const ChartFeed feed(m_monitor->config(), *m_monitor->detector(), *m_monitor->store());
+        ChartFeed::Panel p = feed.overview({}, {}, m_now - 60000, m_now);
+        QCOMPARE(p.title, QStringLiteral("Load — web-1, web-2, api-1, db-primary"));
+        QCOMPARE(p.series.size(), 4);
+        p = feed.overview({ QStringLiteral("web-2") }, QStringLiteral("Load — web-2"), m_now - 60000, m_now);
+        QCOMPARE(p.title, QStringLiteral("Load — web-2"));
+        QCOMPARE(p.series.size(), 1);
+
+        QByteArray yaml = "version: 1\ntargets:\n";
+        for (int i = 1; i <= 12; ++i)
+            yaml += QByteArrayLiteral("  - name: n") + QByteArray::number(i)
+                + "\n    probes: [ { kind: tcp, address: '127.0.0.1:9' } ]\n";
+        const ConfigLoadResult big = FleetConfigLoader::loadBytes(yaml, QStringLiteral("big.yaml"));
+        QVERIFY2(big.ok(), qPrintable(big.errors.isEmpty() ? QString() : big.errors.first().toString()));
+        Monitor monitor;
+        monitor.setConfig(*big.config);
+        const ChartFeed bigFeed(monitor.config(), *monitor.detector(), *monitor.store());
+        p = bigFeed.overview({}, {}, m_now - 60000, m_now);
+        QCOMPARE(p.title, QStringLiteral("Load — 8 of 12 targets"));
+    }
+
     // The chart gets the store's gap marks: web-1's missed scrapes break its line.
     void gapsBreakTheLine()
     {
