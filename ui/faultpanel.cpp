@@ -56,6 +56,7 @@ FaultPanel::FaultPanel(FaultModel* model, FaultProxyModel* proxy, QWidget* paren
     m_details = new QLabel(this);
     m_details->setObjectName(QStringLiteral("faultDetails"));
     m_details->setWordWrap(true);
+    // Rich text for the emphasis only: showDetails() escapes every value that came from the fleet (tst_faultpanel).
     m_details->setTextFormat(Qt::RichText);
     m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_details->setAccessibleName(tr("Fault details"));

@@ -6,6 +6,8 @@
 // run as the `postgres` system user through `runuser`, and the scratch directory is handed to that user. Local
 // (unix socket) connections are trusted, TCP ones need a password (scram-sha-256).
 
+#include "shared/selfsignedcert.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -99,16 +101,7 @@ public:
     /// A self-signed certificate for 127.0.0.1 in @p certPath (its key in @p keyPath), e.g. a CA that signed nothing.
     static bool makeSelfSigned(const QString& keyPath, const QString& certPath, QString* error)
     {
-        QProcess openssl;
-        openssl.setProcessChannelMode(QProcess::MergedChannels);
-        openssl.start(QStringLiteral("openssl"),
-            { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
-                QStringLiteral("-nodes"), QStringLiteral("-keyout"), keyPath, QStringLiteral("-out"), certPath,
-                QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
-                QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1") });
-        if (!openssl.waitForFinished(60000) || openssl.exitCode() != 0)
-            return fail(error, QStringLiteral("openssl failed: ") + QString::fromLocal8Bit(openssl.readAll()));
-        return true;
+        return makeSelfSignedCertificate(keyPath, certPath, QStringLiteral("127.0.0.1"), error);
     }
 
     /**

@@ -1,7 +1,7 @@
 #include "probe/probeengine.h"
+#include "shared/selfsignedcert.h"
 #include "testhttpserver.h"
 
-#include <QProcess>
 #include <QSignalSpy>
 #include <QSslKey>
 #include <QStandardPaths>
@@ -48,13 +48,10 @@ private Q_SLOTS:
         const QString openssl = QStandardPaths::findExecutable(u"openssl"_qs);
         if (openssl.isEmpty())
             return;
-        QProcess process;
-        process.start(openssl,
-            { u"req"_qs, u"-x509"_qs, u"-newkey"_qs, u"rsa:2048"_qs, u"-nodes"_qs, u"-days"_qs, u"2"_qs, u"-subj"_qs,
-                u"/CN=localhost"_qs, u"-addext"_qs, u"subjectAltName=DNS:localhost"_qs, u"-keyout"_qs,
-                m_certDir.filePath(u"key.pem"_qs), u"-out"_qs, m_certDir.filePath(u"ca.pem"_qs) });
-        QVERIFY(process.waitForFinished(60000));
-        QCOMPARE(process.exitCode(), 0);
+        QString error;
+        QVERIFY2(Test::makeSelfSignedCertificate(
+                     m_certDir.filePath(u"key.pem"_qs), m_certDir.filePath(u"ca.pem"_qs), u"localhost"_qs, &error),
+            qPrintable(error));
         QFile cert(m_certDir.filePath(u"ca.pem"_qs));
         QFile key(m_certDir.filePath(u"key.pem"_qs));
         QVERIFY(cert.open(QIODevice::ReadOnly) && key.open(QIODevice::ReadOnly));
