@@ -108,6 +108,8 @@ QJsonObject DrillOutcome::toJson() const
     summary.insert(QStringLiteral("right_root_cause"), first.rightRoot);
     summary.insert(QStringLiteral("right_cause"), first.rightCause);
     summary.insert(QStringLiteral("recovered"), first.recovered);
+    if (!first.stillFailing.isEmpty())
+        summary.insert(QStringLiteral("still_failing"), QJsonArray::fromStringList(first.stillFailing));
     summary.insert(QStringLiteral("baseline_restored"), first.baselineRestored);
     if (!first.baselineDifferences.isEmpty())
         summary.insert(QStringLiteral("baseline_differences"), QJsonArray::fromStringList(first.baselineDifferences));

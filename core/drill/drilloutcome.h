@@ -44,7 +44,8 @@ struct DrillOutcome
         bool rightCause = false;
         std::optional<RemediationController::Run> handle;
         std::optional<RemediationController::Run> recover;
-        bool recovered = false; ///< Recover verified and the detector saw the target pass again
+        bool recovered = false; ///< Recover verified and the detector saw every target of its incident pass again
+        QStringList stillFailing; ///< targets of its incident still failing when verification gave up
         bool baselineRestored = false;
         QStringList baselineDifferences;
         QJsonObject baseline;

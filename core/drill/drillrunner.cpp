@@ -510,12 +510,21 @@ void DrillRunner::stepVerifying()
     const qint64 t = now();
     switch (m_stage) {
     case 0: {
-        // Recovered is the detector's call: the target passes its checks again.
-        const auto fault = m_monitor->detector()->fault(id);
-        const bool passes = !fault || fault->phase == Fault::Phase::Recovered;
-        if (!passes && t - m_itemSinceMs <= m_settings.phaseTimeout.count())
+        // Recovered is the detector's call: the target passes its checks again, and so does every other fault of
+        // its incident (a pool overload's members, a crash's symptoms) — the incident is over, not just its root.
+        const Detector* detector = m_monitor->detector();
+        const auto fault = detector->fault(id);
+        QStringList stillOpen;
+        if (fault && fault->phase != Fault::Phase::Recovered)
+            stillOpen << fault->target;
+        if (fault && !fault->incidentId.isEmpty())
+            for (const Fault& other : detector->openFaults())
+                if (other.incidentId == fault->incidentId && other.id != id && !stillOpen.contains(other.target))
+                    stillOpen << other.target;
+        if (!stillOpen.isEmpty() && t - m_itemSinceMs <= m_settings.phaseTimeout.count())
             return;
-        f.recovered = f.recover->verified && passes;
+        f.recovered = f.recover->verified && stillOpen.isEmpty();
+        f.stillFailing = stillOpen;
         m_stage = 1;
         refreshThen([this] { m_stage = 2; });
         return;
