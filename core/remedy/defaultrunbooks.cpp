@@ -110,7 +110,7 @@ std::optional<Runbook> RunbookFactory::buildRunbook(const Fault& f, SafetyReques
     const TargetConfig* pgPeer = f.cause == CauseClass::DataIntegrity ? postgresPeer(*t) : nullptr;
     if (pgPeer && purpose == SafetyRequest::Purpose::Recover)
         return postgresRebuildRecover(f, *t, *pgPeer, b, error);
-    if (pgPeer && t->labels.value(QStringLiteral("role")) == u"primary")
+    if (pgPeer && postgresIsPrimary(*t))
         return postgresFailoverHandle(f, *t, *pgPeer, b, plan, error);
     if (purpose == SafetyRequest::Purpose::Recover)
         return recoverRunbook(f, b);

@@ -1,5 +1,6 @@
 // The built-in runbooks of a PostgreSQL primary/replica pair (two targets of one group labelled `role: primary` and
-// `role: replica`, both probed with `kind: postgres`) for a data-integrity fault of the primary:
+// `role: replica`, both probed with `kind: postgres`) for a data-integrity fault of whichever is the primary now
+// (its pg_role; the label when unmeasured), so a second fault after a fail-over is handled the same way:
 //   Handle  — fence the primary (read-only, then its writers terminated), promote the replica, move the pool to it
 //             (HAProxy TCP backend, when both are members), verify a write succeeds there;
 //   Recover — rebuild the damaged node from the new primary with the target's own `commands: {rebuild: […]}` (with
@@ -41,19 +42,32 @@ constexpr std::chrono::milliseconds rebuildDeadline { 30 * 60 * 1000 };
 
 const TargetConfig* RunbookFactory::postgresPeer(const TargetConfig& t) const
 {
-    const QString role = t.labels.value(roleLabel);
-    if (t.group.isEmpty() || !postgresProbe(t) || (role != u"primary" && role != u"replica"))
+    auto paired = [](const TargetConfig& x) {
+        const QString role = x.labels.value(roleLabel);
+        return postgresProbe(x) && (role == u"primary" || role == u"replica");
+    };
+    if (t.group.isEmpty() || !paired(t))
         return nullptr;
-    const QString other = role == u"primary" ? QStringLiteral("replica") : QStringLiteral("primary");
     const TargetConfig* peer = nullptr;
     for (const TargetConfig& o : m_config.targets) {
-        if (o.name == t.name || o.group != t.group || o.labels.value(roleLabel) != other || !postgresProbe(o))
+        if (o.name == t.name || o.group != t.group || !paired(o))
             continue;
         if (peer)
-            return nullptr; // two candidates: not a pair this runbook can decide for
+            return nullptr; // more than two: not a pair this runbook can decide for
         peer = &o;
     }
+    // Configured as a pair: one of each.
+    if (peer && peer->labels.value(roleLabel) == t.labels.value(roleLabel))
+        return nullptr;
     return peer;
+}
+
+bool RunbookFactory::postgresIsPrimary(const TargetConfig& t) const
+{
+    const double role = value(t.name, PostgresProbeConfig::roleSignal(), std::numeric_limits<double>::quiet_NaN());
+    if (!std::isnan(role))
+        return role == 1;
+    return t.labels.value(roleLabel) == u"primary";
 }
 
 std::function<ConditionCheck()> RunbookFactory::signalEquals(

@@ -14,6 +14,8 @@
 #include <QDateTime>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace FaultDesk {
 
 /// A remediation in flight: its executor and the locks it holds.
@@ -137,7 +139,9 @@ void RemediationController::capturePostgresBaseline(const Fault& fault)
     if (!targets.contains(t->name))
         targets << t->name;
     const QList<PostgresBaselineReader::Request> requests = PostgresBaselineReader::requestsFor(m_config, targets);
-    if (requests.isEmpty())
+    // Only where the fleet named critical tables: a group that did not opt in gets no extra sessions per fault.
+    if (std::none_of(requests.cbegin(), requests.cend(),
+            [](const PostgresBaselineReader::Request& r) { return !r.tables.isEmpty(); }))
         return;
     // The damaged server may fail to read its tables; its replica holds the same content and is read alongside.
     const QString id = fault.id;

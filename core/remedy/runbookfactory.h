@@ -66,9 +66,12 @@ private:
         RemediationPlan* plan, QString* error) const;
     Runbook recoverRunbook(const Fault& f, const RemediationBaseline& b) const;
     // PostgreSQL primary/replica pairs (postgresrunbooks.cpp).
-    /// The other server of @p t's pair: the target of its group labelled with the other `role:` (primary/replica),
-    /// both with a postgres probe; nullptr when @p t is not in such a pair.
+    /// The other server of @p t's pair: the one other target of its group labelled `role: primary` or `role: replica`
+    /// (labels say who was which when configured; a fail-over swaps them), both with a postgres probe; nullptr when
+    /// @p t is not in such a pair.
     const TargetConfig* postgresPeer(const TargetConfig& t) const;
+    /// Whether @p t is the primary now: its probe's pg_role, else (not measured) its `role:` label.
+    bool postgresIsPrimary(const TargetConfig& t) const;
     std::optional<Runbook> postgresFailoverHandle(const Fault& f, const TargetConfig& primary,
         const TargetConfig& replica, const RemediationBaseline& b, RemediationPlan* plan, QString* error) const;
     std::optional<Runbook> postgresRebuildRecover(const Fault& f, const TargetConfig& damaged,
