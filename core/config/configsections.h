@@ -17,6 +17,7 @@ struct RunbookNeeds
     QList<SourcePosition> admin; ///< http steps with {admin}
     QList<SourcePosition> membership; ///< haproxy steps without a backend
     QList<QPair<QString, SourcePosition>> commands; ///< `run: NAME` steps: the targets' own commands
+    QList<SourcePosition> postgres; ///< sql steps: the targets' postgres probe connection
 };
 
 // ---- the sections, in the order the loader reads them (each in the file named after it) ----

@@ -1,6 +1,9 @@
 #pragma once
 
 #include "postgresdsn.h"
+#include "sourceposition.h"
+
+#include <QList>
 
 #include <QString>
 
@@ -29,10 +32,24 @@ namespace FaultDesk {
  */
 struct PostgresProbeConfig
 {
+    /**
+     * A table whose content the remediation baseline fingerprints (`critical_tables:`): the md5 of its rows as text
+     * in primary-key order. A table estimated above @c maxRows rows is sampled instead: @c maxRows rows in four
+     * primary-key ranges (a numeric first key column; else the first @c maxRows rows by key), and the baseline says
+     * which.
+     */
+    struct CriticalTable
+    {
+        QString name; ///< `accounts` or `schema.accounts`, resolved by the server as SQL would
+        qint64 maxRows = 1000000;
+        SourcePosition position;
+    };
+
     PostgresDsn dsn; ///< with the password reference and sslmode/ca_file applied
     std::chrono::milliseconds maxReplicationLag { 30000 };
     double maxConnectionsRatio = 0.9;
     std::optional<std::chrono::milliseconds> maxTransactionAge;
+    QList<CriticalTable> criticalTables; ///< fingerprinted in the remediation baseline; recover verifies them
 
     static QString upSignal() { return QStringLiteral("pg_up"); }
     static QString roleSignal() { return QStringLiteral("pg_role"); }

@@ -42,7 +42,7 @@ const QStringList& knownKeys()
     static const QStringList keys { QStringLiteral("kind"), QStringLiteral("dsn"), QStringLiteral("password"),
         QStringLiteral("sslmode"), QStringLiteral("ca_file"), QStringLiteral("timeout"),
         QStringLiteral("max_replication_lag"), QStringLiteral("max_connections_ratio"),
-        QStringLiteral("max_transaction_age") };
+        QStringLiteral("max_transaction_age"), QStringLiteral("critical_tables") };
     return keys;
 }
 
@@ -115,6 +115,56 @@ SignalThreshold above(double enter, double clear)
     return t;
 }
 
+// `critical_tables: [accounts, {table: bank.ledger, max_rows: 50000}]`: names as SQL spells them (no quoting).
+bool readCriticalTables(const YAML::Node& value, QList<PostgresProbeConfig::CriticalTable>& out, const ErrorSink& error)
+{
+    if (!value.IsSequence()) {
+        error(pos(value),
+            QStringLiteral("'critical_tables' must be a list of table names or {table: NAME, max_rows: N}"));
+        return false;
+    }
+    static const QRegularExpression name(
+        QStringLiteral("^[A-Za-z_][A-Za-z0-9_$]{0,62}(\\.[A-Za-z_][A-Za-z0-9_$]{0,62})?$"));
+    bool ok = true;
+    for (const YAML::Node& item : value) {
+        PostgresProbeConfig::CriticalTable t;
+        t.position = pos(item);
+        if (item.IsMap()) {
+            for (auto it = item.begin(); it != item.end(); ++it) {
+                const QString key = scalar(it->first);
+                if (key == u"table") {
+                    t.name = scalar(it->second).trimmed();
+                } else if (key == u"max_rows") {
+                    bool number = false;
+                    t.maxRows = scalar(it->second).toLongLong(&number);
+                    if (!number || t.maxRows < 100) {
+                        error(pos(it->second),
+                            QStringLiteral("'max_rows' must be a whole number of at least 100, got '%1'")
+                                .arg(scalar(it->second)));
+                        ok = false;
+                    }
+                } else {
+                    error(pos(it->first),
+                        QStringLiteral("unknown key '%1' in a critical table (known: table, max_rows)").arg(key));
+                    ok = false;
+                }
+            }
+        } else {
+            t.name = scalar(item).trimmed();
+        }
+        if (!name.match(t.name).hasMatch()) {
+            error(t.position,
+                QStringLiteral("critical table '%1' is not a table name (name or schema.name: letters, digits, '_', "
+                               "'$')")
+                    .arg(t.name));
+            ok = false;
+            continue;
+        }
+        out << t;
+    }
+    return ok;
+}
+
 } // namespace
 
 bool isPostgresProbe(const YAML::Node& probe)
@@ -183,6 +233,8 @@ std::optional<ProbeConfig> read(const YAML::Node& probe, const QString& baseDir,
         } else if (key == u"max_transaction_age") {
             pg.maxTransactionAge = duration(key, value, error);
             ok = ok && pg.maxTransactionAge.has_value();
+        } else if (key == u"critical_tables") {
+            ok = readCriticalTables(value, pg.criticalTables, error) && ok;
         } else if (key == u"max_connections_ratio") {
             bool number = false;
             const double v = scalar(value).toDouble(&number);

@@ -15,6 +15,8 @@ QString RunbookCondition::describe() const
         return QStringLiteral("%1 below %2").arg(signal).arg(level);
     case Kind::Above:
         return QStringLiteral("%1 above %2").arg(signal).arg(level);
+    case Kind::Equals:
+        return QStringLiteral("%1 equals %2").arg(signal, equalsText.isEmpty() ? QString::number(level) : equalsText);
     }
     return {};
 }
@@ -30,6 +32,8 @@ QString RunbookActionConfig::kindName() const
         return QStringLiteral("haproxy");
     case Kind::Wait:
         return QStringLiteral("wait");
+    case Kind::Sql:
+        return QStringLiteral("sql");
     }
     return {};
 }

@@ -18,19 +18,21 @@ namespace FaultDesk {
 struct FleetConfig;
 struct TargetConfig;
 
-/// A condition of a runbook step: `healthy_for: K`, `load_below: X` or `load_above: X` (with `signal:`).
+/// A condition of a runbook step: `healthy_for: K`, `load_below: X`, `load_above: X` or `equals: V` (with `signal:`).
 struct RunbookCondition
 {
     enum class Kind {
         Healthy, ///< the target passes its checks (a wait: K checks in a row)
         Below, ///< the signal's value is below the level
         Above, ///< the signal's value is above the level
+        Equals, ///< the signal's value is the level (`equals: primary` on pg_role is 1, `replica` 0)
     };
 
     Kind kind = Kind::Healthy;
     int checks = 1; ///< consecutive polls a wait or verification needs
     double level = 0;
     QString signal = QStringLiteral("load");
+    QString equalsText; ///< Equals: the value as written (`primary`, `1`), for descriptions
     bool skipWhenUnmet = false; ///< precondition only: `otherwise: skip` (default: the step fails)
     SourcePosition position;
 
@@ -46,6 +48,7 @@ struct RunbookActionConfig
         Http,
         Haproxy,
         Wait,
+        Sql, ///< a statement on the bound target's postgres connection
     };
     enum class HaproxyOp {
         SetState, ///< ready, drain (tracked to 0 sessions, then maint) or maint
@@ -77,9 +80,12 @@ struct RunbookActionConfig
     QString server; ///< empty: the target's membership; may be a template
     // Wait
     RunbookCondition wait;
+    // Sql
+    QString statement; ///< literal SQL with $1, $2 … placeholders; never a template
+    QStringList params; ///< templates, one per placeholder, bound (never spliced into the statement)
     SourcePosition position;
 
-    /// command, http, haproxy, wait
+    /// command, http, haproxy, wait, sql
     QString kindName() const;
 };
 

@@ -61,6 +61,13 @@ void checkRunbookNeeds(YamlReader& yaml, ConfigDraft& draft, const RunbookConfig
                 lacking << t->name;
         report(at, QStringLiteral("haproxy step without 'backend' acts on the target's pool membership"), lacking);
     }
+    for (const SourcePosition& at : needs.postgres) {
+        QStringList lacking;
+        for (const TargetConfig* t : std::as_const(bound))
+            if (std::none_of(t->probes.cbegin(), t->probes.cend(), [](const ProbeConfig& p) { return p.postgres; }))
+                lacking << t->name;
+        report(at, QStringLiteral("sql step runs on the target's postgres probe connection"), lacking);
+    }
 }
 
 /// A step while it is read: what its readers need besides the step itself.
@@ -106,7 +113,7 @@ bool readRollback(YamlReader& yaml, const Entry& x, StepDraft& step)
     if (!r)
         return false;
     if (r->entries.size() != 1) {
-        yaml.error(r->position, QStringLiteral("a rollback is one action: command, run, http, haproxy or wait"));
+        yaml.error(r->position, QStringLiteral("a rollback is one action: command, run, http, haproxy, wait or sql"));
         return false;
     }
     const auto a = readRunbookAction(yaml, step.draft, r->entries.constFirst(), step.needs);

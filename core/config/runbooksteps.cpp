@@ -1,4 +1,4 @@
-// One reader per runbook step kind (command, run, http, haproxy, wait) and the conditions steps wait for.
+// One reader per runbook step kind (command, run, http, haproxy, wait, sql) and the conditions steps wait for.
 
 #include "configsections.h"
 #include "fieldtable.h"
@@ -149,7 +149,7 @@ std::optional<RunbookCondition> readRunbookCondition(
     YamlReader& yaml, const Entry& e, bool precondition, RunbookNeeds& needs)
 {
     QStringList keys { QStringLiteral("healthy_for"), QStringLiteral("load_below"), QStringLiteral("load_above"),
-        QStringLiteral("signal") };
+        QStringLiteral("equals"), QStringLiteral("signal") };
     if (precondition)
         keys << QStringLiteral("otherwise");
     const QString what = precondition ? QStringLiteral("a precondition") : QStringLiteral("'%1'").arg(e.key);
@@ -181,7 +181,7 @@ std::optional<RunbookCondition> readRunbookCondition(
         }
         if (kind) {
             yaml.error(yaml.pos(x.keyNode),
-                QStringLiteral("%1 has both '%2' and '%3'; give one of healthy_for, load_below, load_above")
+                QStringLiteral("%1 has both '%2' and '%3'; give one of healthy_for, load_below, load_above, equals")
                     .arg(what, kind->key, x.key));
             ok = false;
             continue;
@@ -202,6 +202,15 @@ std::optional<RunbookCondition> readRunbookCondition(
                 ok = false;
             }
             c.checks = k;
+        } else if (x.key == u"equals") {
+            // A number, or a word the signal defines: pg_role is 1 on a primary and 0 on a replica. Which signal it
+            // is comes after all keys are read.
+            c.kind = RunbookCondition::Kind::Equals;
+            c.equalsText = x.value.IsScalar() ? fromStd(x.value.Scalar()).trimmed() : QString();
+            if (!x.value.IsScalar() || c.equalsText.isEmpty()) {
+                yaml.error(yaml.pos(x), QStringLiteral("'equals' must be a value, got %1").arg(describe(x.value)));
+                ok = false;
+            }
         } else {
             c.kind = x.key == u"load_below" ? RunbookCondition::Kind::Below : RunbookCondition::Kind::Above;
             if (const auto v = yaml.number(x))
@@ -211,9 +220,26 @@ std::optional<RunbookCondition> readRunbookCondition(
         }
     }
     if (!kind) {
-        yaml.error(
-            f->position, QStringLiteral("%1 needs one of healthy_for: K, load_below: X or load_above: X").arg(what));
+        yaml.error(f->position,
+            QStringLiteral("%1 needs one of healthy_for: K, load_below: X, load_above: X or equals: V").arg(what));
         return std::nullopt;
+    }
+    if (c.kind == RunbookCondition::Kind::Equals && ok) {
+        bool isNumber = false;
+        c.level = c.equalsText.toDouble(&isNumber);
+        if (!isNumber && c.signal == u"pg_role" && (c.equalsText == u"primary" || c.equalsText == u"replica")) {
+            c.level = c.equalsText == u"primary" ? 1 : 0;
+        } else if (!isNumber) {
+            yaml.error(yaml.pos(*kind),
+                c.signal == u"pg_role"
+                    ? QStringLiteral("'equals' on pg_role must be primary or replica (or 1 / 0), got %1%2")
+                          .arg(quoted(c.equalsText),
+                              didYouMean(c.equalsText, { QStringLiteral("primary"), QStringLiteral("replica") }))
+                    : QStringLiteral("'equals' on signal '%1' must be a number (only pg_role has names: primary, "
+                                     "replica), got %2")
+                          .arg(c.signal, quoted(c.equalsText)));
+            ok = false;
+        }
     }
     if (c.kind != RunbookCondition::Kind::Healthy)
         needs.signalNames.append({ c.signal, f->position });
@@ -573,6 +599,84 @@ std::optional<RunbookActionConfig> readWaitStep(
     return a;
 }
 
+/// `sql: {statement, params}` — one statement on the bound target's postgres connection. The statement is literal
+/// SQL: template fields may only appear in params, which are bound to $1, $2 … and never spliced into its text.
+std::optional<RunbookActionConfig> readSqlStep(
+    YamlReader& yaml, const FleetConfig&, const Entry& e, RunbookNeeds& needs)
+{
+    RunbookActionConfig a;
+    a.kind = RunbookActionConfig::Kind::Sql;
+    const auto f = yaml.mapping(
+        e.value, yaml.pos(e), QStringLiteral("an sql step"), { QStringLiteral("statement"), QStringLiteral("params") });
+    if (!f)
+        return std::nullopt;
+    bool ok = true;
+    const Entry* statement = f->get(u"statement");
+    if (!statement) {
+        yaml.missing(*f, QStringLiteral("sql step"), QStringLiteral("statement"));
+        return std::nullopt;
+    }
+    const auto text = yaml.string(*statement);
+    if (!text)
+        return std::nullopt;
+    a.statement = *text;
+    if (a.statement.trimmed().isEmpty()) {
+        yaml.error(yaml.pos(*statement), QStringLiteral("'statement' is empty"));
+        ok = false;
+    }
+    // Any {field} in the statement would be text spliced into SQL: refused wherever it stands, even in a string.
+    static const QRegularExpression placeholder(QStringLiteral("\\{([A-Za-z_][A-Za-z0-9_]*)\\}"));
+    auto matches = placeholder.globalMatch(a.statement);
+    while (matches.hasNext()) {
+        const QRegularExpressionMatch m = matches.next();
+        yaml.error(yaml.positionInScalar(statement->value, a.statement, int(m.capturedStart())),
+            QStringLiteral("sql statement: template field {%1} in the SQL text; SQL takes values only as bound "
+                           "parameters: write $N there and put '{%1}' in params")
+                .arg(m.captured(1)));
+        ok = false;
+    }
+    if (const Entry* params = f->get(u"params")) {
+        if (!params->value.IsSequence()) {
+            yaml.error(yaml.pos(*params),
+                QStringLiteral("'params' must be a list of values for $1, $2 …, got %1").arg(describe(params->value)));
+            ok = false;
+        } else if (!yaml.spend(qint64(params->value.size()))) {
+            ok = false;
+        } else {
+            for (const YNode& p : params->value) {
+                if (!p.IsScalar()) {
+                    yaml.error(
+                        yaml.pos(p), QStringLiteral("sql params must be strings or numbers, got %1").arg(describe(p)));
+                    ok = false;
+                    continue;
+                }
+                const QString value = fromStd(p.Scalar());
+                ok = checkTemplate(yaml, p, value, QStringLiteral("sql params")) && ok;
+                a.params << value;
+            }
+        }
+    }
+    // Every $N the statement uses needs its value, and every value a $N: a miscount is a mistake, not a default.
+    static const QRegularExpression positional(QStringLiteral("\\$([0-9]+)"));
+    int highest = 0;
+    auto numbers = positional.globalMatch(a.statement);
+    while (numbers.hasNext())
+        highest = qMax(highest, numbers.next().captured(1).toInt());
+    if (ok && highest != a.params.size()) {
+        yaml.error(f->get(u"params") ? yaml.pos(*f->get(u"params")) : yaml.pos(*statement),
+            QStringLiteral("the statement uses %1 parameter%2 ($1 … $N) but params gives %3 value%4")
+                .arg(highest)
+                .arg(highest == 1 ? QString() : QStringLiteral("s"))
+                .arg(a.params.size())
+                .arg(a.params.size() == 1 ? QString() : QStringLiteral("s")));
+        ok = false;
+    }
+    needs.postgres.append(yaml.pos(e.keyNode));
+    if (!ok)
+        return std::nullopt;
+    return a;
+}
+
 /// A runbook step kind: its key and its reader.
 struct StepKind
 {
@@ -586,6 +690,7 @@ constexpr StepKind stepKinds[] = {
     { u"http", readHttpStep },
     { u"haproxy", readHaproxyStep },
     { u"wait", readWaitStep },
+    { u"sql", readSqlStep },
 };
 
 } // namespace

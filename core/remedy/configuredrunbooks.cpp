@@ -8,6 +8,7 @@
 #include "commandaction.h"
 #include "haproxyaction.h"
 #include "httpaction.h"
+#include "sqlaction.h"
 #include "waitaction.h"
 
 #include "detect/detector.h"
@@ -32,6 +33,14 @@ TemplateFields RunbookFactory::fieldsFor(const Fault& f, const TargetConfig* t) 
     return fields;
 }
 
+std::optional<PostgresDsn> RunbookFactory::postgresDsnOf(const TargetConfig& t)
+{
+    for (const ProbeConfig& p : t.probes)
+        if (p.postgres)
+            return p.postgres->dsn;
+    return std::nullopt;
+}
+
 std::function<ConditionCheck()> RunbookFactory::configuredCondition(
     const RunbookCondition& c, const QString& target) const
 {
@@ -41,6 +50,16 @@ std::function<ConditionCheck()> RunbookFactory::configuredCondition(
         const double v = value(target, c.signal, std::numeric_limits<double>::quiet_NaN());
         if (std::isnan(v))
             return ConditionCheck { false, QStringLiteral("%1 of %2 is not measured").arg(c.signal, target) };
+        if (c.kind == RunbookCondition::Kind::Equals) {
+            const bool met = v == c.level;
+            const QString shown = c.signal == u"pg_role" ? (v == 1 ? QStringLiteral("primary")
+                                          : v == 0                 ? QStringLiteral("replica")
+                                                                   : QString::number(v))
+                                                         : QString::number(v);
+            return ConditionCheck { met,
+                QStringLiteral("%1 %2 is %3 (wanted %4)")
+                    .arg(target, c.signal, shown, c.equalsText.isEmpty() ? QString::number(c.level) : c.equalsText) };
+        }
         const bool met = c.kind == RunbookCondition::Kind::Below ? v < c.level : v > c.level;
         return ConditionCheck { met,
             QStringLiteral("%1 %2 %3 (%4 %5)")
@@ -109,6 +128,15 @@ Runbook::ActionFactory RunbookFactory::configuredAction(const RunbookActionConfi
             = a.wait.kind == RunbookCondition::Kind::Healthy ? a.wait.checks : m_settings.healthyChecks;
         spec.interval = m_settings.waitInterval;
         return [spec](const ActionContext& c) -> Action* { return new WaitAction(spec, c); };
+    }
+    case RunbookActionConfig::Kind::Sql: {
+        const auto dsn = postgresDsnOf(t);
+        if (!dsn) {
+            *error = QStringLiteral("%1 has no postgres probe, whose connection an sql step runs on").arg(t.name);
+            return {};
+        }
+        const SqlSpec spec = SqlSpec::of(*dsn, a.statement, a.params);
+        return [spec](const ActionContext& c) -> Action* { return new SqlAction(spec, c); };
     }
     case RunbookActionConfig::Kind::Haproxy:
         break;

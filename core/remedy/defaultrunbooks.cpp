@@ -106,6 +106,12 @@ std::optional<Runbook> RunbookFactory::buildRunbook(const Fault& f, SafetyReques
         plan->runbookReason = binding.runbook ? QStringLiteral("%1; it has no %2 steps, so the built-in %2 runs")
                                                     .arg(binding.reason, handle ? u"handle" : u"recover")
                                               : binding.reason;
+    // A PostgreSQL primary/replica pair fails over with SQL and rebuilds the damaged node (postgresrunbooks.cpp).
+    const TargetConfig* pgPeer = f.cause == CauseClass::DataIntegrity ? postgresPeer(*t) : nullptr;
+    if (pgPeer && purpose == SafetyRequest::Purpose::Recover)
+        return postgresRebuildRecover(f, *t, *pgPeer, b, error);
+    if (pgPeer && postgresIsPrimary(*t))
+        return postgresFailoverHandle(f, *t, *pgPeer, b, plan, error);
     if (purpose == SafetyRequest::Purpose::Recover)
         return recoverRunbook(f, b);
     switch (f.cause) {

@@ -16,6 +16,11 @@ QJsonObject RemediationBaseline::toJson() const
                 { QStringLiteral("integrity_ok"), it->integrityOk }, { QStringLiteral("checksum"), it->checksum } });
     if (!dbs.isEmpty())
         o.insert(QStringLiteral("databases"), dbs);
+    QJsonObject pg;
+    for (auto it = postgres.cbegin(); it != postgres.cend(); ++it)
+        pg.insert(it.key(), it->toJson());
+    if (!pg.isEmpty())
+        o.insert(QStringLiteral("postgres"), pg);
     o.insert(QStringLiteral("captured_utc"), capturedUtc.toString(Qt::ISODateWithMs));
     return o;
 }
@@ -42,6 +47,9 @@ std::optional<RemediationBaseline> RemediationBaseline::fromJson(const QJsonObje
             Database { d.value(QStringLiteral("role")).toString(), d.value(QStringLiteral("read_only")).toBool(),
                 d.value(QStringLiteral("integrity_ok")).toBool(true), d.value(QStringLiteral("checksum")).toDouble() });
     }
+    const QJsonObject pg = object.value(QStringLiteral("postgres")).toObject();
+    for (auto it = pg.begin(); it != pg.end(); ++it)
+        b.postgres.insert(it.key(), PostgresBaseline::fromJson(it.value().toObject()));
     b.capturedUtc = QDateTime::fromString(object.value(QStringLiteral("captured_utc")).toString(), Qt::ISODateWithMs);
     return b;
 }

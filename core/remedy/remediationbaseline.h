@@ -1,6 +1,7 @@
 #pragma once
 
 #include "haproxybaseline.h"
+#include "postgresbaseline.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -35,9 +36,12 @@ struct RemediationBaseline
     HaproxyBaseline haproxy;
     bool haproxyKnown = false; ///< false: HAProxy could not be read (no instance, socket down)
     QMap<QString, Database> databases; ///< target name → state
+    /// PostgreSQL servers read with SQL when the fault was detected (role, replication, critical tables' md5):
+    /// target name → what was read. Recover of a rebuilt node compares its tables with these.
+    QMap<QString, PostgresBaseline> postgres;
     QDateTime capturedUtc;
 
-    bool isEmpty() const { return !haproxyKnown && databases.isEmpty(); }
+    bool isEmpty() const { return !haproxyKnown && databases.isEmpty() && postgres.isEmpty(); }
     QJsonObject toJson() const;
     static std::optional<RemediationBaseline> fromJson(const QJsonObject& object, QString* error = nullptr);
     /// How @p current differs from this baseline, restricted to @p backend's servers (all when empty) and the

@@ -1,6 +1,7 @@
 #include "remediationcontroller.h"
 
 #include "baselinepoller.h"
+#include "postgresbaselinereader.h"
 #include "recoveryplanner.h"
 #include "remediationgates.h"
 #include "runbookexecutor.h"
@@ -12,6 +13,8 @@
 
 #include <QDateTime>
 #include <QTimer>
+
+#include <algorithm>
 
 namespace FaultDesk {
 
@@ -121,9 +124,35 @@ void RemediationController::onFaultChanged(const Fault& fault)
         b.capturedUtc = QDateTime::currentDateTimeUtc();
         m_baselines.insert(fault.id, b);
         Q_EMIT baselineCaptured(fault.id);
+        capturePostgresBaseline(fault);
     }
     maybeAuto(fault);
     Q_EMIT gatesChanged();
+}
+
+void RemediationController::capturePostgresBaseline(const Fault& fault)
+{
+    const TargetConfig* t = m_config.target(fault.target);
+    if (!t)
+        return;
+    QStringList targets = PostgresBaselineReader::postgresTargetsOf(m_config, t->group);
+    if (!targets.contains(t->name))
+        targets << t->name;
+    const QList<PostgresBaselineReader::Request> requests = PostgresBaselineReader::requestsFor(m_config, targets);
+    // Only where the fleet named critical tables: a group that did not opt in gets no extra sessions per fault.
+    if (std::none_of(requests.cbegin(), requests.cend(),
+            [](const PostgresBaselineReader::Request& r) { return !r.tables.isEmpty(); }))
+        return;
+    // The damaged server may fail to read its tables; its replica holds the same content and is read alongside.
+    const QString id = fault.id;
+    PostgresBaselineReader::read(requests, 30000, this, [this, id](const QList<PostgresBaseline>& read) {
+        const auto it = m_baselines.find(id);
+        if (it == m_baselines.end())
+            return;
+        for (const PostgresBaseline& b : read)
+            it->postgres.insert(b.target, b);
+        Q_EMIT baselineCaptured(id);
+    });
 }
 
 SafetyDecision RemediationController::decide(

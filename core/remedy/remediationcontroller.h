@@ -185,6 +185,9 @@ private:
     void closeIntents(const Unfinished& item, const QString& status, const QString& operatorName, const QString& note);
     /// Holds automation back on every target a remediation of an earlier run left unfinished.
     void holdBackUnfinished();
+    /// Reads the PostgreSQL servers of @p fault's group with SQL (role, replication, critical tables) into its
+    /// frozen baseline: the content Recover verifies a rebuilt node against.
+    void capturePostgresBaseline(const Fault& fault);
 
     const FleetConfig& m_config;
     Detector* m_detector;

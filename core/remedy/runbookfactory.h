@@ -43,6 +43,8 @@ public:
     /// The template fields of actions on @p f's target: target, address, group, cause, incident, and the pool
     /// membership (instance, backend, server) when it has one.
     TemplateFields fieldsFor(const Fault& f, const TargetConfig* t) const;
+    /// The connection of @p t's postgres probe (what sql steps and the database baseline use), if it has one.
+    static std::optional<PostgresDsn> postgresDsnOf(const TargetConfig& t);
     /// The sources of @p f's incident that may be blocked, and what was refused and why.
     BlockSourcePolicy::Screened screenSources(const Fault& f) const;
 
@@ -63,6 +65,19 @@ private:
     std::optional<Runbook> corruptionHandle(const Fault& f, const TargetConfig& t, const RemediationBaseline& b,
         RemediationPlan* plan, QString* error) const;
     Runbook recoverRunbook(const Fault& f, const RemediationBaseline& b) const;
+    // PostgreSQL primary/replica pairs (postgresrunbooks.cpp).
+    /// The other server of @p t's pair: the one other target of its group labelled `role: primary` or `role: replica`
+    /// (labels say who was which when configured; a fail-over swaps them), both with a postgres probe; nullptr when
+    /// @p t is not in such a pair.
+    const TargetConfig* postgresPeer(const TargetConfig& t) const;
+    /// Whether @p t is the primary now: its probe's pg_role, else (not measured) its `role:` label.
+    bool postgresIsPrimary(const TargetConfig& t) const;
+    std::optional<Runbook> postgresFailoverHandle(const Fault& f, const TargetConfig& primary,
+        const TargetConfig& replica, const RemediationBaseline& b, RemediationPlan* plan, QString* error) const;
+    std::optional<Runbook> postgresRebuildRecover(const Fault& f, const TargetConfig& damaged,
+        const TargetConfig& source, const RemediationBaseline& b, QString* error) const;
+    std::function<ConditionCheck()> signalEquals(
+        const QString& target, const QString& signal, double wanted, const QString& wantedText) const;
     // Link faults (networkrunbooks.cpp).
     std::optional<Runbook> networkHandle(
         const Fault& f, const TargetConfig& t, RemediationPlan* plan, QString* error) const;

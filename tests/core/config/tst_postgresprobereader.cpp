@@ -116,6 +116,51 @@ private Q_SLOTS:
         QCOMPARE(signal(t, QStringLiteral("pg_connections_used_ratio"))->cause, CauseClass::Overload);
     }
 
+    void criticalTables_data()
+    {
+        QTest::addColumn<QByteArray>("tables");
+        QTest::addColumn<QString>("error");
+        QTest::addRow("names and a sampled table")
+            << QByteArray("[accounts, {table: bank.ledger, max_rows: 5000}]") << QString();
+        QTest::addRow("not a list") << QByteArray("accounts")
+                                    << QStringLiteral("fleet.yaml:7:26: 'critical_tables' must be a list of table "
+                                                      "names or {table: NAME, max_rows: N}");
+        QTest::addRow("SQL in a name") << QByteArray("['accounts; DROP TABLE x']")
+                                       << QStringLiteral("fleet.yaml:7:27: critical table 'accounts; DROP TABLE x' is "
+                                                         "not a table name (name or schema.name: letters, digits, "
+                                                         "'_', '$')");
+        QTest::addRow("too few rows to sample") << QByteArray("[{table: ledger, max_rows: 5}]")
+                                                << QStringLiteral("fleet.yaml:7:53: 'max_rows' must be a whole number "
+                                                                  "of at least 100, got '5'");
+    }
+
+    void criticalTables()
+    {
+        QFETCH(QByteArray, tables);
+        QFETCH(QString, error);
+        const QByteArray yaml = "version: 1\n"
+                                "targets:\n"
+                                "  - name: pg-primary\n"
+                                "    probes:\n"
+                                "      - kind: postgres\n"
+                                "        dsn: postgresql://faultdesk@127.0.0.1:5432/bank\n"
+                                "        critical_tables: "
+            + tables + "\n";
+        const ConfigLoadResult r = FleetConfigLoader::loadBytes(yaml, QStringLiteral("fleet.yaml"));
+        if (!error.isEmpty()) {
+            QVERIFY(!r.ok());
+            QCOMPARE(r.errors.first().toString(), error);
+            return;
+        }
+        QVERIFY2(r.ok(), r.errors.isEmpty() ? "" : qPrintable(r.errors.first().toString()));
+        const auto& t = r.config->targets.first().probes.first().postgres->criticalTables;
+        QCOMPARE(t.size(), 2);
+        QCOMPARE(t.at(0).name, QStringLiteral("accounts"));
+        QCOMPARE(t.at(0).maxRows, 1000000);
+        QCOMPARE(t.at(1).name, QStringLiteral("bank.ledger"));
+        QCOMPARE(t.at(1).maxRows, 5000);
+    }
+
     void shippedExampleLoads()
     {
         const ConfigLoadResult r = FleetConfigLoader::loadFile(

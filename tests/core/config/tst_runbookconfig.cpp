@@ -80,6 +80,9 @@ private Q_SLOTS:
     void shellStringsAreRefusedWithTheList_data();
     void shellStringsAreRefusedWithTheList();
     void runbooksFileBindsToALoadedFleet();
+    void sqlStepsAndRoleWaits();
+    void sqlStepErrors_data();
+    void sqlStepErrors();
 };
 
 void TestRunbookConfig::readsEveryField()
@@ -251,6 +254,102 @@ void TestRunbookConfig::runbooksFileBindsToALoadedFleet()
     QCOMPARE(errors,
         (QStringList { path + QStringLiteral(":1:1: unknown key 'targets' in a runbooks file"),
             path + QStringLiteral(":5:15: unknown target 'web-7' (did you mean 'web-1'?)") }));
+}
+
+namespace {
+
+const QByteArray PgFleet = "version: 1\n"
+                           "targets:\n"
+                           "  - name: pg-1\n"
+                           "    group: db\n"
+                           "    labels: { role: primary }\n"
+                           "    probes: [{ kind: postgres, dsn: 'postgresql://fd@127.0.0.1:5432/bank' }]\n"
+                           "  - name: web-1\n"
+                           "    group: web\n"
+                           "    probes: [{ kind: tcp, address: '127.0.0.1:4' }]\n";
+
+} // namespace
+
+void TestRunbookConfig::sqlStepsAndRoleWaits()
+{
+    const QByteArray yaml = PgFleet
+        + "runbooks:\n"
+          "  - name: pg-fence\n"
+          "    on: data-integrity\n"
+          "    groups: [db]\n"
+          "    handle:\n"
+          "      - name: note\n"
+          "        sql: { statement: 'INSERT INTO ops_log(target, cause) VALUES ($1, $2)', params: ['{target}', "
+          "'{cause}'] }\n"
+          "        verify: { signal: pg_role, equals: replica }\n"
+          "        rollback: { sql: { statement: 'SELECT pg_reload_conf()' } }\n"
+          "      - name: promoted\n"
+          "        wait: { signal: pg_role, equals: primary }\n";
+    const ConfigLoadResult r = FleetConfigLoader::loadBytes(yaml, QStringLiteral("fleet.yaml"));
+    QVERIFY2(r.ok(), qPrintable(r.errors.value(0).toString()));
+    const RunbookConfig& rb = r.config->runbooks.constFirst();
+    const RunbookStepConfig& note = rb.handle.at(0);
+    QCOMPARE(note.action.kind, RunbookActionConfig::Kind::Sql);
+    QCOMPARE(note.action.kindName(), QStringLiteral("sql"));
+    QCOMPARE(note.action.statement, QStringLiteral("INSERT INTO ops_log(target, cause) VALUES ($1, $2)"));
+    QCOMPARE(note.action.params, (QStringList { QStringLiteral("{target}"), QStringLiteral("{cause}") }));
+    QCOMPARE(note.verify->kind, RunbookCondition::Kind::Equals);
+    QCOMPARE(note.verify->level, 0.0);
+    QCOMPARE(note.verify->describe(), QStringLiteral("pg_role equals replica"));
+    QCOMPARE(note.rollback->kind, RunbookActionConfig::Kind::Sql);
+    QVERIFY(note.rollback->params.isEmpty());
+    const RunbookCondition& promoted = rb.handle.at(1).action.wait;
+    QCOMPARE(promoted.kind, RunbookCondition::Kind::Equals);
+    QCOMPARE(promoted.signal, QStringLiteral("pg_role"));
+    QCOMPARE(promoted.level, 1.0);
+}
+
+void TestRunbookConfig::sqlStepErrors_data()
+{
+    QTest::addColumn<QByteArray>("step");
+    QTest::addColumn<QString>("error");
+    QTest::addRow("template field spliced into the SQL text")
+        << QByteArray("sql: { statement: \"DELETE FROM t WHERE host = '{target}'\" }")
+        << "fleet.yaml:16:56: sql statement: template field {target} in the SQL text; SQL takes values only as bound "
+           "parameters: write $N there and put '{target}' in params";
+    QTest::addRow("fewer params than placeholders")
+        << QByteArray("sql: { statement: 'SELECT $1, $2', params: ['{target}'] }")
+        << "fleet.yaml:16:52: the statement uses 2 parameters ($1 … $N) but params gives 1 value";
+    QTest::addRow("params without placeholders")
+        << QByteArray("sql: { statement: 'SELECT 1', params: [x] }")
+        << "fleet.yaml:16:47: the statement uses 0 parameters ($1 … $N) but params gives 1 value";
+    QTest::addRow("unknown field in a param")
+        << QByteArray("sql: { statement: 'SELECT $1', params: ['{hostname}'] }")
+        << "fleet.yaml:16:50: sql params: unknown template field {hostname} (known: target, address, group, "
+           "cause, incident, backend, server, instance)";
+    QTest::addRow("no statement") << QByteArray("sql: { params: [] }")
+                                  << "fleet.yaml:16:14: sql step is missing required key 'statement'";
+    QTest::addRow("bound to a target without a postgres probe")
+        << QByteArray("sql: { statement: 'SELECT 1' }")
+        << "fleet.yaml:16:9: sql step runs on the target's postgres probe connection, which web-1 lacks: narrow the "
+           "binding or add it";
+    QTest::addRow("role by a name it does not have")
+        << QByteArray("wait: { signal: pg_role, equals: master }")
+        << "fleet.yaml:16:42: 'equals' on pg_role must be primary or replica (or 1 / 0), got 'master'";
+    QTest::addRow("a word for a numeric signal")
+        << QByteArray("wait: { signal: pg_up, equals: yes }")
+        << "fleet.yaml:16:40: 'equals' on signal 'pg_up' must be a number (only pg_role has names: primary, "
+           "replica), got 'yes'";
+}
+
+void TestRunbookConfig::sqlStepErrors()
+{
+    QFETCH(QByteArray, step);
+    QFETCH(QString, error);
+    const bool web = QByteArray(QTest::currentDataTag()).contains("without a postgres probe");
+    const QByteArray yaml = PgFleet + "runbooks:\n  - name: r\n    on: [data-integrity]\n    groups: ["
+        + (web ? "web" : "db") + "]\n    handle:\n      - name: s\n        " + step + "\n";
+    const ConfigLoadResult r = FleetConfigLoader::loadBytes(yaml, QStringLiteral("fleet.yaml"));
+    QVERIFY(!r.ok());
+    QStringList errors;
+    for (const ConfigError& e : r.errors)
+        errors << e.toString();
+    QVERIFY2(errors.contains(error), qPrintable(errors.join(u'\n')));
 }
 
 QTEST_GUILESS_MAIN(TestRunbookConfig)
