@@ -77,8 +77,8 @@ QString RemediationEvent::toText() const
     case Kind::Automation:
         return QStringLiteral("%1 AUTOMATION %2").arg(time, message);
     case Kind::RunStarted:
-        return QStringLiteral("%1 %2 %3 started%4 (%5, incident %6)")
-            .arg(time, purpose.toUpper(), target, who, runbook, incident);
+        return QStringLiteral("%1 %2 %3 started%4 (%5incident %6)")
+            .arg(time, purpose.toUpper(), target, who, runbook.isEmpty() ? QString() : runbook + u", ", incident);
     case Kind::Step:
         return QStringLiteral("%1 %2 %3 step %4 '%5': %6%7")
             .arg(time, purpose.toUpper(), target)
