@@ -1,6 +1,10 @@
 #pragma once
 
+#include <QCommandLineParser>
 #include <QStringList>
+
+#include <cstdio>
+#include <optional>
 
 namespace FaultDesk::Commands {
 
@@ -8,8 +12,32 @@ constexpr int ExitOk = 0;
 constexpr int ExitFailed = 1;
 constexpr int ExitBadInput = 2;
 
-/// `faultdesk monitor FLEET.yaml [--json] [--duration S] [--db FILE|URL]`: headless monitoring, one line per event;
-/// with --db the incidents are recorded in that database too.
+/// Parses @p arguments; when the command is done already — a parse error ("@p prefix: error", exit 2) or --help
+/// (printed, exit 0) — returns its exit code.
+inline std::optional<int> parseCommandLine(QCommandLineParser& parser, const QStringList& arguments, const char* prefix)
+{
+    if (!parser.parse(arguments)) {
+        std::fprintf(stderr, "%s: %s\n", prefix, qPrintable(parser.errorText()));
+        return ExitBadInput;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return ExitOk;
+    }
+    return std::nullopt;
+}
+
+/// --verbose and --log-dir: main() applies them before the command runs; each command's parser accepts them.
+inline void addLogOptions(QCommandLineParser& parser)
+{
+    parser.addOptions({ { QStringLiteral("verbose"), QStringLiteral("Mirror the log to the terminal.") },
+        { QStringLiteral("log-dir"), QStringLiteral("Directory for the log files."), QStringLiteral("DIR") } });
+}
+
+/// `faultdesk monitor FLEET.yaml [--json] [--duration S] [--db FILE|URL] [--auto [--stop-grace S]]`: headless
+/// monitoring, one line per event; with --db the incidents are recorded in that database too; with --auto the
+/// console's automatic remediation runs here (MonitorService), and SIGINT/SIGTERM stop it without leaving a
+/// runbook half applied.
 int monitor(const QStringList& arguments);
 /// `faultdesk demo --headless [--json] [--duration S]`: the demo fleet monitored on the terminal.
 int demoHeadless(const QStringList& arguments);

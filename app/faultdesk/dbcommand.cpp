@@ -74,18 +74,12 @@ int db(const QStringList& arguments)
         QStringLiteral("from"), QStringLiteral("copy: the database to read."), QStringLiteral("FILE|URL"));
     const QCommandLineOption to(
         QStringLiteral("to"), QStringLiteral("copy: the database to write."), QStringLiteral("FILE|URL"));
-    const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Mirror the log to the terminal."));
-    const QCommandLineOption logDir(
-        QStringLiteral("log-dir"), QStringLiteral("Directory for the log files."), QStringLiteral("DIR"));
-    parser.addOptions({ db, from, to, verbose, logDir });
+    parser.addOptions({ db, from, to });
+    addLogOptions(parser);
     parser.addPositionalArgument(QStringLiteral("db"), QStringLiteral("The command."));
     parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("migrate or copy"));
-    if (!parser.parse(arguments))
-        return fail(parser.errorText());
-    if (parser.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
-        return ExitOk;
-    }
+    if (const auto code = parseCommandLine(parser, arguments, "faultdesk db"))
+        return *code;
     const QStringList positional = parser.positionalArguments().mid(1);
     const QString action = positional.value(0);
     if (positional.size() != 1 || (action != u"migrate" && action != u"copy"))

@@ -113,14 +113,8 @@ int drill(const QStringList& arguments)
     parser.addPositionalArgument(QStringLiteral("drill"), QStringLiteral("drill"));
     parser.addPositionalArgument(QStringLiteral("kind"),
         QStringLiteral("%1, or campaign").arg(DrillScenario::drillNames().join(QStringLiteral(", "))));
-    if (!parser.parse(arguments)) {
-        std::fprintf(stderr, "faultdesk drill: %s\n", qPrintable(parser.errorText()));
-        return ExitBadInput;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
-        return ExitOk;
-    }
+    if (const auto code = parseCommandLine(parser, arguments, "faultdesk drill"))
+        return *code;
     const QStringList positional = parser.positionalArguments().mid(1);
     const bool campaign = positional.size() == 1 && positional.constFirst() == u"campaign";
     if (positional.size() != 1 || (!campaign && !DrillScenario::drillNames().contains(positional.constFirst()))) {
@@ -205,15 +199,7 @@ int drill(const QStringList& arguments)
                 std::printf("%s\n", QJsonDocument(r).toJson(QJsonDocument::Compact).constData());
                 std::fflush(stdout);
             } else {
-                say(QStringLiteral("fault %1: %2 — root %3, cause %4, %5")
-                        .arg(r.value(QStringLiteral("index")).toInt() + 1)
-                        .arg(r.value(QStringLiteral("fault")).toString(),
-                            r.value(QStringLiteral("right_root")).toBool() ? QStringLiteral("right")
-                                                                           : QStringLiteral("WRONG"),
-                            r.value(QStringLiteral("right_cause")).toBool() ? QStringLiteral("right")
-                                                                            : QStringLiteral("WRONG"),
-                            r.value(QStringLiteral("recovered")).toBool() ? QStringLiteral("recovered")
-                                                                          : QStringLiteral("NOT recovered")));
+                say(FaultCampaign::describe(r));
             }
         });
         QObject::connect(&run, &FaultCampaign::finished, &run, [&](const QJsonObject& summary) {

@@ -2,28 +2,24 @@
 
 #include "commands.h"
 
-#include "alert/alertmanagersource.h"
+#include "automation/monitorservice.h"
 #include "config/fleetconfigloader.h"
-#include "detect/detector.h"
 #include "drill/demofleetprocess.h"
-#include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
 #include "incident/storeurl.h"
 #include "monitor/monitor.h"
-#include "util/secretmask.h"
 #include "util/signalwatcher.h"
 #include "util/terminaltext.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QJsonDocument>
 #include <QTextStream>
 #include <QTimer>
 
+#include <chrono>
+#include <csignal>
 #include <cstdio>
-#include <memory>
-#include <vector>
 
 namespace FaultDesk::Commands {
 
@@ -35,6 +31,8 @@ struct RunOptions
     double durationS = 0; ///< 0 = until interrupted
     QString fleet;
     QString db; ///< --db: record incidents in this database (file or postgresql:// URL); empty = do not record
+    bool automation = false; ///< --auto
+    std::chrono::milliseconds stopGrace { 30000 }; ///< --stop-grace
 };
 
 std::optional<int> parse(const QStringList& arguments, const QString& command, bool wantsFleet, RunOptions& out)
@@ -48,26 +46,26 @@ std::optional<int> parse(const QStringList& arguments, const QString& command, b
     const QCommandLineOption duration(QStringLiteral("duration"),
         QStringLiteral("Stop after S seconds (default: until interrupted)."), QStringLiteral("S"));
     const QCommandLineOption headless(QStringLiteral("headless"), QStringLiteral("Run without a window."));
-    const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Mirror the log to the terminal."));
-    const QCommandLineOption logDir(
-        QStringLiteral("log-dir"), QStringLiteral("Directory for the log files."), QStringLiteral("DIR"));
     const QCommandLineOption db(QStringLiteral("db"),
         QStringLiteral("Record the incidents in this incident database: a file (SQLite) or "
                        "postgresql://user@host:port/db?… (default: not recorded)."),
         QStringLiteral("FILE|URL"));
-    parser.addOptions({ json, duration, headless, verbose, logDir, db });
+    const QCommandLineOption automation(QStringLiteral("auto"),
+        QStringLiteral("Remediate automatically, as the console's automation does: same safety gates, locks, "
+                       "automation state and audit trail, in the --db database (default: the console's, %1).")
+            .arg(IncidentStore::defaultPath()));
+    const QCommandLineOption stopGrace(QStringLiteral("stop-grace"),
+        QStringLiteral("With --auto: on SIGINT/SIGTERM a running step gets S seconds to finish before it is aborted "
+                       "(default 30); a second signal aborts it at once."),
+        QStringLiteral("S"));
+    parser.addOptions({ json, duration, headless, db, automation, stopGrace });
+    addLogOptions(parser);
     parser.addPositionalArgument(command, QStringLiteral("The command."));
     if (wantsFleet)
         parser.addPositionalArgument(
             QStringLiteral("fleet"), QStringLiteral("Fleet description."), QStringLiteral("FLEET.yaml"));
-    if (!parser.parse(arguments)) {
-        std::fprintf(stderr, "faultdesk %s: %s\n", qPrintable(command), qPrintable(parser.errorText()));
-        return ExitBadInput;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
-        return ExitOk;
-    }
+    if (const auto code = parseCommandLine(parser, arguments, qPrintable(QStringLiteral("faultdesk %1").arg(command))))
+        return *code;
     const QStringList positional = parser.positionalArguments().mid(1);
     if (wantsFleet && positional.size() != 1) {
         std::fprintf(stderr, "faultdesk %s: expected one fleet description (FLEET.yaml)\n", qPrintable(command));
@@ -87,6 +85,17 @@ std::optional<int> parse(const QStringList& arguments, const QString& command, b
                 qPrintable(command), qPrintable(parser.value(duration)));
             return ExitBadInput;
         }
+    }
+    out.automation = parser.isSet(automation);
+    if (parser.isSet(stopGrace)) {
+        bool ok = false;
+        const double s = parser.value(stopGrace).toDouble(&ok);
+        if (!ok || s < 0) {
+            std::fprintf(stderr, "faultdesk %s: --stop-grace needs a number of seconds, got '%s'\n",
+                qPrintable(command), qPrintable(parser.value(stopGrace)));
+            return ExitBadInput;
+        }
+        out.stopGrace = std::chrono::milliseconds(qint64(s * 1000));
     }
     if (wantsFleet)
         out.fleet = positional.first();
@@ -112,64 +121,55 @@ std::optional<FleetConfig> loadFleet(const QString& path)
     return std::move(result.config);
 }
 
-// Runs the monitor until the duration passes or SIGINT/SIGTERM arrives, printing every event.
+// Prints one line per event to stdout: a JSON object (every control character escaped) or a text line (with them
+// replaced); both land on a terminal.
+void printLine(QTextStream& out, bool json, const QJsonObject& object, const QString& text)
+{
+    if (json)
+        out << TerminalText::safeJsonLine(QJsonDocument(object).toJson(QJsonDocument::Compact)) << '\n';
+    else
+        out << TerminalText::safeLine(text) << '\n';
+    out.flush();
+}
+
+// Runs the monitor (and automation) until the duration passes or SIGINT/SIGTERM stops it, printing every event.
 int runMonitor(const FleetConfig& config, const RunOptions& options)
 {
-    Monitor monitor;
-    monitor.setConfig(config);
-    // With --db the incidents seen are recorded, as the console records them.
-    std::unique_ptr<IncidentStore> store;
-    std::unique_ptr<IncidentRecorder> recorder;
-    if (!options.db.isEmpty()) {
-        IncidentStore::Options o;
-        o.path = options.db;
-        store = std::make_unique<IncidentStore>(o);
-        QString error;
-        if (!store->open(&error)) {
-            std::fprintf(stderr, "faultdesk monitor: %s\n", qPrintable(error));
-            return ExitFailed;
-        }
-        recorder = std::make_unique<IncidentRecorder>(store.get());
-        recorder->attach(monitor.detector(), monitor.store(), monitor.config());
-    }
+    MonitorService::Options o;
+    o.db = options.db;
+    o.automation = options.automation;
+    o.stopGrace = options.stopGrace;
+    MonitorService service(o);
     QTextStream out(stdout);
-    QObject::connect(&monitor, &Monitor::eventRaised, &monitor, [&out, &options](const DetectionEvent& e) {
-        // Both land on a terminal: a JSON line keeps its value with every control character escaped, a text line
-        // has them replaced.
-        if (options.json)
-            out << TerminalText::safeJsonLine(QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact)) << '\n';
-        else
-            out << TerminalText::safeLine(e.toText()) << '\n';
-        out.flush();
-    });
+    QObject::connect(&service, &MonitorService::remediationEvent, &service,
+        [&out, &options](const RemediationEvent& e) { printLine(out, options.json, e.toJson(), e.toText()); });
+    QString error;
+    if (!service.start(config, &error)) {
+        std::fprintf(stderr, "faultdesk monitor: %s\n", qPrintable(error));
+        return ExitFailed;
+    }
+    QObject::connect(service.monitor(), &Monitor::eventRaised, &service,
+        [&out, &options](const DetectionEvent& e) { printLine(out, options.json, e.toJson(), e.toText()); });
+    QObject::connect(&service, &MonitorService::finished, qApp,
+        [](bool clean) { QCoreApplication::exit(clean ? ExitOk : ExitFailed); });
     SignalWatcher watcher;
-    QObject::connect(&watcher, &SignalWatcher::terminationRequested, qApp, &QCoreApplication::quit);
+    QObject::connect(&watcher, &SignalWatcher::terminationRequested, &service, [&service](int signal) {
+        service.requestStop(signal == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
+    });
     if (options.durationS > 0)
-        QTimer::singleShot(int(options.durationS * 1000), qApp, &QCoreApplication::quit);
+        QTimer::singleShot(
+            int(options.durationS * 1000), &service, [&service] { service.requestStop(QStringLiteral("--duration")); });
     if (!options.json) {
-        out << "Monitoring " << config.targets.size() << " targets from " << config.sourceFile << " (Ctrl+C to stop)\n";
+        out << "Monitoring " << config.targets.size() << " targets from " << config.sourceFile
+            << (options.automation ? " with automatic remediation" : "") << " (Ctrl+C to stop)\n";
         out.flush();
     }
-    // The fleet's alert sources too: their alerts are faults like the probes' (as in the console).
-    std::vector<std::unique_ptr<AlertmanagerSource>> alertSources;
-    for (const AlertmanagerConfig& am : monitor.config().alertmanager) {
-        alertSources.push_back(std::make_unique<AlertmanagerSource>(am, monitor.config(), monitor.detector()));
-        alertSources.back()->start();
-    }
-    monitor.start();
-    QCoreApplication::exec();
-    for (const auto& source : alertSources)
-        source->stop();
-    if (recorder) {
-        recorder->saveAllSeries();
-        recorder->waitForWrites();
-    }
-    monitor.stop();
+    const int code = QCoreApplication::exec();
     if (!options.json) {
-        const Monitor::Summary s = monitor.summary();
+        const Monitor::Summary s = service.monitor()->summary();
         out << "Stopped: " << s.up << '/' << s.total << " targets up, " << s.activeFaults << " active faults\n";
     }
-    return ExitOk;
+    return code;
 }
 
 } // namespace

@@ -37,6 +37,12 @@ void setIdentity()
     QCoreApplication::setOrganizationDomain(BuildInfo::organizationDomain());
 }
 
+void setDesktopIdentity()
+{
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/org.faultdesk.FaultDesk.svg")));
+    QApplication::setDesktopFileName(BuildInfo::applicationId());
+}
+
 // The value after @p name in @p arguments ("--log-dir DIR" or "--log-dir=DIR"), or empty.
 QString optionValue(const QStringList& arguments, const QString& name)
 {
@@ -47,6 +53,17 @@ QString optionValue(const QStringList& arguments, const QString& name)
             return arguments.at(i).mid(name.size() + 1);
     }
     return {};
+}
+
+// Runs @p command in an application of type App, named and logging as its --log-dir and --verbose ask.
+template <typename App, typename Command>
+int runCommand(int& argc, char** argv, const QStringList& arguments, Command command)
+{
+    const App app(argc, argv);
+    setIdentity();
+    Logging::install(
+        { optionValue(arguments, QStringLiteral("--log-dir")), arguments.contains(QStringLiteral("--verbose")) });
+    return command(arguments);
 }
 
 struct Options
@@ -121,14 +138,8 @@ int runCheck(const QStringList& arguments)
     parser.addPositionalArgument(QStringLiteral("check"), QStringLiteral("The check command."));
     parser.addPositionalArgument(
         QStringLiteral("files"), QStringLiteral("Fleet descriptions to validate."), QStringLiteral("FLEET.yaml…"));
-    if (!parser.parse(arguments)) {
-        std::fprintf(stderr, "faultdesk check: %s\n", qPrintable(parser.errorText()));
-        return ExitBadInput;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
-        return ExitOk;
-    }
+    if (const auto code = Commands::parseCommandLine(parser, arguments, "faultdesk check"))
+        return *code;
     QTextStream out(stdout);
     QTextStream err(stderr);
     return ConfigCheck::run(parser.positionalArguments().mid(1), out, err);
@@ -161,51 +172,30 @@ int main(int argc, char** argv)
         setIdentity();
         return runCheck(arguments);
     }
-    if (command == u"db") {
-        const QCoreApplication app(argc, argv);
-        setIdentity();
-        Logging::install(
-            { optionValue(arguments, QStringLiteral("--log-dir")), arguments.contains(QStringLiteral("--verbose")) });
-        return Commands::db(arguments);
-    }
+    if (command == u"db")
+        return runCommand<QCoreApplication>(argc, argv, arguments, Commands::db);
     if (command == u"report") {
         // PDF pages and charts are drawn by widgets: a QApplication, offscreen when there is no display.
         if (!hasDisplay())
             qputenv("QT_QPA_PLATFORM", "offscreen");
-        const QApplication app(argc, argv);
-        setIdentity();
-        Logging::install(
-            { optionValue(arguments, QStringLiteral("--log-dir")), arguments.contains(QStringLiteral("--verbose")) });
-        return Commands::report(arguments);
+        return runCommand<QApplication>(argc, argv, arguments, Commands::report);
     }
-    const bool headlessDemo = command == u"demo" && (arguments.contains(QStringLiteral("--headless")) || !hasDisplay());
-    if (command == u"drill") {
-        const QCoreApplication app(argc, argv);
-        setIdentity();
-        Logging::install(
-            { optionValue(arguments, QStringLiteral("--log-dir")), arguments.contains(QStringLiteral("--verbose")) });
-        return Commands::drill(arguments);
-    }
-    if (command == u"monitor" || headlessDemo) {
-        const QCoreApplication app(argc, argv);
-        setIdentity();
-        Logging::install(
-            { optionValue(arguments, QStringLiteral("--log-dir")), arguments.contains(QStringLiteral("--verbose")) });
-        if (command == u"demo" && !arguments.contains(QStringLiteral("--headless")))
-            std::fprintf(
-                stderr, "faultdesk: no display found (DISPLAY and WAYLAND_DISPLAY are unset); running headless.\n");
-        return command == u"monitor" ? Commands::monitor(arguments) : Commands::demoHeadless(arguments);
-    }
-
-    if (command == u"demo" && hasDisplay()) {
-        const QApplication app(argc, argv);
-        setIdentity();
-        Logging::install(
-            { optionValue(arguments, QStringLiteral("--log-dir")), arguments.contains(QStringLiteral("--verbose")) });
-        QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/org.faultdesk.FaultDesk.svg")));
-        QApplication::setDesktopFileName(BuildInfo::applicationId());
-        return Commands::demoGui(arguments);
-    }
+    if (command == u"drill")
+        return runCommand<QCoreApplication>(argc, argv, arguments, Commands::drill);
+    if (command == u"monitor")
+        return runCommand<QCoreApplication>(argc, argv, arguments, Commands::monitor);
+    if (command == u"demo" && (arguments.contains(QStringLiteral("--headless")) || !hasDisplay()))
+        return runCommand<QCoreApplication>(argc, argv, arguments, [](const QStringList& args) {
+            if (!args.contains(QStringLiteral("--headless")))
+                std::fprintf(
+                    stderr, "faultdesk: no display found (DISPLAY and WAYLAND_DISPLAY are unset); running headless.\n");
+            return Commands::demoHeadless(args);
+        });
+    if (command == u"demo")
+        return runCommand<QApplication>(argc, argv, arguments, [](const QStringList& args) {
+            setDesktopIdentity();
+            return Commands::demoGui(args);
+        });
 
     Options options;
     // The application type must be chosen before parsing: a window needs QApplication, everything else must not.
@@ -232,7 +222,6 @@ int main(int argc, char** argv)
         return runHeadless(options);
     }
 
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/org.faultdesk.FaultDesk.svg")));
-    QApplication::setDesktopFileName(BuildInfo::applicationId());
+    setDesktopIdentity();
     return Commands::console(arguments);
 }

@@ -6,13 +6,12 @@
 #include "incident/reportdata.h"
 #include "incident/storeurl.h"
 #include "ui/report/reportexporter.h"
+#include "util/timeargument.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
-#include <QRegularExpression>
-#include <QTimeZone>
 
 #include <cstdio>
 
@@ -24,39 +23,6 @@ int fail(const QString& message, int code = ExitBadInput)
 {
     std::fprintf(stderr, "faultdesk report: %s\n", qPrintable(message));
     return code;
-}
-
-// "2026-11-27", "2026-11-27T10:00", "2026-11-27 10:00:00Z", "…+02:00" (no zone = UTC), or a span back from
-// now: "30m", "24h", "7d", "2w".
-std::optional<QDateTime> parseTime(const QString& text, const QDateTime& nowUtc)
-{
-    const QString t = text.trimmed();
-    static const QRegularExpression span(QStringLiteral("^(\\d+)\\s*([smhdw])$"));
-    if (const auto m = span.match(t); m.hasMatch()) {
-        const qint64 n = m.captured(1).toLongLong();
-        const QChar unit = m.captured(2).at(0);
-        const qint64 seconds = unit == u's' ? 1
-            : unit == u'm'                  ? 60
-            : unit == u'h'                  ? 3600
-            : unit == u'd'                  ? 86400
-                                            : 604800;
-        return nowUtc.addSecs(-n * seconds);
-    }
-    QString iso = t;
-    iso.replace(u' ', u'T');
-    QDateTime d = QDateTime::fromString(iso, Qt::ISODateWithMs);
-    if (!d.isValid())
-        d = QDateTime::fromString(iso, Qt::ISODate);
-    if (!d.isValid()) {
-        const QDate day = QDate::fromString(t, Qt::ISODate);
-        if (day.isValid())
-            d = QDateTime(day, QTime(0, 0), QTimeZone::utc());
-    }
-    if (!d.isValid())
-        return std::nullopt;
-    if (d.timeSpec() == Qt::LocalTime)
-        d.setTimeZone(QTimeZone::utc()); // a time without a zone is UTC, like every time in the reports
-    return d.toUTC();
 }
 
 } // namespace
@@ -85,17 +51,11 @@ int report(const QStringList& arguments)
         { QStringLiteral("o"), QStringLiteral("output") }, QStringLiteral("Output file."), QStringLiteral("OUT"));
     const QCommandLineOption drills(QStringLiteral("include-drills"),
         QStringLiteral("With --since: list drills' incidents too and count them in the MTTx figures."));
-    const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Mirror the log to the terminal."));
-    const QCommandLineOption logDir(
-        QStringLiteral("log-dir"), QStringLiteral("Directory for the log files."), QStringLiteral("DIR"));
-    parser.addOptions({ db, incident, last, since, until, format, output, drills, verbose, logDir });
+    parser.addOptions({ db, incident, last, since, until, format, output, drills });
+    addLogOptions(parser);
     parser.addPositionalArgument(QStringLiteral("report"), QStringLiteral("The command."));
-    if (!parser.parse(arguments))
-        return fail(parser.errorText());
-    if (parser.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
-        return ExitOk;
-    }
+    if (const auto code = parseCommandLine(parser, arguments, "faultdesk report"))
+        return *code;
     if (parser.positionalArguments().size() > 1)
         return fail(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().at(1)));
 
@@ -122,14 +82,14 @@ int report(const QStringList& arguments)
     const QDateTime now = QDateTime::currentDateTimeUtc();
     QDateTime from, to = now;
     if (parser.isSet(since)) {
-        const auto t = parseTime(parser.value(since), now);
+        const auto t = TimeArgument::parse(parser.value(since), now);
         if (!t)
             return fail(QStringLiteral("--since: '%1' is not a date (use ISO 8601 such as 2026-11-27T09:00:00Z, or "
                                        "24h, 7d)")
                             .arg(parser.value(since)));
         from = *t;
         if (parser.isSet(until)) {
-            const auto u = parseTime(parser.value(until), now);
+            const auto u = TimeArgument::parse(parser.value(until), now);
             if (!u)
                 return fail(QStringLiteral("--until: '%1' is not a date").arg(parser.value(until)));
             to = *u;

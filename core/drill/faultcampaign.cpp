@@ -330,4 +330,15 @@ QJsonObject FaultCampaign::summarize(const QJsonArray& records, const QJsonArray
         { QStringLiteral("passed"), passed } };
 }
 
+QString FaultCampaign::describe(const QJsonObject& r)
+{
+    auto judged = [&r](const char* key, const char* yes, const char* no) {
+        return QLatin1String(r.value(QLatin1String(key)).toBool() ? yes : no);
+    };
+    return QStringLiteral("fault %1: %2 — root %3, cause %4, %5")
+        .arg(r.value(QStringLiteral("index")).toInt() + 1)
+        .arg(r.value(QStringLiteral("fault")).toString(), judged("right_root", "right", "WRONG"),
+            judged("right_cause", "right", "WRONG"), judged("recovered", "recovered", "NOT recovered"));
+}
+
 } // namespace FaultDesk

@@ -63,6 +63,9 @@ public:
     /// Scores the per-fault @p records of a campaign (as faultScored() gives them) and the incidents opened in its
     /// quiet gaps into the summary.
     static QJsonObject summarize(const QJsonArray& records, const QJsonArray& gapIncidents, quint64 seed);
+    /// One line for a scored fault's @p record (faultScored()): "fault 3: crash web-2 — root right, cause right,
+    /// recovered", with WRONG and NOT where FaultDesk missed.
+    static QString describe(const QJsonObject& record);
     /// The aftershock grace a campaign with @p settings runs with, given the fleet's own @p fleetGraceMs.
     static qint64 campaignGraceMs(const Settings& settings, qint64 fleetGraceMs);
 

@@ -164,6 +164,10 @@ SafetyDecision RemediationController::decide(
         d.reasons << QStringLiteral("fault %1 is not known (any more)").arg(faultId);
         return d;
     }
+    if (isStopping()) {
+        d.reasons << QStringLiteral("remediation is stopping (%1): no new run starts").arg(m_stoppedBy);
+        return d;
+    }
     if (m_active.contains(faultId)) {
         d.reasons
             << QStringLiteral("a %1 of %2 is running").arg(purposeName(m_active.value(faultId)->purpose), faultId);
@@ -329,6 +333,11 @@ bool RemediationController::startRun(const QString& runId, const Runbook& runboo
     const QString& target, const QString& incidentId, const RemediationBaseline& b, const QString& operatorName,
     const QStringList& lockTargets, const TemplateFields& fields, QString* error)
 {
+    if (isStopping()) {
+        if (error)
+            *error = QStringLiteral("remediation is stopping (%1): no new run starts").arg(m_stoppedBy);
+        return false;
+    }
     auto active = std::make_shared<Active>();
     active->purpose = purpose;
     active->target = target;
@@ -445,6 +454,22 @@ bool RemediationController::abort(const QString& faultId, const QString& by)
     return true;
 }
 
+void RemediationController::stopRuns(const QString& by, bool immediately)
+{
+    m_stoppedBy = by.isEmpty() ? QStringLiteral("shutdown") : by;
+    // A copy: an executor may finish (and leave m_active) while it is told.
+    const auto active = m_active;
+    for (const auto& a : active) {
+        if (!a->executor)
+            continue;
+        if (immediately)
+            a->executor->abort(m_stoppedBy);
+        else
+            a->executor->stopAfterStep(m_stoppedBy);
+    }
+    Q_EMIT gatesChanged();
+}
+
 bool RemediationController::isRunning(const QString& faultId) const
 {
     return m_active.contains(faultId);
@@ -475,7 +500,7 @@ bool RemediationController::setAutomationStateFile(const QString& path, QString*
 
 void RemediationController::maybeAuto(const Fault& fault)
 {
-    if (!m_automation->enabledFor(fault.target) || m_active.contains(fault.id))
+    if (isStopping() || !m_automation->enabledFor(fault.target) || m_active.contains(fault.id))
         return;
     const bool wasSuspended = m_automation->ledger().entry(fault.target).suspended;
     auto automatic = [&](SafetyRequest::Purpose purpose) {

@@ -83,6 +83,16 @@ public:
     bool abort(const QString& faultId, const QString& by);
 
     bool isRunning(const QString& faultId) const;
+    /// The ids of the runs in flight (fault ids, or unfinishedRunId() for a recovery without a fault).
+    QStringList runningIds() const { return m_active.keys(); }
+    /**
+     * For a shutdown: from now on no run starts (automatic or asked for). Each run in flight lets its running step
+     * finish — or, with @p immediately, has it aborted — and then stops and rolls back its done steps where the
+     * runbook can; runFinished() follows for each, with the audit trail complete. @p by names who stops them.
+     */
+    void stopRuns(const QString& by, bool immediately);
+    /// stopRuns() was called: the controller starts nothing any more.
+    bool isStopping() const { return !m_stoppedBy.isEmpty(); }
     std::optional<Run> lastRun(const QString& faultId, SafetyRequest::Purpose purpose) const;
     /// The baseline frozen for @p faultId, if any.
     std::optional<RemediationBaseline> baseline(const QString& faultId) const;
@@ -206,6 +216,7 @@ private:
     QHash<QString, Run> m_handleRuns;
     QHash<QString, Run> m_recoverRuns;
     QHash<QString, Unfinished> m_unfinishedRuns; ///< run id → the unfinished remediation it recovers
+    QString m_stoppedBy; ///< stopRuns(): nothing starts any more
 };
 
 } // namespace FaultDesk

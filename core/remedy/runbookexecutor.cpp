@@ -90,6 +90,20 @@ void RunbookExecutor::abort(const QString& by)
         m_current->abort(); // its finished() continues in onActionFinished/onVerifyFinished
 }
 
+void RunbookExecutor::stopAfterStep(const QString& by)
+{
+    if (!m_running || m_aborting || m_rollingBack || m_stopAfterStep)
+        return;
+    // Between steps or waiting at a gate nothing has started yet: stopping now is the same as after the step.
+    if (!m_current) {
+        abort(by);
+        return;
+    }
+    m_stopAfterStep = true;
+    m_abortedBy = by;
+    qCWarning(lcRunbook) << "runbook" << m_runbook.name << "stops after its running step:" << by;
+}
+
 ActionContext RunbookExecutor::contextFor(int index, std::chrono::milliseconds deadline, const QString& phase) const
 {
     ActionContext c = m_context;
@@ -128,6 +142,8 @@ void RunbookExecutor::setStatus(int index, StepReport::Status status, const QStr
 void RunbookExecutor::runStep(int index)
 {
     m_lease.reset(); // the previous step is over
+    if (m_stopAfterStep && index < m_runbook.steps.size())
+        m_aborting = true;
     if (m_aborting) {
         // Aborted between steps: this step never started.
         if (index < m_reports.size())

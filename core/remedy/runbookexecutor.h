@@ -45,6 +45,10 @@ public:
     void start();
     /// Stops the running step and rolls back the done ones; @p by names the person.
     void abort(const QString& by);
+    /// Lets the running step (action and verification) finish, then stops as abort() does: no further step
+    /// starts and the done ones are rolled back. For a shutdown, where killing a step halfway would leave more to
+    /// undo than letting it end. A run whose last step is running completes normally.
+    void stopAfterStep(const QString& by);
 
     bool isRunning() const { return m_running; }
     const Runbook& runbook() const { return m_runbook; }
@@ -79,6 +83,7 @@ private:
     QString m_failReason;
     bool m_running = false;
     bool m_aborting = false;
+    bool m_stopAfterStep = false; ///< stopAfterStep(): the next step becomes an abort
     QString m_abortedBy;
     bool m_rollingBack = false;
     QStringList m_continued; ///< steps that failed with on_failure continue

@@ -16,6 +16,7 @@ for want in ./usr/bin/faultdesk \
     ./usr/share/faultdesk/demo/demo-fleet.json \
     ./usr/share/applications/org.faultdesk.FaultDesk.desktop \
     ./usr/share/metainfo/org.faultdesk.FaultDesk.metainfo.xml \
+    ./usr/share/doc/faultdesk/examples/faultdesk-monitor.service \
     ./usr/share/icons/hicolor/scalable/apps/org.faultdesk.FaultDesk.svg \
     ./usr/share/icons/hicolor/48x48/apps/org.faultdesk.FaultDesk.png \
     ./usr/share/icons/hicolor/256x256/apps/org.faultdesk.FaultDesk.png; do

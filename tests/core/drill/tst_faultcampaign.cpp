@@ -22,6 +22,7 @@ private Q_SLOTS:
     void pairsAreTwoServerFaultsOnDifferentTargets();
     void drawsOnlyTheKindsAsked();
     void summaryScoresTheRecords();
+    void describeSaysWhatWasMissed();
     void summaryFailsBelowTheBar_data();
     void summaryFailsBelowTheBar();
     void graceEndsBeforeTheNextFault_data();
@@ -239,6 +240,15 @@ void TestFaultCampaign::graceEndsBeforeTheNextFault()
     s.gap = std::chrono::milliseconds(gapMs);
     s.aftershockGrace = std::chrono::milliseconds(asked);
     QCOMPARE(FaultCampaign::campaignGraceMs(s, fleetGraceMs), expected);
+}
+
+// The terminal's line per fault (`faultdesk drill campaign` without --json): what was right, and loudly what was not.
+void TestFaultCampaign::describeSaysWhatWasMissed()
+{
+    const QJsonObject record { { QStringLiteral("index"), 2 },
+        { QStringLiteral("fault"), QStringLiteral("crash web-2") }, { QStringLiteral("right_root"), true },
+        { QStringLiteral("right_cause"), false }, { QStringLiteral("recovered"), false } };
+    QCOMPARE(FaultCampaign::describe(record), u"fault 3: crash web-2 — root right, cause WRONG, NOT recovered"_qs);
 }
 
 QTEST_GUILESS_MAIN(TestFaultCampaign)

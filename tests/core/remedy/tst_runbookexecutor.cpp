@@ -24,6 +24,8 @@ private Q_SLOTS:
     void rollbackFailureIsListed();
     void abortRollsBackDoneSteps();
     void abortBeforeFirstStep();
+    void stopAfterStepLetsTheRunningStepFinish();
+    void stopDuringTheLastStepCompletesTheRun();
     void preconditions();
     void gateRefusesStep();
     void asyncGateLeaseLastsThroughTheStep();
@@ -222,6 +224,52 @@ void TestRunbookExecutor::abortBeforeFirstStep()
     QCOMPARE(out.steps[1].status, StepReport::Status::Skipped);
     QVERIFY(out.rolledBack.isEmpty() && out.notRolledBack.isEmpty());
     QVERIFY(!exists(u"a"_qs) && m_sink->records().isEmpty());
+}
+
+// A shutdown's stop: the running step is not killed; it ends, nothing after it starts, and the done steps (it
+// included) are rolled back, newest first.
+void TestRunbookExecutor::stopAfterStepLetsTheRunningStepFinish()
+{
+    Runbook::Step slow;
+    slow.name = u"slow"_qs;
+    slow.deadline = 30s;
+    slow.action = command({ u"sleep"_qs, u"1"_qs });
+    slow.rollback = [this](const ActionContext& ctx) -> Action* {
+        m_rollbackOrder.append(u"slow"_qs);
+        return new CommandAction(CommandSpec::of({ u"touch"_qs, m_dir->filePath(u"slow-undone"_qs) }), ctx);
+    };
+    RunbookExecutor executor({ u"rb"_qs, { touchStep(u"a"_qs), slow, touchStep(u"c"_qs) } }, baseContext(m_sink.get()));
+    QSignalSpy finished(&executor, &RunbookExecutor::finished);
+    executor.start();
+    QTRY_COMPARE_WITH_TIMEOUT(executor.steps().at(1).status, StepReport::Status::Running, 10000);
+    executor.stopAfterStep(u"shutdown"_qs);
+    QVERIFY(finished.wait(20000) || !finished.isEmpty());
+    const RunbookOutcome out = finished.first().first().value<RunbookOutcome>();
+    QCOMPARE(out.result, RunbookOutcome::Result::Aborted);
+    QVERIFY2(out.message.startsWith(u"ABORTED by shutdown before step 3 'c'"_qs), qPrintable(out.message));
+    QCOMPARE(out.steps[1].action->status, ActionResult::Status::Ok); // finished, not killed
+    QCOMPARE(out.steps[1].status, StepReport::Status::RolledBack);
+    QCOMPARE(out.steps[2].status, StepReport::Status::Skipped);
+    QCOMPARE(m_rollbackOrder, (QStringList { u"slow"_qs, u"a"_qs }));
+    QVERIFY(!exists(u"a"_qs) && exists(u"slow-undone"_qs) && !exists(u"c"_qs));
+}
+
+// Stopped while its last step runs, a runbook has nothing left to skip: it completes and stays applied.
+void TestRunbookExecutor::stopDuringTheLastStepCompletesTheRun()
+{
+    Runbook::Step slow;
+    slow.name = u"slow"_qs;
+    slow.deadline = 30s;
+    slow.action = command({ u"sleep"_qs, u"1"_qs });
+    RunbookExecutor executor({ u"rb"_qs, { touchStep(u"a"_qs), slow } }, baseContext(m_sink.get()));
+    QSignalSpy finished(&executor, &RunbookExecutor::finished);
+    executor.start();
+    QTRY_COMPARE_WITH_TIMEOUT(executor.steps().at(1).status, StepReport::Status::Running, 10000);
+    executor.stopAfterStep(u"shutdown"_qs);
+    QVERIFY(finished.wait(20000) || !finished.isEmpty());
+    const RunbookOutcome out = finished.first().first().value<RunbookOutcome>();
+    QCOMPARE(out.result, RunbookOutcome::Result::Succeeded);
+    QVERIFY(exists(u"a"_qs) && m_rollbackOrder.isEmpty());
 }
 
 void TestRunbookExecutor::preconditions()
