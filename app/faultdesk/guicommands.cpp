@@ -27,6 +27,7 @@
 #include "ui/remedy/autoremediationpanel.h"
 #include "ui/remedy/faultactions.h"
 #include "ui/remedy/unfinishedremediationsbanner.h"
+#include "ui/storestatuslabel.h"
 #include "util/buildinfo.h"
 #include "util/signalwatcher.h"
 
@@ -92,8 +93,15 @@ public:
             &m_window, &MainWindow::openFleetRequested, &m_window, [this](const QString& path) { openFleet(path); });
         QString dbError;
         if (!m_store.open(&dbError))
-            m_window.showNotification(
-                QObject::tr("Incident database unavailable: %1 — incidents wait in memory").arg(dbError), true);
+            m_window.showNotification(QObject::tr("Incident database unavailable: %1 — incidents wait %2")
+                                          .arg(dbError,
+                                              m_store.journalPath().isEmpty() ? QObject::tr("in memory")
+                                                                              : QObject::tr("in the local journal")),
+                true);
+        // Which store, and whether it takes writes: connected, reconnecting since …, N writes journaled.
+        auto* storeStatus = new StoreStatusLabel(&m_window);
+        storeStatus->watch(&m_store);
+        m_window.statusBar()->addPermanentWidget(storeStatus);
         QObject::connect(&m_store, &IncidentStore::errorOccurred, &m_window,
             [this](const QString& error) { m_window.showNotification(error, true); });
         // Past incidents, searchable, each exportable as a report.
@@ -385,7 +393,8 @@ std::optional<int> parseGui(const QStringList& arguments, bool demo, GuiOptions&
         { QStringLiteral("verbose"), QStringLiteral("Mirror the log to the terminal.") },
         { QStringLiteral("log-dir"), QStringLiteral("Directory for the log files."), QStringLiteral("DIR") },
         { QStringLiteral("db"),
-            QStringLiteral("Incident database: a file (SQLite) or postgresql://user@host:port/db?… (default: %1).")
+            QStringLiteral("Incident database: a file (SQLite) or postgresql://user@host:port/db?… (default: the "
+                           "fleet file's store:, else %1).")
                 .arg(IncidentStore::defaultPath()),
             QStringLiteral("FILE|URL") },
     });
@@ -501,6 +510,12 @@ int console(const QStringList& arguments)
     GuiOptions options;
     if (const auto code = parseGui(arguments, false, options))
         return *code;
+    // --db wins over the fleet's `store:`, which wins over the default file.
+    if (options.db.isEmpty() && !options.fleet.isEmpty()) {
+        const ConfigLoadResult fleet = FleetConfigLoader::loadFile(options.fleet);
+        if (fleet.ok())
+            options.db = fleet.config->store.location();
+    }
     ConsoleSession session(options.db);
     showWindow(session.window(), options);
     if (!options.fleet.isEmpty())

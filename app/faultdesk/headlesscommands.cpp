@@ -120,12 +120,15 @@ int runMonitor(const FleetConfig& config, const RunOptions& options)
     // With --db the incidents seen are recorded, as the console records them.
     std::unique_ptr<IncidentStore> store;
     std::unique_ptr<IncidentRecorder> recorder;
-    if (!options.db.isEmpty()) {
+    // --db wins over the fleet's `store:`; with neither, monitor records nothing.
+    const QString db = options.db.isEmpty() ? config.store.location() : options.db;
+    if (!db.isEmpty()) {
         IncidentStore::Options o;
-        o.path = options.db;
+        o.path = db;
         store = std::make_unique<IncidentStore>(o);
         QString error;
-        if (!store->open(&error)) {
+        // A server that is away is not fatal: its writes wait in the local journal until it answers.
+        if (!store->open(&error) && store->journalPath().isEmpty()) {
             std::fprintf(stderr, "faultdesk monitor: %s\n", qPrintable(error));
             return ExitFailed;
         }
