@@ -65,7 +65,7 @@ QFuture<WriteResult> IncidentWriter::enqueue(const StoreWrite& write, bool retry
             m_queue.push_back(std::move(p));
             // With a journal every write is taken at once: while the database is away it goes to disk, and the
             // operator waits for that, not for the database.
-            if (!m_scheduled && (m_writable || !retry || !m_options.journalPath.isEmpty())) {
+            if (!m_scheduled && (m_writable || !retry || m_journalReady)) {
                 m_scheduled = true;
                 kick = true;
             }
@@ -159,6 +159,7 @@ bool IncidentWriter::open(QString* error)
         }
         QMutexLocker lock(&m_mutex);
         m_journalError = why;
+        m_journalReady = m_journal != nullptr;
         m_journaled = m_journal ? m_journal->size() : 0;
         m_journalBytes = m_journal ? m_journal->bytes() : 0;
     }

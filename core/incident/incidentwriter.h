@@ -149,6 +149,8 @@ private:
     bool m_journalFull = false;
     quint64 m_replayRefused = 0;
     QString m_journalError; ///< why there is no journal although one was configured
+    bool m_journalReady
+        = false; ///< the journal is open: every write is taken at once (to disk while the server is away)
 };
 
 } // namespace FaultDesk
