@@ -16,6 +16,7 @@
 #include "ui/remedy/autoremediationpanel.h"
 #include "ui/remedy/faultactions.h"
 #include "ui/remedy/unfinishedremediationsbanner.h"
+#include "ui/storestatuslabel.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -82,7 +83,14 @@ ConsoleSession::ConsoleSession(const QString& dbPath)
     QString dbError;
     if (!m_store.open(&dbError))
         m_window.showNotification(
-            QObject::tr("Incident database unavailable: %1 — incidents wait in memory").arg(dbError), true);
+            QObject::tr("Incident database unavailable: %1 — incidents wait %2")
+                .arg(dbError,
+                    m_store.journalPath().isEmpty() ? QObject::tr("in memory") : QObject::tr("in the local journal")),
+            true);
+    // Which store, and whether it takes writes: connected, reconnecting since …, N writes journaled.
+    auto* storeStatus = new StoreStatusLabel(&m_window);
+    storeStatus->watch(&m_store);
+    m_window.statusBar()->addPermanentWidget(storeStatus);
     QObject::connect(&m_store, &IncidentStore::errorOccurred, &m_window,
         [this](const QString& error) { m_window.showNotification(error, true); });
     // Past incidents, searchable, each exportable as a report.

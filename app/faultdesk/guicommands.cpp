@@ -2,6 +2,7 @@
 
 #include "commands.h"
 
+#include "config/fleetconfigloader.h"
 #include "drill/demofleetprocess.h"
 #include "incident/incidentstore.h"
 #include "incident/storeurl.h"
@@ -43,7 +44,8 @@ std::optional<int> parseGui(const QStringList& arguments, bool demo, GuiOptions&
             QStringLiteral(
                 "Demo: once the drill's fault is located, press Handle, end the cause, then press Recover.") },
         { QStringLiteral("db"),
-            QStringLiteral("Incident database: a file (SQLite) or postgresql://user@host:port/db?… (default: %1).")
+            QStringLiteral("Incident database: a file (SQLite) or postgresql://user@host:port/db?… (default: the "
+                           "fleet file's store:, else %1).")
                 .arg(IncidentStore::defaultPath()),
             QStringLiteral("FILE|URL") },
     });
@@ -121,6 +123,12 @@ int console(const QStringList& arguments)
     GuiOptions options;
     if (const auto code = parseGui(arguments, false, options))
         return *code;
+    // --db wins over the fleet's `store:`, which wins over the default file.
+    if (options.db.isEmpty() && !options.fleet.isEmpty()) {
+        const ConfigLoadResult fleet = FleetConfigLoader::loadFile(options.fleet);
+        if (fleet.ok())
+            options.db = fleet.config->store.location();
+    }
     ConsoleSession session(options.db);
     session.show(options.fillScreen);
     if (!options.fleet.isEmpty())

@@ -136,7 +136,8 @@ void printLine(QTextStream& out, bool json, const QJsonObject& object, const QSt
 int runMonitor(const FleetConfig& config, const RunOptions& options)
 {
     MonitorService::Options o;
-    o.db = options.db;
+    // --db wins over the fleet's `store:`; with neither, monitor records nothing (--auto: the default file).
+    o.db = options.db.isEmpty() ? config.store.location() : options.db;
     o.automation = options.automation;
     o.stopGrace = options.stopGrace;
     MonitorService service(o);

@@ -66,7 +66,9 @@ bool MonitorService::start(const FleetConfig& config, QString* error)
         o.path = m_options.db;
         m_store = std::make_unique<IncidentStore>(o);
         QString why;
-        if (!m_store->open(&why)) {
+        // A PostgreSQL server that is away is not fatal to watching: its writes wait in the local journal until it
+        // answers. Automation reads its maintenance windows from the store, so it refuses to start without it.
+        if (!m_store->open(&why) && (m_options.automation || m_store->journalPath().isEmpty())) {
             *error = QStringLiteral("incident database %1: %2").arg(m_store->displayName(), why);
             return false;
         }

@@ -33,6 +33,8 @@ void readMaintenance(YamlReader& yaml, ConfigDraft& draft, const Entry& e);
 void readCorrelation(YamlReader& yaml, ConfigDraft& draft, const Entry& e);
 /// `never_block:` — addresses and networks an attack Handle never blocks (haproxysection.cpp).
 void readNeverBlock(YamlReader& yaml, ConfigDraft& draft, const Entry& e);
+/// `store:` — the incident database: a SQLite path or a PostgreSQL URL with its password by reference.
+void readStore(YamlReader& yaml, ConfigDraft& draft, const Entry& e);
 /// `runbooks:`, read last (they are bound to targets and groups), then checked for ambiguous bindings.
 void readRunbooks(YamlReader& yaml, ConfigDraft& draft, const Entry& e);
 
@@ -55,6 +57,8 @@ void checkRunbookAmbiguity(YamlReader& yaml, ConfigDraft& draft);
 std::optional<SignalThreshold> readThreshold(YamlReader& yaml, const Entry& e);
 /// One entry of a target's `signals:` (signalssection.cpp).
 std::optional<SignalConfig> readSignal(YamlReader& yaml, const YNode& n);
+/// `KEY: { env: VARIABLE }` or `KEY: { file: /path }` (secretfields.cpp).
+std::optional<SecretRef> readSecret(YamlReader& yaml, const Entry& e);
 /// The keys of a section that sends a bearer token: `token`, the deprecated `token_env`/`token_file`,
 /// `insecure_token_over_http`, and `password`/`secret` (accepted only to be refused as inline secrets).
 const QStringList& tokenKeys();

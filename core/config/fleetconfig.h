@@ -6,6 +6,7 @@
 #include "prometheussourceconfig.h"
 #include "runbookconfig.h"
 #include "sourceposition.h"
+#include "storeconfig.h"
 #include "targetconfig.h"
 
 #include <QList>
@@ -53,6 +54,7 @@ struct FleetConfig
     /// loopback, FaultDesk's own addresses, HAProxy's and every target's, which are never blocked anyway.
     QStringList neverBlock;
     int maxBlockSources = 32; ///< at most this many sources blocked by one Handle (`max_block_sources:`)
+    StoreConfig store; ///< `store:` — the incident database; `--db` wins over it (see StoreConfig)
 
     const TargetConfig* target(QStringView name) const;
     const HaproxyInstance* haproxyInstance(QStringView name) const;

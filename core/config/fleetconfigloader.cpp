@@ -139,7 +139,7 @@ void Validator::readFleet(const YNode& document)
         { QStringLiteral("version"), QStringLiteral("defaults"), QStringLiteral("haproxy"), QStringLiteral("targets"),
             QStringLiteral("runbooks"), QStringLiteral("alertmanager"), QStringLiteral("prometheus"),
             QStringLiteral("maintenance"), QStringLiteral("correlation"), QStringLiteral("never_block"),
-            QStringLiteral("max_block_sources") });
+            QStringLiteral("max_block_sources"), QStringLiteral("store") });
     if (!root)
         return;
     FleetConfig& config = m_draft.config;
@@ -173,6 +173,8 @@ void Validator::readFleet(const YNode& document)
         readNeverBlock(*this, m_draft, *e);
     if (const Entry* e = root->get(u"max_block_sources"))
         config.maxBlockSources = int(integer(*e, 1, 10000).value_or(config.maxBlockSources));
+    if (const Entry* e = root->get(u"store"))
+        readStore(*this, m_draft, *e);
     if (!stopped()) {
         checkReferences(*this, m_draft);
         checkCycles(*this, m_draft);

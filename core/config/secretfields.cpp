@@ -28,6 +28,24 @@ std::optional<QString> envName(YamlReader& yaml, const Entry& e)
     return v;
 }
 
+/// `token_env: X` / `token_file: Y`, the spelling before `token: {…}`: still read, with a warning naming the new one.
+std::optional<SecretRef> readLegacySecret(YamlReader& yaml, const Entry& e)
+{
+    const bool env = e.key == u"token_env";
+    const auto v = env ? envName(yaml, e) : yaml.string(e);
+    if (!v)
+        return std::nullopt;
+    yaml.warning(yaml.pos(e.keyNode),
+        QStringLiteral("'%1' is deprecated; write 'token: { %2: %3 }' instead")
+            .arg(e.key, env ? QStringLiteral("env") : QStringLiteral("file"), *v));
+    if (env)
+        return SecretRef::env(*v);
+    const auto p = yaml.path(e);
+    return p ? std::optional<SecretRef>(SecretRef::file(*p)) : std::nullopt;
+}
+
+} // namespace
+
 std::optional<SecretRef> readSecret(YamlReader& yaml, const Entry& e)
 {
     const auto f = yaml.mapping(
@@ -51,24 +69,6 @@ std::optional<SecretRef> readSecret(YamlReader& yaml, const Entry& e)
     yaml.error(f->position, QStringLiteral("'%1' needs 'env: VARIABLE' or 'file: /path/to/file'").arg(e.key));
     return std::nullopt;
 }
-
-/// `token_env: X` / `token_file: Y`, the spelling before `token: {…}`: still read, with a warning naming the new one.
-std::optional<SecretRef> readLegacySecret(YamlReader& yaml, const Entry& e)
-{
-    const bool env = e.key == u"token_env";
-    const auto v = env ? envName(yaml, e) : yaml.string(e);
-    if (!v)
-        return std::nullopt;
-    yaml.warning(yaml.pos(e.keyNode),
-        QStringLiteral("'%1' is deprecated; write 'token: { %2: %3 }' instead")
-            .arg(e.key, env ? QStringLiteral("env") : QStringLiteral("file"), *v));
-    if (env)
-        return SecretRef::env(*v);
-    const auto p = yaml.path(e);
-    return p ? std::optional<SecretRef>(SecretRef::file(*p)) : std::nullopt;
-}
-
-} // namespace
 
 const QStringList& tokenKeys()
 {

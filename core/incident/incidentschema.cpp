@@ -159,9 +159,33 @@ const QList<Statement>& stepV3()
     return sql;
 }
 
+const QList<Statement>& stepV4()
+{
+    static const QList<Statement> sql = {
+        // Writes replayed from a console's local journal, by (journal, sequence): the marker commits with the
+        // write, so a replay cut short by a crash and started again never applies a write twice.
+        { QStringLiteral("CREATE TABLE store_journal_applied ("
+                         " journal_id TEXT NOT NULL,"
+                         " seq {int} NOT NULL,"
+                         " applied_ms {int} NOT NULL,"
+                         " PRIMARY KEY (journal_id, seq))") },
+        { QStringLiteral("CREATE INDEX store_journal_applied_ms ON store_journal_applied(applied_ms)") },
+    };
+    return sql;
+}
+
 const QList<Statement>& step(int version)
 {
-    return version == 1 ? stepV1() : version == 2 ? stepV2() : stepV3();
+    switch (version) {
+    case 1:
+        return stepV1();
+    case 2:
+        return stepV2();
+    case 3:
+        return stepV3();
+    default:
+        return stepV4();
+    }
 }
 
 bool run(QSqlDatabase& db, const QString& sql, QString* error)

@@ -2,11 +2,13 @@
 
 #include "incidentschema.h"
 #include "incidentwriter.h"
+#include "incidentwrites.h"
 #include "metrics/downsampler.h"
 #include "sqldialect.h"
 #include "storeconnection.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -23,28 +25,9 @@
 namespace FaultDesk {
 
 namespace {
-using Outcome = IncidentWriter::Outcome;
-using Context = IncidentWriter::Context;
-
-// NOT NULL text columns: a null QString would bind as SQL NULL.
-QString text(const QString& s)
-{
-    return s.isNull() ? QStringLiteral("") : s;
-}
-
-QVariant msOrNull(const QDateTime& t)
-{
-    return t.isValid() ? QVariant(t.toMSecsSinceEpoch()) : QVariant();
-}
-
 QDateTime utc(const QVariant& v)
 {
     return v.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(v.toLongLong(), Qt::UTC);
-}
-
-QString jsonText(const QJsonObject& o)
-{
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
 QJsonObject jsonObject(const QVariant& v)
@@ -110,115 +93,6 @@ QList<SnapshotPoint> decodePoints(const QByteArray& blob)
         out.append(sp);
     }
     return out;
-}
-
-bool incidentExists(Context& ctx, const QString& id)
-{
-    QSqlQuery& q = ctx.prepare(QStringLiteral("SELECT 1 FROM incidents WHERE id = ?"));
-    q.addBindValue(id);
-    if (!ctx.exec(q))
-        return false;
-    const bool found = q.next();
-    q.finish();
-    if (!found)
-        ctx.error = QStringLiteral("no incident %1 in the store").arg(id);
-    return found;
-}
-
-Outcome insertSymptom(Context& ctx, const QString& id, const Symptom& s)
-{
-    QSqlQuery& q = ctx.prepare(QStringLiteral("INSERT INTO symptoms (incident_id, time_ms, target, signal, "
-                                              "cause_class, detail) VALUES (?, ?, ?, ?, ?, ?)"));
-    q.addBindValue(id);
-    q.addBindValue(s.timeUtc.isValid() ? s.timeUtc.toMSecsSinceEpoch() : 0);
-    q.addBindValue(text(s.target));
-    q.addBindValue(text(s.signal));
-    q.addBindValue(text(s.causeClass));
-    q.addBindValue(text(s.detail));
-    return ctx.exec(q) ? Outcome::Done : ctx.failure();
-}
-
-Outcome insertEvidence(Context& ctx, const QString& id, const Evidence& e)
-{
-    QSqlQuery& q = ctx.prepare(
-        QStringLiteral("INSERT INTO evidence (incident_id, time_ms, target, rule, detail) VALUES (?, ?, ?, ?, ?)"));
-    q.addBindValue(id);
-    q.addBindValue(e.timeUtc.isValid() ? e.timeUtc.toMSecsSinceEpoch() : 0);
-    q.addBindValue(text(e.target));
-    q.addBindValue(text(e.rule));
-    q.addBindValue(jsonText(e.detail));
-    return ctx.exec(q) ? Outcome::Done : ctx.failure();
-}
-
-Outcome insertEvent(Context& ctx, const QString& id, const IncidentEvent& e, IncidentState resulting)
-{
-    QSqlQuery& q = ctx.prepare(QStringLiteral("INSERT INTO incident_events (incident_id, time_ms, event, "
-                                              "resulting_state, actor, note) VALUES (?, ?, ?, ?, ?, ?)"));
-    q.addBindValue(id);
-    q.addBindValue(e.timeUtc.toMSecsSinceEpoch());
-    q.addBindValue(IncidentLifecycle::name(e.state));
-    q.addBindValue(IncidentLifecycle::name(resulting));
-    q.addBindValue(text(e.actor));
-    q.addBindValue(text(e.note));
-    return ctx.exec(q) ? Outcome::Done : ctx.failure();
-}
-
-// The phase column an event stamps: the first time for each phase, the latest recovery.
-QString phaseAssignment(IncidentState event)
-{
-    switch (event) {
-    case IncidentState::Located:
-        return QStringLiteral(", located_ms = COALESCE(located_ms, :t)");
-    case IncidentState::Acknowledged:
-        return QStringLiteral(", acknowledged_ms = COALESCE(acknowledged_ms, :t)");
-    case IncidentState::Handling:
-        return QStringLiteral(", handling_ms = COALESCE(handling_ms, :t)");
-    case IncidentState::Handled:
-        return QStringLiteral(", handled_ms = COALESCE(handled_ms, :t)");
-    case IncidentState::Recovering:
-        return QStringLiteral(", recovering_ms = COALESCE(recovering_ms, :t)");
-    case IncidentState::Recovered:
-        return QStringLiteral(", recovered_ms = :t");
-    case IncidentState::Reopened:
-        return QStringLiteral(", recovered_ms = NULL");
-    default:
-        return QString();
-    }
-}
-
-Outcome insertIncident(Context& ctx, const Incident& inc)
-{
-    QSqlQuery& q = ctx.prepare(
-        QStringLiteral("INSERT INTO incidents (id, root_target, cause_class, title, state, drill, first_failure_ms, "
-                       "detected_ms, updated_ms, baseline) VALUES (?, ?, ?, ?, 'detected', ?, ?, ?, ?, ?)"));
-    q.addBindValue(inc.id);
-    q.addBindValue(inc.rootTarget);
-    q.addBindValue(inc.causeClass);
-    q.addBindValue(text(inc.title));
-    q.addBindValue(inc.drill ? 1 : 0);
-    q.addBindValue(msOrNull(inc.firstFailureUtc));
-    q.addBindValue(inc.detectedUtc.toMSecsSinceEpoch());
-    q.addBindValue(inc.detectedUtc.toMSecsSinceEpoch());
-    q.addBindValue(jsonText(inc.baseline));
-    if (!ctx.exec(q)) {
-        if (ctx.uniqueViolation)
-            ctx.error = QStringLiteral("incident %1 already exists").arg(inc.id);
-        return ctx.failure();
-    }
-    IncidentEvent detected;
-    detected.timeUtc = inc.detectedUtc;
-    detected.state = IncidentState::Detected;
-    detected.actor = QStringLiteral("auto");
-    detected.note = inc.title;
-    if (Outcome o = insertEvent(ctx, inc.id, detected, IncidentState::Detected); o != Outcome::Done)
-        return o;
-    for (const Symptom& s : inc.symptoms)
-        if (Outcome o = insertSymptom(ctx, inc.id, s); o != Outcome::Done)
-            return o;
-    for (const Evidence& e : inc.evidence)
-        if (Outcome o = insertEvidence(ctx, inc.id, e); o != Outcome::Done)
-            return o;
-    return Outcome::Done;
 }
 
 const QString kIncidentColumns
@@ -358,6 +232,9 @@ IncidentStore::IncidentStore(Options options, QObject* parent)
     wo.unusable = m_urlError;
     wo.maxPending = m_options.maxPending;
     wo.retryIntervalMs = m_options.retryIntervalMs;
+    wo.apply = &IncidentWrites::apply;
+    wo.journalPath = journalPath();
+    wo.journalMaxBytes = m_options.journalMaxBytes;
     m_writer = new IncidentWriter(wo);
     m_writer->moveToThread(m_thread);
     connect(m_writer, &IncidentWriter::committed, this, [this](const QStringList& ids) {
@@ -404,6 +281,16 @@ QString IncidentStore::localDirectory() const
 {
     const QString file = m_url.isPostgres() || !m_urlError.isEmpty() ? defaultPath() : m_url.path();
     return QFileInfo(file).absolutePath();
+}
+
+QString IncidentStore::journalPath() const
+{
+    if (!m_url.isPostgres() || !m_urlError.isEmpty())
+        return QString();
+    // One journal per server database, so a console pointed elsewhere never replays into the wrong one.
+    const QByteArray key = QCryptographicHash::hash(m_url.displayName().toUtf8(), QCryptographicHash::Sha256);
+    const QString dir = m_options.journalDirectory.isEmpty() ? localDirectory() : m_options.journalDirectory;
+    return dir + QStringLiteral("/store-journal-%1.jsonl").arg(QString::fromLatin1(key.toHex().left(16)));
 }
 
 bool IncidentStore::open(QString* error)
@@ -456,12 +343,7 @@ QFuture<WriteResult> IncidentStore::createIncident(const Incident& incident)
     Incident inc = incident;
     if (const QString error = validate(inc); !error.isEmpty())
         return failedWrite(inc.id, error);
-    return m_writer->enqueue(
-        [inc](Context& ctx) {
-            ctx.affected = 1;
-            return insertIncident(ctx, inc);
-        },
-        inc.id);
+    return m_writer->enqueue(StoreWrite::createIncidents({ inc }, inc.id));
 }
 
 QFuture<WriteResult> IncidentStore::createIncidents(const QList<Incident>& incidents)
@@ -470,52 +352,14 @@ QFuture<WriteResult> IncidentStore::createIncidents(const QList<Incident>& incid
     for (Incident& inc : all)
         if (const QString error = validate(inc); !error.isEmpty())
             return failedWrite(inc.id, error);
-    return m_writer->enqueue(
-        [all](Context& ctx) {
-            for (const Incident& inc : all)
-                if (const Outcome o = insertIncident(ctx, inc); o != Outcome::Done)
-                    return o;
-            ctx.affected = all.size();
-            return Outcome::Done;
-        },
-        QString());
+    return m_writer->enqueue(StoreWrite::createIncidents(all, QString()));
 }
 
 QFuture<WriteResult> IncidentStore::transition(const QString& incidentId, const IncidentEvent& event)
 {
     if (!event.timeUtc.isValid())
         return failedWrite(incidentId, QStringLiteral("incident %1: the event has no time").arg(incidentId));
-    return m_writer->enqueue(
-        [incidentId, event](Context& ctx) {
-            QSqlQuery& sel = ctx.prepare(QStringLiteral("SELECT state FROM incidents WHERE id = ?"));
-            sel.addBindValue(incidentId);
-            if (!ctx.exec(sel))
-                return ctx.failure();
-            if (!sel.next()) {
-                ctx.error = QStringLiteral("no incident %1 in the store").arg(incidentId);
-                return Outcome::Refused;
-            }
-            const IncidentState from
-                = IncidentLifecycle::fromName(sel.value(0).toString()).value_or(IncidentState::Detected);
-            sel.finish();
-            QString why;
-            const std::optional<IncidentState> to = IncidentLifecycle::apply(from, event.state, &why);
-            if (!to) {
-                ctx.error = QStringLiteral("incident %1: %2").arg(incidentId, why);
-                return Outcome::Refused;
-            }
-            QSqlQuery& upd = ctx.prepare(QStringLiteral("UPDATE incidents SET state = :s, updated_ms = CASE WHEN "
-                                                        "updated_ms > :t THEN updated_ms ELSE :t END")
-                + phaseAssignment(event.state) + QStringLiteral(" WHERE id = :id"));
-            upd.bindValue(QStringLiteral(":s"), IncidentLifecycle::name(*to));
-            upd.bindValue(QStringLiteral(":t"), event.timeUtc.toMSecsSinceEpoch());
-            upd.bindValue(QStringLiteral(":id"), incidentId);
-            if (!ctx.exec(upd))
-                return ctx.failure();
-            ctx.affected = 1;
-            return insertEvent(ctx, incidentId, event, *to);
-        },
-        incidentId);
+    return m_writer->enqueue(StoreWrite::transition(incidentId, event));
 }
 
 QFuture<WriteResult> IncidentStore::acknowledge(
@@ -531,83 +375,31 @@ QFuture<WriteResult> IncidentStore::acknowledge(
 
 QFuture<WriteResult> IncidentStore::addSymptom(const QString& incidentId, const Symptom& symptom)
 {
-    return m_writer->enqueue(
-        [incidentId, symptom](Context& ctx) {
-            if (!incidentExists(ctx, incidentId))
-                return ctx.failure();
-            ctx.affected = 1;
-            return insertSymptom(ctx, incidentId, symptom);
-        },
-        incidentId);
+    return m_writer->enqueue(StoreWrite::addSymptom(incidentId, symptom));
 }
 
 QFuture<WriteResult> IncidentStore::addEvidence(const QString& incidentId, const Evidence& evidence)
 {
-    return m_writer->enqueue(
-        [incidentId, evidence](Context& ctx) {
-            if (!incidentExists(ctx, incidentId))
-                return ctx.failure();
-            ctx.affected = 1;
-            return insertEvidence(ctx, incidentId, evidence);
-        },
-        incidentId);
+    return m_writer->enqueue(StoreWrite::addEvidence(incidentId, evidence));
 }
 
 QFuture<WriteResult> IncidentStore::setBaseline(const QString& incidentId, const QJsonObject& baseline)
 {
-    return m_writer->enqueue(
-        [incidentId, baseline](Context& ctx) {
-            if (!incidentExists(ctx, incidentId))
-                return ctx.failure();
-            QSqlQuery& q = ctx.prepare(QStringLiteral("UPDATE incidents SET baseline = ? WHERE id = ?"));
-            q.addBindValue(jsonText(baseline));
-            q.addBindValue(incidentId);
-            ctx.affected = 1;
-            return ctx.exec(q) ? Outcome::Done : ctx.failure();
-        },
-        incidentId);
+    return m_writer->enqueue(StoreWrite::setBaseline(incidentId, baseline));
 }
 
 QFuture<WriteResult> IncidentStore::saveSeries(const QString& incidentId, const QList<SeriesSnapshot>& series)
 {
-    const int maxPoints = m_options.maxSeriesPoints;
-    return m_writer->enqueue(
-        [incidentId, series, maxPoints](Context& ctx) {
-            if (!incidentExists(ctx, incidentId))
-                return ctx.failure();
-            for (const SeriesSnapshot& s : series) {
-                const QList<SnapshotPoint> kept = reduced(s.points, maxPoints);
-                QSqlQuery& q = ctx.prepare(QStringLiteral(
-                    "INSERT INTO series (incident_id, target, signal, raw_points, points) VALUES (?, ?, ?, ?, ?)"
-                    " ON CONFLICT (incident_id, target, signal) DO UPDATE SET raw_points = excluded.raw_points,"
-                    " points = excluded.points"));
-                q.addBindValue(incidentId);
-                q.addBindValue(text(s.target));
-                q.addBindValue(text(s.signal));
-                q.addBindValue(qint64(s.points.size()));
-                q.addBindValue(encodePoints(kept));
-                if (!ctx.exec(q))
-                    return ctx.failure();
-                ctx.affected += kept.size();
-            }
-            return Outcome::Done;
-        },
-        incidentId);
+    QList<StoreWrite::SeriesBlob> blobs;
+    for (const SeriesSnapshot& s : series)
+        blobs.append({ s.target, s.signal, qint64(s.points.size()),
+            encodePoints(reduced(s.points, m_options.maxSeriesPoints)) });
+    return m_writer->enqueue(StoreWrite::saveSeries(incidentId, blobs));
 }
 
 QFuture<WriteResult> IncidentStore::execute(const QString& statement, const QVariantList& binds)
 {
-    return m_writer->enqueue(
-        [statement, binds](Context& ctx) {
-            QSqlQuery& q = ctx.prepare(statement);
-            for (const QVariant& v : binds)
-                q.addBindValue(v);
-            if (!ctx.exec(q))
-                return ctx.failure();
-            ctx.affected = q.numRowsAffected();
-            return Outcome::Done;
-        },
-        QString());
+    return m_writer->enqueue(StoreWrite::execute(statement, binds));
 }
 
 QFuture<WriteResult> IncidentStore::pruneOlderThan(const QDateTime& cutoffUtc)
@@ -617,6 +409,11 @@ QFuture<WriteResult> IncidentStore::pruneOlderThan(const QDateTime& cutoffUtc)
 
 QFuture<WriteResult> IncidentStore::pruneExpired()
 {
+    // Replay markers matter only while a journal that was cut short may still be replayed: keep them a retention
+    // period (at least a month) of wall-clock time.
+    const qint64 keepMs = std::max<qint64>(m_options.retentionMs, 30LL * 24 * 3600 * 1000);
+    execute(QStringLiteral("DELETE FROM store_journal_applied WHERE applied_ms < ?"),
+        { QDateTime::currentMSecsSinceEpoch() - keepMs });
     return pruneOlderThan(now().addMSecs(-m_options.retentionMs));
 }
 
@@ -624,29 +421,7 @@ QFuture<WriteResult> IncidentStore::appendAudit(const AuditRecord& record)
 {
     if (record.actionId.isEmpty() || !record.timeUtc.isValid())
         return failedWrite(record.incidentId, QStringLiteral("audit record without an action id or a time"));
-    return m_writer->enqueue(
-        [record](Context& ctx) {
-            QSqlQuery& q = ctx.prepare(QStringLiteral("INSERT INTO audit (") + kAuditColumns
-                + QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-            q.addBindValue(record.actionId);
-            q.addBindValue(
-                record.phase == AuditRecord::Phase::Result ? QStringLiteral("result") : QStringLiteral("intent"));
-            q.addBindValue(record.timeUtc.toMSecsSinceEpoch());
-            q.addBindValue(text(record.operatorName));
-            q.addBindValue(text(record.target));
-            q.addBindValue(text(record.incidentId));
-            q.addBindValue(text(record.runbook));
-            q.addBindValue(text(record.actionKind));
-            q.addBindValue(text(record.description));
-            q.addBindValue(jsonText(record.baseline));
-            q.addBindValue(text(record.status));
-            q.addBindValue(record.exitCode ? QVariant(*record.exitCode) : QVariant());
-            q.addBindValue(record.durationMs);
-            q.addBindValue(text(record.outputExcerpt));
-            ctx.affected = 1;
-            return ctx.exec(q) ? Outcome::Done : ctx.failure();
-        },
-        record.incidentId, false);
+    return m_writer->enqueue(StoreWrite::appendAudit(record), false);
 }
 
 bool IncidentStore::append(const AuditRecord& record, QString* error)

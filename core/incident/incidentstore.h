@@ -33,7 +33,10 @@ class IncidentWriter;
  *
  * Writes go to one writer thread the store owns and return a QFuture that finishes only after COMMIT returned,
  * so whatever the UI shows as recorded is on disk. When the disk is full or the file unwritable, writes wait in a
- * bounded in-memory buffer and are retried; health() and healthChanged() tell the UI. Reads run on the caller's
+ * bounded in-memory buffer and are retried; health() and healthChanged() tell the UI. For a PostgreSQL store the
+ * writes wait instead in a bounded local journal on disk (StoreJournal), acknowledged once synced, and are replayed
+ * in order, exactly once, when the server takes writes again; reads meanwhile fail with the server's error (the
+ * history is unavailable, not empty). Reads run on the caller's
  * thread with a connection of their own. Times are taken from the values written, never from the wall clock,
  * except for retention, which uses the injectable Options::clock.
  */
@@ -50,6 +53,9 @@ public:
         int retryIntervalMs = 2000; ///< how often a failing database is retried
         int maxSeriesPoints = 2000; ///< longer series are downsampled (LTTB) when saved
         std::function<QDateTime()> clock; ///< "now" for retention; empty = the system clock (UTC)
+        /// PostgreSQL: where the local journal of writes waiting for the server goes; empty = localDirectory().
+        QString journalDirectory;
+        qint64 journalMaxBytes = 64LL * 1024 * 1024; ///< the journal's bound; a write past it is refused, not dropped
     };
 
     /// How MTTx figures are grouped.
@@ -82,6 +88,8 @@ public:
     /// Where files kept beside the database go (locks, automation state): the file's folder, or for a server
     /// database the user's data directory.
     QString localDirectory() const;
+    /// PostgreSQL: the local journal file (exists only while writes wait in it); empty for SQLite.
+    QString journalPath() const;
     /// Whether writes reach the disk, and how many wait or were dropped. Thread-safe.
     StoreHealth health() const;
 

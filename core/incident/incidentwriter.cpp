@@ -2,8 +2,10 @@
 
 #include "incidentschema.h"
 #include "storeconnection.h"
+#include "storejournal.h"
 #include "util/logging.h"
 
+#include <QSet>
 #include <QSqlError>
 #include <QTimer>
 
@@ -45,9 +47,9 @@ IncidentWriter::IncidentWriter(Options options)
 
 IncidentWriter::~IncidentWriter() = default;
 
-QFuture<WriteResult> IncidentWriter::enqueue(Operation op, const QString& incidentId, bool retry)
+QFuture<WriteResult> IncidentWriter::enqueue(const StoreWrite& write, bool retry)
 {
-    Pending p { std::move(op), incidentId, retry, std::make_shared<QPromise<WriteResult>>() };
+    Pending p { write, retry, std::make_shared<QPromise<WriteResult>>() };
     p.promise->start();
     QFuture<WriteResult> future = p.promise->future();
     bool kick = false;
@@ -61,7 +63,9 @@ QFuture<WriteResult> IncidentWriter::enqueue(Operation op, const QString& incide
             dropped = true;
         } else {
             m_queue.push_back(std::move(p));
-            if (!m_scheduled && (m_writable || !retry)) {
+            // With a journal every write is taken at once: while the database is away it goes to disk, and the
+            // operator waits for that, not for the database.
+            if (!m_scheduled && (m_writable || !retry || m_journalReady)) {
                 m_scheduled = true;
                 kick = true;
             }
@@ -69,7 +73,7 @@ QFuture<WriteResult> IncidentWriter::enqueue(Operation op, const QString& incide
     }
     if (dropped) {
         WriteResult r;
-        r.incidentId = incidentId;
+        r.incidentId = write.incidentId;
         r.error = QStringLiteral("incident store: write dropped, %1 writes already wait for the database (%2)")
                       .arg(m_options.maxPending)
                       .arg(health().lastError);
@@ -90,6 +94,16 @@ StoreHealth IncidentWriter::health() const
     h.dropped = m_dropped;
     h.lastError = m_lastError;
     h.lastErrorUtc = m_lastErrorUtc;
+    h.server = m_options.url.isPostgres();
+    h.store = m_options.url.displayName();
+    h.downSinceUtc = m_downSinceUtc;
+    h.journalEnabled = !m_options.journalPath.isEmpty() && m_journalError.isEmpty();
+    h.journaled = m_journaled;
+    h.journalBytes = m_journalBytes;
+    h.journalMaxBytes = m_options.journalMaxBytes;
+    h.journalFull = m_journalFull;
+    h.journalPath = m_options.journalPath;
+    h.replayRefused = m_replayRefused;
     return h;
 }
 
@@ -128,9 +142,177 @@ bool IncidentWriter::open(QString* error)
         m_retryTimer = new QTimer(this);
         m_retryTimer->setSingleShot(true);
         m_retryTimer->setInterval(m_options.retryIntervalMs);
-        connect(m_retryTimer, &QTimer::timeout, this, &IncidentWriter::process);
+        connect(m_retryTimer, &QTimer::timeout, this, &IncidentWriter::retryNow);
     }
-    return ensureOpen(error);
+    if (!m_options.journalPath.isEmpty() && !m_journal) {
+        auto journal = std::make_unique<StoreJournal>(m_options.journalPath, m_options.journalMaxBytes);
+        QString why;
+        if (journal->open(&why)) {
+            m_journal = std::move(journal);
+            if (m_journal->recovered() > 0)
+                qCInfo(lcStore, "store journal %s: %d writes of an earlier run wait for %s",
+                    qUtf8Printable(m_options.journalPath), m_journal->recovered(),
+                    qUtf8Printable(m_options.url.displayName()));
+        } else {
+            qCWarning(
+                lcStore, "no store journal, writes wait in memory while the database is away: %s", qUtf8Printable(why));
+        }
+        QMutexLocker lock(&m_mutex);
+        m_journalError = why;
+        m_journalReady = m_journal != nullptr;
+        m_journaled = m_journal ? m_journal->size() : 0;
+        m_journalBytes = m_journal ? m_journal->bytes() : 0;
+    }
+    QString why;
+    const bool ok = ensureOpen(&why);
+    if (!ok && m_journal) {
+        // From now on writes go to the journal; the timer keeps trying the database.
+        storageFailed(why);
+    } else if (ok && m_journal && !m_journal->isEmpty()) {
+        QMetaObject::invokeMethod(this, &IncidentWriter::process, Qt::QueuedConnection);
+    }
+    if (!ok && error)
+        *error = why;
+    return ok;
+}
+
+void IncidentWriter::retryNow()
+{
+    m_retryDue = true;
+    process();
+}
+
+bool IncidentWriter::journalMode() const
+{
+    if (!m_journal)
+        return false;
+    QMutexLocker lock(&m_mutex);
+    return !m_journal->isEmpty() || !m_writable;
+}
+
+void IncidentWriter::journalQueued()
+{
+    std::deque<Pending> taken;
+    {
+        QMutexLocker lock(&m_mutex);
+        taken.swap(m_queue);
+    }
+    if (taken.empty())
+        return;
+    QList<StoreWrite> writes;
+    for (const Pending& p : taken)
+        writes.append(p.write);
+    QString error;
+    const int appended = m_journal->append(writes, &error);
+    {
+        QMutexLocker lock(&m_mutex);
+        m_journaled = m_journal->size();
+        m_journalBytes = m_journal->bytes();
+        m_journalFull = appended < int(taken.size());
+        m_dropped += taken.size() - std::size_t(appended);
+    }
+    for (std::size_t i = 0; i < taken.size(); ++i) {
+        WriteResult r;
+        r.incidentId = taken[i].write.incidentId;
+        if (int(i) < appended) {
+            r.ok = true;
+            r.journaled = true;
+        } else {
+            r.error = QStringLiteral("not recorded: %1").arg(error);
+        }
+        finish(taken[i], r);
+    }
+    if (appended < int(taken.size())) {
+        qCWarning(lcStore, "%s", qUtf8Printable(error));
+        Q_EMIT errorOccurred(error);
+    }
+    Q_EMIT healthChanged(health());
+}
+
+bool IncidentWriter::replayJournal()
+{
+    QString error;
+    auto abort = [&](const QString& why) {
+        run(QStringLiteral("ROLLBACK"), nullptr);
+        closeConnection();
+        storageFailed(QStringLiteral("%1: %2").arg(m_options.url.displayName(), why));
+        return false;
+    };
+    const QString journalId = m_journal->id();
+    // What an earlier, interrupted replay of this journal already committed.
+    QSet<qint64> applied;
+    {
+        Context ctx(*this);
+        QSqlQuery& q = ctx.prepare(QStringLiteral("SELECT seq FROM store_journal_applied WHERE journal_id = ?"));
+        q.addBindValue(journalId);
+        if (!ctx.exec(q))
+            return abort(ctx.error);
+        while (q.next())
+            applied.insert(q.value(0).toLongLong());
+        q.finish();
+    }
+    const int total = m_journal->size();
+    while (!m_journal->isEmpty()) {
+        const int n = std::min(m_journal->size(), m_options.batchSize);
+        if (!run(m_dialect.beginWrite(), &error))
+            return abort(error);
+        QStringList touched;
+        QStringList refused;
+        for (int i = 0; i < n; ++i) {
+            const StoreJournal::Entry& entry = m_journal->entries()[std::size_t(i)];
+            if (!run(QStringLiteral("SAVEPOINT w"), &error))
+                return abort(error);
+            Context ctx(*this);
+            if (!applied.contains(entry.seq)) {
+                const Outcome outcome = m_options.apply(ctx, entry.write);
+                if (outcome == Outcome::StorageError)
+                    return abort(ctx.error);
+                if (outcome == Outcome::Refused) {
+                    run(QStringLiteral("ROLLBACK TO w"), nullptr);
+                    refused << QStringLiteral("%1 %2: %3")
+                                   .arg(StoreWrite::kindName(entry.write.kind), entry.write.incidentId, ctx.error);
+                } else if (!entry.write.incidentId.isEmpty() && !touched.contains(entry.write.incidentId)) {
+                    touched << entry.write.incidentId;
+                }
+                QSqlQuery& mark = ctx.prepare(
+                    QStringLiteral("INSERT INTO store_journal_applied (journal_id, seq, applied_ms) VALUES (?, ?, ?)"));
+                mark.addBindValue(journalId);
+                mark.addBindValue(entry.seq);
+                mark.addBindValue(QDateTime::currentMSecsSinceEpoch());
+                if (!ctx.exec(mark))
+                    return abort(ctx.error);
+            }
+            if (!run(QStringLiteral("RELEASE w"), &error))
+                return abort(error);
+        }
+        if (!run(QStringLiteral("COMMIT"), &error))
+            return abort(error);
+        m_journal->dropReplayed(n);
+        {
+            QMutexLocker lock(&m_mutex);
+            m_journaled = m_journal->size();
+            m_journalBytes = m_journal->bytes();
+            m_journalFull = false;
+            m_replayRefused += quint64(refused.size());
+        }
+        for (const QString& why : std::as_const(refused)) {
+            const QString message = QStringLiteral("a write kept in the local journal was refused by %1 on replay: %2")
+                                        .arg(m_options.url.displayName(), why);
+            qCWarning(lcStore, "%s", qUtf8Printable(message));
+            Q_EMIT errorOccurred(message);
+        }
+        if (!touched.isEmpty())
+            Q_EMIT committed(touched);
+        Q_EMIT healthChanged(health());
+    }
+    {
+        QMutexLocker lock(&m_mutex);
+        m_writable = true;
+        m_downSinceUtc = QDateTime();
+    }
+    qCInfo(lcStore, "store journal replayed: %d writes now in %s", total, qUtf8Printable(m_options.url.displayName()));
+    Q_EMIT healthChanged(health());
+    return true;
 }
 
 bool IncidentWriter::ensureOpen(QString* error)
@@ -187,11 +369,14 @@ void IncidentWriter::storageFailed(const QString& message)
     {
         QMutexLocker lock(&m_mutex);
         changed = m_writable || m_lastError != message;
+        if (m_writable)
+            m_downSinceUtc = QDateTime::currentDateTimeUtc();
         m_writable = false;
         m_lastError = message;
         m_lastErrorUtc = QDateTime::currentDateTimeUtc();
         for (auto it = m_queue.begin(); it != m_queue.end();) {
-            if (it->retry) {
+            // With a journal nothing is refused: it all goes to disk below.
+            if (it->retry || m_journal) {
                 ++it;
             } else {
                 refused.push_back(std::move(*it));
@@ -201,16 +386,21 @@ void IncidentWriter::storageFailed(const QString& message)
     }
     for (Pending& p : refused) {
         WriteResult r;
-        r.incidentId = p.incidentId;
+        r.incidentId = p.write.incidentId;
         r.error = QStringLiteral("not recorded: %1").arg(message);
         finish(p, r);
     }
-    if (m_retryTimer && !m_retryTimer->isActive())
+    if (m_retryTimer && !m_retryTimer->isActive()) {
+        m_retryDue = false;
         m_retryTimer->start();
+    }
     if (changed) {
-        qCWarning(lcStore, "incident store cannot write, keeping records in memory: %s", qUtf8Printable(message));
+        qCWarning(lcStore, "incident store cannot write, keeping records %s: %s",
+            m_journal ? "in the local journal" : "in memory", qUtf8Printable(message));
         Q_EMIT errorOccurred(message);
     }
+    if (m_journal)
+        journalQueued();
     Q_EMIT healthChanged(health());
 }
 
@@ -220,11 +410,20 @@ void IncidentWriter::process()
         QMutexLocker lock(&m_mutex);
         m_scheduled = false;
     }
+    if (journalMode()) {
+        journalQueued();
+        // Reconnecting may block for the connect timeout: the writes above are safe on disk first.
+        if (!m_retryDue)
+            return;
+    }
     QString error;
     if (!ensureOpen(&error)) {
         storageFailed(error);
         return;
     }
+    // The journal holds the oldest writes: they go first, then what waits in memory (newer) goes straight in.
+    if (m_journal && !m_journal->isEmpty() && !replayJournal())
+        return;
     for (;;) {
         std::vector<Pending> batch;
         {
@@ -262,12 +461,12 @@ void IncidentWriter::process()
                 return;
             }
             Context ctx(*this);
-            const Outcome outcome = batch[i].op(ctx);
+            const Outcome outcome = m_options.apply(ctx, batch[i].write);
             if (outcome == Outcome::StorageError) {
                 abort(ctx.error);
                 return;
             }
-            results[i].incidentId = batch[i].incidentId;
+            results[i].incidentId = batch[i].write.incidentId;
             if (outcome == Outcome::Done) {
                 results[i].ok = true;
                 results[i].affected = ctx.affected;
@@ -290,8 +489,9 @@ void IncidentWriter::process()
         }
         QStringList touched;
         for (size_t i = 0; i < batch.size(); ++i) {
-            if (results[i].ok && !batch[i].incidentId.isEmpty() && !touched.contains(batch[i].incidentId))
-                touched.append(batch[i].incidentId);
+            const QString& id = batch[i].write.incidentId;
+            if (results[i].ok && !id.isEmpty() && !touched.contains(id))
+                touched.append(id);
             finish(batch[i], std::move(results[i]));
         }
         bool recovered = false;
@@ -299,6 +499,7 @@ void IncidentWriter::process()
             QMutexLocker lock(&m_mutex);
             recovered = !m_writable;
             m_writable = true;
+            m_downSinceUtc = QDateTime();
         }
         if (recovered)
             qCInfo(lcStore, "incident store writable again");
@@ -315,7 +516,10 @@ void IncidentWriter::shutdown()
         QMutexLocker lock(&m_mutex);
         pending = !m_queue.empty();
     }
-    if (pending)
+    // With the database away, what waits goes to the journal for the next start rather than being lost.
+    if (journalMode())
+        journalQueued();
+    else if (pending)
         process();
     std::deque<Pending> left;
     {
@@ -324,7 +528,7 @@ void IncidentWriter::shutdown()
     }
     for (Pending& p : left) {
         WriteResult r;
-        r.incidentId = p.incidentId;
+        r.incidentId = p.write.incidentId;
         r.error = QStringLiteral("incident store closed before the write reached the database");
         finish(p, r);
     }

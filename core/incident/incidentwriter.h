@@ -3,6 +3,7 @@
 #include "sqldialect.h"
 #include "storehealth.h"
 #include "storeurl.h"
+#include "storewrite.h"
 #include "writeresult.h"
 
 #include <QFuture>
@@ -25,7 +26,13 @@ namespace FaultDesk {
  * The incident store's only writer; lives on the store's thread. Writes wait in a bounded FIFO and are committed
  * in batches (one transaction, a savepoint per write) so a burst costs one fsync. A storage error (disk full,
  * read-only, I/O) keeps the writes queued and retries on a timer; a write the data refuses (unknown incident,
- * forbidden transition) fails alone. Internal to IncidentStore.
+ * forbidden transition) fails alone.
+ *
+ * With a journal (server databases): while the database cannot take writes, they go to the local on-disk journal
+ * instead (StoreJournal) and count as recorded once it is synced, audit intents included, so Handle and Recover go
+ * on; when the database answers again the journal is replayed in order, before any newer write, each replayed write
+ * committed with its (journal, sequence) marker so a replay cut short is never applied twice. Internal to
+ * IncidentStore.
  */
 class IncidentWriter : public QObject
 {
@@ -38,7 +45,8 @@ public:
         StorageError, ///< the database cannot write; roll back the batch and retry later
     };
     struct Context;
-    using Operation = std::function<Outcome(Context&)>;
+    /// Runs one write's SQL (IncidentWrites::apply).
+    using Applier = std::function<Outcome(Context&, const StoreWrite&)>;
 
     /// Handed to each operation: prepared statements and error reporting on the writer's connection.
     struct Context
@@ -65,16 +73,20 @@ public:
         int maxPending = 10000;
         int retryIntervalMs = 2000;
         int batchSize = 1000;
+        Applier apply;
+        QString journalPath; ///< empty: no journal (writes wait in memory while the database cannot take them)
+        qint64 journalMaxBytes = 64LL * 1024 * 1024;
+        QString journalOwner; ///< the store, for the journal's messages
     };
 
     explicit IncidentWriter(Options options);
     ~IncidentWriter() override;
 
     /**
-     * Queues @p op; thread-safe. With @p retry false the write fails at once on a storage error instead of waiting
-     * (audit intents: remediation must not act on an intent that is not on disk).
+     * Queues @p write; thread-safe. With @p retry false and no journal the write fails at once on a storage error
+     * instead of waiting in memory (audit intents: remediation must not act on an intent that is not on disk).
      */
-    QFuture<WriteResult> enqueue(Operation op, const QString& incidentId, bool retry = true);
+    QFuture<WriteResult> enqueue(const StoreWrite& write, bool retry = true);
     /// Current health; thread-safe.
     StoreHealth health() const;
 
@@ -97,8 +109,7 @@ Q_SIGNALS:
 private:
     struct Pending
     {
-        Operation op;
-        QString incidentId;
+        StoreWrite write;
         bool retry = true;
         std::shared_ptr<QPromise<WriteResult>> promise;
     };
@@ -109,6 +120,10 @@ private:
     void schedule();
     void finish(Pending& p, WriteResult result);
     bool run(const QString& sql, QString* error);
+    bool journalMode() const;
+    void journalQueued();
+    bool replayJournal();
+    void retryNow();
 
     Options m_options;
     SqlDialect m_dialect;
@@ -117,6 +132,8 @@ private:
     std::map<QString, std::unique_ptr<QSqlQuery>> m_statements;
     std::unique_ptr<QSqlQuery> m_failedStatement;
     QTimer* m_retryTimer = nullptr;
+    std::unique_ptr<class StoreJournal> m_journal;
+    bool m_retryDue = true; ///< a reconnect may be tried now (not before the retry interval after a failure)
 
     mutable QMutex m_mutex; // guards the fields below
     std::deque<Pending> m_queue;
@@ -126,6 +143,14 @@ private:
     std::size_t m_inFlight = 0; ///< writes taken out of the queue by the running batch (under m_mutex)
     QString m_lastError;
     QDateTime m_lastErrorUtc;
+    QDateTime m_downSinceUtc;
+    int m_journaled = 0;
+    qint64 m_journalBytes = 0;
+    bool m_journalFull = false;
+    quint64 m_replayRefused = 0;
+    QString m_journalError; ///< why there is no journal although one was configured
+    bool m_journalReady
+        = false; ///< the journal is open: every write is taken at once (to disk while the server is away)
 };
 
 } // namespace FaultDesk

@@ -52,7 +52,9 @@ QSqlDatabase StoreConnection::open(const StoreUrl& url, const QString& name, Pur
         db.setDatabaseName(url.database());
         db.setUserName(url.user());
         db.setPassword(*password);
-        db.setConnectOptions(url.connectOptions());
+        // A read runs on the caller's thread (the history on the GUI's): a server that does not answer makes it fail
+        // within seconds ("history unavailable") rather than freeze the window for the full connect timeout.
+        db.setConnectOptions(url.connectOptions(purpose == Purpose::Read ? 3 : 0));
         if (!db.open())
             return failed(db, url, db.lastError().text().trimmed(), error);
         // The password is not kept in the connection object longer than the handshake needs it.

@@ -227,12 +227,18 @@ std::optional<QString> StoreUrl::password(QString* error) const
     return QString();
 }
 
-QString StoreUrl::connectOptions() const
+QString StoreUrl::connectOptions(int maxConnectTimeoutS) const
 {
     QStringList o;
     o << QStringLiteral("sslmode=") + m_sslMode;
-    o << QStringLiteral("connect_timeout=%1").arg(m_connectTimeoutS);
+    o << QStringLiteral("connect_timeout=%1")
+             .arg(maxConnectTimeoutS > 0 ? std::min(maxConnectTimeoutS, m_connectTimeoutS) : m_connectTimeoutS);
     o << QStringLiteral("application_name=faultdesk");
+    // A server that vanished without closing the connection (a host down, a network cut) must fail the write in
+    // seconds, not after the kernel's retransmission timeout of many minutes: then the writes go to the journal.
+    o << QStringLiteral("keepalives=1") << QStringLiteral("keepalives_idle=10")
+      << QStringLiteral("keepalives_interval=5") << QStringLiteral("keepalives_count=3")
+      << QStringLiteral("tcp_user_timeout=%1").arg(qMax(15, m_connectTimeoutS) * 1000);
     if (!m_sslRootCert.isEmpty())
         o << QStringLiteral("sslrootcert=") + quoted(m_sslRootCert);
     if (!m_sslCert.isEmpty())

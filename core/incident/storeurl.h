@@ -50,8 +50,11 @@ public:
      * std::nullopt with @p error when the reference cannot be resolved. The password itself never appears in errors.
      */
     std::optional<QString> password(QString* error = nullptr) const;
-    /// libpq connection options for QPSQL's setConnectOptions (values validated at parse time).
-    QString connectOptions() const;
+    /**
+     * libpq connection options for QPSQL's setConnectOptions (values validated at parse time); a @p maxConnectTimeoutS
+     * above 0 caps the connect timeout (reads on the GUI thread wait less for a server that does not answer).
+     */
+    QString connectOptions(int maxConnectTimeoutS = 0) const;
 
 private:
     Engine m_engine = Engine::Sqlite;

@@ -17,6 +17,7 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
+#include <QTime>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -211,12 +212,18 @@ void IncidentHistoryView::refresh()
     QString error;
     const IncidentFilter f = filter();
     const QList<Incident> list = m_store->incidents(f, &error);
+    if (!error.isEmpty()) {
+        // The store is away (a server restarting, a disk failing): say so, and keep what was read before rather
+        // than show an empty history that looks like "no incidents".
+        m_status->setText(m_model->rowCount() > 0 ? tr("Incident history unavailable (%1); the list below is from %2")
+                                                        .arg(error, m_readAt.toString(QStringLiteral("HH:mm:ss")))
+                                                  : tr("Incident history unavailable: %1").arg(error));
+        return;
+    }
     m_model->setIncidents(list);
-    if (!error.isEmpty())
-        m_status->setText(tr("Cannot read the incident history: %1").arg(error));
-    else
-        m_status->setText(list.size() >= f.limit ? tr("Newest %n incident(s) shown", nullptr, int(list.size()))
-                                                 : tr("%n incident(s)", nullptr, int(list.size())));
+    m_readAt = QTime::currentTime();
+    m_status->setText(list.size() >= f.limit ? tr("Newest %n incident(s) shown", nullptr, int(list.size()))
+                                             : tr("%n incident(s)", nullptr, int(list.size())));
     m_table->resizeColumnsToContents();
     if (!keep.isEmpty()) {
         m_shown.clear(); // its timeline may have grown: show it afresh

@@ -2,6 +2,7 @@
 
 #include "incident/incidentfilter.h"
 
+#include <QTime>
 #include <QWidget>
 
 class QCheckBox;
@@ -79,6 +80,7 @@ private:
     QPushButton* m_export;
     QPushButton* m_exportRange;
     QTimer* m_refreshTimer;
+    QTime m_readAt; ///< when the list shown was read (the store may be away later)
     QString m_shown;
 };
 

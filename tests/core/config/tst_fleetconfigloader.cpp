@@ -147,6 +147,36 @@ private Q_SLOTS:
         QVERIFY(!t.admin);
     }
 
+    // store: a path (relative to the file) or a URL whose password is a reference; the location is what --db takes.
+    void storeSection_data()
+    {
+        QTest::addColumn<QByteArray>("yaml");
+        QTest::addColumn<QString>("location");
+        QTest::addRow("absent") << QByteArray() << QString();
+        QTest::addRow("a path, relative to the file")
+            << QByteArray("store: data/incidents.db\n") << QStringLiteral("/etc/fd/data/incidents.db");
+        QTest::addRow("path key") << QByteArray("store: { path: /var/lib/fd/incidents.db }\n")
+                                  << QStringLiteral("/var/lib/fd/incidents.db");
+        QTest::addRow("postgresql, password from the environment")
+            << QByteArray("store:\n  url: postgresql://fd@db.example.net:5433/team\n  password: { env: FD_DB_PW }\n"
+                          "  sslmode: verify-full\n  sslrootcert: ca.pem\n")
+            << QStringLiteral("postgresql://fd@db.example.net:5433/team?password_env=FD_DB_PW&sslmode=verify-full"
+                              "&sslrootcert=/etc/fd/ca.pem");
+        QTest::addRow("postgresql, password file, .pgpass otherwise")
+            << QByteArray("store: { url: 'postgresql://fd@127.0.0.1/team', password: { file: pw } }\n")
+            << QStringLiteral("postgresql://fd@127.0.0.1/team?password_file=/etc/fd/pw");
+    }
+    void storeSection()
+    {
+        QFETCH(QByteArray, yaml);
+        QFETCH(QString, location);
+        const ConfigLoadResult r
+            = FleetConfigLoader::loadBytes(yaml + minimalFleet, QStringLiteral("s.yaml"), QStringLiteral("/etc/fd"));
+        QVERIFY2(r.ok(), qPrintable(describe(r.errors)));
+        QCOMPARE(r.config->store.isSet(), !location.isEmpty());
+        QCOMPARE(r.config->store.location(), location);
+    }
+
     // correlation: defaults when absent; every key read; a signal's link is kept with its dependency.
     void correlationSection()
     {

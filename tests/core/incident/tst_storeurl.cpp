@@ -61,6 +61,9 @@ private Q_SLOTS:
         QVERIFY(options.contains(QStringLiteral("sslmode=verify-full")));
         QVERIFY(options.contains(QStringLiteral("sslrootcert='%1'").arg(m_dir.filePath(QStringLiteral("ca.pem")))));
         QVERIFY(options.contains(QStringLiteral("connect_timeout=5")));
+        // A connection to a server that vanished fails within seconds, so writes go to the journal.
+        QVERIFY(options.contains(QStringLiteral("tcp_user_timeout=15000")));
+        QVERIFY(options.contains(QStringLiteral("keepalives_idle=10")));
     }
 
     void defaults()
