@@ -11,12 +11,14 @@
 #include "drill/drillrunner.h"
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
+#include "incident/storenotifier.h"
 #include "incident/storeurl.h"
 #include "maintenance/expiryreminder.h"
 #include "maintenance/maintenancecontroller.h"
 #include "maintenance/maintenancestore.h"
 #include "model/faultmodel.h"
 #include "monitor/monitor.h"
+#include "remedy/advisorylocks.h"
 #include "remedy/remediationcontroller.h"
 #include "ui/alert/acknowledgeactions.h"
 #include "ui/drillmenu.h"
@@ -26,6 +28,7 @@
 #include "ui/mainwindow.h"
 #include "ui/remedy/autoremediationpanel.h"
 #include "ui/remedy/faultactions.h"
+#include "ui/remedy/teamactivitylabel.h"
 #include "ui/remedy/unfinishedremediationsbanner.h"
 #include "util/buildinfo.h"
 #include "util/signalwatcher.h"
@@ -144,6 +147,7 @@ public:
                     false);
             });
         watchSilences();
+        attachTeam(history);
     }
 
     ~ConsoleSession()
@@ -221,6 +225,46 @@ private:
         m_acks->restore();
     }
 
+    /**
+     * A team's PostgreSQL store: the other consoles' incidents, acknowledgements and maintenance windows as they are
+     * committed (LISTEN/NOTIFY, then that one row is read), and remediation locks that are the store's advisory locks,
+     * with who is acting in the status bar.
+     */
+    void attachTeam(IncidentHistoryView* history)
+    {
+        if (!m_store.url().isPostgres())
+            return;
+        m_notifier = std::make_unique<StoreNotifier>(m_store.url());
+        m_locks = std::make_unique<AdvisoryLocks>(m_store.url());
+        m_locks->follow(m_notifier.get());
+        QString error;
+        if (!m_notifier->start(&error))
+            m_window.showNotification(QObject::tr("Not hearing the other consoles (retrying): %1").arg(error), true);
+        if (!m_locks->open(&error))
+            m_window.showNotification(
+                QObject::tr("%1 — automation does not act until the store is back").arg(error), true);
+        // A burst of changes (a drill's incident and its events) reloads the history once.
+        auto* reload = new QTimer(history);
+        reload->setSingleShot(true);
+        reload->setInterval(300);
+        QObject::connect(reload, &QTimer::timeout, history, &IncidentHistoryView::refresh);
+        QObject::connect(m_notifier.get(), &StoreNotifier::resynced, reload, qOverload<>(&QTimer::start));
+        QObject::connect(m_notifier.get(), &StoreNotifier::changed, &m_window,
+            [this, reload](const QString& table, const QString&, const QString& key) {
+                if (table == u"incidents" || table == u"incident_events") {
+                    reload->start();
+                } else if (table == u"maintenance_windows") {
+                    m_maintenance.applyStored(key);
+                } else if (table == u"audit" && m_acks) {
+                    bool isSeq = false;
+                    const qint64 seq = key.toLongLong(&isSeq);
+                    if (const auto record = isSeq ? m_store.auditRecord(seq) : std::nullopt)
+                        m_acks->applyShared(*record);
+                }
+            });
+        m_window.statusBar()->addPermanentWidget(new TeamActivityLabel(m_locks.get(), m_notifier.get()));
+    }
+
     /// Keeps the reminder's list equal to the silences FaultDesk holds now.
     void watchSilences()
     {
@@ -271,6 +315,8 @@ private:
                 QFileInfo(lockDir).absolutePath() + QStringLiteral("/automation.json"), &stateError))
             m_window.showNotification(
                 QObject::tr("Automation state not restored (automation stays off): %1").arg(stateError), true);
+        if (m_locks)
+            m_remedy->setSharedLocks(m_locks.get());
         m_window.setRemediation(m_remedy.get());
         auto* actions = new FaultActions(m_remedy.get());
         m_window.setFaultActions(actions);
@@ -347,6 +393,8 @@ private:
     ConsoleAuditSink m_audit { &m_recorder, &m_window };
     MaintenanceController m_maintenance;
     MaintenanceConsole* m_maintenanceConsole = nullptr; ///< owned by m_window
+    std::unique_ptr<StoreNotifier> m_notifier; ///< a team's store only
+    std::unique_ptr<AdvisoryLocks> m_locks; ///< a team's store only; outlives the controller
     std::unique_ptr<RemediationController> m_remedy;
     std::unique_ptr<AcknowledgementManager> m_acks;
     ExpiryReminder m_silenceReminder;
