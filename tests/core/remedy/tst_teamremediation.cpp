@@ -41,6 +41,7 @@ class TestTeamRemediation : public QObject
 
     Test::PostgresHarness m_pg;
     QTemporaryDir m_dir;
+    quint16 m_port = 0; ///< app-1's port in the fleet written last
 
     QString url(const QString& database) const
     {
@@ -55,6 +56,7 @@ class TestTeamRemediation : public QObject
         closed.listen(QHostAddress::LocalHost, 0);
         const quint16 port = closed.serverPort();
         closed.close();
+        m_port = port;
         const QString path = m_dir.filePath(name + u".yaml"_qs);
         QFile f(path);
         if (!f.open(QIODevice::WriteOnly))
@@ -127,6 +129,10 @@ private Q_SLOTS:
         start(b, fleet, u"one"_qs, u"b"_qs);
         QTRY_VERIFY_WITH_TIMEOUT(a.out.contains("ready\n") && b.out.contains("ready\n"), 20000);
 
+        // The Handle's restart takes effect: app-1 answers again (Recover verifies that it does).
+        QTRY_VERIFY_WITH_TIMEOUT(a.out.contains("run-started") || b.out.contains("run-started"), 30000);
+        QTcpServer restarted;
+        QVERIFY(restarted.listen(QHostAddress::LocalHost, m_port));
         // One Handle, then one Recover, by whichever console took the lock.
         QTRY_VERIFY_WITH_TIMEOUT(a.finished(1) + b.finished(1) == 1, 30000);
         Console& owner = a.out.contains("run-started") ? a : b;
@@ -134,16 +140,18 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(other.out.contains("elsewhere "), 10000);
         QVERIFY2(other.out.contains(" handled by auto ("), other.out.constData());
         QTest::qWait(3000); // nobody acts a second time afterwards
+        QCOMPARE(owner.finished(1), 1);
+        QVERIFY2(owner.out.contains(" 1 0\n"), owner.out.constData()); // Recover succeeded: app-1 verified
         const QByteArray both = a.out + b.out;
         QCOMPARE(int(both.count("run-started ")), 2);
         QCOMPARE(owner.finished(0), 1);
         QVERIFY2(!other.out.contains("run-started"), other.out.constData());
         QCOMPARE(m_pg.psql(u"SELECT COUNT(DISTINCT action_id) FROM audit WHERE phase = 'intent'"
-                           " AND runbook LIKE 'hold/handle%'"_qs,
+                           " AND runbook = 'hold/handle#1'"_qs,
                      u"one"_qs),
             u"1"_qs);
         QCOMPARE(m_pg.psql(u"SELECT COUNT(DISTINCT action_id) FROM audit WHERE phase = 'intent'"
-                           " AND runbook LIKE 'hold/recover%'"_qs,
+                           " AND runbook = 'hold/recover#1'"_qs,
                      u"one"_qs),
             u"1"_qs);
         stop(a);
