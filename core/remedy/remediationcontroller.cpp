@@ -101,6 +101,16 @@ std::optional<TargetLock::Holder> RemediationController::lockHolder(const QStrin
     return m_shared ? m_shared->holder(target) : TargetLock::holder(m_lockDir, target);
 }
 
+QString RemediationController::actingOn(const QString& faultId) const
+{
+    const auto f = faultOf(faultId);
+    if (!f)
+        return {};
+    if (const auto h = lockHolder(f->target))
+        return h->sentence(f->target);
+    return handledElsewhere(faultId);
+}
+
 RemediationBaseline RemediationController::current() const
 {
     return m_poller->current();

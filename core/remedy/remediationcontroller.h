@@ -74,6 +74,9 @@ public:
     AdvisoryLocks* sharedLocks() const { return m_shared; }
     /// Who holds the remediation lock of @p target now (another console or this one), if anyone.
     std::optional<TargetLock::Holder> lockHolder(const QString& target) const;
+    /// "alice (host:1234) is handling web-2 since 10:41:07" while anyone holds the lock of @p faultId's target, else
+    /// handledElsewhere(); empty when nobody acts on it. For the fault panel's "who is acting" line.
+    QString actingOn(const QString& faultId) const;
     /// "handled by alice (host:1234, crash/handle since …)" when another console's automation owns @p faultId.
     QString handledElsewhere(const QString& faultId) const { return m_elsewhere.value(faultId); }
 
