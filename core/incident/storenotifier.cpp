@@ -9,6 +9,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+
 namespace FaultDesk {
 
 namespace {
@@ -36,12 +38,13 @@ StoreNotifier::StoreNotifier(StoreUrl url, QObject* parent)
 {
     m_health.setInterval(1000);
     connect(&m_health, &QTimer::timeout, this, &StoreNotifier::checkConnection);
-    m_retry.setInterval(3000);
+    m_retry.setInterval(2000);
     m_retry.setSingleShot(true);
     connect(&m_retry, &QTimer::timeout, this, [this] {
+        // Each attempt blocks this thread until the server answers or connect_timeout passes: back off to 30 s.
         QString error;
         if (!connectAndListen(&error))
-            m_retry.start();
+            m_retry.start(std::min(m_retry.interval() * 2, 30000));
     });
 }
 
@@ -107,6 +110,7 @@ bool StoreNotifier::connectAndListen(QString* error)
             onNotification(name, payload);
         });
     m_health.start();
+    m_retry.setInterval(2000);
     const bool again = m_wasListening;
     setListening(true, QString());
     m_wasListening = true;

@@ -13,9 +13,10 @@ namespace FaultDesk {
  * on channel "faultdesk" as "TABLE OPERATION KEY" (incidents, incident_events, audit, maintenance_windows,
  * remediation_locks); this LISTENs on a connection of its own (on the thread that starts it, which needs an event
  * loop) and emits changed() for each, from every console including this one. Readers then read that one row: nothing
- * polls whole tables. A lost connection is noticed within a second, reported, and re-established every few seconds;
- * whatever changed meanwhile is announced by resynced(), so readers reload once. A SQLite store has no other
- * consoles: start() says so and nothing is emitted.
+ * polls whole tables. A lost connection is noticed within a second, reported, and re-established (tries 2 s apart,
+ * backing off to 30 s: each blocks the thread until the server answers or connect_timeout passes); whatever changed
+ * meanwhile is announced by resynced(), so readers reload once. A SQLite store has no other consoles: start() says so
+ * and nothing is emitted.
  */
 class StoreNotifier : public QObject
 {

@@ -17,6 +17,8 @@ namespace FaultDesk {
 
 namespace {
 int serial = 0;
+constexpr int kWatchMs = 2000; ///< re-read of the holders while another console holds a lock
+constexpr int kReconnectMs = 10000; ///< a new lock session after the last one was lost
 
 // A row of remediation_locks counts while the server grants its advisory lock to the session that wrote it; a
 // bigint key shows in pg_locks as classid (high 32 bits) and objid (low 32 bits) with objsubid 1.
@@ -73,7 +75,7 @@ AdvisoryLocks::AdvisoryLocks(StoreUrl url, QObject* parent)
     , m_url(std::move(url))
     , m_name(QStringLiteral("faultdesk-locks-%1").arg(++serial))
 {
-    m_watch.setInterval(2000);
+    m_watch.setInterval(kWatchMs);
     connect(&m_watch, &QTimer::timeout, this, &AdvisoryLocks::refresh);
 }
 
@@ -166,7 +168,8 @@ void AdvisoryLocks::lose(const QString& why)
     m_mine.clear();
     if (QSqlDatabase::contains(m_name))
         QSqlDatabase::database(m_name, false).close();
-    m_watch.start(); // reconnects
+    // Reconnects, slowly: a connection attempt blocks this thread until the server answers or connect_timeout.
+    m_watch.start(kReconnectMs);
     qCWarning(lcRemedy, "%s", qUtf8Printable(m_problem));
     if (was)
         Q_EMIT connectionChanged(false, m_problem);
@@ -345,7 +348,7 @@ void AdvisoryLocks::refresh()
         // A lost session comes back here, so the watch also reconnects.
         QString why;
         if (!ensureOpen(&why)) {
-            m_watch.start();
+            m_watch.start(kReconnectMs);
             return;
         }
     }
@@ -362,8 +365,8 @@ void AdvisoryLocks::refresh()
         others = others || !h.mine;
         now.insert(h.name, h);
     }
-    if (others || !m_connected)
-        m_watch.start();
+    if (others)
+        m_watch.start(kWatchMs);
     else
         m_watch.stop();
     auto same = [](const QHash<QString, Held>& a, const QHash<QString, Held>& b) {
