@@ -6,7 +6,9 @@
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
 #include "drill/demofleetprocess.h"
+#include "incident/storenotifier.h"
 #include "model/faultmodel.h"
+#include "remedy/advisorylocks.h"
 #include "remedy/remediationcontroller.h"
 #include "ui/alert/acknowledgeactions.h"
 #include "ui/drillmenu.h"
@@ -15,6 +17,7 @@
 #include "ui/maintenance/maintenanceconsole.h"
 #include "ui/remedy/autoremediationpanel.h"
 #include "ui/remedy/faultactions.h"
+#include "ui/remedy/teamactivitylabel.h"
 #include "ui/remedy/unfinishedremediationsbanner.h"
 #include "ui/storestatuslabel.h"
 
@@ -141,6 +144,7 @@ ConsoleSession::ConsoleSession(const QString& dbPath)
                 false);
         });
     watchSilences();
+    attachTeam(history);
 }
 
 ConsoleSession::~ConsoleSession()
@@ -242,6 +246,40 @@ void ConsoleSession::attachAcknowledgements()
     m_acks->restore();
 }
 
+void ConsoleSession::attachTeam(IncidentHistoryView* history)
+{
+    if (!m_store.url().isPostgres())
+        return;
+    m_notifier = std::make_unique<StoreNotifier>(m_store.url());
+    m_locks = std::make_unique<AdvisoryLocks>(m_store.url());
+    m_locks->follow(m_notifier.get());
+    QString error;
+    if (!m_notifier->start(&error))
+        m_window.showNotification(QObject::tr("Not hearing the other consoles (retrying): %1").arg(error), true);
+    if (!m_locks->open(&error))
+        m_window.showNotification(QObject::tr("%1 — automation does not act until the store is back").arg(error), true);
+    // A burst of changes (a drill's incident and its events) reloads the history once.
+    auto* reload = new QTimer(history);
+    reload->setSingleShot(true);
+    reload->setInterval(300);
+    QObject::connect(reload, &QTimer::timeout, history, &IncidentHistoryView::refresh);
+    QObject::connect(m_notifier.get(), &StoreNotifier::resynced, reload, qOverload<>(&QTimer::start));
+    QObject::connect(m_notifier.get(), &StoreNotifier::changed, &m_window,
+        [this, reload](const QString& table, const QString&, const QString& key) {
+            if (table == u"incidents" || table == u"incident_events") {
+                reload->start();
+            } else if (table == u"maintenance_windows") {
+                m_maintenance.applyStored(key);
+            } else if (table == u"audit" && m_acks) {
+                bool isSeq = false;
+                const qint64 seq = key.toLongLong(&isSeq);
+                if (const auto record = isSeq ? m_store.auditRecord(seq) : std::nullopt)
+                    m_acks->applyShared(*record);
+            }
+        });
+    m_window.statusBar()->addPermanentWidget(new TeamActivityLabel(m_locks.get(), m_notifier.get()));
+}
+
 void ConsoleSession::watchSilences()
 {
     QSet<QString> now;
@@ -289,6 +327,8 @@ void ConsoleSession::attachRemediation()
             QFileInfo(lockDir).absolutePath() + QStringLiteral("/automation.json"), &stateError))
         m_window.showNotification(
             QObject::tr("Automation state not restored (automation stays off): %1").arg(stateError), true);
+    if (m_locks)
+        m_remedy->setSharedLocks(m_locks.get());
     m_window.setRemediation(m_remedy.get());
     auto* actions = new FaultActions(m_remedy.get());
     m_window.setFaultActions(actions);

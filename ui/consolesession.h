@@ -19,6 +19,9 @@ class QDockWidget;
 namespace FaultDesk {
 
 class AcknowledgementManager;
+class AdvisoryLocks;
+class IncidentHistoryView;
+class StoreNotifier;
 class AlertmanagerSource;
 class AuditSink;
 class DemoFleetProcess;
@@ -71,6 +74,12 @@ private:
     void attachAcknowledgements();
     /// Keeps the reminder's list equal to the silences FaultDesk holds now.
     void watchSilences();
+    /**
+     * A team's PostgreSQL store: the other consoles' incidents, acknowledgements and maintenance windows as they are
+     * committed (LISTEN/NOTIFY, then that one row is read), and remediation locks that are the store's advisory locks,
+     * with who is acting in the status bar.
+     */
+    void attachTeam(IncidentHistoryView* history);
     /// One AlertmanagerSource per `alertmanager:` entry of the fleet now monitored; its alerts become faults.
     void attachAlertSources(const FleetConfig& config);
     /// Handle/Recover for the fleet now monitored: the controller reads the configuration when it is made.
@@ -88,6 +97,8 @@ private:
     std::unique_ptr<AuditSink> m_audit;
     MaintenanceController m_maintenance;
     MaintenanceConsole* m_maintenanceConsole = nullptr; ///< owned by m_window
+    std::unique_ptr<StoreNotifier> m_notifier; ///< a team's store only
+    std::unique_ptr<AdvisoryLocks> m_locks; ///< a team's store only; outlives the controller
     std::unique_ptr<RemediationController> m_remedy;
     std::unique_ptr<AcknowledgementManager> m_acks;
     ExpiryReminder m_silenceReminder;

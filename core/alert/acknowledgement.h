@@ -30,6 +30,7 @@ struct Acknowledgement
     QString alertInstance; ///< value of the source's target label
     QString silenceId; ///< the silence FaultDesk created and will expire; empty when none (yet)
     bool restored = false; ///< rebuilt from the store after a restart
+    bool shared = false; ///< made in another console sharing the store (its records are that console's)
 
     bool isAlert() const { return !source.isEmpty(); }
     QString key() const;

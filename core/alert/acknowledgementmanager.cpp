@@ -523,6 +523,41 @@ void AcknowledgementManager::scheduleRestoreGrace()
     });
 }
 
+bool AcknowledgementManager::applyShared(const AuditRecord& r)
+{
+    if (r.phase != AuditRecord::Phase::Result || r.status != u"ok")
+        return false;
+    const bool acknowledged = r.actionKind == KindAcknowledge;
+    if (!acknowledged && r.actionKind != KindUnacknowledge && r.actionKind != KindEnded)
+        return false;
+    const auto a = Acknowledgement::fromJson(QJsonDocument::fromJson(r.outputExcerpt.toUtf8()).object());
+    if (!a)
+        return false;
+    for (const Fault& f : m_detector->openFaults()) {
+        if (keyOf(f) != a->key())
+            continue;
+        const auto it = m_acks.find(f.id);
+        if (acknowledged) {
+            if (it != m_acks.end())
+                return false; // acknowledged here already: by this console (its own record heard back) or before
+            Acknowledgement shared = *a;
+            shared.faultId = f.id;
+            shared.incidentId = f.incidentId;
+            shared.silenceId.clear(); // the silence belongs to the console that made it
+            shared.shared = true;
+            m_acks.insert(f.id, shared);
+        } else {
+            if (it == m_acks.end() || !it->shared)
+                return false;
+            m_acks.erase(it);
+        }
+        Q_EMIT acknowledgementChanged(f.id);
+        emitCounts();
+        return true;
+    }
+    return false;
+}
+
 int AcknowledgementManager::restore()
 {
     if (!m_audit)

@@ -20,6 +20,7 @@ namespace FaultDesk {
 class AlertmanagerSource;
 class AuditSink;
 class Detector;
+struct AuditRecord;
 class IncidentRecorder;
 struct AlertmanagerAlert;
 struct Fault;
@@ -91,6 +92,13 @@ public:
 
     /// Rebuilds open acknowledgements and owned silences from the audit trail; returns how many were found.
     int restore();
+    /**
+     * Takes up an acknowledgement record another console wrote to the shared store (StoreNotifier announced it): the
+     * same fault here — same alert, or same target and cause — shows acknowledged by that operator with that comment
+     * (Acknowledgement::shared); its unacknowledgement or end takes a shared one back. Writes nothing (that console
+     * did); this console's own records, heard back, change nothing. True when a fault changed.
+     */
+    bool applyShared(const AuditRecord& record);
 
 Q_SIGNALS:
     /// @p faultId was acknowledged, unacknowledged, or its acknowledgement changed (silence id).

@@ -5,9 +5,11 @@
 #include "detect/detector.h"
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
+#include "incident/storenotifier.h"
 #include "maintenance/maintenancecontroller.h"
 #include "maintenance/maintenancestore.h"
 #include "monitor/monitor.h"
+#include "remedy/advisorylocks.h"
 #include "remedy/remediationcontroller.h"
 #include "util/logging.h"
 
@@ -128,6 +130,18 @@ bool MonitorService::startAutomation(QString* error)
         *error = QStringLiteral("automation state %1 cannot be read (%2); automation not started").arg(stateFile, why);
         m_controller.reset();
         return false;
+    }
+    // A team's PostgreSQL store: the locks are the store's advisory locks, shared with every console, so this
+    // process and a console never act on one target at once; a lock that cannot be taken refuses (fail closed).
+    if (m_store->url().isPostgres()) {
+        m_notifier = std::make_unique<StoreNotifier>(m_store->url());
+        m_locks = std::make_unique<AdvisoryLocks>(m_store->url());
+        m_locks->follow(m_notifier.get());
+        if (!m_notifier->start(&why))
+            qCWarning(lcRemedy, "not hearing the consoles (retrying): %s", qUtf8Printable(why));
+        if (!m_locks->open(&why))
+            qCWarning(lcRemedy, "%s — automation does not act until the store is back", qUtf8Printable(why));
+        m_controller->setSharedLocks(m_locks.get());
     }
     connectController();
     m_controller->setAutoEnabled(true);

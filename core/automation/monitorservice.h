@@ -13,6 +13,7 @@
 
 namespace FaultDesk {
 
+class AdvisoryLocks;
 class AlertmanagerSource;
 class IncidentRecorder;
 class IncidentStore;
@@ -20,6 +21,7 @@ class MaintenanceController;
 class MaintenanceStore;
 class Monitor;
 class RemediationController;
+class StoreNotifier;
 struct FleetConfig;
 
 /**
@@ -90,6 +92,8 @@ private:
     std::unique_ptr<IncidentRecorder> m_recorder;
     std::unique_ptr<MaintenanceStore> m_maintenanceStore;
     std::unique_ptr<MaintenanceController> m_maintenance;
+    std::unique_ptr<StoreNotifier> m_notifier; ///< a team's PostgreSQL store only
+    std::unique_ptr<AdvisoryLocks> m_locks; ///< a team's PostgreSQL store only; outlives the controller
     std::unique_ptr<RemediationController> m_controller;
     std::vector<std::unique_ptr<AlertmanagerSource>> m_alertSources;
     QString m_lockDir;

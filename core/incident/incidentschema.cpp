@@ -174,6 +174,50 @@ const QList<Statement>& stepV4()
     return sql;
 }
 
+const QList<Statement>& stepV5()
+{
+    static const QList<Statement> sql = {
+        // Who holds a remediation lock, for everyone else's "alice is handling web-2 since 10:41:07". On PostgreSQL
+        // the lock itself is a session-level advisory lock on lock_key; a row counts only while that lock is granted
+        // to backend_pid (a console that died leaves a row the server's pg_locks no longer backs).
+        { QStringLiteral("CREATE TABLE remediation_locks ("
+                         " lock_key {int} PRIMARY KEY,"
+                         " name TEXT NOT NULL,"
+                         " operator TEXT NOT NULL DEFAULT '',"
+                         " host TEXT NOT NULL DEFAULT '',"
+                         " pid {int} NOT NULL DEFAULT 0,"
+                         " backend_pid {int} NOT NULL DEFAULT 0,"
+                         " purpose TEXT NOT NULL DEFAULT '',"
+                         " since_ms {int} NOT NULL)") },
+        // Live sharing: every committed change of a shared row is announced on channel "faultdesk" as
+        // "TABLE OPERATION KEY" (the key column named by the trigger's argument), so consoles read that row instead
+        // of polling tables. NOTIFY is transactional: a rolled-back write announces nothing.
+        { QStringLiteral("CREATE FUNCTION faultdesk_notify() RETURNS trigger LANGUAGE plpgsql AS"
+                         " $$ DECLARE r jsonb; BEGIN"
+                         " IF TG_OP = 'DELETE' THEN r := to_jsonb(OLD); ELSE r := to_jsonb(NEW); END IF;"
+                         " PERFORM pg_notify('faultdesk',"
+                         " TG_TABLE_NAME || ' ' || lower(TG_OP) || ' ' || COALESCE(r ->> TG_ARGV[0], ''));"
+                         " RETURN NULL; END $$"),
+            postgres },
+        { QStringLiteral("CREATE TRIGGER incidents_notify AFTER INSERT OR UPDATE OR DELETE ON incidents"
+                         " FOR EACH ROW EXECUTE FUNCTION faultdesk_notify('id')"),
+            postgres },
+        { QStringLiteral("CREATE TRIGGER incident_events_notify AFTER INSERT ON incident_events"
+                         " FOR EACH ROW EXECUTE FUNCTION faultdesk_notify('incident_id')"),
+            postgres },
+        { QStringLiteral("CREATE TRIGGER audit_notify AFTER INSERT ON audit"
+                         " FOR EACH ROW EXECUTE FUNCTION faultdesk_notify('seq')"),
+            postgres },
+        { QStringLiteral("CREATE TRIGGER maintenance_notify AFTER INSERT OR UPDATE OR DELETE ON maintenance_windows"
+                         " FOR EACH ROW EXECUTE FUNCTION faultdesk_notify('id')"),
+            postgres },
+        { QStringLiteral("CREATE TRIGGER remediation_locks_notify AFTER INSERT OR UPDATE OR DELETE ON remediation_locks"
+                         " FOR EACH ROW EXECUTE FUNCTION faultdesk_notify('name')"),
+            postgres },
+    };
+    return sql;
+}
+
 const QList<Statement>& step(int version)
 {
     switch (version) {
@@ -183,8 +227,10 @@ const QList<Statement>& step(int version)
         return stepV2();
     case 3:
         return stepV3();
-    default:
+    case 4:
         return stepV4();
+    default:
+        return stepV5();
     }
 }
 

@@ -11,9 +11,10 @@ namespace FaultDesk {
 /**
  * The incident database's schema and its migrations. Version 1 stored event times as ISO text; version 2 stores
  * them as UTC milliseconds, adds the drill flag, the series snapshots and the indexes history queries need; version 3
- * adds the maintenance windows created in the console; version 4 the
- * markers of writes replayed from a console's local journal (StoreJournal).
- * Each step runs in the same transaction as the version bump, so a crash mid-migration leaves the old schema.
+ * adds the maintenance windows created in the console; version 4 the markers of writes replayed from a console's
+ * local journal (StoreJournal); version 5 the holders of remediation locks and, on PostgreSQL, the triggers that
+ * announce every shared change (NOTIFY faultdesk) for live sharing between consoles. Each step runs in the same
+ * transaction as the version bump, so a crash mid-migration leaves the old schema.
  *
  * The steps are described once for both engines (SQLite and PostgreSQL): common statements with SqlDialect's type
  * placeholders, and the few that differ (the append-only audit triggers, v2's time conversion) once per engine.
@@ -22,7 +23,7 @@ namespace FaultDesk {
 class IncidentSchema
 {
 public:
-    static constexpr int currentVersion = 4;
+    static constexpr int currentVersion = 5;
 
     /// The version recorded in @p db (0 for an empty database), or -1 (and @p error) when it cannot be read.
     static int version(QSqlDatabase& db, QString* error = nullptr);

@@ -637,6 +637,20 @@ QList<AuditRecord> IncidentStore::auditRecords(const QString& incidentId, QStrin
     return out;
 }
 
+std::optional<AuditRecord> IncidentStore::auditRecord(qint64 seq, QString* error) const
+{
+    QSqlDatabase db = readConnection(error);
+    if (!db.isOpen())
+        return std::nullopt;
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!execRead(db, q, QStringLiteral("SELECT ") + kAuditColumns + QStringLiteral(" FROM audit WHERE seq = ?"),
+            { seq }, error)
+        || !q.next())
+        return std::nullopt;
+    return auditFromRow(q);
+}
+
 QList<AuditRecord> IncidentStore::records() const
 {
     return auditRecords(QString());

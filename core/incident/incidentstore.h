@@ -136,6 +136,8 @@ public:
     int count(const IncidentFilter& filter = {}, QString* error = nullptr) const;
     QList<SeriesSnapshot> series(const QString& incidentId, QString* error = nullptr) const;
     QList<AuditRecord> auditRecords(const QString& incidentId, QString* error = nullptr) const;
+    /// The audit record written as @p seq (the key StoreNotifier announces for an audit insert).
+    std::optional<AuditRecord> auditRecord(qint64 seq, QString* error = nullptr) const;
     /// Mean phase times of the incidents matching @p filter (drills only with includeDrills), grouped by @p by.
     QList<MttxFigures> mttx(Grouping by, const IncidentFilter& filter = {}, QString* error = nullptr) const;
     /// Runs the constant @p query with positional @p binds on the caller's thread and hands each row to @p row.

@@ -83,6 +83,24 @@ bool MaintenanceController::setStore(MaintenanceStore* store, QString* error)
     return true;
 }
 
+bool MaintenanceController::applyStored(const QString& id, QString* error)
+{
+    if (!m_store)
+        return false;
+    QString why;
+    const std::optional<MaintenanceWindow> w = m_store->window(id, &why);
+    if (!w) {
+        if (error)
+            *error = why.isEmpty() ? QStringLiteral("maintenance window %1 is not stored").arg(id) : why;
+        return false;
+    }
+    if (!m_schedule.add(*w, true, error))
+        return false;
+    Q_EMIT windowsChanged();
+    evaluate();
+    return true;
+}
+
 void MaintenanceController::setFleet(const FleetConfig& config)
 {
     QHash<QString, QString> groups;

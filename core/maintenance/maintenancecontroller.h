@@ -68,6 +68,12 @@ public:
     /// Ends runtime window @p id now (a planned one is cancelled); audited and saved.
     bool endNow(const QString& id, const QString& operatorName, QString* error = nullptr);
 
+    /**
+     * Takes up the stored window @p id as it is now: made, changed or ended by another console sharing the store
+     * (StoreNotifier announced it), or by this one. False with @p error when it cannot be read.
+     */
+    bool applyStored(const QString& id, QString* error = nullptr);
+
     const MaintenanceSchedule& schedule() const { return m_schedule; }
     /// Windows running or planned, by start (ended ones are kept only for a while, see Settings::keepEndedMs).
     QList<MaintenanceWindow> windows() const { return m_schedule.windows(); }

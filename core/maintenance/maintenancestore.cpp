@@ -41,6 +41,22 @@ QDateTime utc(const QVariant& v)
 {
     return v.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(v.toLongLong(), Qt::UTC);
 }
+
+MaintenanceWindow fromRow(const QSqlQuery& q)
+{
+    MaintenanceWindow w;
+    w.id = q.value(0).toString();
+    w.targets = listFromJson(q.value(1));
+    w.groups = listFromJson(q.value(2));
+    w.startUtc = utc(q.value(3));
+    w.endUtc = utc(q.value(4));
+    w.comment = q.value(5).toString();
+    w.createdBy = q.value(6).toString();
+    w.createdUtc = utc(q.value(7));
+    w.endedBy = q.value(8).toString();
+    w.origin = MaintenanceWindow::Origin::Runtime;
+    return w;
+}
 } // namespace
 
 MaintenanceStore::MaintenanceStore(IncidentStore* database)
@@ -72,6 +88,21 @@ QFuture<WriteResult> MaintenanceStore::pruneEndedBefore(const QDateTime& cutoffU
         QStringLiteral("DELETE FROM maintenance_windows WHERE end_ms < ?"), { cutoffUtc.toMSecsSinceEpoch() });
 }
 
+std::optional<MaintenanceWindow> MaintenanceStore::window(const QString& id, QString* error) const
+{
+    if (!m_database) {
+        if (error)
+            *error = QStringLiteral("the incident database is closed");
+        return std::nullopt;
+    }
+    std::optional<MaintenanceWindow> out;
+    m_database->select(
+        QStringLiteral("SELECT id, targets, groups_json, start_ms, end_ms, comment, created_by, created_ms, ended_by"
+                       " FROM maintenance_windows WHERE id = ?"),
+        { id }, [&out](const QSqlQuery& q) { out = fromRow(q); }, error);
+    return out;
+}
+
 QList<MaintenanceWindow> MaintenanceStore::windows(const QDateTime& endingAfterUtc, QString* error) const
 {
     QList<MaintenanceWindow> out;
@@ -85,22 +116,7 @@ QList<MaintenanceWindow> MaintenanceStore::windows(const QDateTime& endingAfterU
     m_database->select(
         QStringLiteral("SELECT id, targets, groups_json, start_ms, end_ms, comment, created_by, created_ms, ended_by"
                        " FROM maintenance_windows WHERE end_ms >= ? ORDER BY start_ms, id"),
-        { from },
-        [&out](const QSqlQuery& q) {
-            MaintenanceWindow w;
-            w.id = q.value(0).toString();
-            w.targets = listFromJson(q.value(1));
-            w.groups = listFromJson(q.value(2));
-            w.startUtc = utc(q.value(3));
-            w.endUtc = utc(q.value(4));
-            w.comment = q.value(5).toString();
-            w.createdBy = q.value(6).toString();
-            w.createdUtc = utc(q.value(7));
-            w.endedBy = q.value(8).toString();
-            w.origin = MaintenanceWindow::Origin::Runtime;
-            out.append(w);
-        },
-        error);
+        { from }, [&out](const QSqlQuery& q) { out.append(fromRow(q)); }, error);
     return out;
 }
 

@@ -7,6 +7,8 @@
 #include <QList>
 #include <QPointer>
 
+#include <optional>
+
 namespace FaultDesk {
 
 class IncidentStore;
@@ -29,6 +31,8 @@ public:
     QFuture<WriteResult> pruneEndedBefore(const QDateTime& cutoffUtc);
     /// The stored windows ending at or after @p endingAfterUtc (all when invalid), by start time.
     QList<MaintenanceWindow> windows(const QDateTime& endingAfterUtc = {}, QString* error = nullptr) const;
+    /// The runtime window @p id as stored (another console may have written it), if any.
+    std::optional<MaintenanceWindow> window(const QString& id, QString* error = nullptr) const;
 
 private:
     QPointer<IncidentStore> m_database;

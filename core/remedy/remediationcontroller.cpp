@@ -1,5 +1,6 @@
 #include "remediationcontroller.h"
 
+#include "advisorylocks.h"
 #include "baselinepoller.h"
 #include "postgresbaselinereader.h"
 #include "recoveryplanner.h"
@@ -78,6 +79,39 @@ void RemediationController::setSettings(const Settings& settings)
     m_settings = settings;
     m_runbooks->setSettings(settings);
     m_poller->start(m_settings.pollInterval);
+}
+
+void RemediationController::setSharedLocks(AdvisoryLocks* locks)
+{
+    if (m_shared)
+        m_shared->disconnect(this);
+    m_shared = locks;
+    m_gates->setSharedLocks(locks);
+    if (m_shared) {
+        // A lock that vanished without a result (its console died mid-run) is an unfinished remediation now.
+        connect(m_shared, &AdvisoryLocks::holdersChanged, this, [this] {
+            holdBackUnfinished();
+            Q_EMIT gatesChanged();
+        });
+        connect(m_shared, &AdvisoryLocks::connectionChanged, this, &RemediationController::gatesChanged);
+    }
+    holdBackUnfinished();
+    Q_EMIT gatesChanged();
+}
+
+std::optional<TargetLock::Holder> RemediationController::lockHolder(const QString& target) const
+{
+    return m_shared ? m_shared->holder(target) : TargetLock::holder(m_lockDir, target);
+}
+
+QString RemediationController::actingOn(const QString& faultId) const
+{
+    const auto f = faultOf(faultId);
+    if (!f)
+        return {};
+    if (const auto h = lockHolder(f->target))
+        return h->sentence(f->target);
+    return handledElsewhere(faultId);
 }
 
 RemediationBaseline RemediationController::current() const
@@ -320,7 +354,7 @@ bool RemediationController::start(
                 lockTargets << it.key();
     const TargetConfig* t = m_config.target(f.target);
     if (!startRun(faultId, *rb, purpose, f.target, f.incidentId, b, operatorName, lockTargets,
-            m_runbooks->fieldsFor(f, t), error))
+            m_runbooks->fieldsFor(f, t), error, automatic))
         return false;
     m_detector->setFaultPhase(
         faultId, purpose == SafetyRequest::Purpose::Handle ? Fault::Phase::Handling : Fault::Phase::Recovering);
@@ -329,9 +363,27 @@ bool RemediationController::start(
     return true;
 }
 
+TargetLock RemediationController::acquireLock(const QString& name, const QString& operatorName, const QString& purpose,
+    bool automatic, TargetLock::Holder* holder, QString* error)
+{
+    if (!m_shared)
+        return TargetLock::tryAcquire(m_lockDir, name, operatorName, purpose, holder, error);
+    QString why;
+    TargetLock lock = m_shared->tryAcquire(name, operatorName, purpose, holder, &why);
+    if (lock.isLocked() || why.isEmpty() || automatic) {
+        if (error)
+            *error = why;
+        return lock;
+    }
+    // A person acts although the team's store cannot be reached: with this host's lock at least, and said so.
+    qCWarning(lcRemedy, "%s; %s acts on %s with this host's lock only", qUtf8Printable(why),
+        qUtf8Printable(operatorName), qUtf8Printable(name));
+    return TargetLock::tryAcquire(m_lockDir, name, operatorName, purpose, holder, error);
+}
+
 bool RemediationController::startRun(const QString& runId, const Runbook& runbook, SafetyRequest::Purpose purpose,
     const QString& target, const QString& incidentId, const RemediationBaseline& b, const QString& operatorName,
-    const QStringList& lockTargets, const TemplateFields& fields, QString* error)
+    const QStringList& lockTargets, const TemplateFields& fields, QString* error, bool automatic)
 {
     if (isStopping()) {
         if (error)
@@ -347,7 +399,7 @@ bool RemediationController::startRun(const QString& runId, const Runbook& runboo
     for (const QString& name : lockTargets) {
         TargetLock::Holder holder;
         QString lockError;
-        TargetLock lock = TargetLock::tryAcquire(m_lockDir, name, operatorName, runbook.name, &holder, &lockError);
+        TargetLock lock = acquireLock(name, operatorName, runbook.name, automatic, &holder, &lockError);
         if (!lock.isLocked()) {
             if (error)
                 *error = lockError.isEmpty() ? QStringLiteral("%1 is being remediated by %2; one remediation at a time")
@@ -355,8 +407,10 @@ bool RemediationController::startRun(const QString& runId, const Runbook& runboo
                                              : lockError;
             return false;
         }
-        // Commands the run starts inherit the lock: should this process die, the lock lives as long as they do.
-        c.inheritedDescriptors << lock.descriptor();
+        // Commands the run starts inherit a lock file: should this process die, the lock lives as long as they do.
+        // (A team's advisory lock goes with the console's session instead.)
+        if (lock.descriptor() >= 0)
+            c.inheritedDescriptors << lock.descriptor();
         active->locks.push_back(std::move(lock));
     }
     c.audit = m_audit;
@@ -368,10 +422,23 @@ bool RemediationController::startRun(const QString& runId, const Runbook& runboo
     active->executor = std::make_unique<RunbookExecutor>(runbook, c);
     const RemediationGates::StepRequest request { target, purpose, operatorName, active->backend,
         m_settings.stepDeadline };
-    active->executor->setAsyncGate(
-        [this, request](const Runbook::Step& step, int index, RunbookExecutor::GateReply reply) {
-            m_gates->checkStep(step, index, request, std::move(reply));
-        });
+    active->executor->setAsyncGate([this, request, weak = std::weak_ptr<Active>(active)](
+                                       const Runbook::Step& step, int index, RunbookExecutor::GateReply reply) {
+        // A lock lost with its session (the team's store went away) fails the next step closed: another console may
+        // hold it by now.
+        if (const auto a = weak.lock())
+            for (const TargetLock& lock : a->locks) {
+                QString why;
+                if (!lock.stillHeld(&why)) {
+                    reply({ false,
+                              QStringLiteral("the remediation lock of %1 was lost: %2; step not run (fail closed)")
+                                  .arg(lock.target(), why) },
+                        nullptr);
+                    return;
+                }
+            }
+        m_gates->checkStep(step, index, request, std::move(reply));
+    });
     connect(active->executor.get(), &RunbookExecutor::stepChanged, this,
         [this, runId](int index, const StepReport& report) { Q_EMIT stepChanged(runId, index, report); });
     connect(active->executor.get(), &RunbookExecutor::finished, this,
@@ -500,22 +567,33 @@ bool RemediationController::setAutomationStateFile(const QString& path, QString*
 
 void RemediationController::maybeAuto(const Fault& fault)
 {
-    if (isStopping() || !m_automation->enabledFor(fault.target) || m_active.contains(fault.id))
+    if (isStopping() || !m_automation->enabledFor(fault.target) || m_active.contains(fault.id)
+        || m_elsewhere.contains(fault.id))
         return;
     const bool wasSuspended = m_automation->ledger().entry(fault.target).suspended;
     auto automatic = [&](SafetyRequest::Purpose purpose) {
         QString error;
         // Recover completes the attempt Handle started: it is neither counted again nor held by the backoff.
-        if (!start(fault.id, purpose, QStringLiteral("auto"), purpose == SafetyRequest::Purpose::Handle, &error))
+        if (!start(fault.id, purpose, QStringLiteral("auto"), purpose == SafetyRequest::Purpose::Handle, &error)) {
             qCInfo(lcRemedy, "automatic %s of %s not started: %s", qUtf8Printable(purposeName(purpose)),
                 qUtf8Printable(fault.id), qUtf8Printable(error));
+            // Fail closed, loudly: without the team's lock automation does not act, and the operator must know.
+            if (m_shared && !m_shared->isConnected())
+                Q_EMIT escalated(fault.id,
+                    QStringLiteral("automatic %1 of %2 refused: %3").arg(purposeName(purpose), fault.target, error));
+        }
         if (!wasSuspended && m_automation->ledger().entry(fault.target).suspended)
             Q_EMIT escalated(fault.id,
                 QStringLiteral("automatic remediation of %1 gave up: %2")
                     .arg(fault.target, m_automation->ledger().entry(fault.target).suspendedReason));
     };
     if (fault.actionable() && !m_handleRuns.contains(fault.id)) {
+        // A team: the console whose automation takes the target's lock owns the fault; the others leave it be.
+        if (m_shared && markIfElsewhere(fault))
+            return;
         automatic(SafetyRequest::Purpose::Handle);
+        if (m_shared && !m_handleRuns.contains(fault.id))
+            markIfElsewhere(fault);
         return;
     }
     // Recover after a successful Handle: at once where Handle's own action ends the cause (a restart), or the
@@ -528,11 +606,33 @@ void RemediationController::maybeAuto(const Fault& fault)
         automatic(SafetyRequest::Purpose::Recover);
 }
 
+bool RemediationController::markIfElsewhere(const Fault& fault)
+{
+    bool active = false;
+    const auto latest = m_shared->latestHolder(fault.target, &active);
+    // Another console holds the target's lock now, or took it since this fault began (two consoles detect one
+    // failure up to a few probe intervals apart: 15 s of slack), so its automation owns this fault.
+    if (!latest || latest->holder.instance == AdvisoryLocks::instanceName()
+        || (!active && latest->holder.since.toMSecsSinceEpoch() < fault.detectedMs - 15000))
+        return false;
+    const QString text = QStringLiteral("handled by %1").arg(latest->holder.toString());
+    m_elsewhere.insert(fault.id, text);
+    qCInfo(lcRemedy, "automatic remediation of %s (%s) left to another console: %s", qUtf8Printable(fault.target),
+        qUtf8Printable(fault.id), qUtf8Printable(text));
+    Q_EMIT autoChanged();
+    Q_EMIT gatesChanged();
+    return true;
+}
+
 // ---- after a restart -----------------------------------------------------------------------------------------
 
 QList<RemediationController::Unfinished> RemediationController::unfinished() const
 {
-    return m_unfinished.list();
+    QList<Unfinished> out = m_unfinished.list();
+    // A team: an intent whose target lock a console holds is a remediation running there, not an unfinished one.
+    if (m_shared)
+        out.removeIf([this](const Unfinished& u) { return m_shared->holder(u.target).has_value(); });
+    return out;
 }
 
 QString RemediationController::unfinishedRunId(const Unfinished& item)
@@ -543,7 +643,7 @@ QString RemediationController::unfinishedRunId(const Unfinished& item)
 void RemediationController::holdBackUnfinished()
 {
     // Whatever an earlier run left half done (its child may still be at work) is a person's call, not automation's.
-    for (const Unfinished& u : m_unfinished.list())
+    for (const Unfinished& u : unfinished())
         m_automation->holdBack(u.target,
             QStringLiteral("a remediation of %1 (%2 by %3 since %4 UTC) never finished: automation stays off %1 until "
                            "it is recovered or dismissed")

@@ -21,6 +21,7 @@
 
 namespace FaultDesk {
 
+class AdvisoryLocks;
 class AuditSink;
 class BaselinePoller;
 class Detector;
@@ -61,6 +62,23 @@ public:
     RemediationController(const FleetConfig& config, Detector* detector, AuditSink* audit, QString lockDirectory,
         QString operatorName, QObject* parent = nullptr);
     ~RemediationController() override;
+
+    /**
+     * Takes the remediation locks (targets and backends) from @p locks, a team's PostgreSQL store, instead of the lock
+     * directory (null: the directory again). Automation then acts only with such a lock (fail closed when the store
+     * cannot be reached); a manual run falls back to the local lock directory with a warning. A fault whose
+     * target another console is remediating (or remediated since this fault began) is left to that console's
+     * automation: handledElsewhere() names it. Not owned; must outlive the controller.
+     */
+    void setSharedLocks(AdvisoryLocks* locks);
+    AdvisoryLocks* sharedLocks() const { return m_shared; }
+    /// Who holds the remediation lock of @p target now (another console or this one), if anyone.
+    std::optional<TargetLock::Holder> lockHolder(const QString& target) const;
+    /// "alice (host:1234) is handling web-2 since 10:41:07" while anyone holds the lock of @p faultId's target, else
+    /// handledElsewhere(); empty when nobody acts on it. For the fault panel's "who is acting" line.
+    QString actingOn(const QString& faultId) const;
+    /// "handled by alice (host:1234, crash/handle since …)" when another console's automation owns @p faultId.
+    QString handledElsewhere(const QString& faultId) const { return m_elsewhere.value(faultId); }
 
     /// The fleet configuration the controller acts on.
     const FleetConfig& fleetConfig() const { return m_config; }
@@ -190,7 +208,12 @@ private:
     /// Locks @p lockTargets, then runs @p runbook under @p runId with the safety gates before every step.
     bool startRun(const QString& runId, const Runbook& runbook, SafetyRequest::Purpose purpose, const QString& target,
         const QString& incidentId, const RemediationBaseline& baseline, const QString& operatorName,
-        const QStringList& lockTargets, const TemplateFields& fields, QString* error);
+        const QStringList& lockTargets, const TemplateFields& fields, QString* error, bool automatic = false);
+    /// The lock of @p name for a run: the team's advisory lock, or the lock directory's.
+    TargetLock acquireLock(const QString& name, const QString& operatorName, const QString& purpose, bool automatic,
+        TargetLock::Holder* holder, QString* error);
+    /// Another console acts (or acted since @p fault began) on its target: remembers and reports it; true then.
+    bool markIfElsewhere(const Fault& fault);
     /// Closes @p item's intents and lets automation act on its target again once nothing else holds it back.
     void closeIntents(const Unfinished& item, const QString& status, const QString& operatorName, const QString& note);
     /// Holds automation back on every target a remediation of an earlier run left unfinished.
@@ -217,6 +240,8 @@ private:
     QHash<QString, Run> m_recoverRuns;
     QHash<QString, Unfinished> m_unfinishedRuns; ///< run id → the unfinished remediation it recovers
     QString m_stoppedBy; ///< stopRuns(): nothing starts any more
+    AdvisoryLocks* m_shared = nullptr;
+    QHash<QString, QString> m_elsewhere; ///< fault id → "handled by …" (another console's automation owns it)
 };
 
 } // namespace FaultDesk

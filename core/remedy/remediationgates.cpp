@@ -1,5 +1,6 @@
 #include "remediationgates.h"
 
+#include "advisorylocks.h"
 #include "automationpolicy.h"
 #include "baselinepoller.h"
 #include "targetlock.h"
@@ -72,7 +73,7 @@ SafetySnapshot RemediationGates::snapshot(const QString& target, const QString& 
     }
     s.monitoringDegraded = m_detector->isDegraded();
     s.maintenance = m_detector->suppression(target);
-    if (const auto h = TargetLock::holder(m_lockDir, target))
+    if (const auto h = m_shared ? m_shared->holder(target) : TargetLock::holder(m_lockDir, target))
         s.lockHeldBy = h->toString();
     if (!backend.isEmpty()) {
         s.poolUnknown = m_poller->haproxyProblem();
@@ -177,8 +178,11 @@ void RemediationGates::lockAndRead(PoolStep p)
     const QString lockName = QStringLiteral("backend@%1/%2").arg(p.instance, p.request.backend);
     TargetLock::Holder holder;
     QString error;
-    auto lock = std::make_shared<TargetLock>(
-        TargetLock::tryAcquire(m_lockDir, lockName, p.who, QStringLiteral("pool change"), &holder, &error));
+    // A team's backend lock is the store's advisory lock; without the store, this host's lock directory (the run's
+    // own target lock already failed closed for automation).
+    auto lock = std::make_shared<TargetLock>(m_shared && m_shared->isConnected()
+            ? m_shared->tryAcquire(lockName, p.who, QStringLiteral("pool change"), &holder, &error)
+            : TargetLock::tryAcquire(m_lockDir, lockName, p.who, QStringLiteral("pool change"), &holder, &error));
     if (!lock->isLocked()) {
         if (error.isEmpty() && QDateTime::currentMSecsSinceEpoch() < p.untilMs) {
             QTimer::singleShot(100, this, [this, p] { lockAndRead(p); });

@@ -12,6 +12,7 @@
 
 namespace FaultDesk {
 
+class AdvisoryLocks;
 class AutomationPolicy;
 class BaselinePoller;
 class Detector;
@@ -42,6 +43,9 @@ public:
 
     RemediationGates(const FleetConfig& config, const Detector* detector, BaselinePoller* poller,
         const AutomationPolicy* automation, QString lockDirectory, QObject* parent = nullptr);
+
+    /// Backend locks and lock holders from a team's PostgreSQL store (null: the lock directory).
+    void setSharedLocks(AdvisoryLocks* locks) { m_shared = locks; }
 
     /// Everything the gates read about @p target (and @p backend's pool, if any), now.
     SafetySnapshot snapshot(const QString& target, const QString& backend) const;
@@ -76,6 +80,7 @@ private:
     BaselinePoller* m_poller;
     const AutomationPolicy* m_automation;
     QString m_lockDir;
+    AdvisoryLocks* m_shared = nullptr;
 };
 
 } // namespace FaultDesk

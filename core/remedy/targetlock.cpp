@@ -28,9 +28,18 @@ QString TargetLock::Holder::toString() const
                          : QString());
 }
 
+QString TargetLock::Holder::sentence(const QString& target) const
+{
+    const QString who = operatorName.isEmpty() ? QStringLiteral("someone") : operatorName;
+    const QString where = instance.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(instance);
+    return QStringLiteral("%1%2 is handling %3 since %4")
+        .arg(who, where, target, since.toLocalTime().toString(QStringLiteral("HH:mm:ss")));
+}
+
 TargetLock::TargetLock(TargetLock&& other) noexcept
     : m_fd(std::exchange(other.m_fd, -1))
     , m_target(std::move(other.m_target))
+    , m_lease(std::move(other.m_lease))
 { }
 
 TargetLock& TargetLock::operator=(TargetLock&& other) noexcept
@@ -39,6 +48,7 @@ TargetLock& TargetLock::operator=(TargetLock&& other) noexcept
         release();
         m_fd = std::exchange(other.m_fd, -1);
         m_target = std::move(other.m_target);
+        m_lease = std::move(other.m_lease);
     }
     return *this;
 }
@@ -171,8 +181,29 @@ std::optional<TargetLock::Holder> TargetLock::holder(const QString& directory, c
     return out;
 }
 
+TargetLock TargetLock::fromLease(const QString& target, std::unique_ptr<Lease> lease)
+{
+    TargetLock lock;
+    lock.m_target = target;
+    lock.m_lease = std::move(lease);
+    return lock;
+}
+
+bool TargetLock::stillHeld(QString* why) const
+{
+    if (m_lease)
+        return m_lease->stillHeld(why);
+    if (m_fd < 0 && why)
+        *why = QStringLiteral("the lock of %1 is not held").arg(m_target);
+    return m_fd >= 0;
+}
+
 void TargetLock::release()
 {
+    if (m_lease) {
+        std::exchange(m_lease, nullptr)->release();
+        return;
+    }
     if (m_fd < 0)
         return;
     // Truncate first so a later reader never shows a stale holder; the file itself stays (unlinking races).

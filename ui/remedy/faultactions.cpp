@@ -32,6 +32,11 @@ FaultActions::FaultActions(RemediationController* controller, QWidget* parent)
     layout->addWidget(m_handle);
     layout->addWidget(m_recover);
     layout->addWidget(m_handleSelected);
+    // Who is acting on the selected fault (this console, another one sharing the store): plain text, names are data.
+    m_acting = new QLabel(this);
+    m_acting->setObjectName(QStringLiteral("acting"));
+    m_acting->setTextFormat(Qt::PlainText);
+    layout->addWidget(m_acting);
     layout->addStretch();
     connect(m_handleSelected, &QPushButton::clicked, this, [this] { openBatchDialog(); });
     auto* handleKey = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_H), this);
@@ -71,6 +76,7 @@ void FaultActions::updateButtons()
     m_handleSelected->setText(n >= 2 ? tr("Handle &selected (%1)").arg(n) : tr("Handle &selected"));
     m_handleSelected->setToolTip(n >= 2 ? tr("Preview and run Handle on the %1 selected faults").arg(n)
                                         : tr("Select several faults (Ctrl+click, Shift+click) to handle them at once"));
+    m_acting->setText(m_faultId.isEmpty() ? QString() : m_controller->actingOn(m_faultId));
     if (m_faultId.isEmpty()) {
         for (QPushButton* b : { m_handle, m_recover }) {
             b->setEnabled(false);

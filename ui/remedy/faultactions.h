@@ -4,6 +4,7 @@
 #include <QWidget>
 
 class QDialog;
+class QLabel;
 class QPushButton;
 class QShortcut;
 
@@ -70,6 +71,7 @@ private:
     QPushButton* m_handle = nullptr;
     QPushButton* m_recover = nullptr;
     QPushButton* m_handleSelected = nullptr;
+    QLabel* m_acting = nullptr; ///< who is acting on the selected fault
     QStringList m_faultIds;
     QPointer<RemediationDialog> m_dialog;
     QPointer<QDialog> m_batchDialog;

@@ -221,6 +221,50 @@ private Q_SLOTS:
         QVERIFY(!acks.isAcknowledged(faultOn(detector, QStringLiteral("web-1"))));
     }
 
+    void anotherConsolesAcknowledgementShowsHere()
+    {
+        // Two consoles sharing one store watch the same fleet: each has its own detector and fault ids.
+        Detector here;
+        Detector there;
+        here.setTargets(policies());
+        there.setTargets(policies());
+        MemoryAudit hereAudit;
+        MemoryAudit thereAudit;
+        AcknowledgementManager acksHere(&here, &hereAudit);
+        AcknowledgementManager acksThere(&there, &thereAudit);
+        failProbe(here, QStringLiteral("db"));
+        failProbe(there, QStringLiteral("db"));
+        const QString fault = faultOn(here, QStringLiteral("db"));
+        QVERIFY(!fault.isEmpty());
+        QVERIFY(!faultOn(there, QStringLiteral("db")).isEmpty());
+
+        QSignalSpy batch(&acksThere, &AcknowledgementManager::batchFinished);
+        acksThere.acknowledge(
+            { faultOn(there, QStringLiteral("db")) }, QStringLiteral("alice"), QStringLiteral("restoring from backup"));
+        QTRY_COMPARE_WITH_TIMEOUT(batch.count(), 1, 5000);
+        QSignalSpy changed(&acksHere, &AcknowledgementManager::acknowledgementChanged);
+        const QList<AuditRecord> made = thereAudit.ofKind(QStringLiteral("acknowledge"));
+        QVERIFY(!made.isEmpty());
+        for (const AuditRecord& r : made)
+            acksHere.applyShared(r);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).toString(), fault);
+        const auto ack = acksHere.acknowledgement(fault);
+        QVERIFY(ack);
+        QVERIFY(ack->shared);
+        QCOMPARE(ack->operatorName, QStringLiteral("alice"));
+        QCOMPARE(ack->comment, QStringLiteral("restoring from backup"));
+        QVERIFY2(hereAudit.records().isEmpty(), "the other console wrote the records; this one writes none");
+        // Heard again (or this console's own record heard back): nothing changes.
+        for (const AuditRecord& r : made)
+            QVERIFY(!acksHere.applyShared(r));
+
+        acksThere.unacknowledge({ faultOn(there, QStringLiteral("db")) }, QStringLiteral("alice"));
+        for (const AuditRecord& r : thereAudit.ofKind(QStringLiteral("unacknowledge")))
+            acksHere.applyShared(r);
+        QVERIFY(!acksHere.isAcknowledged(fault));
+    }
+
     void batchAcknowledgeReportsEachFault()
     {
         Detector detector;

@@ -197,6 +197,37 @@ private Q_SLOTS:
         QVERIFY(!again.detector.suppression(u"db-primary"_qs).isEmpty());
     }
 
+    void anotherConsolesWindowIsTakenUp()
+    {
+        // Two consoles on one store: a window one opens or ends applies in the other once it is announced.
+        IncidentStore::Options o;
+        o.path = m_dir.filePath(u"incidents-shared.db"_qs);
+        IncidentStore store(o);
+        QVERIFY(store.open());
+        MaintenanceStore windows(&store);
+        Rig there;
+        Rig here;
+        QVERIFY(there.controller.setStore(&windows));
+        QVERIFY(here.controller.setStore(&windows));
+        QString error;
+        const QString id = there.controller.create(there.window({ u"web-1"_qs }, {}, 30), u"alice"_qs, false, &error);
+        QVERIFY2(!id.isEmpty(), qPrintable(error));
+        QVERIFY(here.controller.activeTargets().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(here.controller.applyStored(id), 5000); // committed by the writer thread
+        QCOMPARE(here.controller.activeTargets().keys(), QStringList { u"web-1"_qs });
+        QVERIFY(!here.detector.suppression(u"web-1"_qs).isEmpty());
+        QCOMPARE(here.controller.schedule().window(id)->createdBy, u"alice"_qs);
+
+        there.now = there.now.addSecs(60);
+        QVERIFY2(there.controller.endNow(id, u"bob"_qs, &error), qPrintable(error));
+        here.now = there.now;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            here.controller.applyStored(id) && here.controller.schedule().window(id)->endedBy == u"bob", 5000);
+        QVERIFY(here.controller.activeTargets().isEmpty());
+        QVERIFY(here.detector.suppression(u"web-1"_qs).isEmpty());
+        QVERIFY(!here.controller.applyStored(u"mw-unknown"_qs, &error));
+    }
+
     void refusals_data()
     {
         QTest::addColumn<QStringList>("targets");

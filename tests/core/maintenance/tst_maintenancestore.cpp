@@ -112,7 +112,7 @@ private Q_SLOTS:
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v3"));
             db.setDatabaseName(o.path);
             QVERIFY(db.open());
-            QCOMPARE(IncidentSchema::version(db), 3);
+            QCOMPARE(IncidentSchema::version(db), IncidentSchema::currentVersion);
             db.close();
         }
         QSqlDatabase::removeDatabase(QStringLiteral("v3"));

@@ -27,6 +27,7 @@ private Q_SLOTS:
     void symptomIsRefusedWithTheReason();
     void previewListsThePlan();
     void autoSwitchIsOffByDefault();
+    void whoIsActingIsShown();
 
 private:
     std::optional<Fault> fault(const std::function<bool(const Fault&)>& match);
@@ -110,6 +111,25 @@ void TestFaultActions::autoSwitchIsOffByDefault()
     QVERIFY(m_controller->autoEnabled());
     panel.toggle()->setChecked(false);
     QVERIFY(!m_controller->autoEnabled());
+}
+
+void TestFaultActions::whoIsActingIsShown()
+{
+    const auto root = fault([](const Fault& f) { return f.rootCause && f.target == u"db-primary"; });
+    QVERIFY(root);
+    FaultActions actions(m_controller.get());
+    actions.setFaultId(root->id);
+    const auto* acting = actions.findChild<QLabel*>(QStringLiteral("acting"));
+    QVERIFY(acting);
+    QCOMPARE(acting->text(), QString());
+    // Someone else (another console on this host) takes db-primary's lock: the panel says who, since when.
+    TargetLock held = TargetLock::tryAcquire(m_rig.lockDir(), u"db-primary"_qs, u"bob"_qs, u"crash/handle"_qs);
+    QVERIFY(held.isLocked());
+    QTRY_VERIFY_WITH_TIMEOUT(acting->text().startsWith(u"bob ("_qs), 10000);
+    QVERIFY2(acting->text().contains(u" is handling db-primary since "_qs), qPrintable(acting->text()));
+    QVERIFY(!actions.handleButton()->isEnabled());
+    held.release();
+    QTRY_COMPARE_WITH_TIMEOUT(acting->text(), QString(), 10000);
 }
 
 QTEST_MAIN(TestFaultActions)

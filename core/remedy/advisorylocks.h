@@ -1,0 +1,110 @@
+#pragma once
+
+#include "targetlock.h"
+
+#include "incident/storeurl.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QString>
+#include <QTimer>
+
+#include <optional>
+
+namespace FaultDesk {
+
+class StoreNotifier;
+
+/**
+ * The remediation locks of a team sharing one PostgreSQL store: per-target and per-backend locks are session-level
+ * advisory locks (pg_try_advisory_lock) taken on one connection of their own that lives as long as the console, so
+ * the server releases them the moment a console dies or loses its connection. Who holds each lock (operator,
+ * host:pid, since, what) is a row of remediation_locks that counts only while pg_locks shows its lock granted to the
+ * session that wrote it; others read it for "alice is handling web-2 since 10:41:07".
+ *
+ * Lock keys: the first 8 bytes (big-endian, as a signed 64-bit integer) of SHA-256 over "faultdesk/remedy-lock/"
+ * and the lock name in UTF-8. Stable across versions and hosts; the prefix keeps them apart from other users of
+ * advisory locks on the same database (the schema migration's lock among them). Two different names sharing a key
+ * (odds 2^-64 per pair) would only exclude each other — one waits, never two act — and the holder row names the
+ * lock really held, so the refusal says which.
+ *
+ * Calls block on the caller's thread for one round trip each (a statement timeout bounds them) and happen only when
+ * a run starts, before each step and when a lock is given back; holder() reads a cache kept current by the store's
+ * notifications (follow()) and, while another console holds a lock, by a re-read every two seconds, because a
+ * session that dies notifies nobody. Fails closed: without its connection no lock is taken and a lock taken before
+ * the connection was lost reports stillHeld() false, with the reason.
+ */
+class AdvisoryLocks : public QObject
+{
+    Q_OBJECT
+
+public:
+    /// One lock held now, by this console or another.
+    struct Held
+    {
+        QString name;
+        TargetLock::Holder holder;
+        bool mine = false;
+    };
+
+    explicit AdvisoryLocks(StoreUrl url, QObject* parent = nullptr);
+    ~AdvisoryLocks() override;
+
+    /// The advisory lock key of @p name (see the class comment).
+    static qint64 keyOf(const QString& name);
+    /// This console as holders show it: "host:pid".
+    static QString instanceName();
+
+    /// Opens the lock session and reads the holders; false with @p error (locks are then refused, fail closed).
+    bool open(QString* error = nullptr);
+    bool isConnected() const { return m_connected; }
+    /// Why locks cannot be taken now; empty while they can.
+    QString problem() const { return m_problem; }
+    QString displayName() const { return m_url.displayName(); }
+    /// Re-reads the holders when @p notifier announces a change of remediation_locks (or resyncs).
+    void follow(StoreNotifier* notifier);
+
+    /**
+     * Takes @p name's lock without waiting. Held by someone (another console, or this one for another run): an
+     * unlocked TargetLock and @p heldBy; store unreachable or the session lost: an unlocked TargetLock and @p error.
+     */
+    TargetLock tryAcquire(const QString& name, const QString& operatorName, const QString& purpose,
+        TargetLock::Holder* heldBy = nullptr, QString* error = nullptr);
+    /// Who holds @p name's lock as last read (this console's own locks included).
+    std::optional<TargetLock::Holder> holder(const QString& name) const;
+    /**
+     * The last console that took @p name's lock, held now or not (@p active says which), read now: whoever acted on
+     * a target last and when. std::nullopt when nobody ever did or the store cannot be read.
+     */
+    std::optional<Held> latestHolder(const QString& name, bool* active = nullptr);
+    /// Every lock held now as last read, by name.
+    QList<Held> holders() const { return m_holders.values(); }
+    /// Re-reads the holders now (one query).
+    void refresh();
+
+Q_SIGNALS:
+    void holdersChanged();
+    void connectionChanged(bool connected, const QString& problem);
+
+private:
+    class Lease;
+
+    bool ensureOpen(QString* error);
+    void lose(const QString& why);
+    void release(qint64 key, int generation);
+    bool verify(qint64 key, int generation, QString* why);
+    std::optional<Held> readHolder(qint64 key);
+
+    StoreUrl m_url;
+    QString m_name; ///< the QSqlDatabase connection name
+    bool m_connected = false;
+    QString m_problem;
+    int m_generation = 0; ///< bumped on every new session: leases of an older one are lost
+    QSet<qint64> m_mine;
+    QHash<QString, Held> m_holders;
+    QTimer m_watch; ///< re-reads the holders while another console holds a lock
+    bool m_refreshQueued = false;
+};
+
+} // namespace FaultDesk

@@ -1,0 +1,162 @@
+// AdvisoryLocks against a real PostgreSQL (started by the test): two lock sessions exclude each other and name the
+// holder, a session's own second run is refused, a lock lost with its session fails the next check closed and frees
+// the target for others, an unreachable store refuses every lock, and a holder shows in another session within 2 s
+// through the store's notifications.
+#include "incident/incidentstore.h"
+#include "incident/storenotifier.h"
+#include "remedy/advisorylocks.h"
+#include "shared/postgresharness.h"
+
+#include <QCryptographicHash>
+#include <QTcpServer>
+#include <QTest>
+#include <QtEndian>
+
+using namespace FaultDesk;
+
+class TestAdvisoryLocks : public QObject
+{
+    Q_OBJECT
+
+    Test::PostgresHarness m_pg;
+    StoreUrl m_url;
+
+    int advisoryLocks() { return m_pg.psql(u"SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory'"_qs).toInt(); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_pg.initAndStart(&error), qPrintable(error));
+        QVERIFY(m_pg.createRole(u"faultdesk"_qs, u"lock-secret-5e1"_qs));
+        QVERIFY(m_pg.createDatabase(u"team"_qs, u"faultdesk"_qs));
+        qputenv("FD_TEAM_PW", "lock-secret-5e1");
+        const auto url
+            = StoreUrl::parse(m_pg.dsn(u"faultdesk"_qs, u"team"_qs) + u"?sslmode=disable&password_env=FD_TEAM_PW"_qs);
+        QVERIFY(url);
+        m_url = *url;
+        IncidentStore::Options o;
+        o.path = m_pg.dsn(u"faultdesk"_qs, u"team"_qs) + u"?sslmode=disable&password_env=FD_TEAM_PW"_qs;
+        o.pruneIntervalMs = 0;
+        IncidentStore store(o); // creates the schema, remediation_locks included
+        QVERIFY2(store.open(&error), qPrintable(error));
+    }
+
+    void keyIsTheDocumentedDigest()
+    {
+        const QByteArray digest
+            = QCryptographicHash::hash(QByteArrayLiteral("faultdesk/remedy-lock/web-2"), QCryptographicHash::Sha256);
+        QCOMPARE(AdvisoryLocks::keyOf(u"web-2"_qs), qFromBigEndian<qint64>(digest.constData()));
+        QVERIFY(AdvisoryLocks::keyOf(u"web-2"_qs) != AdvisoryLocks::keyOf(u"web-3"_qs));
+        QVERIFY(AdvisoryLocks::keyOf(u"backend@lb/web"_qs) != AdvisoryLocks::keyOf(u"web-2"_qs));
+    }
+
+    void twoSessionsExcludeEachOtherAndNameTheHolder()
+    {
+        AdvisoryLocks a(m_url);
+        AdvisoryLocks b(m_url);
+        QString error;
+        QVERIFY2(a.open(&error), qPrintable(error));
+        QVERIFY2(b.open(&error), qPrintable(error));
+        TargetLock mine = a.tryAcquire(u"web-2"_qs, u"alice"_qs, u"crash/handle"_qs, nullptr, &error);
+        QVERIFY2(mine.isLocked(), qPrintable(error));
+        QVERIFY(mine.stillHeld());
+        QCOMPARE(advisoryLocks(), 1);
+
+        TargetLock::Holder holder;
+        TargetLock theirs = b.tryAcquire(u"web-2"_qs, u"bob"_qs, u"crash/handle"_qs, &holder, &error);
+        QVERIFY(!theirs.isLocked());
+        QCOMPARE(holder.operatorName, u"alice"_qs);
+        QCOMPARE(holder.purpose, u"crash/handle"_qs);
+        QCOMPARE(holder.instance, AdvisoryLocks::instanceName());
+        QVERIFY2(holder.sentence(u"web-2"_qs).startsWith(u"alice ("_qs), qPrintable(holder.sentence(u"web-2"_qs)));
+        QVERIFY2(holder.sentence(u"web-2"_qs).contains(u" is handling web-2 since "_qs),
+            qPrintable(holder.sentence(u"web-2"_qs)));
+        b.refresh();
+        QVERIFY(b.holder(u"web-2"_qs));
+        QVERIFY(!b.holders().value(0).mine);
+        QVERIFY(a.holders().value(0).mine);
+
+        // The session's own second run: refused, although PostgreSQL would nest the lock.
+        TargetLock again = a.tryAcquire(u"web-2"_qs, u"alice"_qs, u"crash/recover"_qs, &holder, &error);
+        QVERIFY(!again.isLocked());
+
+        mine.release();
+        QCOMPARE(advisoryLocks(), 0);
+        b.refresh();
+        QVERIFY(!b.holder(u"web-2"_qs));
+        bool active = true;
+        const auto latest = b.latestHolder(u"web-2"_qs, &active);
+        QVERIFY(latest);
+        QVERIFY(!active);
+        QCOMPARE(latest->holder.operatorName, u"alice"_qs); // who acted last stays readable
+        theirs = b.tryAcquire(u"web-2"_qs, u"bob"_qs, u"crash/handle"_qs, &holder, &error);
+        QVERIFY2(theirs.isLocked(), qPrintable(error));
+    }
+
+    void aLostSessionFailsClosedAndFreesTheTarget()
+    {
+        AdvisoryLocks a(m_url);
+        AdvisoryLocks b(m_url);
+        QString error;
+        QVERIFY2(a.open(&error), qPrintable(error));
+        QVERIFY2(b.open(&error), qPrintable(error));
+        TargetLock lock = a.tryAcquire(u"db-1"_qs, u"alice"_qs, u"corruption/handle"_qs, nullptr, &error);
+        QVERIFY2(lock.isLocked(), qPrintable(error));
+        // The server ends a's session (as a restart or a network cut would).
+        m_pg.psql(u"SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"_qs);
+        QTRY_COMPARE_WITH_TIMEOUT(advisoryLocks(), 0, 5000);
+        QString why;
+        QVERIFY(!lock.stillHeld(&why));
+        QVERIFY2(why.contains(u"lost"_qs), qPrintable(why));
+        QVERIFY(!a.isConnected());
+        TargetLock other = b.tryAcquire(u"db-1"_qs, u"bob"_qs, u"corruption/handle"_qs, nullptr, &error);
+        QVERIFY2(other.isLocked(), qPrintable(error));
+        // a's next run opens a new session and sees bob.
+        TargetLock::Holder holder;
+        QVERIFY(!a.tryAcquire(u"db-1"_qs, u"alice"_qs, u"corruption/handle"_qs, &holder, &error).isLocked());
+        QCOMPARE(holder.operatorName, u"bob"_qs);
+    }
+
+    void anUnreachableStoreRefusesEveryLock()
+    {
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = closed.serverPort();
+        closed.close();
+        const auto url = StoreUrl::parse(
+            u"postgresql://faultdesk@127.0.0.1:%1/team?sslmode=disable&password_env=FD_TEAM_PW&connect_timeout=2"_qs
+                .arg(port));
+        QVERIFY(url);
+        AdvisoryLocks locks(*url);
+        QString error;
+        QVERIFY(!locks.open(&error));
+        QVERIFY(!locks.problem().isEmpty());
+        TargetLock lock = locks.tryAcquire(u"web-1"_qs, u"auto"_qs, u"crash/handle"_qs, nullptr, &error);
+        QVERIFY(!lock.isLocked());
+        QVERIFY2(error.contains(u"fail closed"_qs), qPrintable(error));
+        QVERIFY2(!error.contains(u"lock-secret"_qs), qPrintable(error));
+    }
+
+    void anotherSessionSeesTheHolderWithinTwoSeconds()
+    {
+        AdvisoryLocks a(m_url);
+        AdvisoryLocks b(m_url);
+        StoreNotifier notifier(m_url);
+        QString error;
+        QVERIFY2(notifier.start(&error), qPrintable(error));
+        QVERIFY2(a.open(&error), qPrintable(error));
+        QVERIFY2(b.open(&error), qPrintable(error));
+        b.follow(&notifier);
+        QVERIFY(!b.holder(u"web-7"_qs));
+        TargetLock lock = a.tryAcquire(u"web-7"_qs, u"alice"_qs, u"crash/handle"_qs, nullptr, &error);
+        QVERIFY2(lock.isLocked(), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(b.holder(u"web-7"_qs).has_value(), 2000);
+        QCOMPARE(b.holder(u"web-7"_qs)->operatorName, u"alice"_qs);
+        lock.release();
+        QTRY_VERIFY_WITH_TIMEOUT(!b.holder(u"web-7"_qs).has_value(), 2000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAdvisoryLocks)
+#include "tst_advisorylocks.moc"
