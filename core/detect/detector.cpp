@@ -209,15 +209,22 @@ QList<DetectionEvent> Detector::tick(qint64 nowMs)
     }
 
     QList<DetectionEvent> events = monitorEvents + stateEvents + faultEvents + flapEvents;
+    // One signal for every target this tick changed: at 5,000 targets a signal per target made the models do
+    // thousands of small updates per tick on the GUI thread instead of one batch.
+    QStringList updated;
+    updated.reserve(touched.size());
+    QList<int> retrying;
     for (int i = 0; i < int(m_list.size()); ++i) {
-        const QString& name = m_order[i];
-        if (!touched.contains(name))
+        if (!touched.contains(m_order[i]))
             continue;
-        Q_EMIT targetUpdated(name);
-        const TargetStateMachine* m = m_list[i].get();
-        if (m->baseState() == TargetState::Soft && !m_degraded)
-            Q_EMIT retryRequested(name, m->nextCheckDueMs());
+        updated.append(m_order[i]);
+        if (m_list[i]->baseState() == TargetState::Soft && !m_degraded)
+            retrying.append(i);
     }
+    if (!updated.isEmpty())
+        Q_EMIT targetsUpdated(updated);
+    for (const int i : std::as_const(retrying))
+        Q_EMIT retryRequested(m_order[i], m_list[i]->nextCheckDueMs());
     touchedFaults.unite(std::exchange(m_dirty, {}));
     // Open faults first: a member taking over an incident is in it before its old root says it recovered, so whoever
     // follows the incident never sees it without an open root.
@@ -640,6 +647,17 @@ std::optional<TargetStatus> Detector::status(const QString& target) const
         s.attackLevel = level;
     }
     return s;
+}
+
+int Detector::answeringCount() const
+{
+    int n = 0;
+    for (const auto& m : m_list) {
+        const TargetState s = m->state();
+        // TargetStatus::answers(), without building the status.
+        n += s == TargetState::Up || ((s == TargetState::Soft || s == TargetState::Hard) && m->lastProbeAnswered());
+    }
+    return n;
 }
 
 QList<TargetStatus> Detector::statuses() const

@@ -29,7 +29,8 @@ class TargetStateMachine;
  * Per tick it judges the new checks (TargetStateMachine), counts missing checks as stale failures, blames
  * the monitor instead of the targets when over half of the probes fail at once, separates root causes from
  * symptoms over the dependency graph (Localizer), and keeps the faults and their incidents. Events come
- * back from tick() and through eventRaised(); targetUpdated()/faultChanged() feed the item models.
+ * back from tick() and through eventRaised(); targetsUpdated() (once per tick), targetUpdated() and faultChanged()
+ * feed the item models.
  * Single-threaded and clock-free: the caller owns time.
  */
 class Detector : public QObject
@@ -93,6 +94,8 @@ public:
     QStringList targetNames() const { return m_order; }
     std::optional<TargetStatus> status(const QString& target) const;
     QList<TargetStatus> statuses() const;
+    /// How many targets answer (TargetStatus::answers()), without building their statuses: the status line's count.
+    int answeringCount() const;
     /// Open faults first (in detection order), then the recovered ones kept.
     QList<Fault> faults() const;
     QList<Fault> openFaults() const;
@@ -137,8 +140,11 @@ Q_SIGNALS:
     void targetsReset();
     void targetAdded(const QString& target);
     void targetRemoved(const QString& target);
-    /// Something shown for the target changed (values, state, flags).
+    /// Something shown for the target changed outside a tick (a pinned threshold, maintenance).
     void targetUpdated(const QString& target);
+    /// What a tick changed: every target whose values, state or flags changed, in fleet order; one signal per tick,
+    /// so a model updates them as one batch.
+    void targetsUpdated(const QStringList& targets);
     /// A fault appeared or changed (including becoming Recovered).
     void faultChanged(const FaultDesk::Fault& fault);
     /// A recovered fault was dropped from the kept list.

@@ -5,7 +5,9 @@
 #include <QDateTime>
 #include <QSet>
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 namespace FaultDesk {
 
@@ -49,6 +51,15 @@ void FleetModel::setDetector(Detector* detector)
     connect(detector, &Detector::targetUpdated, this, [this](const QString& name) {
         if (const auto s = m_detector->status(name))
             updateTarget(*s);
+    });
+    connect(detector, &Detector::targetsUpdated, this, [this](const QStringList& names) {
+        QList<TargetStatus> batch;
+        batch.reserve(names.size());
+        for (const QString& name : names) {
+            if (auto s = m_detector->status(name))
+                batch.append(std::move(*s));
+        }
+        updateTargets(batch);
     });
     connect(detector, &Detector::targetRemoved, this, &FleetModel::removeTarget);
     resetTargets(detector->statuses());
@@ -271,28 +282,17 @@ void FleetModel::emitGroupChanges(int g, const Summary& before, bool sizeChanged
     }
 }
 
-void FleetModel::updateTarget(const TargetStatus& target)
+QList<FleetModel::CellChange> FleetModel::replace(const Place& p, const TargetStatus& target)
 {
-    const Place p = find(target.name);
-    if (p.group < 0) {
-        insertTarget(target);
-        return;
-    }
-    if (m_grouped && target.group != m_groups[p.group].name) {
-        removeTarget(target.name);
-        insertTarget(target);
-        return;
-    }
     Group& group = m_groups[p.group];
-    const Summary groupBefore = group.summary();
     const TargetStatus before = std::exchange(group.targets[p.row], target);
     group.count(before, -1);
     group.count(target, 1);
     countFleet(before, -1);
     countFleet(target, 1);
-    const QModelIndex parent = parentIndex(p.group);
 
     // Row-wide roles first (every cell serves them), then the cells whose text changed.
+    QList<CellChange> changes;
     QList<int> rowRoles;
     if (before.state != target.state)
         rowRoles << StateRole;
@@ -305,28 +305,127 @@ void FleetModel::updateTarget(const TargetStatus& target)
     if (before.cause != target.cause)
         rowRoles << CauseRole;
     if (!rowRoles.isEmpty())
-        Q_EMIT dataChanged(index(p.row, 0, parent), index(p.row, ColumnCount - 1, parent), rowRoles);
-    auto cell = [&](int column, const QList<int>& roles) {
-        const QModelIndex i = index(p.row, column, parent);
-        Q_EMIT dataChanged(i, i, roles);
-    };
+        changes.append({ 0, ColumnCount - 1, rowRoles });
     if (before.state != target.state || before.evidence != target.evidence || before.lastReason != target.lastReason) {
         QList<int> roles { Qt::ToolTipRole };
         if (before.state != target.state)
             roles = { Qt::DisplayRole, SortRole, Qt::ToolTipRole };
-        cell(StateColumn, roles);
+        changes.append({ StateColumn, StateColumn, roles });
     }
     const std::pair<int, QStringView> signalColumns[]
         = { { LoadColumn, LoadSignal }, { LatencyColumn, LatencySignal }, { ErrorRateColumn, ErrorRateSignal } };
     for (const auto& [column, signal] : signalColumns) {
         if (value(before, signal) != value(target, signal))
-            cell(column, { Qt::DisplayRole, SortRole });
+            changes.append({ column, column, { Qt::DisplayRole, SortRole } });
     }
     if (before.lastCheckMs != target.lastCheckMs)
-        cell(LastCheckColumn, { Qt::DisplayRole, SortRole });
+        changes.append({ LastCheckColumn, LastCheckColumn, { Qt::DisplayRole, SortRole } });
+    return changes;
+}
 
+bool FleetModel::updatesInPlace(const TargetStatus& target) const
+{
+    const Place p = find(target.name);
+    return p.group >= 0 && (!m_grouped || target.group == m_groups[p.group].name);
+}
+
+void FleetModel::updateTarget(const TargetStatus& target)
+{
+    if (!updatesInPlace(target)) {
+        // New, or moved to another group: row removal and insertion.
+        removeTarget(target.name);
+        insertTarget(target);
+        return;
+    }
+    const Place p = find(target.name);
+    const Summary groupBefore = m_groups[p.group].summary();
+    const QModelIndex parent = parentIndex(p.group);
+    for (const CellChange& c : replace(p, target))
+        Q_EMIT dataChanged(index(p.row, c.firstColumn, parent), index(p.row, c.lastColumn, parent), c.roles);
     if (m_grouped)
         emitGroupChanges(p.group, groupBefore, false);
+}
+
+void FleetModel::updateTargets(const QList<TargetStatus>& targets)
+{
+    // Rows joining or moving first, so the rows of the batch below stay where they are while it is gathered.
+    QList<const TargetStatus*> inPlace;
+    inPlace.reserve(targets.size());
+    for (const TargetStatus& t : targets) {
+        if (updatesInPlace(t))
+            inPlace.append(&t);
+        else
+            updateTarget(t);
+    }
+
+    // What changed in each group, for one dataChanged per group and kind: the row-wide roles (state, severity, …)
+    // over whole rows, and the cells' texts and sort values. Kept apart so a sort on the name column never sees its
+    // sort role change (Qt would re-sort every row of the range), since in-place updates never change name or group.
+    struct Span
+    {
+        int firstRow = -1;
+        int lastRow = -1;
+        int firstColumn = ColumnCount;
+        int lastColumn = -1;
+        QList<int> roles;
+
+        void add(int row, const CellChange& c)
+        {
+            firstRow = firstRow < 0 ? row : std::min(firstRow, row);
+            lastRow = std::max(lastRow, row);
+            firstColumn = std::min(firstColumn, c.firstColumn);
+            lastColumn = std::max(lastColumn, c.lastColumn);
+            for (int role : c.roles) {
+                if (!roles.contains(role))
+                    roles.append(role);
+            }
+        }
+    };
+    struct Batch
+    {
+        bool touched = false;
+        Summary before;
+        int rows = 0;
+        QList<CellChange> single; ///< the changes of the only row changed, while it is the only one
+        int singleRow = -1;
+        Span rowWide;
+        Span cells;
+    };
+    std::vector<Batch> batches(size_t(m_groups.size()));
+    for (const TargetStatus* t : std::as_const(inPlace)) {
+        const Place p = find(t->name);
+        Batch& b = batches[size_t(p.group)];
+        if (!b.touched) {
+            b.touched = true;
+            b.before = m_groups[p.group].summary();
+        }
+        QList<CellChange> changes = replace(p, *t);
+        if (changes.isEmpty())
+            continue;
+        for (const CellChange& c : std::as_const(changes))
+            (c.firstColumn == 0 && c.lastColumn == ColumnCount - 1 ? b.rowWide : b.cells).add(p.row, c);
+        ++b.rows;
+        b.single = b.rows == 1 ? std::move(changes) : QList<CellChange>();
+        b.singleRow = p.row;
+    }
+    for (int g = 0; g < int(batches.size()); ++g) {
+        const Batch& b = batches[size_t(g)];
+        const QModelIndex parent = parentIndex(g);
+        if (b.rows == 1) {
+            // One row changed: its exact cells, as updateTarget() says them.
+            for (const CellChange& c : b.single)
+                Q_EMIT dataChanged(
+                    index(b.singleRow, c.firstColumn, parent), index(b.singleRow, c.lastColumn, parent), c.roles);
+        } else if (b.rows > 1) {
+            for (const Span& span : { b.rowWide, b.cells }) {
+                if (span.firstRow >= 0)
+                    Q_EMIT dataChanged(index(span.firstRow, span.firstColumn, parent),
+                        index(span.lastRow, span.lastColumn, parent), span.roles);
+            }
+        }
+        if (m_grouped && b.touched)
+            emitGroupChanges(g, b.before, false);
+    }
 }
 
 void FleetModel::removeTarget(const QString& name)

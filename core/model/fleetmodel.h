@@ -16,9 +16,10 @@ class Detector;
 /**
  * The fleet table: one row per target, optionally under one parent row per group. Semantics only (state and
  * severity as ints, raw values for sorting); the ui maps them to colours and icons. A new observation
- * changes exactly the cells it changed; targets joining or leaving are row inserts/removals; a reset only
- * for a reload. Lookups by name and by index are hash lookups and a group row's state is kept as counts, so a
- * tick that updates every target of a 5,000-target fleet costs O(n), not O(n²).
+ * changes exactly the cells it changed, and a detector tick that changed many rows is one dataChanged per group;
+ * targets joining or leaving are row inserts/removals; a reset only for a reload. Lookups by name and by index are hash
+ * lookups and a group row's state is kept as counts, so a tick that updates every target of a 5,000-target fleet costs
+ * O(n), not O(n²).
  */
 class FleetModel : public QAbstractItemModel
 {
@@ -80,6 +81,13 @@ public:
     void resetTargets(const QList<TargetStatus>& targets);
     /// Updates a target's row (exact cells), or inserts it when new.
     void updateTarget(const TargetStatus& target);
+    /**
+     * Updates many rows at once (what one detector tick changed): per group, one dataChanged spanning the changed
+     * rows for their row-wide roles and one spanning their changed cells, each with the union of the roles (exact
+     * cells when only one row changed), then the group row.
+     * New targets and targets that changed group are inserted or moved first, as updateTarget() does.
+     */
+    void updateTargets(const QList<TargetStatus>& targets);
     void removeTarget(const QString& name);
     /**
      * Targets in maintenance with their notes (MaintenanceController::activeTargets()): their state cell reads
@@ -129,7 +137,18 @@ private:
         int group = -1;
         int row = -1;
     };
+    /// One dataChanged a row update needs: columns [firstColumn, lastColumn] of the row, for @c roles.
+    struct CellChange
+    {
+        int firstColumn = 0;
+        int lastColumn = 0;
+        QList<int> roles;
+    };
     Place find(const QString& name) const;
+    /// Whether updating @p target changes its row where it is (it exists and stays in its group).
+    bool updatesInPlace(const TargetStatus& target) const;
+    /// Stores @p target in its row at @p p, keeps the counts, and says which cells changed (nothing emitted).
+    QList<CellChange> replace(const Place& p, const TargetStatus& target);
     int groupOf(quintptr key) const;
     int findGroup(const QString& name) const;
     const TargetStatus* targetAt(const QModelIndex& index) const;

@@ -99,12 +99,17 @@ Monitor::Monitor(const Settings& settings, QObject* parent)
                 series.insert(source, m_store->addSeries(fault.target, signal + u'/' + source));
         }
     });
-    connect(m_detector.get(), &Detector::targetUpdated, this, [this](const QString& target) {
+    const auto endRetry = [this](const QString& target) {
         if (!m_scheduler->isRetrying(target))
             return;
         const auto status = m_detector->status(target);
         if (!status || status->state != TargetState::Soft)
             m_scheduler->setRetrying(target, false);
+    };
+    connect(m_detector.get(), &Detector::targetUpdated, this, endRetry);
+    connect(m_detector.get(), &Detector::targetsUpdated, this, [endRetry](const QStringList& targets) {
+        for (const QString& target : targets)
+            endRetry(target);
     });
     m_tickTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_tickTimer, &QTimer::timeout, this, [this] { tick(QDateTime::currentMSecsSinceEpoch()); });
@@ -392,10 +397,9 @@ void Monitor::recordSources(
 Monitor::Summary Monitor::summary() const
 {
     Summary s;
-    const QList<TargetStatus> statuses = m_detector->statuses();
-    s.total = int(statuses.size());
-    for (const TargetStatus& t : statuses)
-        s.up += t.answers() ? 1 : 0;
+    // Counted, not built: a TargetStatus per target per status refresh cost milliseconds at 5,000 targets.
+    s.total = int(m_detector->targetNames().size());
+    s.up = m_detector->answeringCount();
     s.activeFaults = int(m_detector->openFaults().size());
     s.degraded = m_detector->isDegraded();
     for (const auto& source : m_sources)

@@ -57,6 +57,7 @@ RemediationController::RemediationController(const FleetConfig& config, Detector
     m_runbooks->setSettings(m_settings);
     connect(m_detector, &Detector::faultChanged, this, &RemediationController::onFaultChanged);
     connect(m_detector, &Detector::targetUpdated, this, &RemediationController::gatesChanged);
+    connect(m_detector, &Detector::targetsUpdated, this, &RemediationController::gatesChanged);
     connect(m_poller, &BaselinePoller::polled, this, &RemediationController::onPolled);
     connect(m_automation, &AutomationPolicy::changed, this, [this] {
         Q_EMIT autoChanged();

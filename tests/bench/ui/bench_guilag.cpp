@@ -11,7 +11,9 @@
 // target's round is fed on the GUI thread as the probe thread would deliver it (parse, signals, store, detector,
 // models, views, charts), for a figure a loaded machine's probe timeouts cannot spoil. A 10 ms probe timer on the GUI
 // thread measures its own lateness (actual − expected interval); p50/p99/max are printed together with the monitor's
-// tick time. The figures never fail the run.
+// tick time — wall clock, and (synthetic) the GUI thread's CPU time inside the tick — and how busy the GUI thread was.
+// On a loaded host the wall-clock tick is the CPU time plus the time the thread waited for a core: the two apart say
+// what is the console's cost and what is the host's. The figures never fail the run.
 
 #include "config/fleetconfigloader.h"
 #include "detect/detector.h"
@@ -33,6 +35,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -40,6 +43,14 @@
 using namespace FaultDesk;
 
 namespace {
+
+/// CPU time the calling thread has used, in ms.
+double threadCpuMs()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
 
 double percentile(std::vector<double> values, double q)
 {
@@ -112,6 +123,9 @@ struct Result
     double idleP99 = 0;
     double tickP50 = 0;
     double tickP99 = 0;
+    double tickCpuP50 = -1; ///< synthetic only
+    double tickCpuP99 = -1;
+    double guiBusy = 0; ///< share of one core the GUI thread used while measured
     int up = 0;
     quint64 rounds = 0;
     quint64 skipped = 0;
@@ -164,6 +178,7 @@ std::optional<Result> measure(QApplication& app, int count, int seconds, const Q
     monitor.setConfig(*config.config);
     QTimer feeder;
     std::vector<double> ticks;
+    std::vector<double> tickCpu;
     bool measuring = false;
     if (synthetic) {
         // The probe thread's deliveries without the network: every 100 ms a tenth of the fleet reports a round
@@ -171,31 +186,36 @@ std::optional<Result> measure(QApplication& app, int count, int seconds, const Q
         QByteArray body(SmallPayload);
         feeder.setInterval(100);
         int slice = 0;
-        QObject::connect(&feeder, &QTimer::timeout, &monitor, [&monitor, &ticks, &measuring, &slice, count, body] {
-            const qint64 now = QDateTime::currentMSecsSinceEpoch();
-            // One event per round, as the probe thread's queued signals arrive; then the tick, as its timer fires.
-            for (int i = slice; i < count; i += 10) {
-                ProbeResult r;
-                r.target = QStringLiteral("bench-%1").arg(i);
-                r.kind = ProbeSpec::Kind::Metrics;
-                r.ok = true;
-                r.httpStatus = 200;
-                r.body = body;
+        QObject::connect(
+            &feeder, &QTimer::timeout, &monitor, [&monitor, &ticks, &tickCpu, &measuring, &slice, count, body] {
+                const qint64 now = QDateTime::currentMSecsSinceEpoch();
+                // One event per round, as the probe thread's queued signals arrive; then the tick, as its timer fires.
+                for (int i = slice; i < count; i += 10) {
+                    ProbeResult r;
+                    r.target = QStringLiteral("bench-%1").arg(i);
+                    r.kind = ProbeSpec::Kind::Metrics;
+                    r.ok = true;
+                    r.httpStatus = 200;
+                    r.body = body;
+                    QMetaObject::invokeMethod(
+                        &monitor, [&monitor, r, now] { monitor.ingestRound(r.target, { r }, now); },
+                        Qt::QueuedConnection);
+                }
+                slice = (slice + 1) % 10;
                 QMetaObject::invokeMethod(
-                    &monitor, [&monitor, r, now] { monitor.ingestRound(r.target, { r }, now); }, Qt::QueuedConnection);
-            }
-            slice = (slice + 1) % 10;
-            QMetaObject::invokeMethod(
-                &monitor,
-                [&monitor, &ticks, &measuring] {
-                    QElapsedTimer tick;
-                    tick.start();
-                    monitor.tick(QDateTime::currentMSecsSinceEpoch());
-                    if (measuring)
-                        ticks.push_back(double(tick.nsecsElapsed()) / 1e6);
-                },
-                Qt::QueuedConnection);
-        });
+                    &monitor,
+                    [&monitor, &ticks, &tickCpu, &measuring] {
+                        QElapsedTimer tick;
+                        tick.start();
+                        const double cpu = threadCpuMs();
+                        monitor.tick(QDateTime::currentMSecsSinceEpoch());
+                        if (measuring) {
+                            ticks.push_back(double(tick.nsecsElapsed()) / 1e6);
+                            tickCpu.push_back(threadCpuMs() - cpu);
+                        }
+                    },
+                    Qt::QueuedConnection);
+            });
         feeder.start();
     } else {
         monitor.start();
@@ -258,8 +278,16 @@ std::optional<Result> measure(QApplication& app, int count, int seconds, const Q
         });
     }
     probe.start();
-    QTimer::singleShot(5000, &app, [&] { measuring = true; });
-    QTimer::singleShot((5 + seconds) * 1000, &app, &QCoreApplication::quit);
+    double cpuAtStart = 0;
+    double cpuAtEnd = 0;
+    QTimer::singleShot(5000, &app, [&] {
+        measuring = true;
+        cpuAtStart = threadCpuMs();
+    });
+    QTimer::singleShot((5 + seconds) * 1000, &app, [&] {
+        cpuAtEnd = threadCpuMs();
+        QCoreApplication::quit();
+    });
     QApplication::exec();
 
     const Monitor::Summary summary = monitor.summary();
@@ -279,6 +307,11 @@ std::optional<Result> measure(QApplication& app, int count, int seconds, const Q
     r.idleP99 = percentile(idle, 0.99);
     r.tickP50 = percentile(ticks, 0.5);
     r.tickP99 = percentile(ticks, 0.99);
+    if (!tickCpu.empty()) {
+        r.tickCpuP50 = percentile(tickCpu, 0.5);
+        r.tickCpuP99 = percentile(tickCpu, 0.99);
+    }
+    r.guiBusy = (cpuAtEnd - cpuAtStart) / (seconds * 1000.0);
     r.up = summary.up;
     r.rounds = summary.rounds;
     r.skipped = summary.skippedRounds;
@@ -288,7 +321,12 @@ std::optional<Result> measure(QApplication& app, int count, int seconds, const Q
         r.lagP50, r.lagP99, r.lagMax, lateness.size());
     std::printf("  idle loop lag   p99 %.2f ms   (the same timer before the fleet started: the machine's own noise)\n",
         r.idleP99);
-    std::printf("  monitor tick    p50 %.2f ms   p99 %.2f ms   (%zu ticks)\n", r.tickP50, r.tickP99, ticks.size());
+    std::printf(
+        "  monitor tick    p50 %.2f ms   p99 %.2f ms   (%zu ticks, wall clock)\n", r.tickP50, r.tickP99, ticks.size());
+    if (r.tickCpuP50 >= 0)
+        std::printf("  tick CPU time   p50 %.2f ms   p99 %.2f ms   (the GUI thread's own CPU inside the tick)\n",
+            r.tickCpuP50, r.tickCpuP99);
+    std::printf("  GUI thread busy %.0f %% of one core\n", r.guiBusy * 100);
     std::printf("  targets up %d/%d, rounds %llu, skipped %llu\n", r.up, count,
         static_cast<unsigned long long>(r.rounds), static_cast<unsigned long long>(r.skipped));
     std::fflush(stdout);
@@ -346,10 +384,12 @@ int main(int argc, char** argv)
         results << *r;
     }
     if (results.size() > 1) {
-        std::printf("\n  targets   lag p50   lag p99   lag max   idle p99   tick p50   tick p99\n");
+        std::printf("\n  targets   lag p50   lag p99   lag max   idle p99   tick p50   tick p99   cpu p50   cpu p99"
+                    "   gui busy\n");
         for (const Result& r : std::as_const(results))
-            std::printf("  %7d  %6.2f ms %6.2f ms %6.2f ms %6.2f ms  %6.2f ms  %6.2f ms\n", r.targets, r.lagP50,
-                r.lagP99, r.lagMax, r.idleP99, r.tickP50, r.tickP99);
+            std::printf("  %7d  %6.2f ms %6.2f ms %6.2f ms %6.2f ms  %6.2f ms  %6.2f ms  %6.2f ms %6.2f ms  %5.0f %%\n",
+                r.targets, r.lagP50, r.lagP99, r.lagMax, r.idleP99, r.tickP50, r.tickP99, r.tickCpuP50, r.tickCpuP99,
+                r.guiBusy * 100);
     }
     return 0;
 }

@@ -704,6 +704,36 @@ private Q_SLOTS:
                 QStringLiteral("state-changed"), QStringLiteral("fault-detected"), QStringLiteral("fault-located") }));
     }
 
+    // A tick tells the models once what it changed (every target it judged, in fleet order), not once per target.
+    void tickReportsItsTargetsOnce()
+    {
+        Drill d;
+        QSignalSpy batches(&d.detector, &Detector::targetsUpdated);
+        QSignalSpy single(&d.detector, &Detector::targetUpdated);
+        d.round();
+        QCOMPARE(batches.count(), 1);
+        QCOMPARE(batches.at(0).at(0).toStringList(), d.detector.targetNames());
+        QCOMPARE(single.count(), 0);
+
+        // Only web-2 and api-1 reported: only they changed.
+        batches.clear();
+        d.now += 1000;
+        for (const QString& name : { QStringLiteral("api-1"), QStringLiteral("web-2") }) {
+            Observation o = d.healthy(name);
+            o.timeMs = d.now - 100;
+            d.detector.observe(o);
+        }
+        d.detector.tick(d.now);
+        QCOMPARE(batches.count(), 1);
+        QCOMPARE(
+            batches.at(0).at(0).toStringList(), (QStringList { QStringLiteral("web-2"), QStringLiteral("api-1") }));
+
+        // Nothing arrived and nothing went stale: no signal at all.
+        batches.clear();
+        d.detector.tick(d.now + 10);
+        QCOMPARE(batches.count(), 0);
+    }
+
     void pinAndPhase()
     {
         Drill d;

@@ -372,6 +372,88 @@ private Q_SLOTS:
         }
     }
 
+    // A detector tick's many changed rows reach the views as one dataChanged per group for the row-wide roles and one
+    // for the cells, covering every cell that changed with its roles; a single changed row keeps its exact cells.
+    void batchIsOneRangePerGroup_data()
+    {
+        QTest::addColumn<bool>("grouped");
+        QTest::addRow("flat") << false;
+        QTest::addRow("grouped") << true;
+    }
+    void batchIsOneRangePerGroup()
+    {
+        QFETCH(bool, grouped);
+        FleetModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setGrouped(grouped);
+        QList<TargetStatus> all;
+        for (int i = 0; i < 1000; ++i)
+            all << status(QStringLiteral("web-%1").arg(i), i < 600 ? QStringLiteral("web") : QStringLiteral("api"));
+        model.resetTargets(all);
+        QSignalSpy spy(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+
+        // Every third target has a new sample; web-10 also fails; cache-1 joins in the same tick.
+        QList<TargetStatus> batch;
+        for (int i = 0; i < 1000; i += 3) {
+            TargetStatus s = all[i];
+            s.lastCheckMs += 1000;
+            s.values[QStringLiteral("load")] = 0.5;
+            if (i == 12) {
+                s.state = TargetState::Hard;
+                s.cause = CauseClass::Down;
+            }
+            batch << s;
+        }
+        batch << status(QStringLiteral("cache-1"), QStringLiteral("cache"));
+        model.updateTargets(batch);
+
+        QCOMPARE(inserted.count(), grouped ? 2 : 1); // cache's group row, then cache-1
+        // Flat: the row-wide roles of web-12 (the only row with any) and the cells of all. Grouped: web the same,
+        // api its cells; then web's group row, whose worst state changed.
+        int targetRanges = 0;
+        for (const auto& args : spy) {
+            const QModelIndex tl = args.at(0).toModelIndex();
+            if (!tl.data(FleetModel::IsGroupRole).toBool())
+                ++targetRanges;
+        }
+        QCOMPARE(targetRanges, grouped ? 3 : 2);
+        // Every changed cell is covered, with its roles.
+        const auto covered = [&spy](const QModelIndex& cell, int role) {
+            for (const auto& args : spy) {
+                const QModelIndex tl = args.at(0).toModelIndex();
+                const QModelIndex br = args.at(1).toModelIndex();
+                if (tl.parent() == cell.parent() && tl.row() <= cell.row() && cell.row() <= br.row()
+                    && tl.column() <= cell.column() && cell.column() <= br.column()
+                    && args.at(2).value<QList<int>>().contains(role))
+                    return true;
+            }
+            return false;
+        };
+        for (int i = 0; i < 1000; i += 3) {
+            const QString name = QStringLiteral("web-%1").arg(i);
+            QVERIFY2(covered(model.indexOf(name, FleetModel::LoadColumn), FleetModel::SortRole), qPrintable(name));
+            QVERIFY2(covered(model.indexOf(name, FleetModel::LastCheckColumn), Qt::DisplayRole), qPrintable(name));
+            QCOMPARE(model.indexOf(name, FleetModel::LoadColumn).data().toString(), QStringLiteral("0.50"));
+        }
+        QVERIFY(covered(model.indexOf(QStringLiteral("web-12"), FleetModel::NameColumn), FleetModel::StateRole));
+        QVERIFY(covered(model.indexOf(QStringLiteral("web-12"), FleetModel::StateColumn), Qt::DisplayRole));
+        QCOMPARE(
+            model.indexOf(QStringLiteral("web-12"), FleetModel::StateColumn).data().toString(), QStringLiteral("HARD"));
+        if (grouped) {
+            QVERIFY(covered(model.groupIndex(QStringLiteral("web")), FleetModel::StateRole));
+            QCOMPARE(model.groupIndex(QStringLiteral("web"), FleetModel::StateColumn).data().toString(),
+                QStringLiteral("HARD"));
+        }
+        // The name and group columns never change in place: no sort on them is disturbed.
+        for (const auto& args : spy) {
+            if (args.at(2).value<QList<int>>().contains(FleetModel::SortRole))
+                QVERIFY(args.at(0).toModelIndex().column() >= FleetModel::StateColumn);
+        }
+        QCOMPARE(model.counts().total, 1001);
+        QCOMPARE(model.counts().up, 1000);
+    }
+
     // Following a Detector: a reload resets; an observation changes its cells; a new target is a row insert.
     void followsDetector()
     {
