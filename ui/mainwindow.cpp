@@ -437,6 +437,7 @@ void MainWindow::setMonitor(Monitor* monitor)
     m_monitor = monitor;
     m_chartTargets.clear();
     m_notified.clear();
+    m_poolNotified.clear();
     m_markers.clear();
     m_chart->setMarkers({});
     Detector* detector = monitor ? monitor->detector() : nullptr;
@@ -451,11 +452,23 @@ void MainWindow::setMonitor(Monitor* monitor)
         return;
     }
     connect(monitor, &Monitor::eventRaised, this, &MainWindow::onEvent);
-    if (detector)
+    if (detector) {
         connect(detector, &Detector::targetsReset, this, [this] {
             m_fleetPane->setGroups(groupsOf(m_monitor->config()));
             m_drillMenu->rebuild();
         });
+        // A root that becomes pool-level as its peers join (a surge): the incident's sentence is no longer the first
+        // server's, so the notification area says what the incident is now, once.
+        connect(detector, &Detector::faultChanged, this, [this](const Fault& f) {
+            if (!f.rootCause || f.pool.isEmpty() || f.members.isEmpty())
+                return;
+            const QString incident = f.incidentId.isEmpty() ? f.id : f.incidentId;
+            if (!m_notified.contains(incident) || m_poolNotified.contains(incident))
+                return;
+            m_poolNotified.insert(incident);
+            showNotification(tr("Incident %1 is pool-wide: %2").arg(incident, f.evidence), true);
+        });
+    }
 
     QHash<QString, QStringList> labels;
     for (const TargetConfig& target : monitor->config().targets) {

@@ -225,6 +225,7 @@ private:
     QString m_chartTitle;
     QString m_chartFaultId; ///< the fault whose incident the charts follow, if any
     QSet<QString> m_notified; ///< incidents already announced
+    QSet<QString> m_poolNotified; ///< incidents announced again as pool-wide
     QList<ChartMarker> m_markers;
 
     QPalette m_desktopPalette;

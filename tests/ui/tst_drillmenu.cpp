@@ -15,6 +15,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>
+#include <QLabel>
 #include <QLineSeries>
 #include <QMenu>
 #include <QSettings>
@@ -140,6 +141,9 @@ private Q_SLOTS:
         const QList<QModelIndex> incidents = openIncidents(*window.faultProxy());
         QCOMPARE(incidents.size(), 1);
         QCOMPARE(CauseClass(incidents.constFirst().data(FaultModel::CauseRole).toInt()), CauseClass::Overload);
+        // The notification area first names the server that saturated first, then says the incident is the pool's.
+        const auto* note = window.findChild<QLabel*>(QStringLiteral("notificationText"));
+        QTRY_VERIFY_WITH_TIMEOUT(note->text().contains(QStringLiteral("is pool-wide: web pool overloaded")), 20000);
         const QStringList ids = faultIdsOf(*window.faultProxy(), incidents.constFirst());
         QVERIFY(ids.contains(root));
 
