@@ -143,7 +143,7 @@ private Q_SLOTS:
         QCOMPARE(CauseClass(incidents.constFirst().data(FaultModel::CauseRole).toInt()), CauseClass::Overload);
         // The notification area first names the server that saturated first, then says the incident is the pool's.
         const auto* note = window.findChild<QLabel*>(QStringLiteral("notificationText"));
-        QTRY_VERIFY_WITH_TIMEOUT(note->text().contains(QStringLiteral("is pool-wide: web pool overloaded")), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(note->text().contains(QStringLiteral("is pool-wide: web pool overloaded")), 60000);
         const QStringList ids = faultIdsOf(*window.faultProxy(), incidents.constFirst());
         QVERIFY(ids.contains(root));
 
