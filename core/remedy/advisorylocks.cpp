@@ -334,6 +334,25 @@ std::optional<AdvisoryLocks::Held> AdvisoryLocks::latestHolder(const QString& na
     return h;
 }
 
+bool AdvisoryLocks::heldElsewhere(const QString& name)
+{
+    QString why;
+    if (!ensureOpen(&why))
+        return false;
+    const qint64 key = keyOf(name);
+    QSqlQuery q(QSqlDatabase::database(m_name, false));
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+                             " AND pid <> pg_backend_pid() AND classid::bigint = ((?::bigint >> 32) & 4294967295)"
+                             " AND objid::bigint = (?::bigint & 4294967295)"));
+    q.addBindValue(key);
+    q.addBindValue(key);
+    if (!q.exec() || !q.next()) {
+        lose(q.lastError().text());
+        return false;
+    }
+    return q.value(0).toLongLong() > 0;
+}
+
 std::optional<TargetLock::Holder> AdvisoryLocks::holder(const QString& name) const
 {
     const auto it = m_holders.constFind(name);

@@ -78,6 +78,11 @@ public:
      * a target last and when. std::nullopt when nobody ever did or the store cannot be read.
      */
     std::optional<Held> latestHolder(const QString& name, bool* active = nullptr);
+    /**
+     * Whether another session holds @p name's lock now, read from the server's lock table: true even before that
+     * console has written who it is (it takes the lock first, then records itself). False when unreadable.
+     */
+    bool heldElsewhere(const QString& name);
     /// Every lock held now as last read, by name.
     QList<Held> holders() const { return m_holders.values(); }
     /// Re-reads the holders now (one query).

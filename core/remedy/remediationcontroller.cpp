@@ -611,12 +611,18 @@ bool RemediationController::markIfElsewhere(const Fault& fault)
 {
     bool active = false;
     const auto latest = m_shared->latestHolder(fault.target, &active);
+    QString text;
     // Another console holds the target's lock now, or took it since this fault began (two consoles detect one
     // failure up to a few probe intervals apart: 15 s of slack), so its automation owns this fault.
-    if (!latest || latest->holder.instance == AdvisoryLocks::instanceName()
-        || (!active && latest->holder.since.toMSecsSinceEpoch() < fault.detectedMs - 15000))
+    if (latest && latest->holder.instance != AdvisoryLocks::instanceName()
+        && (active || latest->holder.since.toMSecsSinceEpoch() >= fault.detectedMs - 15000))
+        text = QStringLiteral("handled by %1").arg(latest->holder.toString());
+    // A console takes the lock first and records itself a moment later: in between, the lock is all there is.
+    else if (!active && m_shared->heldElsewhere(fault.target))
+        text = QStringLiteral("handled by another console (it holds %1's lock; who it is was not recorded yet)")
+                   .arg(fault.target);
+    else
         return false;
-    const QString text = QStringLiteral("handled by %1").arg(latest->holder.toString());
     m_elsewhere.insert(fault.id, text);
     qCInfo(lcRemedy, "automatic remediation of %s (%s) left to another console: %s", qUtf8Printable(fault.target),
         qUtf8Printable(fault.id), qUtf8Printable(text));

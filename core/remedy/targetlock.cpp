@@ -6,6 +6,7 @@
 #include <QHostInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QStringList>
 #include <QUrl>
 
 #include <cerrno>
@@ -20,10 +21,16 @@ namespace FaultDesk {
 
 QString TargetLock::Holder::toString() const
 {
-    return QStringLiteral("%1 (%2, %3 since %4 UTC%5)")
-        .arg(operatorName.isEmpty() ? QStringLiteral("someone") : operatorName, instance,
-            purpose.isEmpty() ? QStringLiteral("remediation") : purpose,
-            since.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
+    // Only what is known: a lock whose holder has not written its record yet has no instance and no start.
+    QStringList details;
+    if (!instance.isEmpty())
+        details << instance;
+    const QString what = purpose.isEmpty() ? QStringLiteral("remediation") : purpose;
+    details << (since.isValid()
+            ? QStringLiteral("%1 since %2 UTC").arg(what, since.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")))
+            : what);
+    return QStringLiteral("%1 (%2%3)")
+        .arg(operatorName.isEmpty() ? QStringLiteral("someone") : operatorName, details.join(QStringLiteral(", ")),
             instanceGone ? QStringLiteral("; that FaultDesk is gone, a command it started still holds the lock")
                          : QString());
 }

@@ -94,6 +94,28 @@ private Q_SLOTS:
         QVERIFY2(theirs.isLocked(), qPrintable(error));
     }
 
+    void aLockWhoseHolderIsNotRecordedYetIsStillHeldElsewhere()
+    {
+        // A console takes the lock, then records itself: in between, others see only the lock.
+        AdvisoryLocks a(m_url);
+        AdvisoryLocks b(m_url);
+        QString error;
+        QVERIFY2(a.open(&error), qPrintable(error));
+        QVERIFY2(b.open(&error), qPrintable(error));
+        TargetLock mine = a.tryAcquire(u"web-9"_qs, u"alice"_qs, u"crash/handle"_qs, nullptr, &error);
+        QVERIFY2(mine.isLocked(), qPrintable(error));
+        m_pg.psql(u"DELETE FROM remediation_locks"_qs, u"team"_qs);
+        QVERIFY(b.heldElsewhere(u"web-9"_qs));
+        QVERIFY(!a.heldElsewhere(u"web-9"_qs)); // its own lock is not "elsewhere"
+        QVERIFY(!b.heldElsewhere(u"web-8"_qs));
+        TargetLock::Holder holder;
+        QVERIFY(!b.tryAcquire(u"web-9"_qs, u"bob"_qs, u"crash/handle"_qs, &holder, &error).isLocked());
+        // Only what is known, no empty fields: "another console (remediation)".
+        QCOMPARE(holder.toString(), u"another console (remediation)"_qs);
+        mine.release();
+        QVERIFY(!b.heldElsewhere(u"web-9"_qs));
+    }
+
     void aLostSessionFailsClosedAndFreesTheTarget()
     {
         AdvisoryLocks a(m_url);
