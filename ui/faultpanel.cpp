@@ -94,7 +94,9 @@ void FaultPanel::showDetails(const Fault* fault, const QList<Fault>& incident)
     // Everything quoted from the targets is escaped: evidence and names are data, never markup.
     const Fault& root = incident.isEmpty() ? *fault : incident.constFirst();
     QString role;
-    if (fault->id == root.id)
+    if (fault->id == root.id && !root.pool.isEmpty())
+        role = tr("<b>Root cause</b>, pool-wide: the <b>%1</b> pool, where it began").arg(root.pool.toHtmlEscaped());
+    else if (fault->id == root.id)
         role = tr("<b>Root cause</b>");
     else if (fault->isMember())
         role = tr("Member of the incident of <b>%1</b> (%2 %3)")

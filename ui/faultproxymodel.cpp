@@ -103,6 +103,10 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
             const auto count
                 = [](int n, const QString& one, const QString& many) { return n == 1 ? one : many.arg(n); };
             QStringList parts;
+            // A pool-wide event (a surge, a flood) is the pool's fault: the row names the pool, then where it began.
+            const QString pool = base(FaultModel::PoolRole).toString();
+            if (!pool.isEmpty())
+                parts << tr("%1 first").arg(target);
             const int members = base(FaultModel::MemberCountRole).toInt() - otherRoots;
             if (members > 0)
                 parts << count(members, tr("1 member"), tr("%1 members"));
@@ -113,8 +117,9 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
             if (const int n = base(FaultModel::AftershockCountRole).toInt())
                 parts << count(n, tr("1 aftershock"), tr("%1 aftershocks"));
             const bool rootRecovered = Fault::Phase(base(FaultModel::PhaseRole).toInt()) == Fault::Phase::Recovered;
+            const QString who = pool.isEmpty() ? target : tr("%1 pool").arg(pool);
             const QString head
-                = rootRecovered ? tr("%1 — root cause, recovered").arg(target) : tr("%1 — root cause").arg(target);
+                = rootRecovered ? tr("%1 — root cause, recovered").arg(who) : tr("%1 — root cause").arg(who);
             return parts.isEmpty() ? head : tr("%1 (%2)").arg(head, parts.join(QStringLiteral(", ")));
         }
         if (column == FaultModel::EvidenceColumn) {

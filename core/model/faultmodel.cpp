@@ -568,6 +568,8 @@ QVariant FaultModel::data(const QModelIndex& index, int role) const
         return incidentRow ? tally(*node).aftershocks : 0;
     case OpenCountRole:
         return incidentRow ? tally(*node).open : int(f->isOpen());
+    case PoolRole:
+        return f->rootCause ? f->pool : QString();
     case IncidentTargetsRole: {
         if (!incidentRow)
             return QStringList { f->target };

@@ -55,6 +55,7 @@ public:
         AftershockCountRole, ///< int, incident rows: aftershocks in the incident
         OpenCountRole, ///< int, incident rows: faults of the incident still open (the row itself included)
         IncidentTargetsRole, ///< QStringList, incident rows: every target of the incident, root cause first
+        PoolRole, ///< QString: the pool or group a pool-level root cause stands for ("lb/web"); empty otherwise
     };
     Q_ENUM(Role)
     /// A fault's place in its incident.

@@ -87,6 +87,34 @@ private Q_SLOTS:
             QCOMPARE(text.count(hostile), shown == &root ? 6 : 7);
         }
     }
+
+    // A pool-wide root cause is the pool's: the details say so (and quote the pool as text).
+    void poolWideRootNamesThePool()
+    {
+        FaultModel model;
+        FaultProxyModel proxy;
+        proxy.setSourceModel(&model);
+        FaultPanel panel(&model, &proxy);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        Fault root;
+        root.id = QStringLiteral("F1");
+        root.incidentId = QStringLiteral("I1");
+        root.target = QStringLiteral("web-2");
+        root.cause = CauseClass::Overload;
+        root.rootCause = true;
+        root.pool = QStringLiteral("lb/<b>web</b>");
+        panel.showDetails(&root, { root });
+        QStringList markup;
+        const QString text = shownText(panel.findChild<QLabel*>(QStringLiteral("faultDetails")), &markup);
+        QVERIFY2(
+            text.startsWith(QStringLiteral("web-2 — Root cause, pool-wide: the lb/<b>web</b> pool, where it began")),
+            qPrintable(text));
+        root.pool.clear();
+        panel.showDetails(&root, { root });
+        QVERIFY(shownText(panel.findChild<QLabel*>(QStringLiteral("faultDetails")), &markup)
+                    .startsWith(QStringLiteral("web-2 — Root cause · cause overload")));
+    }
 };
 
 QTEST_MAIN(TestFaultPanel)

@@ -256,6 +256,37 @@ private Q_SLOTS:
         QVERIFY(!member.data(Qt::FontRole).value<QFont>().italic());
     }
 
+    // A surge over the pool is the pool's fault: the incident row names the pool, then where the surge began.
+    void poolWideIncidentRowNamesThePool()
+    {
+        Fault root;
+        root.id = QStringLiteral("F1");
+        root.incidentId = QStringLiteral("I7");
+        root.target = QStringLiteral("web-2");
+        root.cause = CauseClass::Overload;
+        root.phase = Fault::Phase::Located;
+        root.rootCause = true;
+        root.pool = QStringLiteral("lb/web");
+        root.detectedMs = 1700000000000;
+        Fault peer = root;
+        peer.id = QStringLiteral("F2");
+        peer.target = QStringLiteral("web-3");
+        peer.rootCause = false;
+        peer.rootFaultId = QStringLiteral("F1");
+        peer.relation = QStringLiteral("pool");
+        peer.detectedMs = 1700000002000;
+        FaultModel model;
+        FaultProxyModel proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.resetFaults({ root, peer });
+        const QModelIndex incident = proxy.index(0, FaultModel::TargetColumn);
+        QCOMPARE(incident.data().toString(), QStringLiteral("lb/web pool — root cause (web-2 first, 1 member)"));
+        QCOMPARE(incident.data(FaultModel::TargetRole).toString(), QStringLiteral("web-2")); // actions still aim here
+        QCOMPARE(
+            proxy.index(0, FaultModel::TargetColumn, incident).data().toString(), QStringLiteral("web-3 · member"));
+    }
+
     // A change of colours reaches every row, the nested ones too.
     void themeRefreshReachesChildRows()
     {
