@@ -94,8 +94,10 @@ void FaultPanel::showDetails(const Fault* fault, const QList<Fault>& incident)
     // Everything quoted from the targets is escaped: evidence and names are data, never markup.
     const Fault& root = incident.isEmpty() ? *fault : incident.constFirst();
     QString role;
-    if (fault->id == root.id && !root.pool.isEmpty())
-        role = tr("<b>Root cause</b>, pool-wide: the <b>%1</b> pool, where it began").arg(root.pool.toHtmlEscaped());
+    // A pool-wide root is the pool's fault; its target is where the event began.
+    const bool poolRoot = fault->id == root.id && !root.pool.isEmpty();
+    if (poolRoot)
+        role = tr("<b>Root cause</b> (pool-wide, began at <b>%1</b>)").arg(fault->target.toHtmlEscaped());
     else if (fault->id == root.id)
         role = tr("<b>Root cause</b>");
     else if (fault->isMember())
@@ -107,9 +109,10 @@ void FaultPanel::showDetails(const Fault* fault, const QList<Fault>& incident)
                    .arg((fault->rootTarget.isEmpty() ? root.target : fault->rootTarget).toHtmlEscaped());
     else
         role = tr("Also a root cause in the incident of <b>%1</b>").arg(root.target.toHtmlEscaped());
-    QString text = tr("<b>%1</b> — %2 · cause <b>%3</b> · %4 since %5")
-                       .arg(fault->target.toHtmlEscaped(), role, causeClassName(fault->cause),
-                           Fault::phaseName(fault->phase), clock(fault->detectedMs));
+    QString text
+        = tr("<b>%1</b> — %2 · cause <b>%3</b> · %4 since %5")
+              .arg(poolRoot ? tr("%1 pool").arg(root.pool.toHtmlEscaped()) : fault->target.toHtmlEscaped(), role,
+                  causeClassName(fault->cause), Fault::phaseName(fault->phase), clock(fault->detectedMs));
     if (incident.size() > 1) {
         QStringList others;
         for (const Fault& f : incident) {

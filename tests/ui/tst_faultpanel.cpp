@@ -107,8 +107,8 @@ private Q_SLOTS:
         panel.showDetails(&root, { root });
         QStringList markup;
         const QString text = shownText(panel.findChild<QLabel*>(QStringLiteral("faultDetails")), &markup);
-        QVERIFY2(
-            text.startsWith(QStringLiteral("web-2 — Root cause, pool-wide: the lb/<b>web</b> pool, where it began")),
+        QVERIFY2(text.startsWith(
+                     QStringLiteral("lb/<b>web</b> pool — Root cause (pool-wide, began at web-2) · cause overload")),
             qPrintable(text));
         root.pool.clear();
         panel.showDetails(&root, { root });
