@@ -317,8 +317,12 @@ std::optional<Runbook> RunbookFactory::configuredRunbook(const RunbookConfig& co
                 const bool out
                     = (sc.action.haproxyOp == RunbookActionConfig::HaproxyOp::SetState && sc.action.state != u"ready")
                     || (sc.action.haproxyOp == RunbookActionConfig::HaproxyOp::SetWeight && sc.action.weight == 0);
-                if (out) {
-                    step.removesServer = true;
+                // …and one that brings a server in, so a later removal from that backend is judged as a swap.
+                const bool in
+                    = sc.action.haproxyOp == RunbookActionConfig::HaproxyOp::SetState && sc.action.state == u"ready";
+                if (out || in) {
+                    step.removesServer = out;
+                    step.addsServer = in;
                     step.backend = !sc.action.backend.isEmpty() ? sc.action.backend
                         : t.haproxy                             ? t.haproxy->backend
                                                                 : QString();

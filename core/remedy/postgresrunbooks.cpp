@@ -9,6 +9,7 @@
 // Every step runs on the same gates, previews and audit as any other; what can be undone has a rollback.
 #include "runbookfactory.h"
 
+#include "baselinepoller.h"
 #include "commandaction.h"
 #include "haproxyaction.h"
 #include "postgrescheckaction.h"
@@ -80,6 +81,17 @@ std::function<ConditionCheck()> RunbookFactory::signalEquals(
         return ConditionCheck { v == wanted,
             QStringLiteral("%1 %2 = %3 (wanted %4)").arg(target, signal, QString::number(v), wantedText) };
     };
+}
+
+ConditionCheck RunbookFactory::haproxyServerUp(const QString& backend, const QString& server) const
+{
+    if (const QString problem = m_poller->haproxyProblem(); !problem.isEmpty())
+        return { false, QStringLiteral("the pool state of %1 is unknown: %2").arg(backend, problem) };
+    const auto s = HaproxyServerState::find(current().haproxy.servers, backend, server);
+    if (!s)
+        return { false, QStringLiteral("%1/%2 is not in HAProxy's pool").arg(backend, server) };
+    const bool up = s->adminState == u"ready" && (s->status.startsWith(u"UP") || s->status == u"no check");
+    return { up, QStringLiteral("%1/%2 is %3 (%4)").arg(backend, server, s->status, s->adminState) };
 }
 
 std::optional<Runbook> RunbookFactory::postgresFailoverHandle(const Fault& f, const TargetConfig& primary,
@@ -161,6 +173,18 @@ std::optional<Runbook> RunbookFactory::postgresFailoverHandle(const Fault& f, co
         in.action = haproxyOp(endpoint, HaproxyOperation::setState(backend, replicaServer, QStringLiteral("ready")));
         in.rollback = haproxyOp(endpoint, HaproxyOperation::setState(backend, replicaServer, was(replicaServer)));
         in.deadline = m_settings.stepDeadline;
+        in.addsServer = true;
+        in.backend = backend;
+        in.server = replicaServer;
+        // In rotation is not serving: its health check must see the new primary (UP in show stat) before the damaged
+        // one may leave, or the pool would be left with no server at all.
+        WaitSpec up;
+        up.description = QStringLiteral("%1/%2 is UP in HAProxy").arg(backend, replicaServer);
+        up.condition = [this, backend, replicaServer] { return haproxyServerUp(backend, replicaServer); };
+        up.requiredConsecutive = m_settings.healthyChecks;
+        up.interval = m_settings.waitInterval;
+        in.verify = [up](const ActionContext& c) -> Action* { return new WaitAction(up, c); };
+        in.verifyDeadline = m_settings.verifyDeadline;
         rb.steps << in;
         Runbook::Step out;
         out.name = QStringLiteral("pool %1: %2 out (maint)").arg(backend, primaryServer);
@@ -171,8 +195,11 @@ std::optional<Runbook> RunbookFactory::postgresFailoverHandle(const Fault& f, co
         out.backend = backend;
         out.server = primaryServer;
         rb.steps << out;
-        if (plan)
+        if (plan) {
             plan->affected << QStringLiteral("pool %1 moves from %2 to %3").arg(backend, primaryServer, replicaServer);
+            plan->capacity
+                = QStringLiteral("%1 stays in maint in pool %2 until it is switched back").arg(primaryServer, backend);
+        }
     } else if (plan) {
         plan->capacity = QStringLiteral("no HAProxy pool holds both %1 and %2: clients must follow the new primary "
                                         "themselves")

@@ -423,7 +423,10 @@ bool RemediationController::startRun(const QString& runId, const Runbook& runboo
     active->executor = std::make_unique<RunbookExecutor>(runbook, c);
     const RemediationGates::StepRequest request { target, purpose, operatorName, active->backend,
         m_settings.stepDeadline };
-    active->executor->setAsyncGate([this, request, weak = std::weak_ptr<Active>(active)](
+    QList<QStringList> swaps; // per step: the servers brought in for its removal
+    for (int i = 0; i < runbook.steps.size(); ++i)
+        swaps << runbook.swapInBefore(i, active->backend);
+    active->executor->setAsyncGate([this, request, swaps, weak = std::weak_ptr<Active>(active)](
                                        const Runbook::Step& step, int index, RunbookExecutor::GateReply reply) {
         // A lock lost with its session (the team's store went away) fails the next step closed: another console may
         // hold it by now.
@@ -438,7 +441,7 @@ bool RemediationController::startRun(const QString& runId, const Runbook& runboo
                     return;
                 }
             }
-        m_gates->checkStep(step, index, request, std::move(reply));
+        m_gates->checkStep(step, index, request, swaps.value(index), std::move(reply));
     });
     connect(active->executor.get(), &RunbookExecutor::stepChanged, this,
         [this, runId](int index, const StepReport& report) { Q_EMIT stepChanged(runId, index, report); });

@@ -45,8 +45,10 @@ void countPool(
         if (out)
             ++s.backendOutOfRotation;
         const bool up = srv.status.startsWith(u"UP") || srv.status == u"no check";
-        if (up && !out)
+        if (up && !out) {
             ++s.backendHealthy;
+            s.backendUp << srv.server;
+        }
         if (srv.server == server)
             s.serverHealthy = up && !out;
     }
@@ -92,17 +94,30 @@ SafetySnapshot RemediationGates::snapshot(const QString& target, const QString& 
 QStringList RemediationGates::poolStepRefusals(
     const Runbook& runbook, const QString& target, SafetyRequest::Purpose purpose, bool conditional) const
 {
-    const TargetConfig* t = m_config.target(target);
     QStringList out;
-    for (const Runbook::Step& step : runbook.steps) {
+    for (const SafetyDecision& g : judgePoolStepList(runbook, target, purpose, conditional))
+        out += g.reasons;
+    return out;
+}
+
+QList<SafetyDecision> RemediationGates::judgePoolStepList(
+    const Runbook& runbook, const QString& target, SafetyRequest::Purpose purpose, bool conditional) const
+{
+    const TargetConfig* t = m_config.target(target);
+    const QString targetBackend = t && t->haproxy ? t->haproxy->backend : QString();
+    QList<SafetyDecision> out;
+    for (int i = 0; i < runbook.steps.size(); ++i) {
+        const Runbook::Step& step = runbook.steps.at(i);
         if (!step.removesServer || (step.precondition && step.skipWhenPreconditionUnmet && !conditional))
             continue;
         SafetyRequest r;
         r.target = target;
         r.purpose = purpose;
         r.removesServer = true;
-        r.backend = !step.backend.isEmpty() ? step.backend : t && t->haproxy ? t->haproxy->backend : QString();
+        r.backend = !step.backend.isEmpty() ? step.backend : targetBackend;
         r.server = step.server;
+        r.swapIn = runbook.swapInBefore(i, targetBackend);
+        r.planned = true;
         SafetySnapshot s = snapshot(target, r.backend);
         // Only the pool is judged here; the target's own state, lock and automation are the run's gates.
         s.condition = TargetCondition::HardFault;
@@ -110,9 +125,10 @@ QStringList RemediationGates::poolStepRefusals(
         s.monitoringDegraded = false;
         s.lockHeldBy.clear();
         s.maintenance.clear();
-        const SafetyDecision g = SafetyGates::check(r, s);
-        for (const QString& why : g.reasons)
-            out << QStringLiteral("step '%1' refused: %2").arg(step.name, why);
+        SafetyDecision g = SafetyGates::check(r, s);
+        for (QString& why : g.reasons)
+            why = QStringLiteral("step '%1' refused: %2").arg(step.name, why);
+        out << g;
     }
     return out;
 }
@@ -120,7 +136,14 @@ QStringList RemediationGates::poolStepRefusals(
 void RemediationGates::judgePoolSteps(
     const Runbook& runbook, const QString& target, SafetyRequest::Purpose purpose, SafetyDecision& decision) const
 {
-    if (const QStringList refused = poolStepRefusals(runbook, target, purpose, false); !refused.isEmpty()) {
+    QStringList refused;
+    for (const SafetyDecision& g : judgePoolStepList(runbook, target, purpose, false)) {
+        refused += g.reasons;
+        // Why a step that takes a server out is allowed although the pool is small: the operator reads it here.
+        if (g.allowed && !g.swap.isEmpty() && !decision.affects.contains(g.swap))
+            decision.affects << g.swap;
+    }
+    if (!refused.isEmpty()) {
         decision.reasons += refused;
         decision.allowed = false;
     }
@@ -132,7 +155,8 @@ void RemediationGates::judgePoolSteps(
     }
 }
 
-void RemediationGates::checkStep(const Runbook::Step& step, int index, const StepRequest& request, Reply reply)
+void RemediationGates::checkStep(
+    const Runbook::Step& step, int index, const StepRequest& request, const QStringList& swapIn, Reply reply)
 {
     SafetyRequest r;
     r.target = request.target;
@@ -144,6 +168,7 @@ void RemediationGates::checkStep(const Runbook::Step& step, int index, const Ste
     r.removesServer = step.removesServer;
     r.backend = step.backend.isEmpty() ? request.backend : step.backend;
     r.server = step.server;
+    r.swapIn = swapIn;
     const auto purpose = request.purpose;
     auto judge = [r, index, purpose](SafetySnapshot s) {
         s.lockHeldBy.clear(); // this run holds it

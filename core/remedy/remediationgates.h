@@ -59,10 +59,15 @@ public:
     void judgePoolSteps(
         const Runbook& runbook, const QString& target, SafetyRequest::Purpose purpose, SafetyDecision& decision) const;
     /// The gate of step @p index of a running remediation; @p reply gets the answer and, for a pool-shrinking step
-    /// that passed, the backend lock to hold until the step is over.
-    void checkStep(const Runbook::Step& step, int index, const StepRequest& request, Reply reply);
+    /// that passed, the backend lock to hold until the step is over. @p swapIn: the servers earlier steps of the run
+    /// brought in for this removal (Runbook::swapInBefore()); each must be ready and UP in the pool read now.
+    void checkStep(
+        const Runbook::Step& step, int index, const StepRequest& request, const QStringList& swapIn, Reply reply);
 
 private:
+    /// The gates' decision on each step of @p runbook that shrinks a pool, judged on the pool as last read.
+    QList<SafetyDecision> judgePoolStepList(
+        const Runbook& runbook, const QString& target, SafetyRequest::Purpose purpose, bool conditional) const;
     /// A pool-shrinking step waiting for its backend's lock.
     struct PoolStep
     {

@@ -5,6 +5,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <chrono>
 #include <functional>
@@ -46,12 +47,40 @@ struct Runbook
         /// weight 0). The executor's gate reads these; the step itself does not.
         OnFailure onFailure = OnFailure::Rollback;
         bool removesServer = false;
+        /// The step brings backend/server into rotation (ready): a later step of the same runbook that takes a server
+        /// out of that backend is a swap, not a shrink (see swapInBefore()).
+        bool addsServer = false;
         QString backend;
         QString server;
     };
 
     QString name; ///< "crash/handle"
     QList<Step> steps;
+
+    /**
+     * The servers that the steps before @p index bring into the backend step @p index takes a server out of, and that
+     * no earlier removal of that backend was paired with already: what makes the removal a swap. Empty when the step
+     * removes nothing or nothing was brought in for it. @p defaultBackend is the backend of steps that name none.
+     */
+    QStringList swapInBefore(int index, const QString& defaultBackend = {}) const
+    {
+        if (index < 0 || index >= steps.size() || !steps.at(index).removesServer)
+            return {};
+        auto backendOf = [&](const Step& s) { return s.backend.isEmpty() ? defaultBackend : s.backend; };
+        const QString backend = backendOf(steps.at(index));
+        QStringList incoming;
+        for (int i = 0; i < index; ++i) {
+            const Step& s = steps.at(i);
+            if (backendOf(s) != backend)
+                continue;
+            if (s.addsServer && !s.server.isEmpty() && !incoming.contains(s.server))
+                incoming << s.server;
+            else if (s.removesServer && !incoming.isEmpty())
+                incoming.removeFirst(); // paired with that earlier removal already
+        }
+        incoming.removeAll(steps.at(index).server);
+        return incoming.mid(0, 1); // one in for one out
+    }
 };
 
 } // namespace FaultDesk

@@ -76,6 +76,8 @@ private:
         const TargetConfig& replica, const RemediationBaseline& b, RemediationPlan* plan, QString* error) const;
     std::optional<Runbook> postgresRebuildRecover(const Fault& f, const TargetConfig& damaged,
         const TargetConfig& source, const RemediationBaseline& b, QString* error) const;
+    /// Whether HAProxy reports @p backend/@p server ready and UP (its health check passes) in a fresh read.
+    ConditionCheck haproxyServerUp(const QString& backend, const QString& server) const;
     std::function<ConditionCheck()> signalEquals(
         const QString& target, const QString& signal, double wanted, const QString& wantedText) const;
     // Link faults (networkrunbooks.cpp).

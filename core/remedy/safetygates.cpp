@@ -57,7 +57,7 @@ SafetyDecision SafetyGates::check(const SafetyRequest& request, const SafetySnap
         const int n = s.backendServers;
         const int outAfter = s.backendOutOfRotation + 1;
         const int allowedOut = int(std::floor(n * s.maxDrainFraction + 1e-9));
-        const int healthyAfter = s.backendHealthy - (s.serverHealthy ? 1 : 0);
+        int healthyAfter = s.backendHealthy - (s.serverHealthy ? 1 : 0);
         if (!s.poolUnknown.isEmpty()) {
             no.append(QStringLiteral("%1 would leave rotation, but %2: pool-shrinking steps are refused")
                           .arg(where, s.poolUnknown));
@@ -65,7 +65,22 @@ SafetyDecision SafetyGates::check(const SafetyRequest& request, const SafetySnap
             no.append(QStringLiteral("backend %1 is not known to the gates: blast radius cannot be checked")
                           .arg(request.backend));
         } else {
-            if (outAfter > allowedOut)
+            // A swap: the plan brought a server in for this one. Before it runs (a preview) the incoming server is
+            // counted as it will be once its own step and health check made it UP; when the step is reached it must
+            // be UP now, or the removal is judged as the shrink it would then be.
+            QStringList notUp;
+            for (const QString& in : request.swapIn)
+                if (!s.backendUp.contains(in))
+                    notUp << in;
+            const bool swap = !request.swapIn.isEmpty() && (request.planned || notUp.isEmpty());
+            const QString incoming = request.swapIn.join(QStringLiteral(", "));
+            if (swap && request.planned)
+                healthyAfter += int(notUp.size());
+            if (!request.swapIn.isEmpty() && !swap)
+                no.append(QStringLiteral("swap refused: %1 is not ready and UP in %2 (show stat), so %3 may not leave "
+                                         "for it")
+                              .arg(notUp.join(QStringLiteral(", ")), request.backend, where));
+            if (!swap && outAfter > allowedOut)
                 no.append(QStringLiteral("taking %1 out would leave %2 of %3 servers of %4 out of rotation; at most %5 "
                                          "(%6%) may be")
                               .arg(where)
@@ -76,6 +91,13 @@ SafetyDecision SafetyGates::check(const SafetyRequest& request, const SafetySnap
                               .arg(std::lround(s.maxDrainFraction * 100)));
             if (healthyAfter < 1)
                 no.append(QStringLiteral("%1 is the last healthy server of %2").arg(where, request.backend));
+            if (swap) {
+                d.swap = request.planned && !notUp.isEmpty()
+                    ? QStringLiteral("swap: %1 in before %2 out (%3 must be UP in %4 when the step runs)")
+                          .arg(incoming, request.server, notUp.join(QStringLiteral(", ")), request.backend)
+                    : QStringLiteral("swap: %1 in (UP) before %2 out").arg(incoming, request.server);
+                d.affects.append(d.swap);
+            }
             d.affects.append(QStringLiteral("%1 leaves rotation; %2 of %3 servers of %4 stay healthy in rotation")
                                  .arg(where)
                                  .arg(std::max(0, healthyAfter))

@@ -36,6 +36,13 @@ struct SafetyRequest
     bool removesServer = false;
     QString backend;
     QString server;
+    /// A fail-over swaps rather than shrinks: the servers an earlier step of the same plan brings into the backend for
+    /// this removal (Runbook::swapInBefore()). When each is ready and UP, the step keeps the pool's healthy capacity
+    /// and the drain limit does not apply; the last-healthy and unknown-pool rules still do.
+    QStringList swapIn;
+    /// Judged before the plan runs (a preview): the servers swapped in are not up yet, the step's own gate checks them
+    /// when it is reached.
+    bool planned = false;
 };
 
 /// Everything the gates read, captured at one moment: a pure function of this and the request decides.
@@ -50,6 +57,7 @@ struct SafetySnapshot
     int backendHealthy = 0; ///< healthy and in rotation, including the one to be removed if it is healthy
     int backendOutOfRotation = 0; ///< drained or in maintenance already
     bool serverHealthy = true; ///< the server to be removed is itself healthy
+    QStringList backendUp; ///< the backend's servers ready and UP (or without a check) now, as HAProxy reports them
     /// Why the pool state cannot be trusted (HAProxy unreadable, the read failed or is older than two poll
     /// intervals); empty when it is fresh. Unknown pool state refuses every step that shrinks a pool.
     QString poolUnknown;
@@ -73,6 +81,9 @@ struct SafetyDecision
     QStringList reasons; ///< human-readable, one per refusing gate
     QStringList affects; ///< what the step touches and the capacity that remains (for the preview)
     QStringList warnings; ///< allowed, but the operator should know (a manual step in maintenance); also in affects
+    /// Why a step that takes a server out is allowed as a swap ("swap: replica in before primary out"); also in
+    /// affects. Empty when the step is not one.
+    QString swap;
 
     QString tooltip() const { return allowed ? affects.join(u'\n') : reasons.join(u'\n'); }
 };

@@ -2,12 +2,18 @@
 // fleet (fleetsim and HAProxy on loopback) the service owns automation: a crashed server is handled and recovered
 // exactly once, audited in the incident database, and serves again. A SIGTERM in the middle of a runbook step ends
 // the process cleanly: the step finishes (one signal) or is aborted (two), the rest of the runbook never runs, the
-// done steps are rolled back, every audited intent has its result and no remediation lock is left behind.
+// done steps are rolled back, every audited intent has its result and no remediation lock is left behind. The bank
+// case headless: a real PostgreSQL primary and replica behind a real HAProxy, monitored with a fleet file whose
+// `store:` is the incident database; a page of a critical table corrupted and read, and the service fails over and
+// rebuilds by itself — every step audited, the incident recorded.
 #include "audit/auditrecord.h"
 #include "incident/incidentstore.h"
 #include "remedy/targetlock.h"
+#include "shared/haproxyharness.h"
+#include "shared/postgrespair.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -140,6 +146,7 @@ private Q_SLOTS:
     void crashIsHandledAndRecoveredOnce();
     void stopMidStepLeavesNothingHalfApplied_data();
     void stopMidStepLeavesNothingHalfApplied();
+    void postgresCorruptionFailsOverByItself();
 };
 
 void TestMonitorAuto::crashIsHandledAndRecoveredOnce()
@@ -340,6 +347,137 @@ void TestMonitorAuto::stopMidStepLeavesNothingHalfApplied()
     QVERIFY2(unfinishedIntents(trail).isEmpty(), qPrintable(unfinishedIntents(trail).join(u'\n')));
     // No lock left behind: neither this process (gone) nor the step's command (it inherited the lock) holds it.
     QVERIFY(!TargetLock::holder(dir.filePath(QStringLiteral("locks")), QStringLiteral("app-1")));
+}
+
+void TestMonitorAuto::postgresCorruptionFailsOverByItself()
+{
+    using Test::HaproxyHarness;
+    using Test::PostgresPair;
+    if (HaproxyHarness::binary().isEmpty() || Test::PostgresHarness::binDir().isEmpty())
+        QFAIL("PostgreSQL and haproxy are needed: scripts/install-deps installs them");
+    PostgresPair pair;
+    QString error;
+    QVERIFY2(pair.setUp(&error), qPrintable(error));
+    auto stopPair = qScopeGuard([&pair] { pair.stopAll(); });
+    HaproxyHarness haproxy;
+    const QString backend = QStringLiteral("bank-db");
+    QVERIFY2(haproxy.startBackend(backend, pair.haproxyBackendLines(), 2, &error), qPrintable(error));
+    auto pool = [&] {
+        QStringList out;
+        for (const HaproxyServerState& s : haproxy.readStates(backend))
+            out << QStringLiteral("%1=%2/%3").arg(s.server, s.adminState, s.status.section(u' ', 0, 0));
+        return out.join(u' ');
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(pool(), QStringLiteral("pg-primary=ready/UP pg-replica=ready/DOWN"), 15000);
+    const QString accountsMd5 = pair.accountsMd5();
+    QVERIFY2(pair.corruptAccountsPage(&error), qPrintable(error));
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile fleet(dir.filePath(QStringLiteral("fleet.yaml")));
+    QVERIFY(fleet.open(QIODevice::WriteOnly));
+    fleet.write((QStringLiteral("version: 1\n"
+                                "defaults: {interval: 300ms, timeout: 2s, attempts: 2}\n"
+                                "store: incidents.db\n"
+                                "haproxy:\n"
+                                "  - {name: lb, socket: '%1'}\n"
+                                "targets:\n")
+                     .arg(haproxy.adminSocket())
+        + pair.targetsYaml({ QStringLiteral("lb"), backend }))
+                    .toUtf8());
+    fleet.close();
+    const QString db = dir.filePath(QStringLiteral("incidents.db")); // the fleet's store:, beside it
+    MonitorProcess monitor({ QStringLiteral("monitor"), fleet.fileName(), QStringLiteral("--auto"),
+        QStringLiteral("--json"), QStringLiteral("--log-dir"), dir.filePath(QStringLiteral("log")) });
+    QVERIFY(monitor.start());
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        !monitor.events(QStringLiteral("automation")).isEmpty(), monitor.transcript().constData(), 20000);
+    QVERIFY(monitor.events(QStringLiteral("automation")).constFirst().value(QStringLiteral("enabled")).toBool());
+    auto up = [&monitor](const QString& target) {
+        return !monitor
+                    .events(QStringLiteral("state-changed"),
+                        [&](const QJsonObject& e) { return field(e, "target") == target && field(e, "to") == u"UP"; })
+                    .isEmpty();
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        up(QStringLiteral("pg-primary")) && up(QStringLiteral("pg-replica")), monitor.transcript().constData(), 30000);
+
+    // An application reads the damaged page; nobody presses a button from here on.
+    QVERIFY2(!pair.readAccountsOnPrimary(), "reading the damaged page fails");
+    auto finished = [&monitor](const QString& purpose) {
+        return monitor.events(QStringLiteral("remediation-finished"), [&](const QJsonObject& e) {
+            return field(e, "purpose") == purpose && field(e, "target") == u"pg-primary";
+        });
+    };
+    QElapsedTimer clock;
+    clock.start();
+    QTRY_VERIFY2_WITH_TIMEOUT(!finished(QStringLiteral("handle")).isEmpty(), monitor.transcript().constData(), 60000);
+    const qint64 handledMs = clock.elapsed();
+    QTRY_VERIFY2_WITH_TIMEOUT(!finished(QStringLiteral("recover")).isEmpty(), monitor.transcript().constData(), 120000);
+    const qint64 recoveredMs = clock.elapsed();
+    qInfo("FIGURES headless: from the failing read, handled (failed over) after %lld ms, recovered after %lld ms",
+        handledMs, recoveredMs);
+    const QJsonObject handled = finished(QStringLiteral("handle")).value(0);
+    QVERIFY2(field(handled, "result") == u"succeeded", monitor.transcript().constData());
+    QCOMPARE(field(handled, "operator"), u"auto"_qs);
+    const QJsonObject recovered = finished(QStringLiteral("recover")).constFirst();
+    QVERIFY2(field(recovered, "result") == u"succeeded" && recovered.value(QStringLiteral("verified")).toBool(),
+        monitor.transcript().constData());
+
+    // The service moved the bank: clients write through HAProxy to the promoted replica, the old primary is a
+    // replica again with the same accounts.
+    QCOMPARE(pool(), QStringLiteral("pg-primary=maint/MAINT pg-replica=ready/UP"));
+    bool ok = false;
+    QCOMPARE(pair.psqlAt(haproxy.frontendPort(),
+                 QStringLiteral("INSERT INTO payments (amount) VALUES (3) RETURNING inet_server_port()"), &ok),
+        QString::number(pair.replica().port()));
+    QVERIFY(ok);
+    QCOMPARE(pair.primary().psql(QStringLiteral("SELECT pg_is_in_recovery()")), QStringLiteral("t"));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        pair.primary().psql(QStringLiteral("SELECT md5(string_agg(a::text, E'\\n' ORDER BY a.id)) FROM accounts a"),
+            QStringLiteral("bank")),
+        accountsMd5, 10000);
+
+    monitor.process().terminate();
+    QTRY_VERIFY_WITH_TIMEOUT(monitor.process().state() == QProcess::NotRunning, 30000);
+    QCOMPARE(monitor.process().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(monitor.process().exitCode(), 0);
+
+    // The store named in the fleet file holds the incident and every step, each intent with its result, all by auto.
+    QVERIFY2(QFile::exists(db), "the fleet's store: was not used");
+    const QList<AuditRecord> trail = auditTrail(db);
+    QSet<QString> handleSteps; // step numbers; a step's verification is audited as "#N/verify"
+    QSet<QString> recoverSteps;
+    for (const AuditRecord& r : trail) {
+        const QString runbook = r.runbook.section(u'#', 0, 0);
+        const QString step = r.runbook.section(u'#', 1).section(u'/', 0, 0);
+        if (r.phase != AuditRecord::Phase::Intent)
+            continue;
+        if (runbook == u"data-integrity/postgres-failover/handle")
+            handleSteps << step;
+        else if (runbook == u"data-integrity/postgres-rebuild/recover")
+            recoverSteps << step;
+        else
+            continue;
+        QCOMPARE(r.operatorName, u"auto"_qs);
+        const auto result = resultOf(trail, r.runbook);
+        QVERIFY2(result && result->status == u"ok", qPrintable(r.runbook + u' ' + r.description));
+    }
+    QCOMPARE(handleSteps.size(), 6); // fence, writers, promote, replica in, primary out, write check
+    QVERIFY2(recoverSteps.size() >= 5, qPrintable(recoverSteps.values().join(u' ')));
+    QVERIFY2(unfinishedIntents(trail).isEmpty(), qPrintable(unfinishedIntents(trail).join(u'\n')));
+    IncidentStore::Options o;
+    o.path = db;
+    o.pruneIntervalMs = 0;
+    IncidentStore store(o);
+    QVERIFY2(store.open(&error), qPrintable(error));
+    const QList<Incident> incidents = store.incidents();
+    QCOMPARE(incidents.size(), 1);
+    QCOMPARE(incidents.constFirst().rootTarget, u"pg-primary"_qs);
+    QCOMPARE(incidents.constFirst().causeClass, u"data-integrity"_qs);
+    QVERIFY(incidents.constFirst().handledUtc.isValid());
+    QVERIFY(incidents.constFirst().recoveredUtc.isValid());
+    QVERIFY(!TargetLock::holder(dir.filePath(QStringLiteral("locks")), QStringLiteral("pg-primary")));
 }
 
 QTEST_GUILESS_MAIN(TestMonitorAuto)

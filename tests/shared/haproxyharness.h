@@ -2,7 +2,8 @@
 
 // A real HAProxy on loopback for the remedy tests: its Runtime API on a unix socket (level admin), a TCP frontend
 // that rejects the sources listed in an ACL file, and backend "web" whose servers are small HTTP responders in
-// this process (they answer once a request is complete). Skips cleanly where haproxy is not installed.
+// this process (they answer once a request is complete); or, with startBackend(), a backend of the caller's (a
+// database pool with its own health check). Skips cleanly where haproxy is not installed.
 
 #include "remedy/haproxyclient.h"
 #include "remedy/haproxyserverstate.h"
@@ -61,58 +62,21 @@ public:
             serverLines.append(
                 QStringLiteral("    server s%1 127.0.0.1:%2 weight 10").arg(i).arg(server->serverPort()));
         }
-        {
-            QTcpServer probe; // a free port for the TCP frontend (HAProxy cannot bind port 0)
-            probe.listen(QHostAddress::LocalHost, 0);
-            m_frontendPort = probe.serverPort();
-        }
-        m_admin = m_dir.filePath(QStringLiteral("admin.sock"));
-        m_acl = m_dir.filePath(QStringLiteral("blocked.acl"));
-        QFile acl(m_acl);
-        if (!acl.open(QIODevice::WriteOnly)) {
-            *error = acl.errorString();
+        return launch(QStringLiteral("web"), QStringLiteral("    balance roundrobin\n") + serverLines.join(u'\n'),
+            servers, error);
+    }
+
+    /**
+     * Starts HAProxy with backend @p backend (its lines, servers included, in @p backendLines) behind the TCP
+     * frontend, e.g. a database pool with its own health check; waits until its @p servers servers are listed.
+     */
+    bool startBackend(const QString& backend, const QString& backendLines, int servers, QString* error)
+    {
+        if (binary().isEmpty() || !m_dir.isValid()) {
+            *error = QStringLiteral("haproxy is not installed");
             return false;
         }
-        acl.close();
-        const QString config = QStringLiteral("global\n"
-                                              "    stats socket %1 mode 600 level admin\n"
-                                              "    stats timeout 10s\n"
-                                              "defaults\n"
-                                              "    mode tcp\n"
-                                              "    timeout connect 2s\n"
-                                              "    timeout client 60s\n"
-                                              "    timeout server 60s\n"
-                                              "frontend fe\n"
-                                              "    bind 127.0.0.1:%2\n"
-                                              "    acl blocked src -f %3\n"
-                                              "    tcp-request connection reject if blocked\n"
-                                              "    default_backend web\n"
-                                              "backend web\n"
-                                              "    balance roundrobin\n"
-                                              "%4\n")
-                                   .arg(m_admin)
-                                   .arg(m_frontendPort)
-                                   .arg(m_acl, serverLines.join(u'\n'));
-        QFile cfg(m_dir.filePath(QStringLiteral("haproxy.cfg")));
-        if (!cfg.open(QIODevice::WriteOnly)) {
-            *error = cfg.errorString();
-            return false;
-        }
-        cfg.write(config.toUtf8());
-        cfg.close();
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(haproxy, { QStringLiteral("-db"), QStringLiteral("-f"), cfg.fileName() });
-        if (!m_process.waitForStarted()) {
-            *error = m_process.errorString();
-            return false;
-        }
-        if (!QTest::qWaitFor(
-                [&] { return readStates().size() == servers || m_process.state() != QProcess::Running; }, 15000)
-            || m_process.state() != QProcess::Running) {
-            *error = QString::fromLocal8Bit(m_process.readAll());
-            return false;
-        }
-        return true;
+        return launch(backend, backendLines, servers, error);
     }
 
     void stop()
@@ -146,10 +110,10 @@ public:
         return reply;
     }
 
-    /// Backend web as HAProxy reports it now: state, weight, status, sessions.
-    QList<HaproxyServerState> readStates()
+    /// Backend @p backend as HAProxy reports it now: state, weight, status, sessions.
+    QList<HaproxyServerState> readStates(const QString& backend = QStringLiteral("web"))
     {
-        const auto state = send(HaproxyCommand::showServersState(QStringLiteral("web")));
+        const auto state = send(HaproxyCommand::showServersState(backend));
         if (!state.ok)
             return {};
         QList<HaproxyServerState> states = HaproxyServerState::parseServersState(state.text);
@@ -188,6 +152,62 @@ public:
     }
 
 private:
+    bool launch(const QString& backend, const QString& backendLines, int servers, QString* error)
+    {
+        const QString haproxy = binary();
+        {
+            QTcpServer probe; // a free port for the TCP frontend (HAProxy cannot bind port 0)
+            probe.listen(QHostAddress::LocalHost, 0);
+            m_frontendPort = probe.serverPort();
+        }
+        m_admin = m_dir.filePath(QStringLiteral("admin.sock"));
+        m_acl = m_dir.filePath(QStringLiteral("blocked.acl"));
+        QFile acl(m_acl);
+        if (!acl.open(QIODevice::WriteOnly)) {
+            *error = acl.errorString();
+            return false;
+        }
+        acl.close();
+        const QString config = QStringLiteral("global\n"
+                                              "    stats socket %1 mode 600 level admin\n"
+                                              "    stats timeout 10s\n"
+                                              "defaults\n"
+                                              "    mode tcp\n"
+                                              "    timeout connect 2s\n"
+                                              "    timeout client 60s\n"
+                                              "    timeout server 60s\n"
+                                              "frontend fe\n"
+                                              "    bind 127.0.0.1:%2\n"
+                                              "    acl blocked src -f %3\n"
+                                              "    tcp-request connection reject if blocked\n"
+                                              "    default_backend %4\n"
+                                              "backend %4\n"
+                                              "%5\n")
+                                   .arg(m_admin)
+                                   .arg(m_frontendPort)
+                                   .arg(m_acl, backend, backendLines);
+        QFile cfg(m_dir.filePath(QStringLiteral("haproxy.cfg")));
+        if (!cfg.open(QIODevice::WriteOnly)) {
+            *error = cfg.errorString();
+            return false;
+        }
+        cfg.write(config.toUtf8());
+        cfg.close();
+        m_process.setProcessChannelMode(QProcess::MergedChannels);
+        m_process.start(haproxy, { QStringLiteral("-db"), QStringLiteral("-f"), cfg.fileName() });
+        if (!m_process.waitForStarted()) {
+            *error = m_process.errorString();
+            return false;
+        }
+        if (!QTest::qWaitFor(
+                [&] { return readStates(backend).size() == servers || m_process.state() != QProcess::Running; }, 15000)
+            || m_process.state() != QProcess::Running) {
+            *error = QString::fromLocal8Bit(m_process.readAll());
+            return false;
+        }
+        return true;
+    }
+
     QTemporaryDir m_dir { QDir::tempPath() + QStringLiteral("/fd-hap-XXXXXX") };
     QProcess m_process;
     QList<QTcpServer*> m_servers;

@@ -1,3 +1,4 @@
+#include "remedy/runbook.h"
 #include "remedy/safetygates.h"
 
 #include <QTest>
@@ -22,6 +23,9 @@ private Q_SLOTS:
     void healthyResetsBackoff();
     void ledgerRoundTrip();
     void maintenanceBlocksAutomaticWarnsManual();
+    void failoverSwap_data();
+    void failoverSwap();
+    void swapPairing();
 };
 
 static const QDateTime t0 = QDateTime(QDate(2026, 11, 27), QTime(12, 0), Qt::UTC);
@@ -285,3 +289,125 @@ void TestSafetyGates::ledgerRoundTrip()
 
 QTEST_GUILESS_MAIN(TestSafetyGates)
 #include "tst_safetygates.moc"
+
+// A fail-over moves a two-server pool from the primary to the promoted replica: 1 of 2 out is 50 %, over the drain
+// limit, yet the pool keeps its one healthy server. The gate allows the removal as a swap when the plan brought the
+// replica in first and HAProxy reports it UP; never when it is not UP yet, never on unknown pool state.
+void TestSafetyGates::failoverSwap_data()
+{
+    QTest::addColumn<SafetyRequest>("request");
+    QTest::addColumn<SafetySnapshot>("snapshot");
+    QTest::addColumn<bool>("allowed");
+    QTest::addColumn<QString>("why"); ///< in the reasons when refused, in the swap sentence when allowed
+
+    SafetyRequest out;
+    out.target = u"pg-primary"_qs;
+    out.requester = u"alice"_qs;
+    out.removesServer = true;
+    out.backend = u"bank-db"_qs;
+    out.server = u"pg-primary"_qs;
+    // Before the fail-over: the primary UP, the replica in rotation but DOWN (its check passes only on a primary).
+    SafetySnapshot before;
+    before.condition = TargetCondition::HardFault;
+    before.now = t0;
+    before.backendServers = 2;
+    before.backendHealthy = 1;
+    before.backendUp = QStringList { u"pg-primary"_qs };
+    before.serverHealthy = true;
+    // After the promotion and the ready step: both UP.
+    SafetySnapshot after = before;
+    after.backendHealthy = 2;
+    after.backendUp = QStringList { u"pg-primary"_qs, u"pg-replica"_qs };
+
+    QTest::addRow("no swap: 1 of 2 out is over the limit") << out << after << false << u"at most 0 (25%%)"_qs;
+    SafetyRequest swap = out;
+    swap.swapIn = QStringList { u"pg-replica"_qs };
+    QTest::addRow("swap, replica UP: allowed")
+        << swap << after << true << u"swap: pg-replica in (UP) before pg-primary out"_qs;
+    QTest::addRow("swap, replica not UP yet: refused")
+        << swap << before << false << u"swap refused: pg-replica is not ready and UP in bank-db"_qs;
+    SafetySnapshot primaryDown = after;
+    primaryDown.backendHealthy = 1;
+    primaryDown.backendUp = QStringList { u"pg-replica"_qs };
+    primaryDown.serverHealthy = false;
+    QTest::addRow("swap, the damaged primary already DOWN")
+        << swap << primaryDown << true << u"swap: pg-replica in (UP)"_qs;
+    SafetyRequest planned = swap;
+    planned.planned = true;
+    QTest::addRow("preview: the replica comes in first")
+        << planned << before << true
+        << u"swap: pg-replica in before pg-primary out (pg-replica must be UP in bank-db when the step runs)"_qs;
+    SafetySnapshot unknown = before;
+    unknown.poolUnknown = u"the last HAProxy read failed: connection refused"_qs;
+    QTest::addRow("preview, pool state unknown: refused")
+        << planned << unknown << false << u"connection refused: pool-shrinking steps are refused"_qs;
+    QTest::addRow("swap, pool state unknown: refused")
+        << swap << unknown << false << u"pool-shrinking steps are refused"_qs;
+    SafetySnapshot stale = after;
+    stale.poolUnknown = u"the pool state is 5 s old (older than two polls)"_qs;
+    QTest::addRow("swap, pool state stale: refused") << swap << stale << false << u"5 s old"_qs;
+    SafetyRequest plain = out;
+    SafetySnapshot alone = before;
+    alone.backendServers = 1;
+    QTest::addRow("no swap: the last healthy server")
+        << plain << alone << false << u"last healthy server of bank-db"_qs;
+}
+
+void TestSafetyGates::failoverSwap()
+{
+    QFETCH(SafetyRequest, request);
+    QFETCH(SafetySnapshot, snapshot);
+    QFETCH(bool, allowed);
+    QFETCH(QString, why);
+    why.replace(u"%%"_qs, u"%"_qs);
+    const SafetyDecision d = SafetyGates::check(request, snapshot);
+    QVERIFY2(d.allowed == allowed, qPrintable(d.reasons.join(u'\n')));
+    if (allowed) {
+        QVERIFY2(d.swap.startsWith(why), qPrintable(d.swap));
+        QVERIFY(d.affects.contains(d.swap)); // the preview shows it
+        QVERIFY2(d.affects.join(u' ').contains(u"1 of 2 servers of bank-db stay healthy in rotation"_qs),
+            qPrintable(d.affects.join(u' ')));
+    } else {
+        QVERIFY2(d.tooltip().contains(why), qPrintable(d.tooltip()));
+        QVERIFY(d.swap.isEmpty());
+    }
+}
+
+// Which earlier step brought a server in for which removal: one in for one out, per backend, never the server itself.
+void TestSafetyGates::swapPairing()
+{
+    auto step = [](bool in, const char* backend, const char* server) {
+        Runbook::Step s;
+        s.addsServer = in;
+        s.removesServer = !in;
+        s.backend = QString::fromLatin1(backend);
+        s.server = QString::fromLatin1(server);
+        return s;
+    };
+    Runbook failover;
+    failover.steps << Runbook::Step {} << step(true, "bank-db", "pg-replica") << step(false, "bank-db", "pg-primary");
+    QCOMPARE(failover.swapInBefore(2), QStringList { u"pg-replica"_qs });
+    QVERIFY(failover.swapInBefore(1).isEmpty()); // the step that brings it in removes nothing
+    QVERIFY(failover.swapInBefore(0).isEmpty());
+
+    Runbook outFirst; // out before in: a shrink, then a growth
+    outFirst.steps << step(false, "bank-db", "pg-primary") << step(true, "bank-db", "pg-replica");
+    QVERIFY(outFirst.swapInBefore(0).isEmpty());
+
+    Runbook twoOut; // one in pays for one out only
+    twoOut.steps << step(true, "web", "web-5") << step(false, "web", "web-1") << step(false, "web", "web-2");
+    QCOMPARE(twoOut.swapInBefore(1), QStringList { u"web-5"_qs });
+    QVERIFY(twoOut.swapInBefore(2).isEmpty());
+
+    Runbook otherBackend;
+    otherBackend.steps << step(true, "api", "api-3") << step(false, "web", "web-1");
+    QVERIFY(otherBackend.swapInBefore(1).isEmpty());
+
+    Runbook itself; // ready then maint of the same server is no swap
+    itself.steps << step(true, "web", "web-1") << step(false, "web", "web-1");
+    QVERIFY(itself.swapInBefore(1).isEmpty());
+
+    Runbook unnamed; // steps that name no backend use the target's
+    unnamed.steps << step(true, "", "web-5") << step(false, "", "web-1");
+    QCOMPARE(unnamed.swapInBefore(1, u"web"_qs), QStringList { u"web-5"_qs });
+}
