@@ -20,7 +20,9 @@ QJsonObject DrillJob::summary(const DrillOutcome& outcome, const QString& runtim
 
 DrillJob::Result DrillJob::run(QString* error)
 {
-    DemoDrillSession session(m_settings.session);
+    DemoDrillSession::Options sessionOptions = m_settings.session;
+    sessionOptions.phaseTimeout = m_settings.phaseTimeout;
+    DemoDrillSession session(sessionOptions);
     switch (session.start(error)) {
     case DemoDrillSession::Failure::None:
         break;
@@ -40,7 +42,9 @@ DrillJob::Result DrillJob::run(QString* error)
     };
     if (m_settings.faults.isEmpty()) {
         FaultCampaign campaign(session.monitor(), session.controller(), session.fleet());
-        campaign.setSettings(m_settings.campaign);
+        FaultCampaign::Settings settings = m_settings.campaign;
+        settings.phaseTimeout = m_settings.phaseTimeout;
+        campaign.setSettings(settings);
         connect(&campaign, &FaultCampaign::progress, this, &DrillJob::progress);
         connect(&campaign, &FaultCampaign::faultScored, this, &DrillJob::faultScored);
         connect(&campaign, &FaultCampaign::finished, this, finish);
@@ -50,6 +54,7 @@ DrillJob::Result DrillJob::run(QString* error)
         DrillRunner runner(session.monitor(), session.controller(), session.fleet());
         DrillRunner::Settings settings = m_settings.drill;
         settings.operatorName = session.operatorName();
+        settings.phaseTimeout = m_settings.phaseTimeout;
         runner.setSettings(settings);
         connect(&runner, &DrillRunner::progress, this, &DrillJob::progress);
         connect(&runner, &DrillRunner::finished, this,

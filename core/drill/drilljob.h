@@ -9,6 +9,8 @@
 #include <QList>
 #include <QObject>
 
+#include <chrono>
+
 namespace FaultDesk {
 
 /**
@@ -22,6 +24,9 @@ class DrillJob : public QObject
 public:
     struct Settings
     {
+        /// How long each phase may take: the session's controller, the drill's and the campaign's phases (the
+        /// phaseTimeout of the settings below is replaced by it).
+        std::chrono::milliseconds phaseTimeout { 60000 };
         DemoDrillSession::Options session;
         QList<DrillFault> faults; ///< the named drill's faults, injected at once; empty: run the campaign
         DrillRunner::Settings drill; ///< a named drill's; its operator is the session's

@@ -28,4 +28,15 @@ std::optional<ReportData> ReportRequest::read(const IncidentStore& store, const 
     return data;
 }
 
+std::optional<ReportData> ReportRequest::read(const QString& location, const QDateTime& nowUtc, QString* error) const
+{
+    IncidentStore::Options options;
+    options.path = location;
+    options.pruneIntervalMs = 0;
+    IncidentStore store(options);
+    if (!store.open(error))
+        return std::nullopt;
+    return read(store, nowUtc, error);
+}
+
 } // namespace FaultDesk

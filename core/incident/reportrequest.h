@@ -32,6 +32,9 @@ struct ReportRequest
     /// The report's data from @p store, stamped @p nowUtc. On failure *error says why, naming the store where the
     /// store itself gave no reason ("no incident 'inc-7' in …/incidents.db", "… holds no incident").
     std::optional<ReportData> read(const IncidentStore& store, const QDateTime& nowUtc, QString* error) const;
+    /// The same from the incident database at @p location (a file or a postgresql:// URL), opened for this read
+    /// only (no pruning); *error also says why it could not be opened.
+    std::optional<ReportData> read(const QString& location, const QDateTime& nowUtc, QString* error) const;
 };
 
 } // namespace FaultDesk

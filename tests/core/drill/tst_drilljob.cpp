@@ -29,10 +29,9 @@ DrillJob::Settings TestDrillJob::settings(const QString& kind)
     DrillJob::Settings s;
     s.session.fleetArguments = { QStringLiteral("--check-inter"), QStringLiteral("300ms") };
     s.session.record = false;
-    s.session.phaseTimeout = std::chrono::milliseconds(40000);
+    s.phaseTimeout = std::chrono::milliseconds(40000);
     s.faults = { DrillFault { kind, {}, {} } };
     s.drill.mode = DrillRunner::Mode::Auto;
-    s.drill.phaseTimeout = std::chrono::milliseconds(40000);
     return s;
 }
 

@@ -90,6 +90,19 @@ private Q_SLOTS:
             request.scope == ReportRequest::Scope::Range ? ReportData::Kind::Range : ReportData::Kind::Incident);
     }
 
+    void readsFromTheDatabaseAtALocation()
+    {
+        QString error;
+        const auto data
+            = request(ReportRequest::Scope::Last).read(m_dir.filePath(QStringLiteral("incidents.db")), t0, &error);
+        QVERIFY2(data, qPrintable(error));
+        QCOMPARE(data->incidents.size(), 1);
+        QCOMPARE(data->incidents.constFirst().id, QStringLiteral("inc-drill"));
+        // A location that is no database is said to be one, not reported on.
+        QVERIFY(!request(ReportRequest::Scope::Last).read(QStringLiteral("postgresql://"), t0, &error));
+        QVERIFY2(!error.isEmpty(), qPrintable(error));
+    }
+
     void saysWhyThereIsNothing()
     {
         QString error;
