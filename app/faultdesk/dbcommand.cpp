@@ -8,7 +8,6 @@
 #include "incident/storecopy.h"
 #include "incident/storeurl.h"
 
-#include <QCommandLineParser>
 #include <QFileInfo>
 
 #include <cstdio>
@@ -19,14 +18,8 @@ namespace {
 
 int fail(const QString& message, int code = ExitBadInput)
 {
-    std::fprintf(stderr, "faultdesk db: %s\n", qPrintable(message));
-    return code;
+    return Commands::fail("faultdesk db", message, code);
 }
-
-const char* const kUrlHelp
-    = "Databases are a file path (SQLite) or postgresql://[user@]host[:port]/database[?param=value&...].\n"
-      "The password is never part of the URL: password_file=PATH (mode 600), password_env=NAME, or libpq's\n"
-      ".pgpass / PGPASSFILE. TLS: sslmode=verify-full&sslrootcert=CA.pem (required for a server off this machine).";
 
 // Opens @p location as the store does (creating and migrating it) and reports its schema version.
 int migrate(const QString& location)
@@ -59,27 +52,9 @@ int copy(const StoreUrl& from, const StoreUrl& to)
 
 } // namespace
 
-int db(const QStringList& arguments)
+int db(const QCommandLineParser& parser)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Incident database maintenance.\n"
-                       "  faultdesk db migrate --db FILE|URL           create the database or upgrade its schema\n"
-                       "  faultdesk db copy --from FILE|URL --to FILE|URL   copy a history into another database\n\n")
-        + QString::fromUtf8(kUrlHelp));
-    parser.addHelpOption();
-    const QCommandLineOption db(
-        QStringLiteral("db"), QStringLiteral("migrate: the database."), QStringLiteral("FILE|URL"));
-    const QCommandLineOption from(
-        QStringLiteral("from"), QStringLiteral("copy: the database to read."), QStringLiteral("FILE|URL"));
-    const QCommandLineOption to(
-        QStringLiteral("to"), QStringLiteral("copy: the database to write."), QStringLiteral("FILE|URL"));
-    parser.addOptions({ db, from, to });
-    addLogOptions(parser);
-    parser.addPositionalArgument(QStringLiteral("db"), QStringLiteral("The command."));
-    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("migrate or copy"));
-    if (const auto code = parseCommandLine(parser, arguments, "faultdesk db"))
-        return *code;
+    const QString db = QStringLiteral("db"), from = QStringLiteral("from"), to = QStringLiteral("to");
     const QStringList positional = parser.positionalArguments().mid(1);
     const QString action = positional.value(0);
     if (positional.size() != 1 || (action != u"migrate" && action != u"copy"))

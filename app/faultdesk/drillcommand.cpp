@@ -1,25 +1,25 @@
-// `faultdesk drill NAME` and `faultdesk drill campaign`: the demo fleet, headless, driven by the drill engine in
-// core (DrillRunner, FaultCampaign). This file only reads the command line and prints.
+// `faultdesk drill NAME` and `faultdesk drill campaign`: the demo fleet, headless, run from start to end by DrillJob
+// in core. This file only reads the command line and prints.
 
 #include "commands.h"
 
-#include "drill/demodrillsession.h"
-#include "drill/demofleetprocess.h"
-#include "drill/drillrunner.h"
+#include "drill/drilljob.h"
+#include "drill/drillscenario.h"
 #include "drill/faultcampaign.h"
 #include "incident/storeurl.h"
 
-#include <QCommandLineParser>
-#include <QEventLoop>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
 #include <cstdio>
+#include <optional>
 
 namespace FaultDesk::Commands {
 
 namespace {
+
+const char* const kDrill = "faultdesk drill";
+const char* const kCampaign = "faultdesk drill campaign";
 
 // Asks the operator on the terminal; only "y"/"yes" says yes.
 bool confirm(const QString& question)
@@ -33,23 +33,6 @@ bool confirm(const QString& question)
     return answer == u"y" || answer == u"yes";
 }
 
-int startSession(DemoDrillSession& session)
-{
-    QString error;
-    switch (session.start(&error)) {
-    case DemoDrillSession::Failure::None:
-        return -1;
-    case DemoDrillSession::Failure::Runbooks:
-        std::fprintf(stderr, "%s\n", qPrintable(error));
-        return ExitBadInput;
-    case DemoDrillSession::Failure::Fleet:
-    case DemoDrillSession::Failure::Store:
-        std::fprintf(stderr, "faultdesk drill: %s\n", qPrintable(error));
-        return ExitFailed;
-    }
-    return ExitFailed;
-}
-
 bool positiveSeconds(const QString& text, qint64* ms)
 {
     bool ok = false;
@@ -58,188 +41,101 @@ bool positiveSeconds(const QString& text, qint64* ms)
     return ok && s > 0;
 }
 
+// The campaign's --faults, --seed, --gap, --pairs and --kinds into @p settings, or the exit code of a bad one.
+std::optional<int> readCampaign(const QCommandLineParser& parser, FaultCampaign::Settings& settings)
+{
+    bool ok = false;
+    settings.faults = parser.value(QStringLiteral("faults")).toInt(&ok);
+    if (!ok || settings.faults < 1 || settings.faults > 1000)
+        return fail(kCampaign, QStringLiteral("--faults must be between 1 and 1000"));
+    settings.seed = parser.value(QStringLiteral("seed")).toULongLong(&ok);
+    if (!ok)
+        return fail(kCampaign, QStringLiteral("--seed must be a non-negative integer"));
+    qint64 gapMs = 0;
+    if (!positiveSeconds(parser.value(QStringLiteral("gap")), &gapMs))
+        return fail(kCampaign, QStringLiteral("--gap must be a positive number of seconds"));
+    settings.gap = std::chrono::milliseconds(gapMs);
+    settings.pairPercent = parser.value(QStringLiteral("pairs")).toInt(&ok);
+    if (!ok || settings.pairPercent < 0 || settings.pairPercent > 100)
+        return fail(kCampaign, QStringLiteral("--pairs must be a percentage (0-100)"));
+    if (parser.isSet(QStringLiteral("kinds"))) {
+        settings.kinds = parser.value(QStringLiteral("kinds")).split(u',', Qt::SkipEmptyParts);
+        for (const QString& k : std::as_const(settings.kinds))
+            if (!DrillScenario::campaignKinds().contains(k))
+                return fail(kCampaign,
+                    QStringLiteral("unknown kind '%1' (one of %2)")
+                        .arg(k, DrillScenario::campaignKinds().join(QStringLiteral(", "))));
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
-int drill(const QStringList& arguments)
+int drill(const QCommandLineParser& parser)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Fire drill on the demo fleet: inject a fault, detect, locate, Handle, Recover, verify.\n"
-                       "  faultdesk drill crash|overload|corruption|attack|network [--auto] [--json]\n"
-                       "  faultdesk drill campaign --faults N --seed S [--json]   a seeded random campaign, scored"));
-    parser.addHelpOption();
-    const QCommandLineOption autoOption(
-        QStringLiteral("auto"), QStringLiteral("Press Handle and Recover without asking."));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the summary as JSON."));
-    const QCommandLineOption db(QStringLiteral("db"),
-        QStringLiteral("Record the drill (incidents, audit trail) in this incident database: a file (SQLite) or "
-                       "postgresql://user@host:port/db?…"),
-        QStringLiteral("FILE|URL"));
-    const QCommandLineOption timeout(QStringLiteral("timeout"),
-        QStringLiteral("Seconds each phase may take (default 60; 40 in a campaign)."), QStringLiteral("S"));
-    const QCommandLineOption checkInter(QStringLiteral("check-inter"),
-        QStringLiteral("HAProxy health-check interval of the demo fleet (default 300ms)."), QStringLiteral("DURATION"),
-        QStringLiteral("300ms"));
-    const QCommandLineOption targetOption(QStringLiteral("target"),
-        QStringLiteral("Where to inject (default: web-2 for crash, the demo's default for the others)."),
-        QStringLiteral("NAME"));
-    const QCommandLineOption dependencyOption(QStringLiteral("dependency"),
-        QStringLiteral("network: the dependency the target loses its path to (default: its first)."),
-        QStringLiteral("NAME"));
-    const QCommandLineOption warmup(QStringLiteral("warmup"),
-        QStringLiteral("Seconds of healthy traffic before the injection, for the baselines the detector learns "
-                       "(default 12 for attack, 3 otherwise)."),
-        QStringLiteral("S"));
-    const QCommandLineOption runbooks(QStringLiteral("runbooks"),
-        QStringLiteral("Bind the runbooks of FILE (a YAML file with a top-level runbooks: list) to the demo fleet, as "
-                       "if they were written in its fleet.yaml."),
-        QStringLiteral("FILE"));
-    const QCommandLineOption faults(QStringLiteral("faults"), QStringLiteral("campaign: how many faults (default 30)."),
-        QStringLiteral("N"), QStringLiteral("30"));
-    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("campaign: the seed of the draw (default 1)."),
-        QStringLiteral("S"), QStringLiteral("1"));
-    const QCommandLineOption gap(QStringLiteral("gap"),
-        QStringLiteral("campaign: seconds of quiet, healthy fleet before each fault (default 10)."),
-        QStringLiteral("S"), QStringLiteral("10"));
-    const QCommandLineOption kinds(QStringLiteral("kinds"),
-        QStringLiteral("campaign: the kinds to draw from, comma-separated (default: all of %1).")
-            .arg(DrillScenario::campaignKinds().join(QStringLiteral(", "))),
-        QStringLiteral("LIST"));
-    const QCommandLineOption pairs(QStringLiteral("pairs"),
-        QStringLiteral("campaign: percent chance that a fault comes with a second one at once (default 20)."),
-        QStringLiteral("P"), QStringLiteral("20"));
-    parser.addOptions({ autoOption, json, db, timeout, checkInter, targetOption, dependencyOption, warmup, runbooks,
-        faults, seed, gap, kinds, pairs });
-    parser.addPositionalArgument(QStringLiteral("drill"), QStringLiteral("drill"));
-    parser.addPositionalArgument(QStringLiteral("kind"),
-        QStringLiteral("%1, or campaign").arg(DrillScenario::drillNames().join(QStringLiteral(", "))));
-    if (const auto code = parseCommandLine(parser, arguments, "faultdesk drill"))
-        return *code;
     const QStringList positional = parser.positionalArguments().mid(1);
     const bool campaign = positional.size() == 1 && positional.constFirst() == u"campaign";
-    if (positional.size() != 1 || (!campaign && !DrillScenario::drillNames().contains(positional.constFirst()))) {
-        std::fprintf(stderr, "faultdesk drill: name one drill: %s, or campaign\n",
-            qPrintable(DrillScenario::drillNames().join(QStringLiteral(", "))));
-        return ExitBadInput;
-    }
-    const QString kind = positional.constFirst();
-    QString dbError;
-    if (parser.isSet(db) && !StoreUrl::parse(parser.value(db), &dbError)) {
-        std::fprintf(stderr, "faultdesk drill: --db: %s\n", qPrintable(dbError));
-        return ExitBadInput;
-    }
+    if (positional.size() != 1 || (!campaign && !DrillScenario::drillNames().contains(positional.constFirst())))
+        return fail(kDrill,
+            QStringLiteral("name one drill: %1, or campaign")
+                .arg(DrillScenario::drillNames().join(QStringLiteral(", "))));
+    const QString db = parser.value(QStringLiteral("db"));
+    QString error;
+    if (parser.isSet(QStringLiteral("db")) && !StoreUrl::parse(db, &error))
+        return fail(kDrill, QStringLiteral("--db: %1").arg(error));
     qint64 phaseMs = campaign ? 40000 : 60000;
-    if (parser.isSet(timeout) && !positiveSeconds(parser.value(timeout), &phaseMs)) {
-        std::fprintf(stderr, "faultdesk drill: --timeout must be a positive number of seconds\n");
-        return ExitBadInput;
-    }
+    if (parser.isSet(QStringLiteral("timeout")) && !positiveSeconds(parser.value(QStringLiteral("timeout")), &phaseMs))
+        return fail(kDrill, QStringLiteral("--timeout must be a positive number of seconds"));
     qint64 warmupMs = -1;
-    if (parser.isSet(warmup) && !positiveSeconds(parser.value(warmup), &warmupMs)) {
-        std::fprintf(stderr, "faultdesk drill: --warmup must be a positive number of seconds\n");
-        return ExitBadInput;
-    }
-    FaultCampaign::Settings campaignSettings;
-    if (campaign) {
-        bool ok = false;
-        campaignSettings.faults = parser.value(faults).toInt(&ok);
-        if (!ok || campaignSettings.faults < 1 || campaignSettings.faults > 1000) {
-            std::fprintf(stderr, "faultdesk drill campaign: --faults must be between 1 and 1000\n");
-            return ExitBadInput;
-        }
-        campaignSettings.seed = parser.value(seed).toULongLong(&ok);
-        if (!ok) {
-            std::fprintf(stderr, "faultdesk drill campaign: --seed must be a non-negative integer\n");
-            return ExitBadInput;
-        }
-        qint64 gapMs = 0;
-        if (!positiveSeconds(parser.value(gap), &gapMs)) {
-            std::fprintf(stderr, "faultdesk drill campaign: --gap must be a positive number of seconds\n");
-            return ExitBadInput;
-        }
-        campaignSettings.gap = std::chrono::milliseconds(gapMs);
-        campaignSettings.pairPercent = parser.value(pairs).toInt(&ok);
-        if (!ok || campaignSettings.pairPercent < 0 || campaignSettings.pairPercent > 100) {
-            std::fprintf(stderr, "faultdesk drill campaign: --pairs must be a percentage (0-100)\n");
-            return ExitBadInput;
-        }
-        if (parser.isSet(kinds)) {
-            campaignSettings.kinds = parser.value(kinds).split(u',', Qt::SkipEmptyParts);
-            for (const QString& k : std::as_const(campaignSettings.kinds))
-                if (!DrillScenario::campaignKinds().contains(k)) {
-                    std::fprintf(stderr, "faultdesk drill campaign: unknown kind '%s' (one of %s)\n", qPrintable(k),
-                        qPrintable(DrillScenario::campaignKinds().join(QStringLiteral(", "))));
-                    return ExitBadInput;
-                }
-        }
-        campaignSettings.phaseTimeout = std::chrono::milliseconds(phaseMs);
-    }
-    const bool asJson = parser.isSet(json);
-    auto say = [asJson](const QString& line) {
-        std::fprintf(asJson ? stderr : stdout, "%s\n", qPrintable(line));
-        std::fflush(asJson ? stderr : stdout);
-    };
+    if (parser.isSet(QStringLiteral("warmup")) && !positiveSeconds(parser.value(QStringLiteral("warmup")), &warmupMs))
+        return fail(kDrill, QStringLiteral("--warmup must be a positive number of seconds"));
 
-    DemoDrillSession::Options options;
-    options.fleetArguments = { QStringLiteral("--check-inter"), parser.value(checkInter) };
-    options.runbooksFile = parser.value(runbooks);
-    options.dbPath = parser.value(db);
-    options.phaseTimeout = std::chrono::milliseconds(phaseMs);
-    DemoDrillSession session(options);
-    if (const int code = startSession(session); code >= 0)
-        return code;
-
-    QEventLoop loop;
-    int exitCode = ExitFailed;
+    DrillJob::Settings settings;
     if (campaign) {
-        FaultCampaign run(session.monitor(), session.controller(), session.fleet());
-        run.setSettings(campaignSettings);
-        QObject::connect(&run, &FaultCampaign::progress, &run, say);
-        QObject::connect(&run, &FaultCampaign::faultScored, &run, [&](const QJsonObject& r) {
-            if (asJson) {
-                std::printf("%s\n", QJsonDocument(r).toJson(QJsonDocument::Compact).constData());
-                std::fflush(stdout);
-            } else {
-                say(FaultCampaign::describe(r));
-            }
-        });
-        QObject::connect(&run, &FaultCampaign::finished, &run, [&](const QJsonObject& summary) {
-            std::printf("%s\n",
-                QJsonDocument(summary).toJson(asJson ? QJsonDocument::Compact : QJsonDocument::Indented).constData());
-            std::fflush(stdout);
-            exitCode = summary.value(QStringLiteral("passed")).toBool() ? ExitOk : ExitFailed;
-            loop.quit();
-        });
-        run.start();
-        loop.exec();
+        if (const auto code = readCampaign(parser, settings.campaign))
+            return *code;
     } else {
-        DrillRunner runner(session.monitor(), session.controller(), session.fleet());
-        DrillRunner::Settings s;
-        s.mode = parser.isSet(autoOption) ? DrillRunner::Mode::Auto : DrillRunner::Mode::Confirm;
-        s.confirm = confirm;
-        s.phaseTimeout = std::chrono::milliseconds(phaseMs);
-        s.warmup = std::chrono::milliseconds(warmupMs);
-        s.operatorName = session.operatorName();
-        runner.setSettings(s);
-        QObject::connect(&runner, &DrillRunner::progress, &runner, say);
-        QObject::connect(&runner, &DrillRunner::finished, &runner, [&](const DrillOutcome& outcome) {
-            QJsonObject summary = outcome.toJson();
-            summary.insert(QStringLiteral("runtime_dir"), session.fleet()->runtimeDirectory());
-            std::printf("%s\n",
-                QJsonDocument(summary).toJson(asJson ? QJsonDocument::Compact : QJsonDocument::Indented).constData());
-            std::fflush(stdout);
-            exitCode = outcome.passed() ? ExitOk : ExitFailed;
-            loop.quit();
-        });
-        QString error;
-        DrillFault fault { kind, parser.value(targetOption), parser.value(dependencyOption) };
-        if (!runner.start({ fault }, &error)) {
-            std::fprintf(stderr, "faultdesk drill: %s\n", qPrintable(error));
-            return ExitFailed;
-        }
-        loop.exec();
+        settings.faults = { DrillFault { positional.constFirst(), parser.value(QStringLiteral("target")),
+            parser.value(QStringLiteral("dependency")) } };
+        settings.drill.mode
+            = parser.isSet(QStringLiteral("auto")) ? DrillRunner::Mode::Auto : DrillRunner::Mode::Confirm;
+        settings.drill.confirm = confirm;
+        settings.drill.warmup = std::chrono::milliseconds(warmupMs);
     }
-    session.stop();
-    return exitCode;
+    settings.session.fleetArguments = { QStringLiteral("--check-inter"), parser.value(QStringLiteral("check-inter")) };
+    settings.session.runbooksFile = parser.value(QStringLiteral("runbooks"));
+    settings.session.dbPath = db;
+    settings.phaseTimeout = std::chrono::milliseconds(phaseMs);
+
+    // With --json, stdout carries JSON only (a campaign's faults, one per line, then the summary); the rest is stderr.
+    const bool json = parser.isSet(QStringLiteral("json"));
+    FILE* const lines = json ? stderr : stdout;
+    DrillJob job(settings);
+    QObject::connect(&job, &DrillJob::progress, &job, [lines](const QString& line) {
+        std::fprintf(lines, "%s\n", qPrintable(line));
+        std::fflush(lines);
+    });
+    QObject::connect(&job, &DrillJob::faultScored, &job, [json](const QJsonObject& record) {
+        const QByteArray line = json ? QJsonDocument(record).toJson(QJsonDocument::Compact)
+                                     : FaultCampaign::describe(record).toLocal8Bit();
+        std::printf("%s\n", line.constData());
+        std::fflush(stdout);
+    });
+    QObject::connect(&job, &DrillJob::finished, &job, [json](const QJsonObject& summary) {
+        std::printf(
+            "%s\n", QJsonDocument(summary).toJson(json ? QJsonDocument::Compact : QJsonDocument::Indented).constData());
+        std::fflush(stdout);
+    });
+    switch (job.run(&error)) {
+    case DrillJob::Result::Passed:
+        return ExitOk;
+    case DrillJob::Result::BadInput:
+        std::fprintf(stderr, "%s\n", qPrintable(error)); // the runbooks file's errors, as file:line:col
+        return ExitBadInput;
+    case DrillJob::Result::Failed:
+        return error.isEmpty() ? ExitFailed : fail(kDrill, error, ExitFailed);
+    }
+    return ExitFailed;
 }
 
 } // namespace FaultDesk::Commands

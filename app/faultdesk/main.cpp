@@ -1,26 +1,23 @@
-// FaultDesk's entry point: picks the application type for the requested mode and hands over to core/ui.
+// FaultDesk's entry point: finds the command in the table (commands.cpp), makes the application it needs, parses
+// its arguments (help, version and errors answered here, the same way for every command), applies the log options
+// and hands over to the command.
 
 #include "commands.h"
-#include "config/configcheck.h"
 #include "util/buildinfo.h"
 #include "util/logging.h"
 
 #include <QApplication>
-#include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QIcon>
-#include <QTextStream>
 
 #include <cstdio>
 #include <memory>
 #include <optional>
 
 using namespace FaultDesk;
+using namespace FaultDesk::Commands;
 
 namespace {
-
-constexpr int ExitOk = 0;
-constexpr int ExitBadInput = 2;
 
 bool hasDisplay()
 {
@@ -43,118 +40,65 @@ void setDesktopIdentity()
     QApplication::setDesktopFileName(BuildInfo::applicationId());
 }
 
-// The value after @p name in @p arguments ("--log-dir DIR" or "--log-dir=DIR"), or empty.
-QString optionValue(const QStringList& arguments, const QString& name)
+// The command @p arguments name: a window needs a display and no --headless, else its Terminal twin runs; the console
+// answers --help and --version without a window.
+const Command& choose(const QList<Command>& table, const QStringList& arguments)
 {
-    for (qsizetype i = 0; i < arguments.size(); ++i) {
-        if (arguments.at(i) == name && i + 1 < arguments.size())
-            return arguments.at(i + 1);
-        if (arguments.at(i).startsWith(name + u'='))
-            return arguments.at(i).mid(name.size() + 1);
-    }
-    return {};
+    const QString first = arguments.value(1);
+    const bool named = !first.isEmpty()
+        && std::any_of(table.cbegin(), table.cend(), [&](const Command& c) { return c.name == first; });
+    const QString name = named ? first : QString();
+    const bool infoOnly = !named
+        && (arguments.contains(QStringLiteral("--help")) || arguments.contains(QStringLiteral("-h"))
+            || arguments.contains(QStringLiteral("--version")) || arguments.contains(QStringLiteral("-v")));
+    const bool window = !infoOnly && !arguments.contains(QStringLiteral("--headless")) && hasDisplay();
+    for (const Command& c : table)
+        if (c.name == name && (window || c.surface != Surface::Window))
+            return c;
+    Q_UNREACHABLE();
 }
 
-// Runs @p command in an application of type App, named and logging as its --log-dir and --verbose ask.
-template <typename App, typename Command>
-int runCommand(int& argc, char** argv, const QStringList& arguments, Command command)
+std::unique_ptr<QCoreApplication> makeApplication(Surface surface, int& argc, char** argv)
 {
-    const App app(argc, argv);
-    setIdentity();
-    Logging::install(
-        { optionValue(arguments, QStringLiteral("--log-dir")), arguments.contains(QStringLiteral("--verbose")) });
-    return command(arguments);
+    if (surface == Surface::Terminal)
+        return std::make_unique<QCoreApplication>(argc, argv);
+    if (surface == Surface::Offscreen && !hasDisplay())
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    return std::make_unique<QApplication>(argc, argv);
 }
 
-struct Options
+// Parses @p arguments for @p command; when that is all — a parse error ("prefix: error", exit 2), --help or
+// --version — returns the exit code.
+std::optional<int> parse(QCommandLineParser& parser, const Command& command, const QStringList& arguments)
 {
-    bool verbose = false;
-    bool headless = false;
-    QString logDir;
-    QStringList positional;
-};
-
-// Parses the global options; prints help/version/errors itself and returns an exit code when done.
-std::optional<int> parseOptions(const QStringList& arguments, Options& options)
-{
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("FaultDesk — detect, locate, handle and recover server faults.\n\n"
-                       "Commands:\n"
-                       "  (none)                 open the console window\n"
-                       "  FLEET.yaml             open the console on a fleet description\n"
-                       "  demo                   start the demo fleet and the console watching it\n"
-                       "  check FLEET.yaml…      validate fleet descriptions (problems as file:line:col, exit 2)\n"
-                       "  monitor, drill, report run headless (each has --help)\n"
-                       "  db migrate|copy        create or upgrade an incident database, copy one into another"));
-    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
-    const QCommandLineOption help = parser.addHelpOption();
-    const QCommandLineOption version = parser.addVersionOption();
-    const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Mirror the log to the terminal."));
-    const QCommandLineOption headless(
-        QStringLiteral("headless"), QStringLiteral("Run without a window (the default when there is no display)."));
-    const QCommandLineOption logDir(
-        QStringLiteral("log-dir"), QStringLiteral("Directory for the rotating log files."), QStringLiteral("DIR"));
-    const QCommandLineOption fillScreen(
-        QStringLiteral("fill-screen"), QStringLiteral("Fill the screen (displays without a window manager)."));
-    const QCommandLineOption db(QStringLiteral("db"),
-        QStringLiteral("Incident database: a file (SQLite) or postgresql://user@host:port/db?… (see `faultdesk db "
-                       "--help`)."),
-        QStringLiteral("FILE|URL"));
-    parser.addOptions({ verbose, headless, logDir, fillScreen, db });
-    parser.addPositionalArgument(
-        QStringLiteral("fleet"), QStringLiteral("Fleet description to monitor."), QStringLiteral("[FLEET.yaml]"));
-
+    const bool console = command.name.isEmpty();
+    parser.setApplicationDescription(command.description);
+    parser.addHelpOption();
+    if (console)
+        parser.addVersionOption();
+    parser.addOptions(command.options);
+    for (const Argument& argument : command.arguments)
+        parser.addPositionalArgument(argument.name, argument.description, argument.syntax);
     if (!parser.parse(arguments)) {
-        std::fprintf(stderr, "faultdesk: %s\nTry 'faultdesk --help'.\n", qPrintable(parser.errorText()));
+        std::fprintf(stderr, "%s: %s\n%s", qPrintable(command.prefix), qPrintable(parser.errorText()),
+            console ? "Try 'faultdesk --help'.\n" : "");
         return ExitBadInput;
     }
-    if (parser.isSet(help)) {
+    if (parser.isSet(QStringLiteral("help"))) {
         std::fputs(qPrintable(parser.helpText()), stdout);
         return ExitOk;
     }
-    if (parser.isSet(version)) {
+    if (console && parser.isSet(QStringLiteral("version"))) {
         std::printf("faultdesk %s\n", qPrintable(BuildInfo::version()));
         return ExitOk;
-    }
-    options.verbose = parser.isSet(verbose);
-    options.headless = parser.isSet(headless);
-    options.logDir = parser.value(logDir);
-    options.positional = parser.positionalArguments();
-    if (options.positional.size() > 1) {
-        std::fprintf(stderr, "faultdesk: unexpected argument '%s'\nTry 'faultdesk --help'.\n",
-            qPrintable(options.positional.at(1)));
-        return ExitBadInput;
     }
     return std::nullopt;
 }
 
-// `faultdesk check FILE…`: validation only, no window and no log files.
-int runCheck(const QStringList& arguments)
+bool takesLogOptions(const Command& command)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Validate fleet descriptions; exit 2 when any is invalid."));
-    parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("check"), QStringLiteral("The check command."));
-    parser.addPositionalArgument(
-        QStringLiteral("files"), QStringLiteral("Fleet descriptions to validate."), QStringLiteral("FLEET.yaml…"));
-    if (const auto code = Commands::parseCommandLine(parser, arguments, "faultdesk check"))
-        return *code;
-    QTextStream out(stdout);
-    QTextStream err(stderr);
-    return ConfigCheck::run(parser.positionalArguments().mid(1), out, err);
-}
-
-int runHeadless(const Options& options)
-{
-    QTextStream out(stdout);
-    out << "FaultDesk " << BuildInfo::version() << " (headless)\n";
-    if (options.positional.isEmpty()) {
-        out << "Nothing to monitor: give a fleet description (faultdesk FLEET.yaml --headless).\n";
-        return ExitOk;
-    }
-    out << "Fleet: " << options.positional.constFirst() << '\n';
-    return ExitOk;
+    return std::any_of(command.options.cbegin(), command.options.cend(),
+        [](const QCommandLineOption& o) { return o.names().contains(QStringLiteral("log-dir")); });
 }
 
 } // namespace
@@ -166,62 +110,23 @@ int main(int argc, char** argv)
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
 
-    const QString command = arguments.size() > 1 ? arguments.at(1) : QString();
-    if (command == u"check") {
-        const QCoreApplication app(argc, argv);
-        setIdentity();
-        return runCheck(arguments);
-    }
-    if (command == u"db")
-        return runCommand<QCoreApplication>(argc, argv, arguments, Commands::db);
-    if (command == u"report") {
-        // PDF pages and charts are drawn by widgets: a QApplication, offscreen when there is no display.
-        if (!hasDisplay())
-            qputenv("QT_QPA_PLATFORM", "offscreen");
-        return runCommand<QApplication>(argc, argv, arguments, Commands::report);
-    }
-    if (command == u"drill")
-        return runCommand<QCoreApplication>(argc, argv, arguments, Commands::drill);
-    if (command == u"monitor")
-        return runCommand<QCoreApplication>(argc, argv, arguments, Commands::monitor);
-    if (command == u"demo" && (arguments.contains(QStringLiteral("--headless")) || !hasDisplay()))
-        return runCommand<QCoreApplication>(argc, argv, arguments, [](const QStringList& args) {
-            if (!args.contains(QStringLiteral("--headless")))
-                std::fprintf(
-                    stderr, "faultdesk: no display found (DISPLAY and WAYLAND_DISPLAY are unset); running headless.\n");
-            return Commands::demoHeadless(args);
-        });
-    if (command == u"demo")
-        return runCommand<QApplication>(argc, argv, arguments, [](const QStringList& args) {
-            setDesktopIdentity();
-            return Commands::demoGui(args);
-        });
+    setIdentity(); // first: the table's help names the default incident database, which is found by it
+    const QList<Command> table = commands();
+    const Command& command = choose(table, arguments);
+    const std::unique_ptr<QCoreApplication> app = makeApplication(command.surface, argc, argv);
 
-    Options options;
-    // The application type must be chosen before parsing: a window needs QApplication, everything else must not.
-    std::unique_ptr<QCoreApplication> app;
-    const bool wantsInfoOnly = arguments.contains(QStringLiteral("--help")) || arguments.contains(QStringLiteral("-h"))
-        || arguments.contains(QStringLiteral("--version")) || arguments.contains(QStringLiteral("-v"));
-    const bool headlessRequested = arguments.contains(QStringLiteral("--headless"));
-    const bool gui = !wantsInfoOnly && !headlessRequested && hasDisplay();
-    if (gui)
-        app = std::make_unique<QApplication>(argc, argv);
-    else
-        app = std::make_unique<QCoreApplication>(argc, argv);
-    setIdentity();
-
-    if (const auto exitCode = parseOptions(arguments, options))
-        return *exitCode;
-
-    Logging::install({ options.logDir, options.verbose });
-
-    if (!gui) {
-        if (!headlessRequested)
-            std::fprintf(
-                stderr, "faultdesk: no display found (DISPLAY and WAYLAND_DISPLAY are unset); running headless.\n");
-        return runHeadless(options);
-    }
-
-    setDesktopIdentity();
-    return Commands::console(arguments);
+    QCommandLineParser parser;
+    if (const auto code = parse(parser, command, arguments))
+        return *code;
+    if (takesLogOptions(command))
+        Logging::install({ parser.value(QStringLiteral("log-dir")), parser.isSet(QStringLiteral("verbose")) });
+    const bool hasWindowTwin = std::any_of(table.cbegin(), table.cend(),
+        [&](const Command& c) { return c.name == command.name && c.surface == Surface::Window; });
+    if (command.surface == Surface::Terminal && hasWindowTwin && !hasDisplay()
+        && !parser.isSet(QStringLiteral("headless")))
+        std::fprintf(
+            stderr, "faultdesk: no display found (DISPLAY and WAYLAND_DISPLAY are unset); running headless.\n");
+    if (command.surface == Surface::Window)
+        setDesktopIdentity();
+    return command.run(parser);
 }

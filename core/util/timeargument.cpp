@@ -36,4 +36,26 @@ std::optional<QDateTime> parse(const QString& text, const QDateTime& nowUtc)
     return d.toUTC();
 }
 
+std::optional<std::pair<QDateTime, QDateTime>> range(
+    const QString& since, const std::optional<QString>& until, const QDateTime& nowUtc, QString* error)
+{
+    const std::optional<QDateTime> from = parse(since, nowUtc);
+    if (!from) {
+        *error = QStringLiteral("--since: '%1' is not a date (use ISO 8601 such as 2026-11-27T09:00:00Z, or 24h, 7d)")
+                     .arg(since);
+        return std::nullopt;
+    }
+    const std::optional<QDateTime> to = until ? parse(*until, nowUtc) : nowUtc;
+    if (!to) {
+        *error = QStringLiteral("--until: '%1' is not a date").arg(*until);
+        return std::nullopt;
+    }
+    if (*from >= *to) {
+        *error
+            = QStringLiteral("--since %1 is not before %2").arg(from->toString(Qt::ISODate), to->toString(Qt::ISODate));
+        return std::nullopt;
+    }
+    return std::make_pair(*from, *to);
+}
+
 } // namespace FaultDesk::TimeArgument

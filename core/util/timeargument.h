@@ -4,6 +4,7 @@
 #include <QString>
 
 #include <optional>
+#include <utility>
 
 namespace FaultDesk::TimeArgument {
 
@@ -13,5 +14,10 @@ namespace FaultDesk::TimeArgument {
  * @p nowUtc: "30m", "24h", "7d", "2w". Returned in UTC; std::nullopt when @p text is neither.
  */
 std::optional<QDateTime> parse(const QString& text, const QDateTime& nowUtc);
+
+/// A span of time `--since SINCE [--until UNTIL]`: [since, until), until @p nowUtc when no @p until is given.
+/// std::nullopt with @p error saying which argument is wrong, and how, when either is no time or the span is empty.
+std::optional<std::pair<QDateTime, QDateTime>> range(
+    const QString& since, const std::optional<QString>& until, const QDateTime& nowUtc, QString* error);
 
 } // namespace FaultDesk::TimeArgument
