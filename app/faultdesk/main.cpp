@@ -10,6 +10,7 @@
 #include <QCoreApplication>
 #include <QIcon>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
