@@ -41,11 +41,18 @@ QString mean(std::optional<double> v)
 }
 
 // A table with a grey header row; cells are plain text (escaped here).
-QString table(const QStringList& header, const QList<QStringList>& rows, const QList<int>& widths = {})
+QString table(const QStringList& header, const QList<QStringList>& rows, const QList<int>& widths = {},
+    const QString& caption = {})
 {
     QString out = QStringLiteral(
         "<table width=\"100%\" border=\"1\" cellspacing=\"0\" cellpadding=\"3\" style=\"border-color:#bbb\">"
-        "<thead><tr>"); // a thead repeats on every page the table continues on
+        "<thead>"); // a thead repeats on every page the table continues on
+    // A caption in the head cannot be left alone at the foot of a page, and names the table on each page it spans.
+    if (!caption.isEmpty())
+        out += QStringLiteral("<tr><th colspan=\"%1\" align=\"left\">%2</th></tr>")
+                   .arg(header.size())
+                   .arg(esc(caption));
+    out += u"<tr>";
     for (qsizetype i = 0; i < header.size(); ++i) {
         const QString width = i < widths.size() ? QStringLiteral(" width=\"%1%\"").arg(widths[i]) : QString();
         out += QStringLiteral("<th bgcolor=\"#eef1f5\" align=\"left\"%1>%2</th>").arg(width, esc(header[i]));
@@ -268,8 +275,7 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
     out += QStringLiteral("<p>%1 %2</p>").arg(esc(restoredText(i)), esc(ReportNarrative::baselineCaptured(i.baseline)));
     // Tables an operator reads at a glance; the raw record is in the JSON report.
     for (const ReportTable& t : ReportNarrative::baselineTables(i.baseline))
-        out += QStringLiteral("<p style=\"margin-top: 8px\"><b>%1</b></p>").arg(esc(t.caption))
-            + table(t.header, t.rows);
+        out += QStringLiteral("<p style=\"margin: 0\"></p>") + table(t.header, t.rows, {}, t.caption);
     return out;
 }
 
