@@ -64,6 +64,13 @@ QString baselineText(const QJsonObject& baseline)
     return QString::fromUtf8(QJsonDocument(baseline).toJson(QJsonDocument::Indented)).trimmed();
 }
 
+// A note left empty is shown as a dash, never as a blank cell that reads like data lost.
+QString noteText(const Incident& i, const IncidentEvent& e)
+{
+    const QString note = ReportNarrative::eventNote(i, e);
+    return note.isEmpty() ? QStringLiteral("—") : note;
+}
+
 QString restoredState(const Incident& i)
 {
     return i.state == IncidentState::Recovered ? QStringLiteral("recovered") : QStringLiteral("not recovered");
@@ -149,8 +156,7 @@ void mdIncident(QString& out, const Incident& i, const QString& h)
     QList<QStringList> rows;
     for (const IncidentEvent& e : i.events)
         rows << QStringList { shortTime(e.timeUtc), IncidentLifecycle::name(e.state),
-            IncidentLifecycle::name(e.resultingState), R::escapeMarkdown(e.actor),
-            R::escapeMarkdown(ReportNarrative::eventNote(i, e)) };
+            IncidentLifecycle::name(e.resultingState), R::escapeMarkdown(e.actor), R::escapeMarkdown(noteText(i, e)) };
     for (const AuditRecord& a : i.actions)
         rows << QStringList { shortTime(a.timeUtc),
             a.phase == AuditRecord::Phase::Intent ? QStringLiteral("action started") : QStringLiteral("action result"),
@@ -444,7 +450,7 @@ void htmlIncident(QString& out, const Incident& i, const QString& h, const Repor
     QList<QStringList> rows;
     for (const IncidentEvent& e : i.events)
         rows << QStringList { shortTime(e.timeUtc), IncidentLifecycle::name(e.state),
-            IncidentLifecycle::name(e.resultingState), e.actor, ReportNarrative::eventNote(i, e) };
+            IncidentLifecycle::name(e.resultingState), e.actor, noteText(i, e) };
     for (const AuditRecord& a : i.actions)
         rows << QStringList { shortTime(a.timeUtc),
             a.phase == AuditRecord::Phase::Intent ? QStringLiteral("action started") : QStringLiteral("action result"),

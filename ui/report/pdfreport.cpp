@@ -221,7 +221,7 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
     QList<QStringList> rows;
     for (const IncidentEvent& e : i.events)
         rows << QStringList { when(e.timeUtc), IncidentLifecycle::name(e.state), e.actor,
-            ReportNarrative::eventNote(i, e) };
+            ReportNarrative::eventNote(i, e).isEmpty() ? QStringLiteral("—") : ReportNarrative::eventNote(i, e) };
     for (const AuditRecord& a : i.actions)
         rows << QStringList { when(a.timeUtc),
             a.phase == AuditRecord::Phase::Intent ? QStringLiteral("action started") : QStringLiteral("action result"),
