@@ -64,6 +64,13 @@ QString baselineText(const QJsonObject& baseline)
     return QString::fromUtf8(QJsonDocument(baseline).toJson(QJsonDocument::Indented)).trimmed();
 }
 
+// An evidence record's samples; the rules in force are shown with the series and on the charts instead.
+QString samplesText(QJsonObject detail)
+{
+    detail.remove(QStringLiteral("thresholds"));
+    return QString::fromUtf8(QJsonDocument(detail).toJson(QJsonDocument::Compact));
+}
+
 // A note left empty is shown as a dash, never as a blank cell that reads like data lost.
 QString noteText(const Incident& i, const IncidentEvent& e)
 {
@@ -188,7 +195,7 @@ void mdIncident(QString& out, const Incident& i, const QString& h)
         rows.clear();
         for (const Evidence& e : i.evidence)
             rows << QStringList { shortTime(e.timeUtc), R::escapeMarkdown(e.target), R::escapeMarkdown(e.rule),
-                R::escapeMarkdown(QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Compact))) };
+                R::escapeMarkdown(samplesText(e.detail)) };
         mdTable(out,
             { QStringLiteral("Time (UTC)"), QStringLiteral("Target"), QStringLiteral("Rule"),
                 QStringLiteral("Samples") },
@@ -245,10 +252,23 @@ void mdIncident(QString& out, const Incident& i, const QString& h)
     if (!i.series.isEmpty()) {
         out += h + u"# Stored series\n\n";
         rows.clear();
-        for (const SeriesSnapshot& s : i.series)
+        for (const SeriesSnapshot& s : i.series) {
+            // The rule each series was judged by, as recorded with the evidence ("—": none recorded).
+            QString threshold = QStringLiteral("—"), clear = QStringLiteral("—");
+            for (const SignalLevel& l : ReportNarrative::levels(i, s.signal)) {
+                if (l.target != s.target)
+                    continue;
+                threshold = (l.above ? QStringLiteral("above ") : QStringLiteral("below "))
+                    + QString::number(l.threshold, 'g', 4);
+                clear = QString::number(l.clear, 'g', 4);
+            }
             rows << QStringList { R::escapeMarkdown(s.target), R::escapeMarkdown(s.signal),
-                QString::number(s.points.size()) };
-        mdTable(out, { QStringLiteral("Target"), QStringLiteral("Signal"), QStringLiteral("Points") }, rows);
+                QString::number(s.points.size()), threshold, clear };
+        }
+        mdTable(out,
+            { QStringLiteral("Target"), QStringLiteral("Signal"), QStringLiteral("Points"), QStringLiteral("Threshold"),
+                QStringLiteral("Clear level") },
+            rows);
     }
     if (!i.baseline.isEmpty()) {
         // The baseline exactly as stored, for whoever needs a value the tables above leave out.
@@ -478,8 +498,7 @@ void htmlIncident(QString& out, const Incident& i, const QString& h, const Repor
         out += u'<' + h + u">Evidence</" + h + u">\n";
         rows.clear();
         for (const Evidence& e : i.evidence)
-            rows << QStringList { shortTime(e.timeUtc), e.target, e.rule,
-                QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Compact)) };
+            rows << QStringList { shortTime(e.timeUtc), e.target, e.rule, samplesText(e.detail) };
         htmlTable(out,
             { QStringLiteral("Time (UTC)"), QStringLiteral("Target"), QStringLiteral("Rule"),
                 QStringLiteral("Samples") },

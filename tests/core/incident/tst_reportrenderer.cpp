@@ -294,6 +294,7 @@ print('ok', p.tags.get('table'))
         const QString md = QString::fromUtf8(ReportRenderer::markdown(*data));
         QVERIFY2(md.startsWith(u"# Incident report: lb/web pool: overload\n"), qPrintable(md.left(200)));
         QVERIFY(md.contains(u"| Root cause | the lb/web pool (pool-wide; began at web-2) |"));
+        QVERIFY2(md.contains(u"| web-1 | load | 101 | above 0.85 | 0.7 |"), qPrintable(md)); // Markdown has no chart
         const QString html = QString::fromUtf8(ReportRenderer::html(*data));
         QVERIFY(html.contains(u"<h1>Incident report: lb/web pool: overload</h1>"));
         QVERIFY(html.contains(u"<td>Root cause</td><td>the lb/web pool (pool-wide; began at web-2)</td>"));
