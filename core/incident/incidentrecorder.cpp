@@ -40,6 +40,29 @@ std::optional<IncidentState> stateFor(Fault::Phase phase)
 }
 } // namespace
 
+QJsonObject IncidentRecorder::levelsOf(const QStringList& targets) const
+{
+    // The rules in force when the evidence was written (adaptive levels move), so a report's chart can draw them.
+    QJsonObject out;
+    if (!m_detector)
+        return out;
+    for (const QString& target : targets) {
+        const std::optional<TargetStatus> status = m_detector->status(target);
+        if (!status)
+            continue;
+        QJsonObject bySignal;
+        for (const EffectiveThreshold& t : status->thresholds)
+            bySignal.insert(t.signal,
+                QJsonObject { { QStringLiteral("direction"),
+                                  t.direction == ThresholdRule::Direction::Above ? QStringLiteral("above")
+                                                                                 : QStringLiteral("below") },
+                    { QStringLiteral("threshold"), t.enter }, { QStringLiteral("clear"), t.clear } });
+        if (!bySignal.isEmpty())
+            out.insert(target, bySignal);
+    }
+    return out;
+}
+
 IncidentRecorder::IncidentRecorder(IncidentStore* store, QObject* parent)
     : QObject(parent)
     , m_store(store)
@@ -226,6 +249,11 @@ void IncidentRecorder::createIncident(const Fault& root)
         detail.insert(QStringLiteral("sources"), QJsonArray::fromStringList(root.sources));
     if (!root.breachedSignals.isEmpty())
         detail.insert(QStringLiteral("breached_signals"), QJsonArray::fromStringList(root.breachedSignals));
+    if (!root.pool.isEmpty())
+        detail.insert(QStringLiteral("pool"), root.pool);
+    if (const QJsonObject levels = levelsOf(QStringList { root.target } + root.members + root.symptoms);
+        !levels.isEmpty())
+        detail.insert(QStringLiteral("thresholds"), levels);
     if (m_detector) {
         if (const auto status = m_detector->status(root.target)) {
             QJsonObject values;
@@ -298,6 +326,8 @@ void IncidentRecorder::followEvidence(Tracked& t, const Fault& root)
         detail.insert(QStringLiteral("symptoms"), QJsonArray::fromStringList(root.symptoms));
     if (!root.breachedSignals.isEmpty())
         detail.insert(QStringLiteral("breached_signals"), QJsonArray::fromStringList(root.breachedSignals));
+    if (const QJsonObject levels = levelsOf(t.targets); !levels.isEmpty())
+        detail.insert(QStringLiteral("thresholds"), levels);
     e.detail = detail;
     watch(m_store->addEvidence(t.storeId, e), t.detectorId, false);
 }

@@ -132,6 +132,8 @@ private:
     void watch(const QFuture<WriteResult>& future, const QString& detectorId, bool announce);
     Tracked* find(const QString& anyId);
     qint64 now() const;
+    /// {target: {signal: {direction, threshold, clear}}} of the rules in force now, for the evidence.
+    QJsonObject levelsOf(const QStringList& targets) const;
     qint64 firstFailureEstimate(const QString& target, qint64 detectedMs) const;
 
     IncidentStore* m_store;

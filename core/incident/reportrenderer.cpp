@@ -1,5 +1,7 @@
 #include "reportrenderer.h"
 
+#include "reportnarrative.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -52,7 +54,7 @@ QString title(const ReportData& r)
 {
     if (r.kind == ReportData::Kind::Incident && !r.incidents.isEmpty()) {
         const Incident& i = r.incidents.constFirst();
-        return QStringLiteral("Incident report: %1").arg(i.title.isEmpty() ? i.id : i.title);
+        return QStringLiteral("Incident report: %1").arg(ReportNarrative::headline(i));
     }
     return QStringLiteral("Incident report: %1 to %2").arg(shortTime(r.fromUtc), shortTime(r.toUtc));
 }
@@ -60,6 +62,25 @@ QString title(const ReportData& r)
 QString baselineText(const QJsonObject& baseline)
 {
     return QString::fromUtf8(QJsonDocument(baseline).toJson(QJsonDocument::Indented)).trimmed();
+}
+
+// An evidence record's samples; the rules in force are shown with the series and on the charts instead.
+QString samplesText(QJsonObject detail)
+{
+    detail.remove(QStringLiteral("thresholds"));
+    return QString::fromUtf8(QJsonDocument(detail).toJson(QJsonDocument::Compact));
+}
+
+// A note left empty is shown as a dash, never as a blank cell that reads like data lost.
+QString noteText(const Incident& i, const IncidentEvent& e)
+{
+    const QString note = ReportNarrative::eventNote(i, e);
+    return note.isEmpty() ? QStringLiteral("—") : note;
+}
+
+QString restoredState(const Incident& i)
+{
+    return i.state == IncidentState::Recovered ? QStringLiteral("recovered") : QStringLiteral("not recovered");
 }
 
 // A fence longer than any backtick run in the content, so the content cannot close it.
@@ -119,7 +140,7 @@ void mdIncident(QString& out, const Incident& i, const QString& h)
     mdTable(out, { QStringLiteral("Field"), QStringLiteral("Value") },
         {
             { QStringLiteral("Incident"), R::escapeMarkdown(i.id) },
-            { QStringLiteral("Root cause"), R::escapeMarkdown(i.rootTarget) },
+            { QStringLiteral("Root cause"), R::escapeMarkdown(ReportNarrative::rootCause(i)) },
             { QStringLiteral("Cause class"), R::escapeMarkdown(i.causeClass) },
             { QStringLiteral("State"), IncidentLifecycle::name(i.state) },
             { QStringLiteral("Affected targets"), R::escapeMarkdown(i.affectedTargets().join(QStringLiteral(", "))) },
@@ -142,7 +163,7 @@ void mdIncident(QString& out, const Incident& i, const QString& h)
     QList<QStringList> rows;
     for (const IncidentEvent& e : i.events)
         rows << QStringList { shortTime(e.timeUtc), IncidentLifecycle::name(e.state),
-            IncidentLifecycle::name(e.resultingState), R::escapeMarkdown(e.actor), R::escapeMarkdown(e.note) };
+            IncidentLifecycle::name(e.resultingState), R::escapeMarkdown(e.actor), R::escapeMarkdown(noteText(i, e)) };
     for (const AuditRecord& a : i.actions)
         rows << QStringList { shortTime(a.timeUtc),
             a.phase == AuditRecord::Phase::Intent ? QStringLiteral("action started") : QStringLiteral("action result"),
@@ -174,7 +195,7 @@ void mdIncident(QString& out, const Incident& i, const QString& h)
         rows.clear();
         for (const Evidence& e : i.evidence)
             rows << QStringList { shortTime(e.timeUtc), R::escapeMarkdown(e.target), R::escapeMarkdown(e.rule),
-                R::escapeMarkdown(QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Compact))) };
+                R::escapeMarkdown(samplesText(e.detail)) };
         mdTable(out,
             { QStringLiteral("Time (UTC)"), QStringLiteral("Target"), QStringLiteral("Rule"),
                 QStringLiteral("Samples") },
@@ -215,20 +236,45 @@ void mdIncident(QString& out, const Incident& i, const QString& h)
     if (i.baseline.isEmpty()) {
         out += u"No baseline was captured.\n\n";
     } else {
-        const QString text = baselineText(i.baseline);
-        const QString fence = fenceFor(text);
-        out += QStringLiteral("Captured at detection; the incident is %1.\n\n%2json\n%3\n%2\n\n")
-                   .arg(i.state == IncidentState::Recovered ? QStringLiteral("recovered")
-                                                            : QStringLiteral("not recovered"),
-                       fence, text);
+        out += R::escapeMarkdown(QStringLiteral("The pre-fault state Recover returns to; the incident is %1. %2")
+                                     .arg(restoredState(i), ReportNarrative::baselineCaptured(i.baseline))
+                                     .trimmed())
+            + u"\n\n";
+        for (const ReportTable& t : ReportNarrative::baselineTables(i.baseline)) {
+            out += u"**" + R::escapeMarkdown(t.caption) + u"**\n\n";
+            QList<QStringList> cells = t.rows;
+            for (QStringList& row : cells)
+                for (QString& c : row)
+                    c = R::escapeMarkdown(c);
+            mdTable(out, t.header, cells);
+        }
     }
     if (!i.series.isEmpty()) {
         out += h + u"# Stored series\n\n";
         rows.clear();
-        for (const SeriesSnapshot& s : i.series)
+        for (const SeriesSnapshot& s : i.series) {
+            // The rule each series was judged by, as recorded with the evidence ("—": none recorded).
+            QString threshold = QStringLiteral("—"), clear = QStringLiteral("—");
+            for (const SignalLevel& l : ReportNarrative::levels(i, s.signal)) {
+                if (l.target != s.target)
+                    continue;
+                threshold = (l.above ? QStringLiteral("above ") : QStringLiteral("below "))
+                    + QString::number(l.threshold, 'g', 4);
+                clear = QString::number(l.clear, 'g', 4);
+            }
             rows << QStringList { R::escapeMarkdown(s.target), R::escapeMarkdown(s.signal),
-                QString::number(s.points.size()) };
-        mdTable(out, { QStringLiteral("Target"), QStringLiteral("Signal"), QStringLiteral("Points") }, rows);
+                QString::number(s.points.size()), threshold, clear };
+        }
+        mdTable(out,
+            { QStringLiteral("Target"), QStringLiteral("Signal"), QStringLiteral("Points"), QStringLiteral("Threshold"),
+                QStringLiteral("Clear level") },
+            rows);
+    }
+    if (!i.baseline.isEmpty()) {
+        // The baseline exactly as stored, for whoever needs a value the tables above leave out.
+        const QString text = baselineText(i.baseline);
+        const QString fence = fenceFor(text);
+        out += h + u"# Appendix: baseline as recorded\n\n" + fence + u"json\n" + text + u'\n' + fence + u"\n\n";
     }
 }
 
@@ -278,6 +324,14 @@ QString svgChart(const Incident& i, const QString& signal)
     }
     if (lines.isEmpty() || t1 <= t0 || v0 > v1)
         return QString();
+    QStringList targets;
+    for (const SeriesSnapshot* s : std::as_const(lines))
+        targets << s->target;
+    const QList<SignalLevel> levels = ReportNarrative::chartLevels(i, signal, targets);
+    for (const SignalLevel& l : levels) { // a value near its threshold must be seen next to it
+        v0 = std::min({ v0, l.threshold, l.clear });
+        v1 = std::max({ v1, l.threshold, l.clear });
+    }
     if (v1 - v0 < 1e-12) {
         v0 -= 0.5;
         v1 += 0.5;
@@ -325,6 +379,25 @@ QString svgChart(const Incident& i, const QString& signal)
                    .arg(top + 10 + 11 * (markers++ % 3)) // staggered: close markers must not overprint
                    .arg(esc(label));
     };
+    for (const SignalLevel& l : levels) {
+        const QString owner = l.target.isEmpty() ? QString() : u' ' + l.target;
+        QList<std::pair<double, QString>> drawn { { l.threshold, QStringLiteral("threshold") } };
+        if (l.clear != l.threshold)
+            drawn.append({ l.clear, QStringLiteral("clear level") });
+        for (const auto& [value, name] : drawn) {
+            const bool clear = name != u"threshold";
+            svg += QStringLiteral("<line x1=\"%1\" x2=\"%2\" y1=\"%3\" y2=\"%3\" stroke=\"#c98a00\" "
+                                  "stroke-dasharray=\"%4\"/><text x=\"%5\" y=\"%6\" font-size=\"10\" "
+                                  "fill=\"#8a5f00\">%7</text>")
+                       .arg(left)
+                       .arg(w - right)
+                       .arg(y(value), 0, 'f', 1)
+                       .arg(clear ? QStringLiteral("2 3") : QStringLiteral("6 4"))
+                       .arg(left + 4)
+                       .arg(y(value) - 3, 0, 'f', 1)
+                       .arg(esc(QStringLiteral("%1%2 %3").arg(name, owner, QString::number(value, 'g', 4))));
+        }
+    }
     marker(i.detectedUtc, QStringLiteral("#d62728"), QStringLiteral("detected"));
     for (const AuditRecord& a : i.actions)
         if (a.phase == AuditRecord::Phase::Intent)
@@ -354,12 +427,12 @@ void htmlIncident(QString& out, const Incident& i, const QString& h, const Repor
     const PhaseTimes p = i.phases();
     out += QStringLiteral("<section class=\"incident\" id=\"%1\">\n").arg(esc(i.id));
     if (h == u"h3")
-        out += QStringLiteral("<h2>%1</h2>\n").arg(esc(i.title.isEmpty() ? i.id : i.title));
+        out += QStringLiteral("<h2>%1</h2>\n").arg(esc(ReportNarrative::headline(i)));
     out += u'<' + h + u">Summary</" + h + u">\n";
     htmlTable(out, { QStringLiteral("Field"), QStringLiteral("Value") },
         {
             { QStringLiteral("Incident"), i.id },
-            { QStringLiteral("Root cause"), i.rootTarget },
+            { QStringLiteral("Root cause"), ReportNarrative::rootCause(i) },
             { QStringLiteral("Cause class"), i.causeClass },
             { QStringLiteral("State"), IncidentLifecycle::name(i.state) },
             { QStringLiteral("Affected targets"), i.affectedTargets().join(QStringLiteral(", ")) },
@@ -397,7 +470,7 @@ void htmlIncident(QString& out, const Incident& i, const QString& h, const Repor
     QList<QStringList> rows;
     for (const IncidentEvent& e : i.events)
         rows << QStringList { shortTime(e.timeUtc), IncidentLifecycle::name(e.state),
-            IncidentLifecycle::name(e.resultingState), e.actor, e.note };
+            IncidentLifecycle::name(e.resultingState), e.actor, noteText(i, e) };
     for (const AuditRecord& a : i.actions)
         rows << QStringList { shortTime(a.timeUtc),
             a.phase == AuditRecord::Phase::Intent ? QStringLiteral("action started") : QStringLiteral("action result"),
@@ -425,8 +498,7 @@ void htmlIncident(QString& out, const Incident& i, const QString& h, const Repor
         out += u'<' + h + u">Evidence</" + h + u">\n";
         rows.clear();
         for (const Evidence& e : i.evidence)
-            rows << QStringList { shortTime(e.timeUtc), e.target, e.rule,
-                QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Compact)) };
+            rows << QStringList { shortTime(e.timeUtc), e.target, e.rule, samplesText(e.detail) };
         htmlTable(out,
             { QStringLiteral("Time (UTC)"), QStringLiteral("Target"), QStringLiteral("Rule"),
                 QStringLiteral("Samples") },
@@ -450,11 +522,20 @@ void htmlIncident(QString& out, const Incident& i, const QString& h, const Repor
     out += u'<' + h + u">Baseline</" + h + u">\n";
     if (i.baseline.isEmpty())
         out += u"<p>No baseline was captured.</p>\n";
-    else
-        out += QStringLiteral("<p>Captured at detection; the incident is %1.</p><pre>%2</pre>\n")
-                   .arg(i.state == IncidentState::Recovered ? QStringLiteral("recovered")
-                                                            : QStringLiteral("not recovered"),
-                       esc(baselineText(i.baseline)));
+    else {
+        out += QStringLiteral("<p>%1</p>\n")
+                   .arg(esc(QStringLiteral("The pre-fault state Recover returns to; the "
+                                           "incident is %1. %2")
+                                .arg(restoredState(i), ReportNarrative::baselineCaptured(i.baseline))
+                                .trimmed()));
+        for (const ReportTable& t : ReportNarrative::baselineTables(i.baseline)) {
+            out += QStringLiteral("<h4>%1</h4>\n").arg(esc(t.caption));
+            htmlTable(out, t.header, t.rows);
+        }
+        // The raw record stays available, folded, for a value the tables leave out.
+        out += QStringLiteral("<details><summary>Baseline as recorded (JSON)</summary><pre>%1</pre></details>\n")
+                   .arg(esc(baselineText(i.baseline)));
+    }
     out += u"</section>\n";
 }
 
@@ -475,7 +556,7 @@ QList<QStringList> incidentTable(const ReportData& r)
 {
     QList<QStringList> rows;
     for (const Incident& i : r.incidents)
-        rows << QStringList { i.id, shortTime(i.detectedUtc), i.rootTarget, i.causeClass,
+        rows << QStringList { i.id, shortTime(i.detectedUtc), ReportNarrative::rootCause(i), i.causeClass,
             IncidentLifecycle::name(i.state), ReportRenderer::duration(i.phases().impactMs), yesNo(i.drill) };
     return rows;
 }
@@ -572,7 +653,7 @@ QByteArray ReportRenderer::markdown(const ReportData& r)
     mdTable(out, kIncidentTableHeader, rows);
     for (qsizetype k = 0; k < r.incidents.size() - r.omittedIncidents; ++k) {
         const Incident& i = r.incidents[k];
-        out += u"## " + escapeMarkdown(i.title.isEmpty() ? i.id : i.title) + u"\n\n";
+        out += u"## " + escapeMarkdown(ReportNarrative::headline(i)) + u"\n\n";
         mdIncident(out, i, QStringLiteral("##"));
     }
     if (r.omittedIncidents > 0)
@@ -636,7 +717,7 @@ QJsonObject ReportRenderer::json(const ReportData& r)
             timeline.append(QJsonObject { { QStringLiteral("time"), iso(e.timeUtc) },
                 { QStringLiteral("event"), IncidentLifecycle::name(e.state) },
                 { QStringLiteral("state"), IncidentLifecycle::name(e.resultingState) },
-                { QStringLiteral("actor"), e.actor }, { QStringLiteral("note"), e.note } });
+                { QStringLiteral("actor"), e.actor }, { QStringLiteral("note"), ReportNarrative::eventNote(i, e) } });
         for (const Symptom& s : i.symptoms)
             symptoms.append(QJsonObject { { QStringLiteral("time"), jsonTime(s.timeUtc) },
                 { QStringLiteral("target"), s.target }, { QStringLiteral("signal"), s.signal },
@@ -651,13 +732,24 @@ QJsonObject ReportRenderer::json(const ReportData& r)
             QJsonArray points;
             for (const SnapshotPoint& pt : s.points)
                 points.append(QJsonArray { pt.timeMs, std::isfinite(pt.value) ? QJsonValue(pt.value) : QJsonValue() });
-            series.append(QJsonObject { { QStringLiteral("target"), s.target }, { QStringLiteral("signal"), s.signal },
-                { QStringLiteral("points"), points } });
+            QJsonObject entry { { QStringLiteral("target"), s.target }, { QStringLiteral("signal"), s.signal },
+                { QStringLiteral("points"), points } };
+            for (const SignalLevel& l : ReportNarrative::levels(i, s.signal)) {
+                if (l.target != s.target)
+                    continue;
+                entry.insert(QStringLiteral("threshold"), l.threshold);
+                entry.insert(QStringLiteral("clear"), l.clear);
+                entry.insert(QStringLiteral("direction"), l.above ? QStringLiteral("above") : QStringLiteral("below"));
+            }
+            series.append(entry);
         }
         incidents.append(QJsonObject {
             { QStringLiteral("id"), i.id },
             { QStringLiteral("title"), i.title },
             { QStringLiteral("root_target"), i.rootTarget },
+            { QStringLiteral("pool"),
+                ReportNarrative::pool(i).isEmpty() ? QJsonValue() : QJsonValue(ReportNarrative::pool(i)) },
+            { QStringLiteral("root_cause"), ReportNarrative::rootCause(i) },
             { QStringLiteral("cause_class"), i.causeClass },
             { QStringLiteral("state"), IncidentLifecycle::name(i.state) },
             { QStringLiteral("drill"), i.drill },

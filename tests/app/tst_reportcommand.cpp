@@ -6,6 +6,9 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -132,6 +135,79 @@ private Q_SLOTS:
         QVERIFY(bytes.contains(m_id.toUtf8()));
         QVERIFY(bytes.contains(m_drill.toUtf8()));
         QVERIFY(bytes.contains("MTTR"));
+    }
+
+    // What a user sees after a real flash sale: `faultdesk drill overload`, then `faultdesk report --last` in each
+    // format. Whether the surge reaches web-2's peers before the drain is the fleet's timing; the report must name
+    // the pool exactly when the incident was pool-wide, and always draw load's rule and show the baseline as tables.
+    void afterAnOverloadDrill()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("drill.db"));
+        QProcess drill;
+        drill.start(QStringLiteral(FAULTDESK_BIN_DIR "/faultdesk"),
+            { QStringLiteral("drill"), QStringLiteral("overload"), QStringLiteral("--auto"), QStringLiteral("--json"),
+                QStringLiteral("--db"), db });
+        QVERIFY(drill.waitForFinished(120000));
+        QCOMPARE(drill.exitCode(), 0);
+
+        const auto report = [&](const QString& format) {
+            const QString out = m_dir.filePath(QStringLiteral("drill.") + format);
+            const Result r = runReport({ QStringLiteral("--db"), db, QStringLiteral("--last"),
+                QStringLiteral("--format"), format, QStringLiteral("-o"), out });
+            if (r.code != 0)
+                return QStringLiteral("exit %1: %2").arg(r.code).arg(r.err);
+            if (format == u"pdf") {
+                QProcess text;
+                text.start(QStringLiteral("pdftotext"), { QStringLiteral("-layout"), out, QStringLiteral("-") });
+                text.waitForFinished(60000);
+                return QString::fromUtf8(text.readAllStandardOutput());
+            }
+            QFile f(out);
+            return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+        };
+        const QJsonObject inc = QJsonDocument::fromJson(report(QStringLiteral("json")).toUtf8())
+                                    .object()
+                                    .value(u"incidents")
+                                    .toArray()
+                                    .at(0)
+                                    .toObject();
+        QCOMPARE(inc.value(u"cause_class").toString(), QStringLiteral("overload"));
+        const QString root = inc.value(u"root_target").toString();
+        const bool poolWide = !inc.value(u"pool").isNull();
+        const QString title = poolWide
+            ? QStringLiteral("Incident report: %1 pool: overload").arg(inc.value(u"pool").toString())
+            : QStringLiteral("Incident report: %1: overload").arg(root);
+        const QString rootCause = poolWide
+            ? QStringLiteral("the %1 pool (pool-wide; began at %2)").arg(inc.value(u"pool").toString(), root)
+            : root;
+        QCOMPARE(inc.value(u"root_cause").toString(), rootCause);
+        qInfo("the drill's incident was %s", poolWide ? "pool-wide" : "one server's");
+        // The load series carry the rule the detector judged them by.
+        bool loadRule = false;
+        for (const QJsonValue& v : inc.value(u"series").toArray())
+            loadRule |= v.toObject().value(u"signal").toString() == u"load"
+                && v.toObject().value(u"threshold").toDouble() == 0.85
+                && v.toObject().value(u"clear").toDouble() == 0.7;
+        QVERIFY(loadRule);
+
+        const QString pdf = report(QStringLiteral("pdf"));
+        const QString flat = pdf.simplified();
+        QVERIFY2(flat.contains(title), qPrintable(pdf.left(800)));
+        QVERIFY2(flat.contains(QStringLiteral("Root cause ") + rootCause), qPrintable(pdf.left(1500)));
+        QVERIFY2(
+            flat.contains(u"Load (utilisation): threshold 0.85 (dashed), clear level 0.7 (dotted)."), qPrintable(pdf));
+        QVERIFY(flat.contains(u"HAProxy servers Backend Server Admin state Status Weight / initial Sessions"));
+        QVERIFY(flat.contains(u"Databases Database Role Read-only Integrity Checksum"));
+        QVERIFY2(!pdf.contains(u"\"admin_state\"") && !pdf.contains(u"captured_utc"), qPrintable(pdf));
+        QVERIFY(flat.contains(u"handling auto runbook overload/handle started by drill"));
+
+        const QString md = report(QStringLiteral("md"));
+        QVERIFY(md.startsWith(u"# " + title + u'\n'));
+        QVERIFY(md.contains(QStringLiteral("| Root cause | %1 |").arg(rootCause)));
+        QVERIFY(md.contains(u"| handled | handled | auto | runbook overload/handle finished by drill: "));
+        const QString html = report(QStringLiteral("html"));
+        QVERIFY(html.contains(u"<h1>" + title + u"</h1>"));
+        QVERIFY(html.contains(u"<h4>HAProxy servers</h4>"));
     }
 
     void badInput_data()

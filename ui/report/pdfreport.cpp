@@ -1,5 +1,6 @@
 #include "pdfreport.h"
 
+#include "incident/reportnarrative.h"
 #include "incident/reportrenderer.h"
 #include "reportcharts.h"
 
@@ -40,11 +41,18 @@ QString mean(std::optional<double> v)
 }
 
 // A table with a grey header row; cells are plain text (escaped here).
-QString table(const QStringList& header, const QList<QStringList>& rows, const QList<int>& widths = {})
+QString table(const QStringList& header, const QList<QStringList>& rows, const QList<int>& widths = {},
+    const QString& caption = {})
 {
     QString out = QStringLiteral(
         "<table width=\"100%\" border=\"1\" cellspacing=\"0\" cellpadding=\"3\" style=\"border-color:#bbb\">"
-        "<thead><tr>"); // a thead repeats on every page the table continues on
+        "<thead>"); // a thead repeats on every page the table continues on
+    // A caption in the head cannot be left alone at the foot of a page, and names the table on each page it spans.
+    if (!caption.isEmpty())
+        out += QStringLiteral("<tr><th colspan=\"%1\" align=\"left\">%2</th></tr>")
+                   .arg(header.size())
+                   .arg(esc(caption));
+    out += u"<tr>";
     for (qsizetype i = 0; i < header.size(); ++i) {
         const QString width = i < widths.size() ? QStringLiteral(" width=\"%1%\"").arg(widths[i]) : QString();
         out += QStringLiteral("<th bgcolor=\"#eef1f5\" align=\"left\"%1>%2</th>").arg(width, esc(header[i]));
@@ -83,8 +91,8 @@ QString detailText(const QJsonObject& detail)
     };
     QStringList lines;
     for (auto it = detail.begin(); it != detail.end(); ++it) {
-        if (it.key() == u"first_failure_estimate" || it.key() == u"fault")
-            continue; // bookkeeping, not evidence
+        if (it.key() == u"first_failure_estimate" || it.key() == u"fault" || it.key() == u"thresholds")
+            continue; // bookkeeping, not evidence (the rules in force are drawn on the charts)
         if (it->isObject()) {
             QStringList parts;
             const QJsonObject o = it->toObject();
@@ -135,7 +143,7 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
     QString out;
     if (nested)
         out += QStringLiteral("<h2 style=\"page-break-before: always\">%1</h2>")
-                   .arg(esc(i.title.isEmpty() ? i.id : i.title)); // each incident of a range on its own pages
+                   .arg(esc(ReportNarrative::headline(i))); // each incident of a range on its own pages
 
     out += QStringLiteral("<%1>Summary</%1>").arg(h);
     QStringList symptomTargets = i.affectedTargets();
@@ -150,7 +158,7 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
     }
     out += fieldTable({
         { QStringLiteral("Incident"), i.id + (i.drill ? QStringLiteral("  (drill)") : QString()) },
-        { QStringLiteral("Root cause"), i.rootTarget },
+        { QStringLiteral("Root cause"), ReportNarrative::rootCause(i) },
         { QStringLiteral("Cause class"), i.causeClass },
         { QStringLiteral("State"), IncidentLifecycle::name(i.state) },
         { QStringLiteral("Affected targets"), i.affectedTargets().join(QStringLiteral(", ")) },
@@ -184,6 +192,7 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
                               "style=\"margin-top: 12px\"><tr><td>");
         out += QStringLiteral("<%1>Signals over the incident window</%1>").arg(h);
         int shown = 0;
+        QStringList levelNotes;
         for (const QString& signal : charts) {
             if (shown == 2)
                 break; // the first two signals tell the story; the rest are in the JSON
@@ -199,16 +208,20 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
                        .arg(name)
                        .arg(chartWidthPx)
                        .arg(chartWidthPx * 320 / 760);
+            levelNotes << ReportCharts::levelsText(i, signal);
         }
+        levelNotes.removeAll(QString());
         out += QStringLiteral("<p><small>Shaded: the fault from detection to recovery. Vertical lines: detection, "
-                              "each action, recovery. Times in UTC.</small></p>");
+                              "each action, recovery. %1Times in UTC.</small></p>")
+                   .arg(levelNotes.isEmpty() ? QString() : esc(levelNotes.join(u' ')) + u' ');
         out += QStringLiteral("</td></tr></table>");
     }
 
     out += QStringLiteral("<%1>Timeline</%1>").arg(h);
     QList<QStringList> rows;
     for (const IncidentEvent& e : i.events)
-        rows << QStringList { when(e.timeUtc), IncidentLifecycle::name(e.state), e.actor, e.note };
+        rows << QStringList { when(e.timeUtc), IncidentLifecycle::name(e.state), e.actor,
+            ReportNarrative::eventNote(i, e).isEmpty() ? QStringLiteral("—") : ReportNarrative::eventNote(i, e) };
     for (const AuditRecord& a : i.actions)
         rows << QStringList { when(a.timeUtc),
             a.phase == AuditRecord::Phase::Intent ? QStringLiteral("action started") : QStringLiteral("action result"),
@@ -259,10 +272,10 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
                               rows, { 10, 22, 13, 6, 8, 8, 33 });
 
     out += QStringLiteral("<%1>Baseline</%1>").arg(h);
-    out += QStringLiteral("<p>%1</p>").arg(esc(restoredText(i)));
-    if (!i.baseline.isEmpty())
-        out += QStringLiteral("<pre>%1</pre>")
-                   .arg(esc(QString::fromUtf8(QJsonDocument(i.baseline).toJson(QJsonDocument::Indented)).trimmed()));
+    out += QStringLiteral("<p>%1 %2</p>").arg(esc(restoredText(i)), esc(ReportNarrative::baselineCaptured(i.baseline)));
+    // Tables an operator reads at a glance; the raw record is in the JSON report.
+    for (const ReportTable& t : ReportNarrative::baselineTables(i.baseline))
+        out += QStringLiteral("<p style=\"margin: 0\"></p>") + table(t.header, t.rows, {}, t.caption);
     return out;
 }
 
@@ -286,7 +299,7 @@ QString reportTitle(const ReportData& r)
 {
     if (r.kind == ReportData::Kind::Incident && !r.incidents.isEmpty()) {
         const Incident& i = r.incidents.constFirst();
-        return QStringLiteral("Incident report: %1").arg(i.title.isEmpty() ? i.id : i.title);
+        return QStringLiteral("Incident report: %1").arg(ReportNarrative::headline(i));
     }
     return QStringLiteral("Incidents %1 to %2 UTC").arg(when(r.fromUtc), when(r.toUtc));
 }
@@ -321,7 +334,7 @@ QString PdfReport::bodyHtml(const ReportData& r, QTextDocument* resources, int c
         out += QStringLiteral("<h2>Incidents</h2>");
         QList<QStringList> rows;
         for (const Incident& i : r.incidents)
-            rows << QStringList { i.id, when(i.detectedUtc), i.rootTarget, i.causeClass,
+            rows << QStringList { i.id, when(i.detectedUtc), ReportNarrative::rootCause(i), i.causeClass,
                 IncidentLifecycle::name(i.state), dur(i.phases().impactMs),
                 i.drill ? QStringLiteral("yes") : QStringLiteral("no") };
         out += table(

@@ -1,5 +1,6 @@
 #include "reportcharts.h"
 
+#include "incident/reportnarrative.h"
 #include "ui/chart/loadchart.h"
 #include "ui/chartfeed.h"
 
@@ -47,6 +48,32 @@ QStringList ReportCharts::signalNames(const Incident& incident)
     return names.isEmpty() ? stored : names;
 }
 
+namespace {
+QStringList chartedTargets(const Incident& incident, const QString& signal)
+{
+    QStringList targets;
+    for (const SeriesSnapshot& s : incident.series)
+        if (s.signal == signal && !s.points.isEmpty() && !targets.contains(s.target))
+            targets << s.target;
+    return targets;
+}
+} // namespace
+
+QString ReportCharts::levelsText(const Incident& incident, const QString& signal)
+{
+    QStringList parts;
+    for (const SignalLevel& l : ReportNarrative::chartLevels(incident, signal, chartedTargets(incident, signal))) {
+        const QString owner = l.target.isEmpty() ? QString() : QStringLiteral(" of %1").arg(l.target);
+        QString part = QStringLiteral("threshold%1 %2 (dashed)").arg(owner, QString::number(l.threshold, 'g', 4));
+        if (l.clear != l.threshold)
+            part += QStringLiteral(", clear level %1 (dotted)").arg(QString::number(l.clear, 'g', 4));
+        parts << part;
+    }
+    if (parts.isEmpty())
+        return {};
+    return QStringLiteral("%1: %2.").arg(ChartFeed::valueTitle(signal), parts.join(QStringLiteral("; ")));
+}
+
 QImage ReportCharts::render(const Incident& incident, const QString& signal, QSize size)
 {
     QList<ChartSeries> lines;
@@ -75,6 +102,14 @@ QImage ReportCharts::render(const Incident& incident, const QString& signal, QSi
     chart.setValueTitle(ChartFeed::valueTitle(signal));
     chart.setMaxGap(5000);
     chart.setSeries(lines);
+    // The rules in force, as the console draws them: an expert reading "load 0.84" sees the 0.85 line.
+    QList<ChartThreshold> thresholds;
+    for (const SignalLevel& l : ReportNarrative::chartLevels(incident, signal, chartedTargets(incident, signal))) {
+        thresholds << ChartThreshold { l.target, signal, { QPointF(0, l.threshold) }, false };
+        if (l.clear != l.threshold)
+            thresholds << ChartThreshold { l.target, signal, { QPointF(0, l.clear) }, true };
+    }
+    chart.setThresholds(thresholds);
     ChartBand band;
     band.startMs = incident.detectedUtc.isValid() ? incident.detectedUtc.toMSecsSinceEpoch() : t0;
     band.endMs = incident.recoveredUtc.isValid() ? incident.recoveredUtc.toMSecsSinceEpoch() : t1;
@@ -104,6 +139,9 @@ QImage ReportCharts::render(const Incident& incident, const QString& signal, QSi
     chart.pauseAt(t0, t1 + std::max<qint64>(1000, (t1 - t0) / 40));
     // The widget too, not only the chart: a never-shown chart view would otherwise keep its default geometry.
     chart.resize(size);
+    // Lines broken by gaps get their segments on the first refresh; the legend must be laid out after that, or it
+    // is left out of the picture.
+    chart.refreshNow();
     return chart.renderToImage(size, 2.0);
 }
 

@@ -23,6 +23,9 @@ public:
     /// The chart of @p signal over the incident window at @p size (logical pixels, drawn at twice the resolution for
     /// print); a null image when nothing was stored for it.
     static QImage render(const Incident& incident, const QString& signal, QSize size);
+    /// The rule lines render() draws for @p signal, in words for a caption ("Load: threshold 0.85 (dashed), clear level
+    /// 0.7 (dotted)."); empty when no rule was recorded.
+    static QString levelsText(const Incident& incident, const QString& signal);
     /// render() as PNG bytes (for data: URIs in HTML).
     static QByteArray png(const Incident& incident, const QString& signal, QSize size);
 };

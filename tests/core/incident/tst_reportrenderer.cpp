@@ -1,6 +1,7 @@
 #include "incident/incidentstore.h"
 #include "incident/reportdata.h"
 #include "incident/reportrenderer.h"
+#include "ui/report/reportfixture.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -280,6 +281,59 @@ print('ok', p.tags.get('table'))
         if (rc == -1)
             QSKIP("python3-jsonschema is not available to validate the JSON");
         QVERIFY2(rc == 0, qPrintable(out));
+    }
+
+    // A pool-wide overload is the pool's incident in Markdown, HTML and JSON; the SVG chart draws its rule.
+    void poolWideIncident()
+    {
+        const QString id
+            = ReportFixture::seedPoolOverload(*m_store, -40000); // days before the others: not --last, not in range
+        QVERIFY(!id.isEmpty());
+        const auto data = ReportData::forIncident(*m_store, id, t0.addDays(1));
+        QVERIFY(data);
+        const QString md = QString::fromUtf8(ReportRenderer::markdown(*data));
+        QVERIFY2(md.startsWith(u"# Incident report: lb/web pool: overload\n"), qPrintable(md.left(200)));
+        QVERIFY(md.contains(u"| Root cause | the lb/web pool (pool-wide; began at web-2) |"));
+        QVERIFY2(md.contains(u"| web-1 | load | 101 | above 0.85 | 0.7 |"), qPrintable(md)); // Markdown has no chart
+        const QString html = QString::fromUtf8(ReportRenderer::html(*data));
+        QVERIFY(html.contains(u"<h1>Incident report: lb/web pool: overload</h1>"));
+        QVERIFY(html.contains(u"<td>Root cause</td><td>the lb/web pool (pool-wide; began at web-2)</td>"));
+        // The SVG chart (no LoadChart here): a dashed threshold and a dotted clear level, each named with its value.
+        QVERIFY2(html.contains(u">threshold 0.85</text>"), qPrintable(html));
+        QVERIFY(html.contains(u">clear level 0.7</text>"));
+        QCOMPARE(html.count(u"stroke-dasharray=\"6 4\""), 1);
+        QCOMPARE(html.count(u"stroke-dasharray=\"2 3\""), 1);
+        const QJsonObject inc
+            = ReportRenderer::json(*data).value(QStringLiteral("incidents")).toArray().at(0).toObject();
+        QCOMPARE(inc.value(QStringLiteral("pool")).toString(), QStringLiteral("lb/web"));
+        QCOMPARE(inc.value(QStringLiteral("title")).toString(), QStringLiteral("web-2: overload")); // as stored
+        QCOMPARE(inc.value(QStringLiteral("root_cause")).toString(),
+            QStringLiteral("the lb/web pool (pool-wide; began at web-2)"));
+    }
+
+    // Lifecycle steps recorded without a note say what happened, from the audit trail, or that nothing was recorded.
+    void timelineNotesSayWhatHappened()
+    {
+        const auto data = ReportData::forIncident(*m_store, m_id, t0.addDays(1));
+        QVERIFY(data);
+        const QString md = QString::fromUtf8(ReportRenderer::markdown(*data));
+        QVERIFY2(md.contains(u"| handling | handling | alice | runbook data-integrity/handle started by alice |"),
+            qPrintable(md));
+        QVERIFY(md.contains(
+            u"| handled | handled | auto | runbook data-integrity/handle finished by alice: 1 of 1 actions ok |"));
+        QVERIFY(md.contains(u"| recovering | recovering | alice | set by alice; no action was recorded for it |"));
+        const QJsonArray timeline = ReportRenderer::json(*data)
+                                        .value(QStringLiteral("incidents"))
+                                        .toArray()
+                                        .at(0)
+                                        .toObject()
+                                        .value(QStringLiteral("timeline"))
+                                        .toArray();
+        for (const QJsonValue& e : timeline)
+            if (QStringList { QStringLiteral("handling"), QStringLiteral("handled"), QStringLiteral("recovering") }
+                    .contains(e.toObject().value(QStringLiteral("event")).toString()))
+                QVERIFY2(!e.toObject().value(QStringLiteral("note")).toString().isEmpty(),
+                    qPrintable(e.toObject().value(QStringLiteral("event")).toString()));
     }
 
     void rangeReportHasTableAndMttx()

@@ -128,4 +128,155 @@ inline QString seed(FaultDesk::IncidentStore& store, bool drill, const QString& 
     return inc.id;
 }
 
+/// The rules of "load" recorded with the evidence: threshold 0.85, clear level 0.70, per target.
+inline QJsonObject loadRules(const QStringList& targets)
+{
+    QJsonObject out;
+    for (const QString& t : targets)
+        out.insert(t,
+            QJsonObject { { QStringLiteral("load"),
+                QJsonObject { { QStringLiteral("direction"), QStringLiteral("above") },
+                    { QStringLiteral("threshold"), 0.85 }, { QStringLiteral("clear"), 0.7 } } } });
+    return out;
+}
+
+/// A flash sale as the overload drill records it: web-2 saturates first, web-1 and web-3 join as affected members of
+/// the lb/web pool; alice presses Handle and Recover; the baseline as RemediationBaseline writes it; the lifecycle
+/// steps carry no note (as the recorder writes them). Returns the incident id (empty on failure).
+inline QString seedPoolOverload(FaultDesk::IncidentStore& store, int minuteOffset = 60)
+{
+    using namespace FaultDesk;
+    const QDateTime t = detectedAt().addSecs(60 * minuteOffset);
+    auto at = [&](double s) { return t.addMSecs(qint64(s * 1000)); };
+    Incident inc;
+    inc.id = IncidentStore::newId();
+    inc.rootTarget = QStringLiteral("web-2");
+    inc.causeClass = QStringLiteral("overload");
+    inc.title = QStringLiteral("web-2: overload"); // as the recorder names it when web-2 saturates first
+    inc.firstFailureUtc = at(-0.5);
+    inc.detectedUtc = t;
+    inc.baseline = QJsonObject {
+        { QStringLiteral("captured_utc"), at(0.4).toString(Qt::ISODateWithMs) },
+        { QStringLiteral("databases"),
+            QJsonObject { { QStringLiteral("db-primary"),
+                              QJsonObject { { QStringLiteral("role"), QStringLiteral("primary") },
+                                  { QStringLiteral("read_only"), false }, { QStringLiteral("integrity_ok"), true },
+                                  { QStringLiteral("checksum"), 1157510383.0 } } },
+                { QStringLiteral("db-replica"),
+                    QJsonObject { { QStringLiteral("role"), QStringLiteral("replica") },
+                        { QStringLiteral("read_only"), true }, { QStringLiteral("integrity_ok"), true },
+                        { QStringLiteral("checksum"), 1157510383.0 } } } } },
+        { QStringLiteral("haproxy"),
+            QJsonObject {
+                { QStringLiteral("captured"), at(-0.4).toString(Qt::ISODateWithMs) },
+                { QStringLiteral("acls"),
+                    QJsonObject { { QStringLiteral("/etc/haproxy/blocked.acl"),
+                        QJsonArray { QStringLiteral("198.51.100.7"), QStringLiteral("203.0.113.9") } } } },
+                { QStringLiteral("servers"),
+                    [] {
+                        QJsonArray servers;
+                        for (int k = 1; k <= 4; ++k)
+                            servers.append(QJsonObject { { QStringLiteral("backend"), QStringLiteral("web") },
+                                { QStringLiteral("server"), QStringLiteral("web-%1").arg(k) },
+                                { QStringLiteral("admin_state"), QStringLiteral("ready") },
+                                { QStringLiteral("status"), QStringLiteral("UP") },
+                                { QStringLiteral("weight"), k == 4 ? 50 : 100 },
+                                { QStringLiteral("initial_weight"), 100 }, { QStringLiteral("sessions"), 10 + k } });
+                        return servers;
+                    }() },
+            } },
+    };
+    Evidence first;
+    first.timeUtc = t;
+    first.target = QStringLiteral("web-2");
+    first.rule = QStringLiteral("web-2 is overloaded: load = 1.083 (above 0.85) for 2 checks");
+    first.detail = QJsonObject { { QStringLiteral("breached_signals"), QJsonArray { QStringLiteral("load") } },
+        { QStringLiteral("thresholds"), loadRules({ QStringLiteral("web-2") }) } };
+    inc.evidence << first;
+    Evidence pool;
+    pool.timeUtc = at(3);
+    pool.target = QStringLiteral("web-2");
+    pool.rule = QStringLiteral("web pool overloaded: web-2 saturated first (load 1.08); web-1, web-3 also overloaded");
+    pool.detail = QJsonObject { { QStringLiteral("pool"), QStringLiteral("lb/web") },
+        { QStringLiteral("members"), QJsonArray { QStringLiteral("web-1"), QStringLiteral("web-3") } },
+        { QStringLiteral("breached_signals"), QJsonArray { QStringLiteral("load") } },
+        { QStringLiteral("thresholds"),
+            loadRules({ QStringLiteral("web-1"), QStringLiteral("web-2"), QStringLiteral("web-3") }) } };
+    inc.evidence << pool;
+    for (const QString& member : { QStringLiteral("web-1"), QStringLiteral("web-3") }) {
+        Symptom s;
+        s.timeUtc = at(2.8);
+        s.target = member;
+        s.signal = QStringLiteral("load");
+        s.causeClass = QStringLiteral("overload");
+        s.detail = QStringLiteral("affected member: same pool web as web-2 (%1 is overloaded: load = 0.84, stayed "
+                                  "above the clear level 0.7 after crossing 0.85)")
+                       .arg(member);
+        inc.symptoms << s;
+    }
+    if (!waitFor(store.createIncident(inc)))
+        return {};
+    auto step = [&](IncidentState state, double s, const QString& actor, const QString& note) {
+        IncidentEvent ev;
+        ev.timeUtc = at(s);
+        ev.state = state;
+        ev.actor = actor;
+        ev.note = note;
+        return waitFor(store.transition(inc.id, ev));
+    };
+    auto action = [&](double s, const QString& runbook, const QString& what, const QString& status) {
+        AuditRecord a;
+        a.actionId = inc.id + runbook;
+        a.phase = AuditRecord::Phase::Intent;
+        a.timeUtc = at(s);
+        a.operatorName = QStringLiteral("alice");
+        a.target = QStringLiteral("web-2");
+        a.incidentId = inc.id;
+        a.runbook = runbook;
+        a.actionKind = QStringLiteral("haproxy");
+        a.description = what;
+        bool ok = waitFor(store.appendAudit(a));
+        a.phase = AuditRecord::Phase::Result;
+        a.timeUtc = at(s + 0.5);
+        a.status = status;
+        a.durationMs = 500;
+        a.outputExcerpt = QStringLiteral("read back: ") + what;
+        return ok && waitFor(store.appendAudit(a));
+    };
+    bool ok = step(IncidentState::Located, 0.1, QStringLiteral("auto"), QStringLiteral("web-2 has no dependencies"));
+    ok = ok && step(IncidentState::Handling, 5.0, QStringLiteral("auto"), QString());
+    ok = ok
+        && action(
+            5.0, QStringLiteral("overload/handle#1"), QStringLiteral("set weight web/web-2 50"), QStringLiteral("ok"));
+    ok = ok
+        && action(6.0, QStringLiteral("overload/handle#2"), QStringLiteral("set server web/web-2 state drain"),
+            QStringLiteral("ok"));
+    ok = ok && step(IncidentState::Handled, 6.6, QStringLiteral("auto"), QString());
+    ok = ok && step(IncidentState::Recovering, 20.0, QStringLiteral("auto"), QString());
+    ok = ok
+        && action(20.0, QStringLiteral("overload/recover#1"), QStringLiteral("set weight web/web-2 100"),
+            QStringLiteral("ok"));
+    ok = ok
+        && step(IncidentState::Recovered, 25.0, QStringLiteral("auto"),
+            QStringLiteral("the target passes its checks again"));
+    if (!ok)
+        return {};
+    QList<SeriesSnapshot> series;
+    for (const QString& target : { QStringLiteral("web-1"), QStringLiteral("web-2"), QStringLiteral("web-3") }) {
+        SeriesSnapshot s;
+        s.target = target;
+        s.signal = QStringLiteral("load");
+        for (int k = -60; k <= 40; ++k) {
+            // web-2 saturates; its peers stay between the clear level and the threshold (0.84).
+            const double peak = target == u"web-2" ? 1.08 : 0.84;
+            const double v = k < -5 ? 0.4 : (k < 22 ? peak : 0.45);
+            s.points.append({ at(k).toMSecsSinceEpoch(), v });
+        }
+        series << s;
+    }
+    if (!waitFor(store.saveSeries(inc.id, series)))
+        return {};
+    return inc.id;
+}
+
 } // namespace ReportFixture

@@ -76,6 +76,23 @@ private:
     QString m_hostileId;
     QString m_drillId;
     QString m_ligatureId;
+    QString m_poolId;
+
+    // The report of @p id written as @p format and read back as a user sees its text (the PDF through pdftotext).
+    QString exported(const QString& id, ReportExporter::Format format, const QString& name)
+    {
+        const QString path = QDir(outDir()).filePath(name);
+        QString error;
+        if (!ReportExporter::write(incidentReport(id), format, path, &error))
+            return QStringLiteral("cannot write: ") + error;
+        if (format == ReportExporter::Format::Pdf)
+            return QString::fromUtf8(
+                run(QStringLiteral("pdftotext"), { QStringLiteral("-layout"), path, QStringLiteral("-") }));
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            return {};
+        return QString::fromUtf8(f.readAll());
+    }
 
     QString outDir() const
     {
@@ -109,7 +126,154 @@ private Q_SLOTS:
         m_hostileId = ReportFixture::seed(*m_store, false, kHostile, 5);
         m_drillId = ReportFixture::seed(*m_store, true, QStringLiteral("db-primary"), 10);
         m_ligatureId = ReportFixture::seed(*m_store, false, QStringLiteral("staff-office-fl"), 200);
-        QVERIFY(!m_id.isEmpty() && !m_hostileId.isEmpty() && !m_drillId.isEmpty());
+        m_poolId = ReportFixture::seedPoolOverload(*m_store);
+        QVERIFY(!m_id.isEmpty() && !m_hostileId.isEmpty() && !m_drillId.isEmpty() && !m_poolId.isEmpty());
+    }
+
+    // A pool-wide event is reported as the pool's, in every format; where it began is said, not made the cause.
+    void poolWideIncidentNamesThePool_data()
+    {
+        QTest::addColumn<int>("format");
+        QTest::addColumn<QString>("file");
+        QTest::addRow("pdf") << int(ReportExporter::Format::Pdf) << QStringLiteral("pool.pdf");
+        QTest::addRow("html") << int(ReportExporter::Format::Html) << QStringLiteral("pool.html");
+        QTest::addRow("md") << int(ReportExporter::Format::Markdown) << QStringLiteral("pool.md");
+    }
+
+    void poolWideIncidentNamesThePool()
+    {
+        QFETCH(int, format);
+        QFETCH(QString, file);
+        QString text = exported(m_poolId, ReportExporter::Format(format), file);
+        text.replace(QStringLiteral("\\/"), QStringLiteral("/")); // Markdown escapes nothing here, but be fair
+        QVERIFY2(text.contains(u"Incident report: lb/web pool: overload"), qPrintable(text.left(600)));
+        QVERIFY2(text.contains(u"the lb/web pool (pool-wide; began at web-2)"), qPrintable(text.left(1500)));
+        QVERIFY(!text.contains(u"Incident report: web-2: overload"));
+    }
+
+    void poolWideIncidentJson()
+    {
+        const QJsonObject doc = QJsonDocument::fromJson(
+            exported(m_poolId, ReportExporter::Format::Json, QStringLiteral("pool.json")).toUtf8())
+                                    .object();
+        const QJsonObject inc = doc.value(u"incidents").toArray().at(0).toObject();
+        QCOMPARE(inc.value(u"pool").toString(), QStringLiteral("lb/web"));
+        QCOMPARE(inc.value(u"root_target").toString(), QStringLiteral("web-2"));
+        QCOMPARE(inc.value(u"root_cause").toString(), QStringLiteral("the lb/web pool (pool-wide; began at web-2)"));
+        // The series carry the rule they were judged by.
+        for (const QJsonValue& v : inc.value(u"series").toArray()) {
+            const QJsonObject s = v.toObject();
+            QCOMPARE(s.value(u"threshold").toDouble(), 0.85);
+            QCOMPARE(s.value(u"clear").toDouble(), 0.7);
+        }
+        // The raw baseline stays in the JSON, whole.
+        QCOMPARE(inc.value(u"baseline").toObject().value(u"haproxy").toObject().value(u"servers").toArray().size(), 4);
+        // A single-server incident stays its target's.
+        const QJsonObject single = QJsonDocument::fromJson(
+            exported(m_id, ReportExporter::Format::Json, QStringLiteral("single.json")).toUtf8())
+                                       .object()
+                                       .value(u"incidents")
+                                       .toArray()
+                                       .at(0)
+                                       .toObject();
+        QVERIFY(single.value(u"pool").isNull());
+        QCOMPARE(single.value(u"root_cause").toString(), QStringLiteral("db-primary"));
+    }
+
+    void singleServerIncidentStaysItsTarget()
+    {
+        const QString text = exported(m_id, ReportExporter::Format::Pdf, QStringLiteral("single.pdf"));
+        QVERIFY(text.contains(u"Incident report: db-primary: data-integrity"));
+        QVERIFY(!text.contains(u"pool-wide"));
+        const QString md = exported(m_id, ReportExporter::Format::Markdown, QStringLiteral("single.md"));
+        QVERIFY(md.contains(u"| Root cause | db-primary |"));
+    }
+
+    // The threshold and the clear level are drawn on the chart (the amber dashed and dotted lines of the console), and
+    // the PDF says which values they are: a reader of "load 0.84" sees the 0.85 line.
+    void chartsDrawThresholdAndClearLevel()
+    {
+        const Incident inc = incidentReport(m_poolId).incidents.constFirst();
+        const QImage with = ReportCharts::render(inc, QStringLiteral("load"), QSize(760, 320));
+        Incident bare = inc;
+        for (Evidence& e : bare.evidence)
+            e.detail.remove(QStringLiteral("thresholds"));
+        const QImage without = ReportCharts::render(bare, QStringLiteral("load"), QSize(760, 320));
+        QVERIFY(!with.isNull() && !without.isNull());
+        with.save(QDir(outDir()).filePath(QStringLiteral("pool-load-chart.png")));
+        // Rows that are mostly the threshold's amber: a horizontal line across the plot.
+        const auto amberRows = [](const QImage& image) {
+            int rows = 0;
+            for (int y = 0; y < image.height(); ++y) {
+                int amber = 0;
+                for (int x = 0; x < image.width(); ++x) {
+                    const QColor c = image.pixelColor(x, y);
+                    amber += c.red() > 170 && c.green() > 90 && c.green() < 160 && c.blue() < 60 ? 1 : 0;
+                }
+                rows += amber > image.width() / 4 ? 1 : 0;
+            }
+            return rows;
+        };
+        QVERIFY2(amberRows(with) >= 2, qPrintable(QString::number(amberRows(with))));
+        QCOMPARE(amberRows(without), 0);
+
+        const QString text
+            = exported(m_poolId, ReportExporter::Format::Pdf, QStringLiteral("pool-levels.pdf")).simplified();
+        QVERIFY2(text.contains(u"Load (utilisation): threshold 0.85 (dashed), clear level 0.7 (dotted)."),
+            qPrintable(text.left(3000)));
+    }
+
+    // The baseline is tables an operator reads at a glance; the raw JSON stays out of the PDF body.
+    void baselineAsTables()
+    {
+        const QString pdf = exported(m_poolId, ReportExporter::Format::Pdf, QStringLiteral("pool-baseline.pdf"));
+        const QString baseline = pdf.mid(pdf.lastIndexOf(u"Baseline"));
+        QVERIFY(baseline.simplified().contains(u"Captured 2026-11-27 15:03:10.400 UTC; HAProxy state as read at"));
+        for (const QString& expected : { QStringLiteral("HAProxy servers"), QStringLiteral("Weight / initial"),
+                 QStringLiteral("HAProxy ACL files"), QStringLiteral("/etc/haproxy/blocked.acl"),
+                 QStringLiteral("2: 198.51.100.7, 203.0.113.9"), QStringLiteral("Databases"),
+                 QStringLiteral("db-replica"), QStringLiteral("1157510383") })
+            QVERIFY2(baseline.contains(expected), qPrintable(expected + u'\n' + baseline));
+        static const QRegularExpression web4(QStringLiteral("web\\s+web-4\\s+ready\\s+UP\\s+50 / 100\\s+14"));
+        QVERIFY2(web4.match(baseline).hasMatch(), qPrintable(baseline));
+        static const QRegularExpression replica(QStringLiteral("db-replica\\s+replica\\s+yes\\s+ok\\s+1157510383"));
+        QVERIFY2(replica.match(baseline).hasMatch(), qPrintable(baseline));
+        for (const QString& raw : { QStringLiteral("\"admin_state\""), QStringLiteral("initial_weight"),
+                 QStringLiteral("captured_utc"), QStringLiteral("{") })
+            QVERIFY2(!pdf.contains(raw), qPrintable(raw));
+        QVERIFY2(pdf.count(u"Page ") <= 4, qPrintable(QString::number(pdf.count(u"Page "))));
+
+        const QString md = exported(m_poolId, ReportExporter::Format::Markdown, QStringLiteral("pool-baseline.md"));
+        QVERIFY(md.contains(u"| web | web-4 | ready | UP | 50 / 100 | 14 |"));
+        QVERIFY(md.contains(u"| db-primary | primary | no | ok | 1157510383 |"));
+        // The record as stored, once, in an appendix after the readable part.
+        QVERIFY(md.indexOf(u"Appendix: baseline as recorded") > md.indexOf(u"| web | web-4 |"));
+        QCOMPARE(md.count(u"\"initial_weight\": 100"), 4);
+        const QString html = exported(m_poolId, ReportExporter::Format::Html, QStringLiteral("pool-baseline.html"));
+        QVERIFY(html.contains(u"<td>50 / 100</td>"));
+        QVERIFY(html.contains(u"<details><summary>Baseline as recorded (JSON)</summary>"));
+    }
+
+    // Lifecycle steps say what happened: the runbook and who ran it; no timeline row is left with an empty note.
+    void timelineStepsSayWhatHappened()
+    {
+        const QString md = exported(m_poolId, ReportExporter::Format::Markdown, QStringLiteral("pool-timeline.md"));
+        QVERIFY2(
+            md.contains(u"| handling | handling | auto | runbook overload/handle started by alice |"), qPrintable(md));
+        QVERIFY(md.contains(
+            u"| handled | handled | auto | runbook overload/handle finished by alice: 2 of 2 actions ok |"));
+        QVERIFY(md.contains(u"| recovering | recovering | auto | runbook overload/recover started by alice |"));
+        const QString timeline
+            = md.mid(md.indexOf(u"## Timeline"), md.indexOf(u"## Members") - md.indexOf(u"## Timeline"));
+        QVERIFY(!timeline.isEmpty());
+        QVERIFY2(!timeline.contains(u"|  |\n"), qPrintable(timeline)); // no row ends in an empty note
+
+        const QString pdf
+            = exported(m_poolId, ReportExporter::Format::Pdf, QStringLiteral("pool-timeline.pdf")).simplified();
+        for (const QString& expected : { QStringLiteral("handling auto runbook overload/handle started by alice"),
+                 QStringLiteral("handled auto runbook overload/handle finished by alice: 2 of 2 actions ok"),
+                 QStringLiteral("recovering auto runbook overload/recover started by alice") })
+            QVERIFY2(pdf.contains(expected), qPrintable(expected));
     }
 
     // A PDF of several A4 pages with header and footer on each, every section present, the chart drawn.
