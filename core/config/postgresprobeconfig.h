@@ -18,8 +18,10 @@ namespace FaultDesk {
  *
  * - `pg_up` — 1 while the server answers the probe's queries, 0 when it does not;
  * - `pg_role` — 1 on a primary, 0 on a replica (in recovery);
- * - `pg_replication_lag_seconds` — replica only: how far its replay is behind the last transaction it received
- *   (0 while it has replayed everything); breached past `max_replication_lag`;
+ * - `pg_replication_lag_seconds` — replica only: 0 while it streams and has replayed everything; otherwise how old
+ *   its data may be — the smaller of the age of the last transaction it replayed and the time since the probe last
+ *   saw it caught up (its uptime when neither is known), so it grows from 0 once its primary is gone; breached past
+ *   `max_replication_lag`;
  * - `pg_replicas_streaming` — primary only: replicas connected and streaming (pg_stat_replication);
  * - `pg_checksum_failures` — data-page checksum failures PostgreSQL counted (pg_stat_database), summed over the
  *   databases: a counter, as the server reports it;

@@ -36,8 +36,9 @@ ProbeResult::FailureReason reasonOf(PgConnection::Error::Kind kind)
     return R::Other;
 }
 
-// One round trip for the server's role and load. The lag of a replica is 0 while it streams and has replayed all it
-// received; otherwise it is the age of the last transaction it replayed, which grows while its primary is gone.
+// One round trip for the server's role and load. On a replica: whether its WAL receiver streams, the age of the last
+// transaction it replayed (NULL when it replayed none since it started), how long it has been running, and the WAL
+// positions it received and replayed — the session turns these into a lag that grows while its primary is gone.
 const QString& statusQuery()
 {
     static const QString sql = QStringLiteral(
@@ -46,14 +47,15 @@ const QString& statusQuery()
         " current_setting('max_connections')::float8,"
         " coalesce((SELECT extract(epoch FROM max(clock_timestamp() - xact_start)) FROM pg_stat_activity"
         "   WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend'), 0)::float8,"
-        " CASE WHEN pg_is_in_recovery() THEN"
-        "   CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()"
-        "     AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') THEN 0"
-        "   ELSE coalesce(extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0) END"
-        " END::float8,"
+        " EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming'),"
         " CASE WHEN NOT pg_is_in_recovery() THEN"
         "   (SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming') END::float8,"
-        " current_setting('data_checksums')");
+        " current_setting('data_checksums'),"
+        " extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8,"
+        " extract(epoch FROM clock_timestamp() - pg_postmaster_start_time())::float8,"
+        " pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0')::float8,"
+        " pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::float8,"
+        " current_setting('wal_block_size')::float8");
     return sql;
 }
 
@@ -142,12 +144,40 @@ void PostgresSession::run(const ProbeRequest& request, quint64 serial, QDeadline
     Q_EMIT finished(serial, result);
 }
 
+double PostgresSession::replicationLag(const ReplicaPosition& p)
+{
+    // Caught up: streaming, and it replayed all it received — the received position is rounded up to the end of a WAL
+    // page, so within one page of it — or nothing arrived and nothing was replayed since the last round.
+    const bool idle
+        = m_lastPosition && m_lastPosition->received == p.received && m_lastPosition->replayed == p.replayed;
+    const bool first = !m_lastPosition;
+    m_lastPosition = p;
+    if (p.streaming && (p.received - p.replayed < std::max(1.0, p.walPageBytes) || idle)) {
+        m_caughtUp.start();
+        return 0;
+    }
+    if (p.streaming && first)
+        return 0; // one round is not enough to tell an idle replica from one replaying: judged from the next
+    // Not streaming, or replaying behind what it received: its data is at least as current as the last transaction
+    // replayed and as the last time this session saw it caught up, so it lags by the smaller of the two ages. With
+    // neither known (nothing replayed since it started, never seen caught up), by at least its uptime — never 0,
+    // which would say "caught up" of a replica whose primary is gone.
+    double lag = -1;
+    if (!p.replayAge.isNull())
+        lag = std::max(0.0, p.replayAge.toDouble());
+    if (m_caughtUp.isValid()) {
+        const double since = double(m_caughtUp.elapsed()) / 1000;
+        lag = lag < 0 ? since : std::min(lag, since);
+    }
+    return lag < 0 ? std::max(0.0, p.runningSeconds) : lag;
+}
+
 bool PostgresSession::measure(ProbeResult& result, int statementTimeoutMs, PgConnection::Error* error)
 {
     const auto status = m_connection.query(statusQuery(), {}, statementTimeoutMs, error);
     if (!status)
         return false;
-    if (status->size() != 1 || status->first().size() != 7) {
+    if (status->size() != 1 || status->first().size() != 12) {
         *error = { PgConnection::Error::Kind::Other, QStringLiteral("unexpected answer to the status query"), {} };
         return false;
     }
@@ -159,9 +189,15 @@ bool PostgresSession::measure(ProbeResult& result, int statementTimeoutMs, PgCon
         result.values.insert(PostgresProbeConfig::connectionsUsedSignal(), row.at(1).toDouble() / maxConnections);
     result.values.insert(PostgresProbeConfig::oldestTransactionSignal(), row.at(3).toDouble());
     if (replica)
-        result.values.insert(PostgresProbeConfig::replicationLagSignal(), row.at(4).toDouble());
+        result.values.insert(PostgresProbeConfig::replicationLagSignal(),
+            replicationLag(
+                { row.at(4).toBool(), row.at(7), row.at(8).toDouble(), row.at(9).toDouble(), row.at(10).toDouble() }));
     else
         result.values.insert(PostgresProbeConfig::replicasStreamingSignal(), row.at(5).toDouble());
+    if (!replica) {
+        m_caughtUp.invalidate(); // a promoted server starts afresh should it become a replica again
+        m_lastPosition.reset();
+    }
     if (row.at(6).toString() != u"on" && !m_warnedChecksumsOff) {
         m_warnedChecksumsOff = true;
         qCWarning(lcProbe).noquote() << "postgres probe of" << result.target

@@ -5,10 +5,13 @@
 #include "proberesult.h"
 
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QVariant>
 
 #include <atomic>
+#include <optional>
 
 namespace FaultDesk {
 
@@ -44,6 +47,18 @@ Q_SIGNALS:
 
 private:
     bool measure(ProbeResult& result, int statementTimeoutMs, PgConnection::Error* error);
+    /// What one status round says of a replica's replication (see statusQuery()).
+    struct ReplicaPosition
+    {
+        bool streaming = false;
+        QVariant replayAge; ///< seconds since the last replayed transaction's commit; null when none was replayed
+        double runningSeconds = 0;
+        double received = 0; ///< WAL position received, in bytes
+        double replayed = 0; ///< WAL position replayed, in bytes
+        double walPageBytes = 8192; ///< wal_block_size: what is received is whole pages
+    };
+    /// A replica's lag in seconds from one status round.
+    double replicationLag(const ReplicaPosition& position);
     void noteConfigError(const QString& target, const QString& message);
 
     PgConnection m_connection;
@@ -51,6 +66,8 @@ private:
     QHash<QString, double> m_checksumLast; ///< per database: the counter last read
     QString m_lastConfigError; ///< logged once until it changes or the probe succeeds
     bool m_warnedChecksumsOff = false;
+    QElapsedTimer m_caughtUp; ///< since this session last saw the replica streaming with everything replayed
+    std::optional<ReplicaPosition> m_lastPosition; ///< the replica's positions in the previous round
     std::atomic<Phase> m_phase { Phase::Idle };
     std::atomic<quint64> m_running { 0 };
 };

@@ -136,13 +136,19 @@ public:
         QString instance;
         QString backend;
     };
+    /// How the replica is described beyond the pair itself.
+    struct ReplicaOptions
+    {
+        bool dependsOnPrimary = false; ///< `depends_on: [pg-primary]`
+        QString maxReplicationLag; ///< `max_replication_lag:` of its probe ("2s"); empty: the default
+    };
 
     /**
      * The two targets (pg-primary, pg-replica) of group bank-db as fleet YAML under `targets:`: postgres probes with
      * the password by reference, the critical tables (ledger sampled), the primary's rebuild/start commands, their pool
-     * membership when @p pool names one, and the replica's `depends_on` the primary when @p replicaDepends.
+     * membership when @p pool names one, and the replica as @p replica says.
      */
-    QString targetsYaml(const Pool& pool = {}, bool replicaDepends = false) const
+    QString targetsYaml(const Pool& pool, const ReplicaOptions& replica) const
     {
         auto member = [&](const QString& server) {
             return pool.backend.isEmpty() ? QString()
@@ -166,9 +172,15 @@ public:
             + QStringLiteral("  - name: pg-replica\n"
                              "    group: bank-db\n"
                              "    labels: {role: replica}\n")
-            + (replicaDepends ? QStringLiteral("    depends_on: [pg-primary]\n") : QString())
-            + probe.arg(m_replica.dsn(role(), QStringLiteral("bank")), passwordVariable()) + member(u"pg-replica"_qs);
+            + (replica.dependsOnPrimary ? QStringLiteral("    depends_on: [pg-primary]\n") : QString())
+            + probe.arg(m_replica.dsn(role(), QStringLiteral("bank")), passwordVariable())
+            + (replica.maxReplicationLag.isEmpty()
+                    ? QString()
+                    : QStringLiteral("        max_replication_lag: %1\n").arg(replica.maxReplicationLag))
+            + member(u"pg-replica"_qs);
     }
+
+    QString targetsYaml(const Pool& pool = {}) const { return targetsYaml(pool, ReplicaOptions {}); }
 
     /**
      * The lines of an HAProxy TCP backend holding both servers, whose health check logs in as checkRole() and asks
@@ -204,7 +216,8 @@ public:
                               "    tcp-check expect binary 440000000d0001000000036f6666\n" // DataRow 'off'
                               "    tcp-check send-binary 5800000004\n" // Terminate
                               "    timeout check 1s\n"
-                              "    default-server inter 300ms fall 1 rise 1\n"
+                              // sessions of a server marked DOWN are cut, so clients reconnect to the primary
+                              "    default-server inter 300ms fall 1 rise 1 on-marked-down shutdown-sessions\n"
                               "    server pg-primary 127.0.0.1:%3 check\n"
                               "    server pg-replica 127.0.0.1:%4 check\n")
             .arg(QString::fromLatin1(startup.toHex()), QString::fromLatin1(query.toHex()))
