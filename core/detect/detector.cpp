@@ -52,7 +52,13 @@ Detector::~Detector() = default;
 TargetStateMachine* Detector::machine(const QString& name) const
 {
     const auto it = m_machines.find(name);
-    return it == m_machines.end() ? nullptr : it->second;
+    return it == m_machines.end() ? nullptr : m_list[size_t(it->second)].get();
+}
+
+int Detector::indexOf(const QString& name) const
+{
+    const auto it = m_machines.find(name);
+    return it == m_machines.end() ? -1 : it->second;
 }
 
 void Detector::setTargets(const QList<TargetPolicy>& targets)
@@ -84,8 +90,8 @@ void Detector::setTargets(const QList<TargetPolicy>& targets)
     for (const TargetPolicy& p : targets) {
         if (m_machines.count(p.name))
             continue;
+        m_machines.emplace(p.name, int(m_list.size()));
         m_list.push_back(std::make_unique<TargetStateMachine>(p));
-        m_machines.emplace(p.name, m_list.back().get());
         m_order.append(p.name);
         nodes.append(nodeOf(p));
     }
@@ -97,8 +103,8 @@ void Detector::addTarget(const TargetPolicy& policy)
 {
     if (m_machines.count(policy.name))
         removeTarget(policy.name);
+    m_machines.emplace(policy.name, int(m_list.size()));
     m_list.push_back(std::make_unique<TargetStateMachine>(policy));
-    m_machines.emplace(policy.name, m_list.back().get());
     m_order.append(policy.name);
     m_localizer.setNode(nodeOf(policy));
     Q_EMIT targetAdded(policy.name);
@@ -123,6 +129,8 @@ void Detector::removeTarget(const QString& name)
     const qsizetype at = m_order.indexOf(name);
     m_order.removeAt(at);
     m_list.erase(m_list.begin() + at);
+    for (qsizetype i = at; i < m_order.size(); ++i)
+        m_machines[m_order[i]] = int(i);
     m_localizer.removeNode(name);
     Q_EMIT targetRemoved(name);
     for (const DetectionEvent& e : std::as_const(events)) {
@@ -142,27 +150,29 @@ QList<DetectionEvent> Detector::tick(qint64 nowMs)
 {
     QList<DetectionEvent> monitorEvents;
     QList<DetectionEvent> faultEvents;
-    QSet<QString> touched;
+    // What this tick changed, by index: the loops below walk the whole fleet, and at 5,000 targets a name lookup per
+    // target and loop was a good part of the detector's own time per tick.
+    std::vector<char> touched(m_list.size(), 0);
     QSet<QString> touchedFaults;
-    QList<TargetState> before;
-    before.reserve(m_order.size());
+    std::vector<TargetState> before;
+    before.reserve(m_list.size());
     for (const auto& m : m_list)
-        before.append(m->state());
+        before.push_back(m->state());
 
     const auto byTime = [](const Observation& a, const Observation& b) { return a.timeMs < b.timeMs; };
     if (!std::is_sorted(m_pending.cbegin(), m_pending.cend(), byTime))
         std::stable_sort(m_pending.begin(), m_pending.end(), byTime);
     for (const Observation& o : std::as_const(m_pending)) {
-        if (TargetStateMachine* m = machine(o.target)) {
-            m->observe(o);
+        if (const int i = indexOf(o.target); i >= 0) {
+            m_list[size_t(i)]->observe(o);
             recordRates(o);
-            touched.insert(o.target);
+            touched[size_t(i)] = 1;
         }
     }
     m_pending.clear();
-    for (int i = 0; i < int(m_list.size()); ++i) {
+    for (size_t i = 0; i < m_list.size(); ++i) {
         if (m_list[i]->checkStaleness(nowMs))
-            touched.insert(m_order[i]);
+            touched[i] = 1;
     }
 
     updateDegraded(nowMs, monitorEvents);
@@ -172,18 +182,20 @@ QList<DetectionEvent> Detector::tick(qint64 nowMs)
     // One state change per target and tick: a SOFT→HARD→UNREACHABLE cascade inside one tick is one step.
     QList<DetectionEvent> stateEvents;
     QList<DetectionEvent> flapEvents;
-    for (int i = 0; i < int(m_list.size()); ++i) {
-        const QString& name = m_order[i];
+    for (size_t i = 0; i < m_list.size(); ++i) {
         TargetStateMachine* m = m_list[i].get();
+        if (!m->hasChanges())
+            continue;
+        const QString& name = m_order[qsizetype(i)];
         const auto transitions = m->takeTransitions();
         if (!transitions.isEmpty()) {
-            touched.insert(name);
-            if (before.value(i) != m->state()) {
+            touched[i] = 1;
+            if (before[i] != m->state()) {
                 DetectionEvent e;
                 e.kind = DetectionEvent::Kind::StateChanged;
                 e.timeMs = transitions.last().timeMs;
                 e.target = name;
-                e.from = before.value(i);
+                e.from = before[i];
                 e.to = m->state();
                 e.reason = transitions.last().reason;
                 stateEvents.append(e);
@@ -196,15 +208,17 @@ QList<DetectionEvent> Detector::tick(qint64 nowMs)
             e.target = name;
             e.percent = change.percent;
             flapEvents.append(e);
-            touched.insert(name);
+            touched[i] = 1;
         }
-        if (const QString id = m_faultOfTarget.value(name); !id.isEmpty()) {
-            Fault& f = m_open[id];
-            if (f.flapping != m->isFlapping() || f.targetState != m->state()) {
-                f.flapping = m->isFlapping();
-                f.targetState = m->state();
-                touchedFaults.insert(id);
-            }
+    }
+    // The open faults follow their targets' flapping and state.
+    for (auto it = m_faultOfTarget.cbegin(); it != m_faultOfTarget.cend(); ++it) {
+        const TargetStateMachine* m = machine(it.key());
+        Fault& f = m_open[it.value()];
+        if (m && (f.flapping != m->isFlapping() || f.targetState != m->state())) {
+            f.flapping = m->isFlapping();
+            f.targetState = m->state();
+            touchedFaults.insert(it.value());
         }
     }
 
@@ -212,13 +226,12 @@ QList<DetectionEvent> Detector::tick(qint64 nowMs)
     // One signal for every target this tick changed: at 5,000 targets a signal per target made the models do
     // thousands of small updates per tick on the GUI thread instead of one batch.
     QStringList updated;
-    updated.reserve(touched.size());
     QList<int> retrying;
     for (int i = 0; i < int(m_list.size()); ++i) {
-        if (!touched.contains(m_order[i]))
+        if (!touched[size_t(i)])
             continue;
         updated.append(m_order[i]);
-        if (m_list[i]->baseState() == TargetState::Soft && !m_degraded)
+        if (m_list[size_t(i)]->baseState() == TargetState::Soft && !m_degraded)
             retrying.append(i);
     }
     if (!updated.isEmpty())
@@ -246,7 +259,7 @@ void Detector::updateDegraded(qint64 nowMs, QList<DetectionEvent>& events)
     int checked = 0;
     int failing = 0;
     for (const auto& m : m_list) {
-        if (!m->lastCheck())
+        if (!m->hasCheck())
             continue;
         ++checked;
         if (m->lastProbeDown())
@@ -558,13 +571,19 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
             announce.insert(id);
     }
 
-    // UNREACHABLE: a symptom that gets no answer at all.
-    for (int i = 0; i < int(m_list.size()); ++i) {
+    // UNREACHABLE: a symptom that gets no answer at all. The symptoms by index first: a name lookup per target
+    // here cost more than the rest of the loop.
+    std::vector<const Fault*> symptomAt(m_list.size(), nullptr);
+    for (auto it = m_faultOfTarget.cbegin(); it != m_faultOfTarget.cend(); ++it) {
+        const auto f = m_open.constFind(it.value());
+        if (const int i = indexOf(it.key()); i >= 0 && f != m_open.cend() && !f->rootCause)
+            symptomAt[size_t(i)] = &*f;
+    }
+    for (size_t i = 0; i < m_list.size(); ++i) {
         TargetStateMachine* m = m_list[i].get();
-        const QString id = m_faultOfTarget.value(m_order[i]);
-        const bool symptom = !id.isEmpty() && !m_open[id].rootCause;
+        const Fault* symptom = symptomAt[i];
         m->setUnreachable(symptom && m->lastProbeDown(), nowMs,
-            symptom ? m_open[id].localization : QStringLiteral("no dependency is down"));
+            symptom ? symptom->localization : QStringLiteral("no dependency is down"));
     }
 
     // Each root lists its symptoms and its affected members; a pool-level one says what happened to the pool.

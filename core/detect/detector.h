@@ -154,6 +154,8 @@ Q_SIGNALS:
 
 private:
     TargetStateMachine* machine(const QString& name) const;
+    /// @p name's index in m_list and m_order, or -1.
+    int indexOf(const QString& name) const;
     void updateDegraded(qint64 nowMs, QList<DetectionEvent>& events);
     void localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QString>& touchedFaults);
     void clearFault(const QString& faultId, qint64 nowMs, const QString& reason, QList<DetectionEvent>& events);
@@ -190,7 +192,7 @@ private:
     bool isSuppressedFailure(const QString& target, const QHash<QString, Localizer::Verdict>& verdicts) const;
 
     Settings m_settings;
-    std::unordered_map<QString, TargetStateMachine*> m_machines; ///< name → owned by m_list
+    std::unordered_map<QString, int> m_machines; ///< name → its index in m_list and m_order
     std::vector<std::unique_ptr<TargetStateMachine>> m_list; ///< in m_order's order: ticks walk this
     QStringList m_order;
     Localizer m_localizer;

@@ -107,6 +107,8 @@ public:
     int consecutiveFailures() const { return m_failures; }
     /// The latest check, if any.
     std::optional<Check> lastCheck() const { return m_last; }
+    /// Whether there was a check yet (lastCheck() without copying it).
+    bool hasCheck() const { return m_last.has_value(); }
     bool lastCheckFailed() const { return m_last && m_last->failed(); }
     /// The latest check got no answer at all (probe "down"): what degraded-monitor and UNREACHABLE look at.
     bool lastProbeDown() const { return m_last && m_last->probe == Observation::Probe::Down; }
@@ -134,6 +136,8 @@ public:
     bool pinThreshold(const QString& signal, std::optional<double> level);
     AttackDetector::Verdict attack() const { return m_attack.verdict(); }
 
+    /// Whether takeTransitions() or takeFlappingChanges() has anything.
+    bool hasChanges() const { return !m_transitions.isEmpty() || !m_flappingChanges.isEmpty(); }
     /// Transitions and flapping changes since the last call.
     QList<Transition> takeTransitions();
     QList<FlappingChange> takeFlappingChanges();
