@@ -248,7 +248,10 @@ QString DrillMenu::summary(const DrillOutcome& outcome)
         return outcome.failure;
     const DrillOutcome::PerFault first = outcome.faults.value(0);
     QString root;
-    if (first.named)
+    if (first.named && !first.named->pool.isEmpty())
+        root = tr("root cause the %1 pool (%2, began at %3)")
+                   .arg(first.named->pool, causeClassName(first.named->cause), first.named->target);
+    else if (first.named)
         root = tr("root cause %1 (%2)").arg(first.named->target, causeClassName(first.named->cause));
     else
         root = tr("no root cause located");

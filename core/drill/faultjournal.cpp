@@ -13,6 +13,8 @@ QJsonObject JournalEntry::toJson() const
         { QStringLiteral("evidence"), evidence } };
     if (!localization.isEmpty())
         o.insert(QStringLiteral("localization"), localization);
+    if (!pool.isEmpty())
+        o.insert(QStringLiteral("pool"), pool);
     return o;
 }
 
@@ -52,6 +54,8 @@ void FaultJournal::record(const Fault& f)
             e.localization = f.localization;
         if (!f.sources.isEmpty())
             e.sources = f.sources;
+        if (!f.pool.isEmpty())
+            e.pool = f.pool;
     }
 }
 

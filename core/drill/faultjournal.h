@@ -30,8 +30,9 @@ struct JournalEntry
     QString evidence;
     QString localization;
     QStringList sources;
+    QString pool; ///< a pool-wide root: the pool it stands for ("lb/web"); empty otherwise
 
-    /// {target, cause, incident, fault, evidence}.
+    /// {target, cause, incident, fault, evidence, and pool for a pool-wide root}.
     QJsonObject toJson() const;
 };
 

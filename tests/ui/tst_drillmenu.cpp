@@ -97,6 +97,24 @@ private Q_SLOTS:
     }
 
     // The menu offers the five drills; the network paths are the ones the fleet file watches with `link:` signals.
+    // The drill's one-line verdict names a pool-wide root cause as the pool's, like the fault panel.
+    void summaryNamesAPoolWideRootAsThePool()
+    {
+        DrillOutcome outcome;
+        DrillOutcome::PerFault f;
+        JournalEntry named;
+        named.target = QStringLiteral("web-2");
+        named.cause = CauseClass::Overload;
+        f.named = named;
+        outcome.faults << f;
+        QVERIFY2(DrillMenu::summary(outcome).contains(QStringLiteral("root cause web-2 (overload)")),
+            qPrintable(DrillMenu::summary(outcome)));
+        outcome.faults[0].named->pool = QStringLiteral("lb/web");
+        QVERIFY2(DrillMenu::summary(outcome).contains(
+                     QStringLiteral("root cause the lb/web pool (overload, began at web-2)")),
+            qPrintable(DrillMenu::summary(outcome)));
+    }
+
     void offersTheDrills()
     {
         MainWindow window;
