@@ -28,6 +28,24 @@ const QString holdersQuery = QStringLiteral(
     " WHERE k.locktype = 'advisory' AND k.granted AND k.objsubid = 1 AND k.pid = r.backend_pid"
     " AND k.classid::bigint = ((r.lock_key >> 32) & 4294967295) AND k.objid::bigint = (r.lock_key & 4294967295))");
 
+// How many sessions the server grants @p key's lock to now: this session (@p mine) or the others. std::nullopt, and
+// @p error, when the server cannot be read.
+std::optional<qint64> grantedCount(const QSqlDatabase& db, qint64 key, bool mine, QString* error)
+{
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+                             " AND pid %1 pg_backend_pid() AND classid::bigint = ((?::bigint >> 32) & 4294967295)"
+                             " AND objid::bigint = (?::bigint & 4294967295)")
+                  .arg(mine ? QStringLiteral("=") : QStringLiteral("<>")));
+    q.addBindValue(key);
+    q.addBindValue(key);
+    if (!q.exec() || !q.next()) {
+        *error = q.lastError().text();
+        return std::nullopt;
+    }
+    return q.value(0).toLongLong();
+}
+
 AdvisoryLocks::Held heldFrom(const QSqlQuery& q)
 {
     AdvisoryLocks::Held h;
@@ -278,19 +296,15 @@ bool AdvisoryLocks::verify(qint64 key, int generation, QString* why)
             *why = m_problem.isEmpty() ? QStringLiteral("the remediation lock session was replaced") : m_problem;
         return false;
     }
-    QSqlQuery q(QSqlDatabase::database(m_name, false));
-    q.prepare(QStringLiteral("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
-                             " AND pid = pg_backend_pid() AND classid::bigint = ((?::bigint >> 32) & 4294967295)"
-                             " AND objid::bigint = (?::bigint & 4294967295)"));
-    q.addBindValue(key);
-    q.addBindValue(key);
-    if (!q.exec() || !q.next()) {
-        lose(q.lastError().text());
+    QString error;
+    const std::optional<qint64> granted = grantedCount(QSqlDatabase::database(m_name, false), key, true, &error);
+    if (!granted) {
+        lose(error);
         if (why)
             *why = m_problem;
         return false;
     }
-    if (q.value(0).toLongLong() == 0) {
+    if (*granted == 0) {
         if (why)
             *why = QStringLiteral("the server no longer grants this console's remediation lock");
         return false;
@@ -339,18 +353,12 @@ bool AdvisoryLocks::heldElsewhere(const QString& name)
     QString why;
     if (!ensureOpen(&why))
         return false;
-    const qint64 key = keyOf(name);
-    QSqlQuery q(QSqlDatabase::database(m_name, false));
-    q.prepare(QStringLiteral("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
-                             " AND pid <> pg_backend_pid() AND classid::bigint = ((?::bigint >> 32) & 4294967295)"
-                             " AND objid::bigint = (?::bigint & 4294967295)"));
-    q.addBindValue(key);
-    q.addBindValue(key);
-    if (!q.exec() || !q.next()) {
-        lose(q.lastError().text());
-        return false;
-    }
-    return q.value(0).toLongLong() > 0;
+    QString error;
+    const std::optional<qint64> granted
+        = grantedCount(QSqlDatabase::database(m_name, false), keyOf(name), false, &error);
+    if (!granted)
+        lose(error);
+    return granted.value_or(0) > 0;
 }
 
 std::optional<TargetLock::Holder> AdvisoryLocks::holder(const QString& name) const
