@@ -92,6 +92,7 @@ void RemediationController::setSharedLocks(AdvisoryLocks* locks)
         // A lock that vanished without a result (its console died mid-run) is an unfinished remediation now.
         connect(m_shared, &AdvisoryLocks::holdersChanged, this, [this] {
             holdBackUnfinished();
+            nameElsewhereHolders();
             Q_EMIT gatesChanged();
         });
         connect(m_shared, &AdvisoryLocks::connectionChanged, this, &RemediationController::gatesChanged);
@@ -610,6 +611,23 @@ void RemediationController::maybeAuto(const Fault& fault)
         automatic(SafetyRequest::Purpose::Recover);
 }
 
+void RemediationController::nameElsewhereHolders()
+{
+    bool named = false;
+    for (auto it = m_elsewhereUnnamed.begin(); it != m_elsewhereUnnamed.end();) {
+        const auto holder = m_shared->holder(it.value());
+        if (!holder || holder->instance == AdvisoryLocks::instanceName()) {
+            ++it;
+            continue;
+        }
+        m_elsewhere.insert(it.key(), QStringLiteral("handled by %1").arg(holder->toString()));
+        it = m_elsewhereUnnamed.erase(it);
+        named = true;
+    }
+    if (named)
+        Q_EMIT autoChanged();
+}
+
 bool RemediationController::markIfElsewhere(const Fault& fault)
 {
     bool active = false;
@@ -621,10 +639,11 @@ bool RemediationController::markIfElsewhere(const Fault& fault)
         && (active || latest->holder.since.toMSecsSinceEpoch() >= fault.detectedMs - 15000))
         text = QStringLiteral("handled by %1").arg(latest->holder.toString());
     // A console takes the lock first and records itself a moment later: in between, the lock is all there is.
-    else if (!active && m_shared->heldElsewhere(fault.target))
+    else if (!active && m_shared->heldElsewhere(fault.target)) {
         text = QStringLiteral("handled by another console (it holds %1's lock; who it is was not recorded yet)")
                    .arg(fault.target);
-    else
+        m_elsewhereUnnamed.insert(fault.id, fault.target);
+    } else
         return false;
     m_elsewhere.insert(fault.id, text);
     qCInfo(lcRemedy, "automatic remediation of %s (%s) left to another console: %s", qUtf8Printable(fault.target),

@@ -214,6 +214,8 @@ private:
         TargetLock::Holder* holder, QString* error);
     /// Another console acts (or acted since @p fault began) on its target: remembers and reports it; true then.
     bool markIfElsewhere(const Fault& fault);
+    /// Names the console behind each "handled by another console" once its holder record is read.
+    void nameElsewhereHolders();
     /// Closes @p item's intents and lets automation act on its target again once nothing else holds it back.
     void closeIntents(const Unfinished& item, const QString& status, const QString& operatorName, const QString& note);
     /// Holds automation back on every target a remediation of an earlier run left unfinished.
@@ -242,6 +244,8 @@ private:
     QString m_stoppedBy; ///< stopRuns(): nothing starts any more
     AdvisoryLocks* m_shared = nullptr;
     QHash<QString, QString> m_elsewhere; ///< fault id → "handled by …" (another console's automation owns it)
+    /// fault id → target, for m_elsewhere entries made before the holder recorded who it is (named once it has)
+    QHash<QString, QString> m_elsewhereUnnamed;
 };
 
 } // namespace FaultDesk

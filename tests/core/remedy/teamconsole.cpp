@@ -75,13 +75,13 @@ int main(int argc, char** argv)
     if (args.contains(u"--auto"_qs))
         controller.setAutoEnabled(true);
 
-    QSet<QString> elsewhere;
+    QHash<QString, QString> elsewhere; // what was said per fault: said again when it changes (the holder named)
     QStringList unfinished;
     auto report = [&] {
         for (const Fault& f : monitor.detector()->openFaults()) {
             const QString text = controller.handledElsewhere(f.id);
-            if (!text.isEmpty() && !elsewhere.contains(f.id)) {
-                elsewhere.insert(f.id);
+            if (!text.isEmpty() && elsewhere.value(f.id) != text) {
+                elsewhere.insert(f.id, text);
                 say(QStringLiteral("elsewhere %1 %2").arg(f.id, text));
             }
         }
