@@ -258,17 +258,44 @@ void Detector::updateDegraded(qint64 nowMs, QList<DetectionEvent>& events)
 {
     int checked = 0;
     int failing = 0;
-    for (const auto& m : m_list) {
-        if (!m->hasCheck())
+    std::vector<char> down(m_list.size(), 0);
+    for (size_t i = 0; i < m_list.size(); ++i) {
+        const TargetStateMachine& m = *m_list[i];
+        if (!m.hasCheck())
             continue;
         ++checked;
-        if (m->lastProbeDown())
+        if (m.lastProbeDown()) {
             ++failing;
+            down[i] = 1;
+        }
+    }
+    // A failure that a failing dependency explains is not a second witness against the monitor: a database that
+    // stops takes the services that call it with it, and on a small fleet that cascade alone is over half of the
+    // probes. Such a cascade leaves someone answering; a cut of the monitor's own network does not, so every probe
+    // failing still reads as the monitor's fault.
+    int unexplained = 0;
+    if (failing < checked) {
+        for (size_t i = 0; i < m_list.size(); ++i) {
+            if (!down[i])
+                continue;
+            const auto isDown = [&](const QString& name) {
+                const int d = indexOf(name);
+                return d >= 0 && down[size_t(d)];
+            };
+            const TargetPolicy& p = m_list[i]->policy();
+            const bool explained = std::any_of(p.dependsOn.cbegin(), p.dependsOn.cend(), isDown)
+                || std::any_of(p.anyOf.cbegin(), p.anyOf.cend(), [&](const QStringList& group) {
+                       return !group.isEmpty() && std::all_of(group.cbegin(), group.cend(), isDown);
+                   });
+            unexplained += explained ? 0 : 1;
+        }
+    } else {
+        unexplained = failing;
     }
     // Hysteresis, so a monitor hovering around half its probes failing does not toggle every tick.
     const bool degraded = m_degraded
-        ? checked >= m_settings.degradedMinTargets && failing > m_settings.degradedClearFraction * checked
-        : checked >= m_settings.degradedMinTargets && failing > m_settings.degradedFraction * checked;
+        ? checked >= m_settings.degradedMinTargets && unexplained > m_settings.degradedClearFraction * checked
+        : checked >= m_settings.degradedMinTargets && unexplained > m_settings.degradedFraction * checked;
     if (degraded == m_degraded)
         return;
     m_degraded = degraded;

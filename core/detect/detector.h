@@ -39,7 +39,9 @@ class Detector : public QObject
 public:
     struct Settings
     {
-        double degradedFraction = 0.5; ///< more than this share of probes failing in one tick …
+        /// More than this share of probes failing in one tick … (a target whose failing dependency explains its
+        /// failure is not counted, unless every probe fails) …
+        double degradedFraction = 0.5;
         int degradedMinTargets = 3; ///< … among at least this many checked targets: the monitor is degraded
         double degradedClearFraction = 0.4; ///< back to judging targets at or below this share (hysteresis)
         /// Connected faults (see the rules below) that begin this close to a fault of an open incident join it

@@ -487,6 +487,51 @@ private Q_SLOTS:
             QCOMPARE(s.state, TargetState::Up);
     }
 
+    // A small fleet's cascade is not a blind monitor: a primary database that stops takes the entry point that
+    // reaches it through the pool with it — two of three probes failing — while its replica still answers. The
+    // primary is located, the entry point its symptom. The same three failing together still blame the monitor.
+    void cascadeOnASmallFleetIsLocatedNotDegraded()
+    {
+        QList<TargetPolicy> bank;
+        bank.append(policy(QStringLiteral("pg-primary"), QStringLiteral("db")));
+        TargetPolicy replica = policy(QStringLiteral("pg-replica"), QStringLiteral("db"));
+        replica.dependsOn = QStringList { QStringLiteral("pg-primary") };
+        bank.append(replica);
+        TargetPolicy entry = policy(QStringLiteral("bank-entry"), QStringLiteral("entry"));
+        entry.dependsOn = QStringList { QStringLiteral("pg-primary") };
+        bank.append(entry);
+        Detector detector;
+        detector.setTargets(bank);
+        qint64 now = t0();
+        auto round = [&](const QStringList& failing) {
+            now += 1000;
+            for (const QString& name : detector.targetNames()) {
+                Observation o = failing.contains(name) ? refused(name, now - 100) : ok(name, now - 100);
+                detector.observe(o);
+            }
+            return detector.tick(now);
+        };
+        round({});
+        QList<DetectionEvent> all;
+        for (int i = 0; i < 4; ++i)
+            all += round({ QStringLiteral("pg-primary"), QStringLiteral("bank-entry") });
+        QVERIFY(ofKind(all, Kind::MonitorDegraded).isEmpty());
+        QVERIFY(!detector.isDegraded());
+        const QList<Fault> open = detector.openFaults();
+        const auto root = std::find_if(open.cbegin(), open.cend(), [](const Fault& f) { return f.rootCause; });
+        QVERIFY(root != open.cend());
+        QCOMPARE(root->target, QStringLiteral("pg-primary"));
+        QCOMPARE(root->symptoms, QStringList { QStringLiteral("bank-entry") });
+
+        // Every probe failing: the monitor cannot tell a dead fleet from its own cut network.
+        all.clear();
+        for (int i = 0; i < 2; ++i)
+            all += round({ QStringLiteral("pg-primary"), QStringLiteral("pg-replica"), QStringLiteral("bank-entry") });
+        QCOMPARE(ofKind(all, Kind::MonitorDegraded).size(), 1);
+        QCOMPARE(ofKind(all, Kind::MonitorDegraded).first().failing, 3);
+        QVERIFY(detector.isDegraded());
+    }
+
     // The monitor itself stops delivering (a stuck probe thread): everything goes stale at once, which is the
     // monitor's fault, not the fleet's.
     void silentMonitorIsDegradedNotBlamed()
