@@ -73,8 +73,17 @@ double AttackDetector::recentRequests(const QString& source) const
 
 AttackDetector::Verdict AttackDetector::observe(const QHash<QString, double>& sourceRates, qint64 nowMs)
 {
-    if (!m_rule.enabled || sourceRates.isEmpty())
+    if (!m_rule.enabled)
         return m_verdict;
+    if (sourceRates.isEmpty()) {
+        // An interval measured without a single request. It still counts as time: skipped, the next interval's
+        // rates were weighed over both, and one request in a 0.1 s scrape after a quiet second made its source
+        // look like a fifth of all traffic, enough for a false attack at the start of a flash sale. Its total
+        // (none) judges nothing and does not teach the baseline, as before.
+        remember(sourceRates, nowMs);
+        smooth(sourceRates, nowMs);
+        return m_verdict;
+    }
 
     double total = 0;
     for (auto it = sourceRates.cbegin(); it != sourceRates.cend(); ++it)
@@ -109,8 +118,11 @@ AttackDetector::Verdict AttackDetector::observe(const QHash<QString, double>& so
             // The rise must also show in the smoothed rate: one interval's rate is a handful of requests over
             // however long the interval was, and a scrape that comes early (a busy monitor) turns two ordinary
             // requests into a burst. A flood lasts; it lifts the smoothed rate within a second or two.
+            // And the busiest source must have sent a flood's worth lately: on a quiet server a handful of
+            // requests from three clients is "most of the traffic" without being anything.
             v.underAttack = v.topShare > m_rule.shareEnter && total > m_rule.rateFactor * v.baselineRate
-                && smoothedTotal > m_rule.rateClearFactor * v.baselineRate && total > m_rule.minRate;
+                && smoothedTotal > m_rule.rateClearFactor * v.baselineRate && total > m_rule.minRate
+                && recentRequests(sorted.constFirst().second) >= m_rule.minSourceRequests;
         } else {
             v.underAttack = v.topShare > m_rule.shareClear && total > m_rule.rateClearFactor * v.baselineRate
                 && total > m_rule.minRate;

@@ -34,7 +34,8 @@ public:
 
     explicit AttackDetector(const TargetPolicy::AttackRule& rule = {});
 
-    /// Judges one set of per-source rates (req/s) measured at @p nowMs. Empty input keeps the previous verdict.
+    /// Judges one set of per-source rates (req/s) measured at @p nowMs. Empty input is an interval measured without a
+    /// request: the smoothed rates decay, the previous verdict stands.
     Verdict observe(const QHash<QString, double>& sourceRates, qint64 nowMs);
     Verdict verdict() const { return m_verdict; }
     int baselineSamples() const { return int(m_baseline.size()); }

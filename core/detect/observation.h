@@ -46,6 +46,9 @@ struct Observation
     QString reason; ///< short human text of the failure ("connection refused", "HTTP 503: db unavailable")
     QHash<QString, double> values; ///< signal values by signal name (load, rps, error_rate, p95_latency, …)
     QHash<QString, double> sourceRates; ///< requests per second by client source (attack detection)
+    /// The per-source rates were measured this interval: empty @c sourceRates then means no request at all, which
+    /// the attack rule counts as time passing (a source that sent nothing is no longer "busy").
+    bool sourcesMeasured = false;
     /// The monitor could not tell (its data source failed: Prometheus unreachable, a query error, no sample):
     /// the check neither passes nor fails, the target is UNKNOWN with @c reason until a real check arrives.
     bool monitorBlind = false;

@@ -224,7 +224,7 @@ void TargetStateMachine::observe(const Observation& o)
             check.breaches.append(b);
         }
     }
-    const bool freshSources = !o.sourceRates.isEmpty() && !m_unknownHold;
+    const bool freshSources = (o.sourcesMeasured || !o.sourceRates.isEmpty()) && !m_unknownHold;
     if (freshSources) {
         const AttackDetector::Verdict v = m_attack.observe(o.sourceRates, o.timeMs);
         m_attackBreached = v.underAttack;
@@ -237,7 +237,7 @@ void TargetStateMachine::observe(const Observation& o)
         b.value = v.totalRate;
         b.level = v.baselineRate * m_policy.attack.rateFactor;
         b.attack = v;
-        b.fresh = freshSources;
+        b.fresh = freshSources && !o.sourceRates.isEmpty(); // an interval without requests witnesses nothing
         check.breaches.append(b);
     }
     judge(check, o.values);

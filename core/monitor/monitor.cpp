@@ -364,8 +364,10 @@ void Monitor::ingestRound(const QString& target, const QList<ProbeResult>& resul
                 for (const BreakdownEntry& e : v.breakdown)
                     obs.sourceRates.insert(
                         QString::fromUtf8(e.labelValue.data(), qsizetype(e.labelValue.size())), e.rate);
-                if (v.valid)
+                if (v.valid) {
+                    obs.sourcesMeasured = true;
                     recordSources(target, specs.at(i).name, obs.sourceRates, nowMs);
+                }
                 continue;
             }
             // A ratio over an interval without traffic (0/0) says nothing: leaving it out keeps the rule's

@@ -3,6 +3,7 @@
 #include <QRandomGenerator>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace FaultDesk;
@@ -132,6 +133,7 @@ private Q_SLOTS:
         Clocked smoothed;
         TargetPolicy::AttackRule raw;
         raw.smoothingMs = 0;
+        raw.minSourceRequests = 0; // only the smoothing differs
         Clocked unsmoothed(raw);
         int rawAlarms = 0;
         for (int s = 0; s < 240; ++s) {
@@ -172,6 +174,58 @@ private Q_SLOTS:
             }
         }
         QVERIFY2(detectedAfter > 0 && detectedAfter <= 3, qPrintable(QString::number(detectedAfter)));
+    }
+
+    // The flash sale as the monitor measures an api server under load: 48 clients, 2.25 req/s rising to 11 req/s,
+    // scraped every second or sooner (retries, a busy monitor), each interval's whole requests divided by its length,
+    // and an interval without a request reported as empty. Over 300 such traces, not one false attack. Judged with
+    // the empty intervals left out — as the monitor used to — the next short interval's single request was weighed
+    // as if it had lasted through the quiet one, and the same traces raised false attacks (one incident too many in
+    // tst_monitor::overloadIsOneIncidentWithOneRoot). A real flood in the same conditions is still found.
+    void irregularScrapesOfAFlashSaleAreNoAttack()
+    {
+        int alarms = 0;
+        int alarmsSkippingQuiet = 0;
+        int floodsFound = 0;
+        const QStringList attackers { QStringLiteral("127.0.2.1"), QStringLiteral("127.0.2.2"),
+            QStringLiteral("127.0.2.3") };
+        for (quint32 seed = 1; seed <= 300; ++seed) {
+            QRandomGenerator rng(seed);
+            AttackDetector every { TargetPolicy::AttackRule {} };
+            AttackDetector skipping { TargetPolicy::AttackRule {} };
+            AttackDetector flooded { TargetPolicy::AttackRule {} };
+            bool everyAlarmed = false;
+            bool skippingAlarmed = false;
+            bool floodFound = false;
+            qint64 t = 1'000'000;
+            for (int step = 0; step < 120; ++step) {
+                const double seconds = step % 2 ? 0.05 + 0.95 * rng.generateDouble() : 1.0;
+                t += qint64(seconds * 1000);
+                const bool surge = step >= 60;
+                QHash<QString, double> rates;
+                for (int n = poisson(rng, (surge ? 11.25 : 2.25) * seconds); n > 0; --n)
+                    rates[QStringLiteral("127.0.1.%1").arg(10 + rng.bounded(48))] += 1.0 / seconds;
+                everyAlarmed |= every.observe(rates, t).underAttack;
+                if (!rates.isEmpty())
+                    skippingAlarmed |= skipping.observe(rates, t).underAttack;
+                if (surge) {
+                    for (const QString& a : attackers)
+                        if (const int n = poisson(rng, 6.0 * seconds))
+                            rates[a] += n / seconds;
+                }
+                const AttackDetector::Verdict v = flooded.observe(rates, t);
+                if (surge && v.underAttack
+                    && std::all_of(v.sources.cbegin(), v.sources.cend(),
+                        [&](const QString& source) { return attackers.contains(source); }))
+                    floodFound = true;
+            }
+            alarms += everyAlarmed ? 1 : 0;
+            alarmsSkippingQuiet += skippingAlarmed ? 1 : 0;
+            floodsFound += floodFound ? 1 : 0;
+        }
+        QCOMPARE(alarms, 0);
+        QVERIFY2(alarmsSkippingQuiet > 0, "leaving the quiet intervals out should raise false attacks on these traces");
+        QVERIFY2(floodsFound >= 295, qPrintable(QString::number(floodsFound)));
     }
 
     // Three sources flood the same server: found within seconds, and exactly they are named, every second.

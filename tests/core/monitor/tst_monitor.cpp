@@ -296,7 +296,8 @@ private Q_SLOTS:
         QStringList described;
         for (const Fault& f : d->faults())
             described << f.target + u' ' + causeClassName(f.cause) + u' ' + f.incidentId + u' '
-                    + (f.rootCause ? QStringLiteral("root") : f.relation);
+                    + (f.rootCause ? QStringLiteral("root") : f.relation)
+                    + (f.cause == CauseClass::Attack ? u" (" + f.evidence + u')' : QString());
         QVERIFY2(incidents.size() == 1, qPrintable(described.join(u"; ")));
         QVERIFY2(roots.size() == 1, qPrintable(described.join(u"; ")));
         int openRoots = 0;
