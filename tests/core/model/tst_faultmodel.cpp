@@ -452,6 +452,70 @@ private Q_SLOTS:
         QCOMPARE(incident.constFirst().id, db.data(FaultModel::FaultIdRole).toString());
         QVERIFY(incident.constFirst().isOpen());
     }
+
+    // The root flapping while its symptoms wait (db-primary passes one check, its dependants do not): one incident,
+    // one db-primary row, not a recovered incident beside a new one.
+    void rootFlappingWhileSymptomsWaitIsOneIncident()
+    {
+        Detector detector;
+        FaultModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setDetector(&detector);
+        QList<TargetPolicy> fleet;
+        for (const QString& name : { QStringLiteral("db-primary"), QStringLiteral("api-1"), QStringLiteral("api-2"),
+                 QStringLiteral("web-1"), QStringLiteral("web-2"), QStringLiteral("web-3"), QStringLiteral("web-4") }) {
+            TargetPolicy p;
+            p.name = name;
+            if (name.startsWith(u"api"))
+                p.dependsOn = QStringList { QStringLiteral("db-primary") };
+            fleet.append(p);
+        }
+        detector.setTargets(fleet);
+        qint64 t = t0();
+        QList<DetectionEvent> events;
+        auto round = [&](const QStringList& failing) {
+            t += 1000;
+            for (const TargetPolicy& p : fleet) {
+                if (failing.contains(p.name)) {
+                    detector.observe(refused(p.name, t));
+                } else {
+                    Observation o;
+                    o.target = p.name;
+                    o.timeMs = t;
+                    detector.observe(o);
+                }
+            }
+            events += detector.tick(t + 10);
+        };
+        const QStringList outage { QStringLiteral("db-primary"), QStringLiteral("api-1"), QStringLiteral("api-2") };
+        round({});
+        round(outage);
+        round(outage);
+        round({ QStringLiteral("api-1"), QStringLiteral("api-2") });
+        QCOMPARE(model.index(0, FaultModel::StateColumn).data().toString(), QStringLiteral("recovered"));
+        round(outage);
+        round(outage);
+        QCOMPARE(model.rowCount(), 1);
+        const QModelIndex db = model.index(0, 0);
+        QCOMPARE(db.data().toString(), QStringLiteral("db-primary"));
+        QCOMPARE(db.siblingAtColumn(FaultModel::StateColumn).data().toString(), QStringLiteral("located"));
+        QCOMPARE(db.data(FaultModel::OccurrenceCountRole).toInt(), 2);
+        QCOMPARE(db.data(FaultModel::SymptomCountRole).toInt(), 2);
+        QCOMPARE(model.rowCount(db), 2);
+        const Fault root = *detector.fault(db.data(FaultModel::FaultIdRole).toString());
+        QVERIFY(root.isOpen() && root.rootCause && root.actionable());
+        QCOMPARE(root.incidentId, QStringLiteral("I1"));
+        // The timeline says why it is the same incident.
+        const auto joined = std::find_if(events.cbegin(), events.cend(), [&](const DetectionEvent& e) {
+            return e.kind == DetectionEvent::Kind::FaultJoined && e.faultId == root.id;
+        });
+        QVERIFY(joined != events.cend());
+        QVERIFY2(joined->reason.startsWith(QStringLiteral("db-primary fails again 2 s after it recovered, while "
+                                                          "incident I1 was still open")),
+            qPrintable(joined->reason));
+        for (const Fault& f : detector.openFaults())
+            QCOMPARE(f.incidentId, QStringLiteral("I1"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestFaultModel)
