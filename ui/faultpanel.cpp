@@ -113,16 +113,16 @@ void FaultPanel::showDetails(const Fault* fault, const QList<Fault>& incident)
         = tr("<b>%1</b> — %2 · cause <b>%3</b> · %4 since %5")
               .arg(poolRoot ? tr("%1 pool").arg(root.pool.toHtmlEscaped()) : fault->target.toHtmlEscaped(), role,
                   causeClassName(fault->cause), Fault::phaseName(fault->phase), clock(fault->detectedMs));
-    if (incident.size() > 1) {
-        QStringList others;
-        for (const Fault& f : incident) {
-            if (f.id != fault->id && !others.contains(f.target))
-                others << f.target.toHtmlEscaped();
-        }
+    QStringList others;
+    for (const Fault& f : incident) {
+        // Earlier firings of the same target are not another target of the incident.
+        if (f.target != fault->target && !others.contains(f.target.toHtmlEscaped()))
+            others << f.target.toHtmlEscaped();
+    }
+    if (!others.isEmpty())
         text += QStringLiteral("<br>")
             + tr("Incident %1 also involves %2")
                   .arg(root.incidentId.toHtmlEscaped(), others.join(QStringLiteral(", ")));
-    }
     text += QStringLiteral("<br>") + fault->evidence.toHtmlEscaped();
     if (!fault->localization.isEmpty())
         text += QStringLiteral("<br><i>") + fault->localization.toHtmlEscaped() + QStringLiteral("</i>");

@@ -36,6 +36,10 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
     // An operator has it: keep it visible but quiet, so the unacknowledged ones stand out.
     const bool acknowledged = base(FaultModel::AcknowledgedRole).toBool();
     const int column = index.column();
+    // A target whose fault cleared and fired again in the incident is one row, its latest firing: say how often.
+    const int firings = base(FaultModel::OccurrenceCountRole).toInt();
+    const QString fired = firings > 1 ? tr("fired %1 times").arg(firings) : QString();
+    const auto withFired = [&](const QString& text) { return fired.isEmpty() ? text : tr("%1 · %2").arg(text, fired); };
     switch (role) {
     case Qt::DecorationRole:
         if (column == FaultModel::TargetColumn) {
@@ -76,19 +80,19 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
             if (!incidentRow) {
                 switch (membership) {
                 case FaultModel::Membership::Member:
-                    return base(FaultModel::RootCauseRole).toBool() ? tr("%1 · also a root cause").arg(target)
-                                                                    : tr("%1 · member").arg(target);
+                    return withFired(base(FaultModel::RootCauseRole).toBool() ? tr("%1 · also a root cause").arg(target)
+                                                                              : tr("%1 · member").arg(target));
                 case FaultModel::Membership::Aftershock:
-                    return tr("%1 · aftershock").arg(target);
+                    return withFired(tr("%1 · aftershock").arg(target));
                 case FaultModel::Membership::Symptom:
-                    return tr("%1 · symptom").arg(target);
+                    return withFired(tr("%1 · symptom").arg(target));
                 case FaultModel::Membership::Root:
                     break;
                 }
-                return target;
+                return withFired(target);
             }
             if (!root)
-                return target;
+                return withFired(target);
             // Members are the pool's peers hit by the same event, or further root causes: counted apart.
             int otherRoots = 0;
             const QModelIndex source = mapToSource(index.siblingAtColumn(0));
@@ -118,8 +122,11 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
                 parts << count(n, tr("1 aftershock"), tr("%1 aftershocks"));
             const bool rootRecovered = Fault::Phase(base(FaultModel::PhaseRole).toInt()) == Fault::Phase::Recovered;
             const QString who = pool.isEmpty() ? target : tr("%1 pool").arg(pool);
-            const QString head
-                = rootRecovered ? tr("%1 — root cause, recovered").arg(who) : tr("%1 — root cause").arg(who);
+            QString head = tr("%1 — root cause").arg(who);
+            if (!fired.isEmpty())
+                head = tr("%1, %2").arg(head, fired);
+            if (rootRecovered)
+                head = tr("%1, recovered").arg(head);
             return parts.isEmpty() ? head : tr("%1 (%2)").arg(head, parts.join(QStringLiteral(", ")));
         }
         if (column == FaultModel::EvidenceColumn) {
@@ -129,8 +136,10 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
         }
         break;
     case Qt::ToolTipRole:
+        // The source's own tooltip: who acknowledged it; why monitoring is degraded; when each firing began and ended.
         if (column == FaultModel::AcknowledgedColumn
-            || (column == FaultModel::StateColumn && !base(FaultModel::MonitoringDegradedRole).toString().isEmpty()))
+            || (column == FaultModel::StateColumn
+                && (!base(FaultModel::MonitoringDegradedRole).toString().isEmpty() || firings > 1)))
             break;
         if (column != FaultModel::EvidenceColumn) {
             if (root) // the whole line: a narrow column elides what the incident holds

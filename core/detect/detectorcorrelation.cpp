@@ -111,6 +111,23 @@ std::optional<Detector::Join> Detector::correlate(const Fault& f, qint64 nowMs) 
         return std::nullopt;
     const Correlation::Rules r = rules();
 
+    // The root of an incident failing again while the incident is still open (its symptoms wait for their next check
+    // or the aftershock grace): the same event, its root again — not a second incident beside the first.
+    if (m_settings.aftershockGraceMs > 0) {
+        for (auto it = m_incidentRoot.cbegin(); it != m_incidentRoot.cend(); ++it) {
+            if (it->second != f.target || !incidentRootId(it.key()).isEmpty())
+                continue;
+            const auto root = std::find_if(
+                m_recovered.crbegin(), m_recovered.crend(), [&](const Fault& g) { return g.id == it->first; });
+            if (root == m_recovered.crend() || nowMs - root->clearedMs > m_settings.aftershockGraceMs)
+                continue;
+            const bool open = std::any_of(m_openOrder.cbegin(), m_openOrder.cend(),
+                [&](const QString& id) { return id != f.id && m_open[id].incidentId == it.key(); });
+            if (open)
+                return Join { it.key(), QString(), Correlation::Link::None, true, root->clearedMs };
+        }
+    }
+
     // An open incident: a fault connected to this one that began within the window.
     if (m_settings.correlationWindowMs > 0) {
         std::optional<Join> best;
@@ -205,16 +222,22 @@ bool Detector::join(const QString& faultId, const Join& j, qint64 nowMs, QList<D
     };
 
     if (j.aftershock) {
+        // Not closed: the incident's root recovered while some of its faults are still open (see correlate()).
+        const bool stillOpen = !m_closed.contains(j.incidentId);
         const ClosedIncident c = m_closed.take(j.incidentId);
-        const QString ago = seconds(nowMs - c.clearedMs);
+        const QString ago = seconds(nowMs - j.sinceMs);
         f.incidentId = j.incidentId;
         f.aftershock = true;
         locate(f);
-        if (c.rootTarget == f.target) {
+        if (stillOpen || c.rootTarget == f.target) {
             // The same server failing again: still the root of its incident, and remediation may act again.
             f.rootCause = true;
-            f.localization = QStringLiteral("%1 fails again %2 after incident %3 recovered: an aftershock of it")
-                                 .arg(f.target, ago, j.incidentId);
+            f.localization = stillOpen
+                ? QStringLiteral("%1 fails again %2 after it recovered, while incident %3 was still open: an "
+                                 "aftershock of it")
+                      .arg(f.target, ago, j.incidentId)
+                : QStringLiteral("%1 fails again %2 after incident %3 recovered: an aftershock of it")
+                      .arg(f.target, ago, j.incidentId);
             m_keepLocalization.insert(f.id);
             events.append(joinedEvent(f, nowMs, f.localization));
             events.append(locatedEvent(f, nowMs));

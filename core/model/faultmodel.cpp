@@ -115,13 +115,17 @@ void FaultModel::resetFaults(const QList<Fault>& faults)
             m_nodes.append({ m_nextKey++, key, {} });
             m_nodeOfIncident.insert(key, n);
         }
-        m_nodes[n].faults.append(f);
+        Node& node = m_nodes[n];
+        if (const int r = firingRow(node, f); r >= 0)
+            addFiring(node.rows[r], f);
+        else
+            node.rows.append({ f, {}, 0 });
         m_incidentOf.insert(f.id, key);
     }
     for (Node& node : m_nodes) {
         const int head = preferredHead(node);
         if (head > 0)
-            node.faults.move(head, 0);
+            node.rows.move(head, 0);
     }
     reindex();
     endResetModel();
@@ -141,23 +145,69 @@ int FaultModel::preferredHead(const Node& node)
 {
     // The incident's root cause: the first root cause detected; a symptom heads an incident only until it arrives.
     int best = -1;
-    for (int i = 0; i < node.faults.size(); ++i) {
-        const Fault& f = node.faults[i];
-        if (!f.rootCause)
+    for (int i = 0; i < node.rows.size(); ++i) {
+        if (!node.rows[i].fault.rootCause)
             continue;
-        if (best < 0 || f.detectedMs < node.faults[best].detectedMs)
+        if (best < 0 || node.rows[i].firstDetectedMs() < node.rows[best].firstDetectedMs())
             best = i;
     }
     return best < 0 ? 0 : best;
+}
+
+int FaultModel::Row::earlierIndex(const QString& faultId) const
+{
+    for (int i = 0; i < earlier.size(); ++i) {
+        if (earlier[i].id == faultId)
+            return i;
+    }
+    return -1;
+}
+
+int FaultModel::firingRow(const Node& node, const Fault& fault)
+{
+    for (int i = 0; i < node.rows.size(); ++i) {
+        const Row& row = node.rows[i];
+        if (row.fault.target != fault.target || row.fault.id == fault.id || row.earlierIndex(fault.id) >= 0)
+            continue;
+        // Two faults of one target open at once (a probe's and an alert's) are two rows; one after the other, the
+        // target fired again.
+        const Fault& latest = row.fault;
+        if (fault.detectedMs >= latest.detectedMs ? !latest.isOpen() && latest.clearedMs <= fault.detectedMs
+                                                  : !fault.isOpen() && fault.clearedMs <= latest.detectedMs)
+            return i;
+    }
+    return -1;
+}
+
+bool FaultModel::addFiring(Row& row, const Fault& fault)
+{
+    if (fault.detectedMs >= row.fault.detectedMs) {
+        row.earlier.append(std::exchange(row.fault, fault));
+        return true;
+    }
+    const auto at = std::find_if(
+        row.earlier.cbegin(), row.earlier.cend(), [&](const Fault& f) { return f.detectedMs > fault.detectedMs; });
+    row.earlier.insert(at - row.earlier.cbegin(), fault);
+    return false;
 }
 
 FaultModel::Membership FaultModel::membership(const Node& node, int pos)
 {
     if (pos == 0)
         return Membership::Root;
-    const Fault& root = node.faults[0];
-    const Fault& f = node.faults[pos];
-    if (!root.isOpen() && root.clearedMs > 0 && f.detectedMs > root.clearedMs)
+    const Row& root = node.rows[0];
+    const Fault& f = node.rows[pos].fault;
+    // It began after the root cause had recovered, and before any later firing of the root.
+    bool rootHadRecovered = false;
+    bool rootWasOpen = false;
+    const auto judge = [&](const Fault& r) {
+        rootHadRecovered = rootHadRecovered || (!r.isOpen() && r.clearedMs > 0 && r.clearedMs < f.detectedMs);
+        rootWasOpen = rootWasOpen || (r.detectedMs <= f.detectedMs && (r.isOpen() || r.clearedMs >= f.detectedMs));
+    };
+    for (const Fault& r : root.earlier)
+        judge(r);
+    judge(root.fault);
+    if (rootHadRecovered && !rootWasOpen)
         return Membership::Aftershock;
     // A peer of the root hit by the same event (a pool member) belongs to the incident as much as another root does.
     return f.rootCause || f.isMember() ? Membership::Member : Membership::Symptom;
@@ -166,8 +216,8 @@ FaultModel::Membership FaultModel::membership(const Node& node, int pos)
 FaultModel::Tally FaultModel::tally(const Node& node)
 {
     Tally t;
-    for (int i = 0; i < node.faults.size(); ++i) {
-        t.open += node.faults[i].isOpen() ? 1 : 0;
+    for (int i = 0; i < node.rows.size(); ++i) {
+        t.open += node.rows[i].fault.isOpen() ? 1 : 0;
         switch (membership(node, i)) {
         case Membership::Root:
             break;
@@ -208,10 +258,12 @@ FaultModel::Place FaultModel::find(const QString& faultId) const
     const int n = m_nodeOfIncident.value(*key, -1);
     if (n < 0)
         return {};
-    const QList<Fault>& faults = m_nodes[n].faults;
-    for (int i = 0; i < faults.size(); ++i) {
-        if (faults[i].id == faultId)
-            return { n, i };
+    const QList<Row>& rows = m_nodes[n].rows;
+    for (int i = 0; i < rows.size(); ++i) {
+        if (rows[i].fault.id == faultId)
+            return { n, i, -1 };
+        if (const int e = rows[i].earlierIndex(faultId); e >= 0)
+            return { n, i, e };
     }
     return {};
 }
@@ -234,10 +286,38 @@ QModelIndex FaultModel::indexOf(const QString& faultId, int column) const
 QList<Fault> FaultModel::incidentFaults(const QString& faultId) const
 {
     const Place p = find(faultId);
-    if (p.node >= 0)
-        return m_nodes[p.node].faults;
-    const int n = m_nodeOfIncident.value(faultId, -1);
-    return n < 0 ? QList<Fault>() : m_nodes[n].faults;
+    const int n = p.node >= 0 ? p.node : m_nodeOfIncident.value(faultId, -1);
+    if (n < 0)
+        return {};
+    QList<Fault> faults;
+    for (const Row& row : m_nodes[n].rows)
+        faults.append(row.fault);
+    for (const Row& row : m_nodes[n].rows)
+        faults.append(row.earlier);
+    return faults;
+}
+
+QString FaultModel::firingHistory(const Row& row) const
+{
+    const auto clock = [](qint64 ms) {
+        return QDateTime::fromMSecsSinceEpoch(ms).toLocalTime().toString(QStringLiteral("HH:mm:ss"));
+    };
+    QStringList lines { tr("Fired %1 times in this incident:").arg(row.firings()) };
+    if (row.dropped > 0)
+        lines << (row.dropped == 1 ? tr("1 earlier firing no longer kept")
+                                   : tr("%1 earlier firings no longer kept").arg(row.dropped));
+    QList<Fault> firings = row.earlier;
+    firings.append(row.fault);
+    for (const Fault& f : std::as_const(firings)) {
+        const QString began = tr("%1 %2").arg(clock(f.detectedMs), causeClassName(f.cause));
+        if (f.isOpen())
+            lines << tr("%1, %2").arg(began, Fault::phaseName(f.phase));
+        else if (f.clearedMs > 0)
+            lines << tr("%1, recovered at %2").arg(began, clock(f.clearedMs));
+        else
+            lines << tr("%1, recovered").arg(began);
+    }
+    return lines.join(u'\n');
 }
 
 void FaultModel::emitIncidentChanges(int n, const Tally& before, bool rootChanged)
@@ -256,7 +336,7 @@ void FaultModel::emitIncidentChanges(int n, const Tally& before, bool rootChange
         roles << IncidentTargetsRole;
     if (!roles.isEmpty())
         Q_EMIT dataChanged(rowIndex(n, 0, 0), rowIndex(n, 0, ColumnCount - 1), roles);
-    const int children = int(m_nodes[n].faults.size()) - 1;
+    const int children = int(m_nodes[n].rows.size()) - 1;
     if (rootChanged && children > 0)
         Q_EMIT dataChanged(rowIndex(n, 1, 0), rowIndex(n, children, ColumnCount - 1), { MembershipRole });
 }
@@ -268,7 +348,7 @@ void FaultModel::insertFault(const Fault& fault)
     if (n < 0) {
         const int row = int(m_nodes.size());
         beginInsertRows({}, row, row);
-        m_nodes.append({ m_nextKey++, key, { fault } });
+        m_nodes.append({ m_nextKey++, key, { Row { fault, {}, 0 } } });
         m_nodeOfIncident.insert(key, row);
         m_nodeOfKey.insert(m_nodes[row].key, row);
         m_incidentOf.insert(fault.id, key);
@@ -276,9 +356,23 @@ void FaultModel::insertFault(const Fault& fault)
         return;
     }
     const Tally before = tally(m_nodes[n]);
-    const int pos = int(m_nodes[n].faults.size());
+    if (const int r = firingRow(m_nodes[n], fault); r >= 0) {
+        // The target fired again within the incident: its row shows the new firing and counts it.
+        m_incidentOf.insert(fault.id, key);
+        if (addFiring(m_nodes[n].rows[r], fault))
+            Q_EMIT dataChanged(rowIndex(n, r, 0), rowIndex(n, r, ColumnCount - 1));
+        else
+            Q_EMIT dataChanged(
+                rowIndex(n, r, 0), rowIndex(n, r, ColumnCount - 1), { OccurrenceCountRole, Qt::ToolTipRole });
+        const int head = preferredHead(m_nodes[n]);
+        if (head != 0)
+            promote(n, head);
+        emitIncidentChanges(n, before, r == 0 || head != 0);
+        return;
+    }
+    const int pos = int(m_nodes[n].rows.size());
     beginInsertRows(rowIndex(n, 0, 0), pos - 1, pos - 1);
-    m_nodes[n].faults.append(fault);
+    m_nodes[n].rows.append({ fault, {}, 0 });
     m_incidentOf.insert(fault.id, key);
     endInsertRows();
     const int head = preferredHead(m_nodes[n]);
@@ -293,19 +387,40 @@ void FaultModel::promote(int n, int pos)
     Node& node = m_nodes[n];
     const QModelIndex top = rowIndex(n, 0, 0);
     beginRemoveRows(top, pos - 1, pos - 1);
-    const Fault head = node.faults.takeAt(pos);
+    const Row head = node.rows.takeAt(pos);
     endRemoveRows();
     beginInsertRows(top, 0, 0);
-    node.faults.prepend(head);
+    node.rows.prepend(head);
     endInsertRows();
     Q_EMIT dataChanged(top, rowIndex(n, 0, ColumnCount - 1));
 }
 
-void FaultModel::takeFault(const Place& p)
+void FaultModel::takeFault(const Place& p, bool keepCount)
 {
     Node& node = m_nodes[p.node];
-    m_incidentOf.remove(node.faults[p.pos].id);
-    if (node.faults.size() == 1) {
+    Row& row = node.rows[p.pos];
+    if (p.earlier >= 0) {
+        // An earlier firing: the row shows the same, its history (and, unless it still counts, its count) shorter.
+        m_incidentOf.remove(row.earlier.takeAt(p.earlier).id);
+        row.dropped += keepCount ? 1 : 0;
+        Q_EMIT dataChanged(rowIndex(p.node, p.pos, 0), rowIndex(p.node, p.pos, ColumnCount - 1),
+            { OccurrenceCountRole, Qt::ToolTipRole });
+        return;
+    }
+    m_incidentOf.remove(row.fault.id);
+    if (!row.earlier.isEmpty()) {
+        // The latest firing leaves (it moved to another incident, or went): the row is its previous firing again.
+        const Tally before = tally(node);
+        row.fault = row.earlier.takeLast();
+        row.dropped += keepCount ? 1 : 0;
+        Q_EMIT dataChanged(rowIndex(p.node, p.pos, 0), rowIndex(p.node, p.pos, ColumnCount - 1));
+        const int head = preferredHead(node);
+        if (head != 0)
+            promote(p.node, head);
+        emitIncidentChanges(p.node, before, p.pos == 0 || head != 0);
+        return;
+    }
+    if (node.rows.size() == 1) {
         beginRemoveRows({}, p.node, p.node);
         m_nodes.removeAt(p.node);
         reindex();
@@ -316,19 +431,19 @@ void FaultModel::takeFault(const Place& p)
     const QModelIndex top = rowIndex(p.node, 0, 0);
     if (p.pos > 0) {
         beginRemoveRows(top, p.pos - 1, p.pos - 1);
-        node.faults.removeAt(p.pos);
+        node.rows.removeAt(p.pos);
         endRemoveRows();
         emitIncidentChanges(p.node, before, false);
         return;
     }
     // The root leaves: the next root cause (or the first remaining fault) becomes the incident's row.
     Node rest = node;
-    rest.faults.removeFirst();
+    rest.rows.removeFirst();
     const int next = preferredHead(rest) + 1;
     beginRemoveRows(top, next - 1, next - 1);
-    const Fault head = node.faults.takeAt(next);
+    const Row head = node.rows.takeAt(next);
     endRemoveRows();
-    node.faults[0] = head;
+    node.rows[0] = head;
     Q_EMIT dataChanged(top, rowIndex(p.node, 0, ColumnCount - 1));
     emitIncidentChanges(p.node, before, true);
 }
@@ -346,8 +461,15 @@ void FaultModel::updateFault(const Fault& fault)
         return;
     }
     Node& node = m_nodes[p.node];
+    if (p.earlier >= 0) {
+        // An earlier firing changed (it has recovered: rarely): only the row's history says it.
+        node.rows[p.pos].earlier[p.earlier] = fault;
+        const QModelIndex state = rowIndex(p.node, p.pos, StateColumn);
+        Q_EMIT dataChanged(state, state, { Qt::ToolTipRole });
+        return;
+    }
     const Tally tallyBefore = tally(node);
-    const Fault before = std::exchange(node.faults[p.pos], fault);
+    const Fault before = std::exchange(node.rows[p.pos].fault, fault);
     const int head = preferredHead(node);
     const int row = p.pos == 0 ? p.node : p.pos - 1;
     const QModelIndex parent = p.pos == 0 ? QModelIndex() : rowIndex(p.node, 0, 0);
@@ -388,7 +510,7 @@ void FaultModel::updateFault(const Fault& fault)
         promote(p.node, head);
     // The root recovering (or reopening) decides which later faults are aftershocks.
     const bool rootTimesChanged
-        = p.pos == 0 && (before.phase != fault.phase || before.clearedMs != fault.clearedMs) && node.faults.size() > 1;
+        = p.pos == 0 && (before.phase != fault.phase || before.clearedMs != fault.clearedMs) && node.rows.size() > 1;
     emitIncidentChanges(p.node, tallyBefore, head != 0 || rootTimesChanged);
 }
 
@@ -398,18 +520,21 @@ void FaultModel::removeFault(const QString& faultId)
     m_degraded.remove(faultId);
     const Place p = find(faultId);
     if (p.node >= 0)
-        takeFault(p);
+        takeFault(p, true);
 }
 
 void FaultModel::removeRecovered()
 {
     for (int n = int(m_nodes.size()) - 1; n >= 0; --n) {
-        const QList<Fault>& faults = m_nodes[n].faults;
-        if (std::any_of(faults.cbegin(), faults.cend(), [](const Fault& f) { return f.isOpen(); }))
+        const QList<Row>& rows = m_nodes[n].rows;
+        if (std::any_of(rows.cbegin(), rows.cend(), [](const Row& r) { return r.fault.isOpen(); }))
             continue;
         beginRemoveRows({}, n, n);
-        for (const Fault& f : faults)
-            m_incidentOf.remove(f.id);
+        for (const Row& row : rows) {
+            m_incidentOf.remove(row.fault.id);
+            for (const Fault& f : row.earlier)
+                m_incidentOf.remove(f.id);
+        }
         m_nodes.removeAt(n);
         reindex();
         endRemoveRows();
@@ -424,13 +549,13 @@ const FaultModel::Node* FaultModel::nodeAt(const QModelIndex& index) const
     return n < 0 || n >= m_nodes.size() ? nullptr : &m_nodes[n];
 }
 
-const Fault* FaultModel::faultAt(const QModelIndex& index) const
+const FaultModel::Row* FaultModel::rowAt(const QModelIndex& index) const
 {
     const Node* node = nodeAt(index);
     if (!node)
         return nullptr;
     const int pos = index.internalId() == 0 ? 0 : index.row() + 1;
-    return pos < node->faults.size() ? &node->faults[pos] : nullptr;
+    return pos < node->rows.size() ? &node->rows[pos] : nullptr;
 }
 
 QModelIndex FaultModel::index(int row, int column, const QModelIndex& parent) const
@@ -442,7 +567,7 @@ QModelIndex FaultModel::index(int row, int column, const QModelIndex& parent) co
     if (parent.internalId() != 0 || parent.row() >= m_nodes.size())
         return {};
     const Node& n = m_nodes[parent.row()];
-    return row < n.faults.size() - 1 ? createIndex(row, column, n.key) : QModelIndex();
+    return row < n.rows.size() - 1 ? createIndex(row, column, n.key) : QModelIndex();
 }
 
 QModelIndex FaultModel::parent(const QModelIndex& child) const
@@ -459,7 +584,7 @@ int FaultModel::rowCount(const QModelIndex& parent) const
         return int(m_nodes.size());
     if (parent.column() > 0 || parent.internalId() != 0)
         return 0;
-    return int(m_nodes[parent.row()].faults.size()) - 1;
+    return int(m_nodes[parent.row()].rows.size()) - 1;
 }
 
 int FaultModel::columnCount(const QModelIndex& parent) const
@@ -473,9 +598,10 @@ QVariant FaultModel::data(const QModelIndex& index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid))
         return {};
     const Node* node = nodeAt(index);
-    const Fault* f = faultAt(index);
-    if (!f)
+    const Row* row = rowAt(index);
+    if (!row)
         return {};
+    const Fault* f = &row->fault;
     const int column = index.column();
     const bool incidentRow = index.internalId() == 0;
     const auto ackIt = m_acks.constFind(f->id);
@@ -502,8 +628,14 @@ QVariant FaultModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         if (column == EvidenceColumn)
             return f->localization.isEmpty() ? f->evidence : f->evidence + u'\n' + f->localization;
-        if (column == StateColumn && m_degraded.contains(f->id))
-            return tr("Monitoring degraded: %1").arg(m_degraded.value(f->id));
+        if (column == StateColumn && (m_degraded.contains(f->id) || row->firings() > 1)) {
+            QStringList lines;
+            if (m_degraded.contains(f->id))
+                lines << tr("Monitoring degraded: %1").arg(m_degraded.value(f->id));
+            if (row->firings() > 1)
+                lines << firingHistory(*row);
+            return lines.join(u'\n');
+        }
         if (column == AcknowledgedColumn && ack) {
             QString text
                 = tr("Acknowledged by %1 at %2: %3")
@@ -570,13 +702,15 @@ QVariant FaultModel::data(const QModelIndex& index, int role) const
         return incidentRow ? tally(*node).open : int(f->isOpen());
     case PoolRole:
         return f->rootCause ? f->pool : QString();
+    case OccurrenceCountRole:
+        return row->firings();
     case IncidentTargetsRole: {
         if (!incidentRow)
             return QStringList { f->target };
         QStringList targets;
-        for (const Fault& member : node->faults) {
-            if (!targets.contains(member.target))
-                targets << member.target;
+        for (const Row& member : node->rows) {
+            if (!targets.contains(member.fault.target))
+                targets << member.fault.target;
         }
         return targets;
     }
@@ -630,6 +764,8 @@ QHash<int, QByteArray> FaultModel::roleNames() const
     names.insert(AftershockCountRole, "aftershockCount");
     names.insert(OpenCountRole, "openCount");
     names.insert(IncidentTargetsRole, "incidentTargets");
+    names.insert(PoolRole, "pool");
+    names.insert(OccurrenceCountRole, "occurrenceCount");
     return names;
 }
 

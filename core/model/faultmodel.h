@@ -16,8 +16,11 @@ class Detector;
  * The fault panel: one top-level row per incident (faults sharing Fault::incidentId), standing for the incident's
  * root cause; the incident's other faults beneath it — further root causes that joined it (members), the symptoms
  * and the aftershocks (faults that began after the root cause had recovered). Recovered faults stay (phase
- * "recovered") until removed. Semantics only (cause, phase, severity and membership as ints); the ui decides the
- * looks. Updates change exactly the cells that changed; a fault changing incident is a row move (remove + insert).
+ * "recovered") until removed. A target whose fault cleared and fired again within the incident (a dependant flapping
+ * during an outage, the root failing again after it recovered) is one row: its latest firing, counted
+ * (OccurrenceCountRole), every firing's id finding it. Semantics only (cause, phase, severity and membership as
+ * ints); the ui decides the looks. Updates change exactly the cells that changed; a fault changing incident is a row
+ * move (remove + insert).
  */
 class FaultModel : public QAbstractItemModel
 {
@@ -56,6 +59,9 @@ public:
         OpenCountRole, ///< int, incident rows: faults of the incident still open (the row itself included)
         IncidentTargetsRole, ///< QStringList, incident rows: every target of the incident, root cause first
         PoolRole, ///< QString: the pool or group a pool-level root cause stands for ("lb/web"); empty otherwise
+        /// int: how often the row's target failed in this incident (its fault cleared and fired again: a flapping
+        /// dependant, a root failing again after it recovered); the row shows the latest firing. 1 for most rows.
+        OccurrenceCountRole,
     };
     Q_ENUM(Role)
     /// A fault's place in its incident.
@@ -87,7 +93,10 @@ public:
     /// Drops every incident whose faults have all recovered.
     void removeRecovered();
     QModelIndex indexOf(const QString& faultId, int column = TargetColumn) const;
-    /// The faults of @p incidentId (or of the incident @p faultId belongs to), its root cause first; empty if unknown.
+    /**
+     * The faults of @p incidentId (or of the incident @p faultId belongs to): each row's latest firing in row order,
+     * its root cause first, then the earlier firings of targets that fired again; empty if unknown.
+     */
     QList<Fault> incidentFaults(const QString& faultId) const;
 
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
@@ -99,17 +108,33 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
 private:
-    /// One incident: faults[0] is the top-level row, the others its children (rows 0… = faults[1…]).
+    /// One row: a target's latest fault in the incident, and its earlier firings there (each had recovered before the
+    /// next began).
+    struct Row
+    {
+        Fault fault;
+        QList<Fault> earlier; ///< oldest first
+        int dropped = 0; ///< earlier firings the detector no longer keeps (still counted)
+        int firings() const { return int(earlier.size()) + dropped + 1; }
+        qint64 firstDetectedMs() const
+        {
+            return earlier.isEmpty() ? fault.detectedMs : earlier.constFirst().detectedMs;
+        }
+        /// @p faultId's index in earlier, or -1.
+        int earlierIndex(const QString& faultId) const;
+    };
+    /// One incident: rows[0] is the top-level row, the others its children (child rows 0… = rows[1…]).
     struct Node
     {
         quintptr key = 0;
         QString incident;
-        QList<Fault> faults;
+        QList<Row> rows;
     };
     struct Place
     {
         int node = -1;
-        int pos = -1; ///< in Node::faults; 0 = the top-level row
+        int pos = -1; ///< in Node::rows; 0 = the top-level row
+        int earlier = -1; ///< in Row::earlier; -1 = the row's latest firing
     };
     struct Tally
     {
@@ -126,11 +151,18 @@ private:
     Place find(const QString& faultId) const;
     int nodeRow(quintptr key) const;
     const Node* nodeAt(const QModelIndex& index) const;
-    const Fault* faultAt(const QModelIndex& index) const;
+    const Row* rowAt(const QModelIndex& index) const;
     QModelIndex rowIndex(int node, int pos, int column) const;
     void reindex();
+    /// The row of @p node that @p fault is another firing of (same target, one recovered before the other began), or
+    /// -1.
+    static int firingRow(const Node& node, const Fault& fault);
+    /// Adds @p fault to @p row as a firing, in time order; whether it became the row's latest.
+    static bool addFiring(Row& row, const Fault& fault);
+    QString firingHistory(const Row& row) const;
     void insertFault(const Fault& fault);
-    void takeFault(const Place& place);
+    /// Takes the fault at @p place out; @p keepCount: it still counts as a firing (the detector dropped it).
+    void takeFault(const Place& place, bool keepCount = false);
     void promote(int node, int pos);
     /// After @p node changed: re-emits its incident row's counts and, when the root changed, its children's places.
     void emitIncidentChanges(int node, const Tally& before, bool rootChanged);

@@ -115,6 +115,63 @@ private Q_SLOTS:
         QVERIFY(shownText(panel.findChild<QLabel*>(QStringLiteral("faultDetails")), &markup)
                     .startsWith(QStringLiteral("web-2 — Root cause · cause overload")));
     }
+
+    // A target that fired again in its incident: the details of its latest firing do not name it as another target
+    // of the incident, nor promise other targets an incident does not have.
+    void refiredFaultIsNotItsOwnNeighbour()
+    {
+        FaultModel model;
+        FaultProxyModel proxy;
+        proxy.setSourceModel(&model);
+        FaultPanel panel(&model, &proxy);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        const auto fault = [](const QString& id, const QString& target, bool rootCause, qint64 at) {
+            Fault f;
+            f.id = id;
+            f.incidentId = QStringLiteral("I1");
+            f.target = target;
+            f.cause = CauseClass::Down;
+            f.phase = Fault::Phase::Located;
+            f.rootCause = rootCause;
+            f.rootFaultId = rootCause ? QString() : QStringLiteral("F1");
+            f.rootTarget = rootCause ? QString() : QStringLiteral("db-primary");
+            f.detectedMs = at;
+            return f;
+        };
+        Fault first = fault(QStringLiteral("F2"), QStringLiteral("api-1"), false, 1700000001000);
+        first.phase = Fault::Phase::Recovered;
+        first.clearedMs = 1700000005000;
+        model.resetFaults({ fault(QStringLiteral("F1"), QStringLiteral("db-primary"), true, 1700000000000), first,
+            fault(QStringLiteral("F5"), QStringLiteral("api-1"), false, 1700000009000) });
+        QCOMPARE(model.rowCount(model.index(0, 0)), 1);
+        const QList<Fault> incident = model.incidentFaults(QStringLiteral("F5"));
+        QCOMPARE(incident.size(), 3);
+        QStringList markup;
+        auto* details = panel.findChild<QLabel*>(QStringLiteral("faultDetails"));
+        panel.showDetails(&incident.at(1), incident);
+        QCOMPARE(incident.at(1).id, QStringLiteral("F5"));
+        QString text = shownText(details, &markup);
+        QVERIFY2(text.contains(QStringLiteral("Incident I1 also involves db-primary\n")), qPrintable(text));
+
+        // The root cause failing again, alone in its incident.
+        Fault root = fault(QStringLiteral("F7"), QStringLiteral("web-1"), true, 1700000000000);
+        root.incidentId = QStringLiteral("I2");
+        root.phase = Fault::Phase::Recovered;
+        root.clearedMs = 1700000005000;
+        Fault again = fault(QStringLiteral("F8"), QStringLiteral("web-1"), true, 1700000009000);
+        again.incidentId = QStringLiteral("I2");
+        model.updateFault(root);
+        model.updateFault(again);
+        const QList<Fault> second = model.incidentFaults(QStringLiteral("F8"));
+        QCOMPARE(second.size(), 2);
+        QCOMPARE(second.constFirst().id, QStringLiteral("F8"));
+        panel.showDetails(&second.constFirst(), second);
+        text = shownText(details, &markup);
+        QVERIFY2(text.startsWith(QStringLiteral("web-1 — Root cause · cause down · located since ")), qPrintable(text));
+        QVERIFY2(!text.contains(QStringLiteral("also involves")), qPrintable(text));
+        QVERIFY(markup.isEmpty());
+    }
 };
 
 QTEST_MAIN(TestFaultPanel)

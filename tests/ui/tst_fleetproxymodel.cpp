@@ -238,19 +238,44 @@ private Q_SLOTS:
         // A pool peer hit by the same surge is a member of the incident, not a symptom of it.
         Fault peer = overload(QStringLiteral("F5"), QStringLiteral("web-3"), 1700000002500, false);
         peer.relation = QStringLiteral("pool");
+        // web-4 failing after web-2 recovered is an aftershock of the incident.
         model.resetFaults({ first, overload(QStringLiteral("F2"), QStringLiteral("web-1"), 1700000002000, true), peer,
             overload(QStringLiteral("F3"), QStringLiteral("api-1"), 1700000003000, false),
-            overload(QStringLiteral("F4"), QStringLiteral("web-2"), 1700000090000, true) });
+            overload(QStringLiteral("F4"), QStringLiteral("web-4"), 1700000080000, false) });
         QCOMPARE(proxy.rowCount(), 1);
         const QModelIndex incident = proxy.index(0, FaultModel::TargetColumn);
         QCOMPARE(incident.data().toString(),
             QStringLiteral("web-2 — root cause, recovered (1 member, 1 more root cause, 1 symptom, 1 aftershock)"));
-        QStringList children;
-        for (int row = 0; row < proxy.rowCount(incident); ++row)
-            children << proxy.index(row, FaultModel::TargetColumn, incident).data().toString();
-        QCOMPARE(children,
+        const auto children = [&] {
+            QStringList rows;
+            for (int row = 0; row < proxy.rowCount(incident); ++row)
+                rows << proxy.index(row, FaultModel::TargetColumn, incident).data().toString();
+            return rows;
+        };
+        QCOMPARE(children(),
             (QStringList { QStringLiteral("web-1 · also a root cause"), QStringLiteral("web-3 · member"),
-                QStringLiteral("api-1 · symptom"), QStringLiteral("web-2 · aftershock") }));
+                QStringLiteral("api-1 · symptom"), QStringLiteral("web-4 · aftershock") }));
+        // web-2 failing again is the incident's root cause again: its row, not a second web-2 beneath it.
+        model.updateFault(overload(QStringLiteral("F6"), QStringLiteral("web-2"), 1700000090000, true));
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(incident.data().toString(),
+            QStringLiteral("web-2 — root cause, fired 2 times (1 member, 1 more root cause, 1 symptom, 1 aftershock)"));
+        QCOMPARE(children(),
+            (QStringList { QStringLiteral("web-1 · also a root cause"), QStringLiteral("web-3 · member"),
+                QStringLiteral("api-1 · symptom"), QStringLiteral("web-4 · aftershock") }));
+        // A symptom flapping: one row, counted; the state's tooltip lists the firings (the source model's text).
+        Fault api = overload(QStringLiteral("F3"), QStringLiteral("api-1"), 1700000003000, false);
+        api.phase = Fault::Phase::Recovered;
+        api.clearedMs = 1700000030000;
+        model.updateFault(api);
+        model.updateFault(overload(QStringLiteral("F7"), QStringLiteral("api-1"), 1700000040000, false));
+        QCOMPARE(proxy.rowCount(incident), 4);
+        const QModelIndex apiRow = proxy.index(2, FaultModel::TargetColumn, incident);
+        QCOMPARE(apiRow.data().toString(), QStringLiteral("api-1 · symptom · fired 2 times"));
+        QVERIFY(apiRow.siblingAtColumn(FaultModel::StateColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .startsWith(QStringLiteral("Fired 2 times in this incident:\n")));
         // A member is shown like the root (it is hit by the event), not muted like a symptom.
         const QModelIndex member = proxy.index(1, FaultModel::TargetColumn, incident);
         QVERIFY(!member.data(Qt::FontRole).value<QFont>().italic());

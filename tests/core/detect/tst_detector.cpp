@@ -960,6 +960,12 @@ private Q_SLOTS:
         QTest::addRow("a crash, restarted, crashing again: an aftershock")
             << QStringLiteral("2x | 3x web-2.refused | 5x | 3x web-2.refused") << qint64(30000) << 1
             << QStringList { QStringLiteral("web-2") } << QStringList() << QStringList();
+        // The database passes one check while its dependants still fail, then fails again: one event.
+        QTest::addRow("a root flapping while its symptoms wait: its incident again")
+            << QStringLiteral("2x | 3x db-primary.refused api-1.refused | api-1.refused"
+                              " | 3x db-primary.refused api-1.refused")
+            << qint64(30000) << 1 << QStringList { QStringLiteral("db-primary") } << QStringList()
+            << QStringList { QStringLiteral("api-1") };
         QTest::addRow("a crash again after the grace: a new incident")
             << QStringLiteral("2x | 3x web-2.refused | 70x | 3x web-2.refused") << qint64(30000) << 2
             << QStringList { QStringLiteral("web-2") } << QStringList() << QStringList();

@@ -238,16 +238,51 @@ private Q_SLOTS:
         recovered.phase = Fault::Phase::Recovered;
         recovered.clearedMs = t0() + 60000;
         model.updateFault(recovered);
+        // api-2 failing after the root cause recovered is an aftershock; web-2 failing again is the root cause again,
+        // on its own row (one row per target: the latest firing, counted).
+        Fault late = fault(QStringLiteral("F5"), QStringLiteral("api-2"), QStringLiteral("F1"));
+        late.incidentId = QStringLiteral("I7");
+        late.detectedMs = t0() + 70000;
+        model.updateFault(late);
+        QCOMPARE(model.indexOf(QStringLiteral("F5")).data(FaultModel::MembershipRole).toInt(),
+            int(FaultModel::Membership::Aftershock));
         model.updateFault(overload(QStringLiteral("F4"), QStringLiteral("web-2"), t0() + 75000));
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.rowCount(incident), 3);
-        QCOMPARE(incident.data(FaultModel::FaultIdRole).toString(), QStringLiteral("F1"));
+        QCOMPARE(incident.data(FaultModel::FaultIdRole).toString(), QStringLiteral("F4"));
+        QCOMPARE(model.indexOf(QStringLiteral("F1")), incident);
+        QCOMPARE(model.indexOf(QStringLiteral("F4")), incident);
+        QCOMPARE(incident.data(FaultModel::OccurrenceCountRole).toInt(), 2);
+        QCOMPARE(incident.data(FaultModel::PhaseRole).toInt(), int(Fault::Phase::Located));
         QCOMPARE(incident.data(FaultModel::AftershockCountRole).toInt(), 1);
-        QCOMPARE(incident.data(FaultModel::OpenCountRole).toInt(), 3);
-        QCOMPARE(model.indexOf(QStringLiteral("F4")).data(FaultModel::MembershipRole).toInt(),
+        QCOMPARE(incident.data(FaultModel::OpenCountRole).toInt(), 4);
+        QCOMPARE(model.indexOf(QStringLiteral("F5")).data(FaultModel::MembershipRole).toInt(),
             int(FaultModel::Membership::Aftershock));
         QCOMPARE(incident.data(FaultModel::IncidentTargetsRole).toStringList(),
-            (QStringList { QStringLiteral("web-2"), QStringLiteral("api-1"), QStringLiteral("web-1") }));
+            (QStringList {
+                QStringLiteral("web-2"), QStringLiteral("api-1"), QStringLiteral("web-1"), QStringLiteral("api-2") }));
+
+        // The latest firing moving to another incident leaves the row as it was before it fired.
+        Fault moved = overload(QStringLiteral("F4"), QStringLiteral("web-2"), t0() + 75000);
+        moved.incidentId = QStringLiteral("I8");
+        model.updateFault(moved);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(incident.data(FaultModel::FaultIdRole).toString(), QStringLiteral("F1"));
+        QCOMPARE(incident.data(FaultModel::OccurrenceCountRole).toInt(), 1);
+        QCOMPARE(incident.data(FaultModel::PhaseRole).toInt(), int(Fault::Phase::Recovered));
+        moved.incidentId = QStringLiteral("I7");
+        model.updateFault(moved);
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(incident.data(FaultModel::FaultIdRole).toString(), QStringLiteral("F4"));
+        // The detector dropping the first firing from its kept list: the row still counts it.
+        model.removeFault(QStringLiteral("F1"));
+        QCOMPARE(incident.data(FaultModel::FaultIdRole).toString(), QStringLiteral("F4"));
+        QCOMPARE(incident.data(FaultModel::OccurrenceCountRole).toInt(), 2);
+        QVERIFY(!model.indexOf(QStringLiteral("F1")).isValid());
+        QVERIFY(incident.siblingAtColumn(FaultModel::StateColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("1 earlier firing no longer kept")));
     }
 
     // Following a Detector through a database outage and its recovery (3 of 7 failing: not a blind monitor).
@@ -298,6 +333,188 @@ private Q_SLOTS:
         for (int i = 0; i < model.rowCount(db); ++i)
             QCOMPARE(model.index(i, 0, db).data(FaultModel::PhaseRole).toInt(), int(Fault::Phase::Recovered));
         QCOMPARE(reset.count(), 0);
+    }
+
+    // A dependant flapping during an outage (its fault clears and fires again while its cause is still down), then
+    // the whole incident failing again soon after it recovered: each target stays one row of the incident, saying
+    // how often it fired, in the state of its latest firing.
+    void refiringKeepsOneRowPerTarget()
+    {
+        Detector detector;
+        FaultModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setDetector(&detector);
+        QList<TargetPolicy> fleet;
+        for (const QString& name : { QStringLiteral("db-primary"), QStringLiteral("api-1"), QStringLiteral("api-2"),
+                 QStringLiteral("web-1"), QStringLiteral("web-2"), QStringLiteral("web-3"), QStringLiteral("web-4") }) {
+            TargetPolicy p;
+            p.name = name;
+            if (name.startsWith(u"api"))
+                p.dependsOn = QStringList { QStringLiteral("db-primary") };
+            fleet.append(p);
+        }
+        detector.setTargets(fleet);
+        qint64 t = t0();
+        auto round = [&](const QStringList& failing) {
+            t += 1000;
+            for (const TargetPolicy& p : fleet) {
+                if (failing.contains(p.name)) {
+                    detector.observe(refused(p.name, t));
+                } else {
+                    Observation o;
+                    o.target = p.name;
+                    o.timeMs = t;
+                    detector.observe(o);
+                }
+            }
+            detector.tick(t + 10);
+        };
+        const QStringList outage { QStringLiteral("db-primary"), QStringLiteral("api-1"), QStringLiteral("api-2") };
+        const QStringList apiOneAnswers { QStringLiteral("db-primary"), QStringLiteral("api-2") };
+        const auto rowOf = [&](const QModelIndex& incident, const QString& target) {
+            QModelIndexList rows;
+            for (int i = 0; i < model.rowCount(incident); ++i) {
+                if (model.index(i, 0, incident).data().toString() == target)
+                    rows << model.index(i, 0, incident);
+            }
+            return rows;
+        };
+        const auto state
+            = [](const QModelIndex& row) { return row.siblingAtColumn(FaultModel::StateColumn).data().toString(); };
+        round({});
+        round(outage);
+        round(outage);
+        QCOMPARE(model.rowCount(), 1);
+        const QModelIndex db = model.index(0, 0);
+        QCOMPARE(rowOf(db, QStringLiteral("api-1")).size(), 1);
+        QCOMPARE(state(rowOf(db, QStringLiteral("api-1")).constFirst()), QStringLiteral("located"));
+
+        // api-1 answers once (its fault clears), then fails again twice while db-primary is still down.
+        for (int flap = 0; flap < 2; ++flap) {
+            round(apiOneAnswers);
+            QCOMPARE(state(rowOf(db, QStringLiteral("api-1")).constFirst()), QStringLiteral("recovered"));
+            round(outage);
+            round(outage);
+        }
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.rowCount(db), 2);
+        const QModelIndexList api1 = rowOf(db, QStringLiteral("api-1"));
+        QCOMPARE(api1.size(), 1);
+        QCOMPARE(state(api1.constFirst()), QStringLiteral("located"));
+        QCOMPARE(api1.constFirst().data(FaultModel::OccurrenceCountRole).toInt(), 3);
+        QCOMPARE(api1.constFirst().data(FaultModel::PhaseRole).toInt(), int(Fault::Phase::Located));
+        QCOMPARE(api1.constFirst().data(FaultModel::MembershipRole).toInt(), int(FaultModel::Membership::Symptom));
+        // The row is the latest firing: the open fault the detector knows, found by any of its firings' ids.
+        const QString latest = api1.constFirst().data(FaultModel::FaultIdRole).toString();
+        QVERIFY(detector.fault(latest) && detector.fault(latest)->isOpen());
+        QCOMPARE(detector.fault(latest)->target, QStringLiteral("api-1"));
+        QCOMPARE(db.data(FaultModel::SymptomCountRole).toInt(), 2);
+        QCOMPARE(db.data(FaultModel::OpenCountRole).toInt(), 3);
+        QCOMPARE(state(db), QStringLiteral("located"));
+        QCOMPARE(db.data(FaultModel::OccurrenceCountRole).toInt(), 1);
+        QCOMPARE(model.rowCount(rowOf(db, QStringLiteral("api-2")).constFirst()), 0);
+        int api1Faults = 0;
+        for (const Fault& f : detector.faults()) {
+            if (f.target == u"api-1") {
+                ++api1Faults;
+                QCOMPARE(model.indexOf(f.id), api1.constFirst());
+            }
+        }
+        QCOMPARE(api1Faults, 3);
+        // The tooltip lists every firing, so "3 times" can be checked.
+        const QString history
+            = api1.constFirst().siblingAtColumn(FaultModel::StateColumn).data(Qt::ToolTipRole).toString();
+        const QStringList lines = history.split(u'\n');
+        QCOMPARE(lines.size(), 4);
+        QCOMPARE(lines.constFirst(), QStringLiteral("Fired 3 times in this incident:"));
+        QVERIFY2(lines.at(1).contains(QStringLiteral(" down, recovered at ")), qPrintable(history));
+        QVERIFY2(lines.at(2).contains(QStringLiteral(" down, recovered at ")), qPrintable(history));
+        QVERIFY2(lines.at(3).endsWith(QStringLiteral(" down, located")), qPrintable(history));
+
+        // Everything recovers, then fails again within the aftershock grace: the same incident, the root row again.
+        round({});
+        QCOMPARE(db.data(FaultModel::OpenCountRole).toInt(), 0);
+        round(outage);
+        round(outage);
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.rowCount(db), 2);
+        QCOMPARE(db.data().toString(), QStringLiteral("db-primary"));
+        QCOMPARE(state(db), QStringLiteral("located"));
+        QCOMPARE(db.data(FaultModel::OccurrenceCountRole).toInt(), 2);
+        QCOMPARE(db.data(FaultModel::RootCauseRole).toBool(), true);
+        QCOMPARE(db.data(FaultModel::AftershockCountRole).toInt(), 0);
+        QCOMPARE(db.data(FaultModel::OpenCountRole).toInt(), 3);
+        QCOMPARE(rowOf(db, QStringLiteral("api-1")).constFirst().data(FaultModel::OccurrenceCountRole).toInt(), 4);
+        QCOMPARE(rowOf(db, QStringLiteral("api-2")).constFirst().data(FaultModel::OccurrenceCountRole).toInt(), 2);
+        // The incident's faults, root first: the open root, then every firing (the charts shade them all).
+        const QList<Fault> incident = model.incidentFaults(db.data(FaultModel::FaultIdRole).toString());
+        QCOMPARE(incident.size(), 8);
+        QCOMPARE(incident.constFirst().id, db.data(FaultModel::FaultIdRole).toString());
+        QVERIFY(incident.constFirst().isOpen());
+    }
+
+    // The root flapping while its symptoms wait (db-primary passes one check, its dependants do not): one incident,
+    // one db-primary row, not a recovered incident beside a new one.
+    void rootFlappingWhileSymptomsWaitIsOneIncident()
+    {
+        Detector detector;
+        FaultModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setDetector(&detector);
+        QList<TargetPolicy> fleet;
+        for (const QString& name : { QStringLiteral("db-primary"), QStringLiteral("api-1"), QStringLiteral("api-2"),
+                 QStringLiteral("web-1"), QStringLiteral("web-2"), QStringLiteral("web-3"), QStringLiteral("web-4") }) {
+            TargetPolicy p;
+            p.name = name;
+            if (name.startsWith(u"api"))
+                p.dependsOn = QStringList { QStringLiteral("db-primary") };
+            fleet.append(p);
+        }
+        detector.setTargets(fleet);
+        qint64 t = t0();
+        QList<DetectionEvent> events;
+        auto round = [&](const QStringList& failing) {
+            t += 1000;
+            for (const TargetPolicy& p : fleet) {
+                if (failing.contains(p.name)) {
+                    detector.observe(refused(p.name, t));
+                } else {
+                    Observation o;
+                    o.target = p.name;
+                    o.timeMs = t;
+                    detector.observe(o);
+                }
+            }
+            events += detector.tick(t + 10);
+        };
+        const QStringList outage { QStringLiteral("db-primary"), QStringLiteral("api-1"), QStringLiteral("api-2") };
+        round({});
+        round(outage);
+        round(outage);
+        round({ QStringLiteral("api-1"), QStringLiteral("api-2") });
+        QCOMPARE(model.index(0, FaultModel::StateColumn).data().toString(), QStringLiteral("recovered"));
+        round(outage);
+        round(outage);
+        QCOMPARE(model.rowCount(), 1);
+        const QModelIndex db = model.index(0, 0);
+        QCOMPARE(db.data().toString(), QStringLiteral("db-primary"));
+        QCOMPARE(db.siblingAtColumn(FaultModel::StateColumn).data().toString(), QStringLiteral("located"));
+        QCOMPARE(db.data(FaultModel::OccurrenceCountRole).toInt(), 2);
+        QCOMPARE(db.data(FaultModel::SymptomCountRole).toInt(), 2);
+        QCOMPARE(model.rowCount(db), 2);
+        const Fault root = *detector.fault(db.data(FaultModel::FaultIdRole).toString());
+        QVERIFY(root.isOpen() && root.rootCause && root.actionable());
+        QCOMPARE(root.incidentId, QStringLiteral("I1"));
+        // The timeline says why it is the same incident.
+        const auto joined = std::find_if(events.cbegin(), events.cend(), [&](const DetectionEvent& e) {
+            return e.kind == DetectionEvent::Kind::FaultJoined && e.faultId == root.id;
+        });
+        QVERIFY(joined != events.cend());
+        QVERIFY2(joined->reason.startsWith(QStringLiteral("db-primary fails again 2 s after it recovered, while "
+                                                          "incident I1 was still open")),
+            qPrintable(joined->reason));
+        for (const Fault& f : detector.openFaults())
+            QCOMPARE(f.incidentId, QStringLiteral("I1"));
     }
 };
 
