@@ -1,6 +1,7 @@
 #include "fleetpane.h"
 
 #include "fleetproxymodel.h"
+#include "fleetview.h"
 #include "model/fleetmodel.h"
 
 #include <QComboBox>
@@ -12,7 +13,6 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QToolButton>
-#include <QTreeView>
 #include <QVBoxLayout>
 
 namespace FaultDesk {
@@ -48,7 +48,7 @@ FleetPane::FleetPane(FleetModel* model, FleetProxyModel* proxy, QAction* grouped
     layout->addLayout(filterRow);
 
     m_stack = new QStackedWidget(this);
-    m_view = new QTreeView(m_stack);
+    m_view = new FleetView(m_stack);
     m_view->setObjectName(QStringLiteral("fleetView"));
     m_view->setAccessibleName(tr("Fleet"));
     m_view->setRootIsDecorated(false);

@@ -13,9 +13,24 @@ namespace FaultDesk {
 
 namespace {
 
-std::optional<double> value(const TargetStatus& t, QStringView signal)
+/// The keys of the signals shown in columns, made once: QHash<QString, …> in Qt 6.4 looks up by QString only, and
+/// a QString per lookup (two per signal per changed row per tick, one per painted cell) is a needless allocation.
+struct SignalKeys
 {
-    const auto it = t.values.constFind(signal.toString());
+    QString load = QStringView(FleetModel::LoadSignal).toString();
+    QString latency = QStringView(FleetModel::LatencySignal).toString();
+    QString errorRate = QStringView(FleetModel::ErrorRateSignal).toString();
+};
+
+const SignalKeys& keys()
+{
+    static const SignalKeys k;
+    return k;
+}
+
+std::optional<double> value(const TargetStatus& t, const QString& signal)
+{
+    const auto it = t.values.constFind(signal);
     if (it == t.values.cend())
         return std::nullopt;
     return *it;
@@ -59,7 +74,7 @@ void FleetModel::setDetector(Detector* detector)
             if (auto s = m_detector->status(name))
                 batch.append(std::move(*s));
         }
-        updateTargets(batch);
+        updateTargets(std::move(batch));
     });
     connect(detector, &Detector::targetRemoved, this, &FleetModel::removeTarget);
     resetTargets(detector->statuses());
@@ -282,45 +297,61 @@ void FleetModel::emitGroupChanges(int g, const Summary& before, bool sizeChanged
     }
 }
 
-QList<FleetModel::CellChange> FleetModel::replace(const Place& p, const TargetStatus& target)
+QList<int> FleetModel::RowChange::rolesOf(quint8 mask)
+{
+    QList<int> roles;
+    for (int bit = 0; bit < int(std::size(RoleBits)); ++bit) {
+        if (mask & (1u << bit))
+            roles.append(RoleBits[bit]);
+    }
+    return roles;
+}
+
+FleetModel::RowChange FleetModel::replace(const Place& p, TargetStatus target)
 {
     Group& group = m_groups[p.group];
-    const TargetStatus before = std::exchange(group.targets[p.row], target);
+    const TargetStatus before = std::exchange(group.targets[p.row], std::move(target));
+    const TargetStatus& now = group.targets[p.row];
     group.count(before, -1);
-    group.count(target, 1);
+    group.count(now, 1);
     countFleet(before, -1);
-    countFleet(target, 1);
+    countFleet(now, 1);
 
-    // Row-wide roles first (every cell serves them), then the cells whose text changed.
-    QList<CellChange> changes;
-    QList<int> rowRoles;
-    if (before.state != target.state)
-        rowRoles << StateRole;
-    if (before.severity() != target.severity())
-        rowRoles << SeverityRole;
-    if (before.flapping != target.flapping)
-        rowRoles << FlappingRole;
-    if (before.rootCause != target.rootCause)
-        rowRoles << RootCauseRole;
-    if (before.cause != target.cause)
-        rowRoles << CauseRole;
-    if (!rowRoles.isEmpty())
-        changes.append({ 0, ColumnCount - 1, rowRoles });
-    if (before.state != target.state || before.evidence != target.evidence || before.lastReason != target.lastReason) {
-        QList<int> roles { Qt::ToolTipRole };
-        if (before.state != target.state)
-            roles = { Qt::DisplayRole, SortRole, Qt::ToolTipRole };
-        changes.append({ StateColumn, StateColumn, roles });
-    }
-    const std::pair<int, QStringView> signalColumns[]
-        = { { LoadColumn, LoadSignal }, { LatencyColumn, LatencySignal }, { ErrorRateColumn, ErrorRateSignal } };
+    // Row-wide roles (every cell serves them), then per cell the roles whose value changed.
+    RowChange change;
+    const auto mark = [](quint8& mask, int role) {
+        mask |= quint8(1u << (std::find(std::begin(RoleBits), std::end(RoleBits), role) - std::begin(RoleBits)));
+    };
+    if (before.state != now.state)
+        mark(change.rowRoles, StateRole);
+    if (before.severity() != now.severity())
+        mark(change.rowRoles, SeverityRole);
+    if (before.flapping != now.flapping)
+        mark(change.rowRoles, FlappingRole);
+    if (before.rootCause != now.rootCause)
+        mark(change.rowRoles, RootCauseRole);
+    if (before.cause != now.cause)
+        mark(change.rowRoles, CauseRole);
+    quint8& state = change.cellRoles[StateColumn];
+    if (before.state != now.state || before.evidence != now.evidence || before.lastReason != now.lastReason)
+        mark(state, Qt::ToolTipRole);
+    if (before.state != now.state)
+        mark(state, Qt::DisplayRole);
+    if (before.state != now.state || before.severity() != now.severity())
+        mark(state, SortRole); // the state column sorts by severity
+    const std::pair<int, const QString&> signalColumns[]
+        = { { LoadColumn, keys().load }, { LatencyColumn, keys().latency }, { ErrorRateColumn, keys().errorRate } };
     for (const auto& [column, signal] : signalColumns) {
-        if (value(before, signal) != value(target, signal))
-            changes.append({ column, column, { Qt::DisplayRole, SortRole } });
+        if (value(before, signal) != value(now, signal)) {
+            mark(change.cellRoles[size_t(column)], Qt::DisplayRole);
+            mark(change.cellRoles[size_t(column)], SortRole);
+        }
     }
-    if (before.lastCheckMs != target.lastCheckMs)
-        changes.append({ LastCheckColumn, LastCheckColumn, { Qt::DisplayRole, SortRole } });
-    return changes;
+    if (before.lastCheckMs != now.lastCheckMs) {
+        mark(change.cellRoles[LastCheckColumn], Qt::DisplayRole);
+        mark(change.cellRoles[LastCheckColumn], SortRole);
+    }
+    return change;
 }
 
 bool FleetModel::updatesInPlace(const TargetStatus& target) const
@@ -337,93 +368,76 @@ void FleetModel::updateTarget(const TargetStatus& target)
         insertTarget(target);
         return;
     }
-    const Place p = find(target.name);
-    const Summary groupBefore = m_groups[p.group].summary();
-    const QModelIndex parent = parentIndex(p.group);
-    for (const CellChange& c : replace(p, target))
-        Q_EMIT dataChanged(index(p.row, c.firstColumn, parent), index(p.row, c.lastColumn, parent), c.roles);
-    if (m_grouped)
-        emitGroupChanges(p.group, groupBefore, false);
+    updateTargets({ target });
 }
 
-void FleetModel::updateTargets(const QList<TargetStatus>& targets)
+void FleetModel::updateTargets(QList<TargetStatus> targets)
 {
     // Rows joining or moving first, so the rows of the batch below stay where they are while it is gathered.
-    QList<const TargetStatus*> inPlace;
+    QList<TargetStatus*> inPlace;
     inPlace.reserve(targets.size());
-    for (const TargetStatus& t : targets) {
+    for (TargetStatus& t : targets) {
         if (updatesInPlace(t))
             inPlace.append(&t);
         else
             updateTarget(t);
     }
 
-    // What changed in each group, for one dataChanged per group and kind: the row-wide roles (state, severity, …)
-    // over whole rows, and the cells' texts and sort values. Kept apart so a sort on the name column never sees its
-    // sort role change (Qt would re-sort every row of the range), since in-place updates never change name or group.
+    // What changed in each group: one dataChanged over whole rows for the row-wide roles (state, severity, …), and one
+    // per column for the cells whose value changed there, each spanning the group's rows that changed, with the union
+    // of their roles (a single changed row: its exact cells). Per column, because Qt's sort proxy re-checks the order
+    // of every row of a range that includes its sort column, whatever the roles: a tick that changed only load and
+    // check times leaves a sort on latency alone, and one on load sees the load ranges only.
     struct Span
     {
         int firstRow = -1;
         int lastRow = -1;
-        int firstColumn = ColumnCount;
-        int lastColumn = -1;
-        QList<int> roles;
+        quint8 roles = 0;
 
-        void add(int row, const CellChange& c)
+        void add(int row, quint8 mask)
         {
+            if (!mask)
+                return;
             firstRow = firstRow < 0 ? row : std::min(firstRow, row);
             lastRow = std::max(lastRow, row);
-            firstColumn = std::min(firstColumn, c.firstColumn);
-            lastColumn = std::max(lastColumn, c.lastColumn);
-            for (int role : c.roles) {
-                if (!roles.contains(role))
-                    roles.append(role);
-            }
+            roles |= mask;
         }
     };
     struct Batch
     {
         bool touched = false;
         Summary before;
-        int rows = 0;
-        QList<CellChange> single; ///< the changes of the only row changed, while it is the only one
-        int singleRow = -1;
         Span rowWide;
-        Span cells;
+        std::array<Span, ColumnCount> cells;
     };
     std::vector<Batch> batches(size_t(m_groups.size()));
-    for (const TargetStatus* t : std::as_const(inPlace)) {
+    for (TargetStatus* t : std::as_const(inPlace)) {
         const Place p = find(t->name);
         Batch& b = batches[size_t(p.group)];
         if (!b.touched) {
             b.touched = true;
             b.before = m_groups[p.group].summary();
         }
-        QList<CellChange> changes = replace(p, *t);
-        if (changes.isEmpty())
-            continue;
-        for (const CellChange& c : std::as_const(changes))
-            (c.firstColumn == 0 && c.lastColumn == ColumnCount - 1 ? b.rowWide : b.cells).add(p.row, c);
-        ++b.rows;
-        b.single = b.rows == 1 ? std::move(changes) : QList<CellChange>();
-        b.singleRow = p.row;
+        const RowChange change = replace(p, std::move(*t));
+        b.rowWide.add(p.row, change.rowRoles);
+        for (int column = 0; column < ColumnCount; ++column)
+            b.cells[size_t(column)].add(p.row, change.cellRoles[size_t(column)]);
     }
     for (int g = 0; g < int(batches.size()); ++g) {
         const Batch& b = batches[size_t(g)];
+        if (!b.touched)
+            continue;
         const QModelIndex parent = parentIndex(g);
-        if (b.rows == 1) {
-            // One row changed: its exact cells, as updateTarget() says them.
-            for (const CellChange& c : b.single)
-                Q_EMIT dataChanged(
-                    index(b.singleRow, c.firstColumn, parent), index(b.singleRow, c.lastColumn, parent), c.roles);
-        } else if (b.rows > 1) {
-            for (const Span& span : { b.rowWide, b.cells }) {
-                if (span.firstRow >= 0)
-                    Q_EMIT dataChanged(index(span.firstRow, span.firstColumn, parent),
-                        index(span.lastRow, span.lastColumn, parent), span.roles);
-            }
+        if (b.rowWide.roles)
+            Q_EMIT dataChanged(index(b.rowWide.firstRow, 0, parent), index(b.rowWide.lastRow, ColumnCount - 1, parent),
+                RowChange::rolesOf(b.rowWide.roles));
+        for (int column = 0; column < ColumnCount; ++column) {
+            const Span& span = b.cells[size_t(column)];
+            if (span.roles)
+                Q_EMIT dataChanged(index(span.firstRow, column, parent), index(span.lastRow, column, parent),
+                    RowChange::rolesOf(span.roles));
         }
-        if (m_grouped && b.touched)
+        if (m_grouped)
             emitGroupChanges(g, b.before, false);
     }
 }
@@ -553,15 +567,15 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
                 return tr("maintenance");
             return targetStateName(target->state);
         case LoadColumn:
-            if (const auto v = value(*target, LoadSignal))
+            if (const auto v = value(*target, keys().load))
                 return QString::number(*v, 'f', 2);
             return {};
         case LatencyColumn:
-            if (const auto v = value(*target, LatencySignal))
+            if (const auto v = value(*target, keys().latency))
                 return tr("%1 ms").arg(QString::number(*v * 1000, 'f', 0));
             return {};
         case ErrorRateColumn:
-            if (const auto v = value(*target, ErrorRateSignal))
+            if (const auto v = value(*target, keys().errorRate))
                 return tr("%1 %").arg(QString::number(*v * 100, 'f', 1));
             return {};
         case LastCheckColumn:
@@ -593,11 +607,11 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         case StateColumn:
             return int(target->severity());
         case LoadColumn:
-            return sortValue(value(*target, LoadSignal));
+            return sortValue(value(*target, keys().load));
         case LatencyColumn:
-            return sortValue(value(*target, LatencySignal));
+            return sortValue(value(*target, keys().latency));
         case ErrorRateColumn:
-            return sortValue(value(*target, ErrorRateSignal));
+            return sortValue(value(*target, keys().errorRate));
         case LastCheckColumn:
             return target->lastCheckMs;
         }

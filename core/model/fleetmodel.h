@@ -16,7 +16,8 @@ class Detector;
 /**
  * The fleet table: one row per target, optionally under one parent row per group. Semantics only (state and
  * severity as ints, raw values for sorting); the ui maps them to colours and icons. A new observation
- * changes exactly the cells it changed, and a detector tick that changed many rows is one dataChanged per group;
+ * changes exactly the cells it changed, and a detector tick that changed many rows is one dataChanged per group and
+ * changed column (a sort proxy re-checks the order only of ranges that include its sort column);
  * targets joining or leaving are row inserts/removals; a reset only for a reload. Lookups by name and by index are hash
  * lookups and a group row's state is kept as counts, so a tick that updates every target of a 5,000-target fleet costs
  * O(n), not O(n²).
@@ -83,11 +84,11 @@ public:
     void updateTarget(const TargetStatus& target);
     /**
      * Updates many rows at once (what one detector tick changed): per group, one dataChanged spanning the changed
-     * rows for their row-wide roles and one spanning their changed cells, each with the union of the roles (exact
-     * cells when only one row changed), then the group row.
+     * rows for their row-wide roles and one per column spanning the rows whose cell in it changed, each with the
+     * union of the roles (exact cells when only one row changed), then the group row. Nothing when nothing changed.
      * New targets and targets that changed group are inserted or moved first, as updateTarget() does.
      */
-    void updateTargets(const QList<TargetStatus>& targets);
+    void updateTargets(QList<TargetStatus> targets);
     void removeTarget(const QString& name);
     /**
      * Targets in maintenance with their notes (MaintenanceController::activeTargets()): their state cell reads
@@ -137,18 +138,23 @@ private:
         int group = -1;
         int row = -1;
     };
-    /// One dataChanged a row update needs: columns [firstColumn, lastColumn] of the row, for @c roles.
-    struct CellChange
+    /// The roles a row update can change, as bits of RowChange's masks.
+    static constexpr int RoleBits[] = { StateRole, SeverityRole, FlappingRole, RootCauseRole, CauseRole,
+        Qt::DisplayRole, SortRole, Qt::ToolTipRole };
+    /// What a row update changed: the row-wide roles (every cell serves them) and per column the cell's roles, as
+    /// masks of RoleBits (no list per row: a 5,000-target tick changes hundreds of rows).
+    struct RowChange
     {
-        int firstColumn = 0;
-        int lastColumn = 0;
-        QList<int> roles;
+        quint8 rowRoles = 0;
+        std::array<quint8, ColumnCount> cellRoles {};
+
+        static QList<int> rolesOf(quint8 mask);
     };
     Place find(const QString& name) const;
     /// Whether updating @p target changes its row where it is (it exists and stays in its group).
     bool updatesInPlace(const TargetStatus& target) const;
     /// Stores @p target in its row at @p p, keeps the counts, and says which cells changed (nothing emitted).
-    QList<CellChange> replace(const Place& p, const TargetStatus& target);
+    RowChange replace(const Place& p, TargetStatus target);
     int groupOf(quintptr key) const;
     int findGroup(const QString& name) const;
     const TargetStatus* targetAt(const QModelIndex& index) const;

@@ -312,6 +312,100 @@ private Q_SLOTS:
             proxy.index(0, FaultModel::TargetColumn, incident).data().toString(), QStringLiteral("web-3 · member"));
     }
 
+    // A tick that changes the sort key re-sorts the rows it moved; one that leaves the sort key alone leaves the order
+    // (no layout change); the filter keeps holding for the rows the tick changed.
+    void sortFollowsATick_data()
+    {
+        QTest::addColumn<bool>("grouped");
+        QTest::addRow("flat") << false;
+        QTest::addRow("grouped") << true;
+    }
+    void sortFollowsATick()
+    {
+        QFETCH(bool, grouped);
+        FleetModel model;
+        model.setGrouped(grouped);
+        QList<TargetStatus> all;
+        for (int i = 0; i < 300; ++i) {
+            all << target(QStringLiteral("t-%1").arg(i, 3, 10, QLatin1Char('0')),
+                i % 2 ? QStringLiteral("odd") : QStringLiteral("even"), TargetState::Up, i / 100.0);
+            all.last().values.insert(QStringLiteral("p95_latency"), 0.1);
+        }
+        model.resetTargets(all);
+        FleetProxyModel proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.sort(FleetModel::LoadColumn, Qt::DescendingOrder);
+        const auto order = [&proxy] {
+            QStringList names;
+            const auto collect = [&](const QModelIndex& parent, const auto& self) -> void {
+                for (int row = 0; row < proxy.rowCount(parent); ++row) {
+                    const QModelIndex i = proxy.index(row, FleetModel::NameColumn, parent);
+                    if (i.data(FleetModel::IsGroupRole).toBool())
+                        self(i, self);
+                    else
+                        names << i.data(FleetModel::TargetNameRole).toString();
+                }
+            };
+            collect({}, collect);
+            return names;
+        };
+        QCOMPARE(order().first(), QStringLiteral("t-299"));
+
+        // Every third target's load turns upside down (t-000 the highest), every target has a new check time.
+        for (int i = 0; i < 300; ++i) {
+            all[i].lastCheckMs += 1000;
+            if (i % 3 == 0)
+                all[i].values[QStringLiteral("load")] = 10 - i / 100.0;
+        }
+        model.updateTargets(all);
+        // Under each parent, loads never rise from one row to the next; t-000 (load 10) leads its list.
+        const auto descending = [&proxy](const QModelIndex& parent) {
+            for (int row = 1; row < proxy.rowCount(parent); ++row) {
+                if (proxy.index(row - 1, FleetModel::LoadColumn, parent).data(FleetModel::SortRole).toDouble()
+                    < proxy.index(row, FleetModel::LoadColumn, parent).data(FleetModel::SortRole).toDouble())
+                    return false;
+            }
+            return true;
+        };
+        QModelIndex leader;
+        if (grouped) {
+            QCOMPARE(proxy.rowCount(), 2);
+            for (int g = 0; g < 2; ++g) {
+                QVERIFY(descending(proxy.index(g, 0)));
+                if (proxy.index(g, 0).data().toString() == QStringLiteral("even"))
+                    leader = proxy.index(0, FleetModel::NameColumn, proxy.index(g, 0));
+            }
+        } else {
+            QVERIFY(descending({}));
+            leader = proxy.index(0, FleetModel::NameColumn);
+        }
+        QCOMPARE(leader.data(FleetModel::TargetNameRole).toString(), QStringLiteral("t-000"));
+        QCOMPARE(leader.siblingAtColumn(FleetModel::LoadColumn).data().toString(), QStringLiteral("10.00"));
+
+        // Sorted by latency, which the next tick does not change: the order stays, no layout change.
+        proxy.sort(FleetModel::LatencyColumn, Qt::AscendingOrder);
+        const QStringList before = order();
+        QSignalSpy layout(&proxy, &QAbstractItemModel::layoutChanged);
+        for (TargetStatus& t : all) {
+            t.lastCheckMs += 1000;
+            t.values[QStringLiteral("load")] += 1;
+        }
+        model.updateTargets(all);
+        QCOMPARE(layout.count(), 0);
+        QCOMPARE(order(), before);
+
+        // A filter holds across a tick: the rows it changed are still filtered.
+        proxy.setFilterText(QStringLiteral("t-29"));
+        for (TargetStatus& t : all)
+            t.lastCheckMs += 1000;
+        model.updateTargets(all);
+        QStringList matching = order();
+        matching.sort();
+        QCOMPARE(matching.size(), 10); // t-290 … t-299
+        QCOMPARE(matching.first(), QStringLiteral("t-290"));
+    }
+
     // A change of colours reaches every row, the nested ones too.
     void themeRefreshReachesChildRows()
     {

@@ -182,12 +182,12 @@ std::optional<Result> measure(QApplication& app, int count, int seconds, const Q
     bool measuring = false;
     bool tickPending = false;
     int feedsSkipped = 0;
+    int slice = 0; // the tenth of the fleet the feeder delivers next; outlives the feeder's lambda, which counts on it
     if (synthetic) {
         // The probe thread's deliveries without the network: every 100 ms a tenth of the fleet reports a round
         // (the real path on the GUI thread: parse, signals, store, detector), then the monitor ticks.
         QByteArray body(SmallPayload);
         feeder.setInterval(100);
-        int slice = 0;
         QObject::connect(&feeder, &QTimer::timeout, &monitor,
             [&monitor, &ticks, &tickCpu, &measuring, &slice, &tickPending, &feedsSkipped, count, body] {
                 // Back-pressure: while the last slice's tick has not run, a starved GUI thread would only queue more

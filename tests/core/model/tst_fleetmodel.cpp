@@ -373,14 +373,15 @@ private Q_SLOTS:
     }
 
     // A detector tick's many changed rows reach the views as one dataChanged per group for the row-wide roles and one
-    // for the cells, covering every cell that changed with its roles; a single changed row keeps its exact cells.
-    void batchIsOneRangePerGroup_data()
+    // per group and changed column, covering every cell that changed with its roles; a column whose values did not
+    // change is in no range (a sort on it is left alone); a single changed row keeps its exact cells.
+    void batchIsOneRangePerGroupAndColumn_data()
     {
         QTest::addColumn<bool>("grouped");
         QTest::addRow("flat") << false;
         QTest::addRow("grouped") << true;
     }
-    void batchIsOneRangePerGroup()
+    void batchIsOneRangePerGroupAndColumn()
     {
         QFETCH(bool, grouped);
         FleetModel model;
@@ -409,15 +410,15 @@ private Q_SLOTS:
         model.updateTargets(batch);
 
         QCOMPARE(inserted.count(), grouped ? 2 : 1); // cache's group row, then cache-1
-        // Flat: the row-wide roles of web-12 (the only row with any) and the cells of all. Grouped: web the same,
-        // api its cells; then web's group row, whose worst state changed.
+        // Flat: the row-wide roles and the state cell of web-12 (the only row with any), the load and check-time cells
+        // of all. Grouped: web the same, api its load and check times; then web's group row, whose worst state changed.
         int targetRanges = 0;
         for (const auto& args : spy) {
             const QModelIndex tl = args.at(0).toModelIndex();
             if (!tl.data(FleetModel::IsGroupRole).toBool())
                 ++targetRanges;
         }
-        QCOMPARE(targetRanges, grouped ? 3 : 2);
+        QCOMPARE(targetRanges, grouped ? 6 : 4);
         // Every changed cell is covered, with its roles.
         const auto covered = [&spy](const QModelIndex& cell, int role) {
             for (const auto& args : spy) {
@@ -445,13 +446,52 @@ private Q_SLOTS:
             QCOMPARE(model.groupIndex(QStringLiteral("web"), FleetModel::StateColumn).data().toString(),
                 QStringLiteral("HARD"));
         }
-        // The name and group columns never change in place: no sort on them is disturbed.
+        // The name and group columns never change in place, latency and error rate did not change in this tick: no
+        // sort on them is disturbed. The state column's range is web-12 alone.
         for (const auto& args : spy) {
-            if (args.at(2).value<QList<int>>().contains(FleetModel::SortRole))
-                QVERIFY(args.at(0).toModelIndex().column() >= FleetModel::StateColumn);
+            const QModelIndex tl = args.at(0).toModelIndex();
+            const QModelIndex br = args.at(1).toModelIndex();
+            if (args.at(2).value<QList<int>>().contains(FleetModel::SortRole)) {
+                QVERIFY(tl.column() >= FleetModel::StateColumn);
+                QVERIFY(br.column() < FleetModel::LatencyColumn || tl.column() > FleetModel::ErrorRateColumn);
+            }
+            if (!tl.data(FleetModel::IsGroupRole).toBool() && tl.column() == FleetModel::StateColumn)
+                QCOMPARE(tl.row(), br.row());
         }
         QCOMPARE(model.counts().total, 1001);
         QCOMPARE(model.counts().up, 1000);
+    }
+
+    // A tick in which nothing of a target changed (same samples, same state) says nothing to the views.
+    void unchangedBatchEmitsNothing_data()
+    {
+        QTest::addColumn<bool>("grouped");
+        QTest::addRow("flat") << false;
+        QTest::addRow("grouped") << true;
+    }
+    void unchangedBatchEmitsNothing()
+    {
+        QFETCH(bool, grouped);
+        FleetModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setGrouped(grouped);
+        QList<TargetStatus> all;
+        for (int i = 0; i < 300; ++i)
+            all << status(QStringLiteral("web-%1").arg(i), i % 2 ? QStringLiteral("web") : QStringLiteral("api"));
+        model.resetTargets(all);
+        QSignalSpy spy(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy layout(&model, &QAbstractItemModel::layoutChanged);
+        model.updateTargets(all);
+        QCOMPARE(changes(spy), QStringList());
+        QCOMPARE(layout.count(), 0);
+
+        // One of them changes: its one cell, nothing else.
+        all[7].values[QStringLiteral("p95_latency")] = 0.25;
+        model.updateTargets(all);
+        const QString at = grouped ? QStringLiteral("web/web-7") : QStringLiteral("web-7");
+        QCOMPARE(changes(spy), QStringList { at + u":4-4:" + roles({ Qt::DisplayRole, FleetModel::SortRole }) });
+        QCOMPARE(model.indexOf(QStringLiteral("web-7"), FleetModel::LatencyColumn).data().toString(),
+            QStringLiteral("250 ms"));
     }
 
     // Following a Detector: a reload resets; an observation changes its cells; a new target is a row insert.
