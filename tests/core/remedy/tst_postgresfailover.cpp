@@ -13,8 +13,7 @@
 #include "monitor/monitor.h"
 #include "pg/pgconnection.h"
 #include "remedy/remediationcontroller.h"
-#include "shared/haproxyharness.h"
-#include "shared/postgrespair.h"
+#include "shared/postgrespool.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -23,72 +22,44 @@
 #include <QtTest>
 
 using namespace FaultDesk;
-using FaultDesk::Test::HaproxyHarness;
 using FaultDesk::Test::PostgresHarness;
 using FaultDesk::Test::PostgresPair;
-
-namespace {
-
-const QString Backend = QStringLiteral("bank-db");
-
-/// The pool's servers as HAProxy reports them: "pg-primary=ready/UP pg-replica=ready/DOWN".
-QString poolState(HaproxyHarness& haproxy)
-{
-    QStringList out;
-    for (const HaproxyServerState& s : haproxy.readStates(Backend))
-        out << QStringLiteral("%1=%2/%3").arg(s.server, s.adminState, s.status.section(u' ', 0, 0));
-    return out.join(u' ');
-}
-
-} // namespace
+using FaultDesk::Test::PostgresPool;
 
 class TestPostgresFailover : public QObject
 {
     Q_OBJECT
 
 private:
-    PostgresPair m_pair;
-    HaproxyHarness m_haproxy;
+    PostgresPool m_pool;
 
 private Q_SLOTS:
     void initTestCase()
     {
         if (!PgConnection::driverAvailable())
             QFAIL("Qt's PostgreSQL driver (libqt6sql6-psql) is missing: scripts/install-deps installs it");
-        if (HaproxyHarness::binary().isEmpty())
-            QFAIL("haproxy is missing: scripts/install-deps installs it");
+        if (const QString missing = PostgresPool::missing(); !missing.isEmpty())
+            QFAIL(qPrintable(missing));
         QString error;
-        QVERIFY2(m_pair.setUp(&error), qPrintable(error));
-        QVERIFY2(m_haproxy.startBackend(Backend, m_pair.haproxyBackendLines(), 2, &error), qPrintable(error));
         // Only the writable primary passes the check: clients reach it, never the replica.
-        QTRY_COMPARE_WITH_TIMEOUT(
-            poolState(m_haproxy), QStringLiteral("pg-primary=ready/UP pg-replica=ready/DOWN"), 15000);
+        QVERIFY2(m_pool.start(&error), qPrintable(error));
         bool ok = false;
-        QCOMPARE(m_pair.psqlAt(m_haproxy.frontendPort(),
-                     QStringLiteral("INSERT INTO payments (amount) VALUES (1) RETURNING inet_server_port()"), &ok),
-            QString::number(m_pair.primary().port()));
+        QCOMPARE(m_pool.writeThroughPool(1, &ok), QString::number(m_pool.primary().port()));
         QVERIFY(ok);
     }
 
     void corruptedPageFailsOverAndTheRebuiltNodeMatchesTheBaseline()
     {
-        PostgresHarness& primary = m_pair.primary();
-        PostgresHarness& replica = m_pair.replica();
-        const QString accountsMd5 = m_pair.accountsMd5();
+        PostgresPair& pair = m_pool.pair();
+        PostgresHarness& primary = m_pool.primary();
+        PostgresHarness& replica = m_pool.replica();
+        const QString accountsMd5 = pair.accountsMd5();
         QCOMPARE(accountsMd5.size(), 32);
         QString error;
-        QVERIFY2(m_pair.corruptAccountsPage(&error), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(
-            poolState(m_haproxy), QStringLiteral("pg-primary=ready/UP pg-replica=ready/DOWN"), 15000);
+        QVERIFY2(pair.corruptAccountsPage(&error), qPrintable(error));
+        QVERIFY2(m_pool.waitFor(PostgresPool::healthy(), &error), qPrintable(error));
 
-        const QByteArray yaml = (QStringLiteral("version: 1\n"
-                                                "defaults: {interval: 300ms, timeout: 2s, attempts: 2}\n"
-                                                "haproxy:\n"
-                                                "  - {name: lb, socket: '%1'}\n"
-                                                "targets:\n")
-                                     .arg(m_haproxy.adminSocket())
-            + m_pair.targetsYaml({ QStringLiteral("lb"), Backend }))
-                                    .toUtf8();
+        const QByteArray yaml = m_pool.fleetYaml().toUtf8();
         const ConfigLoadResult loaded = FleetConfigLoader::loadBytes(yaml, QStringLiteral("fleet.yaml"));
         QVERIFY2(loaded.ok(), loaded.errors.isEmpty() ? "" : qPrintable(loaded.errors.first().toString()));
         Monitor monitor;
@@ -110,7 +81,7 @@ private Q_SLOTS:
         controller.setSettings(s);
 
         // An application reads the table: the damaged page fails its checksum.
-        QVERIFY2(!m_pair.readAccountsOnPrimary(), "reading the damaged page fails");
+        QVERIFY2(!pair.readAccountsOnPrimary(), "reading the damaged page fails");
         QElapsedTimer clock;
         clock.start();
         auto integrityFault = [&]() -> std::optional<Fault> {
@@ -180,11 +151,9 @@ private Q_SLOTS:
             fault.incidentId);
         // The pool moved: the damaged primary in maintenance, the new one UP; a client's write through HAProxy lands
         // there.
-        QCOMPARE(poolState(m_haproxy), QStringLiteral("pg-primary=maint/MAINT pg-replica=ready/UP"));
+        QCOMPARE(m_pool.state(), PostgresPool::failedOver());
         bool ok = false;
-        QCOMPARE(m_pair.psqlAt(m_haproxy.frontendPort(),
-                     QStringLiteral("INSERT INTO payments (amount) VALUES (2) RETURNING inet_server_port()"), &ok),
-            QString::number(replica.port()));
+        QCOMPARE(m_pool.writeThroughPool(2, &ok), QString::number(replica.port()));
         QVERIFY(ok);
 
         // Recover: rebuild from the new primary, stream, amcheck and the tables equal to the baseline.
@@ -236,7 +205,7 @@ private Q_SLOTS:
         }
         // After Recover the pool still sends every client to the new primary; the rebuilt node stays in maint until
         // someone switches back.
-        QCOMPARE(poolState(m_haproxy), QStringLiteral("pg-primary=maint/MAINT pg-replica=ready/UP"));
+        QCOMPARE(m_pool.state(), PostgresPool::failedOver());
         QFile auditFile(audit.path());
         QVERIFY(auditFile.open(QIODevice::ReadOnly));
         QVERIFY(!auditFile.readAll().contains(PostgresPair::password().toUtf8()));
@@ -244,11 +213,7 @@ private Q_SLOTS:
         monitor.stop();
     }
 
-    void cleanupTestCase()
-    {
-        m_haproxy.stop();
-        m_pair.stopAll();
-    }
+    void cleanupTestCase() { m_pool.stop(); }
 };
 
 QTEST_GUILESS_MAIN(TestPostgresFailover)
