@@ -77,10 +77,10 @@ public:
     }
 
     /**
-     * The fleet file monitoring the pair at 300 ms with the HAProxy instance `lb` and both targets in its pool;
-     * @p extra goes before `haproxy:` (e.g. "store: incidents.db\n").
+     * The fleet file monitoring the pair at 300 ms with the HAProxy instance `lb` and both targets in its pool, the
+     * replica described as @p replica says; @p extra goes before `haproxy:` (e.g. "store: incidents.db\n").
      */
-    QString fleetYaml(const QString& extra = {}) const
+    QString fleetYaml(const QString& extra = {}, const PostgresPair::ReplicaOptions& replica = {}) const
     {
         return QStringLiteral("version: 1\n"
                               "defaults: {interval: 300ms, timeout: 2s, attempts: 2}\n")
@@ -89,7 +89,7 @@ public:
                              "  - {name: lb, socket: '%1'}\n"
                              "targets:\n")
                   .arg(m_haproxy.adminSocket())
-            + m_pair.targetsYaml({ QStringLiteral("lb"), backend() });
+            + m_pair.targetsYaml({ QStringLiteral("lb"), backend() }, replica);
     }
 
     /// Stops HAProxy, then both servers (the primary as its rebuild left it).

@@ -4,7 +4,8 @@
 // fault panel shows the data-integrity root cause on the primary; the operator presses Handle, reads the preview
 // (the fail-over's steps, the pool swap) and runs it; the panel says handled, the action log has every step, and a
 // client's write through HAProxy lands on the promoted replica. Recover rebuilds the old primary and the dialog says
-// the rebuilt node was verified (amcheck clean, the critical tables' md5 equal to the baseline). File ▸ Export
+// the rebuilt node was verified (amcheck clean, the critical tables' md5 equal to the baseline); switching back is
+// offered there, unchecked, and previewed when checked. File ▸ Export
 // Report… writes the incident report, which lists every step. Prints the times to detect, to fail over and to recover.
 
 #include "detect/detector.h"
@@ -18,6 +19,7 @@
 #include "ui/remedy/remediationdialog.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QElapsedTimer>
@@ -130,7 +132,10 @@ private Q_SLOTS:
         {
             QFile fleet(fleetPath);
             QVERIFY(fleet.open(QIODevice::WriteOnly));
-            fleet.write(m_pool.fleetYaml().toUtf8());
+            // Both servers rebuildable from the other: Recover offers to switch back.
+            Test::PostgresPair::ReplicaOptions rebuildable;
+            rebuildable.rebuildCommands = true;
+            fleet.write(m_pool.fleetYaml({}, rebuildable).toUtf8());
         }
 
         // The console as `faultdesk bank.yaml --db incidents.db` opens it.
@@ -215,6 +220,22 @@ private Q_SLOTS:
         dialog = window.findChild<RemediationDialog*>();
         QVERIFY2(dialog->stepLines().join(u'\n').contains(QStringLiteral("rebuild pg-primary from pg-replica")),
             qPrintable(dialog->stepLines().join(u'\n')));
+        // Switching back is offered, unchecked; checking it previews its steps, unchecking takes them away again.
+        auto* switchBack = dialog->findChild<QCheckBox*>(QStringLiteral("switchBack"));
+        QVERIFY(switchBack && switchBack->isEnabled() && !switchBack->isChecked());
+        QCOMPARE(switchBack->text(),
+            QStringLiteral(
+                "Then switch back: promote pg-primary again, move the pool back to it and rebuild pg-replica "
+                "as its replica"));
+        const int recoverOnly = int(dialog->stepLines().size());
+        QVERIFY(!dialog->stepLines().join(u'\n').contains(QStringLiteral("switch back")));
+        switchBack->click();
+        QVERIFY2(
+            dialog->stepLines().join(u'\n').contains(QStringLiteral("switch back: promote pg-primary (pg_promote)")),
+            qPrintable(dialog->stepLines().join(u'\n')));
+        QVERIFY(dialogText(dialog, "facts").contains(QStringLiteral("pool bank-db moves back to pg-primary")));
+        switchBack->click();
+        QCOMPARE(dialog->stepLines().size(), recoverOnly);
         run = dialogButton(dialog, QStringLiteral("Run Recover"));
         QVERIFY(run && run->isEnabled());
         clock.restart();
@@ -245,7 +266,9 @@ private Q_SLOTS:
         }
         QTRY_VERIFY(!recover->isEnabled());
         QVERIFY(!handle->isEnabled());
+        // Not asked to switch back: the rebuilt node is a replica, the pool stays on the promoted one.
         QCOMPARE(m_pool.primary().psql(QStringLiteral("SELECT pg_is_in_recovery()")), QStringLiteral("t"));
+        QCOMPARE(m_pool.state(), PostgresPool::failedOver());
 
         // File ▸ Export Report… for the selected fault's incident, as Markdown: every step is in it.
         window.faultView()->clearSelection();

@@ -5,7 +5,10 @@
 // moves the pool (the replica in, then the primary out: a swap the blast-radius gate allows on a pool of two) and
 // proves a write there; clients writing through HAProxy land on the new primary. Recover rebuilds the old primary from
 // the new one (pg_basebackup, the target's commands.rebuild), waits for streaming and verifies amcheck and the tables
-// against the baseline; the audit holds every step. Prints the times to detect, to fail over and to recover.
+// against the baseline; the audit holds every step. Switching back is offered and off by default; asked for, Recover
+// goes on: the promoted server fenced, the rebuilt one promoted once it replayed everything, the pool moved back, a
+// write there, the other server rebuilt as its replica — the pair and the pool as configured, no committed write lost.
+// Prints the times to detect, to fail over and to recover (each case on a pair of its own).
 
 #include "audit/jsonlauditsink.h"
 #include "config/fleetconfigloader.h"
@@ -21,6 +24,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <memory>
+
 using namespace FaultDesk;
 using FaultDesk::Test::PostgresHarness;
 using FaultDesk::Test::PostgresPair;
@@ -31,7 +36,7 @@ class TestPostgresFailover : public QObject
     Q_OBJECT
 
 private:
-    PostgresPool m_pool;
+    std::unique_ptr<PostgresPool> m_pool; ///< a fresh pair behind HAProxy for each case
 
 private Q_SLOTS:
     void initTestCase()
@@ -40,26 +45,43 @@ private Q_SLOTS:
             QFAIL("Qt's PostgreSQL driver (libqt6sql6-psql) is missing: scripts/install-deps installs it");
         if (const QString missing = PostgresPool::missing(); !missing.isEmpty())
             QFAIL(qPrintable(missing));
+    }
+
+    void init()
+    {
+        m_pool = std::make_unique<PostgresPool>();
         QString error;
         // Only the writable primary passes the check: clients reach it, never the replica.
-        QVERIFY2(m_pool.start(&error), qPrintable(error));
+        QVERIFY2(m_pool->start(&error), qPrintable(error));
         bool ok = false;
-        QCOMPARE(m_pool.writeThroughPool(1, &ok), QString::number(m_pool.primary().port()));
+        QCOMPARE(m_pool->writeThroughPool(1, &ok), QString::number(m_pool->primary().port()));
         QVERIFY(ok);
+    }
+
+    void corruptedPageFailsOverAndTheRebuiltNodeMatchesTheBaseline_data()
+    {
+        QTest::addColumn<bool>("switchBack");
+        QTest::addRow("recover") << false;
+        QTest::addRow("recover and switch back") << true;
     }
 
     void corruptedPageFailsOverAndTheRebuiltNodeMatchesTheBaseline()
     {
-        PostgresPair& pair = m_pool.pair();
-        PostgresHarness& primary = m_pool.primary();
-        PostgresHarness& replica = m_pool.replica();
+        QFETCH(bool, switchBack);
+        PostgresPool& pool = *m_pool;
+        PostgresPair& pair = pool.pair();
+        PostgresHarness& primary = pool.primary();
+        PostgresHarness& replica = pool.replica();
         const QString accountsMd5 = pair.accountsMd5();
         QCOMPARE(accountsMd5.size(), 32);
         QString error;
         QVERIFY2(pair.corruptAccountsPage(&error), qPrintable(error));
-        QVERIFY2(m_pool.waitFor(PostgresPool::healthy(), &error), qPrintable(error));
+        QVERIFY2(pool.waitFor(PostgresPool::healthy(), &error), qPrintable(error));
 
-        const QByteArray yaml = m_pool.fleetYaml().toUtf8();
+        // Both servers can be rebuilt from the other (commands.rebuild): switching back is possible, not chosen.
+        PostgresPair::ReplicaOptions rebuildable;
+        rebuildable.rebuildCommands = true;
+        const QByteArray yaml = pool.fleetYaml({}, rebuildable).toUtf8();
         const ConfigLoadResult loaded = FleetConfigLoader::loadBytes(yaml, QStringLiteral("fleet.yaml"));
         QVERIFY2(loaded.ok(), loaded.errors.isEmpty() ? "" : qPrintable(loaded.errors.first().toString()));
         Monitor monitor;
@@ -151,14 +173,35 @@ private Q_SLOTS:
             fault.incidentId);
         // The pool moved: the damaged primary in maintenance, the new one UP; a client's write through HAProxy lands
         // there.
-        QCOMPARE(m_pool.state(), PostgresPool::failedOver());
+        QCOMPARE(pool.state(), PostgresPool::failedOver());
         bool ok = false;
-        QCOMPARE(m_pool.writeThroughPool(2, &ok), QString::number(replica.port()));
+        QCOMPARE(pool.writeThroughPool(2, &ok), QString::number(replica.port()));
         QVERIFY(ok);
 
-        // Recover: rebuild from the new primary, stream, amcheck and the tables equal to the baseline.
+        // Recover: rebuild from the new primary, stream, amcheck and the tables equal to the baseline — and, asked
+        // for, switch back. Offered, never chosen by default: the plan says what it would do.
+        const RemediationPlan recoverPlan = controller.preview(fault.id, SafetyRequest::Purpose::Recover);
+        QVERIFY2(recoverPlan.switchBackPossible, qPrintable(recoverPlan.switchBackOffer));
+        QCOMPARE(recoverPlan.switchBackOffer,
+            QStringLiteral("then switch back: promote pg-primary again, move the pool back to it and rebuild "
+                           "pg-replica as its replica"));
+        QVERIFY(!recoverPlan.switchBack);
+        QCOMPARE(recoverPlan.runbook, QStringLiteral("data-integrity/postgres-rebuild/recover"));
+        QVERIFY(!recoverPlan.steps.join(u'\n').contains(QStringLiteral("switch back")));
+        const RemediationPlan switchBackPlan = controller.preview(fault.id, SafetyRequest::Purpose::Recover, true);
+        QVERIFY2(switchBackPlan.isValid() && switchBackPlan.decision.allowed, qPrintable(switchBackPlan.toText()));
+        QCOMPARE(switchBackPlan.runbook, QStringLiteral("data-integrity/postgres-rebuild-switch-back/recover"));
+        for (const QString& step : { QStringLiteral("switch back: fence pg-replica"),
+                 QStringLiteral("switch back: wait until pg-primary has replayed all of pg-replica's WAL"),
+                 QStringLiteral("switch back: promote pg-primary (pg_promote)"),
+                 QStringLiteral("switch back: pool bank-db: pg-primary ready"),
+                 QStringLiteral("switch back: verify a write succeeds on pg-primary"),
+                 QStringLiteral("switch back: rebuild pg-replica from pg-primary (commands.rebuild)") })
+            QVERIFY2(switchBackPlan.steps.join(u'\n').contains(step), qPrintable(switchBackPlan.toText()));
+        QVERIFY2(switchBackPlan.affected.contains(QStringLiteral("pool bank-db moves back to pg-primary")),
+            qPrintable(switchBackPlan.toText()));
         clock.restart();
-        QVERIFY2(controller.recover(fault.id, QStringLiteral("alice"), &error), qPrintable(error));
+        QVERIFY2(controller.recover(fault.id, QStringLiteral("alice"), &error, switchBack), qPrintable(error));
         QVERIFY(finished.wait(120000));
         const qint64 recoverMs = clock.elapsed();
         const QList<QVariant> recovered = finished.takeFirst();
@@ -180,11 +223,25 @@ private Q_SLOTS:
             QVERIFY(step.action->output.contains(QStringLiteral("table ledger md5")));
         }
         QVERIFY(checked);
+        // The rebuilt node is a replica — or, switched back, the primary again with the promoted one its replica.
+        const QString accountsSql
+            = QStringLiteral("SELECT md5(string_agg(a::text, E'\\n' ORDER BY a.id)) FROM accounts a");
         QCOMPARE(primary.psql(QStringLiteral("SELECT pg_is_in_recovery()"), QStringLiteral("postgres"), &ok),
-            QStringLiteral("t"));
-        QCOMPARE(primary.psql(QStringLiteral("SELECT md5(string_agg(a::text, E'\\n' ORDER BY a.id)) FROM accounts a"),
-                     QStringLiteral("bank")),
-            accountsMd5);
+            switchBack ? QStringLiteral("f") : QStringLiteral("t"));
+        QCOMPARE(primary.psql(accountsSql, QStringLiteral("bank")), accountsMd5);
+        if (switchBack) {
+            QCOMPARE(outcome.runbook, QStringLiteral("data-integrity/postgres-rebuild-switch-back/recover"));
+            QCOMPARE(replica.psql(QStringLiteral("SELECT pg_is_in_recovery()")), QStringLiteral("t"));
+            QTRY_COMPARE_WITH_TIMEOUT(replica.psql(QStringLiteral("SELECT status FROM pg_stat_wal_receiver")),
+                QStringLiteral("streaming"), 10000);
+            QCOMPARE(replica.psql(accountsSql, QStringLiteral("bank")), accountsMd5);
+            // Neither server is left fenced, and the payment written while pg-replica was the primary is on pg-primary.
+            QCOMPARE(primary.psql(QStringLiteral("SHOW default_transaction_read_only")), QStringLiteral("off"));
+            QCOMPARE(replica.psql(QStringLiteral("SHOW default_transaction_read_only")), QStringLiteral("off"));
+            QCOMPARE(
+                primary.psql(QStringLiteral("SELECT count(*) FROM payments WHERE amount = 2"), QStringLiteral("bank")),
+                QStringLiteral("1"));
+        }
         // The audit holds every step of both runs, each intent with its result.
         const QList<AuditRecord> trail = audit.records();
         for (const RunbookOutcome& run : { handled, outcome }) {
@@ -203,17 +260,24 @@ private Q_SLOTS:
                 QVERIFY2(status == u"ok", qPrintable(step + u' ' + run.steps.at(i).name + u": " + status));
             }
         }
-        // After Recover the pool still sends every client to the new primary; the rebuilt node stays in maint until
-        // someone switches back.
-        QCOMPARE(m_pool.state(), PostgresPool::failedOver());
+        // After Recover alone the pool still sends every client to the new primary; the rebuilt node stays in maint
+        // until someone switches back. Switched back, the pool is as configured and clients write on pg-primary.
+        if (switchBack) {
+            QVERIFY2(pool.waitFor(PostgresPool::healthy(), &error), qPrintable(error));
+            QCOMPARE(pool.writeThroughPool(3, &ok), QString::number(primary.port()));
+            QVERIFY(ok);
+        } else {
+            QCOMPARE(pool.state(), PostgresPool::failedOver());
+        }
         QFile auditFile(audit.path());
         QVERIFY(auditFile.open(QIODevice::ReadOnly));
         QVERIFY(!auditFile.readAll().contains(PostgresPair::password().toUtf8()));
-        qInfo("FIGURES detect_ms=%lld failover_ms=%lld recover_ms=%lld", detectMs, failoverMs, recoverMs);
+        qInfo("FIGURES %s: detect_ms=%lld failover_ms=%lld recover_ms=%lld", QTest::currentDataTag(), detectMs,
+            failoverMs, recoverMs);
         monitor.stop();
     }
 
-    void cleanupTestCase() { m_pool.stop(); }
+    void cleanup() { m_pool.reset(); }
 };
 
 QTEST_GUILESS_MAIN(TestPostgresFailover)
