@@ -276,12 +276,17 @@ bool RunbookFactory::addPostgresRebuildSteps(
         s.deadline = deadline;
         return s;
     };
-    if (const auto stop = damaged.commandArgv(QStringLiteral("stop")))
-        rb.steps << command(QStringLiteral("stop"), *stop, m_settings.stepDeadline);
+    // Only from a server that is the primary now: rebuilding from a replica (or nothing) would copy the wrong thing,
+    // and stopping the node first (Recover pressed before Handle) would stop the only primary.
+    const auto sourceIsPrimary = signalEquals(sourceName, role, 1, QStringLiteral("primary"));
+    if (const auto stop = damaged.commandArgv(QStringLiteral("stop"))) {
+        Runbook::Step s = command(QStringLiteral("stop"), *stop, m_settings.stepDeadline);
+        s.precondition = sourceIsPrimary;
+        rb.steps << s;
+    }
     Runbook::Step copy = command(QStringLiteral("rebuild"), *rebuild, rebuildDeadline);
     copy.name = prefix + QStringLiteral("rebuild %1 from %2 (commands.rebuild)").arg(damaged.name, source.name);
-    // Only from a server that is the primary now: rebuilding from a replica (or nothing) would copy the wrong thing.
-    copy.precondition = signalEquals(sourceName, role, 1, QStringLiteral("primary"));
+    copy.precondition = sourceIsPrimary;
     copy.onFailure = Runbook::OnFailure::Escalate;
     rb.steps << copy;
     if (const auto start = damaged.commandArgv(QStringLiteral("start")))

@@ -142,14 +142,14 @@ public:
     {
         bool dependsOnPrimary = false; ///< `depends_on: [pg-primary]`
         QString maxReplicationLag; ///< `max_replication_lag:` of its probe ("2s"); empty: the default
-        /// `commands: {rebuild, start}` as the primary has them (from the primary): what switching back needs
+        /// `commands: {stop, rebuild, start}` as the primary has them (from the primary): what switching back needs
         bool rebuildCommands = false;
     };
 
     /**
      * The two targets (pg-primary, pg-replica) of group bank-db as fleet YAML under `targets:`: postgres probes with
-     * the password by reference, the critical tables (ledger sampled), the primary's rebuild/start commands, their pool
-     * membership when @p pool names one, and the replica as @p replica says.
+     * the password by reference, the critical tables (ledger sampled), the primary's stop/rebuild/start commands, their
+     * pool membership when @p pool names one, and the replica as @p replica says.
      */
     QString targetsYaml(const Pool& pool, const ReplicaOptions& replica) const
     {
@@ -160,9 +160,11 @@ public:
         };
         auto commands = [](const PostgresHarness& server) {
             return QStringLiteral("    commands:\n"
-                                  "      rebuild: %1\n"
-                                  "      start: %2\n")
-                .arg(argvOf(server.dir() + QStringLiteral("/rebuild.sh")),
+                                  "      stop: %1\n"
+                                  "      rebuild: %2\n"
+                                  "      start: %3\n")
+                .arg(argvOf(server.dir() + QStringLiteral("/stop.sh")),
+                    argvOf(server.dir() + QStringLiteral("/rebuild.sh")),
                     argvOf(server.dir() + QStringLiteral("/start.sh")));
         };
         const QString probe = QStringLiteral("    probes:\n"

@@ -31,6 +31,30 @@ using FaultDesk::Test::PostgresHarness;
 using FaultDesk::Test::PostgresPair;
 using FaultDesk::Test::PostgresPool;
 
+namespace {
+
+/// Remediation at the monitor's pace (300 ms interval), bounded well inside the test's time.
+RemediationController::Settings quickSettings()
+{
+    RemediationController::Settings s;
+    s.pollInterval = std::chrono::milliseconds(400);
+    s.waitInterval = std::chrono::milliseconds(300);
+    s.stepDeadline = std::chrono::milliseconds(20000);
+    s.verifyDeadline = std::chrono::milliseconds(30000);
+    return s;
+}
+
+/// The open data-integrity fault of pg-primary, if the monitor has one.
+std::optional<Fault> integrityFault(const Monitor& monitor)
+{
+    for (const Fault& f : monitor.detector()->openFaults())
+        if (f.target == u"pg-primary" && f.cause == CauseClass::DataIntegrity)
+            return f;
+    return std::nullopt;
+}
+
+} // namespace
+
 class TestPostgresFailover : public QObject
 {
     Q_OBJECT
@@ -95,26 +119,15 @@ private Q_SLOTS:
         JsonlAuditSink audit(work.filePath(QStringLiteral("audit.jsonl")));
         RemediationController controller(monitor.config(), monitor.detector(), &audit,
             work.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
-        RemediationController::Settings s;
-        s.pollInterval = std::chrono::milliseconds(400);
-        s.waitInterval = std::chrono::milliseconds(300);
-        s.stepDeadline = std::chrono::milliseconds(20000);
-        s.verifyDeadline = std::chrono::milliseconds(30000);
-        controller.setSettings(s);
+        controller.setSettings(quickSettings());
 
         // An application reads the table: the damaged page fails its checksum.
         QVERIFY2(!pair.readAccountsOnPrimary(), "reading the damaged page fails");
         QElapsedTimer clock;
         clock.start();
-        auto integrityFault = [&]() -> std::optional<Fault> {
-            for (const Fault& f : monitor.detector()->openFaults())
-                if (f.target == u"pg-primary" && f.cause == CauseClass::DataIntegrity)
-                    return f;
-            return std::nullopt;
-        };
-        QTRY_VERIFY_WITH_TIMEOUT(integrityFault().has_value(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(integrityFault(monitor).has_value(), 10000);
         const qint64 detectMs = clock.elapsed();
-        const Fault fault = *integrityFault();
+        const Fault fault = *integrityFault(monitor);
         QVERIFY(fault.rootCause);
 
         // The baseline read with SQL at detection: the replica's copy of each table, the ledger sampled by key range.
@@ -274,6 +287,54 @@ private Q_SLOTS:
         QVERIFY(!auditFile.readAll().contains(PostgresPair::password().toUtf8()));
         qInfo("FIGURES %s: detect_ms=%lld failover_ms=%lld recover_ms=%lld", QTest::currentDataTag(), detectMs,
             failoverMs, recoverMs);
+        monitor.stop();
+    }
+
+    // Recover pressed before Handle: the damaged node would be stopped and rebuilt from a server that is not the
+    // primary. Its first step (commands.stop) refuses, so the only primary keeps serving and the pool is untouched.
+    void recoverBeforeHandleStopsNothing()
+    {
+        PostgresPool& pool = *m_pool;
+        QString error;
+        QVERIFY2(pool.pair().corruptAccountsPage(&error), qPrintable(error));
+        QVERIFY2(pool.waitFor(PostgresPool::healthy(), &error), qPrintable(error));
+        const ConfigLoadResult loaded
+            = FleetConfigLoader::loadBytes(pool.fleetYaml().toUtf8(), QStringLiteral("fleet.yaml"));
+        QVERIFY(loaded.ok());
+        Monitor monitor;
+        monitor.setConfig(*loaded.config);
+        monitor.start();
+        QTemporaryDir work;
+        JsonlAuditSink audit(work.filePath(QStringLiteral("audit.jsonl")));
+        RemediationController controller(monitor.config(), monitor.detector(), &audit,
+            work.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
+        controller.setSettings(quickSettings());
+        QTRY_COMPARE_WITH_TIMEOUT(
+            monitor.detector()->status(QStringLiteral("pg-primary"))->state, TargetState::Up, 15000);
+        QVERIFY2(!pool.pair().readAccountsOnPrimary(), "reading the damaged page fails");
+        QTRY_VERIFY_WITH_TIMEOUT(integrityFault(monitor).has_value(), 10000);
+        const Fault fault = *integrityFault(monitor);
+        QTRY_VERIFY_WITH_TIMEOUT(controller.baseline(fault.id).has_value(), 15000);
+
+        const RemediationPlan plan = controller.preview(fault.id, SafetyRequest::Purpose::Recover);
+        QVERIFY2(
+            plan.steps.value(0).contains(QStringLiteral("stop pg-primary (commands.stop)")), qPrintable(plan.toText()));
+        QSignalSpy finished(&controller, &RemediationController::runFinished);
+        if (controller.recover(fault.id, QStringLiteral("alice"), &error)) {
+            QVERIFY(finished.wait(60000));
+            const auto outcome = finished.takeFirst().at(2).value<RunbookOutcome>();
+            QVERIFY2(outcome.result != RunbookOutcome::Result::Succeeded, qPrintable(outcome.message));
+            QCOMPARE(outcome.steps.value(0).status, StepReport::Status::Failed);
+            QVERIFY2(outcome.steps.value(0).reason.contains(QStringLiteral("pg-replica pg_role = 0 (wanted primary)")),
+                qPrintable(outcome.steps.value(0).reason));
+            QVERIFY(!outcome.steps.value(0).action); // never ran
+        }
+        // Whether refused at once or at its first step: the primary still serves, the pool is as it was.
+        QCOMPARE(pool.primary().psql(QStringLiteral("SELECT pg_is_in_recovery()")), QStringLiteral("f"));
+        bool ok = false;
+        QCOMPARE(pool.writeThroughPool(4, &ok), QString::number(pool.primary().port()));
+        QVERIFY(ok);
+        QCOMPARE(pool.state(), PostgresPool::healthy());
         monitor.stop();
     }
 
