@@ -78,7 +78,7 @@ Runbook::ActionFactory RunbookFactory::adminCall(
 }
 
 std::optional<Runbook> RunbookFactory::buildRunbook(const Fault& f, SafetyRequest::Purpose purpose,
-    const RemediationBaseline& b, RemediationPlan* plan, QString* error) const
+    const RemediationBaseline& b, RemediationPlan* plan, QString* error, bool switchBack) const
 {
     const TargetConfig* t = m_config.target(f.target);
     if (!t) {
@@ -100,6 +100,10 @@ std::optional<Runbook> RunbookFactory::buildRunbook(const Fault& f, SafetyReques
     if (binding.runbook && !(handle ? binding.runbook->handle : binding.runbook->recover).isEmpty()) {
         if (plan)
             plan->runbookReason = binding.reason;
+        if (switchBack) {
+            *error = QStringLiteral("switching back is offered only by the built-in Recover of a PostgreSQL fail-over");
+            return std::nullopt;
+        }
         return configuredRunbook(*binding.runbook, purpose, f, *t, b, error);
     }
     if (plan)
@@ -109,7 +113,11 @@ std::optional<Runbook> RunbookFactory::buildRunbook(const Fault& f, SafetyReques
     // A PostgreSQL primary/replica pair fails over with SQL and rebuilds the damaged node (postgresrunbooks.cpp).
     const TargetConfig* pgPeer = f.cause == CauseClass::DataIntegrity ? postgresPeer(*t) : nullptr;
     if (pgPeer && purpose == SafetyRequest::Purpose::Recover)
-        return postgresRebuildRecover(f, *t, *pgPeer, b, error);
+        return postgresRebuildRecover(f, *t, *pgPeer, b, switchBack, plan, error);
+    if (switchBack) {
+        *error = QStringLiteral("switching back is offered only by the built-in Recover of a PostgreSQL fail-over");
+        return std::nullopt;
+    }
     if (pgPeer && postgresIsPrimary(*t))
         return postgresFailoverHandle(f, *t, *pgPeer, b, plan, error);
     if (purpose == SafetyRequest::Purpose::Recover)

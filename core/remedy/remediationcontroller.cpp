@@ -261,7 +261,8 @@ SafetyDecision RemediationController::canRecover(const QString& faultId) const
     return decide(faultId, SafetyRequest::Purpose::Recover, false, m_operator);
 }
 
-RemediationPlan RemediationController::preview(const QString& faultId, SafetyRequest::Purpose purpose) const
+RemediationPlan RemediationController::preview(
+    const QString& faultId, SafetyRequest::Purpose purpose, bool switchBack) const
 {
     RemediationPlan plan;
     plan.faultId = faultId;
@@ -276,7 +277,7 @@ RemediationPlan RemediationController::preview(const QString& faultId, SafetyReq
     plan.decision = decide(faultId, purpose, false, m_operator);
     const RemediationBaseline b = m_baselines.value(faultId);
     QString error;
-    const auto rb = m_runbooks->buildRunbook(*f, purpose, b, &plan, &error);
+    const auto rb = m_runbooks->buildRunbook(*f, purpose, b, &plan, &error, switchBack);
     if (!rb) {
         plan.error = error;
         return plan;
@@ -318,14 +319,15 @@ bool RemediationController::handle(const QString& faultId, const QString& operat
         faultId, SafetyRequest::Purpose::Handle, operatorName.isEmpty() ? m_operator : operatorName, false, error);
 }
 
-bool RemediationController::recover(const QString& faultId, const QString& operatorName, QString* error)
+bool RemediationController::recover(
+    const QString& faultId, const QString& operatorName, QString* error, bool switchBack)
 {
-    return start(
-        faultId, SafetyRequest::Purpose::Recover, operatorName.isEmpty() ? m_operator : operatorName, false, error);
+    return start(faultId, SafetyRequest::Purpose::Recover, operatorName.isEmpty() ? m_operator : operatorName, false,
+        error, switchBack);
 }
 
-bool RemediationController::start(
-    const QString& faultId, SafetyRequest::Purpose purpose, const QString& operatorName, bool automatic, QString* error)
+bool RemediationController::start(const QString& faultId, SafetyRequest::Purpose purpose, const QString& operatorName,
+    bool automatic, QString* error, bool switchBack)
 {
     const SafetyDecision d = decide(faultId, purpose, automatic, operatorName);
     if (!d.allowed) {
@@ -336,7 +338,7 @@ bool RemediationController::start(
     const Fault f = *faultOf(faultId);
     const RemediationBaseline b = m_baselines.value(faultId);
     QString why;
-    const auto rb = m_runbooks->buildRunbook(f, purpose, b, nullptr, &why);
+    const auto rb = m_runbooks->buildRunbook(f, purpose, b, nullptr, &why, switchBack && !automatic);
     if (!rb) {
         if (error)
             *error = why;

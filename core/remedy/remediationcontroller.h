@@ -91,12 +91,17 @@ public:
     SafetyDecision canHandle(const QString& faultId) const;
     /// Whether Recover may start for @p faultId now (a baseline is needed, and the gates).
     SafetyDecision canRecover(const QString& faultId) const;
-    /// The plan Handle or Recover would run, without running anything.
-    RemediationPlan preview(const QString& faultId, SafetyRequest::Purpose purpose) const;
+    /// The plan Handle or Recover would run, without running anything; @p switchBack as for recover().
+    RemediationPlan preview(const QString& faultId, SafetyRequest::Purpose purpose, bool switchBack = false) const;
     /// Starts Handle; false with @p error when refused. runFinished() follows.
     bool handle(const QString& faultId, const QString& operatorName = {}, QString* error = nullptr);
-    /// Starts Recover; false with @p error when refused. runFinished() follows.
-    bool recover(const QString& faultId, const QString& operatorName = {}, QString* error = nullptr);
+    /**
+     * Starts Recover; false with @p error when refused. runFinished() follows. @p switchBack (never automatic): a
+     * PostgreSQL fail-over's Recover ends by making the rebuilt primary the primary again (the plan's
+     * switchBackOffer); refused where none is offered.
+     */
+    bool recover(
+        const QString& faultId, const QString& operatorName = {}, QString* error = nullptr, bool switchBack = false);
     /// Aborts the run of @p faultId: done steps are rolled back and listed in the outcome.
     bool abort(const QString& faultId, const QString& by);
 
@@ -203,7 +208,7 @@ private:
     SafetyDecision decide(
         const QString& faultId, SafetyRequest::Purpose purpose, bool automatic, const QString& requester) const;
     bool start(const QString& faultId, SafetyRequest::Purpose purpose, const QString& operatorName, bool automatic,
-        QString* error);
+        QString* error, bool switchBack = false);
     void finishRun(const QString& faultId, const RunbookOutcome& outcome);
     /// Locks @p lockTargets, then runs @p runbook under @p runId with the safety gates before every step.
     bool startRun(const QString& runId, const Runbook& runbook, SafetyRequest::Purpose purpose, const QString& target,

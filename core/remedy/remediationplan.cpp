@@ -30,6 +30,9 @@ QString RemediationPlan::toText() const
         t += QStringLiteral("  order: %1\n").arg(o);
     for (const QString& d : baselineDifferences)
         t += QStringLiteral("  differs from baseline: %1\n").arg(d);
+    if (!switchBackOffer.isEmpty())
+        t += QStringLiteral("  switch back (%1): %2\n")
+                 .arg(switchBack ? QStringLiteral("asked for") : QStringLiteral("not asked for"), switchBackOffer);
     if (!decision.allowed)
         t += QStringLiteral("  NOT ALLOWED NOW: %1\n").arg(decision.reasons.join(QStringLiteral("; ")));
     return t;

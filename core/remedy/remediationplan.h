@@ -37,6 +37,11 @@ struct RemediationPlan
     QStringList sources;
     QStringList order; ///< several faults: the recovery planner's order with its reasons
     QStringList baselineDifferences; ///< Recover: what differs from the baseline now
+    /// Recover of a PostgreSQL fail-over: the switch back the operator may ask for ("then switch back: promote
+    /// pg-primary again, …") or why it is not possible; empty when there is none to offer.
+    QString switchBackOffer;
+    bool switchBackPossible = false; ///< switchBackOffer can be asked for
+    bool switchBack = false; ///< the plan's steps include the switch back (asked for; off by default)
     SafetyDecision decision; ///< whether it may run now, with the reasons
     QString error; ///< no plan (unknown fault, no runbook for the cause)
 

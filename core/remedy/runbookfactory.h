@@ -35,9 +35,13 @@ public:
 
     void setSettings(const RemediationSettings& settings) { m_settings = settings; }
 
-    /// The runbook for @p fault, with what it affects in @p plan (may be null); std::nullopt with @p error when none.
+    /**
+     * The runbook for @p fault, with what it affects in @p plan (may be null); std::nullopt with @p error when none.
+     * @p switchBack: Recover of a PostgreSQL fail-over ends by switching back (RemediationPlan::switchBackOffer);
+     * refused for any other runbook.
+     */
     std::optional<Runbook> buildRunbook(const Fault& fault, SafetyRequest::Purpose purpose,
-        const RemediationBaseline& baseline, RemediationPlan* plan, QString* error) const;
+        const RemediationBaseline& baseline, RemediationPlan* plan, QString* error, bool switchBack = false) const;
     /// Returns what differs from @p baseline in @p backend's pool and the ACLs, then verifies @p fault's target.
     Runbook restoreRunbook(const Fault& fault, const RemediationBaseline& baseline, const QString& backend) const;
     /// The template fields of actions on @p f's target: target, address, group, cause, incident, and the pool
@@ -75,7 +79,23 @@ private:
     std::optional<Runbook> postgresFailoverHandle(const Fault& f, const TargetConfig& primary,
         const TargetConfig& replica, const RemediationBaseline& b, RemediationPlan* plan, QString* error) const;
     std::optional<Runbook> postgresRebuildRecover(const Fault& f, const TargetConfig& damaged,
-        const TargetConfig& source, const RemediationBaseline& b, QString* error) const;
+        const TargetConfig& source, const RemediationBaseline& b, bool switchBack, RemediationPlan* plan,
+        QString* error) const;
+    // The steps both runbooks and the switch back are made of; @p prefix leads each step's name ("switch back: ").
+    Runbook::Step postgresFence(const TargetConfig& t, const QString& prefix) const;
+    Runbook::Step postgresEndWriters(const TargetConfig& t, const QString& prefix) const;
+    Runbook::Step postgresPromote(const TargetConfig& t, const QString& prefix) const;
+    /// Sets @p backend/@p server ready and waits until HAProxy reports it UP; the rollback sets it back to @p was.
+    Runbook::Step postgresPoolIn(const QString& endpoint, const QString& backend, const QString& server,
+        const QString& was, const QString& prefix) const;
+    Runbook::Step postgresWriteCheck(const TargetConfig& t, const QString& prefix) const;
+    Runbook::Step postgresHealthy(const TargetConfig& t, const QString& prefix) const;
+    /// Stop, rebuild from @p source, start @p damaged (its commands), then wait until it streams from @p source.
+    bool addPostgresRebuildSteps(Runbook& rb, const TargetConfig& damaged, const TargetConfig& source,
+        const QString& prefix, QString* error) const;
+    /// The switch back after a rebuild: @p original (rebuilt) becomes the primary again, @p promoted its replica.
+    bool addPostgresSwitchBack(Runbook& rb, const TargetConfig& original, const TargetConfig& promoted,
+        RemediationPlan* plan, QString* error) const;
     /// Whether HAProxy reports @p backend/@p server ready and UP (its health check passes) in a fresh read.
     ConditionCheck haproxyServerUp(const QString& backend, const QString& server) const;
     std::function<ConditionCheck()> signalEquals(

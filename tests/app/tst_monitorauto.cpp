@@ -9,8 +9,7 @@
 #include "audit/auditrecord.h"
 #include "incident/incidentstore.h"
 #include "remedy/targetlock.h"
-#include "shared/haproxyharness.h"
-#include "shared/postgrespair.h"
+#include "shared/postgrespool.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -351,24 +350,13 @@ void TestMonitorAuto::stopMidStepLeavesNothingHalfApplied()
 
 void TestMonitorAuto::postgresCorruptionFailsOverByItself()
 {
-    using Test::HaproxyHarness;
-    using Test::PostgresPair;
-    if (HaproxyHarness::binary().isEmpty() || Test::PostgresHarness::binDir().isEmpty())
-        QFAIL("PostgreSQL and haproxy are needed: scripts/install-deps installs them");
-    PostgresPair pair;
+    using Test::PostgresPool;
+    if (const QString missing = PostgresPool::missing(); !missing.isEmpty())
+        QFAIL(qPrintable(missing));
+    PostgresPool pool;
     QString error;
-    QVERIFY2(pair.setUp(&error), qPrintable(error));
-    auto stopPair = qScopeGuard([&pair] { pair.stopAll(); });
-    HaproxyHarness haproxy;
-    const QString backend = QStringLiteral("bank-db");
-    QVERIFY2(haproxy.startBackend(backend, pair.haproxyBackendLines(), 2, &error), qPrintable(error));
-    auto pool = [&] {
-        QStringList out;
-        for (const HaproxyServerState& s : haproxy.readStates(backend))
-            out << QStringLiteral("%1=%2/%3").arg(s.server, s.adminState, s.status.section(u' ', 0, 0));
-        return out.join(u' ');
-    };
-    QTRY_COMPARE_WITH_TIMEOUT(pool(), QStringLiteral("pg-primary=ready/UP pg-replica=ready/DOWN"), 15000);
+    QVERIFY2(pool.start(&error), qPrintable(error));
+    Test::PostgresPair& pair = pool.pair();
     const QString accountsMd5 = pair.accountsMd5();
     QVERIFY2(pair.corruptAccountsPage(&error), qPrintable(error));
 
@@ -376,15 +364,7 @@ void TestMonitorAuto::postgresCorruptionFailsOverByItself()
     QVERIFY(dir.isValid());
     QFile fleet(dir.filePath(QStringLiteral("fleet.yaml")));
     QVERIFY(fleet.open(QIODevice::WriteOnly));
-    fleet.write((QStringLiteral("version: 1\n"
-                                "defaults: {interval: 300ms, timeout: 2s, attempts: 2}\n"
-                                "store: incidents.db\n"
-                                "haproxy:\n"
-                                "  - {name: lb, socket: '%1'}\n"
-                                "targets:\n")
-                     .arg(haproxy.adminSocket())
-        + pair.targetsYaml({ QStringLiteral("lb"), backend }))
-                    .toUtf8());
+    fleet.write(pool.fleetYaml(QStringLiteral("store: incidents.db\n")).toUtf8());
     fleet.close();
     const QString db = dir.filePath(QStringLiteral("incidents.db")); // the fleet's store:, beside it
     MonitorProcess monitor({ QStringLiteral("monitor"), fleet.fileName(), QStringLiteral("--auto"),
@@ -426,11 +406,9 @@ void TestMonitorAuto::postgresCorruptionFailsOverByItself()
 
     // The service moved the bank: clients write through HAProxy to the promoted replica, the old primary is a
     // replica again with the same accounts.
-    QCOMPARE(pool(), QStringLiteral("pg-primary=maint/MAINT pg-replica=ready/UP"));
+    QCOMPARE(pool.state(), PostgresPool::failedOver());
     bool ok = false;
-    QCOMPARE(pair.psqlAt(haproxy.frontendPort(),
-                 QStringLiteral("INSERT INTO payments (amount) VALUES (3) RETURNING inet_server_port()"), &ok),
-        QString::number(pair.replica().port()));
+    QCOMPARE(pool.writeThroughPool(3, &ok), QString::number(pair.replica().port()));
     QVERIFY(ok);
     QCOMPARE(pair.primary().psql(QStringLiteral("SELECT pg_is_in_recovery()")), QStringLiteral("t"));
     QTRY_COMPARE_WITH_TIMEOUT(

@@ -3,7 +3,8 @@
 // The bank case's database for tests: a primary (initdb -k) and its streaming replica started in temporary
 // directories (tests/shared/postgresharness.h), a `bank` database with the critical tables `accounts` (2,000 rows) and
 // `ledger` (20,000) and an application table `payments`, the `faultdesk` role with exactly the privileges the built-in
-// fail-over needs, the operator's rebuild/start/stop scripts for the primary, a page of `accounts` to corrupt on disk,
+// fail-over needs, the operator's rebuild/start/stop scripts for each server (from the other one), a page of
+// `accounts` to corrupt on disk,
 // the two targets' fleet YAML and an HAProxy TCP backend whose health check passes only on the writable primary.
 // Shared by the remedy fail-over test and the headless `monitor --auto` test.
 
@@ -141,12 +142,14 @@ public:
     {
         bool dependsOnPrimary = false; ///< `depends_on: [pg-primary]`
         QString maxReplicationLag; ///< `max_replication_lag:` of its probe ("2s"); empty: the default
+        /// `commands: {stop, rebuild, start}` as the primary has them (from the primary): what switching back needs
+        bool rebuildCommands = false;
     };
 
     /**
      * The two targets (pg-primary, pg-replica) of group bank-db as fleet YAML under `targets:`: postgres probes with
-     * the password by reference, the critical tables (ledger sampled), the primary's rebuild/start commands, their pool
-     * membership when @p pool names one, and the replica as @p replica says.
+     * the password by reference, the critical tables (ledger sampled), the primary's stop/rebuild/start commands, their
+     * pool membership when @p pool names one, and the replica as @p replica says.
      */
     QString targetsYaml(const Pool& pool, const ReplicaOptions& replica) const
     {
@@ -154,6 +157,15 @@ public:
             return pool.backend.isEmpty() ? QString()
                                           : QStringLiteral("    haproxy: {instance: %1, backend: %2, server: %3}\n")
                                                 .arg(pool.instance, pool.backend, server);
+        };
+        auto commands = [](const PostgresHarness& server) {
+            return QStringLiteral("    commands:\n"
+                                  "      stop: %1\n"
+                                  "      rebuild: %2\n"
+                                  "      start: %3\n")
+                .arg(argvOf(server.dir() + QStringLiteral("/stop.sh")),
+                    argvOf(server.dir() + QStringLiteral("/rebuild.sh")),
+                    argvOf(server.dir() + QStringLiteral("/start.sh")));
         };
         const QString probe = QStringLiteral("    probes:\n"
                                              "      - kind: postgres\n"
@@ -164,11 +176,7 @@ public:
                               "    group: bank-db\n"
                               "    labels: {role: primary}\n")
             + probe.arg(m_primary.dsn(role(), QStringLiteral("bank")), passwordVariable()) + member(u"pg-primary"_qs)
-            + QStringLiteral("    commands:\n"
-                             "      rebuild: %1\n"
-                             "      start: %2\n")
-                  .arg(argvOf(m_primary.dir() + QStringLiteral("/rebuild.sh")),
-                      argvOf(m_primary.dir() + QStringLiteral("/start.sh")))
+            + commands(m_primary)
             + QStringLiteral("  - name: pg-replica\n"
                              "    group: bank-db\n"
                              "    labels: {role: replica}\n")
@@ -177,7 +185,7 @@ public:
             + (replica.maxReplicationLag.isEmpty()
                     ? QString()
                     : QStringLiteral("        max_replication_lag: %1\n").arg(replica.maxReplicationLag))
-            + member(u"pg-replica"_qs);
+            + member(u"pg-replica"_qs) + (replica.rebuildCommands ? commands(m_replica) : QString());
     }
 
     QString targetsYaml(const Pool& pool = {}) const { return targetsYaml(pool, ReplicaOptions {}); }
@@ -247,15 +255,20 @@ public:
         return QString::fromUtf8(good ? p.readAllStandardOutput() : p.readAllStandardError()).trimmed();
     }
 
-    /// Stops everything: the primary as the rebuild started it (its own script), then both harnesses.
+    /// Stops everything: each server as a rebuild may have started it (its own script), then both harnesses.
     void stopAll()
     {
-        QProcess stop;
-        QStringList argv { QStringLiteral("/bin/sh"), m_primary.dir() + QStringLiteral("/stop.sh") };
-        if (PostgresHarness::runsAsRoot())
-            argv = QStringList { QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--") } + argv;
-        stop.start(PostgresHarness::runsAsRoot() ? QStringLiteral("runuser") : argv.takeFirst(), argv);
-        stop.waitForFinished(40000);
+        for (const PostgresHarness* server : { &m_primary, &m_replica }) {
+            const QString script = server->dir() + QStringLiteral("/stop.sh");
+            if (!QFile::exists(script))
+                continue;
+            QProcess stop;
+            QStringList argv { QStringLiteral("/bin/sh"), script };
+            if (PostgresHarness::runsAsRoot())
+                argv = QStringList { QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--") } + argv;
+            stop.start(PostgresHarness::runsAsRoot() ? QStringLiteral("runuser") : argv.takeFirst(), argv);
+            stop.waitForFinished(40000);
+        }
         m_replica.stop();
         m_primary.stop();
     }
@@ -310,17 +323,23 @@ private:
         return true;
     }
 
-    // The rebuild as an operator would script it: stop the damaged node, copy the new primary, start as a replica.
-    // The scripts and the rebuilt server's log live in the primary's directory, readable by the server's user.
+    // The rebuild as an operator would script it, for each server from the other: stop the node, copy the other (the
+    // primary by then), start as a replica. The scripts and the rebuilt server's log live in the server's directory,
+    // readable by the server's user.
     bool writeScripts(QString* error)
     {
-        const QString dir = m_primary.dir();
+        return writeScriptsOf(m_primary, m_replica, error) && writeScriptsOf(m_replica, m_primary, error);
+    }
+
+    static bool writeScriptsOf(const PostgresHarness& server, const PostgresHarness& source, QString* error)
+    {
+        const QString dir = server.dir();
         const QString bin = PostgresHarness::binDir();
-        const QString data = m_primary.dataDir();
+        const QString data = server.dataDir();
         const QString options = QStringLiteral("-p %1 -k %2 -c listen_addresses=127.0.0.1 -c fsync=off -c "
                                                "max_connections=40 -c shared_buffers=16MB")
-                                    .arg(m_primary.port())
-                                    .arg(m_primary.socketDir());
+                                    .arg(server.port())
+                                    .arg(server.socketDir());
         const QString stop = dir + QStringLiteral("/stop.sh");
         const bool ok
             = writeScript(stop,
@@ -331,8 +350,8 @@ private:
                     QStringLiteral("rm -rf '%1'").arg(data),
                     QStringLiteral("'%1/pg_basebackup' -D '%2' -h '%3' -p %4 -U postgres -R -X stream -c fast "
                                    "--no-sync")
-                        .arg(bin, data, m_replica.socketDir())
-                        .arg(m_replica.port()) })
+                        .arg(bin, data, source.socketDir())
+                        .arg(source.port()) })
             && writeScript(dir + QStringLiteral("/start.sh"),
                 { QStringLiteral("exec '%1/pg_ctl' start -D '%2' -w -t 60 -l '%3/rebuilt.log' -o '%4'")
                         .arg(bin, data, dir, options) });

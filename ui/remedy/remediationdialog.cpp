@@ -2,6 +2,7 @@
 
 #include "remedy/remediationcontroller.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
@@ -24,13 +25,10 @@ RemediationDialog::RemediationDialog(
     const bool handle = purpose == SafetyRequest::Purpose::Handle;
     setWindowTitle(QStringLiteral("%1 %2 — %3").arg(handle ? tr("Handle") : tr("Recover"), faultId, m_plan.target));
     auto* layout = new QVBoxLayout(this);
-    auto* header = new QLabel(this);
-    header->setWordWrap(true);
-    header->setTextFormat(Qt::PlainText);
-    header->setText(m_plan.error.isEmpty()
-            ? QStringLiteral("%1 — %2 on %3").arg(m_plan.runbook, m_plan.cause, m_plan.target)
-            : tr("No plan: %1").arg(m_plan.error));
-    layout->addWidget(header);
+    m_header = new QLabel(this);
+    m_header->setWordWrap(true);
+    m_header->setTextFormat(Qt::PlainText);
+    layout->addWidget(m_header);
     // Which runbook and why: a configured binding (target, group, cause) or the built-in default.
     auto* why = new QLabel(this);
     why->setObjectName(QStringLiteral("runbookReason"));
@@ -41,29 +39,24 @@ RemediationDialog::RemediationDialog(
     layout->addWidget(why);
     m_steps = new QListWidget(this);
     m_steps->setObjectName(QStringLiteral("steps"));
-    for (const QString& s : m_plan.steps)
-        m_steps->addItem(s);
     m_steps->setWordWrap(true);
     layout->addWidget(m_steps, 2);
-    auto* facts = new QLabel(this);
-    facts->setObjectName(QStringLiteral("facts"));
-    facts->setWordWrap(true);
-    facts->setTextFormat(Qt::PlainText);
-    QStringList lines;
-    if (!m_plan.affected.isEmpty())
-        lines << tr("Affects: %1").arg(m_plan.affected.join(QStringLiteral(", ")));
-    if (!m_plan.capacity.isEmpty())
-        lines << tr("Capacity: %1").arg(m_plan.capacity);
-    for (const QString& src : m_plan.sources)
-        lines << tr("Source: %1").arg(src);
-    for (const QString& o : m_plan.order)
-        lines << tr("Recovery order: %1").arg(o);
-    for (const QString& d : m_plan.baselineDifferences)
-        lines << tr("Differs from the baseline: %1").arg(d);
-    if (!m_plan.decision.allowed)
-        lines << tr("Not allowed now: %1").arg(m_plan.decision.reasons.join(QStringLiteral("; ")));
-    facts->setText(lines.join(u'\n'));
-    layout->addWidget(facts);
+    if (!m_plan.switchBackOffer.isEmpty()) {
+        // Only if asked: switching back is a second change of primary, never part of Recover by default.
+        m_switchBack = new QCheckBox(m_plan.switchBackOffer.left(1).toUpper() + m_plan.switchBackOffer.mid(1), this);
+        m_switchBack->setObjectName(QStringLiteral("switchBack"));
+        m_switchBack->setEnabled(m_plan.switchBackPossible);
+        layout->addWidget(m_switchBack);
+        connect(m_switchBack, &QCheckBox::toggled, this, [this](bool on) {
+            m_plan = m_controller->preview(m_faultId, m_purpose, on);
+            showPlan();
+        });
+    }
+    m_facts = new QLabel(this);
+    m_facts->setObjectName(QStringLiteral("facts"));
+    m_facts->setWordWrap(true);
+    m_facts->setTextFormat(Qt::PlainText);
+    layout->addWidget(m_facts);
     if (!m_plan.weights.isEmpty()) {
         m_weights = new QTableWidget(int(m_plan.weights.size()), 5, this);
         m_weights->setObjectName(QStringLiteral("weights"));
@@ -96,9 +89,8 @@ RemediationDialog::RemediationDialog(
     m_abort = buttons->addButton(tr("Abort"), QDialogButtonBox::DestructiveRole);
     m_close = buttons->addButton(QDialogButtonBox::Close);
     m_abort->setEnabled(false);
-    m_run->setEnabled(m_plan.isValid() && m_plan.decision.allowed);
-    m_run->setToolTip(m_plan.decision.tooltip());
     layout->addWidget(buttons);
+    showPlan();
     connect(m_run, &QPushButton::clicked, this, [this] { run(); });
     connect(
         m_abort, &QPushButton::clicked, this, [this] { m_controller->abort(m_faultId, m_controller->operatorName()); });
@@ -106,6 +98,32 @@ RemediationDialog::RemediationDialog(
     connect(m_controller, &RemediationController::stepChanged, this, &RemediationDialog::onStep);
     connect(m_controller, &RemediationController::runFinished, this, &RemediationDialog::onFinished);
     resize(720, 560);
+}
+
+void RemediationDialog::showPlan()
+{
+    m_header->setText(m_plan.error.isEmpty()
+            ? QStringLiteral("%1 — %2 on %3").arg(m_plan.runbook, m_plan.cause, m_plan.target)
+            : tr("No plan: %1").arg(m_plan.error));
+    m_steps->clear();
+    for (const QString& s : m_plan.steps)
+        m_steps->addItem(s);
+    QStringList lines;
+    if (!m_plan.affected.isEmpty())
+        lines << tr("Affects: %1").arg(m_plan.affected.join(QStringLiteral(", ")));
+    if (!m_plan.capacity.isEmpty())
+        lines << tr("Capacity: %1").arg(m_plan.capacity);
+    for (const QString& src : m_plan.sources)
+        lines << tr("Source: %1").arg(src);
+    for (const QString& o : m_plan.order)
+        lines << tr("Recovery order: %1").arg(o);
+    for (const QString& d : m_plan.baselineDifferences)
+        lines << tr("Differs from the baseline: %1").arg(d);
+    if (!m_plan.decision.allowed)
+        lines << tr("Not allowed now: %1").arg(m_plan.decision.reasons.join(QStringLiteral("; ")));
+    m_facts->setText(lines.join(u'\n'));
+    m_run->setEnabled(m_plan.isValid() && m_plan.decision.allowed);
+    m_run->setToolTip(m_plan.decision.tooltip());
 }
 
 QStringList RemediationDialog::stepLines() const
@@ -119,13 +137,16 @@ QStringList RemediationDialog::stepLines() const
 bool RemediationDialog::run()
 {
     QString error;
-    const bool ok = m_purpose == SafetyRequest::Purpose::Handle ? m_controller->handle(m_faultId, {}, &error)
-                                                                : m_controller->recover(m_faultId, {}, &error);
+    const bool ok = m_purpose == SafetyRequest::Purpose::Handle
+        ? m_controller->handle(m_faultId, {}, &error)
+        : m_controller->recover(m_faultId, {}, &error, m_switchBack && m_switchBack->isChecked());
     if (!ok) {
         m_status->setText(tr("Refused: %1").arg(error));
         return false;
     }
     m_run->setEnabled(false);
+    if (m_switchBack)
+        m_switchBack->setEnabled(false);
     m_abort->setEnabled(true);
     m_status->setText(tr("Running…"));
     return true;

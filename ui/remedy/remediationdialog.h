@@ -5,6 +5,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QLabel;
 class QListWidget;
 class QPlainTextEdit;
@@ -18,7 +19,8 @@ class RemediationController;
 /**
  * The confirmation and progress dialog of Handle or Recover: first the plan (steps with the exact masked
  * commands, affected targets, remaining capacity, proposed vs current weights, why it may not run), then — once
- * confirmed — the live status and output of every step, with an Abort button while it runs.
+ * confirmed — the live status and output of every step, with an Abort button while it runs. Where Recover offers a
+ * switch back (a PostgreSQL fail-over), a check box asks for it, unchecked; checking it shows the plan with its steps.
  */
 class RemediationDialog : public QDialog
 {
@@ -36,6 +38,8 @@ public:
     bool run();
 
 private:
+    /// Shows m_plan: header, steps, facts, whether Run is possible.
+    void showPlan();
     void onStep(const QString& faultId, int index, const StepReport& report);
     void onFinished(
         const QString& faultId, SafetyRequest::Purpose purpose, const RunbookOutcome& outcome, bool verified);
@@ -44,7 +48,10 @@ private:
     QString m_faultId;
     SafetyRequest::Purpose m_purpose;
     RemediationPlan m_plan;
+    QLabel* m_header = nullptr;
     QListWidget* m_steps = nullptr;
+    QLabel* m_facts = nullptr;
+    QCheckBox* m_switchBack = nullptr; ///< Recover of a PostgreSQL fail-over: switch back afterwards
     QTableWidget* m_weights = nullptr;
     QPlainTextEdit* m_output = nullptr;
     QLabel* m_status = nullptr;

@@ -5,7 +5,10 @@
 // moves the pool (the replica in, then the primary out: a swap the blast-radius gate allows on a pool of two) and
 // proves a write there; clients writing through HAProxy land on the new primary. Recover rebuilds the old primary from
 // the new one (pg_basebackup, the target's commands.rebuild), waits for streaming and verifies amcheck and the tables
-// against the baseline; the audit holds every step. Prints the times to detect, to fail over and to recover.
+// against the baseline; the audit holds every step. Switching back is offered and off by default; asked for, Recover
+// goes on: the promoted server fenced, the rebuilt one promoted once it replayed everything, the pool moved back, a
+// write there, the other server rebuilt as its replica — the pair and the pool as configured, no committed write lost.
+// Prints the times to detect, to fail over and to recover (each case on a pair of its own).
 
 #include "audit/jsonlauditsink.h"
 #include "config/fleetconfigloader.h"
@@ -13,8 +16,7 @@
 #include "monitor/monitor.h"
 #include "pg/pgconnection.h"
 #include "remedy/remediationcontroller.h"
-#include "shared/haproxyharness.h"
-#include "shared/postgrespair.h"
+#include "shared/postgrespool.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -22,22 +24,33 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <memory>
+
 using namespace FaultDesk;
-using FaultDesk::Test::HaproxyHarness;
 using FaultDesk::Test::PostgresHarness;
 using FaultDesk::Test::PostgresPair;
+using FaultDesk::Test::PostgresPool;
 
 namespace {
 
-const QString Backend = QStringLiteral("bank-db");
-
-/// The pool's servers as HAProxy reports them: "pg-primary=ready/UP pg-replica=ready/DOWN".
-QString poolState(HaproxyHarness& haproxy)
+/// Remediation at the monitor's pace (300 ms interval), bounded well inside the test's time.
+RemediationController::Settings quickSettings()
 {
-    QStringList out;
-    for (const HaproxyServerState& s : haproxy.readStates(Backend))
-        out << QStringLiteral("%1=%2/%3").arg(s.server, s.adminState, s.status.section(u' ', 0, 0));
-    return out.join(u' ');
+    RemediationController::Settings s;
+    s.pollInterval = std::chrono::milliseconds(400);
+    s.waitInterval = std::chrono::milliseconds(300);
+    s.stepDeadline = std::chrono::milliseconds(20000);
+    s.verifyDeadline = std::chrono::milliseconds(30000);
+    return s;
+}
+
+/// The open data-integrity fault of pg-primary, if the monitor has one.
+std::optional<Fault> integrityFault(const Monitor& monitor)
+{
+    for (const Fault& f : monitor.detector()->openFaults())
+        if (f.target == u"pg-primary" && f.cause == CauseClass::DataIntegrity)
+            return f;
+    return std::nullopt;
 }
 
 } // namespace
@@ -47,48 +60,52 @@ class TestPostgresFailover : public QObject
     Q_OBJECT
 
 private:
-    PostgresPair m_pair;
-    HaproxyHarness m_haproxy;
+    std::unique_ptr<PostgresPool> m_pool; ///< a fresh pair behind HAProxy for each case
 
 private Q_SLOTS:
     void initTestCase()
     {
         if (!PgConnection::driverAvailable())
             QFAIL("Qt's PostgreSQL driver (libqt6sql6-psql) is missing: scripts/install-deps installs it");
-        if (HaproxyHarness::binary().isEmpty())
-            QFAIL("haproxy is missing: scripts/install-deps installs it");
+        if (const QString missing = PostgresPool::missing(); !missing.isEmpty())
+            QFAIL(qPrintable(missing));
+    }
+
+    void init()
+    {
+        m_pool = std::make_unique<PostgresPool>();
         QString error;
-        QVERIFY2(m_pair.setUp(&error), qPrintable(error));
-        QVERIFY2(m_haproxy.startBackend(Backend, m_pair.haproxyBackendLines(), 2, &error), qPrintable(error));
         // Only the writable primary passes the check: clients reach it, never the replica.
-        QTRY_COMPARE_WITH_TIMEOUT(
-            poolState(m_haproxy), QStringLiteral("pg-primary=ready/UP pg-replica=ready/DOWN"), 15000);
+        QVERIFY2(m_pool->start(&error), qPrintable(error));
         bool ok = false;
-        QCOMPARE(m_pair.psqlAt(m_haproxy.frontendPort(),
-                     QStringLiteral("INSERT INTO payments (amount) VALUES (1) RETURNING inet_server_port()"), &ok),
-            QString::number(m_pair.primary().port()));
+        QCOMPARE(m_pool->writeThroughPool(1, &ok), QString::number(m_pool->primary().port()));
         QVERIFY(ok);
+    }
+
+    void corruptedPageFailsOverAndTheRebuiltNodeMatchesTheBaseline_data()
+    {
+        QTest::addColumn<bool>("switchBack");
+        QTest::addRow("recover") << false;
+        QTest::addRow("recover and switch back") << true;
     }
 
     void corruptedPageFailsOverAndTheRebuiltNodeMatchesTheBaseline()
     {
-        PostgresHarness& primary = m_pair.primary();
-        PostgresHarness& replica = m_pair.replica();
-        const QString accountsMd5 = m_pair.accountsMd5();
+        QFETCH(bool, switchBack);
+        PostgresPool& pool = *m_pool;
+        PostgresPair& pair = pool.pair();
+        PostgresHarness& primary = pool.primary();
+        PostgresHarness& replica = pool.replica();
+        const QString accountsMd5 = pair.accountsMd5();
         QCOMPARE(accountsMd5.size(), 32);
         QString error;
-        QVERIFY2(m_pair.corruptAccountsPage(&error), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(
-            poolState(m_haproxy), QStringLiteral("pg-primary=ready/UP pg-replica=ready/DOWN"), 15000);
+        QVERIFY2(pair.corruptAccountsPage(&error), qPrintable(error));
+        QVERIFY2(pool.waitFor(PostgresPool::healthy(), &error), qPrintable(error));
 
-        const QByteArray yaml = (QStringLiteral("version: 1\n"
-                                                "defaults: {interval: 300ms, timeout: 2s, attempts: 2}\n"
-                                                "haproxy:\n"
-                                                "  - {name: lb, socket: '%1'}\n"
-                                                "targets:\n")
-                                     .arg(m_haproxy.adminSocket())
-            + m_pair.targetsYaml({ QStringLiteral("lb"), Backend }))
-                                    .toUtf8();
+        // Both servers can be rebuilt from the other (commands.rebuild): switching back is possible, not chosen.
+        PostgresPair::ReplicaOptions rebuildable;
+        rebuildable.rebuildCommands = true;
+        const QByteArray yaml = pool.fleetYaml({}, rebuildable).toUtf8();
         const ConfigLoadResult loaded = FleetConfigLoader::loadBytes(yaml, QStringLiteral("fleet.yaml"));
         QVERIFY2(loaded.ok(), loaded.errors.isEmpty() ? "" : qPrintable(loaded.errors.first().toString()));
         Monitor monitor;
@@ -102,26 +119,15 @@ private Q_SLOTS:
         JsonlAuditSink audit(work.filePath(QStringLiteral("audit.jsonl")));
         RemediationController controller(monitor.config(), monitor.detector(), &audit,
             work.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
-        RemediationController::Settings s;
-        s.pollInterval = std::chrono::milliseconds(400);
-        s.waitInterval = std::chrono::milliseconds(300);
-        s.stepDeadline = std::chrono::milliseconds(20000);
-        s.verifyDeadline = std::chrono::milliseconds(30000);
-        controller.setSettings(s);
+        controller.setSettings(quickSettings());
 
         // An application reads the table: the damaged page fails its checksum.
-        QVERIFY2(!m_pair.readAccountsOnPrimary(), "reading the damaged page fails");
+        QVERIFY2(!pair.readAccountsOnPrimary(), "reading the damaged page fails");
         QElapsedTimer clock;
         clock.start();
-        auto integrityFault = [&]() -> std::optional<Fault> {
-            for (const Fault& f : monitor.detector()->openFaults())
-                if (f.target == u"pg-primary" && f.cause == CauseClass::DataIntegrity)
-                    return f;
-            return std::nullopt;
-        };
-        QTRY_VERIFY_WITH_TIMEOUT(integrityFault().has_value(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(integrityFault(monitor).has_value(), 10000);
         const qint64 detectMs = clock.elapsed();
-        const Fault fault = *integrityFault();
+        const Fault fault = *integrityFault(monitor);
         QVERIFY(fault.rootCause);
 
         // The baseline read with SQL at detection: the replica's copy of each table, the ledger sampled by key range.
@@ -180,16 +186,35 @@ private Q_SLOTS:
             fault.incidentId);
         // The pool moved: the damaged primary in maintenance, the new one UP; a client's write through HAProxy lands
         // there.
-        QCOMPARE(poolState(m_haproxy), QStringLiteral("pg-primary=maint/MAINT pg-replica=ready/UP"));
+        QCOMPARE(pool.state(), PostgresPool::failedOver());
         bool ok = false;
-        QCOMPARE(m_pair.psqlAt(m_haproxy.frontendPort(),
-                     QStringLiteral("INSERT INTO payments (amount) VALUES (2) RETURNING inet_server_port()"), &ok),
-            QString::number(replica.port()));
+        QCOMPARE(pool.writeThroughPool(2, &ok), QString::number(replica.port()));
         QVERIFY(ok);
 
-        // Recover: rebuild from the new primary, stream, amcheck and the tables equal to the baseline.
+        // Recover: rebuild from the new primary, stream, amcheck and the tables equal to the baseline — and, asked
+        // for, switch back. Offered, never chosen by default: the plan says what it would do.
+        const RemediationPlan recoverPlan = controller.preview(fault.id, SafetyRequest::Purpose::Recover);
+        QVERIFY2(recoverPlan.switchBackPossible, qPrintable(recoverPlan.switchBackOffer));
+        QCOMPARE(recoverPlan.switchBackOffer,
+            QStringLiteral("then switch back: promote pg-primary again, move the pool back to it and rebuild "
+                           "pg-replica as its replica"));
+        QVERIFY(!recoverPlan.switchBack);
+        QCOMPARE(recoverPlan.runbook, QStringLiteral("data-integrity/postgres-rebuild/recover"));
+        QVERIFY(!recoverPlan.steps.join(u'\n').contains(QStringLiteral("switch back")));
+        const RemediationPlan switchBackPlan = controller.preview(fault.id, SafetyRequest::Purpose::Recover, true);
+        QVERIFY2(switchBackPlan.isValid() && switchBackPlan.decision.allowed, qPrintable(switchBackPlan.toText()));
+        QCOMPARE(switchBackPlan.runbook, QStringLiteral("data-integrity/postgres-rebuild-switch-back/recover"));
+        for (const QString& step : { QStringLiteral("switch back: fence pg-replica"),
+                 QStringLiteral("switch back: wait until pg-primary has replayed all of pg-replica's WAL"),
+                 QStringLiteral("switch back: promote pg-primary (pg_promote)"),
+                 QStringLiteral("switch back: pool bank-db: pg-primary ready"),
+                 QStringLiteral("switch back: verify a write succeeds on pg-primary"),
+                 QStringLiteral("switch back: rebuild pg-replica from pg-primary (commands.rebuild)") })
+            QVERIFY2(switchBackPlan.steps.join(u'\n').contains(step), qPrintable(switchBackPlan.toText()));
+        QVERIFY2(switchBackPlan.affected.contains(QStringLiteral("pool bank-db moves back to pg-primary")),
+            qPrintable(switchBackPlan.toText()));
         clock.restart();
-        QVERIFY2(controller.recover(fault.id, QStringLiteral("alice"), &error), qPrintable(error));
+        QVERIFY2(controller.recover(fault.id, QStringLiteral("alice"), &error, switchBack), qPrintable(error));
         QVERIFY(finished.wait(120000));
         const qint64 recoverMs = clock.elapsed();
         const QList<QVariant> recovered = finished.takeFirst();
@@ -211,11 +236,25 @@ private Q_SLOTS:
             QVERIFY(step.action->output.contains(QStringLiteral("table ledger md5")));
         }
         QVERIFY(checked);
+        // The rebuilt node is a replica — or, switched back, the primary again with the promoted one its replica.
+        const QString accountsSql
+            = QStringLiteral("SELECT md5(string_agg(a::text, E'\\n' ORDER BY a.id)) FROM accounts a");
         QCOMPARE(primary.psql(QStringLiteral("SELECT pg_is_in_recovery()"), QStringLiteral("postgres"), &ok),
-            QStringLiteral("t"));
-        QCOMPARE(primary.psql(QStringLiteral("SELECT md5(string_agg(a::text, E'\\n' ORDER BY a.id)) FROM accounts a"),
-                     QStringLiteral("bank")),
-            accountsMd5);
+            switchBack ? QStringLiteral("f") : QStringLiteral("t"));
+        QCOMPARE(primary.psql(accountsSql, QStringLiteral("bank")), accountsMd5);
+        if (switchBack) {
+            QCOMPARE(outcome.runbook, QStringLiteral("data-integrity/postgres-rebuild-switch-back/recover"));
+            QCOMPARE(replica.psql(QStringLiteral("SELECT pg_is_in_recovery()")), QStringLiteral("t"));
+            QTRY_COMPARE_WITH_TIMEOUT(replica.psql(QStringLiteral("SELECT status FROM pg_stat_wal_receiver")),
+                QStringLiteral("streaming"), 10000);
+            QCOMPARE(replica.psql(accountsSql, QStringLiteral("bank")), accountsMd5);
+            // Neither server is left fenced, and the payment written while pg-replica was the primary is on pg-primary.
+            QCOMPARE(primary.psql(QStringLiteral("SHOW default_transaction_read_only")), QStringLiteral("off"));
+            QCOMPARE(replica.psql(QStringLiteral("SHOW default_transaction_read_only")), QStringLiteral("off"));
+            QCOMPARE(
+                primary.psql(QStringLiteral("SELECT count(*) FROM payments WHERE amount = 2"), QStringLiteral("bank")),
+                QStringLiteral("1"));
+        }
         // The audit holds every step of both runs, each intent with its result.
         const QList<AuditRecord> trail = audit.records();
         for (const RunbookOutcome& run : { handled, outcome }) {
@@ -234,21 +273,72 @@ private Q_SLOTS:
                 QVERIFY2(status == u"ok", qPrintable(step + u' ' + run.steps.at(i).name + u": " + status));
             }
         }
-        // After Recover the pool still sends every client to the new primary; the rebuilt node stays in maint until
-        // someone switches back.
-        QCOMPARE(poolState(m_haproxy), QStringLiteral("pg-primary=maint/MAINT pg-replica=ready/UP"));
+        // After Recover alone the pool still sends every client to the new primary; the rebuilt node stays in maint
+        // until someone switches back. Switched back, the pool is as configured and clients write on pg-primary.
+        if (switchBack) {
+            QVERIFY2(pool.waitFor(PostgresPool::healthy(), &error), qPrintable(error));
+            QCOMPARE(pool.writeThroughPool(3, &ok), QString::number(primary.port()));
+            QVERIFY(ok);
+        } else {
+            QCOMPARE(pool.state(), PostgresPool::failedOver());
+        }
         QFile auditFile(audit.path());
         QVERIFY(auditFile.open(QIODevice::ReadOnly));
         QVERIFY(!auditFile.readAll().contains(PostgresPair::password().toUtf8()));
-        qInfo("FIGURES detect_ms=%lld failover_ms=%lld recover_ms=%lld", detectMs, failoverMs, recoverMs);
+        qInfo("FIGURES %s: detect_ms=%lld failover_ms=%lld recover_ms=%lld", QTest::currentDataTag(), detectMs,
+            failoverMs, recoverMs);
         monitor.stop();
     }
 
-    void cleanupTestCase()
+    // Recover pressed before Handle: the damaged node would be stopped and rebuilt from a server that is not the
+    // primary. Its first step (commands.stop) refuses, so the only primary keeps serving and the pool is untouched.
+    void recoverBeforeHandleStopsNothing()
     {
-        m_haproxy.stop();
-        m_pair.stopAll();
+        PostgresPool& pool = *m_pool;
+        QString error;
+        QVERIFY2(pool.pair().corruptAccountsPage(&error), qPrintable(error));
+        QVERIFY2(pool.waitFor(PostgresPool::healthy(), &error), qPrintable(error));
+        const ConfigLoadResult loaded
+            = FleetConfigLoader::loadBytes(pool.fleetYaml().toUtf8(), QStringLiteral("fleet.yaml"));
+        QVERIFY(loaded.ok());
+        Monitor monitor;
+        monitor.setConfig(*loaded.config);
+        monitor.start();
+        QTemporaryDir work;
+        JsonlAuditSink audit(work.filePath(QStringLiteral("audit.jsonl")));
+        RemediationController controller(monitor.config(), monitor.detector(), &audit,
+            work.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
+        controller.setSettings(quickSettings());
+        QTRY_COMPARE_WITH_TIMEOUT(
+            monitor.detector()->status(QStringLiteral("pg-primary"))->state, TargetState::Up, 15000);
+        QVERIFY2(!pool.pair().readAccountsOnPrimary(), "reading the damaged page fails");
+        QTRY_VERIFY_WITH_TIMEOUT(integrityFault(monitor).has_value(), 10000);
+        const Fault fault = *integrityFault(monitor);
+        QTRY_VERIFY_WITH_TIMEOUT(controller.baseline(fault.id).has_value(), 15000);
+
+        const RemediationPlan plan = controller.preview(fault.id, SafetyRequest::Purpose::Recover);
+        QVERIFY2(
+            plan.steps.value(0).contains(QStringLiteral("stop pg-primary (commands.stop)")), qPrintable(plan.toText()));
+        QSignalSpy finished(&controller, &RemediationController::runFinished);
+        if (controller.recover(fault.id, QStringLiteral("alice"), &error)) {
+            QVERIFY(finished.wait(60000));
+            const auto outcome = finished.takeFirst().at(2).value<RunbookOutcome>();
+            QVERIFY2(outcome.result != RunbookOutcome::Result::Succeeded, qPrintable(outcome.message));
+            QCOMPARE(outcome.steps.value(0).status, StepReport::Status::Failed);
+            QVERIFY2(outcome.steps.value(0).reason.contains(QStringLiteral("pg-replica pg_role = 0 (wanted primary)")),
+                qPrintable(outcome.steps.value(0).reason));
+            QVERIFY(!outcome.steps.value(0).action); // never ran
+        }
+        // Whether refused at once or at its first step: the primary still serves, the pool is as it was.
+        QCOMPARE(pool.primary().psql(QStringLiteral("SELECT pg_is_in_recovery()")), QStringLiteral("f"));
+        bool ok = false;
+        QCOMPARE(pool.writeThroughPool(4, &ok), QString::number(pool.primary().port()));
+        QVERIFY(ok);
+        QCOMPARE(pool.state(), PostgresPool::healthy());
+        monitor.stop();
     }
+
+    void cleanup() { m_pool.reset(); }
 };
 
 QTEST_GUILESS_MAIN(TestPostgresFailover)
