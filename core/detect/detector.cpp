@@ -276,8 +276,13 @@ void Detector::updateDegraded(qint64 nowMs, QList<DetectionEvent>& events)
     int unexplained = 0;
     if (failing < checked) {
         for (size_t i = 0; i < m_list.size(); ++i) {
+            // A check that never arrived is the monitor's failure, not a cascade's.
             if (!down[i])
                 continue;
+            if (m_list[i]->lastCheckStale()) {
+                ++unexplained;
+                continue;
+            }
             const auto isDown = [&](const QString& name) {
                 const int d = indexOf(name);
                 return d >= 0 && down[size_t(d)];

@@ -112,6 +112,8 @@ public:
     bool lastCheckFailed() const { return m_last && m_last->failed(); }
     /// The latest check got no answer at all (probe "down"): what degraded-monitor and UNREACHABLE look at.
     bool lastProbeDown() const { return m_last && m_last->probe == Observation::Probe::Down; }
+    /// … because no check arrived in time (the monitor's side, whatever the target's dependencies do).
+    bool lastCheckStale() const { return m_last && m_last->failureKind == Observation::FailureKind::Stale; }
     qint64 lastCheckMs() const { return m_last ? m_last->timeMs : 0; }
     /// When the next check is due: retryInterval after the last one while SOFT, interval otherwise.
     qint64 nextCheckDueMs() const;

@@ -530,6 +530,24 @@ private Q_SLOTS:
         QCOMPARE(ofKind(all, Kind::MonitorDegraded).size(), 1);
         QCOMPARE(ofKind(all, Kind::MonitorDegraded).first().failing, 3);
         QVERIFY(detector.isDegraded());
+
+        // A dependant whose checks stop arriving is no cascade: the monitor lost it (stale), whatever its
+        // dependency does. Primary refused, entry silent: two of three, degraded.
+        Detector silent;
+        silent.setTargets(bank);
+        now = t0();
+        for (const QString& name : silent.targetNames())
+            silent.observe(ok(name, now - 100));
+        silent.tick(now);
+        all.clear();
+        for (int i = 0; i < 6; ++i) {
+            now += 1000;
+            silent.observe(refused(QStringLiteral("pg-primary"), now - 100));
+            silent.observe(ok(QStringLiteral("pg-replica"), now - 100));
+            all += silent.tick(now);
+        }
+        QCOMPARE(ofKind(all, Kind::MonitorDegraded).size(), 1);
+        QVERIFY(silent.isDegraded());
     }
 
     // The monitor itself stops delivering (a stuck probe thread): everything goes stale at once, which is the
