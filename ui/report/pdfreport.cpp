@@ -186,8 +186,9 @@ QString incidentSections(const Incident& i, int index, QTextDocument* resources,
 
     const QStringList charts = ReportCharts::signalNames(i);
     if (!charts.isEmpty()) {
-        // Heading and chart share one borderless table cell: a row is never split, so the heading cannot be
-        // left alone at the foot of a page.
+        // Heading and charts share one borderless table cell, so the heading is not left alone at the foot of a
+        // page: it goes with the first chart. A cell taller than the rest of the page is still split (between its
+        // charts, or inside the caption), as QTextDocument splits any row that does not fit.
         out += QStringLiteral("<table width=\"100%\" border=\"0\" cellspacing=\"0\" cellpadding=\"0\" "
                               "style=\"margin-top: 12px\"><tr><td>");
         out += QStringLiteral("<%1>Signals over the incident window</%1>").arg(h);
