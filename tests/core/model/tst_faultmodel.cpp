@@ -66,6 +66,36 @@ Observation refused(const QString& target, qint64 t)
     return o;
 }
 
+/// The demo's shape: a primary database, two apis depending on it, four web servers.
+QList<TargetPolicy> dbFleet()
+{
+    QList<TargetPolicy> fleet;
+    for (const QString& name : { QStringLiteral("db-primary"), QStringLiteral("api-1"), QStringLiteral("api-2"),
+             QStringLiteral("web-1"), QStringLiteral("web-2"), QStringLiteral("web-3"), QStringLiteral("web-4") }) {
+        TargetPolicy p;
+        p.name = name;
+        if (name.startsWith(u"api"))
+            p.dependsOn = QStringList { QStringLiteral("db-primary") };
+        fleet.append(p);
+    }
+    return fleet;
+}
+
+/// One check of every target at @p t: refused for the @p failing ones, passing for the rest.
+void observeRound(Detector& detector, const QList<TargetPolicy>& fleet, const QStringList& failing, qint64 t)
+{
+    for (const TargetPolicy& p : fleet) {
+        if (failing.contains(p.name)) {
+            detector.observe(refused(p.name, t));
+        } else {
+            Observation o;
+            o.target = p.name;
+            o.timeMs = t;
+            detector.observe(o);
+        }
+    }
+}
+
 } // namespace
 
 using Mutation = std::function<void(Fault&)>;
@@ -292,15 +322,7 @@ private Q_SLOTS:
         FaultModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setDetector(&detector);
-        QList<TargetPolicy> fleet;
-        for (const QString& name : { QStringLiteral("db-primary"), QStringLiteral("api-1"), QStringLiteral("api-2"),
-                 QStringLiteral("web-1"), QStringLiteral("web-2"), QStringLiteral("web-3"), QStringLiteral("web-4") }) {
-            TargetPolicy p;
-            p.name = name;
-            if (name.startsWith(u"api"))
-                p.dependsOn = QStringList { QStringLiteral("db-primary") };
-            fleet.append(p);
-        }
+        const QList<TargetPolicy> fleet = dbFleet();
         detector.setTargets(fleet);
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         qint64 t = t0();
@@ -344,29 +366,12 @@ private Q_SLOTS:
         FaultModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setDetector(&detector);
-        QList<TargetPolicy> fleet;
-        for (const QString& name : { QStringLiteral("db-primary"), QStringLiteral("api-1"), QStringLiteral("api-2"),
-                 QStringLiteral("web-1"), QStringLiteral("web-2"), QStringLiteral("web-3"), QStringLiteral("web-4") }) {
-            TargetPolicy p;
-            p.name = name;
-            if (name.startsWith(u"api"))
-                p.dependsOn = QStringList { QStringLiteral("db-primary") };
-            fleet.append(p);
-        }
+        const QList<TargetPolicy> fleet = dbFleet();
         detector.setTargets(fleet);
         qint64 t = t0();
         auto round = [&](const QStringList& failing) {
             t += 1000;
-            for (const TargetPolicy& p : fleet) {
-                if (failing.contains(p.name)) {
-                    detector.observe(refused(p.name, t));
-                } else {
-                    Observation o;
-                    o.target = p.name;
-                    o.timeMs = t;
-                    detector.observe(o);
-                }
-            }
+            observeRound(detector, fleet, failing, t);
             detector.tick(t + 10);
         };
         const QStringList outage { QStringLiteral("db-primary"), QStringLiteral("api-1"), QStringLiteral("api-2") };
@@ -461,30 +466,13 @@ private Q_SLOTS:
         FaultModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setDetector(&detector);
-        QList<TargetPolicy> fleet;
-        for (const QString& name : { QStringLiteral("db-primary"), QStringLiteral("api-1"), QStringLiteral("api-2"),
-                 QStringLiteral("web-1"), QStringLiteral("web-2"), QStringLiteral("web-3"), QStringLiteral("web-4") }) {
-            TargetPolicy p;
-            p.name = name;
-            if (name.startsWith(u"api"))
-                p.dependsOn = QStringList { QStringLiteral("db-primary") };
-            fleet.append(p);
-        }
+        const QList<TargetPolicy> fleet = dbFleet();
         detector.setTargets(fleet);
         qint64 t = t0();
         QList<DetectionEvent> events;
         auto round = [&](const QStringList& failing) {
             t += 1000;
-            for (const TargetPolicy& p : fleet) {
-                if (failing.contains(p.name)) {
-                    detector.observe(refused(p.name, t));
-                } else {
-                    Observation o;
-                    o.target = p.name;
-                    o.timeMs = t;
-                    detector.observe(o);
-                }
-            }
+            observeRound(detector, fleet, failing, t);
             events += detector.tick(t + 10);
         };
         const QStringList outage { QStringLiteral("db-primary"), QStringLiteral("api-1"), QStringLiteral("api-2") };
