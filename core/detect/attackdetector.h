@@ -15,9 +15,11 @@ namespace FaultDesk {
  * own baseline (the lower quartile of the recent total rate). A flash sale raises the rate too, but spread over many
  * sources. Hysteresis on both.
  *
- * The total rate is judged as measured (it reacts at once); the concentration is judged on per-source rates
- * smoothed over `smoothingMs`, because one interval's per-source counts are too few to tell a few heavy sources
- * from the luck of an ordinary crowd.
+ * The total rate is counted over the last `rateWindowMs` (a second or two reacts quickly, one short interval is
+ * Poisson noise); the concentration is judged on per-source rates smoothed over `smoothingMs`, because one
+ * interval's per-source counts are too few to tell a few heavy sources from the luck of an ordinary crowd. What
+ * the verdict reports (total, the named sources' rates, the busiest sources' share) is all counted over the same
+ * window, so the numbers of one sentence agree with each other.
  */
 class AttackDetector
 {
@@ -25,11 +27,13 @@ public:
     struct Verdict
     {
         bool underAttack = false;
-        double totalRate = 0; ///< req/s summed over all sources
+        double totalRate = 0; ///< req/s summed over all sources, counted over the last `windowSeconds`
+        double windowSeconds = 0; ///< the span the counted rates cover (whole intervals)
         double baselineRate = 0; ///< lower quartile of the total rate while not under attack
-        double topShare = 0; ///< share of the `topSources` busiest sources (smoothed rates), 0…1
+        double topShare = 0; ///< share of the `topSources` busiest sources (smoothed rates), 0…1: the criterion
+        double countedTopShare = 0; ///< the same share counted over the window, 0…1: what the evidence quotes
         QStringList sources; ///< the flooding sources, busiest first
-        QList<double> sourceRates; ///< their smoothed rates, same order
+        QList<double> sourceRates; ///< their rates counted over the window, same order
     };
 
     explicit AttackDetector(const TargetPolicy::AttackRule& rule = {});
@@ -46,6 +50,8 @@ private:
     void remember(const QHash<QString, double>& sourceRates, qint64 nowMs);
     /// Requests @p source sent within the last `smoothingMs` (the rates times their intervals).
     double recentRequests(const QString& source) const;
+    /// Requests per source, and the seconds they cover, over the last `rateWindowMs` (at least the latest interval).
+    QHash<QString, double> windowRequests(qint64 nowMs, double* seconds) const;
 
     TargetPolicy::AttackRule m_rule;
     QList<double> m_baseline;

@@ -70,6 +70,32 @@ QStringList EvidenceCheck::problems(const QString& sentence)
                                .arg(m.captured(u"factor"), m.captured(u"from"), m.captured(u"to"), m.captured(u"f")));
         }
     }
+    // An attack: the named sources' rates cannot add up to more than the busiest sources' share of the total
+    // ("12 req/s …; the 3 busiest sources sent 30% of its requests; flooding sources: a (3.6 req/s), …").
+    static const QRegularExpression attack(QStringLiteral(
+        NUM("total") " req/s, .*?the (?:(?<n>[0-9]+) busiest sources|busiest source) sent " NUM("p") "% of its requests"
+                     "; flooding sources: (?<named>.*)$"));
+    if (const QRegularExpressionMatch m = attack.match(sentence); m.hasMatch()) {
+        static const QRegularExpression rate(QStringLiteral("\\(" NUM("r") " req/s\\)"));
+        const double total = m.captured(u"total").toDouble();
+        const double share = m.captured(u"p").toDouble();
+        const int busiest = m.hasCaptured(u"n") ? m.captured(u"n").toInt() : 1;
+        double named = 0;
+        int count = 0;
+        for (auto it = rate.globalMatch(m.captured(u"named")); it.hasNext(); ++count) {
+            const double r = it.next().captured(u"r").toDouble();
+            named += count < busiest ? r : 0;
+            if (r > total * 1.001 + 0.001)
+                out.append(QStringLiteral("a source's %1 req/s is more than the total %2 req/s")
+                               .arg(r)
+                               .arg(m.captured(u"total")));
+        }
+        // The share is rounded to a percent, the rates to a few digits.
+        if (named > (share + 0.5) / 100.0 * total * 1.01 + 0.01)
+            out.append(QStringLiteral("the named sources' %1 req/s are more than %2% of %3 req/s")
+                           .arg(named)
+                           .arg(m.captured(u"p"), m.captured(u"total")));
+    }
     return out;
 }
 

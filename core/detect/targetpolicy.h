@@ -23,7 +23,7 @@ struct TargetPolicy
         double shareClear = 0.4;
         double rateFactor = 3.0; ///< … while the total rate is above this × its baseline (lower quartile) …
         double rateClearFactor = 2.0;
-        double minRate = 5.0; ///< … and above this absolute rate (req/s)
+        double minRate = 5.0; ///< … and above this absolute rate (req/s); it ends below this × rateClearFactor / rateFactor
         double heavyFactor = 5.0; ///< sources named: rate ≥ this × the median source's rate
         double minSourceShare = 0.05; ///< … and carry at least this share of all requests
         double minOfBusiest = 0.2; ///< … and at least this fraction of the busiest source's rate …
@@ -35,6 +35,10 @@ struct TargetPolicy
         /// rates over one interval are a handful of requests each, so the busiest three of an ordinary crowd
         /// easily carry half of one second's requests; over a few seconds they do not. 0 = no smoothing.
         qint64 smoothingMs = 5000;
+        /// The total rate judged, and every rate shown, is counted over the intervals of this window, never one
+        /// interval alone: a 0.3 s scrape that caught one request of a 12 req/s flood reads 3 req/s, and under a
+        /// busy machine's irregular scrapes that once ended an attack half a second after it was located.
+        qint64 rateWindowMs = 2000;
         int window = 300; ///< baseline samples of the total rate
         int minSamples = 10;
     };

@@ -465,10 +465,16 @@ QString TargetStateMachine::evidence() const
         QStringList named;
         for (int i = 0; i < v.sources.size(); ++i)
             named.append(v.sources[i] + u" (" + number(v.sourceRates.value(i)) + u" req/s)");
+        // Every number is counted over the same recent window, so they agree: the named sources' rates add up to no
+        // more than the busiest sources' share of the total.
+        const QString busiest = m_policy.attack.topSources == 1
+            ? QStringLiteral("the busiest source")
+            : u"the " + QString::number(m_policy.attack.topSources) + u" busiest sources";
         return head + u": " + number(v.totalRate) + u" req/s, "
             + number(v.baselineRate > 0 ? v.totalRate / v.baselineRate : 0) + u"× its baseline of "
-            + number(v.baselineRate) + u" req/s, " + QString::number(qRound(v.topShare * 100)) + u"% from the top "
-            + QString::number(m_policy.attack.topSources) + u" sources; flooding sources: " + named.join(u", ");
+            + number(v.baselineRate) + u" req/s (counted over the last " + number(v.windowSeconds) + u" s); "
+            + busiest + u" sent " + QString::number(qRound(v.countedTopShare * 100)) + u"% of its requests"
+            + (named.isEmpty() ? QString() : u"; flooding sources: " + named.join(u", "));
     }
     const QString dir
         = b->direction == ThresholdRule::Direction::Above ? QStringLiteral("above") : QStringLiteral("below");

@@ -37,6 +37,21 @@ private Q_SLOTS:
             << 0;
         QTest::addRow("attack baseline, false")
             << QStringLiteral("web is under attack: 60 req/s, 2× its baseline of 15 req/s") << 1;
+        QTest::addRow("attack sources, true")
+            << QStringLiteral("web-1 is under attack: 11.9 req/s, 11.9× its baseline of 1 req/s (counted over the last "
+                              "2 s); the 3 busiest sources sent 92% of its requests; flooding sources: 127.0.1.202 "
+                              "(3.9 req/s), 127.0.1.203 (3.6 req/s), 127.0.1.201 (3.4 req/s)")
+            << 0;
+        // Seen in a drill: the share smoothed over 5 s, the total over one interval, sources that had not caught up.
+        QTest::addRow("attack sources, more than their share")
+            << QStringLiteral("web-1 is under attack: 3.5 req/s, 3.5× its baseline of 1 req/s (counted over the last "
+                              "2 s); the 3 busiest sources sent 68% of its requests; flooding sources: 127.0.1.201 "
+                              "(1.28 req/s), 127.0.1.203 (1.201 req/s), 127.0.1.202 (1.063 req/s)")
+            << 1;
+        QTest::addRow("attack source above the total")
+            << QStringLiteral("web-1 is under attack: 3 req/s, 3× its baseline of 1 req/s (counted over the last 2 s); "
+                              "the busiest source sent 100% of its requests; flooding sources: 127.0.1.201 (4 req/s)")
+            << 2;
         QTest::addRow("surge factor, true")
             << QStringLiteral("web pool overloaded: requests ×4.83 in 40 s (12 → 58 req/s across the web pool)") << 0;
         QTest::addRow("surge factor, false")
