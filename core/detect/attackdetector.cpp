@@ -187,13 +187,14 @@ AttackDetector::Verdict AttackDetector::observe(const QHash<QString, double>& so
             v.sourceRates.append(rate);
         }
     } else {
-        // Only traffic outside an attack teaches the baseline, or a long flood would become normal. The same
-        // counted rate that is judged: one interval's own rate is biased by the scrape's length (a quiet 0.3 s
-        // scrape reads nothing, a busy one 3 req/s per request), and its lower quartile was no ordinary moment.
+        // Only traffic outside an attack teaches the baseline, or a long flood would become normal. The smoothed
+        // total, not one interval's rate: that is biased by the scrape's length (a quiet 0.3 s scrape reads nothing,
+        // a busy one 3 req/s per request), and on a quiet server a quarter of two-second windows hold no request
+        // at all, which made "its baseline of 0 req/s". The smoothed rate is what the server usually sees.
         if (m_baseline.size() < std::max(1, m_rule.window)) {
-            m_baseline.append(total);
+            m_baseline.append(smoothedTotal);
         } else {
-            m_baseline[m_next] = total;
+            m_baseline[m_next] = smoothedTotal;
             m_next = (m_next + 1) % int(m_baseline.size());
         }
     }

@@ -12,7 +12,7 @@ namespace FaultDesk {
 /**
  * Tells an attack from a flash crowd on one target: an attack is traffic concentrated on a few sources (the
  * busiest `topSources` carry more than `shareEnter` of all requests) while the total rate is well above its
- * own baseline (the lower quartile of the recent total rate). A flash sale raises the rate too, but spread over many
+ * own baseline (the lower quartile of the recent smoothed total rate). A flash sale raises the rate too, but spread over many
  * sources. Hysteresis on both.
  *
  * The total rate is counted over the last `rateWindowMs` (a second or two reacts quickly, one short interval is
@@ -29,7 +29,7 @@ public:
         bool underAttack = false;
         double totalRate = 0; ///< req/s summed over all sources, counted over the last `windowSeconds`
         double windowSeconds = 0; ///< the span the counted rates cover (whole intervals)
-        double baselineRate = 0; ///< lower quartile of the total rate while not under attack
+        double baselineRate = 0; ///< lower quartile of the smoothed total rate while not under attack
         double topShare = 0; ///< share of the `topSources` busiest sources (smoothed rates), 0…1: the criterion
         double countedTopShare = 0; ///< the same share counted over the window, 0…1: what the evidence quotes
         QStringList sources; ///< the flooding sources, busiest first

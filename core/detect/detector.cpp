@@ -485,6 +485,25 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
             touchedFaults.insert(id);
             if (f.phase != Fault::Phase::Detected)
                 announce.insert(id);
+        } else if (f.cause == CauseClass::Attack && cause == CauseClass::Attack
+            && (f.phase == Fault::Phase::Detected || f.phase == Fault::Phase::Located)) {
+            // A flood's sources show one by one: at the moment of detection a source that has flooded for two
+            // seconds may not yet have sent a flood's worth to be named. Until Handle acts, the sources named
+            // since join the fault's, so Handle blocks the whole flood and not the first third of it.
+            const AttackDetector::Verdict& v = m->attack();
+            bool grew = false;
+            for (qsizetype k = 0; k < v.sources.size(); ++k) {
+                if (f.sources.contains(v.sources[k]))
+                    continue;
+                f.sources.append(v.sources[k]);
+                f.sourceShares.append(
+                    v.totalRate > 0 ? std::clamp(v.sourceRates.value(k) / v.totalRate, 0.0, 1.0) : 0.0);
+                grew = true;
+            }
+            if (grew) {
+                f.evidence = evidenceOf(m, f);
+                touchedFaults.insert(id);
+            }
         }
     }
 

@@ -72,9 +72,10 @@ QStringList EvidenceCheck::problems(const QString& sentence)
     }
     // An attack: the named sources' rates cannot add up to more than the busiest sources' share of the total
     // ("12 req/s …; the 3 busiest sources sent 30% of its requests; flooding sources: a (3.6 req/s), …").
-    static const QRegularExpression attack(QStringLiteral(
-        NUM("total") " req/s, .*?the (?:(?<n>[0-9]+) busiest sources|busiest source) sent " NUM("p") "% of its requests"
-                     "; flooding sources: (?<named>.*)$"));
+    static const QRegularExpression attack(
+        QStringLiteral(NUM("total") " req/s, .*?the (?:(?<n>[0-9]+) busiest sources|busiest source) sent " NUM(
+            "p") "% of its requests"
+                 "; flooding sources: (?<named>.*)$"));
     if (const QRegularExpressionMatch m = attack.match(sentence); m.hasMatch()) {
         static const QRegularExpression rate(QStringLiteral("\\(" NUM("r") " req/s\\)"));
         const double total = m.captured(u"total").toDouble();

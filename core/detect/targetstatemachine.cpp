@@ -470,10 +470,13 @@ QString TargetStateMachine::evidence() const
         const QString busiest = m_policy.attack.topSources == 1
             ? QStringLiteral("the busiest source")
             : u"the " + QString::number(m_policy.attack.topSources) + u" busiest sources";
-        return head + u": " + number(v.totalRate) + u" req/s, "
-            + number(v.baselineRate > 0 ? v.totalRate / v.baselineRate : 0) + u"× its baseline of "
-            + number(v.baselineRate) + u" req/s (counted over the last " + number(v.windowSeconds) + u" s); "
-            + busiest + u" sent " + QString::number(qRound(v.countedTopShare * 100)) + u"% of its requests"
+        // A baseline of nothing has no ratio to quote.
+        const QString baseline = v.baselineRate > 0
+            ? number(v.totalRate / v.baselineRate) + u"× its baseline of " + number(v.baselineRate) + u" req/s"
+            : QStringLiteral("against a baseline of 0 req/s");
+        return head + u": " + number(v.totalRate) + u" req/s, " + baseline + u" (counted over the last "
+            + number(v.windowSeconds) + u" s); " + busiest + u" sent "
+            + QString::number(qRound(v.countedTopShare * 100)) + u"% of its requests"
             + (named.isEmpty() ? QString() : u"; flooding sources: " + named.join(u", "));
     }
     const QString dir

@@ -655,6 +655,47 @@ private Q_SLOTS:
         QCOMPARE(d.state(QStringLiteral("web-3")), TargetState::Up);
     }
 
+    // A flood's third source starts a few seconds after the first two: it joins the fault's sources while nobody
+    // has acted, so Handle blocks all three; once Handle runs, the list it acted on stays as it was.
+    void attackSourcesGrowUntilHandled()
+    {
+        Drill d;
+        for (int i = 0; i < 12; ++i)
+            d.round();
+        const QString web1 = QStringLiteral("web-1");
+        const auto flood = [&](bool third) {
+            Observation o = d.healthy(web1);
+            o.sourceRates.insert(QStringLiteral("203.0.113.7"), 400);
+            o.sourceRates.insert(QStringLiteral("203.0.113.8"), 350);
+            if (third)
+                o.sourceRates.insert(QStringLiteral("203.0.113.9"), 300);
+            return QHash<QString, Observation> { { web1, o } };
+        };
+        for (int i = 0; i < 3; ++i)
+            d.round(flood(false));
+        const Fault first = *d.faultOf(web1);
+        QCOMPARE(first.cause, CauseClass::Attack);
+        const QStringList two { QStringLiteral("203.0.113.7"), QStringLiteral("203.0.113.8") };
+        QCOMPARE(first.sources, two);
+        for (int i = 0; i < 3; ++i)
+            d.round(flood(true));
+        const Fault grown = *d.faultOf(web1);
+        QCOMPARE(grown.id, first.id);
+        QCOMPARE(grown.sources, two + QStringList { QStringLiteral("203.0.113.9") });
+        QCOMPARE(grown.sourceShares.size(), grown.sources.size());
+        QVERIFY2(grown.evidence.contains(QStringLiteral("203.0.113.9 (")), qPrintable(grown.evidence));
+        QVERIFY2(EvidenceCheck::problems(grown.evidence).isEmpty(),
+            qPrintable(EvidenceCheck::problems(grown.evidence).join(u"; ")));
+
+        // Handle acts on what it saw: a source that shows up afterwards is not silently added to its list.
+        QVERIFY(d.detector.setFaultPhase(grown.id, Fault::Phase::Handling));
+        Observation more = flood(true).value(web1);
+        more.sourceRates.insert(QStringLiteral("203.0.113.10"), 380);
+        for (int i = 0; i < 3; ++i)
+            d.round({ { web1, more } });
+        QCOMPARE(d.faultOf(web1)->sources, grown.sources);
+    }
+
     // Overload: exactly the overloaded web servers, grouped into one incident.
     void overloadNamesTheOverloadedServers()
     {
