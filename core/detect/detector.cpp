@@ -8,6 +8,10 @@ namespace FaultDesk {
 
 namespace {
 
+/// An attack's sources count as all named once none has joined for this long, or this long after detection.
+constexpr qint64 AttackSourcesSettleMs = 2000;
+constexpr qint64 AttackSourcesSettleMaxMs = 10000;
+
 /// Each named source's share of all the target's requests, for the operator deciding what to block.
 QList<double> attackShares(const AttackDetector::Verdict& v)
 {
@@ -429,6 +433,7 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
         if (f.cause == CauseClass::Attack) {
             f.sources = m->attack().sources;
             f.sourceShares = attackShares(m->attack());
+            f.sourcesChangedMs = nowMs;
         }
         m_open.insert(f.id, f);
         m_openOrder.append(f.id);
@@ -482,6 +487,7 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
             f.breachedSignals = m->breachedSignals();
             f.sources = f.cause == CauseClass::Attack ? m->attack().sources : QStringList();
             f.sourceShares = f.cause == CauseClass::Attack ? attackShares(m->attack()) : QList<double>();
+            f.sourcesChangedMs = nowMs;
             touchedFaults.insert(id);
             if (f.phase != Fault::Phase::Detected)
                 announce.insert(id);
@@ -502,8 +508,18 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
             }
             if (grew) {
                 f.evidence = evidenceOf(m, f);
+                f.sourcesChangedMs = nowMs;
                 touchedFaults.insert(id);
             }
+        }
+        // Automation waits while the list still grows (see Fault::sourcesSettling); the change of this flag is a
+        // change of the fault, so automation looks again when it settles.
+        const bool settling = f.cause == CauseClass::Attack
+            && (f.phase == Fault::Phase::Detected || f.phase == Fault::Phase::Located)
+            && nowMs - f.sourcesChangedMs < AttackSourcesSettleMs && nowMs - f.detectedMs < AttackSourcesSettleMaxMs;
+        if (settling != f.sourcesSettling) {
+            f.sourcesSettling = settling;
+            touchedFaults.insert(id);
         }
     }
 

@@ -55,6 +55,11 @@ struct Fault
     /// The signals whose rules failed for it (what its chart should show); a pool-level root adds its members'.
     QStringList breachedSignals;
     QList<double> sourceShares; ///< attack: each source's share of the target's requests (0…1), same order
+    qint64 sourcesChangedMs = 0; ///< attack: when a source last joined `sources` (detection, then each one named)
+    /// Attack: a source joined within the last couple of seconds of a young fault. A flood's sources are named one
+    /// by one as each has sent a flood's worth; automation waits for the list to stand still so that it blocks the
+    /// whole flood, not its first third. The operator's Handle button does not wait.
+    bool sourcesSettling = false;
     qint64 detectedMs = 0;
     qint64 locatedMs = 0;
     qint64 clearedMs = 0;
@@ -67,12 +72,12 @@ struct Fault
     /// An affected member of a pool- or group-level incident (not its root, not a symptom).
     bool isMember() const { return !rootCause && (relation == u"pool" || relation == u"group"); }
     /// Whether automatic remediation may act on it: a located root cause on a HARD (not UNREACHABLE, not
-    /// UNKNOWN) target that is not flapping nor in maintenance. Symptoms clear with their cause; nobody restarts
-    /// them.
+    /// UNKNOWN) target that is not flapping nor in maintenance, and for an attack whose sources are all named. Symptoms
+    /// clear with their cause; nobody restarts them.
     bool actionable() const
     {
         return phase == Phase::Located && rootCause && !flapping && targetState == TargetState::Hard
-            && maintenance.isEmpty();
+            && maintenance.isEmpty() && !sourcesSettling;
     }
     /// "detected", "located", "handling", "handled", "recovering", "recovered".
     static QString phaseName(Phase phase);

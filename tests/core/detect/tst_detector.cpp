@@ -656,7 +656,8 @@ private Q_SLOTS:
     }
 
     // A flood's third source starts a few seconds after the first two: it joins the fault's sources while nobody
-    // has acted, so Handle blocks all three; once Handle runs, the list it acted on stays as it was.
+    // has acted, and automation waits for the list to stand still, so Handle blocks all three; once Handle runs,
+    // the list it acted on stays as it was.
     void attackSourcesGrowUntilHandled()
     {
         Drill d;
@@ -677,6 +678,9 @@ private Q_SLOTS:
         QCOMPARE(first.cause, CauseClass::Attack);
         const QStringList two { QStringLiteral("203.0.113.7"), QStringLiteral("203.0.113.8") };
         QCOMPARE(first.sources, two);
+        // Automation waits while the list may still grow; the operator's button does not (it is not asked).
+        QVERIFY(first.sourcesSettling);
+        QVERIFY(!first.actionable());
         for (int i = 0; i < 3; ++i)
             d.round(flood(true));
         const Fault grown = *d.faultOf(web1);
@@ -686,6 +690,15 @@ private Q_SLOTS:
         QVERIFY2(grown.evidence.contains(QStringLiteral("203.0.113.9 (")), qPrintable(grown.evidence));
         QVERIFY2(EvidenceCheck::problems(grown.evidence).isEmpty(),
             qPrintable(EvidenceCheck::problems(grown.evidence).join(u"; ")));
+        // Once no source has joined for two seconds, automation may act, on all three.
+        int rounds = 0;
+        while (d.faultOf(web1)->sourcesSettling && rounds < 5) {
+            d.round(flood(true));
+            ++rounds;
+        }
+        QVERIFY2(rounds <= 3, qPrintable(QString::number(rounds)));
+        QVERIFY(d.faultOf(web1)->actionable());
+        QCOMPARE(d.faultOf(web1)->sources.size(), 3);
 
         // Handle acts on what it saw: a source that shows up afterwards is not silently added to its list.
         QVERIFY(d.detector.setFaultPhase(grown.id, Fault::Phase::Handling));
