@@ -372,8 +372,9 @@ void Detector::clearFault(const QString& faultId, qint64 nowMs, const QString& r
         m_external.erase(ext);
     }
     if (f.rootCause) {
-        // Members still failing carry the incident on; its symptoms wait (for their next check, or the aftershock
-        // grace): passing clears them with their cause.
+        // Members still failing carry the incident on (a pool-level root clears with its last member; this is its
+        // target leaving the fleet); its symptoms wait (for their next check, or the aftershock grace): passing clears
+        // them with their cause.
         handOver(f, phaseBefore, nowMs, events);
         for (const QString& id : std::as_const(m_openOrder)) {
             if (m_open[id].rootFaultId == faultId)

@@ -1,6 +1,7 @@
 // The Detector's correlation: which incident a new root fault joins (connected faults that begin together, and
-// aftershocks of a recovered incident), hand-over when a pool-level root recovers before its members, and the
-// evidence of pool-level and link faults. Split from detector.cpp, which keeps the per-tick bookkeeping.
+// aftershocks of a recovered incident), a pool-level root held until its last member clears (hand-over only when its
+// target leaves the fleet), and the evidence of pool-level and link faults. Split from detector.cpp, which keeps the
+// per-tick bookkeeping.
 #include "detector.h"
 
 #include "targetstatemachine.h"

@@ -711,6 +711,28 @@ private Q_SLOTS:
         QCOMPARE(d.state(QStringLiteral("web-3")), TargetState::Up);
     }
 
+    // A flood on a server that had no traffic (its baseline is 0 req/s, as on the idle demo fleet): the evidence says
+    // so rather than "0× its baseline of 0 req/s".
+    void attackOnAnIdleServerQuotesNoFactorOfZero()
+    {
+        Drill d;
+        Observation idle = d.healthy(QStringLiteral("web-1"));
+        idle.sourceRates.clear();
+        idle.sourcesMeasured = true;
+        for (int i = 0; i < 12; ++i)
+            d.round({ { QStringLiteral("web-1"), idle } });
+        Observation flood = d.healthy(QStringLiteral("web-1"));
+        flood.sourceRates = { { QStringLiteral("203.0.113.7"), 40 }, { QStringLiteral("203.0.113.8"), 35 } };
+        d.round({ { QStringLiteral("web-1"), flood } });
+        d.round({ { QStringLiteral("web-1"), flood } });
+        const std::optional<Fault> f = d.faultOf(QStringLiteral("web-1"));
+        QVERIFY(f);
+        QCOMPARE(f->cause, CauseClass::Attack);
+        QVERIFY2(f->evidence.contains(QStringLiteral(" req/s, up from a baseline of 0 req/s (counted over the last")),
+            qPrintable(f->evidence));
+        QVERIFY2(EvidenceCheck::problems(f->evidence).isEmpty(), qPrintable(f->evidence));
+    }
+
     // Overload: exactly the overloaded web servers, grouped into one incident.
     void overloadNamesTheOverloadedServers()
     {
