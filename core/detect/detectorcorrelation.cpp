@@ -407,7 +407,11 @@ bool Detector::holdPoolRoot(const QString& faultId, bool targetUp)
     for (const QString& id : std::as_const(m_openOrder)) {
         const Fault& o = m_open[id];
         const TargetStateMachine* m = machine(o.target);
-        if (!o.rootCause && o.rootFaultId == faultId && o.isMember() && m && m->baseState() != TargetState::Up)
+        // Still failing the pool's way: a member that crashed meanwhile is its own failure (it takes over when the root
+        // clears, and gets its own remedy), not the pool's event going on.
+        if (!o.rootCause && o.rootFaultId == faultId && o.isMember() && m && m->baseState() != TargetState::Up
+            && Correlation::peers(Correlation::Link::Group, o.cause, root.cause)
+            && !ownSlowness(o.cause, o.breachedSignals))
             failing.append(o.target);
     }
     if (failing.isEmpty())

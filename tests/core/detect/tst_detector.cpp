@@ -1165,6 +1165,21 @@ private Q_SLOTS:
         QCOMPARE(sc.incidents(), QSet<QString> { incident });
     }
 
+    // A member that crashed during the flood is its own failure: it does not hold the pool-level root open, and it
+    // takes the incident over (to be restarted) when the flood ends.
+    void crashedMemberDoesNotHoldThePoolRoot()
+    {
+        Script sc { Detector::Settings {} };
+        sc.run(QStringLiteral("15x | 3x web-1.flood web-2.flood | 3x web-1.flood web-2.refused"));
+        QCOMPARE(sc.openRoots(), QStringList { QStringLiteral("web-1") });
+        QCOMPARE(sc.detector.fault(sc.detector.status(QStringLiteral("web-2"))->faultId)->cause, CauseClass::Down);
+        sc.run(QStringLiteral("3x web-2.refused"));
+        QCOMPARE(sc.openRoots(), QStringList { QStringLiteral("web-2") });
+        const Fault crashed = *sc.detector.fault(sc.detector.status(QStringLiteral("web-2"))->faultId);
+        QVERIFY(crashed.actionable());
+        QCOMPARE(sc.incidents().size(), 1);
+    }
+
     // A pool-wide event ending for every member at once clears the incident without hand-overs.
     void poolEventEndingAtOnceHandsNothingOver()
     {
