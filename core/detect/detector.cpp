@@ -87,8 +87,10 @@ void Detector::setTargets(const QList<TargetPolicy>& targets)
     m_joined.clear();
     m_rates.clear();
     m_valuesAtDetection.clear();
+    m_attackRateAtDetection.clear();
     m_poolEvidenceKey.clear();
     m_keepLocalization.clear();
+    m_heldLocalization.clear();
     m_dirty.clear();
     QList<Localizer::Node> nodes;
     for (const TargetPolicy& p : targets) {
@@ -365,15 +367,18 @@ void Detector::clearFault(const QString& faultId, qint64 nowMs, const QString& r
     m_orphanedAt.remove(faultId);
     m_joined.remove(faultId);
     m_keepLocalization.remove(faultId);
+    m_heldLocalization.remove(faultId);
     m_valuesAtDetection.remove(faultId);
+    m_attackRateAtDetection.remove(faultId);
     m_poolEvidenceKey.remove(faultId);
     if (const auto ext = m_external.constFind(faultId); ext != m_external.cend()) {
         m_externalIds.remove(ext->source + u'\n' + ext->key);
         m_external.erase(ext);
     }
     if (f.rootCause) {
-        // Members still failing carry the incident on; its symptoms wait (for their next check, or the aftershock
-        // grace): passing clears them with their cause.
+        // Members still failing carry the incident on (a pool-level root clears with its last member; this is its
+        // target leaving the fleet); its symptoms wait (for their next check, or the aftershock grace): passing clears
+        // them with their cause.
         handOver(f, phaseBefore, nowMs, events);
         for (const QString& id : std::as_const(m_openOrder)) {
             if (m_open[id].rootFaultId == faultId)
@@ -434,6 +439,7 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
             f.sources = m->attack().sources;
             f.sourceShares = attackShares(m->attack());
             f.sourcesChangedMs = nowMs;
+            m_attackRateAtDetection.insert(f.id, m->attack().totalRate);
         }
         m_open.insert(f.id, f);
         m_openOrder.append(f.id);
@@ -449,22 +455,35 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
         events.append(e);
     }
 
-    // Recovered targets clear their faults; symptoms whose cause cleared say so.
+    // Recovered targets clear their faults; symptoms whose cause cleared say so. A pool- or group-level root goes last
+    // (see holdPoolRoot()): its members first, so it knows whether one still fails.
     const QStringList open = m_openOrder;
-    for (const QString& id : open) {
-        if (!m_open.contains(id))
-            continue;
-        if (m_external.contains(id))
-            continue; // only its source clears it
-        const Fault f = m_open[id];
-        const TargetStateMachine* m = machine(f.target);
-        if (m && m->baseState() != TargetState::Up)
-            continue;
-        QString reason = QStringLiteral("%1 passes its checks again").arg(f.target);
-        if (!f.rootCause && !f.aftershock && (m_orphanedAt.contains(id) || !m_open.contains(f.rootFaultId)))
-            reason = QStringLiteral("cleared with its cause %1").arg(f.rootTarget);
-        clearFault(id, nowMs, reason, events);
-        touchedFaults.insert(id);
+    for (const bool poolRoots : { false, true }) {
+        for (const QString& id : open) {
+            if (!m_open.contains(id))
+                continue;
+            if (m_external.contains(id))
+                continue; // only its source clears it
+            const Fault f = m_open[id];
+            if (isPoolRoot(f) != poolRoots)
+                continue;
+            const TargetStateMachine* m = machine(f.target);
+            if (m && m->baseState() != TargetState::Up) {
+                if (poolRoots)
+                    holdPoolRoot(id, false);
+                continue;
+            }
+            if (poolRoots && holdPoolRoot(id, true))
+                continue;
+            QString reason = poolRoots
+                ? QStringLiteral("%1 and every %2 member pass their checks again").arg(f.target, scopeLabel(f))
+                : QStringLiteral("%1 passes its checks again").arg(f.target);
+            if (!f.rootCause && !f.aftershock && !f.isMember()
+                && (m_orphanedAt.contains(id) || !m_open.contains(f.rootFaultId)))
+                reason = QStringLiteral("cleared with its cause %1").arg(f.rootTarget);
+            clearFault(id, nowMs, reason, events);
+            touchedFaults.insert(id);
+        }
     }
 
     // A worse cause replaces the one a fault was detected with (overloaded, then down) — until remediation acts on

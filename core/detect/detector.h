@@ -178,7 +178,17 @@ private:
     std::optional<Join> correlate(const Fault& f, qint64 nowMs) const;
     /// Applies @p join to the new root @p faultId; false when it turned out not to apply (it stays a root).
     bool join(const QString& faultId, const Join& join, qint64 nowMs, QList<DetectionEvent>& events);
-    /// The root @p cleared leaves members behind: the first still failing takes over the incident.
+    /// "web pool" or "web group": what the pool- or group-level root @p root stands for.
+    QString scopeLabel(const Fault& root) const;
+    /// A root with affected members (Fault::members): it stands for the pool or group, not only its own server.
+    bool isPoolRoot(const Fault& f) const;
+    /**
+     * The pool-level root @p faultId stays open while a member still fails, whether or not its own server passes
+     * (@p targetUp): one event, one root until its last member clears. Says so in its localization while it holds, and
+     * restores it when its server fails again. Returns whether it holds.
+     */
+    bool holdPoolRoot(const QString& faultId, bool targetUp);
+    /// The root @p cleared leaves members behind (it was removed from the fleet): the first still failing takes over.
     void handOver(const Fault& cleared, Fault::Phase phaseBefore, qint64 nowMs, QList<DetectionEvent>& events);
     void rememberIncidents();
     void noteClosed(const Fault& last, qint64 nowMs);
@@ -228,8 +238,11 @@ private:
     QHash<QString, QString> m_joined; ///< fault id → relation, for faults correlation (not the graph) placed
     QHash<QString, QList<QPair<qint64, double>>> m_rates; ///< target → request-rate samples (last 10 min)
     QHash<QString, QHash<QString, double>> m_valuesAtDetection; ///< open fault id → its target's values then
+    QHash<QString, double> m_attackRateAtDetection; ///< open attack fault id → its target's total req/s then
     QHash<QString, QString> m_poolEvidenceKey; ///< root fault id → members and cause its pool evidence was made for
     QSet<QString> m_keepLocalization; ///< roots whose localization correlation wrote (take-over, hand-over, aftershock)
+    /// pool-level roots held open after their own server passed (holdPoolRoot()) → their localization before
+    QHash<QString, QString> m_heldLocalization;
     QSet<QString> m_dirty; ///< faults changed outside tick()'s bookkeeping (hand-overs), emitted with the next batch
 };
 

@@ -1,6 +1,7 @@
 // The Detector's correlation: which incident a new root fault joins (connected faults that begin together, and
-// aftershocks of a recovered incident), hand-over when a pool-level root recovers before its members, and the
-// evidence of pool-level and link faults. Split from detector.cpp, which keeps the per-tick bookkeeping.
+// aftershocks of a recovered incident), a pool-level root held until its last member clears (hand-over only when its
+// target leaves the fleet), and the evidence of pool-level and link faults. Split from detector.cpp, which keeps the
+// per-tick bookkeeping.
 #include "detector.h"
 
 #include "targetstatemachine.h"
@@ -325,6 +326,7 @@ bool Detector::join(const QString& faultId, const Join& j, qint64 nowMs, QList<D
         const Correlation::Link toRoot = Correlation::link(*pf, *proot, rules());
         f.relation = Correlation::relationName(toRoot);
         f.pool = toRoot == Correlation::Link::Pool ? pf->pool : pf->group;
+        const bool grew = root.pool.isEmpty();
         root.pool = f.pool;
         if (Correlation::isLoad(f.cause) && Correlation::isLoad(root.cause))
             root.cause = Correlation::poolCause(root.cause, f.cause);
@@ -338,6 +340,17 @@ bool Detector::join(const QString& faultId, const Join& j, qint64 nowMs, QList<D
                 if (!root.sources.contains(s))
                     root.sources.append(s);
             }
+        }
+        if (grew) {
+            // The same root, its scope grown from its server to the pool: what the operator read stays its root.
+            const qint64 apart = f.detectedMs - root.detectedMs;
+            const QString when = std::abs(apart) < 1000
+                ? QStringLiteral("within a second of it")
+                : seconds(std::abs(apart)) + (apart >= 0 ? QStringLiteral(" after it") : QStringLiteral(" before it"));
+            root.localization = QStringLiteral("the %1 is %2, not only %3: %4 is too, %5; one root for the "
+                                               "pool, its fault opened on %3")
+                                    .arg(scopeLabel(root), causeWord(root.cause), root.target, f.target, when);
+            m_keepLocalization.insert(rootId);
         }
         m_dirty.insert(rootId);
         reason = QStringLiteral("%1 joins incident %2 as an affected member: same %3 %4 as %5, %6 %7")
@@ -362,6 +375,60 @@ bool Detector::join(const QString& faultId, const Join& j, qint64 nowMs, QList<D
     m_joined.insert(faultId, f.relation);
     f.localization = reason;
     events.append(joinedEvent(f, nowMs, reason));
+    return true;
+}
+
+QString Detector::scopeLabel(const Fault& root) const
+{
+    const TargetPolicy* p = policyOf(root.target);
+    if (p && !p->pool.isEmpty() && root.pool == p->pool)
+        return poolLabel(root.pool) + u" pool";
+    return (p ? p->group : root.group) + u" group";
+}
+
+bool Detector::isPoolRoot(const Fault& f) const
+{
+    return f.rootCause && !f.members.isEmpty() && !m_external.contains(f.id);
+}
+
+bool Detector::holdPoolRoot(const QString& faultId, bool targetUp)
+{
+    Fault& root = m_open[faultId];
+    if (!targetUp) {
+        // Its own server fails again: what it said of itself is true again.
+        if (const auto it = m_heldLocalization.constFind(faultId); it != m_heldLocalization.cend()) {
+            root.localization = *it;
+            m_heldLocalization.erase(it);
+            m_dirty.insert(faultId);
+        }
+        return false;
+    }
+    QStringList failing;
+    for (const QString& id : std::as_const(m_openOrder)) {
+        const Fault& o = m_open[id];
+        const TargetStateMachine* m = machine(o.target);
+        // Still failing the pool's way: a member that crashed meanwhile is its own failure (it takes over when the root
+        // clears, and gets its own remedy), not the pool's event going on.
+        if (!o.rootCause && o.rootFaultId == faultId && o.isMember() && m && m->baseState() != TargetState::Up
+            && Correlation::peers(Correlation::Link::Group, o.cause, root.cause)
+            && !ownSlowness(o.cause, o.breachedSignals))
+            failing.append(o.target);
+    }
+    if (failing.isEmpty())
+        return false;
+    // One event over the pool: the member whose server happened to pass first (often by a fraction of a second) is
+    // not where it ended, and a peer taking over would name a second root for a moment.
+    const QString label = scopeLabel(root);
+    const QString sentence
+        = QStringLiteral("%1 passes its checks again; %2 members still %3: %4 — the %2 stays the root until its last "
+                         "member clears")
+              .arg(root.target, label, causeWord(root.cause), failing.join(u", "));
+    if (!m_heldLocalization.contains(faultId))
+        m_heldLocalization.insert(faultId, root.localization);
+    if (root.localization != sentence) {
+        root.localization = sentence;
+        m_dirty.insert(faultId);
+    }
     return true;
 }
 
@@ -525,21 +592,51 @@ QString Detector::poolEvidence(const Fault& root, qint64 nowMs) const
                     number(before), number(now), label));
     }
 
-    // The member that saturated first, with the values that showed it then.
+    // The member that saturated first, with the values that showed it then: the root, unless a member's fault is older
+    // (detected while the root was not yet located), and every member detected in the same tick with it.
+    const Fault* earliest = &root;
+    QStringList firsts { root.target };
+    for (const QString& id : m_openOrder) {
+        const Fault& o = m_open[id];
+        if (o.rootCause || o.rootFaultId != root.id || !o.isMember())
+            continue;
+        if (o.detectedMs < earliest->detectedMs) {
+            earliest = &o;
+            firsts = { o.target };
+        } else if (o.detectedMs == earliest->detectedMs) {
+            firsts.append(o.target);
+        }
+    }
     QStringList shown;
-    const QHash<QString, double> values = m_valuesAtDetection.value(root.id);
-    for (const ThresholdRule& r : proot->thresholds) {
-        if (values.contains(r.signal))
-            shown.append(r.signal + u' ' + number(values.value(r.signal)));
+    if (root.cause == CauseClass::Attack) {
+        // What flooded it, not its load signals.
+        if (const auto rate = m_attackRateAtDetection.constFind(earliest->id); rate != m_attackRateAtDetection.cend())
+            shown.append(QString::number(*rate, 'g', 4) + u" req/s"); // as the member's own evidence quotes it
+    } else {
+        const QHash<QString, double> values = m_valuesAtDetection.value(earliest->id);
+        for (const ThresholdRule& r : proot->thresholds) {
+            if (values.contains(r.signal))
+                shown.append(r.signal + u' ' + number(values.value(r.signal)));
+        }
     }
     const QString first = root.cause == CauseClass::Attack ? QStringLiteral("flooded first")
         : root.cause == CauseClass::DataIntegrity          ? QStringLiteral("failed first")
                                                            : QStringLiteral("saturated first");
-    parts.append(QStringLiteral("%1 %2 at %3%4")
-                     .arg(root.target, first, clock(root.detectedMs),
-                         shown.isEmpty() ? QString() : u" (" + shown.join(u", ") + u')'));
-    if (!root.members.isEmpty())
-        parts.append(root.members.join(u", ") + u" also " + causeWord(root.cause));
+    const QString values = shown.isEmpty() ? QString()
+        : firsts.size() > 1                ? QString(u" (" + earliest->target + u": " + shown.join(u", ") + u')')
+                                           : QString(u" (" + shown.join(u", ") + u')');
+    QStringList also = QStringList { root.target } + root.members;
+    for (const QString& t : std::as_const(firsts))
+        also.removeAll(t);
+    if (firsts.size() > 1) {
+        const QString last = firsts.takeLast();
+        parts.append(QStringLiteral("%1 and %2 %3, together at %4%5")
+                         .arg(firsts.join(u", "), last, first, clock(earliest->detectedMs), values));
+    } else {
+        parts.append(QStringLiteral("%1 %2 at %3%4").arg(earliest->target, first, clock(earliest->detectedMs), values));
+    }
+    if (!also.isEmpty())
+        parts.append(also.join(u", ") + u" also " + causeWord(root.cause));
 
     // Peers not (yet) failing whose load rule is past its clear level: near capacity.
     QStringList near;

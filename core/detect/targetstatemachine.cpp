@@ -470,11 +470,11 @@ QString TargetStateMachine::evidence() const
         const QString busiest = m_policy.attack.topSources == 1
             ? QStringLiteral("the busiest source")
             : u"the " + QString::number(m_policy.attack.topSources) + u" busiest sources";
-        // A baseline of nothing has no ratio to quote.
-        const QString baseline = v.baselineRate > 0
-            ? number(v.totalRate / v.baselineRate) + u"× its baseline of " + number(v.baselineRate) + u" req/s"
-            : QStringLiteral("against a baseline of 0 req/s");
-        return head + u": " + number(v.totalRate) + u" req/s, " + baseline + u" (counted over the last "
+        // A server that had no traffic to speak of has a baseline of 0: no factor of it is true.
+        const QString against = v.baselineRate > 0
+            ? number(v.totalRate / v.baselineRate) + u"× its baseline of " + number(v.baselineRate)
+            : QStringLiteral("up from a baseline of 0");
+        return head + u": " + number(v.totalRate) + u" req/s, " + against + u" req/s (counted over the last "
             + number(v.windowSeconds) + u" s); " + busiest + u" sent "
             + QString::number(qRound(v.countedTopShare * 100)) + u"% of its requests"
             + (named.isEmpty() ? QString() : u"; flooding sources: " + named.join(u", "));

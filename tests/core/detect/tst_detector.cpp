@@ -8,6 +8,9 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <functional>
+#include <limits>
+
 using namespace FaultDesk;
 using namespace FaultDesk::TestUtil;
 
@@ -226,6 +229,59 @@ public:
             out << f.evidence << f.localization;
         out.removeAll(QString());
         return out;
+    }
+};
+
+/**
+ * Drives poolFleet() in 100 ms steps, the way the Monitor sees a real fleet: each target is checked once a second at
+ * its own offset within the second, and the detector ticks every step. A web server floods (three sources) between
+ * its `from` and `until` (ms since the start); every other check is healthy. After every tick, check() looks at what
+ * the detector says of the event so far.
+ */
+class Timeline
+{
+public:
+    struct Plan
+    {
+        qint64 offsetMs = 0;
+        qint64 fromMs = -1; ///< -1: never floods
+        qint64 untilMs = -1;
+    };
+    Detector detector;
+    const qint64 start = t0();
+    qint64 now = t0();
+    QList<DetectionEvent> events;
+    QHash<QString, Plan> plans;
+
+    Timeline() { detector.setTargets(poolFleet()); }
+    /// Steps until @p untilMs since the start, calling @p check after every tick with that tick's events.
+    void run(qint64 untilMs, const std::function<void(const QList<DetectionEvent>&)>& check)
+    {
+        while (now - start < untilMs) {
+            now += 100;
+            const qint64 t = now - start;
+            for (const QString& name : detector.targetNames()) {
+                const Plan p = plans.value(name);
+                if ((t - p.offsetMs) % 1000 != 0)
+                    continue;
+                Observation o = ok(name, now,
+                    { { QStringLiteral("load"), 0.4 }, { QStringLiteral("error_rate"), 0.001 },
+                        { QStringLiteral("rps"), 10 }, { QStringLiteral("integrity"), 1 },
+                        { QStringLiteral("link_db-primary"), 1 } });
+                if (name.startsWith(u"web"))
+                    o.sourceRates = sources(20, 5);
+                if (p.fromMs >= 0 && t >= p.fromMs && t < p.untilMs) {
+                    for (int i = 0; i < 3; ++i)
+                        o.sourceRates.insert(QStringLiteral("203.0.113.%1").arg(7 + i), 400 - 50 * i);
+                }
+                detector.observe(o);
+            }
+            const QList<DetectionEvent> tickEvents = detector.tick(now);
+            events += tickEvents;
+            check(tickEvents);
+            if (QTest::currentTestFailed())
+                return;
+        }
     }
 };
 
@@ -709,6 +765,28 @@ private Q_SLOTS:
         QCOMPARE(d.faultOf(web1)->sources, grown.sources);
     }
 
+    // A flood on a server that had no traffic (its baseline is 0 req/s, as on the idle demo fleet): the evidence says
+    // so rather than "0× its baseline of 0 req/s".
+    void attackOnAnIdleServerQuotesNoFactorOfZero()
+    {
+        Drill d;
+        Observation idle = d.healthy(QStringLiteral("web-1"));
+        idle.sourceRates.clear();
+        idle.sourcesMeasured = true;
+        for (int i = 0; i < 12; ++i)
+            d.round({ { QStringLiteral("web-1"), idle } });
+        Observation flood = d.healthy(QStringLiteral("web-1"));
+        flood.sourceRates = { { QStringLiteral("203.0.113.7"), 40 }, { QStringLiteral("203.0.113.8"), 35 } };
+        d.round({ { QStringLiteral("web-1"), flood } });
+        d.round({ { QStringLiteral("web-1"), flood } });
+        const std::optional<Fault> f = d.faultOf(QStringLiteral("web-1"));
+        QVERIFY(f);
+        QCOMPARE(f->cause, CauseClass::Attack);
+        QVERIFY2(f->evidence.contains(QStringLiteral(" req/s, up from a baseline of 0 req/s (counted over the last")),
+            qPrintable(f->evidence));
+        QVERIFY2(EvidenceCheck::problems(f->evidence).isEmpty(), qPrintable(f->evidence));
+    }
+
     // Overload: exactly the overloaded web servers, grouped into one incident.
     void overloadNamesTheOverloadedServers()
     {
@@ -739,7 +817,10 @@ private Q_SLOTS:
         const Fault root = *d.faultOf(QStringLiteral("web-1"));
         QVERIFY(root.rootCause);
         QCOMPARE(root.members, QStringList { QStringLiteral("web-3") });
-        QVERIFY2(root.evidence.startsWith(QStringLiteral("web group overloaded: web-1 saturated first")),
+        // Both crossed in the same check round: neither is called first alone.
+        QVERIFY2(root.evidence.startsWith(
+                     QStringLiteral("web group overloaded: web-1 and web-3 saturated first, together at 14:03:13 "
+                                    "(web-1: load 1.3); web-2 near capacity")),
             qPrintable(root.evidence));
         QVERIFY2(root.evidence.contains(QStringLiteral("web-2 near capacity (load 0.8)")), qPrintable(root.evidence));
         const Fault member = *d.faultOf(QStringLiteral("web-3"));
@@ -1102,23 +1183,54 @@ private Q_SLOTS:
         QVERIFY(EvidenceCheck::problems(root.evidence).isEmpty());
     }
 
-    // A pool-level root that recovers first hands the incident to a member still failing; no new incident.
-    void poolRootHandsOver()
+    // A pool-level root whose own server recovers first stays the root while a member still fails: no hand-over, no
+    // second root, what remediation did stays done; it clears with its last member.
+    void poolRootStaysUntilItsLastMemberClears()
     {
         Script sc { Detector::Settings {} };
         sc.run(QStringLiteral("2x | web-2.load=1.4 | 3x web-2.load=1.4 web-1.load=1.2"));
-        const QString incident = sc.detector.fault(sc.detector.status(QStringLiteral("web-2"))->faultId)->incidentId;
-        QVERIFY(sc.detector.setFaultPhase(sc.detector.status(QStringLiteral("web-2"))->faultId, Fault::Phase::Handled));
+        const QString rootId = sc.detector.status(QStringLiteral("web-2"))->faultId;
+        const QString incident = sc.detector.fault(rootId)->incidentId;
+        QVERIFY(sc.detector.setFaultPhase(rootId, Fault::Phase::Handled));
         sc.events.clear();
         sc.run(QStringLiteral("web-1.load=1.2"));
+        QCOMPARE(sc.openRoots(), QStringList { QStringLiteral("web-2") });
+        const Fault root = *sc.detector.fault(rootId);
+        QVERIFY(root.isOpen());
+        QCOMPARE(root.phase, Fault::Phase::Handled); // what was done for the incident is not started over
+        QCOMPARE(root.members, QStringList { QStringLiteral("web-1") });
+        QCOMPARE(root.localization,
+            QStringLiteral("web-2 passes its checks again; web pool members still overloaded: web-1 — the web pool "
+                           "stays the root until its last member clears"));
+        QVERIFY(ofKind(sc.events, Kind::FaultLocated).isEmpty());
+        QVERIFY(ofKind(sc.events, Kind::FaultCleared).isEmpty());
+        QCOMPARE(sc.incidents().size(), 1);
+        sc.run(QStringLiteral("web-1.load=1.2 web-2.load=1.4")); // its own server fails again: it says so no more
+        QVERIFY(!sc.detector.fault(rootId)->localization.contains(QStringLiteral("passes its checks again")));
+        sc.run(QStringLiteral("2x web-1.load=1.2 | 2x"));
+        QVERIFY(sc.detector.openFaults().isEmpty());
+        const auto cleared = ofKind(sc.events, Kind::FaultCleared);
+        QCOMPARE(cleared.size(), 2);
+        QCOMPARE(cleared.last().faultId, rootId); // last, with its last member
+        QCOMPARE(cleared.last().timeMs, cleared.first().timeMs);
+        QCOMPARE(cleared.last().reason, QStringLiteral("web-2 and every web pool member pass their checks again"));
+        QCOMPARE(cleared.first().reason, QStringLiteral("web-1 passes its checks again"));
+        QVERIFY(ofKind(sc.events, Kind::FaultLocated).isEmpty());
+        QCOMPARE(sc.incidents(), QSet<QString> { incident });
+    }
+
+    // A member that crashed during the flood is its own failure: it does not hold the pool-level root open, and it
+    // takes the incident over (to be restarted) when the flood ends.
+    void crashedMemberDoesNotHoldThePoolRoot()
+    {
+        Script sc { Detector::Settings {} };
+        sc.run(QStringLiteral("15x | 3x web-1.flood web-2.flood | 3x web-1.flood web-2.refused"));
         QCOMPARE(sc.openRoots(), QStringList { QStringLiteral("web-1") });
-        const Fault heir = *sc.detector.fault(sc.detector.status(QStringLiteral("web-1"))->faultId);
-        QCOMPARE(heir.incidentId, incident);
-        QCOMPARE(heir.phase, Fault::Phase::Handled); // what was done for the incident is not started over
-        const auto located = ofKind(sc.events, Kind::FaultLocated);
-        QCOMPARE(located.size(), 1);
-        QVERIFY2(
-            located.first().reason.contains(QStringLiteral("takes over incident")), qPrintable(located.first().reason));
+        QCOMPARE(sc.detector.fault(sc.detector.status(QStringLiteral("web-2"))->faultId)->cause, CauseClass::Down);
+        sc.run(QStringLiteral("3x web-2.refused"));
+        QCOMPARE(sc.openRoots(), QStringList { QStringLiteral("web-2") });
+        const Fault crashed = *sc.detector.fault(sc.detector.status(QStringLiteral("web-2"))->faultId);
+        QVERIFY(crashed.actionable());
         QCOMPARE(sc.incidents().size(), 1);
     }
 
@@ -1133,6 +1245,153 @@ private Q_SLOTS:
         QVERIFY(sc.detector.openFaults().isEmpty());
         QVERIFY(ofKind(sc.events, Kind::FaultLocated).isEmpty());
         QCOMPARE(ofKind(sc.events, Kind::FaultCleared).size(), 3);
+    }
+
+    // One flood over the web pool, followed tick by tick from the first member's attack verdict to the last member's
+    // clear: one incident, one root from start to end (its scope grows as members join; a member clearing before the
+    // others, the root's own server included, is a member that cleared, never a hand-over to a second root), and every
+    // sentence true, "flooded first" included.
+    void poolFloodIsOneRootThroughout_data()
+    {
+        QTest::addColumn<QList<qint64>>("offsets"); // web-1, web-2, web-3: when in the second each is checked
+        QTest::addColumn<QList<qint64>>("from");
+        QTest::addColumn<QList<qint64>>("until");
+        QTest::addRow("the first member clears 100 ms before its peers") << QList<qint64> { 0, 100,
+            100 } << QList<qint64> { 20000, 20000, 20000 } << QList<qint64> { 40000, 40000, 40000 };
+        QTest::addRow("the members clear 100 ms apart")
+            << QList<qint64> { 0, 100, 200 } << QList<qint64> { 20000, 20000, 20000 }
+            << QList<qint64> { 40000, 40000, 40000 };
+        QTest::addRow("the members enter seconds apart")
+            << QList<qint64> { 0, 100, 200 } << QList<qint64> { 20000, 23000, 26000 }
+            << QList<qint64> { 40000, 40000, 40000 };
+        QTest::addRow("the members enter seconds apart, the first leaves first") << QList<qint64> { 0, 100,
+            200 } << QList<qint64> { 20000, 23000, 26000 } << QList<qint64> { 34000, 37000, 40000 };
+        QTest::addRow("the members enter in the same tick") << QList<qint64> { 0, 0,
+            0 } << QList<qint64> { 20000, 20000, 20000 } << QList<qint64> { 40000, 40000, 40000 };
+        QTest::addRow("a later member's check comes first in the second") << QList<qint64> { 500, 0,
+            300 } << QList<qint64> { 20000, 24000, 24000 } << QList<qint64> { 40000, 40000, 40000 };
+    }
+    void poolFloodIsOneRootThroughout()
+    {
+        QFETCH(QList<qint64>, offsets);
+        QFETCH(QList<qint64>, from);
+        QFETCH(QList<qint64>, until);
+        Timeline tl;
+        for (int i = 0; i < 3; ++i)
+            tl.plans.insert(QStringLiteral("web-%1").arg(i + 1), { offsets[i], from[i], until[i] });
+        // "web-1 flooded first at 14:03:31" or "web-1 and web-2 flooded first, together at 14:03:31".
+        static const QRegularExpression first(
+            QStringLiteral("([a-z0-9-]+(?:(?:, | and )[a-z0-9-]+)*) flooded first(?:, together)? at ([0-9:]+)"));
+        QSet<QString> rootsNamed; // every fault ever named a root, by id
+        QSet<QString> seen;
+        tl.run(50000, [&](const QList<DetectionEvent>& events) {
+            const qint64 t = tl.now - tl.start;
+            const QList<Fault> faults = tl.detector.faults();
+            QSet<QString> incidents;
+            QStringList openRoots;
+            for (const Fault& f : faults) {
+                if (!f.incidentId.isEmpty())
+                    incidents.insert(f.incidentId);
+                if (f.rootCause && f.phase != Fault::Phase::Detected) {
+                    rootsNamed.insert(f.id);
+                    if (f.isOpen())
+                        openRoots.append(f.target);
+                }
+            }
+            for (const DetectionEvent& e : events) {
+                if (e.kind == Kind::FaultLocated && e.rootCause)
+                    rootsNamed.insert(e.faultId);
+                QVERIFY2(!e.reason.contains(QStringLiteral("takes over")), qPrintable(e.reason));
+            }
+            QVERIFY2(incidents.size() <= 1,
+                qPrintable(QStringLiteral("t=%1 ms: %2 incidents").arg(t).arg(incidents.size())));
+            QVERIFY2(openRoots.size() <= 1,
+                qPrintable(QStringLiteral("t=%1 ms: roots %2").arg(t).arg(openRoots.join(u", "))));
+            QVERIFY2(rootsNamed.size() <= 1,
+                qPrintable(QStringLiteral("t=%1 ms: %2 faults named root").arg(t).arg(rootsNamed.size())));
+            // A root whose own server passes again while members still fail stays the root, and says so.
+            for (const Fault& f : faults) {
+                if (!f.isOpen() || !f.rootCause || tl.detector.status(f.target)->state != TargetState::Up)
+                    continue;
+                QStringList failing;
+                for (const Fault& o : faults) {
+                    if (o.isOpen() && o.rootFaultId == f.id && tl.detector.status(o.target)->state != TargetState::Up)
+                        failing.append(o.target);
+                }
+                QVERIFY2(!failing.isEmpty(),
+                    qPrintable(QStringLiteral("t=%1 ms: %2 open, its pool passes").arg(t).arg(f.target)));
+                QCOMPARE(f.localization,
+                    QStringLiteral("%1 passes its checks again; web pool members still under attack: %2 — the web pool "
+                                   "stays the root until its last member clears")
+                        .arg(f.target, failing.join(u", ")));
+            }
+            // Every sentence said so far is true of the numbers and times it quotes.
+            QStringList sentences;
+            for (const DetectionEvent& e : events)
+                sentences << e.evidence << e.reason;
+            for (const Fault& f : faults)
+                sentences << f.evidence << f.localization;
+            for (const QString& sentence : std::as_const(sentences)) {
+                if (sentence.isEmpty() || seen.contains(sentence))
+                    continue;
+                seen.insert(sentence);
+                QVERIFY2(EvidenceCheck::problems(sentence).isEmpty(),
+                    qPrintable(sentence + u" → " + EvidenceCheck::problems(sentence).join(u"; ")));
+                const QRegularExpressionMatch m = first.match(sentence);
+                if (!m.hasMatch())
+                    continue;
+                // Named first: exactly the faults of the event detected earliest, at the time it quotes.
+                QStringList named = m.captured(1).split(QRegularExpression(QStringLiteral(", | and ")));
+                named.sort();
+                qint64 earliest = std::numeric_limits<qint64>::max();
+                for (const Fault& f : faults)
+                    earliest = std::min(earliest, f.detectedMs);
+                QStringList atEarliest;
+                for (const Fault& f : faults) {
+                    if (f.detectedMs == earliest)
+                        atEarliest.append(f.target);
+                }
+                atEarliest.sort();
+                QVERIFY2(named == atEarliest, qPrintable(sentence));
+                QCOMPARE(m.captured(2),
+                    QDateTime::fromMSecsSinceEpoch(earliest, Qt::UTC).toString(QStringLiteral("HH:mm:ss")));
+            }
+        });
+        if (QTest::currentTestFailed())
+            return;
+        // Over: one incident, every fault cleared, and its root the last to clear, with its pool and every source.
+        QVERIFY(tl.detector.openFaults().isEmpty());
+        const QList<Fault> faults = tl.detector.faults();
+        QCOMPARE(faults.size(), 3);
+        QCOMPARE(rootsNamed.size(), 1);
+        qint64 lastClear = 0;
+        for (const Fault& f : faults) {
+            QCOMPARE(f.incidentId, faults.first().incidentId);
+            lastClear = std::max(lastClear, f.clearedMs);
+        }
+        const Fault root = *tl.detector.fault(*rootsNamed.cbegin());
+        QCOMPARE(root.clearedMs, lastClear);
+        QCOMPARE(root.pool, QStringLiteral("lb/web"));
+        QCOMPARE(root.cause, CauseClass::Attack);
+        QVERIFY2(root.evidence.startsWith(QStringLiteral("web pool under attack: ")), qPrintable(root.evidence));
+        QVERIFY2(root.evidence.contains(QStringLiteral("flooding sources: 203.0.113.7, 203.0.113.8, 203.0.113.9")),
+            qPrintable(root.evidence));
+        // What flooded first is its request rate, not its load signals.
+        QVERIFY2(
+            root.evidence.contains(QStringLiteral("1150 req/s)")) && !root.evidence.contains(QStringLiteral("load")),
+            qPrintable(root.evidence));
+        for (const Fault& f : faults) {
+            if (f.id != root.id) {
+                QVERIFY2(f.isMember(), qPrintable(f.target));
+                QCOMPARE(f.rootFaultId, root.id);
+            }
+        }
+        const auto cleared = ofKind(tl.events, Kind::FaultCleared);
+        QCOMPARE(cleared.last().faultId, root.id);
+        // Its server the last to pass, or the last of its members with it.
+        const QStringList last { QStringLiteral("%1 passes its checks again").arg(root.target),
+            QStringLiteral("%1 and every web pool member pass their checks again").arg(root.target) };
+        QVERIFY2(last.contains(cleared.last().reason), qPrintable(cleared.last().reason));
     }
 
     // An aftershock is marked on the fault and in the event, and a fault outliving the grace becomes its own.

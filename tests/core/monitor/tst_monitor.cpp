@@ -136,6 +136,21 @@ private Q_SLOTS:
         QVERIFY(fleet);
         QTRY_VERIFY_WITH_TIMEOUT(allUp(*fleet), 15000);
         QTest::qWait(12000); // the attack rule needs a baseline of normal traffic first
+        // After every tick from here on: how many roots are open at once, and which faults were ever named root.
+        const Detector* detector = fleet->monitor->detector();
+        QSet<QString> rootsNamed;
+        int mostOpenRoots = 0;
+        connect(detector, &Detector::targetsUpdated, fleet->monitor.get(), [&] {
+            int open = 0;
+            for (const Fault& f : detector->openFaults()) {
+                if (f.rootCause && f.phase != Fault::Phase::Detected) {
+                    ++open;
+                    rootsNamed.insert(f.id);
+                }
+            }
+            mostOpenRoots = std::max(mostOpenRoots, open);
+        });
+        const qsizetype eventsBefore = fleet->events.size();
         QVERIFY(fleet->demo.inject(QStringLiteral("attack")));
         const QJsonObject truth = truthFor(*fleet, QStringLiteral("attack"));
         QStringList expected;
@@ -174,6 +189,28 @@ private Q_SLOTS:
                         qPrintable(f.target + u" names " + source + u", not an attacker: " + f.evidence));
             }
         }
+        // The flood ends: the web pool's members pass again a fraction of a second apart. One event to its last
+        // clear: one incident, one root all along (the pool's; no member taking over), every sentence true.
+        QVERIFY(fleet->demo.clear());
+        QTRY_VERIFY_WITH_TIMEOUT(detector->openFaults().isEmpty(), 30000);
+        QSet<QString> incidents;
+        for (qsizetype i = eventsBefore; i < fleet->events.size(); ++i) {
+            if (!fleet->events.at(i).incidentId.isEmpty())
+                incidents.insert(fleet->events.at(i).incidentId);
+        }
+        QCOMPARE(incidents.size(), 1);
+        QCOMPARE(mostOpenRoots, 1);
+        QCOMPARE(rootsNamed.size(), 1);
+        for (qsizetype i = eventsBefore; i < fleet->events.size(); ++i) {
+            const DetectionEvent& e = fleet->events.at(i);
+            if (e.kind == DetectionEvent::Kind::FaultLocated)
+                QVERIFY2(!e.rootCause || rootsNamed.contains(e.faultId), qPrintable(e.reason));
+            for (const QString& sentence : { e.evidence, e.reason })
+                QVERIFY2(EvidenceCheck::problems(sentence).isEmpty(),
+                    qPrintable(sentence + u" → " + EvidenceCheck::problems(sentence).join(u"; ")));
+        }
+        for (const Fault& f : detector->faults())
+            QVERIFY2(EvidenceCheck::problems(f.evidence).isEmpty(), qPrintable(f.evidence));
     }
 
     void hangAndGarbageGiveTheirReasons()
