@@ -258,7 +258,9 @@ private Q_SLOTS:
         for (const QString& line : dialog->stepLines())
             QVERIFY2(line.endsWith(QStringLiteral("— ok")), qPrintable(dialog->stepLines().join(u'\n')));
         dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Close)->click();
-        QTRY_VERIFY2(details(window).contains(QStringLiteral("recovered since")), qPrintable(details(window)));
+        // Recovered once Recover verified it (amcheck, the checksums), not when the server answered again.
+        QTRY_VERIFY2(details(window).contains(QStringLiteral("recovered — verified · detected at")),
+            qPrintable(details(window)));
         for (int step = 1; step <= recoverSteps; ++step) {
             const QString name = QStringLiteral("data-integrity/postgres-rebuild/recover#%1").arg(step);
             QTRY_VERIFY2(logRows(window, name).contains(QStringLiteral("result ok")),
