@@ -11,6 +11,7 @@
 #include "ui/faultpanel.h"
 #include "ui/faultproxymodel.h"
 #include "ui/remedy/faultactions.h"
+#include "ui/remedy/remediationdialog.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -326,6 +327,15 @@ private Q_SLOTS:
                                              "has nothing to return to it")),
             qPrintable(tip));
         QVERIFY2(!tip.contains(QStringLiteral("Handle it first")), qPrintable(tip));
+        // The dialog says why and offers no Run.
+        RemediationDialog* dialog = actions.openDialog(false);
+        QVERIFY(dialog);
+        const QString facts = dialog->findChild<QLabel*>(QStringLiteral("facts"))->text();
+        QVERIFY2(facts.contains(QStringLiteral("Not allowed now: nothing was handled on db-1 and its state equals the "
+                                               "baseline")),
+            qPrintable(facts));
+        QVERIFY(!dialog->run());
+        dialog->close();
         // Asked anyway (a script, a stale dialog): refused, and the refusal is audited like a refused step.
         QVERIFY(!rig.controller->recover(id, QStringLiteral("bob"), &error));
         QVERIFY2(error.contains(QStringLiteral("nothing was handled on db-1")), qPrintable(error));
