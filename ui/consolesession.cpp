@@ -338,6 +338,22 @@ void ConsoleSession::attachRemediation()
     // controller writes every person's refused request.
     actions->setFaultIds(m_window.selectedFaultIds());
     QObject::connect(&m_window, &MainWindow::faultsSelected, actions, &FaultActions::setFaultIds);
+    // The incident is recovered once Recover verified it, not when its target passes its checks halfway through.
+    const auto recoveryRun = [this](const QString& faultId, bool running, bool verified, const QString& note) {
+        if (const auto fault = m_monitor.detector()->fault(faultId); fault && fault->rootCause)
+            m_recorder.setRecoveryRun(fault->incidentId, running, verified, note);
+    };
+    QObject::connect(m_remedy.get(), &RemediationController::runStarted, &m_window,
+        [recoveryRun](const QString& faultId, SafetyRequest::Purpose purpose) {
+            if (purpose == SafetyRequest::Purpose::Recover)
+                recoveryRun(faultId, true, false, {});
+        });
+    QObject::connect(m_remedy.get(), &RemediationController::runFinished, &m_window,
+        [recoveryRun](
+            const QString& faultId, SafetyRequest::Purpose purpose, const RunbookOutcome& outcome, bool verified) {
+            if (purpose == SafetyRequest::Purpose::Recover)
+                recoveryRun(faultId, false, verified, outcome.message);
+        });
     QObject::connect(m_remedy.get(), &RemediationController::escalated, &m_window,
         [this](const QString&, const QString& message) { m_window.showNotification(message, true); });
     QObject::connect(
