@@ -267,26 +267,31 @@ bool RemediationController::somethingToRecover(const Fault& f, QString* note) co
     // Without one, only what differs from the baseline now: damaged data (an open data-integrity fault: the restore
     // is the recovery), or a pool, ACL or database read back unlike its baseline (changed by hand, by another tool).
     if (f.isOpen() && f.cause == CauseClass::DataIntegrity) {
-        *note = QStringLiteral("%1 was not handled: Recover restores its damaged data from the baseline").arg(f.target);
+        *note = QStringLiteral(
+            "%1 was not handled from this console: Recover restores its damaged data from the baseline")
+                    .arg(f.target);
         return true;
     }
     const RemediationBaseline b = m_baselines.value(f.id);
     const TargetConfig* t = m_config.target(f.target);
     const RemediationBaseline now = current();
     if (b.haproxyKnown && !now.haproxyKnown) {
-        *note = QStringLiteral("nothing was handled on %1 and HAProxy has not been read back: whether anything differs "
-                               "from the baseline is not known")
+        *note = QStringLiteral(
+            "nothing was handled on %1 from this console and HAProxy has not been read back: whether anything differs "
+            "from the baseline is not known")
                     .arg(f.target);
         return false;
     }
     const QStringList differ = b.differences(now, t && t->haproxy ? t->haproxy->backend : QString());
     if (!differ.isEmpty()) {
-        *note = QStringLiteral("%1 was not handled: Recover returns what differs from the baseline (%2)")
+        *note = QStringLiteral(
+            "%1 was not handled from this console: Recover returns what differs from the baseline (%2)")
                     .arg(f.target, differ.join(QStringLiteral("; ")));
         return true;
     }
-    *note = QStringLiteral("nothing was handled on %1 and its state equals the baseline: Recover has nothing to return "
-                           "to it%2")
+    *note = QStringLiteral(
+        "nothing was handled on %1 from this console and its state equals the baseline: Recover has nothing to return "
+        "to it%2")
                 .arg(f.target, f.isOpen() ? QStringLiteral(" (Handle it first)") : QString());
     return false;
 }

@@ -311,9 +311,9 @@ private Q_SLOTS:
         // Open and never handled: nothing differs from the baseline, Handle first.
         QVERIFY(actions.handleButton()->isEnabled());
         QVERIFY(!actions.recoverButton()->isEnabled());
-        QVERIFY2(actions.recoverButton()->toolTip().contains(
-                     QStringLiteral("nothing was handled on db-1 and its state equals the baseline: Recover has "
-                                    "nothing to return to it (Handle it first)")),
+        QVERIFY2(actions.recoverButton()->toolTip().contains(QStringLiteral(
+                     "nothing was handled on db-1 from this console and its state equals the baseline: Recover has "
+                     "nothing to return to it (Handle it first)")),
             qPrintable(actions.recoverButton()->toolTip()));
 
         rig.check(QStringLiteral("db-1"), true, 1);
@@ -323,16 +323,18 @@ private Q_SLOTS:
         QCOMPARE(rig.head(id), QStringLiteral("db-1 — root cause, cleared on its own"));
         QVERIFY(!actions.recoverButton()->isEnabled());
         const QString tip = actions.recoverButton()->toolTip();
-        QVERIFY2(tip.contains(QStringLiteral("nothing was handled on db-1 and its state equals the baseline: Recover "
-                                             "has nothing to return to it")),
+        QVERIFY2(tip.contains(QStringLiteral(
+                     "nothing was handled on db-1 from this console and its state equals the baseline: Recover "
+                     "has nothing to return to it")),
             qPrintable(tip));
         QVERIFY2(!tip.contains(QStringLiteral("Handle it first")), qPrintable(tip));
         // The dialog says why and offers no Run.
         RemediationDialog* dialog = actions.openDialog(false);
         QVERIFY(dialog);
         const QString facts = dialog->findChild<QLabel*>(QStringLiteral("facts"))->text();
-        QVERIFY2(facts.contains(QStringLiteral("Not allowed now: nothing was handled on db-1 and its state equals the "
-                                               "baseline")),
+        QVERIFY2(facts.contains(QStringLiteral(
+                     "Not allowed now: nothing was handled on db-1 from this console and its state equals the "
+                     "baseline")),
             qPrintable(facts));
         QVERIFY(!dialog->run());
         dialog->close();

@@ -183,8 +183,9 @@ void TestRemediationController::recoverBeforeHandleNeedsSomethingToReturn()
     QVERIFY(f);
     SafetyDecision d = m_controller->canRecover(f->id);
     QVERIFY(!d.allowed);
-    QVERIFY2(d.tooltip().contains(QStringLiteral("nothing was handled on web-2 and its state equals the baseline: "
-                                                 "Recover has nothing to return to it (Handle it first)")),
+    QVERIFY2(d.tooltip().contains(
+                 QStringLiteral("nothing was handled on web-2 from this console and its state equals the baseline: "
+                                "Recover has nothing to return to it (Handle it first)")),
         qPrintable(d.tooltip()));
 
     // The cause ends by itself: still nothing to return.
@@ -208,8 +209,8 @@ void TestRemediationController::recoverBeforeHandleNeedsSomethingToReturn()
     m_controller->refresh();
     QTRY_VERIFY_WITH_TIMEOUT(m_controller->canRecover(f->id).allowed, 10000);
     d = m_controller->canRecover(f->id);
-    QVERIFY2(d.warnings.join(u'\n').contains(
-                 QStringLiteral("web-2 was not handled: Recover returns what differs from the baseline")),
+    QVERIFY2(d.warnings.join(u'\n').contains(QStringLiteral(
+                 "web-2 was not handled from this console: Recover returns what differs from the baseline")),
         qPrintable(d.tooltip()));
     QVERIFY2(d.tooltip().contains(QStringLiteral("weight")), qPrintable(d.tooltip()));
     QSignalSpy finished(m_controller.get(), &RemediationController::runFinished);
