@@ -207,7 +207,8 @@ void TestRemediationController::recoverBeforeHandleNeedsSomethingToReturn()
         [&](const HaproxyClient::Reply&) { sent = true; });
     QTRY_VERIFY(sent);
     m_controller->refresh();
-    QTRY_VERIFY_WITH_TIMEOUT(m_controller->canRecover(f->id).allowed, 10000);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        m_controller->canRecover(f->id).allowed, qPrintable(m_controller->canRecover(f->id).tooltip()), 30000);
     d = m_controller->canRecover(f->id);
     QVERIFY2(d.warnings.join(u'\n').contains(QStringLiteral(
                  "web-2 was not handled from this console: Recover returns what differs from the baseline")),
