@@ -334,27 +334,25 @@ void ConsoleSession::attachRemediation()
     m_window.setFaultActions(actions);
     actions->setFaultId(m_window.selectedFaultId());
     QObject::connect(&m_window, &MainWindow::faultSelected, actions, &FaultActions::setFaultId);
-    // Batch Handle: the fault panel's selection; refusals land in the action log next to the runs' own records.
+    // Batch Handle: the fault panel's selection. A refused Handle is in the audit trail (and so the action log) as the
+    // controller writes every person's refused request.
     actions->setFaultIds(m_window.selectedFaultIds());
     QObject::connect(&m_window, &MainWindow::faultsSelected, actions, &FaultActions::setFaultIds);
-    QObject::connect(actions, &FaultActions::batchItemDone, &m_window,
-        [this](const QString& faultId, bool started, const QString& message) {
-            if (started)
-                return;
-            AuditRecord r;
-            r.actionId = QStringLiteral("batch-") + faultId;
-            r.phase = AuditRecord::Phase::Result;
-            r.timeUtc = QDateTime::currentDateTimeUtc();
-            r.operatorName = m_remedy ? m_remedy->operatorName() : QString();
-            if (const auto f = m_monitor.detector()->fault(faultId)) {
-                r.target = f->target;
-                r.incidentId = f->incidentId;
-            }
-            r.runbook = QStringLiteral("batch/handle");
-            r.actionKind = QStringLiteral("handle");
-            r.description = QStringLiteral("Handle selected: %1 %2").arg(faultId, message);
-            r.status = QStringLiteral("refused");
-            m_window.appendAuditRecord(r);
+    // The incident is recovered once Recover verified it, not when its target passes its checks halfway through.
+    const auto recoveryRun = [this](const QString& faultId, bool running, bool verified, const QString& note) {
+        if (const auto fault = m_monitor.detector()->fault(faultId); fault && fault->rootCause)
+            m_recorder.setRecoveryRun(fault->incidentId, running, verified, note);
+    };
+    QObject::connect(m_remedy.get(), &RemediationController::runStarted, &m_window,
+        [recoveryRun](const QString& faultId, SafetyRequest::Purpose purpose) {
+            if (purpose == SafetyRequest::Purpose::Recover)
+                recoveryRun(faultId, true, false, {});
+        });
+    QObject::connect(m_remedy.get(), &RemediationController::runFinished, &m_window,
+        [recoveryRun](
+            const QString& faultId, SafetyRequest::Purpose purpose, const RunbookOutcome& outcome, bool verified) {
+            if (purpose == SafetyRequest::Purpose::Recover)
+                recoveryRun(faultId, false, verified, outcome.message);
         });
     QObject::connect(m_remedy.get(), &RemediationController::escalated, &m_window,
         [this](const QString&, const QString& message) { m_window.showNotification(message, true); });

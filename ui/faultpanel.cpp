@@ -109,10 +109,13 @@ void FaultPanel::showDetails(const Fault* fault, const QList<Fault>& incident)
                    .arg((fault->rootTarget.isEmpty() ? root.target : fault->rootTarget).toHtmlEscaped());
     else
         role = tr("Also a root cause in the incident of <b>%1</b>").arg(root.target.toHtmlEscaped());
+    // The state as the panel's row says it: "recovered" only once Recover verified it, the step while it runs.
+    const QString state = m_model->indexOf(fault->id, FaultModel::StateColumn).data().toString();
     QString text
-        = tr("<b>%1</b> — %2 · cause <b>%3</b> · %4 since %5")
+        = tr("<b>%1</b> — %2 · cause <b>%3</b> · <b>%4</b> · detected at %5")
               .arg(poolRoot ? tr("%1 pool").arg(root.pool.toHtmlEscaped()) : fault->target.toHtmlEscaped(), role,
-                  causeClassName(fault->cause), Fault::phaseName(fault->phase), clock(fault->detectedMs));
+                  causeClassName(fault->cause),
+                  (state.isEmpty() ? Fault::phaseName(fault->phase) : state).toHtmlEscaped(), clock(fault->detectedMs));
     QStringList others;
     for (const Fault& f : incident) {
         // Earlier firings of the same target are not another target of the incident.

@@ -27,9 +27,10 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
     const auto base = [&](int r) { return QIdentityProxyModel::data(index, r); };
     const bool incidentRow = !index.parent().isValid();
     const auto membership = FaultModel::Membership(base(FaultModel::MembershipRole).toInt());
-    // The incident's row stands for all of it: it looks recovered only once every fault of it has.
-    const bool recovered = incidentRow ? base(FaultModel::OpenCountRole).toInt() == 0
-                                       : Fault::Phase(base(FaultModel::PhaseRole).toInt()) == Fault::Phase::Recovered;
+    // The incident's row stands for all of it: it looks recovered only once every fault of it has settled (passes its
+    // checks, and no Recover runs on it or failed to verify it).
+    const bool recovered
+        = incidentRow ? base(FaultModel::OpenCountRole).toInt() == 0 : base(FaultModel::SettledRole).toBool();
     const bool root = incidentRow && base(FaultModel::RootCauseRole).toBool();
     const bool member = membership == FaultModel::Membership::Member;
     const bool aftershock = membership == FaultModel::Membership::Aftershock;
@@ -43,7 +44,11 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DecorationRole:
         if (column == FaultModel::TargetColumn) {
+            // Passing its checks while Recover still runs (or before it ran): no longer failing, not over either.
+            const bool passing = Fault::Phase(base(FaultModel::PhaseRole).toInt()) == Fault::Phase::Recovered
+                && FaultModel::Recovery(base(FaultModel::RecoveryRole).toInt()) != FaultModel::Recovery::Failed;
             const Severity severity = recovered ? Severity::Ok
+                : passing && (root || member)   ? Severity::Warning
                 : root || member                ? Severity::Critical
                 : aftershock                    ? Severity::Warning
                                                 : Severity::Symptom;
@@ -120,13 +125,31 @@ QVariant FaultProxyModel::data(const QModelIndex& index, int role) const
                 parts << count(n, tr("1 symptom"), tr("%1 symptoms"));
             if (const int n = base(FaultModel::AftershockCountRole).toInt())
                 parts << count(n, tr("1 aftershock"), tr("%1 aftershocks"));
-            const bool rootRecovered = Fault::Phase(base(FaultModel::PhaseRole).toInt()) == Fault::Phase::Recovered;
             const QString who = pool.isEmpty() ? target : tr("%1 pool").arg(pool);
             QString head = tr("%1 — root cause").arg(who);
             if (!fired.isEmpty())
                 head = tr("%1, %2").arg(head, fired);
-            if (rootRecovered)
-                head = tr("%1, recovered").arg(head);
+            // Recovered only where Recover verified it; the state column says which step runs.
+            switch (FaultModel::Recovery(base(FaultModel::RecoveryRole).toInt())) {
+            case FaultModel::Recovery::Running:
+                head = tr("%1, recovering").arg(head);
+                break;
+            case FaultModel::Recovery::Verified:
+                if (base(FaultModel::SettledRole).toBool())
+                    head = tr("%1, recovered (verified)").arg(head);
+                break;
+            case FaultModel::Recovery::Failed:
+                head = tr("%1, recovery failed").arg(head);
+                break;
+            case FaultModel::Recovery::ClearedOnItsOwn:
+                head = tr("%1, cleared on its own").arg(head);
+                break;
+            case FaultModel::Recovery::NotRecovered:
+                head = tr("%1, passes its checks, not recovered").arg(head);
+                break;
+            case FaultModel::Recovery::None:
+                break;
+            }
             return parts.isEmpty() ? head : tr("%1 (%2)").arg(head, parts.join(QStringLiteral(", ")));
         }
         if (column == FaultModel::EvidenceColumn) {

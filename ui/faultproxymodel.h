@@ -9,7 +9,8 @@ namespace FaultDesk {
  * The fault panel's looks on top of FaultModel: an incident's row (its root cause) is bold with the critical icon
  * and tint and says how many more root causes, symptoms and aftershocks it holds; beneath it further root causes
  * keep the critical colour, symptoms and aftershocks are muted and italic; an incident whose faults have all
- * recovered turns green with a ✓. Each row says its place in words ("· symptom") and in its tooltip, so nothing
+ * settled (cleared on their own, or recovered and verified) turns green with a ✓; one passing its checks while it is
+ * not recovered yet has the warning icon. Each row says its place in words ("· symptom") and in its tooltip, so nothing
  * depends on colour alone.
  */
 class FaultProxyModel : public QIdentityProxyModel

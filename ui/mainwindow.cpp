@@ -493,6 +493,8 @@ void MainWindow::setDemoFleet(DemoFleetProcess* fleet)
 void MainWindow::setRemediation(RemediationController* controller)
 {
     m_drillMenu->setRemediation(controller);
+    // The fault panel says "recovered" only once Recover verified it, and which step runs meanwhile.
+    m_faultModel->setRemediation(controller);
 }
 
 void MainWindow::setRefreshInterval(int ms)

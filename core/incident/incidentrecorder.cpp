@@ -13,6 +13,8 @@
 #include <QTimeZone>
 #include <QTimer>
 
+#include <utility>
+
 namespace FaultDesk {
 
 namespace {
@@ -353,16 +355,13 @@ void IncidentRecorder::advance(Tracked& t, const Fault& root)
         t.openRoots.remove(root.id);
         if (!t.openRoots.isEmpty() || t.recovered)
             return;
-        t.recovered = true;
-        t.recoveredMs = root.clearedMs > 0 ? root.clearedMs : now();
-        transition(t, IncidentState::Recovered, t.recoveredMs, QStringLiteral("the target passes its checks again"));
-        saveSeries(t, now());
-        // Save again once the after-recovery part of the window has passed, so the chart shows the return.
-        const QString id = t.detectorId;
-        QTimer::singleShot(std::max<qint64>(0, m_settings.windowAfterMs), this, [this, id] {
-            if (const Tracked* tr = find(id))
-                saveSeries(*tr, tr->recoveredMs + m_settings.windowAfterMs);
-        });
+        const qint64 clearedMs = root.clearedMs > 0 ? root.clearedMs : now();
+        if (t.recoveryRunning) {
+            // Passing its checks is not the baseline back while Recover still verifies it (setRecoveryRun ends it).
+            t.passingSinceMs = clearedMs;
+            return;
+        }
+        markRecovered(t, clearedMs, QStringLiteral("the target passes its checks again"));
         return;
     }
     if (root.id != t.rootFaultId || t.recovered)
@@ -374,6 +373,42 @@ void IncidentRecorder::advance(Tracked& t, const Fault& root)
         return; // phases never go back
     t.phase = root.phase;
     transition(t, *state, now(), QString());
+}
+
+void IncidentRecorder::markRecovered(Tracked& t, qint64 timeMs, const QString& note)
+{
+    t.recovered = true;
+    t.recoveredMs = timeMs;
+    transition(t, IncidentState::Recovered, t.recoveredMs, note);
+    saveSeries(t, now());
+    // Save again once the after-recovery part of the window has passed, so the chart shows the return.
+    const QString id = t.detectorId;
+    QTimer::singleShot(std::max<qint64>(0, m_settings.windowAfterMs), this, [this, id] {
+        if (const Tracked* tr = find(id))
+            saveSeries(*tr, tr->recoveredMs + m_settings.windowAfterMs);
+    });
+}
+
+void IncidentRecorder::setRecoveryRun(const QString& incidentId, bool running, bool verified, const QString& note)
+{
+    Tracked* t = find(incidentId);
+    if (!t || t->recovered)
+        return;
+    t->recoveryRunning = running;
+    if (running)
+        return;
+    if (!verified) {
+        if (std::exchange(t->escalated, true))
+            return;
+        transition(*t, IncidentState::Escalated, now(),
+            note.isEmpty() ? QStringLiteral("Recover did not verify the baseline: not recovered")
+                           : QStringLiteral("Recover did not verify the baseline: %1").arg(note));
+        return;
+    }
+    // Its roots passed while Recover verified: recovered now that it has.
+    if (t->passingSinceMs > 0 && t->openRoots.isEmpty())
+        markRecovered(*t, now(),
+            QStringLiteral("Recover verified: the read-back equals the baseline and the target passes its checks"));
 }
 
 void IncidentRecorder::transition(Tracked& t, IncidentState state, qint64 timeMs, const QString& note)

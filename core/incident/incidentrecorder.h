@@ -95,6 +95,13 @@ public Q_SLOTS:
     void onFaultChanged(const FaultDesk::Fault& fault);
     /// The pre-fault baseline remediation captured; @p incidentId may be the detector's or the store's id.
     void setBaseline(const QString& incidentId, const QJsonObject& baseline);
+    /**
+     * A Recover runbook on the root of @p incidentId (detector's or store's id) started (@p running) or ended,
+     * @p verified or not (@p note: why not). While one runs, the root passing its checks again is not recorded as
+     * recovered — Recover still verifies the baseline; it is once the run ends verified, and an unverified end is
+     * recorded as escalated with @p note.
+     */
+    void setRecoveryRun(const QString& incidentId, bool running, bool verified = false, const QString& note = {});
     /// An operator took the incident (detector's or store's id). Goes through the store's acknowledge().
     void acknowledge(const QString& incidentId, const QString& actor, const QString& note = {});
 
@@ -120,6 +127,9 @@ private:
         qint64 recoveredMs = 0;
         Fault::Phase phase = Fault::Phase::Located;
         bool recovered = false;
+        bool recoveryRunning = false; ///< a Recover runbook runs on it (setRecoveryRun)
+        qint64 passingSinceMs = 0; ///< its roots pass their checks since, while Recover ran; 0 = not
+        bool escalated = false; ///< a Recover ended unverified (recorded once)
     };
 
     void createIncident(const Fault& root);
@@ -127,6 +137,8 @@ private:
     void addAftershock(Tracked& t, const Fault& aftershock);
     void followEvidence(Tracked& t, const Fault& root);
     void advance(Tracked& t, const Fault& root);
+    /// Records @p t recovered at @p timeMs with @p note and saves its series.
+    void markRecovered(Tracked& t, qint64 timeMs, const QString& note);
     void transition(Tracked& t, IncidentState state, qint64 timeMs, const QString& note);
     void saveSeries(const Tracked& t, qint64 untilMs);
     void watch(const QFuture<WriteResult>& future, const QString& detectorId, bool announce);

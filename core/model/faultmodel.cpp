@@ -2,6 +2,7 @@
 
 #include "alert/acknowledgementmanager.h"
 #include "detect/detector.h"
+#include "remedy/remediationcontroller.h"
 
 #include <QDateTime>
 
@@ -9,17 +10,6 @@
 #include <utility>
 
 namespace FaultDesk {
-
-namespace {
-
-Severity severityOf(const Fault& f)
-{
-    if (!f.isOpen())
-        return Severity::Ok;
-    return f.rootCause ? Severity::Critical : Severity::Symptom;
-}
-
-} // namespace
 
 FaultModel::FaultModel(QObject* parent)
     : QAbstractItemModel(parent)
@@ -55,6 +45,98 @@ void FaultModel::setAcknowledgementManager(AcknowledgementManager* manager)
     connect(manager, &AcknowledgementManager::monitoringDegradedChanged, this, &FaultModel::setMonitoringDegraded);
     for (const Acknowledgement& a : manager->acknowledgements())
         setAcknowledgement(a.faultId, a);
+}
+
+void FaultModel::setRemediation(RemediationController* controller)
+{
+    if (m_remedy)
+        disconnect(m_remedy, nullptr, this, nullptr);
+    m_remedy = controller;
+    if (controller) {
+        connect(controller, &RemediationController::runStarted, this,
+            [this](const QString& id) { remediationChanged(id); });
+        connect(controller, &RemediationController::stepChanged, this,
+            [this](const QString& id) { remediationChanged(id); });
+        connect(controller, &RemediationController::runFinished, this,
+            [this](const QString& id) { remediationChanged(id); });
+    }
+    const QStringList ids = m_incidentOf.keys();
+    for (const QString& id : ids)
+        remediationChanged(id);
+}
+
+void FaultModel::remediationChanged(const QString& faultId)
+{
+    const Place p = find(faultId);
+    if (p.node < 0 || p.earlier >= 0)
+        return;
+    emitFaultCells(faultId, { StateColumn }, { RecoveryRole, SettledRole, SeverityRole });
+    // Settled or not decides the incident's count of faults still to recover.
+    Q_EMIT dataChanged(rowIndex(p.node, 0, 0), rowIndex(p.node, 0, ColumnCount - 1), { OpenCountRole });
+}
+
+FaultModel::Recovery FaultModel::recoveryOf(const Fault& f) const
+{
+    const auto handle = m_remedy ? m_remedy->lastRun(f.id, SafetyRequest::Purpose::Handle) : std::nullopt;
+    const auto recover = m_remedy ? m_remedy->lastRun(f.id, SafetyRequest::Purpose::Recover) : std::nullopt;
+    // The target passing its checks again is the detector's word; recovered is Recover's, once it verified.
+    if (recover)
+        return recover->running ? Recovery::Running : recover->verified ? Recovery::Verified : Recovery::Failed;
+    if (f.isOpen())
+        return Recovery::None;
+    return handle ? Recovery::NotRecovered : Recovery::ClearedOnItsOwn;
+}
+
+bool FaultModel::settled(const Fault& f) const
+{
+    if (f.isOpen())
+        return false;
+    const Recovery r = recoveryOf(f);
+    return r == Recovery::Verified || r == Recovery::ClearedOnItsOwn;
+}
+
+Severity FaultModel::faultSeverity(const Fault& f) const
+{
+    if (settled(f))
+        return Severity::Ok;
+    if (!f.rootCause)
+        return Severity::Symptom;
+    return f.isOpen() || recoveryOf(f) == Recovery::Failed ? Severity::Critical : Severity::Warning;
+}
+
+QString FaultModel::stateText(const Fault& f) const
+{
+    const auto run
+        = [&](SafetyRequest::Purpose purpose) { return m_remedy ? m_remedy->lastRun(f.id, purpose) : std::nullopt; };
+    switch (recoveryOf(f)) {
+    case Recovery::Running: {
+        const auto r = run(SafetyRequest::Purpose::Recover);
+        if (r->step < 0)
+            return tr("recovering");
+        const QString step = tr("step %1 of %2: %3").arg(r->step + 1).arg(r->stepCount).arg(r->stepName);
+        return r->stepStatus == StepReport::Status::Verifying ? tr("recovering — verifying %1").arg(step)
+                                                              : tr("recovering — %1").arg(step);
+    }
+    case Recovery::Verified:
+        // Verified means healthy by Recover's own checks; the detector's next check says it too, a moment later.
+        return f.isOpen() ? tr("recovery verified — waiting for its checks to pass") : tr("recovered — verified");
+    case Recovery::Failed:
+        return tr("recovery failed — not recovered");
+    case Recovery::ClearedOnItsOwn:
+        return f.rootCause ? tr("cleared on its own") : tr("cleared");
+    case Recovery::NotRecovered: {
+        const auto h = run(SafetyRequest::Purpose::Handle);
+        return h && h->running ? tr("passes its checks — Handle still running")
+                               : tr("passes its checks — not recovered: Recover has not run since Handle");
+    }
+    case Recovery::None:
+        break;
+    }
+    // The detector keeps "handling" after a Handle that did not succeed: nothing handles it any more.
+    if (const auto h = run(SafetyRequest::Purpose::Handle);
+        h && !h->running && f.phase == Fault::Phase::Handling && h->outcome.result != RunbookOutcome::Result::Succeeded)
+        return tr("Handle %1 — not handled").arg(RunbookOutcome::resultName(h->outcome.result));
+    return Fault::phaseName(f.phase);
 }
 
 void FaultModel::emitFaultCells(const QString& faultId, const QList<int>& columns, const QList<int>& roles)
@@ -213,11 +295,11 @@ FaultModel::Membership FaultModel::membership(const Node& node, int pos)
     return f.rootCause || f.isMember() ? Membership::Member : Membership::Symptom;
 }
 
-FaultModel::Tally FaultModel::tally(const Node& node)
+FaultModel::Tally FaultModel::tally(const Node& node) const
 {
     Tally t;
     for (int i = 0; i < node.rows.size(); ++i) {
-        t.open += node.rows[i].fault.isOpen() ? 1 : 0;
+        t.open += settled(node.rows[i].fault) ? 0 : 1;
         switch (membership(node, i)) {
         case Membership::Root:
             break;
@@ -313,9 +395,9 @@ QString FaultModel::firingHistory(const Row& row) const
         if (f.isOpen())
             lines << tr("%1, %2").arg(began, Fault::phaseName(f.phase));
         else if (f.clearedMs > 0)
-            lines << tr("%1, recovered at %2").arg(began, clock(f.clearedMs));
+            lines << tr("%1, cleared at %2").arg(began, clock(f.clearedMs));
         else
-            lines << tr("%1, recovered").arg(began);
+            lines << tr("%1, cleared").arg(began);
     }
     return lines.join(u'\n');
 }
@@ -481,7 +563,7 @@ void FaultModel::updateFault(const Fault& fault)
         rowRoles << CauseRole;
     if (before.phase != fault.phase)
         rowRoles << PhaseRole;
-    if (severityOf(before) != severityOf(fault))
+    if (faultSeverity(before) != faultSeverity(fault))
         rowRoles << SeverityRole;
     if (before.rootCause != fault.rootCause)
         rowRoles << RootCauseRole;
@@ -527,7 +609,7 @@ void FaultModel::removeRecovered()
 {
     for (int n = int(m_nodes.size()) - 1; n >= 0; --n) {
         const QList<Row>& rows = m_nodes[n].rows;
-        if (std::any_of(rows.cbegin(), rows.cend(), [](const Row& r) { return r.fault.isOpen(); }))
+        if (std::any_of(rows.cbegin(), rows.cend(), [this](const Row& r) { return !settled(r.fault); }))
             continue;
         beginRemoveRows({}, n, n);
         for (const Row& row : rows) {
@@ -615,8 +697,7 @@ QVariant FaultModel::data(const QModelIndex& index, int role) const
         case CauseColumn:
             return causeClassName(f->cause);
         case StateColumn:
-            return m_degraded.contains(f->id) ? tr("%1 (monitoring degraded)").arg(Fault::phaseName(f->phase))
-                                              : Fault::phaseName(f->phase);
+            return m_degraded.contains(f->id) ? tr("%1 (monitoring degraded)").arg(stateText(*f)) : stateText(*f);
         case EvidenceColumn:
             return f->evidence;
         case SinceColumn:
@@ -671,7 +752,7 @@ QVariant FaultModel::data(const QModelIndex& index, int role) const
     case PhaseRole:
         return int(f->phase);
     case SeverityRole:
-        return int(severityOf(*f));
+        return int(faultSeverity(*f));
     case RootCauseRole:
         return f->rootCause;
     case SymptomCountRole:
@@ -699,11 +780,15 @@ QVariant FaultModel::data(const QModelIndex& index, int role) const
     case AftershockCountRole:
         return incidentRow ? tally(*node).aftershocks : 0;
     case OpenCountRole:
-        return incidentRow ? tally(*node).open : int(f->isOpen());
+        return incidentRow ? tally(*node).open : int(!settled(*f));
     case PoolRole:
         return f->rootCause ? f->pool : QString();
     case OccurrenceCountRole:
         return row->firings();
+    case RecoveryRole:
+        return int(recoveryOf(*f));
+    case SettledRole:
+        return settled(*f);
     case IncidentTargetsRole: {
         if (!incidentRow)
             return QStringList { f->target };
@@ -766,6 +851,8 @@ QHash<int, QByteArray> FaultModel::roleNames() const
     names.insert(IncidentTargetsRole, "incidentTargets");
     names.insert(PoolRole, "pool");
     names.insert(OccurrenceCountRole, "occurrenceCount");
+    names.insert(RecoveryRole, "recovery");
+    names.insert(SettledRole, "settled");
     return names;
 }
 

@@ -11,6 +11,7 @@ namespace FaultDesk {
 
 class AcknowledgementManager;
 class Detector;
+class RemediationController;
 
 /**
  * The fault panel: one top-level row per incident (faults sharing Fault::incidentId), standing for the incident's
@@ -29,7 +30,10 @@ public:
     enum Column {
         TargetColumn,
         CauseColumn,
-        StateColumn, ///< the fault's phase: detected, located, handling, handled, recovering, recovered
+        /// the fault's phase (detected, located, handling, handled, recovering); once its target passes again, what
+        /// remediation says of it: "recovering — step 3 of 5: …" while Recover runs, "recovered — verified",
+        /// "recovery failed — not recovered", "cleared on its own" (nothing ran)
+        StateColumn,
         EvidenceColumn,
         SinceColumn,
         AcknowledgedColumn, ///< who acknowledged it ("" when nobody); comment and silence in the tooltip
@@ -41,7 +45,9 @@ public:
         IncidentIdRole, ///< QString incident id (root and symptoms share it)
         CauseRole, ///< CauseClass as int
         PhaseRole, ///< Fault::Phase as int
-        SeverityRole, ///< Severity as int: Critical for open roots, Symptom for symptoms, Ok once recovered
+        /// Severity as int: Critical for open roots (and a failed Recover), Symptom for symptoms, Warning for a root
+        /// that passes its checks while it is not recovered yet, Ok once settled (SettledRole)
+        SeverityRole,
         RootCauseRole, ///< bool
         SortRole, ///< raw value of the cell for sorting
         SymptomCountRole, ///< int: symptoms nested under a root
@@ -56,14 +62,28 @@ public:
         MembershipRole, ///< Membership as int: the fault's place in its incident
         MemberCountRole, ///< int, incident rows: further root causes in the incident
         AftershockCountRole, ///< int, incident rows: aftershocks in the incident
-        OpenCountRole, ///< int, incident rows: faults of the incident still open (the row itself included)
+        /// int, incident rows: faults of the incident not settled (SettledRole) yet, the row itself included
+        OpenCountRole,
         IncidentTargetsRole, ///< QStringList, incident rows: every target of the incident, root cause first
         PoolRole, ///< QString: the pool or group a pool-level root cause stands for ("lb/web"); empty otherwise
         /// int: how often the row's target failed in this incident (its fault cleared and fired again: a flapping
         /// dependant, a root failing again after it recovered); the row shows the latest firing. 1 for most rows.
         OccurrenceCountRole,
+        RecoveryRole, ///< Recovery as int: what remediation says of the fault's return to its baseline
+        /// bool: it is over — its target passes its checks and no remediation runs on it, nor failed to recover it
+        SettledRole,
     };
     Q_ENUM(Role)
+    /// What remediation says of a fault's way back to its baseline (RecoveryRole).
+    enum class Recovery {
+        None, ///< open, no Recover ran on it
+        Running, ///< a Recover runbook runs on it (its verification included): not recovered yet
+        Verified, ///< Recover finished and verified it: the read-back equals the baseline and the target is healthy
+        Failed, ///< Recover finished without passing its verification (or aborted): not recovered
+        ClearedOnItsOwn, ///< it passes its checks again and nothing ran on it
+        NotRecovered, ///< it passes its checks again after a Handle, and no Recover has run since
+    };
+    Q_ENUM(Recovery)
     /// A fault's place in its incident.
     enum class Membership {
         Root, ///< the incident's root cause: the top-level row
@@ -85,12 +105,17 @@ public:
     void setAcknowledgement(const QString& faultId, const std::optional<Acknowledgement>& ack);
     /// Marks @p faultIds as "monitoring degraded" for @p reason (empty reason: confirmed again).
     void setMonitoringDegraded(const QStringList& faultIds, const QString& reason);
+    /**
+     * Follows @p controller's Handle and Recover runs (not owned; may be null): a fault whose target passes its checks
+     * is "recovered" only once a Recover verified it, "recovering" (with its step) while one runs.
+     */
+    void setRemediation(RemediationController* controller);
     /// Replaces all rows (a reload).
     void resetFaults(const QList<Fault>& faults);
     /// Inserts, updates (exact cells) or moves (re-localized) a fault.
     void updateFault(const Fault& fault);
     void removeFault(const QString& faultId);
-    /// Drops every incident whose faults have all recovered.
+    /// Drops every incident whose faults have all settled (SettledRole).
     void removeRecovered();
     QModelIndex indexOf(const QString& faultId, int column = TargetColumn) const;
     /**
@@ -146,7 +171,7 @@ private:
     };
     static QString incidentKey(const Fault& fault);
     static Membership membership(const Node& node, int pos);
-    static Tally tally(const Node& node);
+    Tally tally(const Node& node) const;
     static int preferredHead(const Node& node);
     Place find(const QString& faultId) const;
     int nodeRow(quintptr key) const;
@@ -168,9 +193,17 @@ private:
     void emitIncidentChanges(int node, const Tally& before, bool rootChanged);
 
     void emitFaultCells(const QString& faultId, const QList<int>& columns, const QList<int>& roles);
+    /// A run of @p faultId started, moved on or finished: its state cell and its incident's counts.
+    void remediationChanged(const QString& faultId);
+    Recovery recoveryOf(const Fault& fault) const;
+    bool settled(const Fault& fault) const;
+    Severity faultSeverity(const Fault& fault) const;
+    /// The state column's text of @p fault.
+    QString stateText(const Fault& fault) const;
 
     QPointer<Detector> m_detector;
     QPointer<AcknowledgementManager> m_acknowledgements;
+    QPointer<RemediationController> m_remedy;
     QHash<QString, Acknowledgement> m_acks; ///< fault id → its acknowledgement
     QHash<QString, QString> m_degraded; ///< fault id → why its source cannot confirm it
     QList<Node> m_nodes;

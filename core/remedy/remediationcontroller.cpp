@@ -14,6 +14,7 @@
 
 #include <QDateTime>
 #include <QTimer>
+#include <QUuid>
 
 #include <algorithm>
 
@@ -238,6 +239,12 @@ SafetyDecision RemediationController::decide(
                 << QStringLiteral("no baseline was captured for %1: Recover has nothing to return to").arg(faultId);
         if (m_recoverRuns.value(faultId).verified)
             d.reasons << QStringLiteral("%1 is recovered and verified already").arg(faultId);
+        else if (QString note; m_baselines.contains(faultId)) {
+            if (!somethingToRecover(*f, &note))
+                d.reasons << note;
+            else if (!note.isEmpty())
+                d.warnings << note;
+        }
         // Recover acts on a fault that is still there (a corrupted database) as well as on a target that passes
         // again: only an unknown, unreachable or flapping state stops it.
         if (s.condition == TargetCondition::HardFault || s.condition == TargetCondition::SoftFault)
@@ -245,10 +252,72 @@ SafetyDecision RemediationController::decide(
     }
     const SafetyDecision g = SafetyGates::check(r, s);
     d.reasons += g.reasons;
-    d.affects = g.affects;
-    d.warnings = g.warnings;
+    d.affects = d.warnings + g.affects;
+    d.warnings += g.warnings;
     d.allowed = d.reasons.isEmpty();
     return d;
+}
+
+bool RemediationController::somethingToRecover(const Fault& f, QString* note) const
+{
+    // Recover returns what remediation changed to the baseline. After a Handle (any run of it: one that failed may have
+    // left changes behind) or for a remediation an earlier run left unfinished there is something to return.
+    if (m_handleRuns.contains(f.id) || m_unfinishedRuns.contains(f.id))
+        return true;
+    // Without one, only what differs from the baseline now: damaged data (an open data-integrity fault: the restore
+    // is the recovery), or a pool, ACL or database read back unlike its baseline (changed by hand, by another tool).
+    if (f.isOpen() && f.cause == CauseClass::DataIntegrity) {
+        *note = QStringLiteral(
+            "%1 was not handled from this console: Recover restores its damaged data from the baseline")
+                    .arg(f.target);
+        return true;
+    }
+    const RemediationBaseline b = m_baselines.value(f.id);
+    const TargetConfig* t = m_config.target(f.target);
+    const RemediationBaseline now = current();
+    if (b.haproxyKnown && !now.haproxyKnown) {
+        *note = QStringLiteral(
+            "nothing was handled on %1 from this console and HAProxy has not been read back: whether anything differs "
+            "from the baseline is not known")
+                    .arg(f.target);
+        return false;
+    }
+    const QStringList differ = b.differences(now, t && t->haproxy ? t->haproxy->backend : QString());
+    if (!differ.isEmpty()) {
+        *note = QStringLiteral(
+            "%1 was not handled from this console: Recover returns what differs from the baseline (%2)")
+                    .arg(f.target, differ.join(QStringLiteral("; ")));
+        return true;
+    }
+    *note = QStringLiteral(
+        "nothing was handled on %1 from this console and its state equals the baseline: Recover has nothing to return "
+        "to it%2")
+                .arg(f.target, f.isOpen() ? QStringLiteral(" (Handle it first)") : QString());
+    return false;
+}
+
+void RemediationController::auditRefusal(
+    const QString& faultId, SafetyRequest::Purpose purpose, const QString& operatorName, const QString& why) const
+{
+    if (!m_audit)
+        return;
+    AuditRecord r;
+    r.actionId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    r.phase = AuditRecord::Phase::Result;
+    r.timeUtc = QDateTime::currentDateTimeUtc();
+    r.operatorName = operatorName;
+    if (const auto f = faultOf(faultId)) {
+        r.target = f->target;
+        r.incidentId = f->incidentId;
+    }
+    r.runbook = purposeName(purpose);
+    r.actionKind = purposeName(purpose);
+    r.description = QStringLiteral("%1 of %2 refused: %3").arg(purposeName(purpose), faultId, why);
+    r.status = QStringLiteral("refused");
+    r.durationMs = 0;
+    QString error;
+    if (!m_audit->append(r, &error))
+        qCWarning(lcRemedy, "refusal of %s not recorded: %s", qUtf8Printable(faultId), qUtf8Printable(error));
 }
 
 SafetyDecision RemediationController::canHandle(const QString& faultId) const
@@ -329,26 +398,26 @@ bool RemediationController::recover(
 bool RemediationController::start(const QString& faultId, SafetyRequest::Purpose purpose, const QString& operatorName,
     bool automatic, QString* error, bool switchBack)
 {
-    const SafetyDecision d = decide(faultId, purpose, automatic, operatorName);
-    if (!d.allowed) {
+    // A person's request that is refused is in the audit trail, as a refused step is; automation asks again on every
+    // change of the fault and logs instead.
+    const auto refuse = [&](const QString& why) {
+        if (!automatic)
+            auditRefusal(faultId, purpose, operatorName, why);
         if (error)
-            *error = d.reasons.join(QStringLiteral("; "));
+            *error = why;
         return false;
-    }
+    };
+    const SafetyDecision d = decide(faultId, purpose, automatic, operatorName);
+    if (!d.allowed)
+        return refuse(d.reasons.join(QStringLiteral("; ")));
     const Fault f = *faultOf(faultId);
     const RemediationBaseline b = m_baselines.value(faultId);
     QString why;
     const auto rb = m_runbooks->buildRunbook(f, purpose, b, nullptr, &why, switchBack && !automatic);
-    if (!rb) {
-        if (error)
-            *error = why;
-        return false;
-    }
-    if (const QStringList refused = m_gates->poolStepRefusals(*rb, f.target, purpose, false); !refused.isEmpty()) {
-        if (error)
-            *error = refused.join(QStringLiteral("; "));
-        return false;
-    }
+    if (!rb)
+        return refuse(why);
+    if (const QStringList refused = m_gates->poolStepRefusals(*rb, f.target, purpose, false); !refused.isEmpty())
+        return refuse(refused.join(QStringLiteral("; ")));
     // One remediation at a time per target, across instances: the fault's target and every database the runbook
     // changes are locked for the whole run.
     QStringList lockTargets { f.target };
@@ -358,8 +427,8 @@ bool RemediationController::start(const QString& faultId, SafetyRequest::Purpose
                 lockTargets << it.key();
     const TargetConfig* t = m_config.target(f.target);
     if (!startRun(faultId, *rb, purpose, f.target, f.incidentId, b, operatorName, lockTargets,
-            m_runbooks->fieldsFor(f, t), error, automatic))
-        return false;
+            m_runbooks->fieldsFor(f, t), &why, automatic))
+        return refuse(why);
     m_detector->setFaultPhase(
         faultId, purpose == SafetyRequest::Purpose::Handle ? Fault::Phase::Handling : Fault::Phase::Recovering);
     if (automatic)
@@ -447,7 +516,16 @@ bool RemediationController::startRun(const QString& runId, const Runbook& runboo
         m_gates->checkStep(step, index, request, swaps.value(index), std::move(reply));
     });
     connect(active->executor.get(), &RunbookExecutor::stepChanged, this,
-        [this, runId](int index, const StepReport& report) { Q_EMIT stepChanged(runId, index, report); });
+        [this, runId, purpose](int index, const StepReport& report) {
+            // The run remembers where it is, so a view that asks (the fault panel) can say which step runs.
+            auto& runs = purpose == SafetyRequest::Purpose::Handle ? m_handleRuns : m_recoverRuns;
+            if (const auto it = runs.find(runId); it != runs.end() && it->running) {
+                it->step = index;
+                it->stepName = report.name;
+                it->stepStatus = report.status;
+            }
+            Q_EMIT stepChanged(runId, index, report);
+        });
     connect(active->executor.get(), &RunbookExecutor::finished, this,
         [this, runId](const RunbookOutcome& outcome) { finishRun(runId, outcome); });
     Run run;
@@ -456,6 +534,7 @@ bool RemediationController::startRun(const QString& runId, const Runbook& runboo
     run.operatorName = operatorName;
     run.running = true;
     run.startedMs = QDateTime::currentMSecsSinceEpoch();
+    run.stepCount = int(runbook.steps.size());
     (purpose == SafetyRequest::Purpose::Handle ? m_handleRuns : m_recoverRuns).insert(runId, run);
     m_active.insert(runId, active);
     qCInfo(lcRemedy, "%s %s started by %s", qUtf8Printable(runbook.name), qUtf8Printable(runId),

@@ -56,6 +56,10 @@ public:
         bool verified = false; ///< Recover: read-back equals the baseline and the target is healthy
         qint64 startedMs = 0;
         qint64 finishedMs = 0;
+        int stepCount = 0; ///< steps of the runbook
+        int step = -1; ///< the step reported last (0-based); -1 before the first
+        QString stepName; ///< its name
+        StepReport::Status stepStatus = StepReport::Status::Pending; ///< its status (Verifying while it verifies)
     };
 
     /// Acts on @p config's fleet as @p detector sees it; both must outlive the controller (the monitor's).
@@ -207,6 +211,15 @@ private:
     std::optional<Fault> faultOf(const QString& faultId) const;
     SafetyDecision decide(
         const QString& faultId, SafetyRequest::Purpose purpose, bool automatic, const QString& requester) const;
+    /**
+     * Whether Recover of @p f has something to return to the baseline: true when a Handle ran (or an unfinished
+     * remediation is recovered); otherwise true with a warning in @p note when something differs from the baseline,
+     * false with the reason when nothing does (or it cannot be told).
+     */
+    bool somethingToRecover(const Fault& f, QString* note) const;
+    /// Writes a person's refused Handle or Recover of @p faultId to the audit trail, with @p why.
+    void auditRefusal(
+        const QString& faultId, SafetyRequest::Purpose purpose, const QString& operatorName, const QString& why) const;
     bool start(const QString& faultId, SafetyRequest::Purpose purpose, const QString& operatorName, bool automatic,
         QString* error, bool switchBack = false);
     void finishRun(const QString& faultId, const RunbookOutcome& outcome);

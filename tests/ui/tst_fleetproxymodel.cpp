@@ -205,7 +205,8 @@ private Q_SLOTS:
         model.updateFault(root);
         const QModelIndex recovered = proxy.mapFromSource(model.indexOf(root.id));
         QVERIFY(recovered.data(Qt::FontRole).value<QFont>().bold());
-        QVERIFY2(recovered.data(Qt::DisplayRole).toString().contains(QStringLiteral("recovered")),
+        // Nothing remediated it: it cleared on its own (recovered is Recover's word, once it verified).
+        QVERIFY2(recovered.data(Qt::DisplayRole).toString().contains(QStringLiteral("cleared on its own")),
             qPrintable(recovered.data(Qt::DisplayRole).toString()));
         symptom.phase = Fault::Phase::Recovered;
         model.updateFault(symptom);
@@ -245,7 +246,8 @@ private Q_SLOTS:
         QCOMPARE(proxy.rowCount(), 1);
         const QModelIndex incident = proxy.index(0, FaultModel::TargetColumn);
         QCOMPARE(incident.data().toString(),
-            QStringLiteral("web-2 — root cause, recovered (1 member, 1 more root cause, 1 symptom, 1 aftershock)"));
+            QStringLiteral(
+                "web-2 — root cause, cleared on its own (1 member, 1 more root cause, 1 symptom, 1 aftershock)"));
         const auto children = [&] {
             QStringList rows;
             for (int row = 0; row < proxy.rowCount(incident); ++row)

@@ -198,7 +198,7 @@ private Q_SLOTS:
         dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Close)->click();
 
         // The panel says handled; the action log has each step's intent and its result; Recover is offered now.
-        QTRY_VERIFY2(details(window).contains(QStringLiteral("handled since")), qPrintable(details(window)));
+        QTRY_VERIFY2(details(window).contains(QStringLiteral("handled · detected at")), qPrintable(details(window)));
         for (int step = 1; step <= 6; ++step) {
             const QString name = QStringLiteral("data-integrity/postgres-failover/handle#%1").arg(step);
             QTRY_VERIFY2(logRows(window, name).contains(QStringLiteral("result ok")),
@@ -238,12 +238,33 @@ private Q_SLOTS:
         QCOMPARE(dialog->stepLines().size(), recoverOnly);
         run = dialogButton(dialog, QStringLiteral("Run Recover"));
         QVERIFY(run && run->isEnabled());
+        // Every state the fault's row shows while Recover runs: the server answers again long before amcheck and the
+        // checksums are done, and the row must not say "recovered" until they are.
+        QStringList shownWhileRunning;
+        const auto watchRow = connect(window.faultModel(), &QAbstractItemModel::dataChanged, this, [&] {
+            const QString state = window.faultModel()->indexOf(faultId, FaultModel::StateColumn).data().toString();
+            if (!dialogText(dialog, "status").startsWith(QStringLiteral("Running")))
+                return;
+            if (shownWhileRunning.isEmpty() || shownWhileRunning.constLast() != state)
+                shownWhileRunning << state;
+        });
         clock.restart();
         QTest::mouseClick(run, Qt::LeftButton);
         QTRY_VERIFY2_WITH_TIMEOUT(!dialogText(dialog, "status").isEmpty()
                 && !dialogText(dialog, "status").startsWith(QStringLiteral("Running")),
             qPrintable(dialogText(dialog, "output")), 120000);
         const qint64 recoverMs = clock.elapsed();
+        disconnect(watchRow);
+        QVERIFY2(std::any_of(shownWhileRunning.cbegin(), shownWhileRunning.cend(),
+                     [](const QString& s) {
+                         return s.startsWith(QStringLiteral("recovering — step "))
+                             && s.contains(QStringLiteral("verify pg-primary: amcheck"));
+                     }),
+            qPrintable(shownWhileRunning.join(u'\n')));
+        // "recovered" comes last, with the run's end: the verification steps (amcheck, checksums) said recovering.
+        QVERIFY2(std::none_of(shownWhileRunning.cbegin(), shownWhileRunning.cend() - 1,
+                     [](const QString& s) { return s.contains(QStringLiteral("recovered")); }),
+            qPrintable(shownWhileRunning.join(u'\n')));
         const QString status = dialogText(dialog, "status");
         QVERIFY2(status.startsWith(QStringLiteral("succeeded")), qPrintable(status));
         QVERIFY2(status.contains(
@@ -258,7 +279,9 @@ private Q_SLOTS:
         for (const QString& line : dialog->stepLines())
             QVERIFY2(line.endsWith(QStringLiteral("— ok")), qPrintable(dialog->stepLines().join(u'\n')));
         dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Close)->click();
-        QTRY_VERIFY2(details(window).contains(QStringLiteral("recovered since")), qPrintable(details(window)));
+        // Recovered once Recover verified it (amcheck, the checksums), not when the server answered again.
+        QTRY_VERIFY2(details(window).contains(QStringLiteral("recovered — verified · detected at")),
+            qPrintable(details(window)));
         for (int step = 1; step <= recoverSteps; ++step) {
             const QString name = QStringLiteral("data-integrity/postgres-rebuild/recover#%1").arg(step);
             QTRY_VERIFY2(logRows(window, name).contains(QStringLiteral("result ok")),

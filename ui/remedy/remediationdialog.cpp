@@ -119,6 +119,9 @@ void RemediationDialog::showPlan()
         lines << tr("Recovery order: %1").arg(o);
     for (const QString& d : m_plan.baselineDifferences)
         lines << tr("Differs from the baseline: %1").arg(d);
+    // Allowed, but worth knowing (Recover of a fault nobody handled returns what differs from the baseline).
+    for (const QString& w : m_plan.decision.warnings)
+        lines << tr("Note: %1").arg(w);
     if (!m_plan.decision.allowed)
         lines << tr("Not allowed now: %1").arg(m_plan.decision.reasons.join(QStringLiteral("; ")));
     m_facts->setText(lines.join(u'\n'));

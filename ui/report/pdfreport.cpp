@@ -12,6 +12,7 @@
 #include <QPageLayout>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QSet>
 #include <QTextDocument>
 #include <QUrl>
 
@@ -116,24 +117,44 @@ QString restoredText(const Incident& i)
 {
     if (i.baseline.isEmpty())
         return QStringLiteral("No baseline was captured for this incident.");
-    int recoverySteps = 0, failed = 0;
+    // A step is an Intent and its Result; a Result alone is a request refused before anything ran.
+    QSet<QString> intents, results;
+    for (const AuditRecord& a : i.actions)
+        (a.phase == AuditRecord::Phase::Intent ? intents : results).insert(a.actionId);
+    const auto isRecovery
+        = [](const AuditRecord& a) { return a.runbook.contains(QStringLiteral("recover"), Qt::CaseInsensitive); };
+    int recoverySteps = 0, failed = 0, running = 0, steps = 0;
     for (const AuditRecord& a : i.actions) {
-        if (a.phase != AuditRecord::Phase::Result)
+        if (a.phase == AuditRecord::Phase::Intent) {
+            running += isRecovery(a) && !results.contains(a.actionId) ? 1 : 0;
             continue;
-        if (a.runbook.contains(QStringLiteral("recover"), Qt::CaseInsensitive))
+        }
+        if (!intents.contains(a.actionId))
+            continue;
+        ++steps;
+        if (isRecovery(a))
             ++recoverySteps;
         if (a.status != u"ok")
             ++failed;
     }
     if (i.state != IncidentState::Recovered)
         return QStringLiteral("Not restored: the incident is %1.").arg(IncidentLifecycle::name(i.state));
+    // The target passing its checks is not the baseline back while Recover still verifies it.
+    if (running > 0)
+        return QStringLiteral("Not restored yet: the target passes its checks, but %1 recovery step(s) had not "
+                              "finished when this report was made.")
+            .arg(running);
     if (failed > 0)
         return QStringLiteral("Recovered, but %1 action(s) did not succeed: check the actions above.").arg(failed);
     if (recoverySteps > 0)
         return QStringLiteral("Restored: the incident recovered and all %1 recovery step(s) passed their "
                               "verification.")
             .arg(recoverySteps);
-    return QStringLiteral("Restored: the incident recovered with no action needed to bring the baseline back.");
+    if (steps > 0)
+        return QStringLiteral("Not restored: the target passes its checks, but no Recover ran after Handle's %1 "
+                              "step(s).")
+            .arg(steps);
+    return QStringLiteral("Cleared on its own: no remediation ran, so there was nothing to restore.");
 }
 
 QString incidentSections(const Incident& i, int index, QTextDocument* resources, int chartWidthPx, bool nested)

@@ -238,6 +238,51 @@ private Q_SLOTS:
         QVERIFY(sawWeb2);
     }
 
+    // The target passes its checks while Recover still verifies the baseline: the incident is recovering until the
+    // verification passed (recovered then, at that time), escalated when it failed — never recovered before.
+    void recoveredOnceRecoverVerified_data()
+    {
+        QTest::addColumn<bool>("verified");
+        QTest::addRow("verification passes") << true;
+        QTest::addRow("verification fails") << false;
+    }
+    void recoveredOnceRecoverVerified()
+    {
+        QFETCH(bool, verified);
+        Rig rig;
+        rig.rounds(90);
+        rig.crashed = true;
+        rig.rounds(3);
+        const auto fault = rig.faultOf(QStringLiteral("web-2"));
+        QVERIFY(fault);
+        QVERIFY(rig.recorder.waitForWrites());
+        const QString id = rig.recorder.storeId(fault->incidentId);
+        QVERIFY(rig.detector.setFaultPhase(fault->id, Fault::Phase::Recovering));
+        rig.recorder.setRecoveryRun(fault->incidentId, true);
+        rig.crashed = false;
+        rig.rounds(5);
+        QVERIFY(!rig.detector.fault(fault->id)->isOpen());
+        QVERIFY(rig.recorder.waitForWrites());
+        QCOMPARE(rig.store.incident(id)->state, IncidentState::Recovering);
+        QVERIFY(!rig.store.incident(id)->recoveredUtc.isValid());
+
+        rig.now += 4000; // the checksums take a while
+        rig.recorder.setRecoveryRun(fault->incidentId, false, verified, QStringLiteral("table accounts md5 differs"));
+        QVERIFY(rig.recorder.waitForWrites());
+        const auto inc = rig.store.incident(id);
+        if (verified) {
+            QCOMPARE(inc->state, IncidentState::Recovered);
+            QCOMPARE(inc->recoveredUtc.toMSecsSinceEpoch(), rig.now);
+            QVERIFY2(inc->events.constLast().note.startsWith(QStringLiteral("Recover verified")),
+                qPrintable(inc->events.constLast().note));
+        } else {
+            QCOMPARE(inc->state, IncidentState::Escalated);
+            QVERIFY(!inc->recoveredUtc.isValid());
+            QCOMPARE(inc->events.constLast().note,
+                QStringLiteral("Recover did not verify the baseline: table accounts md5 differs"));
+        }
+    }
+
     // Drills are marked, so MTTx figures leave them out unless asked.
     void drillFlag()
     {

@@ -397,7 +397,8 @@ private Q_SLOTS:
         // api-1 answers once (its fault clears), then fails again twice while db-primary is still down.
         for (int flap = 0; flap < 2; ++flap) {
             round(apiOneAnswers);
-            QCOMPARE(state(rowOf(db, QStringLiteral("api-1")).constFirst()), QStringLiteral("recovered"));
+            // A symptom clears with its cause; nothing recovered it.
+            QCOMPARE(state(rowOf(db, QStringLiteral("api-1")).constFirst()), QStringLiteral("cleared"));
             round(outage);
             round(outage);
         }
@@ -432,8 +433,8 @@ private Q_SLOTS:
         const QStringList lines = history.split(u'\n');
         QCOMPARE(lines.size(), 4);
         QCOMPARE(lines.constFirst(), QStringLiteral("Fired 3 times in this incident:"));
-        QVERIFY2(lines.at(1).contains(QStringLiteral(" down, recovered at ")), qPrintable(history));
-        QVERIFY2(lines.at(2).contains(QStringLiteral(" down, recovered at ")), qPrintable(history));
+        QVERIFY2(lines.at(1).contains(QStringLiteral(" down, cleared at ")), qPrintable(history));
+        QVERIFY2(lines.at(2).contains(QStringLiteral(" down, cleared at ")), qPrintable(history));
         QVERIFY2(lines.at(3).endsWith(QStringLiteral(" down, located")), qPrintable(history));
 
         // Everything recovers, then fails again within the aftershock grace: the same incident, the root row again.
@@ -480,7 +481,8 @@ private Q_SLOTS:
         round(outage);
         round(outage);
         round({ QStringLiteral("api-1"), QStringLiteral("api-2") });
-        QCOMPARE(model.index(0, FaultModel::StateColumn).data().toString(), QStringLiteral("recovered"));
+        // No remediation ran: the root cleared on its own (it is "recovered" only where a Recover verified it).
+        QCOMPARE(model.index(0, FaultModel::StateColumn).data().toString(), QStringLiteral("cleared on its own"));
         round(outage);
         round(outage);
         QCOMPARE(model.rowCount(), 1);

@@ -1,5 +1,7 @@
 // RemediationController against the real demo fleet (fleetsim, HAProxy): gates, the lock, aborting a runbook.
 #include "detect/detector.h"
+#include "remedy/haproxyclient.h"
+#include "remedy/haproxycommand.h"
 #include "remedy/remediationcontroller.h"
 #include "remedy/targetlock.h"
 #include "shared/demorig.h"
@@ -21,6 +23,7 @@ private Q_SLOTS:
     void refusesSymptomsAndSeesTheLock();
     void abortRollsBackTheDoneSteps();
     void automationHandlesAndRecoversWhereEnabled();
+    void recoverBeforeHandleNeedsSomethingToReturn();
 
 private:
     std::optional<Fault> waitForFault(CauseClass cause, bool root);
@@ -166,6 +169,59 @@ void TestRemediationController::automationHandlesAndRecoversWhereEnabled()
     QVERIFY(std::any_of(records.cbegin(), records.cend(),
         [](const AuditRecord& r) { return r.operatorName == u"auto" && r.target == u"web-3"; }));
     m_controller->setAutoEnabledFor(QStringLiteral("web-3"), false);
+}
+
+// Recover of a fault nobody handled: refused while the pool equals the baseline (nothing to return to it); allowed,
+// saying what differs, once someone changed a weight by hand — and then it returns the weight and verifies.
+void TestRemediationController::recoverBeforeHandleNeedsSomethingToReturn()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(m_rig.allUp(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_rig.monitor()->detector()->openFaults().isEmpty(), 30000);
+    QTest::qWait(1500); // the healthy pool is read back: the next fault's baseline
+    QVERIFY(m_rig.fleet()->inject(QStringLiteral("slow"), QStringLiteral("web-2")));
+    const auto f = m_rig.waitForFault([](const Fault& x) { return x.target == u"web-2" && x.rootCause; });
+    QVERIFY(f);
+    SafetyDecision d = m_controller->canRecover(f->id);
+    QVERIFY(!d.allowed);
+    QVERIFY2(d.tooltip().contains(
+                 QStringLiteral("nothing was handled on web-2 from this console and its state equals the baseline: "
+                                "Recover has nothing to return to it (Handle it first)")),
+        qPrintable(d.tooltip()));
+
+    // The cause ends by itself: still nothing to return.
+    QVERIFY(m_rig.fleet()->clear(QStringLiteral("slow")));
+    QTRY_VERIFY_WITH_TIMEOUT(!m_rig.monitor()->detector()->fault(f->id)->isOpen(), 30000);
+    d = m_controller->canRecover(f->id);
+    QVERIFY(!d.allowed);
+    QVERIFY2(d.tooltip().contains(QStringLiteral("nothing was handled on web-2")), qPrintable(d.tooltip()));
+
+    // Someone lowers web-2's weight by hand: now the pool differs from the baseline and Recover returns it.
+    const TargetConfig* t = m_rig.monitor()->config().target(QStringLiteral("web-2"));
+    QVERIFY(t && t->haproxy);
+    const HaproxyInstance* lb = m_rig.monitor()->config().haproxyInstance(t->haproxy->instance);
+    QVERIFY(lb);
+    HaproxyClient client(lb->socket.isEmpty() ? lb->address : lb->socket);
+    bool sent = false;
+    client.send(
+        HaproxyCommand::setWeight(t->haproxy->backend, t->haproxy->server.isEmpty() ? t->name : t->haproxy->server, 3),
+        [&](const HaproxyClient::Reply&) { sent = true; });
+    QTRY_VERIFY(sent);
+    m_controller->refresh();
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        m_controller->canRecover(f->id).allowed, qPrintable(m_controller->canRecover(f->id).tooltip()), 30000);
+    d = m_controller->canRecover(f->id);
+    QVERIFY2(d.warnings.join(u'\n').contains(QStringLiteral(
+                 "web-2 was not handled from this console: Recover returns what differs from the baseline")),
+        qPrintable(d.tooltip()));
+    QVERIFY2(d.tooltip().contains(QStringLiteral("weight")), qPrintable(d.tooltip()));
+    QSignalSpy finished(m_controller.get(), &RemediationController::runFinished);
+    QString error;
+    QVERIFY2(m_controller->recover(f->id, QStringLiteral("alice"), &error), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 40000);
+    QVERIFY2(finished.at(0).at(3).toBool(), qPrintable(finished.at(0).at(2).value<RunbookOutcome>().message));
+    m_controller->refresh();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_controller->baseline(f->id)->differences(m_controller->current(), t->haproxy->backend).isEmpty(), 10000);
 }
 
 QTEST_GUILESS_MAIN(TestRemediationController)
