@@ -180,8 +180,16 @@ void TargetStateMachine::observe(const Observation& o)
     const bool synthetic = o.failureKind == Observation::FailureKind::Stale;
     if (!synthetic)
         m_lastFreshMs = o.timeMs;
-    for (auto it = o.values.cbegin(); it != o.values.cend(); ++it)
-        m_values.insert(it.key(), it.value());
+    // The usual round reports every signal the target has: take its hash as it is. Inserting into ours instead
+    // copied it on every check, because the fleet model's status of the target still shares it.
+    const bool covers = o.values.size() >= m_values.size()
+        && std::all_of(m_values.keyBegin(), m_values.keyEnd(), [&o](const QString& k) { return o.values.contains(k); });
+    if (covers) {
+        m_values = o.values;
+    } else {
+        for (auto it = o.values.cbegin(); it != o.values.cend(); ++it)
+            m_values.insert(it.key(), it.value());
+    }
 
     Check check;
     check.timeMs = o.timeMs;
@@ -472,8 +480,8 @@ QString TargetStateMachine::evidence() const
             : u"the " + QString::number(m_policy.attack.topSources) + u" busiest sources";
         return head + u": " + number(v.totalRate) + u" req/s, "
             + number(v.baselineRate > 0 ? v.totalRate / v.baselineRate : 0) + u"× its baseline of "
-            + number(v.baselineRate) + u" req/s (counted over the last " + number(v.windowSeconds) + u" s); "
-            + busiest + u" sent " + QString::number(qRound(v.countedTopShare * 100)) + u"% of its requests"
+            + number(v.baselineRate) + u" req/s (counted over the last " + number(v.windowSeconds) + u" s); " + busiest
+            + u" sent " + QString::number(qRound(v.countedTopShare * 100)) + u"% of its requests"
             + (named.isEmpty() ? QString() : u"; flooding sources: " + named.join(u", "));
     }
     const QString dir

@@ -67,15 +67,8 @@ void FleetModel::setDetector(Detector* detector)
         if (const auto s = m_detector->status(name))
             updateTarget(*s);
     });
-    connect(detector, &Detector::targetsUpdated, this, [this](const QStringList& names) {
-        QList<TargetStatus> batch;
-        batch.reserve(names.size());
-        for (const QString& name : names) {
-            if (auto s = m_detector->status(name))
-                batch.append(std::move(*s));
-        }
-        updateTargets(std::move(batch));
-    });
+    connect(detector, &Detector::targetsUpdated, this,
+        [this](const QStringList& names) { updateTargets(m_detector->statuses(names)); });
     connect(detector, &Detector::targetRemoved, this, &FleetModel::removeTarget);
     resetTargets(detector->statuses());
 }
