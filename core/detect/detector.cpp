@@ -71,6 +71,8 @@ void Detector::setTargets(const QList<TargetPolicy>& targets)
     m_list.clear();
     m_order.clear();
     m_pending.clear();
+    m_lastBatch.clear();
+    m_lastBatchIndex.clear();
     m_open.clear();
     m_openOrder.clear();
     m_faultOfTarget.clear();
@@ -112,6 +114,7 @@ void Detector::addTarget(const TargetPolicy& policy)
     m_machines.emplace(policy.name, int(m_list.size()));
     m_list.push_back(std::make_unique<TargetStateMachine>(policy));
     m_order.append(policy.name);
+    m_lastBatchIndex.clear();
     m_localizer.setNode(nodeOf(policy));
     Q_EMIT targetAdded(policy.name);
 }
@@ -137,6 +140,12 @@ void Detector::removeTarget(const QString& name)
     m_list.erase(m_list.begin() + at);
     for (qsizetype i = at; i < m_order.size(); ++i)
         m_machines[m_order[i]] = int(i);
+    m_pending.erase(
+        std::remove_if(m_pending.begin(), m_pending.end(), [at](const Pending& p) { return p.index == at; }),
+        m_pending.end());
+    for (Pending& p : m_pending)
+        p.index -= p.index > at ? 1 : 0;
+    m_lastBatchIndex.clear();
     m_localizer.removeNode(name);
     Q_EMIT targetRemoved(name);
     for (const DetectionEvent& e : std::as_const(events)) {
@@ -148,8 +157,8 @@ void Detector::removeTarget(const QString& name)
 
 void Detector::observe(const Observation& observation)
 {
-    if (m_machines.count(observation.target))
-        m_pending.append(observation);
+    if (const int i = indexOf(observation.target); i >= 0)
+        m_pending.push_back({ i, observation });
 }
 
 QList<DetectionEvent> Detector::tick(qint64 nowMs)
@@ -165,15 +174,14 @@ QList<DetectionEvent> Detector::tick(qint64 nowMs)
     for (const auto& m : m_list)
         before.push_back(m->state());
 
-    const auto byTime = [](const Observation& a, const Observation& b) { return a.timeMs < b.timeMs; };
+    const auto byTime = [](const Pending& a, const Pending& b) { return a.observation.timeMs < b.observation.timeMs; };
     if (!std::is_sorted(m_pending.cbegin(), m_pending.cend(), byTime))
         std::stable_sort(m_pending.begin(), m_pending.end(), byTime);
-    for (const Observation& o : std::as_const(m_pending)) {
-        if (const int i = indexOf(o.target); i >= 0) {
-            m_list[size_t(i)]->observe(o);
-            recordRates(o);
-            touched[size_t(i)] = 1;
-        }
+    for (const Pending& p : std::as_const(m_pending)) {
+        TargetStateMachine& m = *m_list[size_t(p.index)];
+        m.observe(p.observation);
+        recordRates(m.policy(), p.observation);
+        touched[size_t(p.index)] = 1;
     }
     m_pending.clear();
     for (size_t i = 0; i < m_list.size(); ++i) {
@@ -232,16 +240,21 @@ QList<DetectionEvent> Detector::tick(qint64 nowMs)
     // One signal for every target this tick changed: at 5,000 targets a signal per target made the models do
     // thousands of small updates per tick on the GUI thread instead of one batch.
     QStringList updated;
+    std::vector<int> updatedIndex;
     QList<int> retrying;
     for (int i = 0; i < int(m_list.size()); ++i) {
         if (!touched[size_t(i)])
             continue;
         updated.append(m_order[i]);
+        updatedIndex.push_back(i);
         if (m_list[size_t(i)]->baseState() == TargetState::Soft && !m_degraded)
             retrying.append(i);
     }
-    if (!updated.isEmpty())
+    if (!updated.isEmpty()) {
+        m_lastBatch = updated;
+        m_lastBatchIndex = std::move(updatedIndex);
         Q_EMIT targetsUpdated(updated);
+    }
     for (const int i : std::as_const(retrying))
         Q_EMIT retryRequested(m_order[i], m_list[i]->nextCheckDueMs());
     touchedFaults.unite(std::exchange(m_dirty, {}));
@@ -714,9 +727,16 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
 
 std::optional<TargetStatus> Detector::status(const QString& target) const
 {
-    const TargetStateMachine* m = machine(target);
-    if (!m)
+    const int i = indexOf(target);
+    if (i < 0)
         return std::nullopt;
+    return statusAt(i);
+}
+
+TargetStatus Detector::statusAt(int index) const
+{
+    const TargetStateMachine* m = m_list[size_t(index)].get();
+    const QString& target = m_order[index];
     TargetStatus s;
     s.name = target;
     s.group = m->policy().group;
@@ -769,8 +789,25 @@ QList<TargetStatus> Detector::statuses() const
 {
     QList<TargetStatus> out;
     out.reserve(m_order.size());
-    for (const QString& name : m_order)
-        out.append(*status(name));
+    for (int i = 0; i < int(m_list.size()); ++i)
+        out.append(statusAt(i));
+    return out;
+}
+
+QList<TargetStatus> Detector::statuses(const QStringList& targets) const
+{
+    QList<TargetStatus> out;
+    out.reserve(targets.size());
+    // The same list object (shared data) as the last batch: its indices still hold, no target having come or gone.
+    if (targets.constData() == m_lastBatch.constData() && size_t(targets.size()) == m_lastBatchIndex.size()) {
+        for (const int i : m_lastBatchIndex)
+            out.append(statusAt(i));
+        return out;
+    }
+    for (const QString& name : targets) {
+        if (const int i = indexOf(name); i >= 0)
+            out.append(statusAt(i));
+    }
     return out;
 }
 

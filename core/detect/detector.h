@@ -96,6 +96,9 @@ public:
     QStringList targetNames() const { return m_order; }
     std::optional<TargetStatus> status(const QString& target) const;
     QList<TargetStatus> statuses() const;
+    /// The statuses of those of @p targets in the fleet, in their order. For the list targetsUpdated() carries (while
+    /// no target joined or left since), found by index instead of a name lookup per target: the models' batch.
+    QList<TargetStatus> statuses(const QStringList& targets) const;
     /// How many targets answer (TargetStatus::answers()), without building their statuses: the status line's count.
     int answeringCount() const;
     /// Open faults first (in detection order), then the recovered ones kept.
@@ -192,7 +195,8 @@ private:
     void handOver(const Fault& cleared, Fault::Phase phaseBefore, qint64 nowMs, QList<DetectionEvent>& events);
     void rememberIncidents();
     void noteClosed(const Fault& last, qint64 nowMs);
-    void recordRates(const Observation& o);
+    void recordRates(const TargetPolicy& policy, const Observation& o);
+    TargetStatus statusAt(int index) const;
     QString poolEvidence(const Fault& root, qint64 nowMs) const;
     QString evidenceOf(const TargetStateMachine* m, const Fault& f) const;
     DetectionEvent joinedEvent(const Fault& f, qint64 nowMs, const QString& reason) const;
@@ -208,7 +212,15 @@ private:
     std::vector<std::unique_ptr<TargetStateMachine>> m_list; ///< in m_order's order: ticks walk this
     QStringList m_order;
     Localizer m_localizer;
-    QList<Observation> m_pending;
+    /// A queued check and its target's index in m_list (kept right when a target leaves).
+    struct Pending
+    {
+        int index = -1;
+        Observation observation;
+    };
+    std::vector<Pending> m_pending;
+    QStringList m_lastBatch; ///< the targetsUpdated() list last emitted …
+    std::vector<int> m_lastBatchIndex; ///< … and its targets' indices; cleared when a target joins or leaves
     QHash<QString, Fault> m_open; ///< open faults by id
     QStringList m_openOrder;
     QHash<QString, QString> m_faultOfTarget; ///< target → open fault id

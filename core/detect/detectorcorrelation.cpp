@@ -519,12 +519,11 @@ void Detector::noteClosed(const Fault& last, qint64 nowMs)
         m_closed.insert(last.incidentId, c);
 }
 
-void Detector::recordRates(const Observation& o)
+void Detector::recordRates(const TargetPolicy& p, const Observation& o)
 {
-    const TargetPolicy* p = policyOf(o.target);
-    if (!p || p->requestSignal.isEmpty())
+    if (p.requestSignal.isEmpty())
         return;
-    const auto v = o.values.constFind(p->requestSignal);
+    const auto v = o.values.constFind(p.requestSignal);
     if (v == o.values.cend() || !std::isfinite(*v))
         return;
     auto& list = m_rates[o.target];

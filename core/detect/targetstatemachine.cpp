@@ -180,8 +180,16 @@ void TargetStateMachine::observe(const Observation& o)
     const bool synthetic = o.failureKind == Observation::FailureKind::Stale;
     if (!synthetic)
         m_lastFreshMs = o.timeMs;
-    for (auto it = o.values.cbegin(); it != o.values.cend(); ++it)
-        m_values.insert(it.key(), it.value());
+    // The usual round reports every signal the target has: take its hash as it is. Inserting into ours instead
+    // copied it on every check, because the fleet model's status of the target still shares it.
+    const bool covers = o.values.size() >= m_values.size()
+        && std::all_of(m_values.keyBegin(), m_values.keyEnd(), [&o](const QString& k) { return o.values.contains(k); });
+    if (covers) {
+        m_values = o.values;
+    } else {
+        for (auto it = o.values.cbegin(); it != o.values.cend(); ++it)
+            m_values.insert(it.key(), it.value());
+    }
 
     Check check;
     check.timeMs = o.timeMs;

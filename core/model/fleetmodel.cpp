@@ -67,15 +67,8 @@ void FleetModel::setDetector(Detector* detector)
         if (const auto s = m_detector->status(name))
             updateTarget(*s);
     });
-    connect(detector, &Detector::targetsUpdated, this, [this](const QStringList& names) {
-        QList<TargetStatus> batch;
-        batch.reserve(names.size());
-        for (const QString& name : names) {
-            if (auto s = m_detector->status(name))
-                batch.append(std::move(*s));
-        }
-        updateTargets(std::move(batch));
-    });
+    connect(detector, &Detector::targetsUpdated, this,
+        [this](const QStringList& names) { updateTargets(m_detector->statuses(names)); });
     connect(detector, &Detector::targetRemoved, this, &FleetModel::removeTarget);
     resetTargets(detector->statuses());
 }
@@ -373,14 +366,23 @@ void FleetModel::updateTarget(const TargetStatus& target)
 
 void FleetModel::updateTargets(QList<TargetStatus> targets)
 {
-    // Rows joining or moving first, so the rows of the batch below stay where they are while it is gathered.
-    QList<TargetStatus*> inPlace;
+    // Rows joining or moving first, so the rows of the batch below stay where they are while it is gathered (found
+    // once per target; again only if a row did move).
+    QList<std::pair<TargetStatus*, Place>> inPlace;
     inPlace.reserve(targets.size());
+    bool moved = false;
     for (TargetStatus& t : targets) {
-        if (updatesInPlace(t))
-            inPlace.append(&t);
-        else
+        const Place p = find(t.name);
+        if (p.group >= 0 && (!m_grouped || t.group == m_groups[p.group].name)) {
+            inPlace.append({ &t, p });
+        } else {
             updateTarget(t);
+            moved = true;
+        }
+    }
+    if (moved) {
+        for (auto& [t, p] : inPlace)
+            p = find(t->name);
     }
 
     // What changed in each group: one dataChanged over whole rows for the row-wide roles (state, severity, …), and one
@@ -411,8 +413,7 @@ void FleetModel::updateTargets(QList<TargetStatus> targets)
         std::array<Span, ColumnCount> cells;
     };
     std::vector<Batch> batches(size_t(m_groups.size()));
-    for (TargetStatus* t : std::as_const(inPlace)) {
-        const Place p = find(t->name);
+    for (const auto& [t, p] : std::as_const(inPlace)) {
         Batch& b = batches[size_t(p.group)];
         if (!b.touched) {
             b.touched = true;

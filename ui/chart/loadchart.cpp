@@ -458,6 +458,10 @@ void LoadChart::updateRange()
 void LoadChart::refreshNow()
 {
     m_refreshTimer->stop();
+    // The live slide is due a second after the last refresh of any kind: a chart fed every second (the console's)
+    // was otherwise drawn twice a second, and every chart's slide fell into the same pass of the event loop.
+    if (m_liveTimer->isActive())
+        m_liveTimer->start();
     updateRange();
     const QRectF plot = m_chart->plotArea();
     int pixels = int(std::lround(plot.width()));

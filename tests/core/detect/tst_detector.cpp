@@ -932,6 +932,60 @@ private Q_SLOTS:
         QCOMPARE(batches.count(), 0);
     }
 
+    // The models fetch a batch's statuses in one call: the same statuses as one by one, for the batch just emitted
+    // (found by index) and for any other list (by name; names not in the fleet skipped), also after a target left.
+    void batchStatusesMatchSingleOnes()
+    {
+        Drill d;
+        QStringList batch;
+        QObject::connect(
+            &d.detector, &Detector::targetsUpdated, &d.detector, [&batch](const QStringList& names) { batch = names; });
+        d.round({ { QStringLiteral("web-3"), refused(QString(), 0) } });
+        const auto same = [&d](const QStringList& names) {
+            const QList<TargetStatus> all = d.detector.statuses(names);
+            QStringList expected;
+            for (const QString& name : names) {
+                if (d.detector.status(name))
+                    expected << name;
+            }
+            QCOMPARE(all.size(), expected.size());
+            for (qsizetype i = 0; i < all.size(); ++i) {
+                const TargetStatus one = *d.detector.status(expected[i]);
+                QCOMPARE(all[i].name, one.name);
+                QCOMPARE(all[i].state, one.state);
+                QCOMPARE(all[i].lastReason, one.lastReason);
+                QCOMPARE(all[i].values, one.values);
+            }
+        };
+        QCOMPARE(batch, d.detector.targetNames());
+        same(batch);
+        QCOMPARE(d.detector.statuses(batch).at(2).state, TargetState::Soft);
+        same({ QStringLiteral("report"), QStringLiteral("nobody"), QStringLiteral("web-3") });
+        d.detector.removeTarget(QStringLiteral("web-1"));
+        same(batch);
+        QCOMPARE(d.detector.statuses(batch).size(), batch.size() - 1);
+    }
+
+    // Checks queued before a target leaves still reach their own targets at the tick (they wait by index).
+    void checksQueuedBeforeATargetLeavesKeepTheirTargets()
+    {
+        Drill d;
+        d.round();
+        d.now += 1000;
+        for (const QString& name : d.detector.targetNames()) {
+            Observation o = name == QStringLiteral("web-3") ? refused(name, d.now - 100) : d.healthy(name);
+            o.timeMs = d.now - 100;
+            d.detector.observe(o);
+        }
+        d.detector.removeTarget(QStringLiteral("web-1"));
+        d.detector.tick(d.now);
+        QCOMPARE(d.state(QStringLiteral("web-3")), TargetState::Soft);
+        QCOMPARE(d.state(QStringLiteral("web-2")), TargetState::Up);
+        QCOMPARE(d.state(QStringLiteral("web-4")), TargetState::Up);
+        QCOMPARE(d.detector.status(QStringLiteral("web-2"))->lastCheckMs, d.now - 100);
+        QCOMPARE(d.detector.status(QStringLiteral("report"))->lastCheckMs, d.now - 100);
+    }
+
     void pinAndPhase()
     {
         Drill d;

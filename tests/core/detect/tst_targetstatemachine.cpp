@@ -201,6 +201,39 @@ private Q_SLOTS:
         QCOMPARE(m.state(), TargetState::Hard);
     }
 
+    // A check's values update the target's last known values: a signal the check did not report keeps its last
+    // value; one it reported replaces it; a check that reports every signal the target has is taken as it is.
+    void valuesKeepWhatACheckDidNotReport_data()
+    {
+        QTest::addColumn<QHash<QString, double>>("second");
+        QTest::addColumn<QHash<QString, double>>("expected");
+        const QString load = QStringLiteral("load");
+        const QString rps = QStringLiteral("rps");
+        const QString errors = QStringLiteral("error_rate");
+        QTest::addRow("every signal again") << QHash<QString, double> { { load, 0.5 }, { rps, 20 } }
+                                            << QHash<QString, double> { { load, 0.5 }, { rps, 20 } };
+        QTest::addRow("one signal missing")
+            << QHash<QString, double> { { load, 0.5 } } << QHash<QString, double> { { load, 0.5 }, { rps, 10 } };
+        QTest::addRow("a new signal besides the old ones") << QHash<QString, double> { { load, 0.5 }, { rps, 20 },
+            { errors, 0.1 } } << QHash<QString, double> { { load, 0.5 }, { rps, 20 }, { errors, 0.1 } };
+        QTest::addRow("a new signal instead of an old one") << QHash<QString, double> { { load, 0.5 },
+            { errors, 0.1 } } << QHash<QString, double> { { load, 0.5 }, { rps, 10 }, { errors, 0.1 } };
+        QTest::addRow("no values (a failed scrape)")
+            << QHash<QString, double> {} << QHash<QString, double> { { load, 0.4 }, { rps, 10 } };
+    }
+    void valuesKeepWhatACheckDidNotReport()
+    {
+        using Values = QHash<QString, double>;
+        QFETCH(Values, second);
+        QFETCH(Values, expected);
+        TargetStateMachine m(policy(QStringLiteral("t")));
+        m.observe(ok(QStringLiteral("t"), t0(), { { QStringLiteral("load"), 0.4 }, { QStringLiteral("rps"), 10 } }));
+        const QHash<QString, double> shared = m.values(); // what a model's status holds meanwhile
+        m.observe(ok(QStringLiteral("t"), t0() + 1000, second));
+        QCOMPARE(m.values(), expected);
+        QCOMPARE(shared.value(QStringLiteral("load")), 0.4);
+    }
+
     // Staleness counts as a failure: after staleAfter, then once per interval.
     void staleness()
     {
