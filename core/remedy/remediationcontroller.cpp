@@ -225,6 +225,22 @@ SafetyDecision RemediationController::decide(
     r.requester = requester;
     const QString backend = t && t->haproxy ? t->haproxy->backend : QString();
     SafetySnapshot s = m_gates->snapshot(f->target, backend);
+    if (purpose == SafetyRequest::Purpose::Handle && s.condition == TargetCondition::Healthy && !f->pool.isEmpty()
+        && f->isOpen()) {
+        // A pool-level root stands for its pool until the last member clears: its own server may pass again a
+        // moment before its peers (a flood thins unevenly). The fault to handle is the pool's, still there.
+        QStringList failing;
+        for (const Fault& o : m_detector->openFaults())
+            if (o.rootFaultId == faultId && o.isMember() && o.targetState == TargetState::Hard)
+                failing << o.target;
+        if (!failing.isEmpty()) {
+            s.condition = TargetCondition::HardFault;
+            d.warnings << QStringLiteral(
+                "%1 passes its checks again, but %2 of pool %3 still fail: Handle acts for the "
+                "pool")
+                              .arg(f->target, failing.join(QStringLiteral(", ")), f->pool);
+        }
+    }
     if (purpose == SafetyRequest::Purpose::Handle) {
         if (f->phase == Fault::Phase::Detected)
             d.reasons << QStringLiteral("%1 is not located yet: wait for root cause or symptom").arg(f->target);

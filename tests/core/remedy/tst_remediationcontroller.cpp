@@ -1,5 +1,8 @@
 // RemediationController against the real demo fleet (fleetsim, HAProxy): gates, the lock, aborting a runbook.
+#include "audit/jsonlauditsink.h"
+#include "config/fleetconfigloader.h"
 #include "detect/detector.h"
+#include "monitor/monitor.h"
 #include "remedy/haproxyclient.h"
 #include "remedy/haproxycommand.h"
 #include "remedy/remediationcontroller.h"
@@ -24,6 +27,7 @@ private Q_SLOTS:
     void abortRollsBackTheDoneSteps();
     void automationHandlesAndRecoversWhereEnabled();
     void recoverBeforeHandleNeedsSomethingToReturn();
+    void poolRootIsHandledWhileItsMembersStillFail();
 
 private:
     std::optional<Fault> waitForFault(CauseClass cause, bool root);
@@ -222,6 +226,79 @@ void TestRemediationController::recoverBeforeHandleNeedsSomethingToReturn()
     m_controller->refresh();
     QTRY_VERIFY_WITH_TIMEOUT(
         m_controller->baseline(f->id)->differences(m_controller->current(), t->haproxy->backend).isEmpty(), 10000);
+}
+
+// A flood on a pool: the root's own server passes again a moment before its peers, and the root stands for the pool
+// until the last member clears. Handle must judge the pool, not the one server: a drill in CI was refused with
+// "web-1 is healthy: there is no fault to handle" while web-2 was still flooded.
+void TestRemediationController::poolRootIsHandledWhileItsMembersStillFail()
+{
+    const QByteArray yaml
+        = "version: 1\n"
+          "haproxy:\n"
+          "  - name: lb\n"
+          "    socket: /nonexistent/haproxy.sock\n"
+          "    block_acl: /nonexistent/blocked.acl\n"
+          "targets:\n"
+          "  - name: web-1\n"
+          "    group: web\n"
+          "    probes: [{ kind: metrics, url: 'http://127.0.0.1:1/metrics' }]\n"
+          "    signals: [{ name: sources, rate: http_requests_by_source_total, by: source, cause: attack }]\n"
+          "    haproxy: { instance: lb, backend: web, server: web-1 }\n"
+          "  - name: web-2\n"
+          "    group: web\n"
+          "    probes: [{ kind: metrics, url: 'http://127.0.0.1:2/metrics' }]\n"
+          "    signals: [{ name: sources, rate: http_requests_by_source_total, by: source, cause: attack }]\n"
+          "    haproxy: { instance: lb, backend: web, server: web-2 }\n";
+    const ConfigLoadResult loaded = FleetConfigLoader::loadBytes(yaml, QStringLiteral("fleet.yaml"));
+    QVERIFY2(loaded.ok(), qPrintable(loaded.errors.value(0).toString()));
+    QTemporaryDir dir;
+    Monitor monitor;
+    monitor.setConfig(*loaded.config);
+    JsonlAuditSink audit(dir.filePath(QStringLiteral("audit.jsonl")));
+    RemediationController controller(
+        monitor.config(), monitor.detector(), &audit, dir.filePath(QStringLiteral("locks")), QStringLiteral("alice"));
+    Detector* d = monitor.detector();
+    qint64 t = 1'000'000;
+    // Ordinary traffic: a few requests a second from many clients; then a flood from two sources.
+    const auto round = [&](bool flood1, bool flood2) {
+        t += 1000;
+        for (const auto& [name, flooded] :
+            { std::pair { QStringLiteral("web-1"), flood1 }, std::pair { QStringLiteral("web-2"), flood2 } }) {
+            Observation o;
+            o.target = name;
+            o.timeMs = t;
+            o.sourcesMeasured = true;
+            o.sourceRates.insert(QStringLiteral("10.0.0.%1").arg((t / 1000) % 40), 1.0);
+            if (flooded) {
+                o.sourceRates.insert(QStringLiteral("203.0.113.7"), 60);
+                o.sourceRates.insert(QStringLiteral("203.0.113.8"), 50);
+            }
+            d->observe(o);
+        }
+        d->tick(t + 10);
+    };
+    for (int i = 0; i < 15; ++i)
+        round(false, false);
+    for (int i = 0; i < 3; ++i)
+        round(true, false);
+    for (int i = 0; i < 3; ++i)
+        round(true, true);
+    const auto root = d->fault(d->status(QStringLiteral("web-1"))->faultId);
+    QVERIFY(root && root->rootCause);
+    QCOMPARE(root->cause, CauseClass::Attack);
+    QCOMPARE(root->pool, QStringLiteral("lb/web"));
+    // web-1's flood ends; web-2's goes on.
+    for (int i = 0; i < 8 && d->status(QStringLiteral("web-1"))->state != TargetState::Up; ++i)
+        round(false, true);
+    QCOMPARE(d->status(QStringLiteral("web-1"))->state, TargetState::Up);
+    const auto held = d->fault(root->id);
+    QVERIFY(held && held->isOpen() && held->rootCause);
+    const SafetyDecision decision = controller.canHandle(root->id);
+    QVERIFY2(!decision.tooltip().contains(QStringLiteral("is healthy")), qPrintable(decision.tooltip()));
+    QVERIFY2(decision.warnings.join(u' ').contains(QStringLiteral(
+                 "web-1 passes its checks again, but web-2 of pool lb/web still fail: Handle acts for the pool")),
+        qPrintable(decision.warnings.join(u'|')));
 }
 
 QTEST_GUILESS_MAIN(TestRemediationController)
