@@ -414,8 +414,16 @@ bool Detector::holdPoolRoot(const QString& faultId, bool targetUp)
             && !ownSlowness(o.cause, o.breachedSignals))
             failing.append(o.target);
     }
-    if (failing.isEmpty())
+    if (failing.isEmpty()) {
+        // The last member cleared too: "members still under attack" is no longer true of the fault the panel keeps
+        // showing; what it said of the event is.
+        if (const auto it = m_heldLocalization.constFind(faultId); it != m_heldLocalization.cend()) {
+            root.localization = *it;
+            m_heldLocalization.erase(it);
+            m_dirty.insert(faultId);
+        }
         return false;
+    }
     // One event over the pool: the member whose server happened to pass first (often by a fraction of a second) is
     // not where it ended, and a peer taking over would name a second root for a moment.
     const QString label = scopeLabel(root);

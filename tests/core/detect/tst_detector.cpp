@@ -1273,6 +1273,22 @@ private Q_SLOTS:
         QCOMPARE(sc.incidents(), QSet<QString> { incident });
     }
 
+    // Held while a member still fails, then the member clears too: the recovered root's explanation no longer says
+    // that members are still overloaded (the panel keeps showing it after recovery).
+    void heldPoolRootForgetsTheHoldWhenItClears()
+    {
+        Script sc { Detector::Settings {} };
+        sc.run(QStringLiteral("2x | web-2.load=1.4 | 3x web-2.load=1.4 web-1.load=1.2"));
+        const QString rootId = sc.detector.status(QStringLiteral("web-2"))->faultId;
+        const QString before = sc.detector.fault(rootId)->localization;
+        sc.run(QStringLiteral("web-1.load=1.2"));
+        QVERIFY(sc.detector.fault(rootId)->localization.contains(QStringLiteral("still overloaded: web-1")));
+        sc.run(QStringLiteral("2x"));
+        const Fault cleared = *sc.detector.fault(rootId);
+        QVERIFY(!cleared.isOpen());
+        QCOMPARE(cleared.localization, before);
+    }
+
     // A member that crashed during the flood is its own failure: it does not hold the pool-level root open, and it
     // takes the incident over (to be restarted) when the flood ends.
     void crashedMemberDoesNotHoldThePoolRoot()
