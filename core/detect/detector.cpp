@@ -702,9 +702,26 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
             f.members = members;
             touchedFaults.insert(id);
         }
-        // Members recovering leave the pool-level sentence as it was: it stays true of the time it names.
-        const QString key = members.isEmpty() ? QString() : members.join(u',') + u'|' + causeClassName(f.cause);
-        if (!key.isEmpty() && key != m_poolEvidenceKey.value(id)) {
+        // Members recovering leave the pool-level sentence as it was: it stays true of the time it names, the event
+        // at its widest. Only a member joining (or the cause changing) writes it again; the key is every member seen.
+        QString key;
+        if (!members.isEmpty()) {
+            const QString seen = m_poolEvidenceKey.value(id);
+            const QString cause = causeClassName(f.cause);
+            QStringList all = seen.section(u'|', 0, 0).split(u',', Qt::SkipEmptyParts);
+            const bool sameCause = seen.section(u'|', 1) == cause;
+            if (!sameCause)
+                all.clear();
+            bool joined = !sameCause;
+            for (const QString& m : std::as_const(members))
+                if (!all.contains(m)) {
+                    all.append(m);
+                    joined = true;
+                }
+            if (joined)
+                key = all.join(u',') + u'|' + cause;
+        }
+        if (!key.isEmpty()) {
             m_poolEvidenceKey.insert(id, key);
             const QString e = poolEvidence(f, nowMs);
             if (!e.isEmpty() && e != f.evidence) {

@@ -1289,6 +1289,22 @@ private Q_SLOTS:
         QCOMPARE(cleared.localization, before);
     }
 
+    // The pool-level sentence describes the event at its widest: a member clearing first does not rewrite it with a
+    // smaller picture (a recovered attack incident ended up saying "requests ×1.46 … web-4 also under attack" where
+    // the flood had been ×4 over four servers).
+    void poolEvidenceStaysAtTheEventsWidest()
+    {
+        Script sc { Detector::Settings {} };
+        sc.run(QStringLiteral("15x | 3x web-1.flood web-2.flood web-3.flood"));
+        const QString rootId = sc.detector.status(QStringLiteral("web-1"))->faultId;
+        const QString widest = sc.detector.fault(rootId)->evidence;
+        QVERIFY2(widest.contains(QStringLiteral("web-3")), qPrintable(widest));
+        sc.run(QStringLiteral("3x web-1.flood web-2.flood"));
+        const QList<Fault> open = sc.detector.openFaults();
+        QVERIFY(std::none_of(open.cbegin(), open.cend(), [](const Fault& f) { return f.target == u"web-3"; }));
+        QCOMPARE(sc.detector.fault(rootId)->evidence, widest);
+    }
+
     // A member that crashed during the flood is its own failure: it does not hold the pool-level root open, and it
     // takes the incident over (to be restarted) when the flood ends.
     void crashedMemberDoesNotHoldThePoolRoot()
