@@ -12,8 +12,8 @@ namespace FaultDesk {
 /**
  * Tells an attack from a flash crowd on one target: an attack is traffic concentrated on a few sources (the
  * busiest `topSources` carry more than `shareEnter` of all requests) while the total rate is well above its
- * own baseline (the lower quartile of the recent smoothed total rate). A flash sale raises the rate too, but spread over many
- * sources. Hysteresis on both.
+ * own baseline (the lower quartile of the recent smoothed total rate). A flash sale raises the rate too, but spread
+ * over many sources. Hysteresis on both.
  *
  * The total rate is counted over the last `rateWindowMs` (a second or two reacts quickly, one short interval is
  * Poisson noise); the concentration is judged on per-source rates smoothed over `smoothingMs`, because one

@@ -23,7 +23,8 @@ struct TargetPolicy
         double shareClear = 0.4;
         double rateFactor = 3.0; ///< … while the total rate is above this × its baseline (lower quartile) …
         double rateClearFactor = 2.0;
-        double minRate = 5.0; ///< … and above this absolute rate (req/s); it ends below this × rateClearFactor / rateFactor
+        double minRate
+            = 5.0; ///< … and above this absolute rate (req/s); it ends below this × rateClearFactor / rateFactor
         double heavyFactor = 5.0; ///< sources named: rate ≥ this × the median source's rate
         double minSourceShare = 0.05; ///< … and carry at least this share of all requests
         double minOfBusiest = 0.2; ///< … and at least this fraction of the busiest source's rate …
