@@ -529,13 +529,13 @@ void Detector::localize(qint64 nowMs, QList<DetectionEvent>& events, QSet<QStrin
             // seconds may not yet have sent a flood's worth to be named. Until Handle acts, the sources named
             // since join the fault's, so Handle blocks the whole flood and not the first third of it.
             const AttackDetector::Verdict& v = m->attack();
+            const QList<double> shares = attackShares(v);
             bool grew = false;
             for (qsizetype k = 0; k < v.sources.size(); ++k) {
                 if (f.sources.contains(v.sources[k]))
                     continue;
                 f.sources.append(v.sources[k]);
-                f.sourceShares.append(
-                    v.totalRate > 0 ? std::clamp(v.sourceRates.value(k) / v.totalRate, 0.0, 1.0) : 0.0);
+                f.sourceShares.append(shares.value(k));
                 grew = true;
             }
             if (grew) {
