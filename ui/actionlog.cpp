@@ -1,9 +1,9 @@
-#include "actionlog.h"
+#include "ui/actionlog.h"
 
 #include "audit/auditrecord.h"
-#include "palette.h"
-#include "plaintooltip.h"
-#include "stateappearance.h"
+#include "ui/palette.h"
+#include "ui/plaintooltip.h"
+#include "ui/stateappearance.h"
 
 #include <QDateTime>
 

@@ -1,4 +1,4 @@
-#include "chartfeed.h"
+#include "ui/chartfeed.h"
 
 #include "config/fleetconfig.h"
 #include "detect/detector.h"

@@ -9,6 +9,7 @@
 #include "incident/storenotifier.h"
 #include "model/faultmodel.h"
 #include "remedy/advisorylocks.h"
+#include "remedy/recorderfeed.h"
 #include "remedy/remediationcontroller.h"
 #include "ui/alert/acknowledgeactions.h"
 #include "ui/drillmenu.h"
@@ -338,31 +339,11 @@ void ConsoleSession::attachRemediation()
     // controller writes every person's refused request.
     actions->setFaultIds(m_window.selectedFaultIds());
     QObject::connect(&m_window, &MainWindow::faultsSelected, actions, &FaultActions::setFaultIds);
-    // The incident is recovered once Recover verified it, not when its target passes its checks halfway through.
-    const auto recoveryRun = [this](const QString& faultId, bool running, bool verified, const QString& note) {
-        if (const auto fault = m_monitor.detector()->fault(faultId); fault && fault->rootCause)
-            m_recorder.setRecoveryRun(fault->incidentId, running, verified, note);
-    };
-    QObject::connect(m_remedy.get(), &RemediationController::runStarted, &m_window,
-        [recoveryRun](const QString& faultId, SafetyRequest::Purpose purpose) {
-            if (purpose == SafetyRequest::Purpose::Recover)
-                recoveryRun(faultId, true, false, {});
-        });
-    QObject::connect(m_remedy.get(), &RemediationController::runFinished, &m_window,
-        [recoveryRun](
-            const QString& faultId, SafetyRequest::Purpose purpose, const RunbookOutcome& outcome, bool verified) {
-            if (purpose == SafetyRequest::Purpose::Recover)
-                recoveryRun(faultId, false, verified, outcome.message);
-        });
+    // Baselines and runs reach the incident record: recovered once Recover verified what Handle changed, not when the
+    // target passes its checks.
+    RecorderFeed::connect(*m_remedy, *m_monitor.detector(), m_recorder);
     QObject::connect(m_remedy.get(), &RemediationController::escalated, &m_window,
         [this](const QString&, const QString& message) { m_window.showNotification(message, true); });
-    QObject::connect(
-        m_remedy.get(), &RemediationController::baselineCaptured, &m_window, [this](const QString& faultId) {
-            const auto fault = m_monitor.detector()->fault(faultId);
-            const auto baseline = m_remedy->baseline(faultId);
-            if (fault && baseline)
-                m_recorder.setBaseline(fault->incidentId, baseline->toJson());
-        });
     m_autoDock = m_window.addDock(new AutoRemediationPanel(m_remedy.get()), QObject::tr("Automation"),
         QStringLiteral("automationDock"), Qt::RightDockWidgetArea);
     // Remediations a previous run left unfinished (intent without result): offered for Recover or Dismiss.

@@ -1,4 +1,4 @@
-#include "drillmenu.h"
+#include "ui/drillmenu.h"
 
 #include "drill/demofleetprocess.h"
 #include "drill/drillrunner.h"

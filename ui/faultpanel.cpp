@@ -1,7 +1,7 @@
-#include "faultpanel.h"
+#include "ui/faultpanel.h"
 
-#include "faultproxymodel.h"
 #include "model/faultmodel.h"
+#include "ui/faultproxymodel.h"
 
 #include <QDateTime>
 #include <QHeaderView>

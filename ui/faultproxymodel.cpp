@@ -1,9 +1,9 @@
-#include "faultproxymodel.h"
+#include "ui/faultproxymodel.h"
 
 #include "detect/fault.h"
 #include "detect/targetstate.h"
 #include "model/faultmodel.h"
-#include "stateappearance.h"
+#include "ui/stateappearance.h"
 
 #include <QFont>
 

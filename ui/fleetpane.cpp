@@ -1,8 +1,8 @@
-#include "fleetpane.h"
+#include "ui/fleetpane.h"
 
-#include "fleetproxymodel.h"
-#include "fleetview.h"
 #include "model/fleetmodel.h"
+#include "ui/fleetproxymodel.h"
+#include "ui/fleetview.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>

@@ -1,8 +1,8 @@
-#include "fleetproxymodel.h"
+#include "ui/fleetproxymodel.h"
 
 #include "config/causeclass.h"
 #include "model/fleetmodel.h"
-#include "stateappearance.h"
+#include "ui/stateappearance.h"
 
 #include <QFont>
 

@@ -1,4 +1,4 @@
-#include "fleetview.h"
+#include "ui/fleetview.h"
 
 namespace FaultDesk {
 

@@ -1,24 +1,24 @@
-#include "mainwindow.h"
+#include "ui/mainwindow.h"
 
-#include "actionlog.h"
-#include "chartfeed.h"
 #include "config/causeclass.h"
 #include "detect/detector.h"
 #include "drill/demofleetprocess.h"
-#include "drillmenu.h"
-#include "faultpanel.h"
-#include "faultproxymodel.h"
-#include "fleetpane.h"
-#include "fleetproxymodel.h"
 #include "model/faultmodel.h"
 #include "model/fleetmodel.h"
 #include "model/timelinemodel.h"
 #include "monitor/monitor.h"
-#include "notificationbar.h"
-#include "stateappearance.h"
-#include "timelineproxymodel.h"
-#include "traynotifier.h"
+#include "ui/actionlog.h"
 #include "ui/chart/loadchart.h"
+#include "ui/chartfeed.h"
+#include "ui/drillmenu.h"
+#include "ui/faultpanel.h"
+#include "ui/faultproxymodel.h"
+#include "ui/fleetpane.h"
+#include "ui/fleetproxymodel.h"
+#include "ui/notificationbar.h"
+#include "ui/statussummary.h"
+#include "ui/timelineproxymodel.h"
+#include "ui/traynotifier.h"
 #include "util/buildinfo.h"
 
 #include <QAction>
@@ -30,7 +30,6 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QHeaderView>
-#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
@@ -384,46 +383,15 @@ void MainWindow::setBanner(QWidget* banner)
 
 void MainWindow::createStatusBar()
 {
-    m_targetsLabel = new QLabel(this);
-    m_targetsLabel->setObjectName(QStringLiteral("targetsLabel"));
-    m_faultsLabel = new QLabel(this);
-    m_faultsLabel->setObjectName(QStringLiteral("faultsLabel"));
-    m_monitorLabel = new QLabel(this);
-    m_monitorLabel->setObjectName(QStringLiteral("monitorLabel"));
-    m_tickLabel = new QLabel(this);
-    m_tickLabel->setObjectName(QStringLiteral("tickLabel"));
-    statusBar()->addPermanentWidget(m_targetsLabel);
-    statusBar()->addPermanentWidget(m_faultsLabel);
-    statusBar()->addPermanentWidget(m_monitorLabel);
-    statusBar()->addPermanentWidget(m_tickLabel);
-    setStatusSummary(0, 0, 0, false, -1);
+    m_statusSummary = new StatusSummary(this);
+    statusBar()->addPermanentWidget(m_statusSummary);
     statusBar()->showMessage(tr("Ready — no fleet loaded"));
 }
 
 void MainWindow::setStatusSummary(
     int up, int total, int activeFaults, bool monitorDegraded, double tickMs, int degraded, int activeIncidents)
 {
-    // An overloaded server that still answers is up, and degraded: the operator sees both.
-    m_targetsLabel->setText(degraded > 0 ? tr("Targets up: %1/%2 (%3 degraded)").arg(up).arg(total).arg(degraded)
-                                         : tr("Targets up: %1/%2").arg(up).arg(total));
-    // One event is one incident: the operator counts incidents; the faults in them are the detail.
-    const int incidents = activeIncidents < 0 ? activeFaults : activeIncidents;
-    m_faultsLabel->setText(incidents == activeFaults
-            ? tr("Active incidents: %1").arg(incidents)
-            : tr("Active incidents: %1 (%2 faults)").arg(incidents).arg(activeFaults));
-    m_monitorLabel->setText(monitorDegraded ? tr("Monitor: DEGRADED") : tr("Monitor: ok"));
-    m_tickLabel->setText(tickMs < 0 ? tr("Tick: —")
-            : tickMs < 0.05         ? tr("Tick: < 0.1 ms")
-                                    : tr("Tick: %1 ms").arg(tickMs, 0, 'f', 1));
-    const bool dark = Palette::isDark(palette());
-    const auto tint = [dark](QLabel* label, std::optional<Severity> severity) {
-        label->setStyleSheet(severity ? QStringLiteral("QLabel { color: %1; font-weight: bold; }")
-                                            .arg(StateAppearance::colour(*severity, dark).name())
-                                      : QString());
-    };
-    tint(m_faultsLabel, activeFaults > 0 ? std::optional(Severity::Critical) : std::nullopt);
-    tint(m_monitorLabel, monitorDegraded ? std::optional(Severity::Warning) : std::nullopt);
-    tint(m_targetsLabel, up < total || degraded > 0 ? std::optional(Severity::Warning) : std::nullopt);
+    m_statusSummary->setSummary(up, total, activeFaults, monitorDegraded, tickMs, degraded, activeIncidents);
 }
 
 void MainWindow::setMonitor(Monitor* monitor)

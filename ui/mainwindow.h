@@ -1,8 +1,8 @@
 #pragma once
 
 #include "detect/targetstate.h"
-#include "palette.h"
 #include "ui/chart/chartdata.h"
+#include "ui/palette.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -13,7 +13,6 @@ class QAction;
 class QActionGroup;
 class QChartView;
 class QDockWidget;
-class QLabel;
 class QMenu;
 class QTimer;
 class QTreeView;
@@ -34,6 +33,7 @@ class LoadChart;
 class Monitor;
 class NotificationBar;
 class RemediationController;
+class StatusSummary;
 class TimelineModel;
 class TimelineProxyModel;
 class TrayNotifier;
@@ -201,10 +201,7 @@ private:
     NotificationBar* m_notificationBar = nullptr;
     TrayNotifier* m_tray = nullptr;
     DrillMenu* m_drillMenu = nullptr;
-    QLabel* m_targetsLabel = nullptr;
-    QLabel* m_faultsLabel = nullptr;
-    QLabel* m_monitorLabel = nullptr;
-    QLabel* m_tickLabel = nullptr;
+    StatusSummary* m_statusSummary = nullptr;
     QTimer* m_refreshTimer = nullptr;
 
     QAction* m_openAction = nullptr;

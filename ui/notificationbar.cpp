@@ -1,7 +1,7 @@
-#include "notificationbar.h"
+#include "ui/notificationbar.h"
 
-#include "palette.h"
-#include "stateappearance.h"
+#include "ui/palette.h"
+#include "ui/stateappearance.h"
 
 #include <QDateTime>
 #include <QHBoxLayout>

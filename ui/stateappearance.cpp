@@ -1,4 +1,4 @@
-#include "stateappearance.h"
+#include "ui/stateappearance.h"
 
 #include <QAbstractItemModel>
 #include <QHash>

@@ -1,9 +1,9 @@
-#include "storestatuslabel.h"
+#include "ui/storestatuslabel.h"
 
 #include "incident/incidentstore.h"
 #include "incident/storestatus.h"
-#include "palette.h"
-#include "stateappearance.h"
+#include "ui/palette.h"
+#include "ui/stateappearance.h"
 
 #include <QEvent>
 #include <QHBoxLayout>

@@ -1,8 +1,8 @@
-#include "timelineproxymodel.h"
+#include "ui/timelineproxymodel.h"
 
 #include "model/timelinemodel.h"
-#include "plaintooltip.h"
-#include "stateappearance.h"
+#include "ui/plaintooltip.h"
+#include "ui/stateappearance.h"
 
 namespace FaultDesk {
 

@@ -1,6 +1,6 @@
-#include "traynotifier.h"
+#include "ui/traynotifier.h"
 
-#include "stateappearance.h"
+#include "ui/stateappearance.h"
 #include "util/buildinfo.h"
 
 #include <QSystemTrayIcon>

@@ -1,4 +1,4 @@
-#include "acknowledgement.h"
+#include "alert/acknowledgement.h"
 
 namespace FaultDesk {
 

@@ -1,7 +1,7 @@
-#include "acknowledgementmanager.h"
+#include "alert/acknowledgementmanager.h"
 
-#include "alertmanagerclient.h"
-#include "alertmanagersource.h"
+#include "alert/alertmanagerclient.h"
+#include "alert/alertmanagersource.h"
 #include "audit/auditsink.h"
 #include "detect/detector.h"
 #include "incident/incidentrecorder.h"

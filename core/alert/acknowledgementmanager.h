@@ -1,6 +1,6 @@
 #pragma once
 
-#include "acknowledgement.h"
+#include "alert/acknowledgement.h"
 
 #include <QDateTime>
 #include <QHash>

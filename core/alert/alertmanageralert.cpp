@@ -1,6 +1,6 @@
-#include "alertmanageralert.h"
+#include "alert/alertmanageralert.h"
 
-#include "alertmanagerjson.h"
+#include "alert/alertmanagerjson.h"
 
 namespace FaultDesk {
 

@@ -1,4 +1,4 @@
-#include "alertmanagerclient.h"
+#include "alert/alertmanagerclient.h"
 
 #include "net/httpclient.h"
 #include "util/secretmask.h"

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "alertmanageralert.h"
-#include "alertmanagersilence.h"
+#include "alert/alertmanageralert.h"
+#include "alert/alertmanagersilence.h"
 #include "config/alertmanagerconfig.h"
 
 #include <QByteArray>

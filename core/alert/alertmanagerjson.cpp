@@ -1,4 +1,4 @@
-#include "alertmanagerjson.h"
+#include "alert/alertmanagerjson.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>

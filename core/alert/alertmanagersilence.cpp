@@ -1,6 +1,6 @@
-#include "alertmanagersilence.h"
+#include "alert/alertmanagersilence.h"
 
-#include "alertmanagerjson.h"
+#include "alert/alertmanagerjson.h"
 
 #include <QJsonArray>
 

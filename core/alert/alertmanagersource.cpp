@@ -1,6 +1,6 @@
-#include "alertmanagersource.h"
+#include "alert/alertmanagersource.h"
 
-#include "alertmanagerclient.h"
+#include "alert/alertmanagerclient.h"
 #include "config/fleetconfig.h"
 #include "detect/detector.h"
 

@@ -1,6 +1,6 @@
-#include "auditrecord.h"
+#include "audit/auditrecord.h"
 
-#include "auditsink.h"
+#include "audit/auditsink.h"
 #include "util/secretmask.h"
 
 #include <QHash>

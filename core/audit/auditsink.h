@@ -1,6 +1,6 @@
 #pragma once
 
-#include "auditrecord.h"
+#include "audit/auditrecord.h"
 
 #include <QList>
 

@@ -1,4 +1,4 @@
-#include "jsonlauditsink.h"
+#include "audit/jsonlauditsink.h"
 
 #include <QDir>
 #include <QFile>

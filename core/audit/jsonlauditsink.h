@@ -1,6 +1,6 @@
 #pragma once
 
-#include "auditsink.h"
+#include "audit/auditsink.h"
 
 #include <QMutex>
 #include <QString>

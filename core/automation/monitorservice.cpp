@@ -1,4 +1,4 @@
-#include "monitorservice.h"
+#include "automation/monitorservice.h"
 
 #include "alert/alertmanagersource.h"
 #include "config/fleetconfig.h"
@@ -10,6 +10,7 @@
 #include "maintenance/maintenancestore.h"
 #include "monitor/monitor.h"
 #include "remedy/advisorylocks.h"
+#include "remedy/recorderfeed.h"
 #include "remedy/remediationcontroller.h"
 #include "util/logging.h"
 
@@ -151,12 +152,7 @@ bool MonitorService::startAutomation(QString* error)
 void MonitorService::connectController()
 {
     RemediationController* c = m_controller.get();
-    connect(c, &RemediationController::baselineCaptured, this, [this](const QString& faultId) {
-        const auto fault = m_monitor->detector()->fault(faultId);
-        const auto baseline = m_controller->baseline(faultId);
-        if (fault && baseline)
-            m_recorder->setBaseline(fault->incidentId, baseline->toJson());
-    });
+    RecorderFeed::connect(*c, *m_monitor->detector(), *m_recorder);
     connect(c, &RemediationController::runStarted, this, [this](const QString& runId, SafetyRequest::Purpose p) {
         RemediationEvent e = runEvent(RemediationEvent::Kind::RunStarted, runId);
         e.purpose = purposeName(p);

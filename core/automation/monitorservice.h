@@ -1,6 +1,6 @@
 #pragma once
 
-#include "remediationevent.h"
+#include "automation/remediationevent.h"
 
 #include <QHash>
 #include <QObject>

@@ -1,4 +1,4 @@
-#include "remediationevent.h"
+#include "automation/remediationevent.h"
 
 #include <QDateTime>
 #include <QJsonArray>

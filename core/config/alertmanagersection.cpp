@@ -1,7 +1,7 @@
 // `alertmanager:` — Alertmanagers whose firing alerts become faults.
 
-#include "configsections.h"
-#include "fieldtable.h"
+#include "config/configsections.h"
+#include "config/fieldtable.h"
 
 namespace FaultDesk::ConfigSections {
 

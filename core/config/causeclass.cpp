@@ -1,4 +1,4 @@
-#include "causeclass.h"
+#include "config/causeclass.h"
 
 namespace FaultDesk {
 

@@ -1,6 +1,6 @@
-#include "configcheck.h"
+#include "config/configcheck.h"
 
-#include "fleetconfigloader.h"
+#include "config/fleetconfigloader.h"
 
 #include <QPair>
 #include <QStringList>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "fleetconfig.h"
-#include "sourceposition.h"
+#include "config/fleetconfig.h"
+#include "config/sourceposition.h"
 
 #include <QHash>
 #include <QList>

@@ -1,4 +1,4 @@
-#include "configerror.h"
+#include "config/configerror.h"
 
 namespace FaultDesk {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sourceposition.h"
+#include "config/sourceposition.h"
 
 #include <QList>
 #include <QString>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "configdraft.h"
-#include "yamlreader.h"
+#include "config/configdraft.h"
+#include "config/yamlreader.h"
 
 #include <QPair>
 

@@ -1,6 +1,6 @@
 // Small helpers of the configuration value types (probeconfig.h, signalconfig.h, targetconfig.h, fleetconfig.h).
 
-#include "fleetconfig.h"
+#include "config/fleetconfig.h"
 
 namespace FaultDesk {
 

@@ -1,7 +1,7 @@
 // `correlation:` — which faults join one incident.
 
-#include "configsections.h"
-#include "fieldtable.h"
+#include "config/configsections.h"
+#include "config/fieldtable.h"
 
 namespace FaultDesk::ConfigSections {
 

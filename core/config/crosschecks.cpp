@@ -1,7 +1,7 @@
 // Checks across sections, once everything is read: references resolve, no dependency cycle, no ambiguous
 // runbook binding.
 
-#include "configsections.h"
+#include "config/configsections.h"
 
 #include <QHash>
 #include <QSet>

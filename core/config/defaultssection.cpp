@@ -1,7 +1,7 @@
 // `defaults:` — fleet-wide probing and confirmation defaults.
 
-#include "configsections.h"
-#include "fieldtable.h"
+#include "config/configsections.h"
+#include "config/fieldtable.h"
 
 namespace FaultDesk::ConfigSections {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "yamlreader.h"
+#include "config/yamlreader.h"
 
 #include <QList>
 #include <QStringList>

@@ -1,13 +1,13 @@
 #pragma once
 
-#include "alertmanagerconfig.h"
-#include "correlationconfig.h"
-#include "maintenanceconfig.h"
-#include "prometheussourceconfig.h"
-#include "runbookconfig.h"
-#include "sourceposition.h"
-#include "storeconfig.h"
-#include "targetconfig.h"
+#include "config/alertmanagerconfig.h"
+#include "config/correlationconfig.h"
+#include "config/maintenanceconfig.h"
+#include "config/prometheussourceconfig.h"
+#include "config/runbookconfig.h"
+#include "config/sourceposition.h"
+#include "config/storeconfig.h"
+#include "config/targetconfig.h"
 
 #include <QList>
 #include <QString>

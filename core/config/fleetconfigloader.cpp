@@ -1,7 +1,7 @@
-#include "fleetconfigloader.h"
+#include "config/fleetconfigloader.h"
 
-#include "configsections.h"
-#include "yamlreader.h"
+#include "config/configsections.h"
+#include "config/yamlreader.h"
 
 #include <QFile>
 #include <QFileInfo>

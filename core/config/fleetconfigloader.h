@@ -1,7 +1,7 @@
 #pragma once
 
-#include "configerror.h"
-#include "fleetconfig.h"
+#include "config/configerror.h"
+#include "config/fleetconfig.h"
 
 #include <QByteArray>
 #include <QList>

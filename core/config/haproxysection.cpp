@@ -1,7 +1,7 @@
 // `haproxy:` (the instances remediation drives) and `never_block:` (what an attack Handle never blocks).
 
-#include "configsections.h"
-#include "fieldtable.h"
+#include "config/configsections.h"
+#include "config/fieldtable.h"
 
 #include <QHash>
 #include <QHostAddress>

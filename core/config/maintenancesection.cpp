@@ -1,7 +1,7 @@
 // `maintenance:` — planned maintenance windows.
 
-#include "configsections.h"
-#include "fieldtable.h"
+#include "config/configsections.h"
+#include "config/fieldtable.h"
 
 namespace FaultDesk::ConfigSections {
 

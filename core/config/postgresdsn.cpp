@@ -1,4 +1,4 @@
-#include "postgresdsn.h"
+#include "config/postgresdsn.h"
 
 #include <QDir>
 #include <QUrl>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "secretref.h"
+#include "config/secretref.h"
 
 #include <QString>
 #include <QStringView>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "postgresdsn.h"
-#include "sourceposition.h"
+#include "config/postgresdsn.h"
+#include "config/sourceposition.h"
 
 #include <QList>
 

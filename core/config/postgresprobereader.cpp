@@ -1,4 +1,4 @@
-#include "postgresprobereader.h"
+#include "config/postgresprobereader.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -3,8 +3,8 @@
 // Reading of `kind: postgres` probes for FleetConfigLoader (which owns the rest of the file): kept apart so the
 // PostgreSQL knowledge of the configuration lives in one place.
 
-#include "sourceposition.h"
-#include "targetconfig.h"
+#include "config/sourceposition.h"
+#include "config/targetconfig.h"
 
 #include <QString>
 

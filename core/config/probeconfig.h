@@ -1,7 +1,7 @@
 #pragma once
 
-#include "postgresprobeconfig.h"
-#include "sourceposition.h"
+#include "config/postgresprobeconfig.h"
+#include "config/sourceposition.h"
 
 #include <QString>
 #include <QUrl>

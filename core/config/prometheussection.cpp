@@ -1,7 +1,7 @@
 // `prometheus:` — Prometheus sources: discovery and PromQL signals.
 
-#include "configsections.h"
-#include "fieldtable.h"
+#include "config/configsections.h"
+#include "config/fieldtable.h"
 
 #include <QHash>
 

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "causeclass.h"
-#include "secretref.h"
-#include "signalconfig.h"
-#include "sourceposition.h"
+#include "config/causeclass.h"
+#include "config/secretref.h"
+#include "config/signalconfig.h"
+#include "config/sourceposition.h"
 
 #include <QList>
 #include <QString>

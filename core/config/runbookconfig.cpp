@@ -1,8 +1,8 @@
 // Helpers of the runbook configuration types (runbookconfig.h): descriptions and the binding precedence.
 
-#include "runbookconfig.h"
+#include "config/runbookconfig.h"
 
-#include "fleetconfig.h"
+#include "config/fleetconfig.h"
 
 namespace FaultDesk {
 

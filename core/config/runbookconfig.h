@@ -1,8 +1,8 @@
 #pragma once
 
-#include "causeclass.h"
-#include "secretref.h"
-#include "sourceposition.h"
+#include "config/causeclass.h"
+#include "config/secretref.h"
+#include "config/sourceposition.h"
 
 #include <QList>
 #include <QMap>

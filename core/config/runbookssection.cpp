@@ -1,7 +1,7 @@
 // `runbooks:` — runbooks, their steps, and what the steps need from the targets they are bound to.
 
-#include "configsections.h"
-#include "fieldtable.h"
+#include "config/configsections.h"
+#include "config/fieldtable.h"
 
 #include <QHash>
 #include <algorithm>

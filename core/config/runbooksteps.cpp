@@ -1,7 +1,7 @@
 // One reader per runbook step kind (command, run, http, haproxy, wait, sql) and the conditions steps wait for.
 
-#include "configsections.h"
-#include "fieldtable.h"
+#include "config/configsections.h"
+#include "config/fieldtable.h"
 
 #include <QFileInfo>
 #include <QJsonArray>

@@ -2,7 +2,7 @@
 // token (the older `token_env:`/`token_file:` still read, with a deprecation warning), and the rule that a token never
 // crosses plain http off loopback.
 
-#include "configsections.h"
+#include "config/configsections.h"
 
 #include "net/httpclient.h"
 

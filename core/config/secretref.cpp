@@ -1,4 +1,4 @@
-#include "secretref.h"
+#include "config/secretref.h"
 
 #include "util/secretmask.h"
 

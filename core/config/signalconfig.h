@@ -1,8 +1,8 @@
 #pragma once
 
-#include "causeclass.h"
+#include "config/causeclass.h"
+#include "config/sourceposition.h"
 #include "metrics/selector.h"
-#include "sourceposition.h"
 
 #include <QString>
 

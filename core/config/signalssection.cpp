@@ -1,6 +1,6 @@
 // A target's `signals:` (gauge, rate, ratio, quantile) and the threshold both kinds of signal share.
 
-#include "configsections.h"
+#include "config/configsections.h"
 
 namespace FaultDesk::ConfigSections {
 

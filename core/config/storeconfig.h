@@ -1,7 +1,7 @@
 #pragma once
 
-#include "secretref.h"
-#include "sourceposition.h"
+#include "config/secretref.h"
+#include "config/sourceposition.h"
 
 #include <QString>
 

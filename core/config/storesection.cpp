@@ -1,8 +1,8 @@
 // `store:` — the incident database: a file path (SQLite) or a PostgreSQL server with its password by reference.
 
-#include "configsections.h"
-#include "fieldtable.h"
-#include "postgresdsn.h"
+#include "config/configsections.h"
+#include "config/fieldtable.h"
+#include "config/postgresdsn.h"
 
 #include <QUrlQuery>
 

@@ -1,8 +1,8 @@
 // `targets:` — what to probe, what a target depends on, its pool membership, admin API, commands and labels.
 
-#include "configsections.h"
-#include "fieldtable.h"
-#include "postgresprobereader.h"
+#include "config/configsections.h"
+#include "config/fieldtable.h"
+#include "config/postgresprobereader.h"
 
 #include <QHash>
 #include <QRegularExpression>

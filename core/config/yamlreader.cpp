@@ -1,6 +1,6 @@
-#include "yamlreader.h"
+#include "config/yamlreader.h"
 
-#include "fleetconfigloader.h"
+#include "config/fleetconfigloader.h"
 
 #include <QDir>
 #include <QHash>

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "causeclass.h"
-#include "configerror.h"
+#include "config/causeclass.h"
+#include "config/configerror.h"
+#include "config/sourceposition.h"
 #include "metrics/selector.h"
-#include "sourceposition.h"
 
 #include <QByteArray>
 #include <QDateTime>

@@ -1,4 +1,4 @@
-#include "adaptivethreshold.h"
+#include "detect/adaptivethreshold.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "attackdetector.h"
+#include "detect/attackdetector.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "targetpolicy.h"
+#include "detect/targetpolicy.h"
 
 #include <QHash>
 #include <QList>

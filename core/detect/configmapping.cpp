@@ -1,4 +1,4 @@
-#include "configmapping.h"
+#include "detect/configmapping.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "correlation.h"
+#include "detect/correlation.h"
 
 namespace FaultDesk::Correlation {
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "config/causeclass.h"
-#include "targetpolicy.h"
+#include "detect/targetpolicy.h"
 
 #include <QString>
 

@@ -1,4 +1,4 @@
-#include "detectionevent.h"
+#include "detect/detectionevent.h"
 
 #include <QDateTime>
 #include <QJsonArray>

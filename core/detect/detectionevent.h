@@ -1,7 +1,7 @@
 #pragma once
 
 #include "config/causeclass.h"
-#include "targetstate.h"
+#include "detect/targetstate.h"
 
 #include <QJsonObject>
 #include <QMetaType>

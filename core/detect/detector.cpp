@@ -1,6 +1,6 @@
-#include "detector.h"
+#include "detect/detector.h"
 
-#include "targetstatemachine.h"
+#include "detect/targetstatemachine.h"
 
 #include <algorithm>
 

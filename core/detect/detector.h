@@ -1,12 +1,12 @@
 #pragma once
 
-#include "correlation.h"
-#include "detectionevent.h"
-#include "fault.h"
-#include "localizer.h"
-#include "observation.h"
-#include "targetpolicy.h"
-#include "targetstatus.h"
+#include "detect/correlation.h"
+#include "detect/detectionevent.h"
+#include "detect/fault.h"
+#include "detect/localizer.h"
+#include "detect/observation.h"
+#include "detect/targetpolicy.h"
+#include "detect/targetstatus.h"
 
 #include <QHash>
 #include <QList>

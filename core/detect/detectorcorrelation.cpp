@@ -2,9 +2,9 @@
 // aftershocks of a recovered incident), a pool-level root held until its last member clears (hand-over only when its
 // target leaves the fleet), and the evidence of pool-level and link faults. Split from detector.cpp, which keeps the
 // per-tick bookkeeping.
-#include "detector.h"
+#include "detect/detector.h"
 
-#include "targetstatemachine.h"
+#include "detect/targetstatemachine.h"
 
 #include <QDateTime>
 
@@ -31,6 +31,15 @@ QString number(double v)
 QString seconds(qint64 ms)
 {
     return QString::number(std::max<qint64>(0, (ms + 500) / 1000)) + u" s";
+}
+
+/// How far apart two faults began, as a sentence says it of the other: "3 s after it", "within a second of it" (a
+/// rounded "0 s after it" read like a clock error).
+QString apartFrom(qint64 apartMs)
+{
+    if (std::abs(apartMs) < 1000)
+        return QStringLiteral("within a second of it");
+    return seconds(std::abs(apartMs)) + (apartMs >= 0 ? QStringLiteral(" after it") : QStringLiteral(" before it"));
 }
 
 /// "web" of "lb/web": how an operator names the pool.
@@ -226,7 +235,9 @@ bool Detector::join(const QString& faultId, const Join& j, qint64 nowMs, QList<D
         // Not closed: the incident's root recovered while some of its faults are still open (see correlate()).
         const bool stillOpen = !m_closed.contains(j.incidentId);
         const ClosedIncident c = m_closed.take(j.incidentId);
-        const QString ago = seconds(nowMs - j.sinceMs);
+        // "fails again 0 s after it recovered" reads like a clock error: under a second is said so.
+        const QString ago
+            = nowMs - j.sinceMs < 1000 ? QStringLiteral("less than a second") : seconds(nowMs - j.sinceMs);
         f.incidentId = j.incidentId;
         f.aftershock = true;
         locate(f);
@@ -268,9 +279,7 @@ bool Detector::join(const QString& faultId, const Join& j, qint64 nowMs, QList<D
     const TargetPolicy* pf = policyOf(f.target);
     const TargetPolicy* proot = policyOf(root.target);
     const QString relation = Correlation::relationName(j.link);
-    const QString after = f.detectedMs >= with.detectedMs
-        ? QString(seconds(f.detectedMs - with.detectedMs) + u" after it")
-        : QString(seconds(with.detectedMs - f.detectedMs) + u" before it");
+    const QString after = apartFrom(f.detectedMs - with.detectedMs);
 
     const bool dependency = j.link == Correlation::Link::DependsOn || j.link == Correlation::Link::AnyOf;
     if (dependency && pf && !Correlation::dependsOn(*pf, with.target)) {
@@ -343,10 +352,7 @@ bool Detector::join(const QString& faultId, const Join& j, qint64 nowMs, QList<D
         }
         if (grew) {
             // The same root, its scope grown from its server to the pool: what the operator read stays its root.
-            const qint64 apart = f.detectedMs - root.detectedMs;
-            const QString when = std::abs(apart) < 1000
-                ? QStringLiteral("within a second of it")
-                : seconds(std::abs(apart)) + (apart >= 0 ? QStringLiteral(" after it") : QStringLiteral(" before it"));
+            const QString when = apartFrom(f.detectedMs - root.detectedMs);
             root.localization = QStringLiteral("the %1 is %2, not only %3: %4 is too, %5; one root for the "
                                                "pool, its fault opened on %3")
                                     .arg(scopeLabel(root), causeWord(root.cause), root.target, f.target, when);
@@ -394,7 +400,15 @@ bool Detector::isPoolRoot(const Fault& f) const
 bool Detector::holdPoolRoot(const QString& faultId, bool targetUp)
 {
     Fault& root = m_open[faultId];
+    const auto holds = [&](bool held) {
+        if (root.heldForMembers != held) {
+            root.heldForMembers = held;
+            m_dirty.insert(faultId);
+        }
+        return held;
+    };
     if (!targetUp) {
+        holds(false);
         // Its own server fails again: what it said of itself is true again.
         if (const auto it = m_heldLocalization.constFind(faultId); it != m_heldLocalization.cend()) {
             root.localization = *it;
@@ -415,6 +429,7 @@ bool Detector::holdPoolRoot(const QString& faultId, bool targetUp)
             failing.append(o.target);
     }
     if (failing.isEmpty()) {
+        holds(false);
         // The last member cleared too: "members still under attack" is no longer true of the fault the panel keeps
         // showing; what it said of the event is.
         if (const auto it = m_heldLocalization.constFind(faultId); it != m_heldLocalization.cend()) {
@@ -437,7 +452,7 @@ bool Detector::holdPoolRoot(const QString& faultId, bool targetUp)
         root.localization = sentence;
         m_dirty.insert(faultId);
     }
-    return true;
+    return holds(true);
 }
 
 void Detector::handOver(const Fault& cleared, Fault::Phase phaseBefore, qint64 nowMs, QList<DetectionEvent>& events)
@@ -593,10 +608,12 @@ QString Detector::poolEvidence(const Fault& root, qint64 nowMs) const
         }
     }
     if (counted > 0 && before > 0 && now > before) {
-        parts.append(
-            QStringLiteral("requests ×%1%2 (%3 → %4 req/s across the %5)")
-                .arg(number(now / before), rose > 0 ? QStringLiteral(" in %1").arg(seconds(nowMs - rose)) : QString(),
-                    number(before), number(now), label));
+        parts.append(QStringLiteral("requests ×%1%2 (%3 → %4 req/s across the %5)")
+                         .arg(number(now / before),
+                             rose <= 0                 ? QString()
+                                 : nowMs - rose < 1000 ? QStringLiteral(" within a second")
+                                                       : QStringLiteral(" in %1").arg(seconds(nowMs - rose)),
+                             number(before), number(now), label));
     }
 
     // The member that saturated first, with the values that showed it then: the root, unless a member's fault is older

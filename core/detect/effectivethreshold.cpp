@@ -1,4 +1,4 @@
-#include "effectivethreshold.h"
+#include "detect/effectivethreshold.h"
 
 namespace FaultDesk {
 

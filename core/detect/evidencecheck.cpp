@@ -1,4 +1,4 @@
-#include "evidencecheck.h"
+#include "detect/evidencecheck.h"
 
 #include <QRegularExpression>
 

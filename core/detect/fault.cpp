@@ -1,4 +1,4 @@
-#include "fault.h"
+#include "detect/fault.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -64,6 +64,8 @@ QJsonObject Fault::toJson() const
     o.insert(QStringLiteral("flapping"), flapping);
     if (!maintenance.isEmpty())
         o.insert(QStringLiteral("maintenance"), maintenance);
+    if (heldForMembers)
+        o.insert(QStringLiteral("held_for_members"), true);
     o.insert(QStringLiteral("actionable"), actionable());
     o.insert(QStringLiteral("state"), targetStateName(targetState));
     return o;

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "config/causeclass.h"
-#include "targetstate.h"
+#include "detect/targetstate.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -60,6 +60,9 @@ struct Fault
     /// by one as each has sent a flood's worth; automation waits for the list to stand still so that it blocks the
     /// whole flood, not its first third. The operator's Handle button does not wait.
     bool sourcesSettling = false;
+    /// A pool- or group-level root whose own server passes its checks again while a member still fails: held open
+    /// for the pool's event (Detector::holdPoolRoot), and still actionable although its own target is up.
+    bool heldForMembers = false;
     qint64 detectedMs = 0;
     qint64 locatedMs = 0;
     qint64 clearedMs = 0;
@@ -72,11 +75,12 @@ struct Fault
     /// An affected member of a pool- or group-level incident (not its root, not a symptom).
     bool isMember() const { return !rootCause && (relation == u"pool" || relation == u"group"); }
     /// Whether automatic remediation may act on it: a located root cause on a HARD (not UNREACHABLE, not
-    /// UNKNOWN) target that is not flapping nor in maintenance, and for an attack whose sources are all named. Symptoms
-    /// clear with their cause; nobody restarts them.
+    /// UNKNOWN) target — or a pool-level root held open for its still failing members — that is not flapping nor in
+    /// maintenance, and for an attack whose sources are all named. Symptoms clear with their cause; nobody restarts
+    /// them.
     bool actionable() const
     {
-        return phase == Phase::Located && rootCause && !flapping && targetState == TargetState::Hard
+        return phase == Phase::Located && rootCause && !flapping && (targetState == TargetState::Hard || heldForMembers)
             && maintenance.isEmpty() && !sourcesSettling;
     }
     /// "detected", "located", "handling", "handled", "recovering", "recovered".

@@ -1,4 +1,4 @@
-#include "flappingdetector.h"
+#include "detect/flappingdetector.h"
 
 namespace FaultDesk {
 

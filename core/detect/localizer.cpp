@@ -1,4 +1,4 @@
-#include "localizer.h"
+#include "detect/localizer.h"
 
 #include <QSet>
 

@@ -1,4 +1,4 @@
-#include "observation.h"
+#include "detect/observation.h"
 
 namespace FaultDesk {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "thresholdrule.h"
+#include "detect/thresholdrule.h"
 
 #include <QList>
 #include <QString>

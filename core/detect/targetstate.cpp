@@ -1,4 +1,4 @@
-#include "targetstate.h"
+#include "detect/targetstate.h"
 
 namespace FaultDesk {
 

@@ -1,4 +1,4 @@
-#include "targetstatemachine.h"
+#include "detect/targetstatemachine.h"
 
 #include <QDateTime>
 

@@ -1,13 +1,13 @@
 #pragma once
 
-#include "adaptivethreshold.h"
-#include "attackdetector.h"
 #include "config/causeclass.h"
-#include "effectivethreshold.h"
-#include "flappingdetector.h"
-#include "observation.h"
-#include "targetpolicy.h"
-#include "targetstate.h"
+#include "detect/adaptivethreshold.h"
+#include "detect/attackdetector.h"
+#include "detect/effectivethreshold.h"
+#include "detect/flappingdetector.h"
+#include "detect/observation.h"
+#include "detect/targetpolicy.h"
+#include "detect/targetstate.h"
 
 #include <QHash>
 #include <QList>

@@ -1,4 +1,4 @@
-#include "targetstatus.h"
+#include "detect/targetstatus.h"
 
 #include <QDateTime>
 #include <QJsonArray>

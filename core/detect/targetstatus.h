@@ -1,8 +1,8 @@
 #pragma once
 
 #include "config/causeclass.h"
-#include "effectivethreshold.h"
-#include "targetstate.h"
+#include "detect/effectivethreshold.h"
+#include "detect/targetstate.h"
 
 #include <QHash>
 #include <QJsonObject>

@@ -1,4 +1,4 @@
-#include "thresholdrule.h"
+#include "detect/thresholdrule.h"
 
 namespace FaultDesk {
 

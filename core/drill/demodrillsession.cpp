@@ -1,4 +1,4 @@
-#include "demodrillsession.h"
+#include "drill/demodrillsession.h"
 
 #include "drill/demofleetprocess.h"
 
@@ -8,6 +8,7 @@
 #include "incident/incidentrecorder.h"
 #include "incident/incidentstore.h"
 #include "monitor/monitor.h"
+#include "remedy/recorderfeed.h"
 #include "remedy/remediationcontroller.h"
 
 #include <QDir>
@@ -88,15 +89,8 @@ DemoDrillSession::Failure DemoDrillSession::start(QString* error)
     settings.settle = std::chrono::milliseconds(2000);
     settings.verifyDeadline = m_options.phaseTimeout / 2;
     m_controller->setSettings(settings);
-    if (m_recorder) {
-        QObject::connect(
-            m_controller.get(), &RemediationController::baselineCaptured, m_recorder.get(), [this](const QString& id) {
-                const auto fault = m_monitor->detector()->fault(id);
-                const auto baseline = m_controller->baseline(id);
-                if (fault && baseline)
-                    m_recorder->setBaseline(fault->incidentId, baseline->toJson());
-            });
-    }
+    if (m_recorder)
+        RecorderFeed::connect(*m_controller, *m_monitor->detector(), *m_recorder);
     return Failure::None;
 }
 

@@ -1,4 +1,4 @@
-#include "demofleetprocess.h"
+#include "drill/demofleetprocess.h"
 
 #include "util/logging.h"
 

@@ -1,4 +1,4 @@
-#include "drilloutcome.h"
+#include "drill/drilloutcome.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "drillrunner.h"
+#include "drill/drillrunner.h"
 
 #include "drill/demofleetprocess.h"
 #include "drill/faultjournal.h"

@@ -1,4 +1,4 @@
-#include "drillscenario.h"
+#include "drill/drillscenario.h"
 
 namespace FaultDesk {
 

@@ -1,4 +1,4 @@
-#include "faultcampaign.h"
+#include "drill/faultcampaign.h"
 
 #include "drill/demofleetprocess.h"
 #include "drill/drillrunner.h"

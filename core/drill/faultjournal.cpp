@@ -1,4 +1,4 @@
-#include "faultjournal.h"
+#include "drill/faultjournal.h"
 
 #include "detect/detector.h"
 

@@ -1,4 +1,4 @@
-#include "groundtruthfault.h"
+#include "drill/groundtruthfault.h"
 
 #include "config/fleetconfig.h"
 

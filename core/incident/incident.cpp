@@ -1,4 +1,4 @@
-#include "incident.h"
+#include "incident/incident.h"
 
 namespace FaultDesk {
 

@@ -1,12 +1,12 @@
 #pragma once
 
 #include "audit/auditrecord.h"
-#include "evidence.h"
-#include "incidentevent.h"
-#include "incidentstate.h"
-#include "phasetimes.h"
-#include "seriessnapshot.h"
-#include "symptom.h"
+#include "incident/evidence.h"
+#include "incident/incidentevent.h"
+#include "incident/incidentstate.h"
+#include "incident/phasetimes.h"
+#include "incident/seriessnapshot.h"
+#include "incident/symptom.h"
 
 #include <QDateTime>
 #include <QJsonObject>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "incidentstate.h"
+#include "incident/incidentstate.h"
 
 #include <QDateTime>
 #include <QString>

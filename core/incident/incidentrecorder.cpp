@@ -1,10 +1,10 @@
-#include "incidentrecorder.h"
+#include "incident/incidentrecorder.h"
 
 #include "config/fleetconfig.h"
 #include "detect/configmapping.h"
 #include "detect/detector.h"
-#include "incidentseriesreader.h"
-#include "incidentstore.h"
+#include "incident/incidentseriesreader.h"
+#include "incident/incidentstore.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -356,8 +356,10 @@ void IncidentRecorder::advance(Tracked& t, const Fault& root)
         if (!t.openRoots.isEmpty() || t.recovered)
             return;
         const qint64 clearedMs = root.clearedMs > 0 ? root.clearedMs : now();
-        if (t.recoveryRunning) {
-            // Passing its checks is not the baseline back while Recover still verifies it (setRecoveryRun ends it).
+        if (heldBack(t)) {
+            // Passing its checks is not the pre-fault state back while a Handle still acts, Recover still verifies
+            // the baseline or a Handle's change waits for Recover: the run's end decides (setHandleRun,
+            // setRecoveryRun).
             t.passingSinceMs = clearedMs;
             return;
         }
@@ -366,12 +368,15 @@ void IncidentRecorder::advance(Tracked& t, const Fault& root)
     }
     if (root.id != t.rootFaultId || t.recovered)
         return;
-    const auto state = stateFor(root.phase);
-    if (!state || root.phase == t.phase)
-        return;
-    if (int(root.phase) < int(t.phase))
+    raisePhase(t, root.phase);
+}
+
+void IncidentRecorder::raisePhase(Tracked& t, Fault::Phase phase)
+{
+    const auto state = stateFor(phase);
+    if (!state || int(phase) <= int(t.phase))
         return; // phases never go back
-    t.phase = root.phase;
+    t.phase = phase;
     transition(t, *state, now(), QString());
 }
 
@@ -389,15 +394,48 @@ void IncidentRecorder::markRecovered(Tracked& t, qint64 timeMs, const QString& n
     });
 }
 
-void IncidentRecorder::setRecoveryRun(const QString& incidentId, bool running, bool verified, const QString& note)
+bool IncidentRecorder::heldBack(const Tracked& t)
+{
+    return !t.handling.isEmpty() || !t.recovering.isEmpty() || !t.awaitingRecover.isEmpty();
+}
+
+void IncidentRecorder::setHandleRun(const QString& incidentId, const QString& faultId, bool running, bool leftChange)
 {
     Tracked* t = find(incidentId);
     if (!t || t->recovered)
         return;
-    t->recoveryRunning = running;
-    if (running)
+    const QString fault = faultId.isEmpty() ? t->rootFaultId : faultId;
+    if (running) {
+        t->handling.insert(fault);
         return;
+    }
+    t->handling.remove(fault);
+    if (leftChange) {
+        t->awaitingRecover.insert(fault);
+        // Its fault may pass already and no longer take phases: the record says handled itself.
+        raisePhase(*t, Fault::Phase::Handled);
+    }
+    // A Handle that changed nothing (or undid what it did) leaves the pass it held back to stand: recovered then.
+    if (!heldBack(*t) && t->openRoots.isEmpty() && t->passingSinceMs > 0)
+        markRecovered(*t, t->passingSinceMs, QStringLiteral("the target passes its checks again"));
+}
+
+void IncidentRecorder::setRecoveryRun(
+    const QString& incidentId, const QString& faultId, bool running, bool verified, const QString& note)
+{
+    Tracked* t = find(incidentId);
+    if (!t || t->recovered)
+        return;
+    const QString fault = faultId.isEmpty() ? t->rootFaultId : faultId;
+    if (running) {
+        t->recovering.insert(fault);
+        // A root that passes again has left the detector's phases behind: the record says Recover runs itself.
+        raisePhase(*t, Fault::Phase::Recovering);
+        return;
+    }
+    t->recovering.remove(fault);
     if (!verified) {
+        // The Handle's change (if any) still waits for a Recover that verifies.
         if (std::exchange(t->escalated, true))
             return;
         transition(*t, IncidentState::Escalated, now(),
@@ -405,10 +443,13 @@ void IncidentRecorder::setRecoveryRun(const QString& incidentId, bool running, b
                            : QStringLiteral("Recover did not verify the baseline: %1").arg(note));
         return;
     }
-    // Its roots passed while Recover verified: recovered now that it has.
-    if (t->passingSinceMs > 0 && t->openRoots.isEmpty())
+    t->awaitingRecover.remove(fault);
+    // Its roots passed while Recover verified, or since a Handle's change waited for it: recovered now that it has.
+    if (!heldBack(*t) && t->openRoots.isEmpty() && t->passingSinceMs > 0)
         markRecovered(*t, now(),
-            QStringLiteral("Recover verified: the read-back equals the baseline and the target passes its checks"));
+            QStringLiteral("Recover verified: the read-back equals the baseline and the target passes its checks "
+                           "(again since %1 UTC)")
+                .arg(utc(t->passingSinceMs).toString(QStringLiteral("HH:mm:ss"))));
 }
 
 void IncidentRecorder::transition(Tracked& t, IncidentState state, qint64 timeMs, const QString& note)

@@ -2,8 +2,8 @@
 
 #include "audit/auditsink.h"
 #include "detect/fault.h"
-#include "incident.h"
-#include "writeresult.h"
+#include "incident/incident.h"
+#include "incident/writeresult.h"
 
 #include <QFuture>
 #include <QHash>
@@ -27,8 +27,13 @@ struct FleetConfig;
  * Turns the live pipeline's faults into incident records: one incident per root cause (the Detector's
  * Fault::incidentId groups a root with its symptoms), created when the root is located, with its cause, title,
  * evidence and symptoms; lifecycle transitions as remediation moves the fault along (handling, handled,
- * recovering) and the detector clears it (recovered); the baseline remediation captured; and the affected
- * targets' series over the incident window (a few minutes before detection to a while after recovery).
+ * recovering) and the detector clears it; the baseline remediation captured; and the affected targets' series over
+ * the incident window (a few minutes before detection to a while after recovery).
+ *
+ * Recovered means the pre-fault state is back, not only that the roots pass their checks: an incident whose Handle
+ * left a change behind (a drained server, blocked sources) is recovered once its roots pass and a Recover verified
+ * the baseline; a failed verification escalates it. Without such a Handle it is recovered when its roots pass (after
+ * any Handle or Recover running then ended). RecorderFeed (remedy) reports the runs.
  *
  * The Detector's incident ids ("I1") restart with every process, so each gets a fresh store id
  * (IncidentStore::newId()); storeId() translates. The recorder is also an AuditSink that rewrites the detector's
@@ -96,12 +101,22 @@ public Q_SLOTS:
     /// The pre-fault baseline remediation captured; @p incidentId may be the detector's or the store's id.
     void setBaseline(const QString& incidentId, const QJsonObject& baseline);
     /**
-     * A Recover runbook on the root of @p incidentId (detector's or store's id) started (@p running) or ended,
-     * @p verified or not (@p note: why not). While one runs, the root passing its checks again is not recorded as
-     * recovered — Recover still verifies the baseline; it is once the run ends verified, and an unverified end is
-     * recorded as escalated with @p note.
+     * A Handle on @p faultId, a root of @p incidentId (detector's or store's id; an empty @p faultId: the incident's
+     * first root), started (@p running) or ended. While it runs, the roots passing their checks again waits for its
+     * end. One that succeeded having left a change behind (@p leftChange: it drained a server, moved weights,
+     * blocked sources — the pre-fault state is not back) is recorded handled and makes the incident wait for Recover:
+     * it stays handled when its roots pass, and is recorded recovered only once a Recover of @p faultId verified the
+     * baseline. Without @p leftChange a pass it held back is recorded recovered, at the time of the pass.
      */
-    void setRecoveryRun(const QString& incidentId, bool running, bool verified = false, const QString& note = {});
+    void setHandleRun(const QString& incidentId, const QString& faultId, bool running, bool leftChange = false);
+    /**
+     * A Recover runbook on @p faultId, a root of @p incidentId (as for setHandleRun()), started (@p running) or
+     * ended, @p verified or not (@p note: why not). While one runs, the root passing its checks again is not
+     * recorded as recovered — Recover still verifies the baseline; it is once the run ends verified, and an
+     * unverified end is recorded as escalated with @p note.
+     */
+    void setRecoveryRun(const QString& incidentId, const QString& faultId, bool running, bool verified = false,
+        const QString& note = {});
     /// An operator took the incident (detector's or store's id). Goes through the store's acknowledge().
     void acknowledge(const QString& incidentId, const QString& actor, const QString& note = {});
 
@@ -127,8 +142,10 @@ private:
         qint64 recoveredMs = 0;
         Fault::Phase phase = Fault::Phase::Located;
         bool recovered = false;
-        bool recoveryRunning = false; ///< a Recover runbook runs on it (setRecoveryRun)
-        qint64 passingSinceMs = 0; ///< its roots pass their checks since, while Recover ran; 0 = not
+        QSet<QString> handling; ///< root faults a Handle runs on (setHandleRun)
+        QSet<QString> recovering; ///< root faults a Recover runs on (setRecoveryRun)
+        QSet<QString> awaitingRecover; ///< root faults whose Handle left a change no Recover verified back yet
+        qint64 passingSinceMs = 0; ///< its roots pass their checks since, while one of the above held it; 0 = not
         bool escalated = false; ///< a Recover ended unverified (recorded once)
     };
 
@@ -139,6 +156,10 @@ private:
     void advance(Tracked& t, const Fault& root);
     /// Records @p t recovered at @p timeMs with @p note and saves its series.
     void markRecovered(Tracked& t, qint64 timeMs, const QString& note);
+    /// A run or a change holds back recording @p t recovered when its roots pass (see setHandleRun()).
+    static bool heldBack(const Tracked& t);
+    /// Moves the record on to @p phase and writes its state change; a phase never goes back.
+    void raisePhase(Tracked& t, Fault::Phase phase);
     void transition(Tracked& t, IncidentState state, qint64 timeMs, const QString& note);
     void saveSeries(const Tracked& t, qint64 untilMs);
     void watch(const QFuture<WriteResult>& future, const QString& detectorId, bool announce);

@@ -1,6 +1,6 @@
-#include "incidentschema.h"
+#include "incident/incidentschema.h"
 
-#include "sqldialect.h"
+#include "incident/sqldialect.h"
 
 #include <QSqlError>
 #include <QSqlQuery>

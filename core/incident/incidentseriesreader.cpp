@@ -1,4 +1,4 @@
-#include "incidentseriesreader.h"
+#include "incident/incidentseriesreader.h"
 
 #include "metrics/seriesstore.h"
 

@@ -1,4 +1,4 @@
-#include "incidentstate.h"
+#include "incident/incidentstate.h"
 
 #include <array>
 

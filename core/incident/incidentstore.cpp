@@ -1,11 +1,11 @@
-#include "incidentstore.h"
+#include "incident/incidentstore.h"
 
-#include "incidentschema.h"
-#include "incidentwriter.h"
-#include "incidentwrites.h"
+#include "incident/incidentschema.h"
+#include "incident/incidentwriter.h"
+#include "incident/incidentwrites.h"
+#include "incident/sqldialect.h"
+#include "incident/storeconnection.h"
 #include "metrics/downsampler.h"
-#include "sqldialect.h"
-#include "storeconnection.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>

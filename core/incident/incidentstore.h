@@ -1,11 +1,11 @@
 #pragma once
 
 #include "audit/auditsink.h"
-#include "incident.h"
-#include "incidentfilter.h"
-#include "storehealth.h"
-#include "storeurl.h"
-#include "writeresult.h"
+#include "incident/incident.h"
+#include "incident/incidentfilter.h"
+#include "incident/storehealth.h"
+#include "incident/storeurl.h"
+#include "incident/writeresult.h"
 
 #include <QFuture>
 #include <QMutex>

@@ -1,8 +1,8 @@
-#include "incidentwriter.h"
+#include "incident/incidentwriter.h"
 
-#include "incidentschema.h"
-#include "storeconnection.h"
-#include "storejournal.h"
+#include "incident/incidentschema.h"
+#include "incident/storeconnection.h"
+#include "incident/storejournal.h"
 #include "util/logging.h"
 
 #include <QSet>

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "sqldialect.h"
-#include "storehealth.h"
-#include "storeurl.h"
-#include "storewrite.h"
-#include "writeresult.h"
+#include "incident/sqldialect.h"
+#include "incident/storehealth.h"
+#include "incident/storeurl.h"
+#include "incident/storewrite.h"
+#include "incident/writeresult.h"
 
 #include <QFuture>
 #include <QMutex>

@@ -1,4 +1,4 @@
-#include "incidentwrites.h"
+#include "incident/incidentwrites.h"
 
 #include <QJsonDocument>
 #include <QSqlQuery>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "incidentwriter.h"
-#include "storewrite.h"
+#include "incident/incidentwriter.h"
+#include "incident/storewrite.h"
 
 namespace FaultDesk {
 

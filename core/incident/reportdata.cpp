@@ -1,6 +1,6 @@
-#include "reportdata.h"
+#include "incident/reportdata.h"
 
-#include "incidentstore.h"
+#include "incident/incidentstore.h"
 #include "util/buildinfo.h"
 
 namespace FaultDesk {

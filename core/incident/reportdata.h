@@ -1,6 +1,6 @@
 #pragma once
 
-#include "incident.h"
+#include "incident/incident.h"
 
 #include <QDateTime>
 #include <QList>

@@ -1,4 +1,4 @@
-#include "reportnarrative.h"
+#include "incident/reportnarrative.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "incident.h"
-#include "reporttable.h"
-#include "signallevel.h"
+#include "incident/incident.h"
+#include "incident/reporttable.h"
+#include "incident/signallevel.h"
 
 #include <QJsonObject>
 #include <QList>

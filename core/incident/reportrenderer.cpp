@@ -1,6 +1,6 @@
-#include "reportrenderer.h"
+#include "incident/reportrenderer.h"
 
-#include "reportnarrative.h"
+#include "incident/reportnarrative.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

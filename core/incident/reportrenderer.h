@@ -1,6 +1,6 @@
 #pragma once
 
-#include "reportdata.h"
+#include "incident/reportdata.h"
 
 #include <QByteArray>
 #include <QJsonObject>

@@ -1,4 +1,4 @@
-#include "sqldialect.h"
+#include "incident/sqldialect.h"
 
 #include <QSqlError>
 #include <QStringList>

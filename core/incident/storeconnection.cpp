@@ -1,6 +1,6 @@
-#include "storeconnection.h"
+#include "incident/storeconnection.h"
 
-#include "sqldialect.h"
+#include "incident/sqldialect.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,8 +1,8 @@
-#include "storecopy.h"
+#include "incident/storecopy.h"
 
-#include "incidentschema.h"
-#include "sqldialect.h"
-#include "storeconnection.h"
+#include "incident/incidentschema.h"
+#include "incident/sqldialect.h"
+#include "incident/storeconnection.h"
 
 #include <QScopeGuard>
 #include <QSet>

@@ -1,4 +1,4 @@
-#include "storejournal.h"
+#include "incident/storejournal.h"
 
 #include "util/logging.h"
 

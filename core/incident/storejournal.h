@@ -1,6 +1,6 @@
 #pragma once
 
-#include "storewrite.h"
+#include "incident/storewrite.h"
 
 #include <QFile>
 #include <QLockFile>

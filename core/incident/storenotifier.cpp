@@ -1,6 +1,6 @@
-#include "storenotifier.h"
+#include "incident/storenotifier.h"
 
-#include "storeconnection.h"
+#include "incident/storeconnection.h"
 
 #include <QSqlDatabase>
 #include <QSqlDriver>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "storeurl.h"
+#include "incident/storeurl.h"
 
 #include <QObject>
 #include <QString>

@@ -1,4 +1,4 @@
-#include "storestatus.h"
+#include "incident/storestatus.h"
 
 #include <QFileInfo>
 #include <QStringList>

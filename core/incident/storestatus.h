@@ -1,6 +1,6 @@
 #pragma once
 
-#include "storehealth.h"
+#include "incident/storehealth.h"
 
 #include <QDateTime>
 #include <QString>

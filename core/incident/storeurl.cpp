@@ -1,4 +1,4 @@
-#include "storeurl.h"
+#include "incident/storeurl.h"
 
 #include <QFile>
 #include <QFileInfo>

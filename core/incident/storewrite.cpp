@@ -1,4 +1,4 @@
-#include "storewrite.h"
+#include "incident/storewrite.h"
 
 #include <QJsonArray>
 

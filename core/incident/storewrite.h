@@ -1,7 +1,7 @@
 #pragma once
 
 #include "audit/auditrecord.h"
-#include "incident.h"
+#include "incident/incident.h"
 
 #include <QJsonObject>
 #include <QString>

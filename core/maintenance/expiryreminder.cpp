@@ -1,4 +1,4 @@
-#include "expiryreminder.h"
+#include "maintenance/expiryreminder.h"
 
 namespace FaultDesk {
 

@@ -1,9 +1,9 @@
-#include "maintenancecontroller.h"
+#include "maintenance/maintenancecontroller.h"
 
 #include "audit/auditsink.h"
 #include "config/fleetconfig.h"
 #include "detect/detector.h"
-#include "maintenancestore.h"
+#include "maintenance/maintenancestore.h"
 
 #include <QUuid>
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "expiryreminder.h"
-#include "maintenanceschedule.h"
+#include "maintenance/expiryreminder.h"
+#include "maintenance/maintenanceschedule.h"
 
 #include <QHash>
 #include <QObject>

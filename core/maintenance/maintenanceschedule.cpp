@@ -1,4 +1,4 @@
-#include "maintenanceschedule.h"
+#include "maintenance/maintenanceschedule.h"
 
 #include <QSet>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "maintenancewindow.h"
+#include "maintenance/maintenancewindow.h"
 
 #include <QHash>
 #include <QList>

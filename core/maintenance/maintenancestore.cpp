@@ -1,4 +1,4 @@
-#include "maintenancestore.h"
+#include "maintenance/maintenancestore.h"
 
 #include "incident/incidentstore.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "incident/writeresult.h"
-#include "maintenancewindow.h"
+#include "maintenance/maintenancewindow.h"
 
 #include <QFuture>
 #include <QList>

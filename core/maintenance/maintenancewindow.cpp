@@ -1,4 +1,4 @@
-#include "maintenancewindow.h"
+#include "maintenance/maintenancewindow.h"
 
 #include <QJsonArray>
 

@@ -1,4 +1,4 @@
-#include "downsampler.h"
+#include "metrics/downsampler.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "promparser.h"
+#include "metrics/promparser.h"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "scrapelimits.h"
+#include "metrics/scrapelimits.h"
 
 #include <QLocale>
 

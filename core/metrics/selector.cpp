@@ -1,4 +1,4 @@
-#include "selector.h"
+#include "metrics/selector.h"
 
 namespace FaultDesk {
 

@@ -1,4 +1,4 @@
-#include "seriesstore.h"
+#include "metrics/seriesstore.h"
 
 #include <cmath>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "signalevaluator.h"
+#include "metrics/signalevaluator.h"
 
 #include <algorithm>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "faultmodel.h"
+#include "model/faultmodel.h"
 
 #include "alert/acknowledgementmanager.h"
 #include "detect/detector.h"

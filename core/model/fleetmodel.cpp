@@ -1,4 +1,4 @@
-#include "fleetmodel.h"
+#include "model/fleetmodel.h"
 
 #include "detect/detector.h"
 

@@ -1,4 +1,4 @@
-#include "timelinemodel.h"
+#include "model/timelinemodel.h"
 
 #include <QDateTime>
 

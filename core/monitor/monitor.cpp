@@ -1,4 +1,4 @@
-#include "monitor.h"
+#include "monitor/monitor.h"
 
 #include "detect/configmapping.h"
 #include "detect/detector.h"

@@ -1,4 +1,4 @@
-#include "pgconnection.h"
+#include "pg/pgconnection.h"
 
 #include "util/logging.h"
 

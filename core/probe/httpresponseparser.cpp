@@ -1,4 +1,4 @@
-#include "httpresponseparser.h"
+#include "probe/httpresponseparser.h"
 
 #include <QList>
 

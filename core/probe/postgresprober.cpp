@@ -1,7 +1,7 @@
-#include "postgresprober.h"
+#include "probe/postgresprober.h"
 
 #include "config/postgresprobeconfig.h"
-#include "postgressession.h"
+#include "probe/postgressession.h"
 #include "util/logging.h"
 
 #include <QDeadlineTimer>

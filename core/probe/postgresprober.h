@@ -1,7 +1,7 @@
 #pragma once
 
-#include "proberequest.h"
-#include "proberesult.h"
+#include "probe/proberequest.h"
+#include "probe/proberesult.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

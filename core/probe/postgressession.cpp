@@ -1,4 +1,4 @@
-#include "postgressession.h"
+#include "probe/postgressession.h"
 
 #include "config/postgresprobeconfig.h"
 #include "util/logging.h"

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "pg/pgconnection.h"
-#include "proberequest.h"
-#include "proberesult.h"
+#include "probe/proberequest.h"
+#include "probe/proberesult.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>

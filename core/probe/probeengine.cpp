@@ -1,7 +1,7 @@
-#include "probeengine.h"
+#include "probe/probeengine.h"
 
-#include "postgresprober.h"
-#include "probeworker.h"
+#include "probe/postgresprober.h"
+#include "probe/probeworker.h"
 
 #include <QThread>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "probespec.h"
+#include "probe/probespec.h"
 
 #include <QString>
 

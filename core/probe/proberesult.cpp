@@ -1,4 +1,4 @@
-#include "proberesult.h"
+#include "probe/proberesult.h"
 
 namespace FaultDesk {
 

@@ -1,6 +1,6 @@
-#include "probescheduler.h"
+#include "probe/probescheduler.h"
 
-#include "probeengine.h"
+#include "probe/probeengine.h"
 #include "util/logging.h"
 
 #include <QElapsedTimer>

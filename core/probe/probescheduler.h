@@ -1,7 +1,7 @@
 #pragma once
 
-#include "proberesult.h"
-#include "probetarget.h"
+#include "probe/proberesult.h"
+#include "probe/probetarget.h"
 
 #include <QHash>
 #include <QList>

@@ -1,4 +1,4 @@
-#include "probespec.h"
+#include "probe/probespec.h"
 
 namespace FaultDesk {
 

@@ -1,6 +1,6 @@
-#include "probeworker.h"
+#include "probe/probeworker.h"
 
-#include "httpresponseparser.h"
+#include "probe/httpresponseparser.h"
 
 #include "util/logging.h"
 

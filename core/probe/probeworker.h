@@ -1,8 +1,8 @@
 #pragma once
 
-#include "proberequest.h"
-#include "proberesult.h"
-#include "probespec.h"
+#include "probe/proberequest.h"
+#include "probe/proberesult.h"
+#include "probe/probespec.h"
 
 #include <QElapsedTimer>
 #include <QHash>

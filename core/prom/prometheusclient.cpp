@@ -1,4 +1,4 @@
-#include "prometheusclient.h"
+#include "prom/prometheusclient.h"
 
 #include "net/httpclient.h"
 #include "util/secretmask.h"

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "config/secretref.h"
-#include "promqueryresult.h"
-#include "promtargetinfo.h"
+#include "prom/promqueryresult.h"
+#include "prom/promtargetinfo.h"
 
 #include <QObject>
 #include <QSet>

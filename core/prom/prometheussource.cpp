@@ -1,6 +1,6 @@
-#include "prometheussource.h"
+#include "prom/prometheussource.h"
 
-#include "prometheusclient.h"
+#include "prom/prometheusclient.h"
 #include "util/logging.h"
 
 #include <QDateTime>

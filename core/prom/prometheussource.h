@@ -2,7 +2,7 @@
 
 #include "config/prometheussourceconfig.h"
 #include "detect/observation.h"
-#include "promqueryresult.h"
+#include "prom/promqueryresult.h"
 
 #include <QHash>
 #include <QList>

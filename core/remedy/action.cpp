@@ -1,4 +1,4 @@
-#include "action.h"
+#include "remedy/action.h"
 
 #include "audit/auditsink.h"
 #include "util/secretmask.h"

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "actioncontext.h"
-#include "actionresult.h"
+#include "remedy/actioncontext.h"
+#include "remedy/actionresult.h"
 
 #include <QElapsedTimer>
 #include <QObject>

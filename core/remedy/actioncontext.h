@@ -1,6 +1,6 @@
 #pragma once
 
-#include "templatefields.h"
+#include "remedy/templatefields.h"
 
 #include <QJsonObject>
 #include <QList>

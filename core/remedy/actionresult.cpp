@@ -1,4 +1,4 @@
-#include "actionresult.h"
+#include "remedy/actionresult.h"
 
 namespace FaultDesk {
 

@@ -1,13 +1,15 @@
 #pragma once
 
-#include "targetlock.h"
+#include "remedy/targetlock.h"
 
 #include "incident/storeurl.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QObject>
 #include <QSet>
 #include <QString>
+#include <QThread>
 #include <QTimer>
 
 #include <optional>
@@ -29,11 +31,19 @@ class StoreNotifier;
  * (odds 2^-64 per pair) would only exclude each other — one waits, never two act — and the holder row names the
  * lock really held, so the refusal says which.
  *
- * Calls block on the caller's thread for one round trip each (a statement timeout bounds them) and happen only when
- * a run starts, before each step and when a lock is given back; holder() reads a cache kept current by the store's
- * notifications (follow()) and, while another console holds a lock, by a re-read every two seconds, because a
- * session that dies notifies nobody. Fails closed: without its connection no lock is taken and a lock taken before
- * the connection was lost reports stillHeld() false, with the reason.
+ * Lock calls (tryAcquire(), a lease's check and release, latestHolder(), heldElsewhere()) run on the caller's thread,
+ * one round trip each on the lock session (a statement timeout bounds them), and happen only when a run starts,
+ * before each step and when a lock is given back. holder() reads a cache kept current by the store's notifications
+ * (follow()) and, while another console holds a lock, by a re-read every two seconds, because a session that dies
+ * notifies nobody; those re-reads run on a worker thread with a read connection of its own and hand a snapshot back,
+ * so an idle console never waits for the store.
+ *
+ * Fails closed: without its session no lock is taken and a lock taken before the session was lost reports
+ * stillHeld() false, with the reason. Once the session is lost or could not be opened, calls are refused at once
+ * ("… unavailable since 03:12:07: …; next reconnect attempt in 8 s") instead of each waiting up to connect_timeout
+ * for a store that does not answer: the first call after a loss may try one reconnect, then only the worker probes
+ * the store (a throwaway connection, 2 s doubling to 30 s), and the session reconnects, quickly, once the store
+ * answers a probe.
  */
 class AdvisoryLocks : public QObject
 {
@@ -56,11 +66,14 @@ public:
     /// This console as holders show it: "host:pid".
     static QString instanceName();
 
-    /// Opens the lock session and reads the holders; false with @p error (locks are then refused, fail closed).
+    /**
+     * Opens the lock session and reads the holders, on the caller's thread (at most one connect timeout); false with
+     * @p error: locks are then refused at once, fail closed, until the store answers a probe and the session opens.
+     */
     bool open(QString* error = nullptr);
     bool isConnected() const { return m_connected; }
-    /// Why locks cannot be taken now; empty while they can.
-    QString problem() const { return m_problem; }
+    /// Why locks cannot be taken now, since when and when the next reconnect attempt is; empty while they can.
+    QString problem() const;
     QString displayName() const { return m_url.displayName(); }
     /// Re-reads the holders when @p notifier announces a change of remediation_locks (or resyncs).
     void follow(StoreNotifier* notifier);
@@ -85,7 +98,7 @@ public:
     bool heldElsewhere(const QString& name);
     /// Every lock held now as last read, by name.
     QList<Held> holders() const { return m_holders.values(); }
-    /// Re-reads the holders now (one query).
+    /// Re-reads the holders now, on the caller's thread (one query; none without the session).
     void refresh();
 
 Q_SIGNALS:
@@ -94,9 +107,18 @@ Q_SIGNALS:
 
 private:
     class Lease;
+    class Reader;
+    struct Snapshot;
 
     bool ensureOpen(QString* error);
+    void fail(const QString& problem);
     void lose(const QString& why);
+    void scheduleProbe();
+    void probe();
+    void probed(const QString& error);
+    void readInBackground();
+    void read(int generation, const Snapshot& snapshot);
+    void setHolders(const QHash<QString, Held>& now);
     void release(qint64 key, int generation);
     bool verify(qint64 key, int generation, QString* why);
     std::optional<Held> readHolder(qint64 key);
@@ -109,7 +131,22 @@ private:
     QSet<qint64> m_mine;
     QHash<QString, Held> m_holders;
     QTimer m_watch; ///< re-reads the holders while another console holds a lock
-    bool m_refreshQueued = false;
+    qint64 m_backendPid = 0; ///< the lock session's server process, as pg_locks names it
+
+    // Without a session: since when, why, and when the worker probes the store next.
+    QDateTime m_downSince;
+    QString m_lastError;
+    bool m_mayConnect
+        = true; ///< one reconnect attempt on the caller's thread (the first open, the first call after a loss)
+    int m_backoffMs = 0;
+    QTimer m_retry;
+    QDateTime m_nextProbe;
+    bool m_probing = false;
+
+    QThread m_thread;
+    Reader* m_reader = nullptr; ///< lives on m_thread
+    bool m_reading = false;
+    bool m_readAgain = false;
 };
 
 } // namespace FaultDesk

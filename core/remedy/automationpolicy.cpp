@@ -1,4 +1,4 @@
-#include "automationpolicy.h"
+#include "remedy/automationpolicy.h"
 
 #include "audit/auditsink.h"
 #include "config/fleetconfig.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "autoremediationledger.h"
+#include "remedy/autoremediationledger.h"
 
 #include <QHash>
 #include <QList>

@@ -1,4 +1,4 @@
-#include "autoremediationledger.h"
+#include "remedy/autoremediationledger.h"
 
 #include <QJsonArray>
 

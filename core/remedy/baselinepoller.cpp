@@ -1,6 +1,6 @@
-#include "baselinepoller.h"
+#include "remedy/baselinepoller.h"
 
-#include "haproxyclient.h"
+#include "remedy/haproxyclient.h"
 
 #include "config/fleetconfig.h"
 #include "net/httpclient.h"

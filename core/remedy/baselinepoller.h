@@ -1,7 +1,7 @@
 #pragma once
 
-#include "haproxyserverstate.h"
-#include "remediationbaseline.h"
+#include "remedy/haproxyserverstate.h"
+#include "remedy/remediationbaseline.h"
 
 #include <QDateTime>
 #include <QObject>

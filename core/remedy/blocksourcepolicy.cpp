@@ -1,4 +1,4 @@
-#include "blocksourcepolicy.h"
+#include "remedy/blocksourcepolicy.h"
 
 #include "config/fleetconfig.h"
 

@@ -1,4 +1,4 @@
-#include "commandaction.h"
+#include "remedy/commandaction.h"
 
 #include <QFileInfo>
 #include <QStandardPaths>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "action.h"
 #include "config/secretref.h"
+#include "remedy/action.h"
 
 #include <QHash>
 #include <QList>

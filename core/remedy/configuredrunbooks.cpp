@@ -1,15 +1,15 @@
 // RunbookFactory, the runbooks of the fleet configuration (`runbooks:`): Runbook values for one fault, with the
 // steps' actions, conditions and rollbacks as the loader validated them and the target's fields, pool membership,
 // admin API and the fault's baseline filled in.
-#include "runbookfactory.h"
+#include "remedy/runbookfactory.h"
 
-#include "baselinepoller.h"
+#include "remedy/baselinepoller.h"
 
-#include "commandaction.h"
-#include "haproxyaction.h"
-#include "httpaction.h"
-#include "sqlaction.h"
-#include "waitaction.h"
+#include "remedy/commandaction.h"
+#include "remedy/haproxyaction.h"
+#include "remedy/httpaction.h"
+#include "remedy/sqlaction.h"
+#include "remedy/waitaction.h"
 
 #include "detect/detector.h"
 

@@ -1,15 +1,15 @@
 // The default runbooks of RunbookFactory: what Handle and Recover do when the fleet configuration names
 // no runbook for a cause. They use only what the configuration declares (commands.start, haproxy membership,
 // the admin API) and the baseline frozen when the fault was detected.
-#include "runbookfactory.h"
+#include "remedy/runbookfactory.h"
 
-#include "baselinepoller.h"
+#include "remedy/baselinepoller.h"
 
-#include "commandaction.h"
-#include "haproxyaction.h"
-#include "httpaction.h"
-#include "loadbalancingmodel.h"
-#include "waitaction.h"
+#include "remedy/commandaction.h"
+#include "remedy/haproxyaction.h"
+#include "remedy/httpaction.h"
+#include "remedy/loadbalancingmodel.h"
+#include "remedy/waitaction.h"
 
 #include "detect/detector.h"
 

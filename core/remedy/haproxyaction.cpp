@@ -1,8 +1,8 @@
-#include "haproxyaction.h"
+#include "remedy/haproxyaction.h"
 
-#include "blocksourcepolicy.h"
-#include "haproxyclient.h"
-#include "haproxyreply.h"
+#include "remedy/blocksourcepolicy.h"
+#include "remedy/haproxyclient.h"
+#include "remedy/haproxyreply.h"
 
 #include <QJsonArray>
 #include <QTimer>

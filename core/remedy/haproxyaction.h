@@ -1,8 +1,8 @@
 #pragma once
 
-#include "action.h"
-#include "haproxycommand.h"
-#include "haproxyserverstate.h"
+#include "remedy/action.h"
+#include "remedy/haproxycommand.h"
+#include "remedy/haproxyserverstate.h"
 
 #include <QList>
 #include <QPair>

@@ -1,4 +1,4 @@
-#include "haproxybaseline.h"
+#include "remedy/haproxybaseline.h"
 
 #include <QJsonArray>
 

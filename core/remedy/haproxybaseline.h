@@ -1,7 +1,7 @@
 #pragma once
 
-#include "haproxyaction.h"
-#include "haproxyserverstate.h"
+#include "remedy/haproxyaction.h"
+#include "remedy/haproxyserverstate.h"
 
 #include <QDateTime>
 #include <QJsonObject>

@@ -1,6 +1,6 @@
-#include "haproxyclient.h"
+#include "remedy/haproxyclient.h"
 
-#include "haproxyreply.h"
+#include "remedy/haproxyreply.h"
 
 #include <QLocalSocket>
 #include <QPointer>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "haproxycommand.h"
+#include "remedy/haproxycommand.h"
 
 #include <QObject>
 #include <QString>

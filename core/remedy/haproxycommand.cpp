@@ -1,4 +1,4 @@
-#include "haproxycommand.h"
+#include "remedy/haproxycommand.h"
 
 namespace FaultDesk {
 

@@ -1,4 +1,4 @@
-#include "haproxyreply.h"
+#include "remedy/haproxyreply.h"
 
 namespace FaultDesk {
 

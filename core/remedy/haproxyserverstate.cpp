@@ -1,4 +1,4 @@
-#include "haproxyserverstate.h"
+#include "remedy/haproxyserverstate.h"
 
 #include <QStringList>
 

@@ -1,4 +1,4 @@
-#include "httpaction.h"
+#include "remedy/httpaction.h"
 
 #include "net/httpclient.h"
 

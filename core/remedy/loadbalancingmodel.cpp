@@ -1,4 +1,4 @@
-#include "loadbalancingmodel.h"
+#include "remedy/loadbalancingmodel.h"
 
 #include <algorithm>
 #include <cmath>

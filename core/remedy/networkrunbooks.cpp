@@ -3,10 +3,10 @@
 // dependency's group (admin API), else the target leaves its pool; Recover waits for the link to carry calls again,
 // points the calls back and returns the pool to its baseline. Only what the configuration declares is used: the
 // `link:` signals, the groups, the admin API and the HAProxy membership.
-#include "runbookfactory.h"
+#include "remedy/runbookfactory.h"
 
-#include "haproxyaction.h"
-#include "waitaction.h"
+#include "remedy/haproxyaction.h"
+#include "remedy/waitaction.h"
 
 #include "detect/detector.h"
 

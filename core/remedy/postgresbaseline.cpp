@@ -1,4 +1,4 @@
-#include "postgresbaseline.h"
+#include "remedy/postgresbaseline.h"
 
 #include "pg/pgconnection.h"
 

@@ -1,4 +1,4 @@
-#include "postgresbaselinereader.h"
+#include "remedy/postgresbaselinereader.h"
 
 #include "config/fleetconfig.h"
 #include "pg/pgconnection.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "postgresbaseline.h"
+#include "remedy/postgresbaseline.h"
 
 #include "config/postgresdsn.h"
 

@@ -1,4 +1,4 @@
-#include "postgrescheckaction.h"
+#include "remedy/postgrescheckaction.h"
 
 #include <QJsonArray>
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "action.h"
-#include "postgresbaselinereader.h"
+#include "remedy/action.h"
+#include "remedy/postgresbaselinereader.h"
 
 #include <QMap>
 #include <QTimer>

@@ -11,14 +11,14 @@
 //             the other server as its replica (that server's own `commands: {rebuild: […]}`), so the pair and the
 //             pool end as they were configured.
 // Every step runs on the same gates, previews and audit as any other; what can be undone has a rollback.
-#include "runbookfactory.h"
+#include "remedy/runbookfactory.h"
 
-#include "baselinepoller.h"
-#include "commandaction.h"
-#include "haproxyaction.h"
-#include "postgrescheckaction.h"
-#include "sqlaction.h"
-#include "waitaction.h"
+#include "remedy/baselinepoller.h"
+#include "remedy/commandaction.h"
+#include "remedy/haproxyaction.h"
+#include "remedy/postgrescheckaction.h"
+#include "remedy/sqlaction.h"
+#include "remedy/waitaction.h"
 
 #include "config/postgresprobeconfig.h"
 #include "detect/detector.h"

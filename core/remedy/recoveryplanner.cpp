@@ -1,4 +1,4 @@
-#include "recoveryplanner.h"
+#include "remedy/recoveryplanner.h"
 
 #include <QHash>
 #include <QSet>

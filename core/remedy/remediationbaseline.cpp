@@ -1,4 +1,4 @@
-#include "remediationbaseline.h"
+#include "remedy/remediationbaseline.h"
 
 #include <QJsonArray>
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "haproxybaseline.h"
-#include "postgresbaseline.h"
+#include "remedy/haproxybaseline.h"
+#include "remedy/postgresbaseline.h"
 
 #include <QDateTime>
 #include <QJsonObject>

@@ -1,12 +1,12 @@
-#include "remediationcontroller.h"
+#include "remedy/remediationcontroller.h"
 
-#include "advisorylocks.h"
-#include "baselinepoller.h"
-#include "postgresbaselinereader.h"
-#include "recoveryplanner.h"
-#include "remediationgates.h"
-#include "runbookexecutor.h"
-#include "runbookfactory.h"
+#include "remedy/advisorylocks.h"
+#include "remedy/baselinepoller.h"
+#include "remedy/postgresbaselinereader.h"
+#include "remedy/recoveryplanner.h"
+#include "remedy/remediationgates.h"
+#include "remedy/runbookexecutor.h"
+#include "remedy/runbookfactory.h"
 
 #include "audit/auditsink.h"
 #include "detect/detector.h"
@@ -97,6 +97,10 @@ void RemediationController::setSharedLocks(AdvisoryLocks* locks)
             Q_EMIT gatesChanged();
         });
         connect(m_shared, &AdvisoryLocks::connectionChanged, this, &RemediationController::gatesChanged);
+        connect(m_shared, &AdvisoryLocks::connectionChanged, this, [this](bool connected) {
+            if (connected)
+                m_toldLocksUnavailable.clear();
+        });
     }
     holdBackUnfinished();
     Q_EMIT gatesChanged();
@@ -680,9 +684,12 @@ void RemediationController::maybeAuto(const Fault& fault)
             qCInfo(lcRemedy, "automatic %s of %s not started: %s", qUtf8Printable(purposeName(purpose)),
                 qUtf8Printable(fault.id), qUtf8Printable(error));
             // Fail closed, loudly: without the team's lock automation does not act, and the operator must know.
-            if (m_shared && !m_shared->isConnected())
+            // Once per fault and outage: without the store every probe tick is refused the same way, at once.
+            if (m_shared && !m_shared->isConnected() && !m_toldLocksUnavailable.contains(fault.id)) {
+                m_toldLocksUnavailable.insert(fault.id);
                 Q_EMIT escalated(fault.id,
                     QStringLiteral("automatic %1 of %2 refused: %3").arg(purposeName(purpose), fault.target, error));
+            }
         }
         if (!wasSuspended && m_automation->ledger().entry(fault.target).suspended)
             Q_EMIT escalated(fault.id,

@@ -1,20 +1,21 @@
 #pragma once
 
-#include "automationpolicy.h"
-#include "remediationbaseline.h"
-#include "remediationplan.h"
-#include "remediationsettings.h"
-#include "runbook.h"
-#include "runbookoutcome.h"
-#include "safetygates.h"
-#include "targetlock.h"
-#include "unfinishedremediations.h"
+#include "remedy/automationpolicy.h"
+#include "remedy/remediationbaseline.h"
+#include "remedy/remediationplan.h"
+#include "remedy/remediationsettings.h"
+#include "remedy/runbook.h"
+#include "remedy/runbookoutcome.h"
+#include "remedy/safetygates.h"
+#include "remedy/targetlock.h"
+#include "remedy/unfinishedremediations.h"
 
 #include "config/fleetconfig.h"
 #include "detect/fault.h"
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 
 #include <chrono>
 #include <memory>
@@ -264,6 +265,8 @@ private:
     QHash<QString, QString> m_elsewhere; ///< fault id → "handled by …" (another console's automation owns it)
     /// fault id → target, for m_elsewhere entries made before the holder recorded who it is (named once it has)
     QHash<QString, QString> m_elsewhereUnnamed;
+    /// Faults whose automation was refused for want of the team's locks, told once per outage (not on every tick)
+    QSet<QString> m_toldLocksUnavailable;
 };
 
 } // namespace FaultDesk

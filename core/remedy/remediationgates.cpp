@@ -1,9 +1,9 @@
-#include "remediationgates.h"
+#include "remedy/remediationgates.h"
 
-#include "advisorylocks.h"
-#include "automationpolicy.h"
-#include "baselinepoller.h"
-#include "targetlock.h"
+#include "remedy/advisorylocks.h"
+#include "remedy/automationpolicy.h"
+#include "remedy/baselinepoller.h"
+#include "remedy/targetlock.h"
 
 #include "config/fleetconfig.h"
 #include "detect/detector.h"

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "runbook.h"
-#include "safetygates.h"
+#include "remedy/runbook.h"
+#include "remedy/safetygates.h"
 
 #include <QObject>
 #include <QString>

@@ -1,4 +1,4 @@
-#include "remediationplan.h"
+#include "remedy/remediationplan.h"
 
 namespace FaultDesk {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "safetygates.h"
+#include "remedy/safetygates.h"
 
 #include <QList>
 #include <QMetaType>

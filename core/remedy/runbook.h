@@ -1,7 +1,7 @@
 #pragma once
 
-#include "actioncontext.h"
-#include "waitaction.h"
+#include "remedy/actioncontext.h"
+#include "remedy/waitaction.h"
 
 #include <QList>
 #include <QString>

@@ -1,6 +1,6 @@
-#include "runbookexecutor.h"
+#include "remedy/runbookexecutor.h"
 
-#include "action.h"
+#include "remedy/action.h"
 
 #include <QLoggingCategory>
 #include <QTimer>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "actioncontext.h"
-#include "runbook.h"
-#include "runbookoutcome.h"
+#include "remedy/actioncontext.h"
+#include "remedy/runbook.h"
+#include "remedy/runbookoutcome.h"
 
 #include <QObject>
 #include <QPointer>

@@ -1,13 +1,13 @@
 #pragma once
 
-#include "blocksourcepolicy.h"
-#include "loadbalancingmodel.h"
-#include "remediationbaseline.h"
-#include "remediationplan.h"
-#include "remediationsettings.h"
-#include "runbook.h"
-#include "safetygates.h"
-#include "templatefields.h"
+#include "remedy/blocksourcepolicy.h"
+#include "remedy/loadbalancingmodel.h"
+#include "remedy/remediationbaseline.h"
+#include "remedy/remediationplan.h"
+#include "remedy/remediationsettings.h"
+#include "remedy/runbook.h"
+#include "remedy/safetygates.h"
+#include "remedy/templatefields.h"
 
 #include "config/fleetconfig.h"
 #include "config/runbookconfig.h"

@@ -1,4 +1,4 @@
-#include "runbookoutcome.h"
+#include "remedy/runbookoutcome.h"
 
 namespace FaultDesk {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actionresult.h"
+#include "remedy/actionresult.h"
 
 #include <QList>
 #include <QMetaType>

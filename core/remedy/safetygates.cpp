@@ -1,4 +1,4 @@
-#include "safetygates.h"
+#include "remedy/safetygates.h"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "sqlaction.h"
+#include "remedy/sqlaction.h"
 
 #include "pg/pgconnection.h"
 

@@ -1,4 +1,4 @@
-#include "targetlock.h"
+#include "remedy/targetlock.h"
 
 #include <QCoreApplication>
 #include <QDir>

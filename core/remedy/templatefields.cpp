@@ -1,4 +1,4 @@
-#include "templatefields.h"
+#include "remedy/templatefields.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,4 +1,4 @@
-#include "unfinishedremediations.h"
+#include "remedy/unfinishedremediations.h"
 
 #include "audit/auditsink.h"
 #include "util/logging.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "remediationbaseline.h"
+#include "remedy/remediationbaseline.h"
 
 #include <QDateTime>
 #include <QList>

@@ -1,4 +1,4 @@
-#include "waitaction.h"
+#include "remedy/waitaction.h"
 
 namespace FaultDesk {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "action.h"
+#include "remedy/action.h"
 
 #include <QTimer>
 

@@ -1,6 +1,6 @@
-#include "logging.h"
+#include "util/logging.h"
 
-#include "secretmask.h"
+#include "util/secretmask.h"
 
 #include <QDateTime>
 #include <QDir>

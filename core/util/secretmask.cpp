@@ -1,4 +1,4 @@
-#include "secretmask.h"
+#include "util/secretmask.h"
 
 #include <QList>
 #include <QReadLocker>

@@ -1,4 +1,4 @@
-#include "signalwatcher.h"
+#include "util/signalwatcher.h"
 
 #include <QSocketNotifier>
 

@@ -1,6 +1,6 @@
-#include "terminaltext.h"
+#include "util/terminaltext.h"
 
-#include "secretmask.h"
+#include "util/secretmask.h"
 
 namespace FaultDesk {
 

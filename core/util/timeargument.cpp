@@ -1,4 +1,4 @@
-#include "timeargument.h"
+#include "util/timeargument.h"
 
 #include <QRegularExpression>
 #include <QTimeZone>

@@ -242,6 +242,35 @@ void TestMonitorAuto::crashIsHandledAndRecoveredOnce()
     QCOMPARE(runbooks, (QSet<QString> { u"down/handle"_qs, u"down/recover"_qs }));
     QVERIFY2(unfinishedIntents(trail).isEmpty(), qPrintable(unfinishedIntents(trail).join(u'\n')));
     QVERIFY(!TargetLock::holder(dir.filePath(QStringLiteral("locks")), QStringLiteral("web-2")));
+
+    // The record says what the console's fault panel says: web-2 passing its checks after the restart (while Handle
+    // still verified it) is not the pre-fault state back; recovered is recorded once Recover verified the baseline.
+    QDateTime recoverEnded;
+    for (const AuditRecord& r : trail)
+        if (r.phase == AuditRecord::Phase::Result && r.runbook.startsWith(u"down/recover"))
+            recoverEnded = std::max(recoverEnded, r.timeUtc);
+    QVERIFY(recoverEnded.isValid());
+    IncidentStore::Options o;
+    o.path = db;
+    o.pruneIntervalMs = 0;
+    IncidentStore store(o);
+    QString error;
+    QVERIFY2(store.open(&error), qPrintable(error));
+    const QList<Incident> incidents = store.incidents();
+    QCOMPARE(incidents.size(), 1);
+    const auto incident = store.incident(incidents.constFirst().id, false);
+    QVERIFY(incident);
+    QCOMPARE(incident->rootTarget, u"web-2"_qs);
+    QCOMPARE(incident->state, IncidentState::Recovered);
+    QStringList timeline;
+    for (const IncidentEvent& e : incident->events)
+        timeline << IncidentLifecycle::name(e.state) + u": " + e.note;
+    QVERIFY2(incident->events.constLast().note.startsWith(u"Recover verified: "), qPrintable(timeline.join(u'\n')));
+    QVERIFY2(incident->handledUtc.isValid() && incident->handledUtc <= incident->recoveredUtc,
+        qPrintable(timeline.join(u'\n')));
+    QVERIFY2(incident->recoveredUtc >= recoverEnded,
+        qPrintable(incident->recoveredUtc.toString(Qt::ISODateWithMs) + u" before Recover's last step ended at "
+            + recoverEnded.toString(Qt::ISODateWithMs)));
 }
 
 void TestMonitorAuto::stopMidStepLeavesNothingHalfApplied_data()

@@ -2,6 +2,8 @@
 #include "model/timelinemodel.h"
 #include "monitor/monitor.h"
 #include "ui/mainwindow.h"
+#include "ui/palette.h"
+#include "ui/stateappearance.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -84,6 +86,31 @@ private Q_SLOTS:
         QCOMPARE(faults->text(), QStringLiteral("Active incidents: 1 (6 faults)"));
         window.setStatusSummary(8, 8, 0, false, 3.25, 0, 0);
         QCOMPARE(faults->text(), QStringLiteral("Active incidents: 0"));
+    }
+
+    // The summary that calls for attention is bold and tinted; a light/dark switch re-tints it at once, with the
+    // scheme's own colour (a light-scheme red on a dark status bar is hard to read at 3 a.m.).
+    void statusTintsFollowTheScheme()
+    {
+        MainWindow window;
+        window.setScheme(Palette::Scheme::Light);
+        auto* faults = window.findChild<QLabel*>(QStringLiteral("faultsLabel"));
+        auto* targets = window.findChild<QLabel*>(QStringLiteral("targetsLabel"));
+        QVERIFY(faults && targets);
+        window.setStatusSummary(8, 8, 0, false, 1.0, 0, 0);
+        QCOMPARE(faults->styleSheet(), QString());
+        QCOMPARE(targets->styleSheet(), QString());
+        window.setStatusSummary(7, 8, 2, false, 1.0, 0, 1);
+        const QString lightRed = StateAppearance::colour(Severity::Critical, false).name();
+        QVERIFY2(faults->styleSheet().contains(lightRed), qPrintable(faults->styleSheet()));
+        QVERIFY(faults->styleSheet().contains(QStringLiteral("bold")));
+        QVERIFY(targets->styleSheet().contains(StateAppearance::colour(Severity::Warning, false).name()));
+        window.setScheme(Palette::Scheme::Dark);
+        const QString darkRed = StateAppearance::colour(Severity::Critical, true).name();
+        QVERIFY(darkRed != lightRed);
+        QTRY_VERIFY2(faults->styleSheet().contains(darkRed), qPrintable(faults->styleSheet()));
+        window.setScheme(Palette::Scheme::Light);
+        QTRY_VERIFY2(faults->styleSheet().contains(lightRed), qPrintable(faults->styleSheet()));
     }
 
     // File ▸ Export Report… exports what the operator is looking at, and says why when there is nothing.

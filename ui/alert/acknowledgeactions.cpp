@@ -1,9 +1,9 @@
-#include "acknowledgeactions.h"
+#include "ui/alert/acknowledgeactions.h"
 
-#include "acknowledgedialog.h"
 #include "alert/acknowledgementmanager.h"
 #include "detect/fault.h"
 #include "model/faultmodel.h"
+#include "ui/alert/acknowledgedialog.h"
 
 #include <QAction>
 #include <QItemSelectionModel>

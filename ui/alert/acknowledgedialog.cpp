@@ -1,4 +1,4 @@
-#include "acknowledgedialog.h"
+#include "ui/alert/acknowledgedialog.h"
 
 #include "alert/acknowledgementmanager.h"
 

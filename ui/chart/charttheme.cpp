@@ -1,4 +1,4 @@
-#include "charttheme.h"
+#include "ui/chart/charttheme.h"
 
 #include "ui/palette.h"
 

@@ -1,6 +1,6 @@
-#include "loadchart.h"
+#include "ui/chart/loadchart.h"
 
-#include "charttheme.h"
+#include "ui/chart/charttheme.h"
 
 #include <QCategoryAxis>
 #include <QChart>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "chartdata.h"
 #include "metrics/downsampler.h"
+#include "ui/chart/chartdata.h"
 
 #include <QImage>
 #include <QWidget>

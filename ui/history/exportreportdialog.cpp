@@ -1,4 +1,4 @@
-#include "exportreportdialog.h"
+#include "ui/history/exportreportdialog.h"
 
 #include "incident/incidentstore.h"
 #include "incident/reportdata.h"

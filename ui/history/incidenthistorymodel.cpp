@@ -1,4 +1,4 @@
-#include "incidenthistorymodel.h"
+#include "ui/history/incidenthistorymodel.h"
 
 #include "incident/reportrenderer.h"
 

@@ -1,9 +1,9 @@
-#include "incidenthistoryview.h"
+#include "ui/history/incidenthistoryview.h"
 
 #include "config/causeclass.h"
 #include "incident/incidentstore.h"
 #include "incident/reportrenderer.h"
-#include "incidenthistorymodel.h"
+#include "ui/history/incidenthistorymodel.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,8 +1,8 @@
-#include "maintenanceconsole.h"
+#include "ui/maintenance/maintenanceconsole.h"
 
-#include "maintenancecounter.h"
-#include "maintenancedialog.h"
-#include "maintenancewindowdialog.h"
+#include "ui/maintenance/maintenancecounter.h"
+#include "ui/maintenance/maintenancedialog.h"
+#include "ui/maintenance/maintenancewindowdialog.h"
 #include "ui/mainwindow.h"
 
 #include "maintenance/maintenancecontroller.h"

@@ -1,4 +1,4 @@
-#include "maintenancecounter.h"
+#include "ui/maintenance/maintenancecounter.h"
 
 #include "maintenance/maintenancecontroller.h"
 

@@ -1,6 +1,6 @@
-#include "maintenancedialog.h"
+#include "ui/maintenance/maintenancedialog.h"
 
-#include "maintenancewindowdialog.h"
+#include "ui/maintenance/maintenancewindowdialog.h"
 
 #include "maintenance/maintenancecontroller.h"
 

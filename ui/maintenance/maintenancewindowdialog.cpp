@@ -1,4 +1,4 @@
-#include "maintenancewindowdialog.h"
+#include "ui/maintenance/maintenancewindowdialog.h"
 
 #include "maintenance/maintenancecontroller.h"
 

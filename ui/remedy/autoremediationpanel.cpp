@@ -1,4 +1,4 @@
-#include "autoremediationpanel.h"
+#include "ui/remedy/autoremediationpanel.h"
 
 #include "remedy/remediationcontroller.h"
 

@@ -1,6 +1,6 @@
-#include "faultactions.h"
+#include "ui/remedy/faultactions.h"
 
-#include "remediationdialog.h"
+#include "ui/remedy/remediationdialog.h"
 
 #include "remedy/remediationcontroller.h"
 

@@ -1,4 +1,4 @@
-#include "remediationdialog.h"
+#include "ui/remedy/remediationdialog.h"
 
 #include "remedy/remediationcontroller.h"
 

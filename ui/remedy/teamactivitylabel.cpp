@@ -1,4 +1,4 @@
-#include "teamactivitylabel.h"
+#include "ui/remedy/teamactivitylabel.h"
 
 #include "incident/storenotifier.h"
 #include "remedy/advisorylocks.h"

@@ -1,4 +1,4 @@
-#include "unfinishedremediationsbanner.h"
+#include "ui/remedy/unfinishedremediationsbanner.h"
 
 #include "ui/mainwindow.h"
 #include "ui/plaintooltip.h"

@@ -1,8 +1,8 @@
-#include "pdfreport.h"
+#include "ui/report/pdfreport.h"
 
 #include "incident/reportnarrative.h"
 #include "incident/reportrenderer.h"
-#include "reportcharts.h"
+#include "ui/report/reportcharts.h"
 
 #include <QAbstractTextDocumentLayout>
 #include <QFile>

@@ -1,4 +1,4 @@
-#include "reportcharts.h"
+#include "ui/report/reportcharts.h"
 
 #include "incident/reportnarrative.h"
 #include "ui/chart/loadchart.h"

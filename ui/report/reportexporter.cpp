@@ -1,8 +1,8 @@
-#include "reportexporter.h"
+#include "ui/report/reportexporter.h"
 
 #include "incident/reportrenderer.h"
-#include "pdfreport.h"
-#include "reportcharts.h"
+#include "ui/report/pdfreport.h"
+#include "ui/report/reportcharts.h"
 
 #include <QFileInfo>
 #include <QSaveFile>

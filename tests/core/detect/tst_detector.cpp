@@ -1217,6 +1217,35 @@ private Q_SLOTS:
                 qPrintable(sentence + u" → " + EvidenceCheck::problems(sentence).join(u"; ")));
     }
 
+    // Faults that begin in the same second are said to, not "0 s after it" (which reads like a clock error); a second
+    // or more apart is counted in seconds.
+    void sameSecondIsSaidSo_data()
+    {
+        QTest::addColumn<QString>("script");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("two members in the same tick")
+            << QStringLiteral("15x | 3x web-1.flood web-2.flood") << QStringLiteral("within a second of it");
+        QTest::addRow("the second member 3 s later")
+            << QStringLiteral("15x | 3x web-1.flood | 3x web-1.flood web-2.flood") << QStringLiteral("3 s after it");
+    }
+    void sameSecondIsSaidSo()
+    {
+        QFETCH(QString, script);
+        QFETCH(QString, expected);
+        Script sc { Detector::Settings {} };
+        sc.run(script);
+        QStringList joined;
+        for (const DetectionEvent& e : std::as_const(sc.events)) {
+            if (e.kind == Kind::FaultJoined)
+                joined << e.reason;
+        }
+        QVERIFY2(!joined.isEmpty(), qPrintable(sc.sentences().join(u'\n')));
+        QVERIFY2(joined.join(u'\n').contains(expected), qPrintable(joined.join(u'\n')));
+        static const QRegularExpression zero(QStringLiteral("\\b0 s\\b"));
+        for (const QString& sentence : sc.sentences())
+            QVERIFY2(!zero.match(sentence).hasMatch(), qPrintable(sentence));
+    }
+
     // The pool-level overload says where demand rose and who saturated first.
     void poolOverloadEvidence()
     {
@@ -1259,7 +1288,9 @@ private Q_SLOTS:
         QVERIFY(ofKind(sc.events, Kind::FaultLocated).isEmpty());
         QVERIFY(ofKind(sc.events, Kind::FaultCleared).isEmpty());
         QCOMPARE(sc.incidents().size(), 1);
+        QVERIFY(root.heldForMembers);
         sc.run(QStringLiteral("web-1.load=1.2 web-2.load=1.4")); // its own server fails again: it says so no more
+        QVERIFY(!sc.detector.fault(rootId)->heldForMembers);
         QVERIFY(!sc.detector.fault(rootId)->localization.contains(QStringLiteral("passes its checks again")));
         sc.run(QStringLiteral("2x web-1.load=1.2 | 2x"));
         QVERIFY(sc.detector.openFaults().isEmpty());
@@ -1271,6 +1302,33 @@ private Q_SLOTS:
         QCOMPARE(cleared.first().reason, QStringLiteral("web-1 passes its checks again"));
         QVERIFY(ofKind(sc.events, Kind::FaultLocated).isEmpty());
         QCOMPARE(sc.incidents(), QSet<QString> { incident });
+    }
+
+    // A pool-level root held for its members is the pool's event going on: automation may still act on it (an
+    // attack's sources named while the first server's flood thinned would otherwise never be blocked), and once the
+    // last member clears it is neither held nor actionable.
+    void heldPoolRootStaysActionable()
+    {
+        Script sc { Detector::Settings {} };
+        sc.run(QStringLiteral("2x | web-2.load=1.4 | 3x web-2.load=1.4 web-1.load=1.2"));
+        const QString rootId = sc.detector.status(QStringLiteral("web-2"))->faultId;
+        QVERIFY(sc.detector.fault(rootId)->actionable());
+        sc.run(QStringLiteral("2x web-1.load=1.2"));
+        Fault root = *sc.detector.fault(rootId);
+        QVERIFY(root.isOpen());
+        QVERIFY(root.targetState != TargetState::Hard); // its own server passes
+        QVERIFY(root.heldForMembers);
+        QVERIFY(root.actionable());
+        QCOMPARE(root.toJson().value(QStringLiteral("held_for_members")).toBool(), true);
+        // The member is the pool's: it is never actionable itself.
+        const Fault member = *sc.detector.fault(sc.detector.status(QStringLiteral("web-1"))->faultId);
+        QVERIFY(member.isMember());
+        QVERIFY(!member.actionable());
+        sc.run(QStringLiteral("2x"));
+        root = *sc.detector.fault(rootId);
+        QVERIFY(!root.isOpen());
+        QVERIFY(!root.heldForMembers);
+        QVERIFY(!root.actionable());
     }
 
     // Held while a member still fails, then the member clears too: the recovered root's explanation no longer says

@@ -122,6 +122,16 @@ public:
         for (int i = 0; i < n; ++i)
             round();
     }
+    /// 90 quiet rounds, then web-2 crashes for 3: its fault once the recorder has written the incident.
+    std::optional<Fault> crashWeb2()
+    {
+        rounds(90);
+        crashed = true;
+        rounds(3);
+        if (!recorder.waitForWrites())
+            return std::nullopt;
+        return faultOf(QStringLiteral("web-2"));
+    }
     std::optional<Fault> faultOf(const QString& target) const
     {
         for (const Fault& f : detector.openFaults())
@@ -177,12 +187,8 @@ private Q_SLOTS:
     void transitionsAndSeries()
     {
         Rig rig;
-        rig.rounds(90);
-        rig.crashed = true;
-        rig.rounds(3);
-        const auto fault = rig.faultOf(QStringLiteral("web-2"));
+        const auto fault = rig.crashWeb2();
         QVERIFY(fault);
-        QVERIFY(rig.recorder.waitForWrites());
         const QString id = rig.recorder.storeId(fault->incidentId);
         QVERIFY(!id.isEmpty());
 
@@ -250,15 +256,11 @@ private Q_SLOTS:
     {
         QFETCH(bool, verified);
         Rig rig;
-        rig.rounds(90);
-        rig.crashed = true;
-        rig.rounds(3);
-        const auto fault = rig.faultOf(QStringLiteral("web-2"));
+        const auto fault = rig.crashWeb2();
         QVERIFY(fault);
-        QVERIFY(rig.recorder.waitForWrites());
         const QString id = rig.recorder.storeId(fault->incidentId);
         QVERIFY(rig.detector.setFaultPhase(fault->id, Fault::Phase::Recovering));
-        rig.recorder.setRecoveryRun(fault->incidentId, true);
+        rig.recorder.setRecoveryRun(fault->incidentId, fault->id, true);
         rig.crashed = false;
         rig.rounds(5);
         QVERIFY(!rig.detector.fault(fault->id)->isOpen());
@@ -267,7 +269,8 @@ private Q_SLOTS:
         QVERIFY(!rig.store.incident(id)->recoveredUtc.isValid());
 
         rig.now += 4000; // the checksums take a while
-        rig.recorder.setRecoveryRun(fault->incidentId, false, verified, QStringLiteral("table accounts md5 differs"));
+        rig.recorder.setRecoveryRun(
+            fault->incidentId, fault->id, false, verified, QStringLiteral("table accounts md5 differs"));
         QVERIFY(rig.recorder.waitForWrites());
         const auto inc = rig.store.incident(id);
         if (verified) {
@@ -281,6 +284,107 @@ private Q_SLOTS:
             QCOMPARE(inc->events.constLast().note,
                 QStringLiteral("Recover did not verify the baseline: table accounts md5 differs"));
         }
+    }
+
+    // Recovered means the pre-fault state is back. A Handle that left a change behind (drained, re-weighted, blocked)
+    // keeps the incident handled when web-2 passes its checks again, until a Recover verified the baseline (escalated
+    // when it did not); without one — no Handle, or a Handle that changed nothing — passing is recovering.
+    void recoveredOnlyWithThePreFaultState_data()
+    {
+        QTest::addColumn<bool>("handle"); // a Handle runs from detection until after web-2 passes
+        QTest::addColumn<bool>("leftChange"); // … and ends having changed something
+        QTest::addColumn<bool>("recoverBeforePass"); // Recover starts before web-2 passes (else after)
+        QTest::addColumn<int>("recover"); // 0: no Recover, 1: verified, 2: verification failed
+        QTest::addColumn<IncidentState>("stateAfterPass");
+        QTest::addColumn<IncidentState>("finalState");
+        QTest::addColumn<QString>("recoveredAt"); // "pass", "verified" or "" (never)
+        QTest::addColumn<QString>("note"); // the last event's note starts so
+
+        const QString passes = QStringLiteral("the target passes its checks again");
+        const QString verified = QStringLiteral("Recover verified: ");
+        QTest::addRow("no Handle: recovered when it passes") << false << false << false << 0 << IncidentState::Recovered
+                                                             << IncidentState::Recovered << u"pass"_qs << passes;
+        QTest::addRow("Handle that changed nothing: recovered at the pass once it ended")
+            << true << false << false << 0 << IncidentState::Recovered << IncidentState::Recovered << u"pass"_qs
+            << passes;
+        QTest::addRow("Handle left a change: handled until Recover verified")
+            << true << true << false << 1 << IncidentState::Handled << IncidentState::Recovered << u"verified"_qs
+            << verified;
+        QTest::addRow("Handle left a change, no Recover: never recovered")
+            << true << true << false << 0 << IncidentState::Handled << IncidentState::Handled << QString() << QString();
+        QTest::addRow("Handle left a change, Recover fails: escalated")
+            << true << true << false << 2 << IncidentState::Handled << IncidentState::Escalated << QString()
+            << u"Recover did not verify the baseline: read-back differs: web-2 drained"_qs;
+        QTest::addRow("Recover started before the pass: recovered when it verified")
+            << true << true << true << 1 << IncidentState::Recovering << IncidentState::Recovered << u"verified"_qs
+            << verified;
+    }
+    void recoveredOnlyWithThePreFaultState()
+    {
+        QFETCH(bool, handle);
+        QFETCH(bool, leftChange);
+        QFETCH(bool, recoverBeforePass);
+        QFETCH(int, recover);
+        QFETCH(IncidentState, stateAfterPass);
+        QFETCH(IncidentState, finalState);
+        QFETCH(QString, recoveredAt);
+        QFETCH(QString, note);
+
+        Rig rig;
+        const auto fault = rig.crashWeb2();
+        QVERIFY(fault);
+        const QString id = rig.recorder.storeId(fault->incidentId);
+        const auto startRecover = [&] {
+            rig.recorder.setRecoveryRun(fault->incidentId, fault->id, true);
+            rig.detector.setFaultPhase(fault->id, Fault::Phase::Recovering); // refused once it passes
+        };
+        // As RemediationController and RecorderFeed report it: the run starts, then the fault's phase follows.
+        if (handle) {
+            rig.recorder.setHandleRun(fault->incidentId, fault->id, true);
+            QVERIFY(rig.detector.setFaultPhase(fault->id, Fault::Phase::Handling));
+        }
+        if (handle && recoverBeforePass) {
+            rig.now += 1000;
+            QVERIFY(rig.detector.setFaultPhase(fault->id, Fault::Phase::Handled));
+            rig.recorder.setHandleRun(fault->incidentId, fault->id, false, leftChange);
+            startRecover();
+        }
+        rig.crashed = false;
+        rig.rounds(5);
+        const auto cleared = rig.detector.fault(fault->id);
+        QVERIFY(cleared && !cleared->isOpen());
+        if (handle && !recoverBeforePass) {
+            QVERIFY(rig.recorder.waitForWrites());
+            QCOMPARE(rig.store.incident(id)->state, IncidentState::Handling); // the Handle still runs
+            rig.now += 2000;
+            QVERIFY(!rig.detector.setFaultPhase(fault->id, Fault::Phase::Handled)); // it passes: no phases any more
+            rig.recorder.setHandleRun(fault->incidentId, fault->id, false, leftChange);
+        }
+        QVERIFY(rig.recorder.waitForWrites());
+        QCOMPARE(rig.store.incident(id)->state, stateAfterPass);
+
+        if (recover > 0) {
+            rig.now += 3000; // a person presses Recover, or automation starts it
+            if (!recoverBeforePass)
+                startRecover();
+            QVERIFY(rig.recorder.waitForWrites());
+            QCOMPARE(rig.store.incident(id)->state, IncidentState::Recovering);
+            rig.now += 4000; // the read-back and the checks take a while
+            rig.recorder.setRecoveryRun(
+                fault->incidentId, fault->id, false, recover == 1, QStringLiteral("read-back differs: web-2 drained"));
+        }
+        rig.rounds(3); // it keeps passing
+        QVERIFY(rig.recorder.waitForWrites());
+        const auto inc = rig.store.incident(id);
+        QCOMPARE(inc->state, finalState);
+        if (recoveredAt == u"pass")
+            QCOMPARE(inc->recoveredUtc.toMSecsSinceEpoch(), cleared->clearedMs);
+        else if (recoveredAt == u"verified")
+            QCOMPARE(inc->recoveredUtc.toMSecsSinceEpoch(), rig.now - 3000); // at the verification, not the pass
+        else
+            QVERIFY(!inc->recoveredUtc.isValid());
+        if (!note.isEmpty())
+            QVERIFY2(inc->events.constLast().note.startsWith(note), qPrintable(inc->events.constLast().note));
     }
 
     // Drills are marked, so MTTx figures leave them out unless asked.

@@ -1,18 +1,121 @@
 // AdvisoryLocks against a real PostgreSQL (started by the test): two lock sessions exclude each other and name the
 // holder, a session's own second run is refused, a lock lost with its session fails the next check closed and frees
 // the target for others, an unreachable store refuses every lock, and a holder shows in another session within 2 s
-// through the store's notifications.
+// through the store's notifications. A store that accepts connections and never answers costs one connect timeout,
+// not one per call, and the locks work again once it answers, without a restart.
 #include "incident/incidentstore.h"
 #include "incident/storenotifier.h"
 #include "remedy/advisorylocks.h"
 #include "shared/postgresharness.h"
 
 #include <QCryptographicHash>
+#include <QRegularExpression>
+#include <QSignalSpy>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
+#include <QThread>
 #include <QtEndian>
 
 using namespace FaultDesk;
+
+namespace {
+
+/// The store as a console reaches it: a loopback port that either forwards to the real server or accepts connections
+/// and never answers (a hung server, a firewall swallowing the replies), and counts every connection it accepted. It
+/// runs on a thread of its own: a lock session connects on the caller's thread, which cannot forward meanwhile.
+class StoreFront
+{
+public:
+    explicit StoreFront(quint16 server)
+        : m_front(new Front(server))
+    {
+        m_front->moveToThread(&m_thread);
+        QObject::connect(&m_thread, &QThread::finished, m_front, &QObject::deleteLater);
+        m_thread.start();
+        QMetaObject::invokeMethod(
+            m_front, [this] { m_port = m_front->listen(); }, Qt::BlockingQueuedConnection);
+    }
+    ~StoreFront()
+    {
+        m_thread.quit();
+        m_thread.wait();
+    }
+    quint16 port() const { return m_port; }
+    /// Connections accepted so far, those the kernel completed meanwhile included.
+    int accepted()
+    {
+        int n = 0;
+        QMetaObject::invokeMethod(
+            m_front, [this, &n] { n = m_front->accepted(); }, Qt::BlockingQueuedConnection);
+        return n;
+    }
+    void forward(bool on)
+    {
+        QMetaObject::invokeMethod(
+            m_front, [this, on] { m_front->forward(on); }, Qt::BlockingQueuedConnection);
+    }
+
+private:
+    class Front : public QObject
+    {
+    public:
+        explicit Front(quint16 server)
+            : m_server(new QTcpServer(this))
+            , m_target(server)
+        {
+            connect(m_server, &QTcpServer::newConnection, this, &Front::take);
+        }
+        quint16 listen() { return m_server->listen(QHostAddress::LocalHost, 0) ? m_server->serverPort() : 0; }
+        int accepted()
+        {
+            while (m_server->waitForNewConnection(0))
+                take();
+            return m_accepted;
+        }
+        void forward(bool on)
+        {
+            m_forward = on;
+            if (on) {
+                qDeleteAll(m_silent);
+                m_silent.clear();
+            }
+        }
+
+    private:
+        void take()
+        {
+            while (QTcpSocket* s = m_server->nextPendingConnection()) {
+                ++m_accepted;
+                if (!m_forward) {
+                    m_silent.append(s);
+                    continue;
+                }
+                auto* up = new QTcpSocket(s);
+                connect(up, &QTcpSocket::connected, s, [s, up] {
+                    up->write(s->readAll());
+                    connect(s, &QTcpSocket::readyRead, up, [s, up] { up->write(s->readAll()); });
+                });
+                connect(up, &QTcpSocket::readyRead, s, [s, up] { s->write(up->readAll()); });
+                connect(up, &QTcpSocket::disconnected, s, &QTcpSocket::disconnectFromHost);
+                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+                up->connectToHost(QHostAddress::LocalHost, m_target);
+            }
+        }
+
+        QTcpServer* m_server;
+        quint16 m_target;
+        bool m_forward = false;
+        int m_accepted = 0;
+        QList<QTcpSocket*> m_silent;
+    };
+
+    QThread m_thread;
+    Front* m_front;
+    quint16 m_port = 0;
+};
+
+} // namespace
 
 class TestAdvisoryLocks : public QObject
 {
@@ -177,6 +280,65 @@ private Q_SLOTS:
         QCOMPARE(b.holder(u"web-7"_qs)->operatorName, u"alice"_qs);
         lock.release();
         QTRY_VERIFY_WITH_TIMEOUT(!b.holder(u"web-7"_qs).has_value(), 2000);
+    }
+
+    void aStoreThatNeverAnswersCostsOneConnectTimeoutThenReconnects()
+    {
+        StoreFront front(m_pg.port());
+        QVERIFY(front.port() != 0);
+        const auto url = StoreUrl::parse(
+            u"postgresql://faultdesk@127.0.0.1:%1/team?sslmode=disable&password_env=FD_TEAM_PW&connect_timeout=2"_qs
+                .arg(front.port()));
+        QVERIFY(url);
+        AdvisoryLocks locks(*url);
+        QSignalSpy connection(&locks, &AdvisoryLocks::connectionChanged);
+        QString error;
+        QVERIFY(!locks.open(&error)); // the one attempt: it waits for connect_timeout
+        QCOMPARE(front.accepted(), 1);
+
+        // Handle pressed again and again, automation asking on every probe tick: refused at once, nothing sent
+        // anywhere (the event loop does not run here, so only these calls could have connected).
+        const QRegularExpression since(u"unavailable since \\d\\d:\\d\\d:\\d\\d: "_qs);
+        for (int i = 0; i < 25; ++i) {
+            QVERIFY(!locks.tryAcquire(u"web-1"_qs, u"alice"_qs, u"crash/handle"_qs, nullptr, &error).isLocked());
+            QVERIFY(!locks.latestHolder(u"web-1"_qs));
+            QVERIFY(!locks.heldElsewhere(u"web-1"_qs));
+            locks.refresh();
+        }
+        QCOMPARE(front.accepted(), 1);
+        QVERIFY2(error.contains(since), qPrintable(error));
+        QVERIFY2(error.contains(url->displayName()), qPrintable(error));
+        QVERIFY2(error.contains(u"next reconnect attempt in "_qs), qPrintable(error));
+        QVERIFY2(error.contains(u"fail closed"_qs), qPrintable(error));
+        QVERIFY2(!error.contains(u"lock-secret"_qs), qPrintable(error));
+        QVERIFY(!locks.isConnected());
+
+        // The store answers again: the locks come back by themselves.
+        front.forward(true);
+        QTRY_VERIFY_WITH_TIMEOUT(locks.isConnected(), 20000);
+        QVERIFY(locks.problem().isEmpty());
+        QCOMPARE(connection.last().at(0).toBool(), true);
+        TargetLock lock = locks.tryAcquire(u"web-5"_qs, u"alice"_qs, u"crash/handle"_qs, nullptr, &error);
+        QVERIFY2(lock.isLocked(), qPrintable(error));
+        QVERIFY(lock.stillHeld());
+
+        // The store hangs again and the server ends the session: the run's next check fails closed, the next call
+        // tries one reconnect, the calls after it wait for nothing.
+        front.forward(false);
+        m_pg.psql(u"SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"_qs);
+        QString why;
+        QVERIFY(!lock.stillHeld(&why));
+        QVERIFY2(why.contains(u" was lost at "_qs), qPrintable(why));
+        const int before = front.accepted();
+        for (int i = 0; i < 25; ++i)
+            QVERIFY(!locks.tryAcquire(u"web-5"_qs, u"alice"_qs, u"crash/handle"_qs, nullptr, &error).isLocked());
+        QCOMPARE(front.accepted(), before + 1);
+        QVERIFY2(error.contains(u" was lost at "_qs) && error.contains(u"fail closed"_qs), qPrintable(error));
+
+        front.forward(true);
+        QTRY_VERIFY_WITH_TIMEOUT(locks.isConnected(), 20000);
+        lock = locks.tryAcquire(u"web-5"_qs, u"alice"_qs, u"crash/handle"_qs, nullptr, &error);
+        QVERIFY2(lock.isLocked(), qPrintable(error));
     }
 };
 
