@@ -399,7 +399,8 @@ bool IncidentRecorder::heldBack(const Tracked& t)
     return !t.handling.isEmpty() || !t.recovering.isEmpty() || !t.awaitingRecover.isEmpty();
 }
 
-void IncidentRecorder::setHandleRun(const QString& incidentId, const QString& faultId, bool running, bool leftChange)
+void IncidentRecorder::setHandleRun(
+    const QString& incidentId, const QString& faultId, bool running, bool leftChange, const QString& failure)
 {
     Tracked* t = find(incidentId);
     if (!t || t->recovered)
@@ -410,14 +411,27 @@ void IncidentRecorder::setHandleRun(const QString& incidentId, const QString& fa
         return;
     }
     t->handling.remove(fault);
-    if (leftChange) {
+    if (leftChange)
         t->awaitingRecover.insert(fault);
+    if (!failure.isEmpty()) {
+        // Its fault stays where the controller left it; the record says why no Handle stands.
+        escalate(*t,
+            leftChange ? QStringLiteral("Handle: %1 — recovered only once a Recover verifies the baseline").arg(failure)
+                       : QStringLiteral("Handle: %1").arg(failure));
+    } else if (leftChange) {
         // Its fault may pass already and no longer take phases: the record says handled itself.
         raisePhase(*t, Fault::Phase::Handled);
     }
-    // A Handle that changed nothing (or undid what it did) leaves the pass it held back to stand: recovered then.
-    if (!heldBack(*t) && t->openRoots.isEmpty() && t->passingSinceMs > 0)
+    if (heldBack(*t) || !t->openRoots.isEmpty() || t->passingSinceMs <= 0)
+        return;
+    // A Handle that changed nothing leaves the pass it held back to stand: recovered then. One that failed was
+    // still undoing its steps until now: the pre-fault state is back only at its end.
+    if (failure.isEmpty())
         markRecovered(*t, t->passingSinceMs, QStringLiteral("the target passes its checks again"));
+    else
+        markRecovered(*t, now(),
+            QStringLiteral("the target passes its checks again (since %1 UTC) and the failed Handle undid its steps")
+                .arg(utc(t->passingSinceMs).toString(QStringLiteral("HH:mm:ss"))));
 }
 
 void IncidentRecorder::setRecoveryRun(
@@ -436,9 +450,7 @@ void IncidentRecorder::setRecoveryRun(
     t->recovering.remove(fault);
     if (!verified) {
         // The Handle's change (if any) still waits for a Recover that verifies.
-        if (std::exchange(t->escalated, true))
-            return;
-        transition(*t, IncidentState::Escalated, now(),
+        escalate(*t,
             note.isEmpty() ? QStringLiteral("Recover did not verify the baseline: not recovered")
                            : QStringLiteral("Recover did not verify the baseline: %1").arg(note));
         return;
@@ -452,8 +464,16 @@ void IncidentRecorder::setRecoveryRun(
                 .arg(utc(t->passingSinceMs).toString(QStringLiteral("HH:mm:ss"))));
 }
 
+void IncidentRecorder::escalate(Tracked& t, const QString& note)
+{
+    // Once per stretch: an escalated incident stays so until it moves on (a Recover starts, it recovers).
+    if (t.lastState != IncidentState::Escalated)
+        transition(t, IncidentState::Escalated, now(), note);
+}
+
 void IncidentRecorder::transition(Tracked& t, IncidentState state, qint64 timeMs, const QString& note)
 {
+    t.lastState = state;
     IncidentEvent e;
     e.timeUtc = utc(timeMs);
     e.state = state;

@@ -107,8 +107,12 @@ public Q_SLOTS:
      * blocked sources — the pre-fault state is not back) is recorded handled and makes the incident wait for Recover:
      * it stays handled when its roots pass, and is recorded recovered only once a Recover of @p faultId verified the
      * baseline. Without @p leftChange a pass it held back is recorded recovered, at the time of the pass.
+     * One that did not succeed (@p failure: the run's message, "ESCALATED: step 2 … failed: …; NOT rolled back: …")
+     * is recorded escalated with it; with @p leftChange (a step done that could not be undone) it too waits for a
+     * Recover that verifies the baseline.
      */
-    void setHandleRun(const QString& incidentId, const QString& faultId, bool running, bool leftChange = false);
+    void setHandleRun(const QString& incidentId, const QString& faultId, bool running, bool leftChange = false,
+        const QString& failure = {});
     /**
      * A Recover runbook on @p faultId, a root of @p incidentId (as for setHandleRun()), started (@p running) or
      * ended, @p verified or not (@p note: why not). While one runs, the root passing its checks again is not
@@ -146,7 +150,7 @@ private:
         QSet<QString> recovering; ///< root faults a Recover runs on (setRecoveryRun)
         QSet<QString> awaitingRecover; ///< root faults whose Handle left a change no Recover verified back yet
         qint64 passingSinceMs = 0; ///< its roots pass their checks since, while one of the above held it; 0 = not
-        bool escalated = false; ///< a Recover ended unverified (recorded once)
+        IncidentState lastState = IncidentState::Detected; ///< the last state recorded (transition())
     };
 
     void createIncident(const Fault& root);
@@ -160,6 +164,8 @@ private:
     static bool heldBack(const Tracked& t);
     /// Moves the record on to @p phase and writes its state change; a phase never goes back.
     void raisePhase(Tracked& t, Fault::Phase phase);
+    /// Records @p t escalated with @p note, unless escalated is the last state it recorded.
+    void escalate(Tracked& t, const QString& note);
     void transition(Tracked& t, IncidentState state, qint64 timeMs, const QString& note);
     void saveSeries(const Tracked& t, qint64 untilMs);
     void watch(const QFuture<WriteResult>& future, const QString& detectorId, bool announce);

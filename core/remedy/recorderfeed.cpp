@@ -8,16 +8,17 @@
 
 namespace FaultDesk {
 
-namespace {
-// A Handle that succeeded with a step that really ran may have changed something (drained, re-weighted, blocked)
-// that the target passing its checks does not undo; one that failed rolled back what it could and escalated.
-bool leftChange(const RunbookOutcome& outcome)
+bool RecorderFeed::leftChange(const RunbookOutcome& outcome)
 {
+    // A Handle that succeeded with a step that really ran may have changed something (drained, re-weighted,
+    // blocked) that the target passing its checks does not undo; one that failed rolled back what it could, and
+    // what it could not is a change too.
+    if (!outcome.notRolledBack.isEmpty())
+        return true;
     return outcome.result == RunbookOutcome::Result::Succeeded
         && std::any_of(outcome.steps.cbegin(), outcome.steps.cend(),
             [](const StepReport& s) { return s.action && s.action->ran; });
 }
-} // namespace
 
 void RecorderFeed::connect(RemediationController& controller, const Detector& detector, IncidentRecorder& recorder)
 {
@@ -49,11 +50,14 @@ void RecorderFeed::connect(RemediationController& controller, const Detector& de
             const QString incident = incidentOf(faultId);
             if (incident.isEmpty())
                 return;
-            if (purpose == SafetyRequest::Purpose::Handle)
+            if (purpose == SafetyRequest::Purpose::Handle) {
+                const bool failed = outcome.result != RunbookOutcome::Result::Succeeded;
                 // The change waits for Recover only where Recover has a baseline to return to.
-                recorder.setHandleRun(
-                    incident, faultId, false, leftChange(outcome) && controller.baseline(faultId).has_value());
-            else
+                recorder.setHandleRun(incident, faultId, false,
+                    leftChange(outcome) && controller.baseline(faultId).has_value(),
+                    failed ? (outcome.message.isEmpty() ? RunbookOutcome::resultName(outcome.result) : outcome.message)
+                           : QString());
+            } else
                 recorder.setRecoveryRun(incident, faultId, false, verified, outcome.message);
         });
 }

@@ -9,12 +9,16 @@
 #include "incident/reportrenderer.h"
 #include "monitor/monitor.h"
 #include "recorderseries.h"
+#include "remedy/recorderfeed.h"
+#include "remedy/runbookoutcome.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
 
 using namespace FaultDesk;
 
@@ -297,27 +301,44 @@ private Q_SLOTS:
         QTest::addColumn<int>("recover"); // 0: no Recover, 1: verified, 2: verification failed
         QTest::addColumn<IncidentState>("stateAfterPass");
         QTest::addColumn<IncidentState>("finalState");
-        QTest::addColumn<QString>("recoveredAt"); // "pass", "verified" or "" (never)
+        QTest::addColumn<QString>("recoveredAt"); // "pass", "ended" (the Handle's end), "verified" or "" (never)
         QTest::addColumn<QString>("note"); // the last event's note starts so
+        QTest::addColumn<QString>("failure"); // the Handle did not succeed: its message
 
         const QString passes = QStringLiteral("the target passes its checks again");
         const QString verified = QStringLiteral("Recover verified: ");
-        QTest::addRow("no Handle: recovered when it passes") << false << false << false << 0 << IncidentState::Recovered
-                                                             << IncidentState::Recovered << u"pass"_qs << passes;
+        QTest::addRow("no Handle: recovered when it passes")
+            << false << false << false << 0 << IncidentState::Recovered << IncidentState::Recovered << u"pass"_qs
+            << passes << QString();
         QTest::addRow("Handle that changed nothing: recovered at the pass once it ended")
             << true << false << false << 0 << IncidentState::Recovered << IncidentState::Recovered << u"pass"_qs
-            << passes;
+            << passes << QString();
         QTest::addRow("Handle left a change: handled until Recover verified")
             << true << true << false << 1 << IncidentState::Handled << IncidentState::Recovered << u"verified"_qs
-            << verified;
+            << verified << QString();
         QTest::addRow("Handle left a change, no Recover: never recovered")
-            << true << true << false << 0 << IncidentState::Handled << IncidentState::Handled << QString() << QString();
+            << true << true << false << 0 << IncidentState::Handled << IncidentState::Handled << QString() << QString()
+            << QString();
         QTest::addRow("Handle left a change, Recover fails: escalated")
             << true << true << false << 2 << IncidentState::Handled << IncidentState::Escalated << QString()
-            << u"Recover did not verify the baseline: read-back differs: web-2 drained"_qs;
+            << u"Recover did not verify the baseline: read-back differs: web-2 drained"_qs << QString();
         QTest::addRow("Recover started before the pass: recovered when it verified")
             << true << true << true << 1 << IncidentState::Recovering << IncidentState::Recovered << u"verified"_qs
-            << verified;
+            << verified << QString();
+        const QString undone
+            = QStringLiteral("ESCALATED: step 1 'drain web-2' failed: read-back: still up; rolled back: "
+                             "drain web-2");
+        const QString leftBehind = QStringLiteral("ESCALATED: step 2 'block sources' failed: timeout; NOT rolled back: "
+                                                  "drain web-2");
+        QTest::addRow("failed Handle that undid its change: escalated, then recovered at its end")
+            << true << false << false << 0 << IncidentState::Recovered << IncidentState::Recovered << u"ended"_qs
+            << passes << undone;
+        QTest::addRow("failed Handle that left a change: escalated until Recover verified")
+            << true << true << false << 1 << IncidentState::Escalated << IncidentState::Recovered << u"verified"_qs
+            << verified << leftBehind;
+        QTest::addRow("failed Handle that left a change, no Recover: stays escalated")
+            << true << true << false << 0 << IncidentState::Escalated << IncidentState::Escalated << QString()
+            << QString() << leftBehind;
     }
     void recoveredOnlyWithThePreFaultState()
     {
@@ -329,6 +350,7 @@ private Q_SLOTS:
         QFETCH(IncidentState, finalState);
         QFETCH(QString, recoveredAt);
         QFETCH(QString, note);
+        QFETCH(QString, failure);
 
         Rig rig;
         const auto fault = rig.crashWeb2();
@@ -346,19 +368,21 @@ private Q_SLOTS:
         if (handle && recoverBeforePass) {
             rig.now += 1000;
             QVERIFY(rig.detector.setFaultPhase(fault->id, Fault::Phase::Handled));
-            rig.recorder.setHandleRun(fault->incidentId, fault->id, false, leftChange);
+            rig.recorder.setHandleRun(fault->incidentId, fault->id, false, leftChange, failure);
             startRecover();
         }
         rig.crashed = false;
         rig.rounds(5);
         const auto cleared = rig.detector.fault(fault->id);
         QVERIFY(cleared && !cleared->isOpen());
+        qint64 handleEndedMs = 0;
         if (handle && !recoverBeforePass) {
             QVERIFY(rig.recorder.waitForWrites());
             QCOMPARE(rig.store.incident(id)->state, IncidentState::Handling); // the Handle still runs
             rig.now += 2000;
             QVERIFY(!rig.detector.setFaultPhase(fault->id, Fault::Phase::Handled)); // it passes: no phases any more
-            rig.recorder.setHandleRun(fault->incidentId, fault->id, false, leftChange);
+            rig.recorder.setHandleRun(fault->incidentId, fault->id, false, leftChange, failure);
+            handleEndedMs = rig.now;
         }
         QVERIFY(rig.recorder.waitForWrites());
         QCOMPARE(rig.store.incident(id)->state, stateAfterPass);
@@ -379,12 +403,65 @@ private Q_SLOTS:
         QCOMPARE(inc->state, finalState);
         if (recoveredAt == u"pass")
             QCOMPARE(inc->recoveredUtc.toMSecsSinceEpoch(), cleared->clearedMs);
+        else if (recoveredAt == u"ended")
+            QCOMPARE(inc->recoveredUtc.toMSecsSinceEpoch(), handleEndedMs); // its rollbacks ran until then
         else if (recoveredAt == u"verified")
             QCOMPARE(inc->recoveredUtc.toMSecsSinceEpoch(), rig.now - 3000); // at the verification, not the pass
         else
             QVERIFY(!inc->recoveredUtc.isValid());
         if (!note.isEmpty())
             QVERIFY2(inc->events.constLast().note.startsWith(note), qPrintable(inc->events.constLast().note));
+        // A failed Handle is on the record with its message, once; a successful one never reads escalated.
+        const auto escalations = std::count_if(inc->events.cbegin(), inc->events.cend(),
+            [](const IncidentEvent& e) { return e.state == IncidentState::Escalated; });
+        const auto handleEscalation = std::find_if(inc->events.cbegin(), inc->events.cend(),
+            [](const IncidentEvent& e) { return e.note.startsWith(u"Handle: "); });
+        if (failure.isEmpty()) {
+            QVERIFY(handleEscalation == inc->events.cend());
+        } else {
+            QVERIFY(handleEscalation != inc->events.cend());
+            QCOMPARE(handleEscalation->state, IncidentState::Escalated);
+            QVERIFY2(handleEscalation->note.contains(failure), qPrintable(handleEscalation->note));
+            QCOMPARE(
+                handleEscalation->note.contains(u"recovered only once a Recover verifies the baseline"), leftChange);
+            QCOMPARE(escalations, 1);
+        }
+    }
+
+    // What counts as a change Recover must return: what ran in a Handle that succeeded, and what a failed one could
+    // not undo — never what it rolled back or never ran.
+    void leftChangeFromTheOutcome_data()
+    {
+        QTest::addColumn<int>("result"); // RunbookOutcome::Result
+        QTest::addColumn<bool>("ran"); // its one step's action really started
+        QTest::addColumn<QStringList>("notRolledBack");
+        QTest::addColumn<bool>("expected");
+        using R = RunbookOutcome::Result;
+        const QStringList none;
+        const QStringList drained { QStringLiteral("drain web-2") };
+        QTest::addRow("succeeded, a step ran") << int(R::Succeeded) << true << none << true;
+        QTest::addRow("succeeded, nothing ran (refused, skipped)") << int(R::Succeeded) << false << none << false;
+        QTest::addRow("escalated, all rolled back") << int(R::Escalated) << true << none << false;
+        QTest::addRow("escalated, a step not rolled back") << int(R::Escalated) << true << drained << true;
+        QTest::addRow("aborted, a step not rolled back") << int(R::Aborted) << true << drained << true;
+        QTest::addRow("aborted before any step ran") << int(R::Aborted) << false << none << false;
+    }
+    void leftChangeFromTheOutcome()
+    {
+        QFETCH(int, result);
+        QFETCH(bool, ran);
+        QFETCH(QStringList, notRolledBack);
+        QFETCH(bool, expected);
+        RunbookOutcome outcome;
+        outcome.result = RunbookOutcome::Result(result);
+        StepReport step;
+        step.name = QStringLiteral("drain web-2");
+        ActionResult action;
+        action.ran = ran;
+        step.action = action;
+        outcome.steps << step;
+        outcome.notRolledBack = notRolledBack;
+        QCOMPARE(RecorderFeed::leftChange(outcome), expected);
     }
 
     // Drills are marked, so MTTx figures leave them out unless asked.
