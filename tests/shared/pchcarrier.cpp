@@ -1,0 +1,1 @@
+// Compiled only to build the tests' precompiled headers (tests/CMakeLists.txt, FAULTDESK_PCH).
